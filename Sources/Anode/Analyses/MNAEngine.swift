@@ -1,0 +1,346 @@
+import Foundation
+
+/// Modified nodal analysis of a `Network`: assembles the linearized system G·x = b at a Newton
+/// iterate, with companion models of the charges in transient analysis, and solves it.
+///
+/// Unknowns: the voltages of nodes 1…N−1, then the branch currents of voltage sources, inductors and
+/// voltage-output controlled sources. A branch current flows from the element's positive node
+/// through the element to its negative node (SPICE's convention).
+final class MNAEngine {
+    /// What kind of solution is being assembled.
+    enum Mode { case dc, transient }
+
+    /// Everything besides the iterate that the assembly depends on.
+    struct Context {
+        var mode = Mode.dc
+        /// Time of the point being solved (transient).
+        var time = 0.0
+        /// Scale of every independent source (source stepping).
+        var sourceScale = 1.0
+        /// Conductance from every node to ground (gmin stepping).
+        var shunt = 0.0
+        /// Start devices from their initial junction voltages instead of the iterate.
+        var initializeJunctions = false
+        /// Companion coefficients: i = a0·(q − q_prev) + beta·i_prev.
+        var a0 = 0.0
+        var beta = 0.0
+        /// DC values that replace those of some sources (by circuit element index), for `.dc`.
+        var sourceOverrides: [Int: Double] = [:]
+        /// Node voltages held fixed (`.ic` during the initial operating point), by node index.
+        var heldNodes: [Int: Double] = [:]
+    }
+
+    let network: Network
+    let options: SimulationOptions
+    /// Number of unknowns.
+    let size: Int
+    /// Number of node-voltage unknowns.
+    let nodeUnknowns: Int
+    var matrix: [Double]
+    var rhs: [Double]
+    /// The port voltages each device was last linearized at.
+    var portVoltages: [PortVector]
+    /// Whether any device limited its step in the last assembly.
+    var limited = false
+    /// Source waveforms with SPICE's defaults filled in for the current transient.
+    var waveforms: [Waveform?]
+
+    // Charge state (transient): one flat vector holding, in order, capacitor charges, device port
+    // charges and inductor fluxes, with the matching currents (inductor: voltages).
+    /// Offset of each device's port charges in the flat charge vector.
+    let deviceChargeOffset: [Int]
+    /// Offset of the inductor fluxes.
+    let fluxOffset: Int
+    /// Length of the flat charge vector.
+    let chargeCount: Int
+    var previousCharge: [Double]
+    var previousCurrent: [Double]
+
+    init(_ network: Network, options: SimulationOptions) {
+        self.network = network
+        self.options = options
+        size = network.unknownCount
+        nodeUnknowns = network.nodeCount - 1
+        matrix = [Double](repeating: 0, count: size * size)
+        rhs = [Double](repeating: 0, count: size)
+        portVoltages = network.devices.map { $0.model.initialPortVoltages }
+        waveforms = network.voltageSources.map(\.source.waveform) + network.currentSources.map(\.source.waveform)
+        var offset = network.capacitors.count
+        var offsets: [Int] = []
+        for d in network.devices {
+            offsets.append(offset)
+            offset += d.model.hasCharge ? d.model.portCount : 0
+        }
+        deviceChargeOffset = offsets
+        fluxOffset = offset
+        chargeCount = offset + network.inductors.count
+        previousCharge = [Double](repeating: 0, count: chargeCount)
+        previousCurrent = [Double](repeating: 0, count: chargeCount)
+    }
+
+    // MARK: Stamps
+
+    /// Row/column of node `k` (nil for ground).
+    @inline(__always) func row(_ node: Int) -> Int? { node == 0 ? nil : node - 1 }
+
+    @inline(__always) func add(_ r: Int?, _ c: Int?, _ value: Double) {
+        if let r, let c { matrix[r + c * size] += value }
+    }
+
+    @inline(__always) func addRHS(_ r: Int?, _ value: Double) {
+        if let r { rhs[r] += value }
+    }
+
+    /// A conductance between nodes a and b.
+    @inline(__always) func conductance(_ a: Int, _ b: Int, _ g: Double) {
+        let ra = row(a), rb = row(b)
+        add(ra, ra, g); add(rb, rb, g); add(ra, rb, -g); add(rb, ra, -g)
+    }
+
+    /// A current `i` flowing out of node a through the element into node b.
+    @inline(__always) func current(_ a: Int, _ b: Int, _ i: Double) {
+        addRHS(row(a), -i)
+        addRHS(row(b), i)
+    }
+
+    /// KCL entries of a branch current that leaves node p and enters node n.
+    @inline(__always) func branchIncidence(_ p: Int, _ n: Int, _ unknown: Int) {
+        add(row(p), unknown, 1)
+        add(row(n), unknown, -1)
+    }
+
+    /// Branch equation terms V(p) − V(n) in row `unknown`.
+    @inline(__always) func branchVoltage(_ p: Int, _ n: Int, _ unknown: Int) {
+        add(unknown, row(p), 1)
+        add(unknown, row(n), -1)
+    }
+
+    /// Stamps port currents linearized at `v0`: i ≈ i0 + J·(v − v0), each port current leaving its
+    /// terminal and entering the reference terminal.
+    func stampPorts(_ terminals: [Int], _ count: Int, _ i0: PortVector, _ jacobian: PortMatrix, _ v0: PortVector) {
+        let ref = terminals[count]
+        let equivalent = i0 - jacobian * v0
+        for k in 0..<count {
+            let tk = terminals[k]
+            for j in 0..<count {
+                let g = jacobian[k, j]
+                if g == 0 { continue }
+                let tj = terminals[j]
+                add(row(tk), row(tj), g); add(row(tk), row(ref), -g)
+                add(row(ref), row(tj), -g); add(row(ref), row(ref), g)
+            }
+            current(tk, ref, equivalent[k])
+        }
+    }
+
+    // MARK: Values
+
+    /// The value of voltage source k (or current source k when `current`) in the given context.
+    func sourceValue(_ k: Int, current: Bool, _ ctx: Context) -> Double {
+        let source = current ? network.currentSources[k].source : network.voltageSources[k].source
+        let owner = current ? network.currentSources[k].owner : network.voltageSources[k].owner
+        switch ctx.mode {
+        case .dc:
+            return (ctx.sourceOverrides[owner] ?? source.dcValue) * ctx.sourceScale
+        case .transient:
+            if let w = waveforms[current ? network.voltageSources.count + k : k] { return w.value(at: ctx.time) * ctx.sourceScale }
+            return source.dcValue * ctx.sourceScale
+        }
+    }
+
+    /// Port voltages of device `d` in the solution vector `x`.
+    func portVoltages(of d: Int, in x: [Double]) -> PortVector {
+        let device = network.devices[d]
+        let t = device.terminals
+        let count = device.model.portCount
+        let ref = t[count] == 0 ? 0 : x[t[count] - 1]
+        var v = PortVector()
+        for k in 0..<count { v[k] = (t[k] == 0 ? 0 : x[t[k] - 1]) - ref }
+        return v
+    }
+
+    /// Voltage of node `k` in `x`.
+    @inline(__always) func voltage(_ k: Int, _ x: [Double]) -> Double { k == 0 ? 0 : x[k - 1] }
+
+    // MARK: Assembly
+
+    /// Fills `matrix` and `rhs` with the system linearized at `x`.
+    func assemble(at x: [Double], _ ctx: Context) {
+        for k in matrix.indices { matrix[k] = 0 }
+        for k in rhs.indices { rhs[k] = 0 }
+        limited = false
+        let net = network
+        let transient = ctx.mode == .transient
+
+        for r in net.resistors { conductance(r.a, r.b, r.conductance) }
+        for (k, v) in net.voltageSources.enumerated() {
+            let u = net.unknown(ofBranch: v.branch)
+            branchIncidence(v.p, v.n, u)
+            branchVoltage(v.p, v.n, u)
+            rhs[u] += sourceValue(k, current: false, ctx)
+        }
+        for (k, s) in net.currentSources.enumerated() {
+            current(s.p, s.n, sourceValue(k, current: true, ctx))
+        }
+        for e in net.vcvs {
+            let u = net.unknown(ofBranch: e.branch)
+            branchIncidence(e.p, e.n, u)
+            branchVoltage(e.p, e.n, u)
+            add(u, row(e.cp), -e.gain)
+            add(u, row(e.cn), e.gain)
+        }
+        for g in net.vccs {
+            add(row(g.p), row(g.cp), g.transconductance); add(row(g.p), row(g.cn), -g.transconductance)
+            add(row(g.n), row(g.cp), -g.transconductance); add(row(g.n), row(g.cn), g.transconductance)
+        }
+        for f in net.cccs {
+            let c = net.unknown(ofBranch: f.control)
+            add(row(f.p), c, f.gain)
+            add(row(f.n), c, -f.gain)
+        }
+        for h in net.ccvs {
+            let u = net.unknown(ofBranch: h.branch)
+            branchIncidence(h.p, h.n, u)
+            branchVoltage(h.p, h.n, u)
+            add(u, net.unknown(ofBranch: h.control), -h.transresistance)
+        }
+        // Inductors: a short in DC; in transient V(p) − V(n) = a0·(Φ − Φ_prev) + beta·v_prev with Φ = L·i + Σ M·i'.
+        for (k, l) in net.inductors.enumerated() {
+            let u = net.unknown(ofBranch: l.branch)
+            branchIncidence(l.a, l.b, u)
+            branchVoltage(l.a, l.b, u)
+            if transient {
+                add(u, u, -ctx.a0 * l.inductance)
+                rhs[u] += -ctx.a0 * previousCharge[fluxOffset + k] + ctx.beta * previousCurrent[fluxOffset + k]
+            }
+        }
+        if transient {
+            for m in net.mutuals {
+                let u1 = net.unknown(ofBranch: net.inductors[m.first].branch)
+                let u2 = net.unknown(ofBranch: net.inductors[m.second].branch)
+                add(u1, u2, -ctx.a0 * m.inductance)
+                add(u2, u1, -ctx.a0 * m.inductance)
+            }
+            for (k, c) in net.capacitors.enumerated() {
+                conductance(c.a, c.b, ctx.a0 * c.capacitance)
+                current(c.a, c.b, -ctx.a0 * previousCharge[k] + ctx.beta * previousCurrent[k])
+            }
+        }
+        for (d, device) in net.devices.enumerated() {
+            let count = device.model.portCount
+            var v: PortVector
+            if ctx.initializeJunctions {
+                v = device.model.initialPortVoltages
+            } else {
+                var limitedStep = false
+                (v, limitedStep) = device.model.limit(portVoltages(of: d, in: x), old: portVoltages[d])
+                if limitedStep { limited = true }
+            }
+            portVoltages[d] = v
+            let i = device.model.currents(v)
+            stampPorts(device.terminals, count, i.current, i.conductance, v)
+            if transient && device.model.hasCharge {
+                let q = device.model.charges(v)
+                let offset = deviceChargeOffset[d]
+                var qPrev = PortVector(), iPrev = PortVector()
+                for k in 0..<count {
+                    qPrev[k] = previousCharge[offset + k]
+                    iPrev[k] = previousCurrent[offset + k]
+                }
+                // i ≈ a0·(q0 + C·(v − v0) − q_prev) + beta·i_prev
+                let i0 = ctx.a0 * (q.charge - qPrev) + ctx.beta * iPrev
+                var g = q.capacitance
+                g.entries *= ctx.a0
+                stampPorts(device.terminals, count, i0, g, v)
+            }
+        }
+        if ctx.shunt > 0 {
+            for k in 0..<nodeUnknowns { matrix[k + k * size] += ctx.shunt }
+        }
+        for (node, value) in ctx.heldNodes {
+            guard let r = row(node) else { continue }
+            for c in 0..<size { matrix[r + c * size] = 0 }
+            matrix[r + r * size] = 1
+            rhs[r] = value
+        }
+    }
+
+    /// Solves the assembled system. Throws a SimulationError naming the unknown that makes the
+    /// matrix singular.
+    func solve() throws(SimulationError) -> [Double] {
+        do {
+            let lu = try DenseLU(matrix, n: size)
+            var x = rhs
+            lu.solve(&x)
+            return x
+        } catch .singular(let column) {
+            throw SimulationError("singular matrix: \(network.unknownName(column)) is not determined by the circuit (check for floating nodes, loops of voltage sources, or a device whose terminals carry no current)")
+        } catch {
+            throw SimulationError("the circuit equations hold a value that is not a finite number")
+        }
+    }
+
+    // MARK: Newton
+
+    /// Whether `new` is within SPICE's tolerances of `old`: reltol·max + vntol for voltages,
+    /// reltol·max + abstol for branch currents.
+    func converged(_ new: [Double], _ old: [Double]) -> Bool {
+        let reltol = options.relativeTolerance
+        for k in 0..<size {
+            let tolerance = reltol * max(abs(new[k]), abs(old[k])) + (k < nodeUnknowns ? options.voltageTolerance : options.currentTolerance)
+            if !(abs(new[k] - old[k]) <= tolerance) { return false }
+        }
+        return true
+    }
+
+    /// Newton–Raphson from `x` with at most `limit` iterations. On success `x` holds the solution and
+    /// the number of iterations is returned; nil when it did not converge (x then holds the last iterate).
+    func newton(_ x: inout [Double], _ ctx: Context, limit: Int) throws(SimulationError) -> Int? {
+        var context = ctx
+        for iteration in 1...max(limit, 1) {
+            assemble(at: x, context)
+            let new = try solve()
+            if new.contains(where: { !$0.isFinite }) { return nil }
+            let done = !limited && iteration > 1 && converged(new, x)
+            // A circuit without nonlinear devices is solved exactly in one step.
+            x = new
+            if done || (network.devices.isEmpty && iteration == 1) { return iteration }
+            context.initializeJunctions = false
+        }
+        return nil
+    }
+
+    /// The unknown with the largest change between two iterates, for error messages.
+    func largestChange(_ a: [Double], _ b: [Double]) -> String {
+        var worst = 0, amount = -1.0
+        for k in 0..<size where abs(a[k] - b[k]) > amount {
+            amount = abs(a[k] - b[k])
+            worst = k
+        }
+        return network.unknownName(worst)
+    }
+
+    // MARK: Charge state
+
+    /// Charges (capacitors, device ports, inductor fluxes) at solution `x`, in the flat layout.
+    func charges(at x: [Double]) -> [Double] {
+        var q = [Double](repeating: 0, count: chargeCount)
+        for (k, c) in network.capacitors.enumerated() {
+            q[k] = c.capacitance * (voltage(c.a, x) - voltage(c.b, x))
+        }
+        for (d, device) in network.devices.enumerated() where device.model.hasCharge {
+            let charge = device.model.charges(portVoltages(of: d, in: x)).charge
+            for k in 0..<device.model.portCount { q[deviceChargeOffset[d] + k] = charge[k] }
+        }
+        for (k, l) in network.inductors.enumerated() {
+            q[fluxOffset + k] = l.inductance * x[network.unknown(ofBranch: l.branch)]
+        }
+        for m in network.mutuals {
+            let i1 = x[network.unknown(ofBranch: network.inductors[m.first].branch)]
+            let i2 = x[network.unknown(ofBranch: network.inductors[m.second].branch)]
+            q[fluxOffset + m.first] += m.inductance * i2
+            q[fluxOffset + m.second] += m.inductance * i1
+        }
+        return q
+    }
+}

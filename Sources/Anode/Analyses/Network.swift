@@ -1,0 +1,261 @@
+/// A circuit reduced to primitives for nodal analysis: linear resistors, capacitors, inductors and
+/// sources, and intrinsic nonlinear devices. Device series resistances (RS, RB, RE, RC, RD) become
+/// resistors to internal nodes, and tube capacitances become capacitors, so that the device
+/// equations only see intrinsic port voltages. Both engines (MNA and the real-time compiler) start here.
+///
+/// Node 0 is ground. Every element remembers the index of the circuit element it came from (`owner`).
+struct Network: Sendable {
+    struct Resistor: Sendable { var a: Int, b: Int, conductance: Double, owner: Int }
+    struct Capacitor: Sendable { var a: Int, b: Int, capacitance: Double, initialVoltage: Double?, owner: Int }
+    struct Inductor: Sendable { var a: Int, b: Int, inductance: Double, initialCurrent: Double?, branch: Int, owner: Int }
+    struct Mutual: Sendable { var first: Int, second: Int, inductance: Double }
+    struct VoltageSource: Sendable { var p: Int, n: Int, source: IndependentSource, branch: Int, owner: Int }
+    struct CurrentSource: Sendable { var p: Int, n: Int, source: IndependentSource, owner: Int }
+    struct VCVS: Sendable { var p: Int, n: Int, cp: Int, cn: Int, gain: Double, branch: Int, owner: Int }
+    struct VCCS: Sendable { var p: Int, n: Int, cp: Int, cn: Int, transconductance: Double, owner: Int }
+    struct CCCS: Sendable { var p: Int, n: Int, control: Int, gain: Double, owner: Int }
+    struct CCVS: Sendable { var p: Int, n: Int, control: Int, transresistance: Double, branch: Int, owner: Int }
+    /// A nonlinear device: `terminals` lists the ports' positive nodes, then the common reference node.
+    struct Device: Sendable { var terminals: [Int], model: NonlinearDevice, owner: Int }
+
+    /// Node names, ground first; internal nodes are `element#terminal`.
+    var nodeNames: [String] = ["0"]
+    /// What each branch current is: `i(v1)`, `i(l2)`.
+    var branchNames: [String] = []
+    var resistors: [Resistor] = []
+    var capacitors: [Capacitor] = []
+    var inductors: [Inductor] = []
+    var mutuals: [Mutual] = []
+    var voltageSources: [VoltageSource] = []
+    var currentSources: [CurrentSource] = []
+    var vcvs: [VCVS] = []
+    var vccs: [VCCS] = []
+    var cccs: [CCCS] = []
+    var ccvs: [CCVS] = []
+    var devices: [Device] = []
+    /// For each circuit element, the branch that carries its current, if it has one.
+    var branchOfElement: [Int: Int] = [:]
+
+    /// The primitive whose current is a two-terminal element's current (into its first terminal).
+    enum CurrentCarrier: Sendable {
+        case branch(Int), resistor(Int), capacitor(Int), currentSource(Int), vccs(Int), cccs(Int), device(Int)
+    }
+    /// The current carrier of each two-terminal circuit element, by element index.
+    var carrierOfElement: [Int: CurrentCarrier] = [:]
+
+    /// Number of nodes, ground included.
+    var nodeCount: Int { nodeNames.count }
+    /// Number of unknowns of the MNA system: node voltages (ground excluded), then branch currents.
+    var unknownCount: Int { nodeCount - 1 + branchNames.count }
+    /// The unknown that holds branch `k`'s current.
+    func unknown(ofBranch k: Int) -> Int { nodeCount - 1 + k }
+
+    /// A description of unknown `k`: `v(node)` or `i(element)`.
+    func unknownName(_ k: Int) -> String {
+        k < nodeCount - 1 ? "v(\(nodeNames[k + 1]))" : branchNames[k - nodeCount + 1]
+    }
+
+    /// Expands `circuit`, after checking that every node has a DC path to ground and that no loop is
+    /// made of voltage sources and inductors alone.
+    init(_ circuit: Circuit) throws(NetlistError) {
+        nodeNames = circuit.nodes.map(\.name)
+        var index: [Node: Int] = [:]
+        for (k, n) in circuit.nodes.enumerated() { index[n] = k }
+        func n(_ node: Node) -> Int { index[node]! }
+        var inductorIndex: [String: Int] = [:]
+        var pendingCouplings: [(owner: Int, names: [String], k: Double)] = []
+        var pendingControls: [(owner: Int, controller: String, isCCCS: Bool, p: Int, n: Int, value: Double)] = []
+
+        func branch(_ name: String, owner: Int) -> Int {
+            branchNames.append("i(\(name.lowercased()))")
+            branchOfElement[owner] = branchNames.count - 1
+            return branchNames.count - 1
+        }
+        func internalNode(_ element: Element, _ terminal: String) -> Int {
+            nodeNames.append("\(element.name.lowercased())#\(terminal)")
+            return nodeNames.count - 1
+        }
+        /// The internal side of a series resistance, or the terminal itself when there is none.
+        func series(_ element: Element, _ owner: Int, _ outer: Int, _ r: Double, _ terminal: String) -> Int {
+            guard r > 0 else { return outer }
+            let inner = internalNode(element, terminal)
+            resistors.append(Resistor(a: outer, b: inner, conductance: 1 / r, owner: owner))
+            return inner
+        }
+        func capacitor(_ a: Int, _ b: Int, _ c: Double, _ owner: Int) {
+            if c > 0 { capacitors.append(Capacitor(a: a, b: b, capacitance: c, initialVoltage: nil, owner: owner)) }
+        }
+
+        for (owner, element) in circuit.elements.enumerated() {
+            switch element.kind {
+            case let .resistor(a, b, r):
+                resistors.append(Resistor(a: n(a), b: n(b), conductance: 1 / r, owner: owner))
+            case let .capacitor(a, b, c, ic):
+                capacitors.append(Capacitor(a: n(a), b: n(b), capacitance: c, initialVoltage: ic, owner: owner))
+            case let .inductor(a, b, l, ic):
+                inductorIndex[element.name.lowercased()] = inductors.count
+                inductors.append(Inductor(a: n(a), b: n(b), inductance: l, initialCurrent: ic, branch: branch(element.name, owner: owner), owner: owner))
+            case let .coupling(names, k):
+                pendingCouplings.append((owner, names, k))
+            case let .voltageSource(p, m, s):
+                voltageSources.append(VoltageSource(p: n(p), n: n(m), source: s, branch: branch(element.name, owner: owner), owner: owner))
+            case let .currentSource(p, m, s):
+                currentSources.append(CurrentSource(p: n(p), n: n(m), source: s, owner: owner))
+            case let .voltageControlledVoltageSource(p, m, cp, cn, gain):
+                vcvs.append(VCVS(p: n(p), n: n(m), cp: n(cp), cn: n(cn), gain: gain, branch: branch(element.name, owner: owner), owner: owner))
+            case let .voltageControlledCurrentSource(p, m, cp, cn, gm):
+                vccs.append(VCCS(p: n(p), n: n(m), cp: n(cp), cn: n(cn), transconductance: gm, owner: owner))
+            case let .currentControlledCurrentSource(p, m, controller, gain):
+                pendingControls.append((owner, controller, true, n(p), n(m), gain))
+            case let .currentControlledVoltageSource(p, m, controller, r):
+                pendingControls.append((owner, controller, false, n(p), n(m), r))
+                _ = branch(element.name, owner: owner)
+            case let .diode(a, k, d):
+                let inner = series(element, owner, n(a), d.parameters.seriesResistance, "a")
+                devices.append(Device(terminals: [inner, n(k)], model: .diode(d), owner: owner))
+            case let .bjt(c, b, e, q):
+                let p = q.parameters
+                let bi = series(element, owner, n(b), p.baseResistance, "b")
+                let ci = series(element, owner, n(c), p.collectorResistance, "c")
+                let ei = series(element, owner, n(e), p.emitterResistance, "e")
+                devices.append(Device(terminals: [bi, ci, ei], model: .bjt(q), owner: owner))
+                if q.externalCollectorDepletion.zeroBiasCapacitance > 0 {
+                    // (1 − XCJC)·CJC between the external base and the internal collector.
+                    let terminals = q.polarity == .npn ? [n(b), ci] : [ci, n(b)]
+                    devices.append(Device(terminals: terminals, model: .depletionCapacitance(q.externalCollectorDepletion), owner: owner))
+                }
+            case let .jfet(d, g, s, j):
+                let di = series(element, owner, n(d), j.parameters.drainResistance, "d")
+                let si = series(element, owner, n(s), j.parameters.sourceResistance, "s")
+                devices.append(Device(terminals: [n(g), di, si], model: .jfet(j), owner: owner))
+            case let .mosfet(d, g, s, b, m):
+                let p = m.parameters
+                let di = series(element, owner, n(d), p.drainResistance, "d")
+                let si = series(element, owner, n(s), p.sourceResistance, "s")
+                devices.append(Device(terminals: [n(g), di, n(b), si], model: .mosfet(m), owner: owner))
+                let w = m.geometry.width, l = m.geometry.length - 2 * p.lateralDiffusion
+                capacitor(n(g), si, p.gateSourceOverlap * w + p.gateSourceCapacitance, owner)
+                capacitor(n(g), di, p.gateDrainOverlap * w + p.gateDrainCapacitance, owner)
+                capacitor(n(g), n(b), p.gateBulkOverlap * l, owner)
+            case let .triode(p, g, k, t):
+                switch t {
+                case .koren(let model): devices.append(Device(terminals: [n(g), n(p), n(k)], model: .korenTriode(model), owner: owner))
+                case .dempwolfZolzer(let model): devices.append(Device(terminals: [n(g), n(p), n(k)], model: .dempwolfZolzerTriode(model), owner: owner))
+                }
+                let caps = t.capacitances
+                capacitor(n(g), n(k), caps.cathodeGrid, owner)
+                capacitor(n(g), n(p), caps.gridPlate, owner)
+                capacitor(n(p), n(k), caps.cathodePlate, owner)
+            case let .pentode(p, g2, g1, k, t):
+                devices.append(Device(terminals: [n(g1), n(g2), n(p), n(k)], model: .korenPentode(t), owner: owner))
+                let q = t.parameters
+                capacitor(n(g1), n(k), q.cathodeGridCapacitance, owner)
+                capacitor(n(p), n(g1), q.plateGridCapacitance, owner)
+                capacitor(n(p), n(k), q.cathodePlateCapacitance, owner)
+            }
+        }
+
+        for (owner, names, k) in pendingCouplings {
+            let element = circuit.elements[owner]
+            var members: [Int] = []
+            for name in names {
+                guard let i = inductorIndex[name.lowercased()] else {
+                    throw NetlistError("\(element.name): no inductor named '\(name)'", at: element.location)
+                }
+                if members.contains(i) { throw NetlistError("\(element.name) couples \(name) with itself", at: element.location) }
+                members.append(i)
+            }
+            for x in 0..<members.count {
+                for y in (x + 1)..<members.count {
+                    let l1 = inductors[members[x]].inductance, l2 = inductors[members[y]].inductance
+                    mutuals.append(Mutual(first: members[x], second: members[y], inductance: k * (l1 * l2).squareRoot()))
+                }
+            }
+        }
+        for (k, r) in resistors.enumerated() where circuit.elements[r.owner].kind.nodes.count == 2 {
+            if case .resistor = circuit.elements[r.owner].kind { carrierOfElement[r.owner] = .resistor(k) }
+        }
+        for (k, c) in capacitors.enumerated() {
+            if case .capacitor = circuit.elements[c.owner].kind { carrierOfElement[c.owner] = .capacitor(k) }
+        }
+        for (k, s) in currentSources.enumerated() { carrierOfElement[s.owner] = .currentSource(k) }
+        for (k, g) in vccs.enumerated() { carrierOfElement[g.owner] = .vccs(k) }
+        for (k, d) in devices.enumerated() {
+            if case .diode = d.model { carrierOfElement[d.owner] = .device(k) }
+        }
+        for c in pendingControls {
+            let element = circuit.elements[c.owner]
+            guard let controllerIndex = circuit.elementIndex(named: c.controller),
+                  case .voltageSource = circuit.elements[controllerIndex].kind,
+                  let control = branchOfElement[controllerIndex] else {
+                throw NetlistError("\(element.name): no voltage source named '\(c.controller)' to sense the current of", at: element.location)
+            }
+            if c.isCCCS {
+                carrierOfElement[c.owner] = .cccs(cccs.count)
+                cccs.append(CCCS(p: c.p, n: c.n, control: control, gain: c.value, owner: c.owner))
+            } else {
+                ccvs.append(CCVS(p: c.p, n: c.n, control: control, transresistance: c.value, branch: branchOfElement[c.owner]!, owner: c.owner))
+            }
+        }
+        for (owner, b) in branchOfElement { carrierOfElement[owner] = .branch(b) }
+        try checkTopology(circuit)
+    }
+
+    /// Every node needs a DC path to ground, and voltage sources and inductors must not form a loop;
+    /// otherwise the MNA matrix is singular. The error names the node or element at fault.
+    func checkTopology(_ circuit: Circuit) throws(NetlistError) {
+        var dc = UnionFind(count: nodeCount)
+        var stiff = UnionFind(count: nodeCount)
+        func stiffEdge(_ a: Int, _ b: Int, _ owner: Int) throws(NetlistError) {
+            if !stiff.union(a, b) {
+                let e = circuit.elements[owner]
+                throw NetlistError("\(e.name) closes a loop of voltage sources and inductors (between \(nodeNames[a]) and \(nodeNames[b])); its current would be undetermined", at: e.location)
+            }
+        }
+        for r in resistors { dc.union(r.a, r.b) }
+        for l in inductors { dc.union(l.a, l.b); try stiffEdge(l.a, l.b, l.owner) }
+        for v in voltageSources { dc.union(v.p, v.n); try stiffEdge(v.p, v.n, v.owner) }
+        for e in vcvs { dc.union(e.p, e.n); try stiffEdge(e.p, e.n, e.owner) }
+        for h in ccvs { dc.union(h.p, h.n); try stiffEdge(h.p, h.n, h.owner) }
+        for d in devices {
+            switch d.model {
+            case .depletionCapacitance: continue
+            case .mosfet:
+                // The gate draws no DC current: drain, source and bulk conduct (bulk junctions), the gate does not.
+                dc.union(d.terminals[1], d.terminals[3])
+                dc.union(d.terminals[2], d.terminals[3])
+            default:
+                for t in d.terminals.dropLast() { dc.union(t, d.terminals.last!) }
+            }
+        }
+        let ground = dc.find(0)
+        for k in 1..<nodeCount where dc.find(k) != ground {
+            let name = nodeNames[k]
+            let attached = circuit.elements.enumerated().filter { (_, e) in e.kind.nodes.contains(Node(name)) }
+            let names = attached.map { $0.1.name }.joined(separator: ", ")
+            throw NetlistError("node '\(name)' has no DC path to ground (it connects only to \(names.isEmpty ? "internal device terminals" : names) through capacitors, current sources or MOSFET gates)", at: attached.first?.1.location)
+        }
+    }
+}
+
+/// Disjoint sets of node indices with path halving.
+struct UnionFind {
+    var parent: [Int]
+    init(count: Int) { parent = Array(0..<count) }
+    mutating func find(_ x: Int) -> Int {
+        var x = x
+        while parent[x] != x {
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        }
+        return x
+    }
+    /// Joins the sets of a and b; false when they were already one set.
+    @discardableResult
+    mutating func union(_ a: Int, _ b: Int) -> Bool {
+        let ra = find(a), rb = find(b)
+        if ra == rb { return false }
+        parent[ra] = rb
+        return true
+    }
+}

@@ -1,0 +1,212 @@
+import Numerics
+
+/// The reference simulator: modified nodal analysis with Newton–Raphson, as SPICE does it.
+///
+///     let circuit = try Circuit(contentsOfFile: "circuits/12ax7-stage.cir")
+///     let simulator = try Simulator(circuit)
+///     let op = try simulator.operatingPoint()
+///     print(op.voltage("plate")!)
+///     let tran = try simulator.transient(TransientSpec(step: 1e-5, stop: 5e-3))
+///     let out = tran["v(out)"]!
+public struct Simulator: Sendable {
+    /// The circuit simulated.
+    public let circuit: Circuit
+    let network: Network
+
+    /// Prepares `circuit` for simulation; throws if a node has no DC path to ground, voltage sources
+    /// and inductors form a loop, or a coupling or controlled source names a missing element.
+    public init(_ circuit: Circuit) throws(NetlistError) {
+        self.circuit = circuit
+        network = try Network(circuit)
+    }
+
+    /// The probes recorded by `kind` when none are given: the netlist's outputs for that analysis,
+    /// or every node voltage.
+    public func defaultProbes(for kind: AnalysisKind) -> [Probe] {
+        let requested = circuit.outputs.filter { $0.analysis == nil || $0.analysis == kind }.map(\.probe)
+        if !requested.isEmpty { return requested }
+        return circuit.nodes.dropFirst().map { Probe.voltage($0.name) }
+    }
+
+    /// Runs one analysis.
+    public func run(_ analysis: Analysis) throws(SimulationError) -> AnalysisResult {
+        switch analysis {
+        case .operatingPoint: return .operatingPoint(try operatingPoint())
+        case .dcSweep(let sweeps): return .dcSweep(try dcSweep(sweeps))
+        case .ac(let sweep): return .ac(try ac(sweep))
+        case .transient(let spec): return .transient(try transient(spec))
+        }
+    }
+
+    /// Runs every analysis of the netlist, in order.
+    public func runAll() throws(SimulationError) -> [AnalysisResult] {
+        var results: [AnalysisResult] = []
+        for a in circuit.analyses { results.append(try run(a)) }
+        return results
+    }
+
+    // MARK: Operating point
+
+    /// The DC operating point.
+    public func operatingPoint() throws(SimulationError) -> OperatingPoint {
+        let engine = MNAEngine(network, options: circuit.options)
+        let (x, iterations, method) = try engine.solveDC(MNAEngine.Context(), guess: nil, nodesets: nodesetIndices(), iterationLimit: circuit.options.dcIterationLimit)
+        return makeOperatingPoint(engine, x, iterations: iterations, method: method)
+    }
+
+    func nodesetIndices() -> [Int: Double] {
+        var result: [Int: Double] = [:]
+        for (node, value) in circuit.nodesets { if let k = circuit.index(of: node) { result[k] = value } }
+        return result
+    }
+
+    func makeOperatingPoint(_ engine: MNAEngine, _ x: [Double], iterations: Int, method: ConvergenceMethod) -> OperatingPoint {
+        let ctx = MNAEngine.Context()
+        let nodes = circuit.nodes.dropFirst().map(\.name)
+        let voltages = circuit.nodes.indices.dropFirst().map { x[$0 - 1] }
+        var elements: [String] = [], currents: [Double] = []
+        for (owner, element) in circuit.elements.enumerated() {
+            guard let b = network.branchOfElement[owner] else { continue }
+            elements.append(element.name)
+            currents.append(x[network.unknown(ofBranch: b)])
+        }
+        // Absorbed power: Σ V·I over each element's primitives.
+        var power = [Double](repeating: 0, count: circuit.elements.count)
+        let v = { (k: Int) in engine.voltage(k, x) }
+        for r in network.resistors { power[r.owner] += r.conductance * (v(r.a) - v(r.b)) * (v(r.a) - v(r.b)) }
+        for (k, s) in network.voltageSources.enumerated() {
+            _ = k
+            power[s.owner] += (v(s.p) - v(s.n)) * x[network.unknown(ofBranch: s.branch)]
+        }
+        for (k, s) in network.currentSources.enumerated() {
+            power[s.owner] += (v(s.p) - v(s.n)) * engine.sourceValue(k, current: true, ctx)
+        }
+        for e in network.vcvs { power[e.owner] += (v(e.p) - v(e.n)) * x[network.unknown(ofBranch: e.branch)] }
+        for h in network.ccvs { power[h.owner] += (v(h.p) - v(h.n)) * x[network.unknown(ofBranch: h.branch)] }
+        for g in network.vccs { power[g.owner] += (v(g.p) - v(g.n)) * g.transconductance * (v(g.cp) - v(g.cn)) }
+        for f in network.cccs { power[f.owner] += (v(f.p) - v(f.n)) * f.gain * x[network.unknown(ofBranch: f.control)] }
+        for (d, device) in network.devices.enumerated() {
+            let pv = engine.portVoltages(of: d, in: x)
+            let i = device.model.currents(pv).current
+            for k in 0..<device.model.portCount { power[device.owner] += pv[k] * i[k] }
+        }
+        return OperatingPoint(nodes: nodes, voltages: voltages, elements: elements, currents: currents,
+                              powerElements: circuit.elements.map(\.name), powers: power, iterations: iterations, method: method)
+    }
+
+    // MARK: DC sweep
+
+    /// Sweeps one or two sources (the second is the outer loop), solving the operating point at each value.
+    public func dcSweep(_ sweeps: [DCSweep], probes: [Probe]? = nil) throws(SimulationError) -> DCSweepResult {
+        guard let first = sweeps.first, sweeps.count <= 2 else { throw SimulationError(".dc needs one or two sources") }
+        var owners: [Int] = []
+        for s in sweeps {
+            guard let k = circuit.elementIndex(named: s.source) else { throw SimulationError(".dc: no source named '\(s.source)'") }
+            switch circuit.elements[k].kind {
+            case .voltageSource, .currentSource: owners.append(k)
+            default: throw SimulationError(".dc: '\(s.source)' is not an independent source")
+            }
+        }
+        let probes = probes ?? defaultProbes(for: .dc)
+        let resolved = try probes.map { (p: Probe) throws(SimulationError) in try network.resolve(p, in: circuit) }
+        let engine = MNAEngine(network, options: circuit.options)
+        var columns = [[Double]](repeating: [], count: probes.count)
+        var values1: [Double] = [], values2: [Double] = []
+        var x: [Double]? = nil
+        let outerValues: [Double?] = sweeps.count == 2 ? sweeps[1].values.map { $0 } : [nil]
+        for outer in outerValues {
+            for value in first.values {
+                var ctx = MNAEngine.Context()
+                ctx.sourceOverrides[owners[0]] = value
+                if let outer { ctx.sourceOverrides[owners[1]] = outer }
+                let solution: [Double]
+                do {
+                    solution = try engine.solveDC(ctx, guess: x, nodesets: x == nil ? nodesetIndices() : [:],
+                                                  iterationLimit: x == nil ? circuit.options.dcIterationLimit : circuit.options.sweepIterationLimit).x
+                } catch {
+                    throw SimulationError("\(error.message) (at \(first.source) = \(value)\(outer.map { ", \(sweeps[1].source) = \($0)" } ?? ""))")
+                }
+                x = solution
+                values1.append(value)
+                if let outer { values2.append(outer) }
+                for (k, p) in resolved.enumerated() {
+                    columns[k].append(probes[k].view.apply(engine.value(of: p, solution, ctx, chargeCurrents: nil)))
+                }
+            }
+        }
+        return DCSweepResult(sweeps: sweeps, sweepValues: values1, outerSweepValues: sweeps.count == 2 ? values2 : nil, probes: probes, columns: columns)
+    }
+
+    // MARK: AC
+
+    /// The small-signal response around the operating point at each frequency of `sweep`.
+    public func ac(_ sweep: ACSweep, probes: [Probe]? = nil) throws(SimulationError) -> ACResult {
+        let probes = probes ?? defaultProbes(for: .ac)
+        let resolved = try probes.map { (p: Probe) throws(SimulationError) in try network.resolve(p, in: circuit) }
+        let engine = MNAEngine(network, options: circuit.options)
+        let (op, _, _) = try engine.solveDC(MNAEngine.Context(), guess: nil, nodesets: nodesetIndices(), iterationLimit: circuit.options.dcIterationLimit)
+        let (g, c) = engine.smallSignalMatrices(at: op)
+        let n = engine.size
+        var b = [Complex<Double>](repeating: .zero, count: n)
+        for v in network.voltageSources {
+            b[network.unknown(ofBranch: v.branch)] += Complex(length: v.source.acMagnitude, phase: v.source.acPhase * .pi / 180)
+        }
+        for s in network.currentSources {
+            let i = Complex(length: s.source.acMagnitude, phase: s.source.acPhase * .pi / 180)
+            if s.p != 0 { b[s.p - 1] -= i }
+            if s.n != 0 { b[s.n - 1] += i }
+        }
+        var columns = [[Complex<Double>]](repeating: [], count: probes.count)
+        let frequencies = sweep.frequencies
+        var y = [Complex<Double>](repeating: .zero, count: n * n)
+        for f in frequencies {
+            let omega = 2 * Double.pi * f
+            for k in 0..<(n * n) { y[k] = Complex(g[k], omega * c[k]) }
+            let x: [Complex<Double>]
+            do {
+                let lu = try ComplexLU(y, n: n)
+                var solution = b
+                lu.solve(&solution)
+                x = solution
+            } catch .singular(let column) {
+                throw SimulationError("singular AC matrix at \(f) Hz: \(network.unknownName(column)) is not determined")
+            } catch {
+                throw SimulationError("the AC equations at \(f) Hz hold a value that is not a finite number")
+            }
+            for (k, p) in resolved.enumerated() {
+                columns[k].append(engine.phasor(of: p, x, omega: omega, operatingPoint: op))
+            }
+        }
+        return ACResult(frequencies: frequencies, probes: probes, columns: columns)
+    }
+}
+
+extension MNAEngine {
+    /// The conductance matrix G and the capacitance matrix C of the circuit linearized at `x`, so that
+    /// the small-signal system at angular frequency ω is (G + jω·C)·x = b. Inductances enter C with a
+    /// minus sign in their branch rows (V(p) − V(n) − jω·L·i = 0).
+    func smallSignalMatrices(at x: [Double]) -> (g: [Double], c: [Double]) {
+        for d in network.devices.indices { portVoltages[d] = portVoltages(of: d, in: x) }
+        assemble(at: x, Context())
+        let g = matrix
+        for k in matrix.indices { matrix[k] = 0 }
+        for c in network.capacitors { conductance(c.a, c.b, c.capacitance) }
+        for (d, device) in network.devices.enumerated() where device.model.hasCharge {
+            let v = portVoltages(of: d, in: x)
+            let q = device.model.charges(v)
+            stampPorts(device.terminals, device.model.portCount, PortVector(), q.capacitance, PortVector())
+        }
+        for l in network.inductors {
+            let u = network.unknown(ofBranch: l.branch)
+            matrix[u + u * size] -= l.inductance
+        }
+        for m in network.mutuals {
+            let u1 = network.unknown(ofBranch: network.inductors[m.first].branch)
+            let u2 = network.unknown(ofBranch: network.inductors[m.second].branch)
+            matrix[u1 + u2 * size] -= m.inductance
+            matrix[u2 + u1 * size] -= m.inductance
+        }
+        let c = matrix
+        return (g, c)
+    }
+}

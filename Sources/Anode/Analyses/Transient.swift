@@ -1,0 +1,286 @@
+import Foundation
+
+extension Simulator {
+    /// Transient analysis: from the operating point (or from the initial conditions with UIC),
+    /// integrating charges and fluxes by the trapezoidal rule (or backward Euler), with the step
+    /// adapted to the local truncation error unless `.options fixedstep` is set. Results are
+    /// reported at multiples of TSTEP from TSTART on.
+    public func transient(_ spec: TransientSpec, probes: [Probe]? = nil) throws(SimulationError) -> TransientResult {
+        var integrator = try TransientIntegrator(self, spec, probes: probes ?? defaultProbes(for: .tran))
+        return try integrator.run()
+    }
+}
+
+/// The state and step control of one transient run.
+struct TransientIntegrator {
+    let simulator: Simulator
+    let spec: TransientSpec
+    let probes: [Probe]
+    let resolved: [ResolvedProbe]
+    let engine: MNAEngine
+    let options: SimulationOptions
+    let fixed: Bool
+    /// Largest internal step.
+    let maxStep: Double
+    /// Smallest step before giving up.
+    let minStep: Double
+    /// Times where a source has a corner, ascending, TSTOP last.
+    var breakpoints: [Double]
+
+    // Accepted history, newest last (at most 4 points): time, charges.
+    var history: [(t: Double, q: [Double])] = []
+    // Last accepted points' probe values (at most 3) for interpolating the output grid.
+    var recent: [(t: Double, values: [Double], corner: Bool)] = []
+    var outputTimes: [Double] = []
+    var columns: [[Double]]
+    var nextOutput = 0
+    var accepted = 0, rejected = 0, iterations = 0
+
+    init(_ simulator: Simulator, _ spec: TransientSpec, probes: [Probe]) throws(SimulationError) {
+        self.simulator = simulator
+        self.spec = spec
+        self.probes = probes
+        resolved = try probes.map { (p: Probe) throws(SimulationError) in try simulator.network.resolve(p, in: simulator.circuit) }
+        options = simulator.circuit.options
+        engine = MNAEngine(simulator.network, options: options)
+        engine.waveforms = engine.waveforms.map { $0?.resolved(step: spec.step, stop: spec.stop) }
+        fixed = options.fixedStep
+        maxStep = fixed ? (spec.maxStep ?? spec.step) : spec.effectiveMaxStep
+        minStep = max(spec.stop * 1e-15, 1e-18)
+        var points: Set<Double> = [spec.stop]
+        if !fixed {
+            for w in engine.waveforms { if let w { points.formUnion(w.breakpoints(until: spec.stop)) } }
+        }
+        breakpoints = points.sorted()
+        columns = [[Double]](repeating: [], count: probes.count)
+        let count = Int((spec.stop / spec.step * (1 + 1e-12)).rounded(.down))
+        for k in 0...max(count, 0) {
+            let t = Double(k) * spec.step
+            if t >= spec.start * (1 - 1e-12) { outputTimes.append(t) }
+        }
+    }
+
+    /// The context for solving the point at `time` with companion coefficients for step `h`.
+    func context(time: Double, h: Double, euler: Bool) -> MNAEngine.Context {
+        var ctx = MNAEngine.Context()
+        ctx.mode = .transient
+        ctx.time = time
+        if euler {
+            ctx.a0 = 1 / h
+            ctx.beta = 0
+        } else {
+            ctx.a0 = 2 / h
+            ctx.beta = -1
+        }
+        return ctx
+    }
+
+    /// The starting state: the operating point with the sources at their t = 0 values (`.ic` nodes
+    /// held), or with UIC the initial conditions themselves.
+    mutating func initialState() throws(SimulationError) -> [Double] {
+        let circuit = simulator.circuit
+        let net = simulator.network
+        var x = [Double](repeating: 0, count: engine.size)
+        var held: [Int: Double] = [:]
+        for (node, value) in circuit.initialConditions {
+            if let k = circuit.index(of: node), k > 0 { held[k] = value }
+        }
+        if spec.useInitialConditions {
+            for (k, v) in held { x[k - 1] = v }
+            for l in net.inductors { x[net.unknown(ofBranch: l.branch)] = l.initialCurrent ?? 0 }
+            for d in net.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
+            var q = engine.charges(at: x)
+            for (k, c) in net.capacitors.enumerated() {
+                if let ic = c.initialVoltage { q[k] = c.capacitance * ic }
+            }
+            engine.previousCharge = q
+        } else {
+            var ctx = context(time: 0, h: 1, euler: true)
+            ctx.a0 = 0  // capacitors open, inductors shorted: DC with the sources at t = 0
+            ctx.heldNodes = held
+            do {
+                let solution = try engine.solveDC(ctx, guess: nil, nodesets: simulator.nodesetIndices(), iterationLimit: options.dcIterationLimit)
+                x = solution.x
+                iterations += solution.iterations
+            } catch {
+                throw SimulationError("transient initial operating point: \(error.message)")
+            }
+            for d in net.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
+            engine.previousCharge = engine.charges(at: x)
+        }
+        engine.previousCurrent = [Double](repeating: 0, count: engine.chargeCount)
+        return x
+    }
+
+    mutating func run() throws(SimulationError) -> TransientResult {
+        var x = try initialState()
+        var t = 0.0
+        var previousX: [Double]? = nil
+        var previousT = 0.0
+        history = [(0, engine.previousCharge)]
+        record(t: 0, x: x, ctx: context(time: 0, h: 1, euler: true), currents: engine.previousCurrent, corner: true)
+        var h = fixed ? maxStep : min(min(spec.stop / 100, spec.step) / 10, maxStep)
+        var afterCorner = spec.useInitialConditions
+        var nextGrid = maxStep
+        var gridIndex = 1.0
+
+        while t < spec.stop * (1 - 1e-12) {
+            // Choose the step: never past the next breakpoint (or grid point in fixed mode).
+            var target = fixed ? nextGrid : breakpoints.first { $0 > t * (1 + 1e-12) + minStep } ?? spec.stop
+            if !fixed, let bp = breakpoints.first(where: { $0 > t * (1 + 1e-12) + minStep }) { target = bp }
+            var step = min(h, maxStep, target - t)
+            // Avoid leaving a sliver before the target.
+            if target - (t + step) < 0.1 * step { step = target - t }
+            let euler = options.method == .backwardEuler || (afterCorner && !fixed)
+            let ctx = context(time: t + step, h: step, euler: euler)
+
+            // Predict the new point by linear extrapolation of the last two.
+            var trial = x
+            if let px = previousX, t > previousT {
+                let r = step / (t - previousT)
+                for k in 0..<trial.count { trial[k] = x[k] + r * (x[k] - px[k]) }
+            }
+            let converged: Int?
+            do { converged = try engine.newton(&trial, ctx, limit: options.transientIterationLimit) }
+            catch { throw SimulationError("transient at t = \(t + step) s: \(error.message)") }
+            guard let n = converged else {
+                iterations += options.transientIterationLimit
+                rejected += 1
+                h = step / 8
+                if h < minStep {
+                    throw SimulationError("transient: Newton does not converge at t = \(t) s even with a step of \(step) s; the largest current imbalance is at \(engine.largestResidual(at: trial, ctx))")
+                }
+                // Restore the device linearization of the accepted point.
+                for d in simulator.network.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
+                continue
+            }
+            iterations += n
+            let q = engine.charges(at: trial)
+            var currents = [Double](repeating: 0, count: q.count)
+            for k in 0..<q.count {
+                currents[k] = ctx.a0 * (q[k] - engine.previousCharge[k]) + ctx.beta * engine.previousCurrent[k]
+            }
+
+            var proposed = 2 * step
+            if !fixed {
+                if let estimate = truncationLimitedStep(q: q, currents: currents, time: t + step, step: step, order: euler ? 1 : 2) {
+                    if estimate < 0.9 * step && step > 2 * minStep {
+                        rejected += 1
+                        h = max(estimate, minStep)
+                        for d in simulator.network.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
+                        continue
+                    }
+                    proposed = min(proposed, estimate)
+                }
+            }
+
+            // Accept.
+            accepted += 1
+            previousX = x
+            previousT = t
+            x = trial
+            t += step
+            let corner = !fixed && breakpoints.contains { abs($0 - t) <= 1e-12 * max(t, 1) + minStep }
+            engine.previousCharge = q
+            engine.previousCurrent = currents
+            history.append((t, q))
+            if history.count > 4 { history.removeFirst() }
+            record(t: t, x: x, ctx: ctx, currents: currents, corner: corner)
+            breakpoints.removeAll { $0 <= t * (1 + 1e-12) + minStep && $0 < spec.stop }
+            if fixed {
+                if t >= nextGrid * (1 - 1e-12) {
+                    gridIndex += 1
+                    nextGrid = gridIndex * maxStep
+                    h = maxStep
+                } else {
+                    h = min(2 * step, maxStep)
+                }
+            } else if corner {
+                // After a corner, restart with a small first-order step, as SPICE does.
+                afterCorner = true
+                let next = breakpoints.first { $0 > t } ?? spec.stop
+                h = min(proposed, 0.1 * min(step, next - t))
+                h = max(h, minStep)
+                history = [(t, q)]
+            } else {
+                afterCorner = false
+                h = min(proposed, maxStep)
+            }
+        }
+        return TransientResult(time: outputTimes, probes: probes, columns: columns, acceptedSteps: accepted, rejectedSteps: rejected, iterations: iterations)
+    }
+
+    /// The step that the local truncation error of every charge and flux allows, or nil when too
+    /// little history exists. Trapezoidal: LTE = h³·q‴/12, backward Euler: h²·q″/2, with the
+    /// derivatives from divided differences of the accepted points.
+    func truncationLimitedStep(q: [Double], currents: [Double], time: Double, step: Double, order: Int) -> Double? {
+        guard history.count >= order + 1, !q.isEmpty else { return nil }
+        let points = Array(history.suffix(order + 1)) + [(t: time, q: q)]
+        let reltol = options.relativeTolerance
+        var best = Double.infinity
+        for k in 0..<q.count {
+            // Divided differences of order `order + 1`.
+            var dd = points.map { $0.q[k] }
+            var ts = points.map(\.t)
+            for level in 1...(order + 1) {
+                var next: [Double] = []
+                for j in 0..<(dd.count - 1) {
+                    next.append((dd[j + 1] - dd[j]) / (ts[j + level] - ts[j]))
+                }
+                dd = next
+                _ = ts
+            }
+            ts = []
+            let derivative = abs(dd[0])
+            if derivative == 0 || !derivative.isFinite { continue }
+            // Current-units error: trapezoidal h²·DD3/2 (q‴ ≈ 6·DD3), Euler h·DD2 (q″ ≈ 2·DD2).
+            let isFlux = k >= engine.fluxOffset
+            let absolute = isFlux ? options.voltageTolerance : options.currentTolerance
+            let tolCurrent = reltol * max(abs(currents[k]), abs(engine.previousCurrent[k])) + absolute
+            let tolCharge = reltol * max(abs(q[k]), abs(engine.previousCharge[k]), options.chargeTolerance) / step
+            let tolerance = options.truncationErrorFactor * max(tolCurrent, tolCharge)
+            let h: Double
+            if order == 2 {
+                h = (2 * tolerance / derivative).squareRoot()
+            } else {
+                h = tolerance / derivative
+            }
+            best = min(best, h)
+        }
+        return best.isFinite ? best : nil
+    }
+
+    /// Stores the probe values at an accepted point and fills every output time up to it.
+    mutating func record(t: Double, x: [Double], ctx: MNAEngine.Context, currents: [Double], corner: Bool) {
+        var values = [Double](repeating: 0, count: resolved.count)
+        for (k, p) in resolved.enumerated() {
+            values[k] = probes[k].view.apply(engine.value(of: p, x, ctx, chargeCurrents: currents))
+        }
+        recent.append((t, values, corner))
+        if recent.count > 3 { recent.removeFirst() }
+        while nextOutput < outputTimes.count, outputTimes[nextOutput] <= t * (1 + 1e-12) + minStep {
+            let to = outputTimes[nextOutput]
+            for k in 0..<values.count { columns[k].append(interpolate(k, at: to)) }
+            nextOutput += 1
+        }
+    }
+
+    /// Probe `k` at time `to` between the last two accepted points: quadratic through the last
+    /// three, or linear when one of them is a corner.
+    func interpolate(_ k: Int, at to: Double) -> Double {
+        let n = recent.count
+        let b = recent[n - 1]
+        if n == 1 || abs(b.t - to) <= 1e-15 * max(abs(to), 1e-30) { return b.values[k] }
+        let a = recent[n - 2]
+        if n == 2 || a.corner || b.t == a.t {
+            let r = (to - a.t) / (b.t - a.t)
+            return a.values[k] + r * (b.values[k] - a.values[k])
+        }
+        let z = recent[n - 3]
+        let (t0, t1, t2) = (z.t, a.t, b.t)
+        let l0 = (to - t1) * (to - t2) / ((t0 - t1) * (t0 - t2))
+        let l1 = (to - t0) * (to - t2) / ((t1 - t0) * (t1 - t2))
+        let l2 = (to - t0) * (to - t1) / ((t2 - t0) * (t2 - t1))
+        return l0 * z.values[k] + l1 * a.values[k] + l2 * b.values[k]
+    }
+}

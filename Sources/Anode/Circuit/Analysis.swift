@@ -1,0 +1,140 @@
+/// An analysis to run, as `.op`, `.dc`, `.ac` and `.tran` request them.
+public enum Analysis: Hashable, Sendable {
+    /// The DC operating point.
+    case operatingPoint
+    /// A DC sweep of one or two independent sources (the second is the outer loop).
+    case dcSweep([DCSweep])
+    /// A small-signal frequency sweep around the operating point.
+    case ac(ACSweep)
+    /// A transient analysis.
+    case transient(TransientSpec)
+
+    /// `op`, `dc`, `ac` or `tran`: the name `.print` uses.
+    public var kind: AnalysisKind {
+        switch self {
+        case .operatingPoint: return .op
+        case .dcSweep: return .dc
+        case .ac: return .ac
+        case .transient: return .tran
+        }
+    }
+}
+
+/// The four kinds of analysis.
+public enum AnalysisKind: String, Hashable, Sendable, CaseIterable {
+    /// Operating point.
+    case op
+    /// DC sweep.
+    case dc
+    /// Small-signal AC.
+    case ac
+    /// Transient.
+    case tran
+}
+
+/// One swept source of a `.dc` analysis.
+public struct DCSweep: Hashable, Sendable {
+    /// Name of the independent voltage or current source swept.
+    public var source: String
+    /// First value.
+    public var start: Double
+    /// Last value (included).
+    public var stop: Double
+    /// Increment (its sign is taken from stop − start).
+    public var step: Double
+
+    /// A sweep of `source` from `start` to `stop` by `step`.
+    public init(source: String, start: Double, stop: Double, step: Double) {
+        self.source = source
+        self.start = start
+        self.stop = stop
+        self.step = step
+    }
+
+    /// The swept values, start and stop included.
+    public var values: [Double] {
+        let increment = (stop >= start ? 1.0 : -1.0) * abs(step)
+        let count = Int(((stop - start) / increment + 1e-9).rounded(.down))
+        return (0...max(count, 0)).map { start + Double($0) * increment }
+    }
+}
+
+/// The frequencies of an `.ac` analysis.
+public struct ACSweep: Hashable, Sendable {
+    /// How frequencies are spaced.
+    public enum Spacing: String, Hashable, Sendable {
+        /// `points` per decade.
+        case decade = "dec"
+        /// `points` per octave.
+        case octave = "oct"
+        /// `points` in all, evenly spaced.
+        case linear = "lin"
+    }
+
+    /// How frequencies are spaced.
+    public var spacing: Spacing
+    /// Points per decade or octave, or in all.
+    public var points: Int
+    /// First frequency, Hz.
+    public var start: Double
+    /// Last frequency, Hz.
+    public var stop: Double
+
+    /// A sweep from `start` to `stop` Hz.
+    public init(_ spacing: Spacing, points: Int, start: Double, stop: Double) {
+        self.spacing = spacing
+        self.points = points
+        self.start = start
+        self.stop = stop
+    }
+
+    /// The frequencies, in the order SPICE visits them.
+    public var frequencies: [Double] {
+        switch spacing {
+        case .linear:
+            if points <= 1 { return [start] }
+            return (0..<points).map { start + (stop - start) * Double($0) / Double(points - 1) }
+        case .decade, .octave:
+            let base = spacing == .decade ? 10.0 : 2.0
+            let ratio = pow(base, 1 / Double(points))
+            var f = start
+            var result: [Double] = []
+            // A small tolerance keeps `stop` itself when it lies on the grid.
+            while f <= stop * (1 + 1e-9) && result.count < 10_000_000 {
+                result.append(f)
+                f *= ratio
+            }
+            return result
+        }
+    }
+}
+
+/// A `.tran` analysis.
+public struct TransientSpec: Hashable, Sendable {
+    /// TSTEP: the output interval, s.
+    public var step: Double
+    /// TSTOP: the end time, s.
+    public var stop: Double
+    /// TSTART: results before this time are not recorded, s.
+    public var start: Double
+    /// TMAX: the largest internal step, s; nil for min(TSTEP, (TSTOP − TSTART)/50).
+    public var maxStep: Double?
+    /// UIC: start from the initial conditions instead of the operating point.
+    public var useInitialConditions: Bool
+
+    /// A transient from 0 to `stop`, reported every `step`.
+    public init(step: Double, stop: Double, start: Double = 0, maxStep: Double? = nil, useInitialConditions: Bool = false) {
+        self.step = step
+        self.stop = stop
+        self.start = start
+        self.maxStep = maxStep
+        self.useInitialConditions = useInitialConditions
+    }
+
+    /// The largest internal step SPICE would take: TMAX, or min(TSTEP, (TSTOP − TSTART)/50).
+    public var effectiveMaxStep: Double {
+        maxStep ?? min(step, (stop - start) / 50)
+    }
+}
+
+import Foundation

@@ -1,0 +1,120 @@
+/// A flat circuit: named elements between named nodes, plus the analyses and outputs to run.
+///
+/// Build one from a netlist (`Circuit(contentsOfFile:)`, `Circuit(netlist:)`) or in code:
+///
+///     var circuit = Circuit(title: "diode clipper")
+///     try circuit.add("Vin", .voltageSource("in", .ground, IndependentSource(dc: 0, waveform: .sine(...))))
+///     try circuit.add("R1", .resistor("in", "out", resistance: 2.2e3))
+///     try circuit.add("D1", .diode(anode: "out", cathode: .ground, try Diode(Diode.Parameters(...))))
+///
+/// Subcircuits are already expanded: an element of instance `X1` is named `x1.name`, and its
+/// internal nodes `x1.node`.
+public struct Circuit: Sendable {
+    /// The netlist's title line.
+    public var title: String
+    /// The elements, in the order they were added.
+    public private(set) var elements: [Element] = []
+    /// The nodes, ground first, then in order of first use.
+    public private(set) var nodes: [Node] = [.ground]
+    private var nodeIndices: [Node: Int] = [.ground: 0]
+    private var elementIndices: [String: Int] = [:]
+    /// The analyses to run, in netlist order.
+    public var analyses: [Analysis] = []
+    /// The outputs to record; empty means every node voltage.
+    public var outputs: [OutputRequest] = []
+    /// Tolerances and methods.
+    public var options = SimulationOptions()
+    /// `.ic` node voltages: used as the starting state with UIC, and held during the initial
+    /// operating point otherwise.
+    public var initialConditions: [Node: Double] = [:]
+    /// `.nodeset` node voltages: starting guesses for the DC operating point.
+    public var nodesets: [Node: Double] = [:]
+    /// Warnings from reading the netlist (for example model parameters that are not modeled).
+    public var warnings: [Diagnostic] = []
+
+    /// An empty circuit.
+    public init(title: String = "") {
+        self.title = title
+    }
+
+    /// The element named `name` (case-insensitive), if any.
+    public func element(named name: String) -> Element? {
+        elementIndices[name.lowercased()].map { elements[$0] }
+    }
+
+    /// The index of the element named `name` (case-insensitive) in `elements`.
+    public func elementIndex(named name: String) -> Int? {
+        elementIndices[name.lowercased()]
+    }
+
+    /// The index of `node` in `nodes` (0 for ground), or nil if no element connects to it.
+    public func index(of node: Node) -> Int? {
+        nodeIndices[node]
+    }
+
+    /// Adds an element called `name`.
+    public mutating func add(_ name: String, _ kind: ElementKind, at location: SourceLocation? = nil) throws(NetlistError) {
+        try add(Element(name, kind, at: location))
+    }
+
+    /// Adds an element after checking that its name is new and its values are possible.
+    public mutating func add(_ element: Element) throws(NetlistError) {
+        let key = element.name.lowercased()
+        guard !element.name.isEmpty else { throw NetlistError("an element needs a name", at: element.location) }
+        if let other = elementIndices[key] {
+            let previous = elements[other].location.map { " (first defined at \($0))" } ?? ""
+            throw NetlistError("duplicate element name '\(element.name)'\(previous)", at: element.location)
+        }
+        try Circuit.check(element)
+        for node in element.kind.nodes where nodeIndices[node] == nil {
+            nodeIndices[node] = nodes.count
+            nodes.append(node)
+        }
+        elementIndices[key] = elements.count
+        elements.append(element)
+    }
+
+    /// Rejects values no circuit can have: zero, negative or non-finite resistances, capacitances
+    /// and inductances, couplings outside (0, 1], non-finite source values and gains.
+    static func check(_ element: Element) throws(NetlistError) {
+        let name = element.name, at = element.location
+        func finite(_ value: Double, _ what: String) throws(NetlistError) {
+            if !value.isFinite { throw NetlistError("\(name): \(what) \(value) is not a finite number", at: at) }
+        }
+        func positive(_ value: Double, _ what: String, _ unit: String) throws(NetlistError) {
+            try finite(value, what)
+            if !(value > 0) { throw NetlistError("\(name): \(what) must be positive, not \(value) \(unit)", at: at) }
+        }
+        func source(_ s: IndependentSource) throws(NetlistError) {
+            if let dc = s.dc { try finite(dc, "DC value") }
+            try finite(s.acMagnitude, "AC magnitude")
+            try finite(s.acPhase, "AC phase")
+        }
+        switch element.kind {
+        case let .resistor(_, _, r): try positive(r, "resistance", "Ω")
+        case let .capacitor(_, _, c, ic):
+            try positive(c, "capacitance", "F")
+            if let ic { try finite(ic, "initial voltage") }
+        case let .inductor(_, _, l, ic):
+            try positive(l, "inductance", "H")
+            if let ic { try finite(ic, "initial current") }
+        case let .coupling(inductors, k):
+            try finite(k, "coupling coefficient")
+            if !(k > 0 && k <= 1) { throw NetlistError("\(name): coupling coefficient must be in (0, 1], not \(k)", at: at) }
+            if inductors.count < 2 { throw NetlistError("\(name): coupling needs at least two inductors", at: at) }
+        case let .voltageSource(_, _, s), let .currentSource(_, _, s): try source(s)
+        case let .voltageControlledVoltageSource(_, _, _, _, g): try finite(g, "gain")
+        case let .voltageControlledCurrentSource(_, _, _, _, g): try finite(g, "transconductance")
+        case let .currentControlledCurrentSource(_, _, _, g): try finite(g, "gain")
+        case let .currentControlledVoltageSource(_, _, _, r): try finite(r, "transresistance")
+        case .diode, .bjt, .jfet, .mosfet, .triode, .pentode: break
+        }
+        let nodes = element.kind.nodes
+        if case .voltageSource = element.kind, nodes[0] == nodes[1] {
+            throw NetlistError("\(name): a voltage source between a node and itself", at: at)
+        }
+        if case .inductor = element.kind, nodes[0] == nodes[1] {
+            throw NetlistError("\(name): an inductor between a node and itself", at: at)
+        }
+    }
+}

@@ -1,0 +1,764 @@
+import Foundation
+
+extension Circuit {
+    /// Elaborates a parsed netlist: evaluates parameters, expands subcircuits, builds the device
+    /// models and collects the analyses and outputs.
+    public init(netlist: Netlist) throws(NetlistError) {
+        var elaborator = Elaborator(netlist: netlist)
+        self = try elaborator.run()
+    }
+
+    /// Reads and elaborates a netlist file.
+    public init(contentsOfFile path: String) throws(NetlistError) {
+        try self.init(netlist: Netlist(contentsOfFile: path))
+    }
+
+    /// Reads and elaborates netlist text; `file` names it in messages.
+    public init(netlistText text: String, file: String = "<netlist>", directory: String? = nil) throws(NetlistError) {
+        try self.init(netlist: Netlist(text: text, file: file, directory: directory))
+    }
+}
+
+/// Turns a `Netlist` into a flat `Circuit`.
+struct Elaborator {
+    let netlist: Netlist
+    var circuit: Circuit
+    var globalNodes: Set<String> = []
+    /// Model cards already warned about (by location), so each card warns once.
+    var warnedModels: Set<SourceLocation> = []
+    /// Nodes named in `.ic` and `.nodeset`, checked once all elements exist.
+    var nodeReferences: [(Node, SourceLocation)] = []
+
+    init(netlist: Netlist) {
+        self.netlist = netlist
+        circuit = Circuit(title: netlist.title)
+        circuit.warnings = netlist.warnings
+    }
+
+    mutating func run() throws(NetlistError) -> Circuit {
+        let top = Scope(parent: nil, prefix: "", expanding: [])
+        for statement in netlist.statements {
+            if case .command(.global(let nodes)) = statement.kind {
+                for n in nodes { globalNodes.insert(Node(n.text).name) }
+            }
+        }
+        try collectDefinitions(netlist.statements, into: top)
+        // Options first: GMIN enters the device models as they are built.
+        for statement in netlist.statements {
+            if case .command(.options(let assignments)) = statement.kind {
+                for a in assignments { try applyOption(a, in: top) }
+            }
+        }
+        try instantiate(netlist.statements, in: top)
+        for statement in netlist.statements {
+            if case .command(let command) = statement.kind {
+                try apply(command, at: statement.location, in: top)
+            }
+        }
+        for (node, location) in nodeReferences where circuit.index(of: node) == nil {
+            throw NetlistError("no element connects to node '\(node.name)'", at: location)
+        }
+        if circuit.elements.isEmpty {
+            throw NetlistError("the netlist has no elements", at: netlist.statements.first?.location)
+        }
+        return circuit
+    }
+
+    // MARK: Definitions
+
+    /// Registers the `.param`, `.model` and `.subckt` statements of one level, so that their order
+    /// in the file does not matter.
+    func collectDefinitions(_ statements: [Statement], into scope: Scope) throws(NetlistError) {
+        for statement in statements {
+            switch statement.kind {
+            case .parameters(let assignments):
+                for a in assignments {
+                    guard let value = a.value else { continue }
+                    if Expression.functions[a.name] != nil || Expression.constants[a.name] != nil {
+                        throw NetlistError("'\(a.name)' is a built-in name and cannot be a parameter", at: a.location)
+                    }
+                    scope.parameterTexts[a.name] = value
+                    scope.parameterValues[a.name] = nil
+                }
+            case .model(let model):
+                if let other = scope.models[model.name] {
+                    throw NetlistError("duplicate .model '\(model.name)' (first defined at \(other.location))", at: model.location)
+                }
+                scope.models[model.name] = model
+            case .subcircuit(let definition):
+                if let other = scope.subcircuits[definition.name] {
+                    throw NetlistError("duplicate .subckt '\(definition.name)' (first defined at \(other.location))", at: definition.location)
+                }
+                scope.subcircuits[definition.name] = definition
+            case .element, .command:
+                break
+            }
+        }
+    }
+
+    // MARK: Elements
+
+    mutating func instantiate(_ statements: [Statement], in scope: Scope) throws(NetlistError) {
+        for statement in statements {
+            switch statement.kind {
+            case .element(let line):
+                try instantiate(line, in: scope)
+            case .command(let command):
+                if scope.parent != nil {
+                    switch command {
+                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature:
+                        throw NetlistError("analysis and control statements cannot appear inside a .subckt", at: statement.location)
+                    case .global:
+                        break
+                    }
+                }
+            case .parameters, .model, .subcircuit:
+                break
+            }
+        }
+    }
+
+    func node(_ token: Token, in scope: Scope) throws(NetlistError) -> Node {
+        guard token.kind == .word else {
+            throw NetlistError("expected a node name, found '\(token.description)'", at: token.location)
+        }
+        let node = Node(token.text)
+        if node.isGround || globalNodes.contains(node.name) { return node }
+        if let outer = scope.ports[node.name] { return outer }
+        return Node(scope.prefix + node.name)
+    }
+
+    /// Splits an element's arguments into leading positional tokens and trailing `name=value` pairs
+    /// (a value may be a comma-separated list, as in `ic=0.6,5`). Bare keywords such as `off` are positional.
+    func split(_ line: ElementLine) throws(NetlistError) -> (positional: [Token], named: [(name: Token, values: [ValueText])]) {
+        var positional: [Token] = []
+        var named: [(name: Token, values: [ValueText])] = []
+        let t = line.arguments
+        var i = 0
+        while i < t.count {
+            if t[i].kind == .word, i + 1 < t.count, t[i + 1].kind == .equals {
+                guard i + 2 < t.count, t[i + 2].kind == .word || t[i + 2].kind == .expression else {
+                    throw NetlistError("missing value after '\(t[i].text)='", at: t[i + 1].location)
+                }
+                let key = t[i]
+                var values = [ValueText(t[i + 2])]
+                i += 3
+                while i + 1 < t.count, t[i].kind == .comma, t[i + 1].kind == .word || t[i + 1].kind == .expression {
+                    values.append(ValueText(t[i + 1]))
+                    i += 2
+                }
+                named.append((key, values))
+                continue
+            }
+            if !named.isEmpty {
+                throw NetlistError("unexpected '\(t[i].description)' after the named parameters of \(line.name)", at: t[i].location)
+            }
+            if t[i].kind == .comma { i += 1; continue }
+            if t[i].kind != .word && t[i].kind != .expression {
+                throw NetlistError("unexpected '\(t[i].text)' in \(line.name)", at: t[i].location)
+            }
+            positional.append(t[i])
+            i += 1
+        }
+        return (positional, named)
+    }
+
+    mutating func instantiate(_ line: ElementLine, in scope: Scope) throws(NetlistError) {
+        let letter = line.name.lowercased().first!
+        let name = scope.prefix + line.name
+        switch letter {
+        case "r", "c", "l": try passive(line, name: name, letter: letter, in: scope)
+        case "k": try coupling(line, name: name, in: scope)
+        case "v", "i": try independentSource(line, name: name, voltage: letter == "v", in: scope)
+        case "e", "g": try voltageControlled(line, name: name, letter: letter, in: scope)
+        case "f", "h": try currentControlled(line, name: name, letter: letter, in: scope)
+        case "d", "q", "j", "m": try semiconductor(line, name: name, letter: letter, in: scope)
+        case "x": try subcircuitInstance(line, name: name, in: scope)
+        default: throw NetlistError("unknown element type '\(line.name.prefix(1))'", at: line.location)
+        }
+    }
+
+    /// Throws unless the element has at least `count` node tokens.
+    func requireNodes(_ positional: [Token], _ count: Int, _ line: ElementLine, _ names: String) throws(NetlistError) {
+        if positional.count < count {
+            throw NetlistError("\(line.name) needs \(count) nodes (\(names)), found \(positional.count)", at: positional.last?.location ?? line.location)
+        }
+    }
+
+    mutating func passive(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
+        let (positional, named) = try split(line)
+        try requireNodes(positional, 2, line, "two")
+        let a = try node(positional[0], in: scope), b = try node(positional[1], in: scope)
+        var value: Double? = nil
+        var initial: Double? = nil
+        var multiplier = 1.0
+        if positional.count > 3 {
+            throw NetlistError("unexpected '\(positional[3].description)' in \(line.name)", at: positional[3].location)
+        }
+        if positional.count == 3 { value = try scope.evaluate(ValueText(positional[2])) }
+        let valueName: Set<String> = letter == "r" ? ["r", "resistance"] : letter == "c" ? ["c", "capacitance"] : ["l", "inductance"]
+        for (key, values) in named {
+            let k = key.lowercased
+            if valueName.contains(k) {
+                if value != nil { throw NetlistError("\(line.name) has two values", at: key.location) }
+                value = try scope.evaluate(values[0])
+            } else if k == "ic" && letter != "r" {
+                initial = try scope.evaluate(values[0])
+            } else if k == "m" {
+                multiplier = try scope.evaluate(values[0])
+                if !(multiplier > 0) { throw NetlistError("\(line.name): multiplier m must be positive", at: key.location) }
+            } else if ["tc", "tc1", "tc2", "temp", "dtemp"].contains(k) {
+                // Temperature coefficients: no effect at the nominal temperature Anode simulates.
+            } else {
+                throw NetlistError("unknown parameter '\(key.text)' for \(line.name)", at: key.location)
+            }
+        }
+        guard let v = value else {
+            throw NetlistError("\(line.name) has no value", at: positional.last?.location ?? line.location)
+        }
+        let location = line.location
+        switch letter {
+        case "r": try circuit.add(name, .resistor(a, b, resistance: v / multiplier), at: location)
+        case "c": try circuit.add(name, .capacitor(a, b, capacitance: v * multiplier, initialVoltage: initial), at: location)
+        default: try circuit.add(name, .inductor(a, b, inductance: v / multiplier, initialCurrent: initial), at: location)
+        }
+    }
+
+    mutating func coupling(_ line: ElementLine, name: String, in scope: Scope) throws(NetlistError) {
+        let (positional, named) = try split(line)
+        if let first = named.first { throw NetlistError("unknown parameter '\(first.name.text)' for \(line.name)", at: first.name.location) }
+        guard positional.count >= 3 else {
+            throw NetlistError("\(line.name) needs two or more inductor names and a coupling coefficient", at: line.location)
+        }
+        var inductors: [String] = []
+        for t in positional.dropLast() {
+            guard t.kind == .word, t.lowercased.first == "l" else {
+                throw NetlistError("\(line.name) couples inductors; '\(t.text)' is not an inductor name", at: t.location)
+            }
+            inductors.append(scope.prefix + t.text)
+        }
+        let k = try scope.evaluate(ValueText(positional.last!))
+        try circuit.add(name, .coupling(inductors, coefficient: k), at: line.location)
+    }
+
+    // MARK: Independent sources
+
+    mutating func independentSource(_ line: ElementLine, name: String, voltage: Bool, in scope: Scope) throws(NetlistError) {
+        let t = line.arguments
+        guard t.count >= 2 else {
+            throw NetlistError("\(line.name) needs two nodes", at: t.last?.location ?? line.location)
+        }
+        let p = try node(t[0], in: scope), n = try node(t[1], in: scope)
+        var source = IndependentSource()
+        var i = 2
+        func number(_ k: Int) throws(NetlistError) -> Double {
+            try scope.evaluate(ValueText(t[k]))
+        }
+        func isValue(_ k: Int) -> Bool {
+            guard k < t.count else { return false }
+            if t[k].kind == .expression { return true }
+            guard t[k].kind == .word else { return false }
+            if ["dc", "ac", "sin", "pulse", "pwl", "exp", "sffm", "am", "distof1", "distof2"].contains(t[k].lowercased) { return false }
+            return SpiceNumber.parse(t[k].text) != nil || (k + 1 >= t.count || t[k + 1].kind != .leftParen)
+        }
+        while i < t.count {
+            let word = t[i].kind == .word ? t[i].lowercased : ""
+            switch word {
+            case "dc":
+                guard isValue(i + 1) else { throw NetlistError("DC needs a value", at: t[i].location) }
+                source.dc = try number(i + 1)
+                i += 2
+            case "ac":
+                source.acMagnitude = 1
+                i += 1
+                if isValue(i) { source.acMagnitude = try number(i); i += 1 }
+                if isValue(i) { source.acPhase = try number(i); i += 1 }
+            case "sin", "pulse", "pwl", "exp":
+                if source.waveform != nil { throw NetlistError("\(line.name) has two transient functions", at: t[i].location) }
+                let start = t[i]
+                i += 1
+                var args: [Double] = []
+                if i < t.count, t[i].kind == .leftParen {
+                    i += 1
+                    while i < t.count, t[i].kind != .rightParen {
+                        if t[i].kind == .comma { i += 1; continue }
+                        guard t[i].kind == .word || t[i].kind == .expression else {
+                            throw NetlistError("unexpected '\(t[i].text)' in \(word.uppercased())(...)", at: t[i].location)
+                        }
+                        args.append(try number(i))
+                        i += 1
+                    }
+                    guard i < t.count else { throw NetlistError("\(word.uppercased())( is never closed", at: start.location) }
+                    i += 1
+                } else {
+                    while isValue(i) { args.append(try number(i)); i += 1 }
+                }
+                source.waveform = try waveform(word, args, at: start.location)
+            case "sffm", "am", "distof1", "distof2", "trnoise", "trrandom", "external":
+                throw NetlistError("source function \(word.uppercased()) is not supported (use DC, AC, SIN, PULSE, PWL or EXP)", at: t[i].location)
+            default:
+                guard isValue(i) else {
+                    throw NetlistError("unexpected '\(t[i].description)' in \(line.name)", at: t[i].location)
+                }
+                if source.dc != nil { throw NetlistError("\(line.name) has two DC values", at: t[i].location) }
+                source.dc = try number(i)
+                i += 1
+            }
+        }
+        try circuit.add(name, voltage ? .voltageSource(p, n, source) : .currentSource(p, n, source), at: line.location)
+    }
+
+    func waveform(_ kind: String, _ a: [Double], at location: SourceLocation) throws(NetlistError) -> Waveform {
+        func arg(_ k: Int) -> Double? { k < a.count ? a[k] : nil }
+        func need(_ range: ClosedRange<Int>, _ usage: String) throws(NetlistError) {
+            if !range.contains(a.count) {
+                throw NetlistError("\(kind.uppercased()) takes \(usage) (\(a.count) given)", at: location)
+            }
+        }
+        switch kind {
+        case "sin":
+            try need(2...6, "VO VA [FREQ [TD [THETA [PHASE]]]]")
+            return .sine(offset: a[0], amplitude: a[1], frequency: arg(2).flatMap { $0 == 0 ? nil : $0 }, delay: arg(3) ?? 0, damping: arg(4) ?? 0, phase: arg(5) ?? 0)
+        case "pulse":
+            try need(2...7, "V1 V2 [TD [TR [TF [PW [PER]]]]]")
+            func positive(_ k: Int) -> Double? { arg(k).flatMap { $0 > 0 ? $0 : nil } }
+            return .pulse(initial: a[0], pulsed: a[1], delay: arg(2) ?? 0, rise: positive(3), fall: positive(4), width: positive(5), period: positive(6))
+        case "pwl":
+            guard a.count >= 2, a.count % 2 == 0 else {
+                throw NetlistError("PWL takes pairs of time and value (\(a.count) numbers given)", at: location)
+            }
+            var points: [Waveform.Point] = []
+            for k in stride(from: 0, to: a.count, by: 2) {
+                if let last = points.last, a[k] < last.time {
+                    throw NetlistError("PWL times must not decrease (\(a[k]) after \(last.time))", at: location)
+                }
+                points.append(Waveform.Point(time: a[k], value: a[k + 1]))
+            }
+            return .piecewiseLinear(points)
+        default:
+            try need(2...6, "V1 V2 [TD1 [TAU1 [TD2 [TAU2]]]]")
+            return .exponential(initial: a[0], pulsed: a[1], riseDelay: arg(2) ?? 0, riseTime: arg(3), fallDelay: arg(4), fallTime: arg(5))
+        }
+    }
+
+    // MARK: Controlled sources
+
+    mutating func voltageControlled(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
+        let (positional, named) = try split(line)
+        if let first = named.first {
+            throw NetlistError("\(line.name): behavioral (\(first.name.text)=) controlled sources are not supported; use a linear gain", at: first.name.location)
+        }
+        if positional.count > 2, positional[2].kind == .word, ["poly", "value", "table", "laplace", "freq"].contains(positional[2].lowercased) {
+            throw NetlistError("\(line.name): \(positional[2].text.uppercased()) controlled sources are not supported; use a linear gain", at: positional[2].location)
+        }
+        guard positional.count == 5 else {
+            throw NetlistError("\(line.name) needs four nodes (out+, out−, control+, control−) and a \(letter == "e" ? "gain" : "transconductance")", at: line.location)
+        }
+        let nodes = try (0..<4).map { (k: Int) throws(NetlistError) in try node(positional[k], in: scope) }
+        let value = try scope.evaluate(ValueText(positional[4]))
+        let kind: ElementKind = letter == "e"
+            ? .voltageControlledVoltageSource(nodes[0], nodes[1], nodes[2], nodes[3], gain: value)
+            : .voltageControlledCurrentSource(nodes[0], nodes[1], nodes[2], nodes[3], transconductance: value)
+        try circuit.add(name, kind, at: line.location)
+    }
+
+    mutating func currentControlled(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
+        let (positional, named) = try split(line)
+        if let first = named.first { throw NetlistError("unknown parameter '\(first.name.text)' for \(line.name)", at: first.name.location) }
+        guard positional.count == 4 else {
+            throw NetlistError("\(line.name) needs two nodes, a controlling voltage source and a \(letter == "f" ? "gain" : "transresistance")", at: line.location)
+        }
+        let a = try node(positional[0], in: scope), b = try node(positional[1], in: scope)
+        guard positional[2].kind == .word, positional[2].lowercased.first == "v" else {
+            throw NetlistError("\(line.name): the controlling element must be a voltage source, not '\(positional[2].text)'", at: positional[2].location)
+        }
+        let controller = scope.prefix + positional[2].text
+        let value = try scope.evaluate(ValueText(positional[3]))
+        let kind: ElementKind = letter == "f"
+            ? .currentControlledCurrentSource(a, b, controller: controller, gain: value)
+            : .currentControlledVoltageSource(a, b, controller: controller, transresistance: value)
+        try circuit.add(name, kind, at: line.location)
+    }
+
+    // MARK: Semiconductors and tubes
+
+    /// Evaluates a model card in the scope that defines it; warns once per card about parameters
+    /// that are accepted but not modeled.
+    mutating func parameters<P: ModelParameters>(_ type: P.Type, of model: ModelStatement, in scope: Scope) throws(NetlistError) -> P {
+        var p = P()
+        var ignored: [String] = []
+        for a in model.parameters {
+            guard let text = a.value else { continue }
+            let value = try scope.evaluate(text)
+            guard let support = p.set(a.name, to: value) else {
+                throw NetlistError("unknown parameter '\(a.name)' for a \(model.type.uppercased()) model", at: a.location)
+            }
+            if case let .ignored(reason, neutral) = support, neutral != value {
+                ignored.append("\(a.name.uppercased()) (\(reason))")
+            }
+        }
+        if let (name, problem) = p.invalidParameter() {
+            let at = model.parameters.last(where: { $0.name == name })?.location ?? model.location
+            throw NetlistError("model \(model.name): parameter \(name.uppercased()) \(problem)", at: at)
+        }
+        if !ignored.isEmpty, !warnedModels.contains(model.location) {
+            warnedModels.insert(model.location)
+            circuit.warnings.append(Diagnostic("model \(model.name): accepted but not modeled: \(ignored.joined(separator: "; "))", at: model.location))
+        }
+        return p
+    }
+
+    static let modelTypes: [Character: Set<String>] = [
+        "d": ["d"], "q": ["npn", "pnp"], "j": ["njf", "pjf"], "m": ["nmos", "pmos"],
+    ]
+
+    func lookupModel(_ token: Token, for line: ElementLine, in scope: Scope) throws(NetlistError) -> (ModelStatement, Scope) {
+        guard token.kind == .word, let found = scope.model(token.lowercased) else {
+            throw NetlistError("unknown model '\(token.text)' for \(line.name)", at: token.location)
+        }
+        let letter = line.name.lowercased().first!
+        if let allowed = Self.modelTypes[letter], !allowed.contains(found.0.type) {
+            throw NetlistError("\(line.name) needs a model of type \(allowed.sorted().joined(separator: " or ").uppercased()), but '\(found.0.name)' is \(found.0.type.uppercased())", at: token.location)
+        }
+        return found
+    }
+
+    mutating func semiconductor(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
+        let (positional, named) = try split(line)
+        let nodeCount: Int
+        switch letter {
+        case "d": nodeCount = 2
+        case "j": nodeCount = 3
+        case "m": nodeCount = 4
+        default:
+            // Q c b e [s] model: a fourth word is the substrate unless it names a model.
+            nodeCount = positional.count >= 5 && scope.model(positional[3].lowercased) == nil ? 4 : 3
+        }
+        let nodeNames = ["d": "anode, cathode", "j": "drain, gate, source", "m": "drain, gate, source, bulk", "q": "collector, base, emitter"][String(letter)]!
+        try requireNodes(positional, nodeCount, line, nodeNames)
+        guard positional.count > nodeCount else {
+            throw NetlistError("\(line.name) needs a model name after its nodes", at: positional.last?.location ?? line.location)
+        }
+        let nodes = try positional[0..<nodeCount].map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
+        let (model, modelScope) = try lookupModel(positional[nodeCount], for: line, in: scope)
+        var area = 1.0
+        var rest = Array(positional[(nodeCount + 1)...])
+        rest.removeAll { $0.isWord("off") }  // OFF only changes SPICE's first guess
+        if let a = rest.first, letter != "m" {
+            area = try scope.evaluate(ValueText(a))
+            rest.removeFirst()
+        }
+        if let extra = rest.first {
+            throw NetlistError("unexpected '\(extra.description)' in \(line.name)", at: extra.location)
+        }
+        var geometry = MOSFETLevel1.Geometry()
+        var multiplier = 1.0
+        for (key, values) in named {
+            let k = key.lowercased
+            let v = try scope.evaluate(values[0])
+            switch (letter, k) {
+            case (_, "area") where letter != "m": area = v
+            case (_, "m"): multiplier = v
+            case (_, "ic"), (_, "temp"), (_, "dtemp"): break  // initial guesses and temperature offsets: no effect here
+            case ("m", "l"): geometry.length = v
+            case ("m", "w"): geometry.width = v
+            case ("m", "ad"): geometry.drainArea = v
+            case ("m", "as"): geometry.sourceArea = v
+            case ("m", "pd"): geometry.drainPerimeter = v
+            case ("m", "ps"): geometry.sourcePerimeter = v
+            case ("m", "nrd"), ("m", "nrs"): break  // multipliers of RSH, which level 1 here does not use
+            default:
+                throw NetlistError("unknown parameter '\(key.text)' for \(line.name)", at: key.location)
+            }
+        }
+        if !(multiplier > 0 && multiplier.isFinite) {
+            throw NetlistError("\(line.name): multiplier m must be positive", at: line.location)
+        }
+        area *= multiplier
+        let gmin = circuit.options.gmin
+        func located<T>(_ make: () throws(NetlistError) -> T) throws(NetlistError) -> T {
+            do { return try make() } catch { throw NetlistError("\(line.name): \(error.message)", at: line.location) }
+        }
+        let kind: ElementKind
+        switch letter {
+        case "d":
+            let p = try parameters(Diode.Parameters.self, of: model, in: modelScope)
+            kind = .diode(anode: nodes[0], cathode: nodes[1], try located { () throws(NetlistError) in try Diode(p, area: area, gmin: gmin) })
+        case "q":
+            let p = try parameters(GummelPoon.Parameters.self, of: model, in: modelScope)
+            let polarity: GummelPoon.Polarity = model.type == "npn" ? .npn : .pnp
+            kind = .bjt(collector: nodes[0], base: nodes[1], emitter: nodes[2], try located { () throws(NetlistError) in try GummelPoon(polarity, p, area: area, gmin: gmin) })
+        case "j":
+            let p = try parameters(ShichmanHodges.Parameters.self, of: model, in: modelScope)
+            kind = .jfet(drain: nodes[0], gate: nodes[1], source: nodes[2], try located { () throws(NetlistError) in try ShichmanHodges(nChannel: model.type == "njf", p, area: area, gmin: gmin) })
+        default:
+            let p = try parameters(MOSFETLevel1.Parameters.self, of: model, in: modelScope)
+            geometry.width *= multiplier
+            kind = .mosfet(drain: nodes[0], gate: nodes[1], source: nodes[2], bulk: nodes[3], try located { () throws(NetlistError) in try MOSFETLevel1(nChannel: model.type == "nmos", p, geometry: geometry, gmin: gmin) })
+        }
+        try circuit.add(name, kind, at: line.location)
+    }
+
+    // MARK: Subcircuits
+
+    mutating func subcircuitInstance(_ line: ElementLine, name: String, in scope: Scope) throws(NetlistError) {
+        // X nodes... NAME [params:] [p=v ...]
+        var tokens = line.arguments
+        var assignmentStart = tokens.count
+        for (k, t) in tokens.enumerated() {
+            if t.isWord("params:") || (t.kind == .word && k + 1 < tokens.count && tokens[k + 1].kind == .equals) {
+                assignmentStart = k
+                break
+            }
+        }
+        var assignmentTokens = Array(tokens[assignmentStart...])
+        if assignmentTokens.first?.isWord("params:") == true { assignmentTokens.removeFirst() }
+        tokens = Array(tokens[..<assignmentStart])
+        guard let nameToken = tokens.last, nameToken.kind == .word else {
+            throw NetlistError("\(line.name) needs its nodes and a subcircuit name", at: line.location)
+        }
+        let nodeTokens = Array(tokens.dropLast())
+        let target = nameToken.lowercased
+
+        // A tube: X plate grid cathode MODEL, or X plate screen grid cathode MODEL.
+        if let (model, modelScope) = scope.model(target), model.type == "triode" || model.type == "pentode" {
+            guard assignmentTokens.isEmpty else {
+                throw NetlistError("\(line.name): a tube instance takes no parameters", at: assignmentTokens[0].location)
+            }
+            try tube(line, name: name, nodes: nodeTokens, model: model, modelScope: modelScope, in: scope)
+            return
+        }
+        guard let definition = scope.subcircuit(target) else {
+            if let (model, _) = scope.model(target) {
+                throw NetlistError("\(line.name): '\(nameToken.text)' is a \(model.type.uppercased()) model, not a subcircuit", at: nameToken.location)
+            }
+            throw NetlistError("unknown subcircuit '\(nameToken.text)'", at: nameToken.location)
+        }
+        if scope.expanding.contains(definition.name) {
+            throw NetlistError("subcircuit '\(definition.name)' contains itself (recursive .subckt)", at: line.location)
+        }
+        guard scope.expanding.count < 100 else {
+            throw NetlistError("subcircuits nested more than 100 deep", at: line.location)
+        }
+        guard nodeTokens.count == definition.ports.count else {
+            throw NetlistError("\(line.name) connects \(nodeTokens.count) nodes but subcircuit \(definition.name) has \(definition.ports.count) ports", at: nameToken.location)
+        }
+        // Names are lexically scoped: the body sees what is visible where the subcircuit was defined.
+        let definingScope = Scope(parent: definitionParent(of: definition, from: scope),
+                                  prefix: scope.prefix + line.name.lowercased() + ".", expanding: scope.expanding + [definition.name])
+        for (port, outer) in zip(definition.ports, nodeTokens) {
+            definingScope.ports[Node(port.text).name] = try node(outer, in: scope)
+        }
+        for p in definition.parameters {
+            if let value = p.value { definingScope.parameterTexts[p.name] = value }
+        }
+        let reader = NetlistReader()
+        let assignments = try reader.parseAssignments(assignmentTokens, context: line.name, expressions: true)
+        for a in assignments {
+            guard definition.parameters.contains(where: { $0.name == a.name }) else {
+                throw NetlistError("subcircuit \(definition.name) has no parameter '\(a.name)'", at: a.location)
+            }
+            // Instance values are evaluated where the instance is written.
+            if let value = a.value {
+                definingScope.parameterValues[a.name] = try scope.evaluate(value)
+                definingScope.parameterTexts[a.name] = nil
+            }
+        }
+        try collectDefinitions(definition.body, into: definingScope)
+        try instantiate(definition.body, in: definingScope)
+    }
+
+    func topScope(of scope: Scope) -> Scope {
+        var s = scope
+        while let p = s.parent { s = p }
+        return s
+    }
+
+    /// The scope in which a subcircuit's body resolves names that it does not define itself: the
+    /// scope chain from which the definition is visible.
+    func definitionParent(of definition: SubcircuitDefinition, from scope: Scope) -> Scope {
+        var s: Scope? = scope
+        while let current = s {
+            if current.subcircuits[definition.name] == definition { return current }
+            s = current.parent
+        }
+        return topScope(of: scope)
+    }
+
+    mutating func tube(_ line: ElementLine, name: String, nodes tokens: [Token], model: ModelStatement, modelScope: Scope, in scope: Scope) throws(NetlistError) {
+        let isTriode = model.type == "triode"
+        let expected = isTriode ? 3 : 4
+        guard tokens.count == expected else {
+            throw NetlistError("\(line.name): a \(model.type) connects \(expected) nodes (\(isTriode ? "plate grid cathode" : "plate screen grid cathode")), found \(tokens.count)", at: line.location)
+        }
+        let nodes = try tokens.map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
+        func located<T>(_ make: () throws(NetlistError) -> T) throws(NetlistError) -> T {
+            do { return try make() } catch { throw NetlistError("\(line.name): \(error.message)", at: line.location) }
+        }
+        let gmin = circuit.options.gmin
+        if isTriode {
+            let levelText = model.parameters.first(where: { $0.name == "level" })?.value
+            let level = try levelText.map { (t: ValueText) throws(NetlistError) in try modelScope.evaluate(t) } ?? 1
+            let triode: Triode
+            switch level {
+            case 1:
+                let p = try parameters(KorenTriode.Parameters.self, of: model, in: modelScope)
+                triode = .koren(try located { () throws(NetlistError) in try KorenTriode(p, gmin: gmin) })
+            case 2:
+                let p = try parameters(DempwolfZolzerTriode.Parameters.self, of: model, in: modelScope)
+                triode = .dempwolfZolzer(try located { () throws(NetlistError) in try DempwolfZolzerTriode(p) })
+            default:
+                throw NetlistError("triode LEVEL must be 1 (Koren) or 2 (Dempwolf–Zölzer), not \(level)", at: levelText?.location ?? model.location)
+            }
+            try circuit.add(name, .triode(plate: nodes[0], grid: nodes[1], cathode: nodes[2], triode), at: line.location)
+        } else {
+            let p = try parameters(KorenPentode.Parameters.self, of: model, in: modelScope)
+            let pentode = try located { () throws(NetlistError) in try KorenPentode(p, gmin: gmin) }
+            try circuit.add(name, .pentode(plate: nodes[0], screen: nodes[1], grid: nodes[2], cathode: nodes[3], pentode), at: line.location)
+        }
+    }
+
+    // MARK: Commands
+
+    mutating func apply(_ command: Command, at location: SourceLocation, in scope: Scope) throws(NetlistError) {
+        func positive(_ text: ValueText, _ what: String) throws(NetlistError) -> Double {
+            let v = try scope.evaluate(text)
+            if !(v > 0) { throw NetlistError("\(what) must be positive, not \(v)", at: text.location) }
+            return v
+        }
+        switch command {
+        case .op:
+            circuit.analyses.append(.operatingPoint)
+        case .dc(let sweeps):
+            var result: [DCSweep] = []
+            for s in sweeps {
+                let source = s.source.text
+                guard let element = circuit.element(named: source) else {
+                    throw NetlistError(".dc: no source named '\(source)'", at: s.source.location)
+                }
+                switch element.kind {
+                case .voltageSource, .currentSource: break
+                default: throw NetlistError(".dc sweeps an independent V or I source; '\(source)' is not one", at: s.source.location)
+                }
+                let sweep = DCSweep(source: element.name, start: try scope.evaluate(s.start), stop: try scope.evaluate(s.stop), step: try scope.evaluate(s.step))
+                if sweep.step == 0 && sweep.start != sweep.stop {
+                    throw NetlistError(".dc increment must not be zero", at: s.step.location)
+                }
+                if sweep.step != 0, abs(sweep.stop - sweep.start) / abs(sweep.step) > 10_000_000 {
+                    throw NetlistError(".dc sweep has more than ten million points", at: s.step.location)
+                }
+                result.append(sweep)
+            }
+            circuit.analyses.append(.dcSweep(result))
+        case let .ac(variation, points, start, stop):
+            let n = try scope.evaluate(points)
+            guard n >= 1, n == n.rounded(), n <= 1_000_000 else {
+                throw NetlistError(".ac needs a whole number of points from 1 to 1000000, not \(n)", at: points.location)
+            }
+            let f1 = try positive(start, ".ac start frequency"), f2 = try positive(stop, ".ac stop frequency")
+            guard f2 >= f1 else { throw NetlistError(".ac stop frequency is below the start frequency", at: stop.location) }
+            circuit.analyses.append(.ac(ACSweep(ACSweep.Spacing(rawValue: variation.lowercased)!, points: Int(n), start: f1, stop: f2)))
+        case let .tran(values, uic):
+            let step = try positive(values[0], ".tran TSTEP")
+            let stop = try positive(values[1], ".tran TSTOP")
+            let start = values.count > 2 ? try scope.evaluate(values[2]) : 0
+            guard start >= 0, start < stop else {
+                throw NetlistError(".tran TSTART must be at least 0 and below TSTOP", at: values.count > 2 ? values[2].location : location)
+            }
+            let maxStep = values.count > 3 ? try positive(values[3], ".tran TMAX") : nil
+            if stop / min(step, maxStep ?? step) > 1e9 {
+                throw NetlistError(".tran would take more than a billion steps (TSTOP/TSTEP)", at: values[0].location)
+            }
+            circuit.analyses.append(.transient(TransientSpec(step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic)))
+        case let .outputs(analysis, probes, _):
+            let kind = analysis.flatMap { AnalysisKind(rawValue: $0) }
+            for p in probes {
+                let args = p.arguments.map { $0.text }
+                guard let (quantity, view) = Probe.parseFunction(p.function, args.map { $0.lowercased() }) else {
+                    throw NetlistError("unknown output '\(p.function)(\(args.joined(separator: ",")))'; use v(node), v(a,b), i(element) or vdb/vp/vm/vr/vi", at: p.location)
+                }
+                let probe = Probe(quantity, view: view)
+                switch quantity {
+                case let .voltage(a, b):
+                    for n in [a] + (b.map { [$0] } ?? []) {
+                        let node = Node(n)
+                        guard circuit.index(of: node) != nil else {
+                            throw NetlistError("output \(probe): no element connects to node '\(n)'", at: p.location)
+                        }
+                    }
+                case let .current(e):
+                    guard let element = circuit.element(named: e) else {
+                        throw NetlistError("output \(probe): no element named '\(e)'", at: p.location)
+                    }
+                    if element.kind.nodes.count != 2 {
+                        throw NetlistError("output \(probe): i() needs a two-terminal element; \(element.name) has \(element.kind.nodes.count) terminals", at: p.location)
+                    }
+                }
+                if !circuit.outputs.contains(OutputRequest(probe, in: kind)) {
+                    circuit.outputs.append(OutputRequest(probe, in: kind))
+                }
+            }
+        case .options:
+            break  // applied before the elements were built
+        case .initialConditions(let pairs), .nodeset(let pairs):
+            for pair in pairs {
+                let node = try self.node(pair.node, in: scope)
+                let value = try scope.evaluate(pair.value)
+                nodeReferences.append((node, pair.node.location))
+                if case .initialConditions = command { circuit.initialConditions[node] = value } else { circuit.nodesets[node] = value }
+            }
+        case .global:
+            break
+        case .temperature(let text):
+            let t = try scope.evaluate(text)
+            if t != Junction.nominalTemperature {
+                circuit.warnings.append(Diagnostic(".temp \(t): Anode simulates every model at 27 °C", at: text.location))
+            }
+        }
+    }
+
+    mutating func applyOption(_ a: Assignment, in scope: Scope) throws(NetlistError) {
+        var o = circuit.options
+        func number() throws(NetlistError) -> Double {
+            guard let value = a.value else { throw NetlistError("option \(a.name) needs a value", at: a.location) }
+            let v = try scope.evaluate(value)
+            if !(v > 0) { throw NetlistError("option \(a.name) must be positive, not \(v)", at: value.location) }
+            return v
+        }
+        func count() throws(NetlistError) -> Int {
+            let v = try number()
+            guard v == v.rounded(), v <= 1_000_000 else { throw NetlistError("option \(a.name) must be a whole number", at: a.location) }
+            return Int(v)
+        }
+        switch a.name {
+        case "reltol": o.relativeTolerance = try number()
+        case "abstol": o.currentTolerance = try number()
+        case "vntol": o.voltageTolerance = try number()
+        case "chgtol": o.chargeTolerance = try number()
+        case "trtol": o.truncationErrorFactor = try number()
+        case "gmin": o.gmin = try number()
+        case "itl1": o.dcIterationLimit = try count()
+        case "itl2": o.sweepIterationLimit = try count()
+        case "itl4": o.transientIterationLimit = try count()
+        case "fixedstep": o.fixedStep = true
+        case "method":
+            guard let value = a.value else { throw NetlistError("option method needs a value", at: a.location) }
+            switch value.text.lowercased() {
+            case "trap", "trapezoidal": o.method = .trapezoidal
+            case "euler", "be": o.method = .backwardEuler
+            default: throw NetlistError("method must be trap or euler, not '\(value.text)'", at: value.location)
+            }
+        case "temp", "tnom":
+            if let value = a.value, try scope.evaluate(value) != Junction.nominalTemperature {
+                circuit.warnings.append(Diagnostic("option \(a.name): Anode simulates every model at 27 °C", at: a.location))
+            }
+        case "interp", "noacct", "acct", "nopage", "numdgt", "list", "node", "nomod", "noinit", "norefvalue", "post", "ingold", "savecurrents", "keepopinfo", "warn", "maxwarns", "opts":
+            break  // output formatting of SPICE programs: no effect on results
+        case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "maxord", "xmu", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop":
+            circuit.warnings.append(Diagnostic("option \(a.name) is not used by Anode and was ignored", at: a.location))
+        default:
+            throw NetlistError("unknown option '\(a.name)'", at: a.location)
+        }
+        circuit.options = o
+    }
+}

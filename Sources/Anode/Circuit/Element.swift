@@ -1,0 +1,89 @@
+/// A triode model: Koren's or Dempwolf–Zölzer's.
+public enum Triode: Hashable, Sendable {
+    /// Koren's model.
+    case koren(KorenTriode)
+    /// Dempwolf and Zölzer's model.
+    case dempwolfZolzer(DempwolfZolzerTriode)
+
+    /// Cathode–grid, grid–plate and cathode–plate capacitances, F.
+    public var capacitances: (cathodeGrid: Double, gridPlate: Double, cathodePlate: Double) {
+        switch self {
+        case .koren(let t):
+            return (t.parameters.cathodeGridCapacitance, t.parameters.gridPlateCapacitance, t.parameters.cathodePlateCapacitance)
+        case .dempwolfZolzer(let t):
+            return (t.parameters.cathodeGridCapacitance, t.parameters.gridPlateCapacitance, t.parameters.cathodePlateCapacitance)
+        }
+    }
+}
+
+/// What an element is and where it is connected. Two-terminal elements list the positive node first.
+public enum ElementKind: Hashable, Sendable {
+    /// A resistor, Ω.
+    case resistor(Node, Node, resistance: Double)
+    /// A capacitor, F, with an optional initial voltage for UIC.
+    case capacitor(Node, Node, capacitance: Double, initialVoltage: Double?)
+    /// An inductor, H, with an optional initial current for UIC.
+    case inductor(Node, Node, inductance: Double, initialCurrent: Double?)
+    /// Magnetic coupling k between named inductors: M = k·√(L1·L2) for every pair.
+    case coupling([String], coefficient: Double)
+    /// An independent voltage source; its branch current flows from the positive node through it.
+    case voltageSource(Node, Node, IndependentSource)
+    /// An independent current source; its current flows from the positive node through it to the negative.
+    case currentSource(Node, Node, IndependentSource)
+    /// E: V(p,n) = gain·V(cp,cn).
+    case voltageControlledVoltageSource(Node, Node, Node, Node, gain: Double)
+    /// G: a current gm·V(cp,cn) from p through the source to n.
+    case voltageControlledCurrentSource(Node, Node, Node, Node, transconductance: Double)
+    /// F: a current gain·I(controller) from p through the source to n.
+    case currentControlledCurrentSource(Node, Node, controller: String, gain: Double)
+    /// H: V(p,n) = transresistance·I(controller).
+    case currentControlledVoltageSource(Node, Node, controller: String, transresistance: Double)
+    /// A junction diode.
+    case diode(anode: Node, cathode: Node, Diode)
+    /// A bipolar transistor.
+    case bjt(collector: Node, base: Node, emitter: Node, GummelPoon)
+    /// A junction FET.
+    case jfet(drain: Node, gate: Node, source: Node, ShichmanHodges)
+    /// A MOSFET.
+    case mosfet(drain: Node, gate: Node, source: Node, bulk: Node, MOSFETLevel1)
+    /// A triode.
+    case triode(plate: Node, grid: Node, cathode: Node, Triode)
+    /// A pentode or beam tetrode.
+    case pentode(plate: Node, screen: Node, grid: Node, cathode: Node, KorenPentode)
+
+    /// The nodes the element connects, in netlist order.
+    public var nodes: [Node] {
+        switch self {
+        case let .resistor(a, b, _), let .capacitor(a, b, _, _), let .inductor(a, b, _, _),
+             let .voltageSource(a, b, _), let .currentSource(a, b, _),
+             let .currentControlledCurrentSource(a, b, _, _), let .currentControlledVoltageSource(a, b, _, _),
+             let .diode(a, b, _):
+            return [a, b]
+        case let .voltageControlledVoltageSource(a, b, c, d, _), let .voltageControlledCurrentSource(a, b, c, d, _):
+            return [a, b, c, d]
+        case .coupling: return []
+        case let .bjt(c, b, e, _): return [c, b, e]
+        case let .jfet(d, g, s, _): return [d, g, s]
+        case let .mosfet(d, g, s, b, _): return [d, g, s, b]
+        case let .triode(p, g, k, _): return [p, g, k]
+        case let .pentode(p, g2, g1, k, _): return [p, g2, g1, k]
+        }
+    }
+}
+
+/// A named element of a circuit.
+public struct Element: Hashable, Sendable {
+    /// The element's name as written (hierarchical inside subcircuits: `x1.r2`).
+    public var name: String
+    /// What it is and how it is connected.
+    public var kind: ElementKind
+    /// Where it was written, when it came from a netlist.
+    public var location: SourceLocation?
+
+    /// An element.
+    public init(_ name: String, _ kind: ElementKind, at location: SourceLocation? = nil) {
+        self.name = name
+        self.kind = kind
+        self.location = location
+    }
+}

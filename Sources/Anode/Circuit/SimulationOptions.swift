@@ -1,0 +1,37 @@
+/// Tolerances, limits and methods of the simulator, set with `.options` (SPICE names in brackets).
+public struct SimulationOptions: Hashable, Sendable {
+    /// How capacitor charges and inductor fluxes are integrated in time.
+    public enum IntegrationMethod: String, Hashable, Sendable {
+        /// The trapezoidal rule (second order; SPICE's default) [method=trap].
+        case trapezoidal = "trap"
+        /// Backward Euler (first order, strongly damped) [method=euler].
+        case backwardEuler = "euler"
+    }
+
+    /// [RELTOL] relative tolerance of voltages, currents and charges.
+    public var relativeTolerance = 1e-3
+    /// [ABSTOL] absolute current tolerance, A.
+    public var currentTolerance = 1e-12
+    /// [VNTOL] absolute voltage tolerance, V.
+    public var voltageTolerance = 1e-6
+    /// [CHGTOL] absolute charge tolerance, C.
+    public var chargeTolerance = 1e-14
+    /// [TRTOL] how much the local truncation error estimate may exceed the tolerances.
+    public var truncationErrorFactor = 7.0
+    /// [GMIN] conductance across every junction, S.
+    public var gmin = 1e-12
+    /// [ITL1] Newton iterations allowed for a DC operating point.
+    public var dcIterationLimit = 100
+    /// [ITL2] Newton iterations allowed per point of a DC sweep.
+    public var sweepIterationLimit = 50
+    /// [ITL4] Newton iterations allowed per transient time point.
+    public var transientIterationLimit = 10
+    /// [METHOD] the integration method.
+    public var method = IntegrationMethod.trapezoidal
+    /// [FIXEDSTEP] take every transient step at the largest step size (TMAX, or TSTEP) instead of
+    /// adapting the step to the local truncation error.
+    public var fixedStep = false
+
+    /// SPICE's defaults.
+    public init() {}
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// The time function of an independent source in transient analysis, as SPICE defines it.
+public enum Waveform: Hashable, Sendable {
+    /// `SIN(VO VA FREQ TD THETA PHASE)`: VO + VA·e^(−THETA·(t−TD))·sin(2π·FREQ·(t−TD) + PHASE) after TD,
+    /// VO + VA·sin(PHASE) before. PHASE in degrees; FREQ nil means 1/TSTOP.
+    case sine(offset: Double, amplitude: Double, frequency: Double?, delay: Double, damping: Double, phase: Double)
+    /// `PULSE(V1 V2 TD TR TF PW PER)`: nil rise or fall means TSTEP, nil width or period means TSTOP.
+    case pulse(initial: Double, pulsed: Double, delay: Double, rise: Double?, fall: Double?, width: Double?, period: Double?)
+    /// `PWL(T1 V1 T2 V2 ...)`: straight lines between the points, flat outside them.
+    case piecewiseLinear([Point])
+    /// `EXP(V1 V2 TD1 TAU1 TD2 TAU2)`: rises from V1 toward V2 after TD1 with TAU1, falls back after TD2 with TAU2.
+    case exponential(initial: Double, pulsed: Double, riseDelay: Double, riseTime: Double?, fallDelay: Double?, fallTime: Double?)
+
+    /// A corner of a piecewise-linear waveform.
+    public struct Point: Hashable, Sendable {
+        /// Time, s.
+        public var time: Double
+        /// Value at that time.
+        public var value: Double
+        /// A corner at `time` with `value`.
+        public init(time: Double, value: Double) {
+            self.time = time
+            self.value = value
+        }
+    }
+
+    /// The waveform with SPICE's defaults filled in from the transient analysis' step and stop time.
+    public func resolved(step: Double, stop: Double) -> Waveform {
+        switch self {
+        case let .sine(vo, va, f, td, theta, phase):
+            return .sine(offset: vo, amplitude: va, frequency: f ?? 1 / stop, delay: td, damping: theta, phase: phase)
+        case let .pulse(v1, v2, td, tr, tf, pw, per):
+            return .pulse(initial: v1, pulsed: v2, delay: td, rise: tr ?? step, fall: tf ?? step, width: pw ?? stop, period: per ?? stop)
+        case let .exponential(v1, v2, td1, tau1, td2, tau2):
+            let t1 = tau1 ?? step
+            let d2 = td2 ?? td1 + step
+            return .exponential(initial: v1, pulsed: v2, riseDelay: td1, riseTime: t1, fallDelay: d2, fallTime: tau2 ?? step)
+        case .piecewiseLinear:
+            return self
+        }
+    }
+
+    /// The value at time `t` (of a resolved waveform).
+    public func value(at t: Double) -> Double {
+        switch self {
+        case let .sine(vo, va, f, td, theta, phase):
+            let ph = phase * Double.pi / 180
+            if t < td { return vo + va * sin(ph) }
+            let tt = t - td
+            return vo + va * exp(-theta * tt) * sin(2 * Double.pi * (f ?? 0) * tt + ph)
+        case let .pulse(v1, v2, td, tr, tf, pw, per):
+            let rise = tr ?? 0, fall = tf ?? 0, width = pw ?? .infinity
+            var tt = t - td
+            if tt < 0 { return v1 }
+            if let per, per > 0, per.isFinite { tt = tt.truncatingRemainder(dividingBy: per) }
+            if tt < rise { return v1 + (v2 - v1) * tt / rise }
+            if tt <= rise + width { return v2 }
+            if tt < rise + width + fall { return v2 + (v1 - v2) * (tt - rise - width) / fall }
+            return v1
+        case let .piecewiseLinear(points):
+            guard let first = points.first else { return 0 }
+            if t <= first.time { return first.value }
+            for k in 1..<max(points.count, 1) where t <= points[k].time {
+                let a = points[k - 1], b = points[k]
+                if b.time == a.time { return b.value }
+                return a.value + (b.value - a.value) * (t - a.time) / (b.time - a.time)
+            }
+            return points.last!.value
+        case let .exponential(v1, v2, td1, tau1, td2, tau2):
+            let t1 = tau1 ?? 1, t2 = tau2 ?? 1, d2 = td2 ?? .infinity
+            if t <= td1 { return v1 }
+            var v = v1 + (v2 - v1) * (1 - exp(-(t - td1) / t1))
+            if t > d2 { v += (v1 - v2) * (1 - exp(-(t - d2) / t2)) }
+            return v
+        }
+    }
+
+    /// Times in (0, stop] where the waveform has a corner, at which a transient step must end.
+    public func breakpoints(until stop: Double) -> [Double] {
+        var times: [Double] = []
+        switch self {
+        case .sine(_, _, _, let td, _, _):
+            if td > 0 { times.append(td) }
+        case let .pulse(_, _, td, tr, tf, pw, per):
+            let rise = tr ?? 0, fall = tf ?? 0, width = pw ?? stop
+            let period = (per ?? 0) > 0 ? per! : .infinity
+            var start = td
+            var count = 0
+            while start < stop && count < 100_000 {
+                for t in [start, start + rise, start + rise + width, start + rise + width + fall] where t > 0 && t <= stop {
+                    times.append(t)
+                }
+                start += period
+                count += 1
+            }
+        case let .piecewiseLinear(points):
+            times = points.map(\.time).filter { $0 > 0 && $0 <= stop }
+        case let .exponential(_, _, td1, _, td2, _):
+            times = [td1, td2 ?? .infinity].filter { $0 > 0 && $0 <= stop }
+        }
+        return times
+    }
+}
+
+/// An independent voltage or current source: its DC value, its AC phasor and its transient waveform.
+public struct IndependentSource: Hashable, Sendable {
+    /// The value in DC analyses; nil when the netlist gives none (then the waveform's value at t = 0 is used).
+    public var dc: Double?
+    /// AC magnitude (volts or amperes) for `.ac`.
+    public var acMagnitude: Double
+    /// AC phase in degrees.
+    public var acPhase: Double
+    /// The transient waveform; nil for a constant source.
+    public var waveform: Waveform?
+
+    /// A source; all parts optional.
+    public init(dc: Double? = nil, acMagnitude: Double = 0, acPhase: Double = 0, waveform: Waveform? = nil) {
+        self.dc = dc
+        self.acMagnitude = acMagnitude
+        self.acPhase = acPhase
+        self.waveform = waveform
+    }
+
+    /// The value used by `.op` and `.dc`: the DC value, or else the waveform at t = 0, or else 0.
+    public var dcValue: Double {
+        if let dc { return dc }
+        if let waveform { return waveform.resolved(step: 1, stop: 1).value(at: 0) }
+        return 0
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+
+/// The SPICE junction diode: an exponential junction with series resistance, depletion and
+/// diffusion capacitance and reverse breakdown.
+///
+///     I = IS·(exp(V/(N·Vt)) − 1) + GMIN·V                 V ≥ −3·N·Vt
+///     I = −IS·(1 + (3·N·Vt/(V·e))³) + GMIN·V              −BV' ≤ V < −3·N·Vt
+///     I = −IS·exp(−(BV' + V)/(NBV·Vt)) + GMIN·V           V < −BV'   (BV' matched to IBV)
+///     Q = TT·I + Qdep(V; CJO, VJ, M, FC)
+///
+/// `V` is the voltage across the junction; the series resistance RS is a separate linear resistor
+/// between the anode terminal and the junction, so it belongs to the circuit, not to these equations.
+/// Source: the Berkeley SPICE3 / ngspice diode model (ngspice manual, ch. 7).
+public struct Diode: Hashable, Sendable {
+    /// The parameters of a `.model NAME D(...)` card.
+    public struct Parameters: ModelParameters {
+        /// IS: saturation current, A.
+        public var saturationCurrent = 1e-14
+        /// N: emission coefficient.
+        public var emissionCoefficient = 1.0
+        /// RS: ohmic series resistance, Ω.
+        public var seriesResistance = 0.0
+        /// CJO (CJ0, CJ): zero-bias junction capacitance, F.
+        public var junctionCapacitance = 0.0
+        /// VJ (PB): junction potential, V.
+        public var junctionPotential = 1.0
+        /// M (MJ): grading coefficient.
+        public var gradingCoefficient = 0.5
+        /// FC: forward-bias depletion capacitance coefficient.
+        public var depletionCoefficient = 0.5
+        /// TT: transit time, s.
+        public var transitTime = 0.0
+        /// BV: reverse breakdown voltage, V (a positive number); nil for no breakdown.
+        public var breakdownVoltage: Double? = nil
+        /// IBV: current at the breakdown voltage, A.
+        public var breakdownCurrent = 1e-3
+        /// NBV: breakdown emission coefficient; nil means N.
+        public var breakdownEmissionCoefficient: Double? = nil
+
+        /// The defaults of SPICE.
+        public init() {}
+
+        public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
+            switch name {
+            case "is", "js": saturationCurrent = value
+            case "n": emissionCoefficient = value
+            case "rs": seriesResistance = value
+            case "cjo", "cj0", "cj": junctionCapacitance = value
+            case "vj", "pb": junctionPotential = value
+            case "m", "mj": gradingCoefficient = value
+            case "fc": depletionCoefficient = value
+            case "tt": transitTime = value
+            case "bv": breakdownVoltage = value
+            case "ibv": breakdownCurrent = value
+            case "nbv": breakdownEmissionCoefficient = value
+            case "level": return value == 1 ? .modeled : .ignored(reason: "only the level-1 diode exists", neutral: 1)
+            case "tnom": return Unmodeled.nominalTemperature(value)
+            case "eg", "xti", "tbv", "tbv1", "tbv2", "trs", "trs1", "trs2", "tt1", "tt2", "tcv", "tm1", "tm2", "cta", "tpb", "tcj":
+                return Unmodeled.temperature
+            case "kf", "af": return Unmodeled.noise
+            case "isr", "nr", "ikf", "ik", "ikr", "cjsw", "cjp", "vjsw", "php", "mjsw", "fcs", "jsw", "ns", "isw":
+                return Unmodeled.notModeled(name == "ns" || name == "nr" ? nil : 0)
+            default: return nil
+            }
+            return .modeled
+        }
+
+        public func invalidParameter() -> (name: String, problem: String)? {
+            if !(saturationCurrent > 0) { return ("is", "must be positive") }
+            if !(emissionCoefficient > 0) { return ("n", "must be positive") }
+            if seriesResistance < 0 { return ("rs", "must not be negative") }
+            if junctionCapacitance < 0 { return ("cjo", "must not be negative") }
+            if !(junctionPotential > 0) { return ("vj", "must be positive") }
+            if !(gradingCoefficient >= 0 && gradingCoefficient < 1) { return ("m", "must be at least 0 and below 1") }
+            if !(depletionCoefficient >= 0 && depletionCoefficient < 1) { return ("fc", "must be at least 0 and below 1") }
+            if transitTime < 0 { return ("tt", "must not be negative") }
+            if let bv = breakdownVoltage, !(bv > 0) { return ("bv", "must be positive") }
+            if !(breakdownCurrent > 0) { return ("ibv", "must be positive") }
+            if let nbv = breakdownEmissionCoefficient, !(nbv > 0) { return ("nbv", "must be positive") }
+            return nil
+        }
+    }
+
+    /// The parameters, scaled by the instance's area.
+    public let parameters: Parameters
+    /// N·Vt, V.
+    public let nvt: Double
+    /// NBV·Vt, V.
+    public let breakdownNVt: Double
+    /// The breakdown voltage after matching the current IBV, V; nil without breakdown.
+    public let effectiveBreakdownVoltage: Double?
+    /// The voltage above which Newton steps are limited.
+    public let criticalVoltage: Double
+    /// The depletion charge.
+    public let depletion: DepletionCharge
+    /// Conductance in parallel with the junction (GMIN), S.
+    public let gmin: Double
+
+    /// A diode of the given parameters and area factor (which scales IS, CJO and IBV and divides RS).
+    public init(_ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+        try parameters.validate(area: area)
+        var p = parameters
+        p.saturationCurrent *= area
+        p.junctionCapacitance *= area
+        p.breakdownCurrent *= area
+        p.seriesResistance /= area
+        self.parameters = p
+        self.gmin = gmin
+        let vt = Junction.thermalVoltage()
+        nvt = p.emissionCoefficient * vt
+        breakdownNVt = (p.breakdownEmissionCoefficient ?? p.emissionCoefficient) * vt
+        criticalVoltage = Junction.criticalVoltage(saturationCurrent: p.saturationCurrent, nvt: nvt)
+        depletion = DepletionCharge(cj0: p.junctionCapacitance, vj: p.junctionPotential, m: p.gradingCoefficient, fc: p.depletionCoefficient)
+        if let bv = p.breakdownVoltage {
+            // Shift the breakdown knee so that the current at −BV is IBV (SPICE's matching iteration).
+            let isat = p.saturationCurrent
+            var ibv = p.breakdownCurrent
+            var xbv = bv
+            if ibv < isat * bv / vt {
+                ibv = isat * bv / vt
+            } else {
+                let tolerance = 1e-3 * ibv
+                xbv = bv - breakdownNVt * log(1 + ibv / isat)
+                for _ in 0..<25 {
+                    xbv = bv - breakdownNVt * log(ibv / isat + 1 - xbv / vt)
+                    let current = isat * (exp((bv - xbv) / breakdownNVt) - 1 + xbv / vt)
+                    if abs(current - ibv) <= tolerance { break }
+                }
+            }
+            effectiveBreakdownVoltage = xbv
+        } else {
+            effectiveBreakdownVoltage = nil
+        }
+    }
+
+    /// Junction current I(V) and conductance dI/dV, GMIN included.
+    @inlinable
+    public func current(_ v: Double) -> (i: Double, g: Double) {
+        let isat = parameters.saturationCurrent
+        var result: (i: Double, g: Double)
+        if let xbv = effectiveBreakdownVoltage, v < -xbv {
+            let e = exp(min(-(xbv + v) / breakdownNVt, Junction.maxExponent))
+            result = (-isat * e, isat * e / breakdownNVt)
+        } else {
+            result = Junction.current(v, saturationCurrent: isat, nvt: nvt)
+        }
+        return (result.i + gmin * v, result.g + gmin)
+    }
+
+    /// Stored charge Q(V) (diffusion plus depletion) and capacitance dQ/dV.
+    @inlinable
+    public func charge(_ v: Double) -> (q: Double, c: Double) {
+        let (qd, cd) = depletion.charge(v)
+        let tt = parameters.transitTime
+        if tt == 0 { return (qd, cd) }
+        let (i, g) = current(v)
+        return (qd + tt * i, cd + tt * g)
+    }
+
+    /// Limits a Newton step of the junction voltage (SPICE `pnjlim`, mirrored around −BV in breakdown).
+    @inlinable
+    public func limit(_ new: Double, old: Double) -> (Double, Bool) {
+        if let xbv = effectiveBreakdownVoltage, new < min(0, -xbv + 10 * breakdownNVt) {
+            let (limited, changed) = Junction.limit(-(new + xbv), old: -(old + xbv), nvt: breakdownNVt, critical: criticalVoltage)
+            return (-(limited + xbv), changed)
+        }
+        return Junction.limit(new, old: old, nvt: nvt, critical: criticalVoltage)
+    }
+}

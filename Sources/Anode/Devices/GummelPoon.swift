@@ -1,0 +1,393 @@
+import Foundation
+
+/// The Gummel–Poon bipolar transistor (SPICE level 1), NPN or PNP. With IKF, IKR, ISE, ISC, VAF and
+/// VAR left at their defaults it is the Ebers–Moll transistor.
+///
+///     iF = IS·(exp(Vbe/(NF·Vt)) − 1)            iR = IS·(exp(Vbc/(NR·Vt)) − 1)
+///     q1 = 1/(1 − Vbc/VAF − Vbe/VAR)            q2 = iF/IKF + iR/IKR
+///     qb = q1·(1 + √(1 + 4·q2))/2
+///     Ic = (iF − iR)/qb − iR/BR − ISC·(exp(Vbc/(NC·Vt)) − 1)
+///     Ib = iF/BF + ISE·(exp(Vbe/(NE·Vt)) − 1) + iR/BR + ISC·(exp(Vbc/(NC·Vt)) − 1)
+///     Qbe = TF·(1 + XTF·(iF/(iF+ITF))²·exp(Vbc/(1.44·VTF)))·iF/qb + Qdep(Vbe; CJE, VJE, MJE)
+///     Qbc = TR·iR + Qdep(Vbc; XCJC·CJC, VJC, MJC)
+///
+/// Vbe and Vbc are the intrinsic junction voltages: RB, RE and RC are linear resistors in series with
+/// the base, emitter and collector, and the part (1 − XCJC) of CJC sits between the external base and
+/// the internal collector. GMIN is added across both junctions as SPICE does.
+/// Source: the SPICE3 / ngspice BJT model (ngspice manual, ch. 8; Gummel & Poon, BSTJ 49, 1970).
+public struct GummelPoon: Hashable, Sendable {
+    /// NPN or PNP.
+    public enum Polarity: Double, Hashable, Sendable {
+        /// Electrons carry the collector current; voltages and currents as written.
+        case npn = 1
+        /// All junction voltages and terminal currents change sign.
+        case pnp = -1
+    }
+
+    /// The parameters of a `.model NAME NPN(...)` or `PNP(...)` card.
+    public struct Parameters: ModelParameters {
+        /// IS: transport saturation current, A.
+        public var saturationCurrent = 1e-16
+        /// BF: ideal maximum forward beta.
+        public var forwardBeta = 100.0
+        /// BR: ideal maximum reverse beta.
+        public var reverseBeta = 1.0
+        /// NF: forward emission coefficient.
+        public var forwardEmission = 1.0
+        /// NR: reverse emission coefficient.
+        public var reverseEmission = 1.0
+        /// VAF (VA): forward Early voltage, V; nil for none.
+        public var forwardEarlyVoltage: Double? = nil
+        /// VAR (VB): reverse Early voltage, V; nil for none.
+        public var reverseEarlyVoltage: Double? = nil
+        /// IKF (IK): forward beta high-current roll-off corner, A; nil for none.
+        public var forwardKneeCurrent: Double? = nil
+        /// IKR: reverse beta high-current roll-off corner, A; nil for none.
+        public var reverseKneeCurrent: Double? = nil
+        /// ISE: base-emitter leakage saturation current, A.
+        public var baseEmitterLeakage = 0.0
+        /// NE: base-emitter leakage emission coefficient.
+        public var baseEmitterLeakageEmission = 1.5
+        /// ISC: base-collector leakage saturation current, A.
+        public var baseCollectorLeakage = 0.0
+        /// NC: base-collector leakage emission coefficient.
+        public var baseCollectorLeakageEmission = 2.0
+        /// RB: zero-bias base resistance, Ω.
+        public var baseResistance = 0.0
+        /// RE: emitter resistance, Ω.
+        public var emitterResistance = 0.0
+        /// RC: collector resistance, Ω.
+        public var collectorResistance = 0.0
+        /// CJE: base-emitter zero-bias depletion capacitance, F.
+        public var emitterCapacitance = 0.0
+        /// VJE (PE): base-emitter built-in potential, V.
+        public var emitterPotential = 0.75
+        /// MJE (ME): base-emitter grading coefficient.
+        public var emitterGrading = 0.33
+        /// CJC: base-collector zero-bias depletion capacitance, F.
+        public var collectorCapacitance = 0.0
+        /// VJC (PC): base-collector built-in potential, V.
+        public var collectorPotential = 0.75
+        /// MJC (MC): base-collector grading coefficient.
+        public var collectorGrading = 0.33
+        /// XCJC: fraction of CJC connected to the internal base.
+        public var internalCollectorCapacitanceFraction = 1.0
+        /// FC: forward-bias depletion capacitance coefficient.
+        public var depletionCoefficient = 0.5
+        /// TF: ideal forward transit time, s.
+        public var forwardTransitTime = 0.0
+        /// XTF: coefficient of TF's bias dependence.
+        public var transitTimeBiasCoefficient = 0.0
+        /// VTF: voltage describing TF's dependence on Vbc, V; nil for none.
+        public var transitTimeVoltage: Double? = nil
+        /// ITF: high-current parameter of TF's bias dependence, A.
+        public var transitTimeCurrent = 0.0
+        /// TR: ideal reverse transit time, s.
+        public var reverseTransitTime = 0.0
+
+        /// SPICE's defaults.
+        public init() {}
+
+        public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
+            switch name {
+            case "is": saturationCurrent = value
+            case "bf": forwardBeta = value
+            case "br": reverseBeta = value
+            case "nf": forwardEmission = value
+            case "nr": reverseEmission = value
+            case "vaf", "va": forwardEarlyVoltage = value == 0 ? nil : value
+            case "var", "vb": reverseEarlyVoltage = value == 0 ? nil : value
+            case "ikf", "ik": forwardKneeCurrent = value == 0 ? nil : value
+            case "ikr": reverseKneeCurrent = value == 0 ? nil : value
+            case "ise": baseEmitterLeakage = value
+            case "ne": baseEmitterLeakageEmission = value
+            case "isc": baseCollectorLeakage = value
+            case "nc": baseCollectorLeakageEmission = value
+            case "rb": baseResistance = value
+            case "re": emitterResistance = value
+            case "rc": collectorResistance = value
+            case "cje": emitterCapacitance = value
+            case "vje", "pe": emitterPotential = value
+            case "mje", "me": emitterGrading = value
+            case "cjc": collectorCapacitance = value
+            case "vjc", "pc": collectorPotential = value
+            case "mjc", "mc": collectorGrading = value
+            case "xcjc": internalCollectorCapacitanceFraction = value
+            case "fc": depletionCoefficient = value
+            case "tf": forwardTransitTime = value
+            case "xtf": transitTimeBiasCoefficient = value
+            case "vtf": transitTimeVoltage = value == 0 ? nil : value
+            case "itf": transitTimeCurrent = value
+            case "tr": reverseTransitTime = value
+            case "level": return value == 1 ? .modeled : .ignored(reason: "only the level-1 (Gummel–Poon) BJT exists", neutral: 1)
+            case "tnom": return Unmodeled.nominalTemperature(value)
+            case "eg", "xti", "xtb", "tre1", "tre2", "trc1", "trc2", "trb1", "trb2", "trm1", "trm2", "tbf1", "tbf2", "tbr1", "tbr2",
+                 "tikf1", "tikf2", "tikr1", "tikr2", "tis1", "tis2", "tise1", "tise2", "tisc1", "tisc2", "tnf1", "tnf2", "tnr1", "tnr2",
+                 "tne1", "tne2", "tnc1", "tnc2", "tvaf1", "tvaf2", "tvar1", "tvar2", "titf1", "titf2", "ttf1", "ttf2", "ttr1", "ttr2",
+                 "tmje1", "tmje2", "tmjc1", "tmjc2", "tmjs1", "tmjs2", "tns1", "tns2", "tiss1", "tiss2", "cte", "ctc", "cts", "tvje", "tvjc", "tvjs":
+                return Unmodeled.temperature
+            case "kf", "af": return Unmodeled.noise
+            case "irb", "rbm":
+                return .ignored(reason: "the base resistance is modeled as the constant RB (no current crowding)", neutral: nil)
+            case "ptf": return .ignored(reason: "excess phase is not modeled", neutral: 0)
+            case "cjs", "ccs", "csub": return .ignored(reason: "the substrate junction is not modeled", neutral: 0)
+            case "vjs", "ps", "mjs", "ms", "iss", "ns": return .ignored(reason: "the substrate junction is not modeled", neutral: nil)
+            case "rco", "vo", "gamma", "qco", "nkf", "subs":
+                return .ignored(reason: "quasi-saturation and the other extensions of level 1 are not modeled", neutral: nil)
+            default: return nil
+            }
+            return .modeled
+        }
+
+        public func invalidParameter() -> (name: String, problem: String)? {
+            if !(saturationCurrent > 0) { return ("is", "must be positive") }
+            if !(forwardBeta > 0) { return ("bf", "must be positive") }
+            if !(reverseBeta > 0) { return ("br", "must be positive") }
+            if !(forwardEmission > 0) { return ("nf", "must be positive") }
+            if !(reverseEmission > 0) { return ("nr", "must be positive") }
+            if !(baseEmitterLeakageEmission > 0) { return ("ne", "must be positive") }
+            if !(baseCollectorLeakageEmission > 0) { return ("nc", "must be positive") }
+            if baseEmitterLeakage < 0 { return ("ise", "must not be negative") }
+            if baseCollectorLeakage < 0 { return ("isc", "must not be negative") }
+            if let k = forwardKneeCurrent, !(k > 0) { return ("ikf", "must be positive") }
+            if let k = reverseKneeCurrent, !(k > 0) { return ("ikr", "must be positive") }
+            if baseResistance < 0 { return ("rb", "must not be negative") }
+            if emitterResistance < 0 { return ("re", "must not be negative") }
+            if collectorResistance < 0 { return ("rc", "must not be negative") }
+            if emitterCapacitance < 0 { return ("cje", "must not be negative") }
+            if collectorCapacitance < 0 { return ("cjc", "must not be negative") }
+            if !(emitterPotential > 0) { return ("vje", "must be positive") }
+            if !(collectorPotential > 0) { return ("vjc", "must be positive") }
+            if !(emitterGrading >= 0 && emitterGrading < 1) { return ("mje", "must be at least 0 and below 1") }
+            if !(collectorGrading >= 0 && collectorGrading < 1) { return ("mjc", "must be at least 0 and below 1") }
+            if !(depletionCoefficient >= 0 && depletionCoefficient < 1) { return ("fc", "must be at least 0 and below 1") }
+            if !(internalCollectorCapacitanceFraction >= 0 && internalCollectorCapacitanceFraction <= 1) { return ("xcjc", "must be between 0 and 1") }
+            if forwardTransitTime < 0 { return ("tf", "must not be negative") }
+            if reverseTransitTime < 0 { return ("tr", "must not be negative") }
+            if transitTimeCurrent < 0 { return ("itf", "must not be negative") }
+            return nil
+        }
+    }
+
+    /// Currents, small-signal conductances and charges at one bias point, in NPN orientation.
+    public struct Evaluation: Hashable, Sendable {
+        /// Collector current Ic (into the collector), A.
+        public var ic = 0.0
+        /// Base current Ib (into the base), A.
+        public var ib = 0.0
+        /// ∂Ib/∂Vbe (g_π), S.
+        public var gpi = 0.0
+        /// ∂Ib/∂Vbc (g_μ), S.
+        public var gmu = 0.0
+        /// Transconductance as SPICE splits it (∂Ic/∂Vbe = gm + go), S.
+        public var gm = 0.0
+        /// Output conductance g_o, S: ∂Ic/∂Vbe = gm + go, ∂Ic/∂Vbc = −(gmu + go).
+        public var go = 0.0
+        /// All zero.
+        @inlinable public init() {}
+    }
+
+    /// NPN or PNP.
+    public let polarity: Polarity
+    /// The parameters, scaled by the instance's area.
+    public let parameters: Parameters
+    /// Thermal voltage Vt, V.
+    public let vt: Double
+    /// Junction voltage above which Newton steps are limited.
+    public let criticalVoltage: Double
+    /// The base-emitter depletion charge.
+    public let emitterDepletion: DepletionCharge
+    /// The base-collector depletion charge at the internal base (XCJC·CJC).
+    public let collectorDepletion: DepletionCharge
+    /// The base-collector depletion charge at the external base ((1 − XCJC)·CJC).
+    public let externalCollectorDepletion: DepletionCharge
+    /// Conductance across each junction (GMIN), S.
+    public let gmin: Double
+
+    /// A transistor of the given polarity, parameters and area factor (which scales the currents
+    /// and capacitances and divides the resistances).
+    public init(_ polarity: Polarity, _ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+        try parameters.validate(area: area)
+        var p = parameters
+        p.saturationCurrent *= area
+        p.baseEmitterLeakage *= area
+        p.baseCollectorLeakage *= area
+        p.forwardKneeCurrent = p.forwardKneeCurrent.map { $0 * area }
+        p.reverseKneeCurrent = p.reverseKneeCurrent.map { $0 * area }
+        p.transitTimeCurrent *= area
+        p.emitterCapacitance *= area
+        p.collectorCapacitance *= area
+        p.baseResistance /= area
+        p.emitterResistance /= area
+        p.collectorResistance /= area
+        self.polarity = polarity
+        self.parameters = p
+        self.gmin = gmin
+        vt = Junction.thermalVoltage()
+        criticalVoltage = Junction.criticalVoltage(saturationCurrent: p.saturationCurrent, nvt: vt)
+        emitterDepletion = DepletionCharge(cj0: p.emitterCapacitance, vj: p.emitterPotential, m: p.emitterGrading, fc: p.depletionCoefficient)
+        let xcjc = p.internalCollectorCapacitanceFraction
+        collectorDepletion = DepletionCharge(cj0: p.collectorCapacitance * xcjc, vj: p.collectorPotential, m: p.collectorGrading, fc: p.depletionCoefficient)
+        externalCollectorDepletion = DepletionCharge(cj0: p.collectorCapacitance * (1 - xcjc), vj: p.collectorPotential, m: p.collectorGrading, fc: p.depletionCoefficient)
+    }
+
+    /// Internal quantities shared by the current and charge equations.
+    @usableFromInline
+    struct Core {
+        @usableFromInline var cbe = 0.0, gbe = 0.0, cbc = 0.0, gbc = 0.0, qb = 1.0, dqbdve = 0.0, dqbdvc = 0.0
+        @usableFromInline init() {}
+    }
+
+    @inlinable
+    func core(vbe: Double, vbc: Double) -> Core {
+        let p = parameters
+        var c = Core()
+        (c.cbe, c.gbe) = Junction.current(vbe, saturationCurrent: p.saturationCurrent, nvt: p.forwardEmission * vt)
+        (c.cbc, c.gbc) = Junction.current(vbc, saturationCurrent: p.saturationCurrent, nvt: p.reverseEmission * vt)
+        let invVAF = p.forwardEarlyVoltage.map { 1 / $0 }!
+        let invVAR = p.reverseEarlyVoltage.map { 1 / $0 }!
+        let q1 = 1 / (1 - invVAF * vbc - invVAR * vbe)
+        let invIKF = p.forwardKneeCurrent.map { 1 / $0 }!
+        let invIKR = p.reverseKneeCurrent.map { 1 / $0 }!
+        if invIKF == 0 && invIKR == 0 {
+            c.qb = q1
+            c.dqbdve = q1 * c.qb * invVAR
+            c.dqbdvc = q1 * c.qb * invVAF
+        } else {
+            let q2 = invIKF * c.cbe + invIKR * c.cbc
+            let arg = max(0, 1 + 4 * q2)
+            let root = arg != 0 ? arg.squareRoot() : 1
+            c.qb = q1 * (1 + root) / 2
+            c.dqbdve = q1 * (c.qb * invVAR + invIKF * c.gbe / root)
+            c.dqbdvc = q1 * (c.qb * invVAF + invIKR * c.gbc / root)
+        }
+        return c
+    }
+
+    /// Terminal currents and conductances at intrinsic junction voltages `vbe`, `vbc` (NPN orientation:
+    /// for a PNP pass the negated voltages and negate the currents).
+    @inlinable
+    public func evaluate(vbe: Double, vbc: Double) -> Evaluation {
+        let p = parameters
+        let c = core(vbe: vbe, vbc: vbc)
+        var (cben, gben) = p.baseEmitterLeakage == 0 ? (0.0, 0.0)
+            : Junction.current(vbe, saturationCurrent: p.baseEmitterLeakage, nvt: p.baseEmitterLeakageEmission * vt)
+        cben += gmin * vbe
+        gben += gmin
+        var (cbcn, gbcn) = p.baseCollectorLeakage == 0 ? (0.0, 0.0)
+            : Junction.current(vbc, saturationCurrent: p.baseCollectorLeakage, nvt: p.baseCollectorLeakageEmission * vt)
+        cbcn += gmin * vbc
+        gbcn += gmin
+        var e = Evaluation()
+        e.ic = (c.cbe - c.cbc) / c.qb - c.cbc / p.reverseBeta - cbcn
+        e.ib = c.cbe / p.forwardBeta + cben + c.cbc / p.reverseBeta + cbcn
+        e.gpi = c.gbe / p.forwardBeta + gben
+        e.gmu = c.gbc / p.reverseBeta + gbcn
+        e.go = (c.gbc + (c.cbe - c.cbc) * c.dqbdvc / c.qb) / c.qb
+        e.gm = (c.gbe - (c.cbe - c.cbc) * c.dqbdve / c.qb) / c.qb - e.go
+        return e
+    }
+
+    /// Base-emitter and base-collector charges with their derivatives (NPN orientation):
+    /// (Qbe, ∂Qbe/∂Vbe, ∂Qbe/∂Vbc, Qbc, ∂Qbc/∂Vbc).
+    @inlinable
+    public func charges(vbe: Double, vbc: Double) -> (qbe: Double, cbe: Double, cbeVbc: Double, qbc: Double, cbc: Double) {
+        let p = parameters
+        let tf = p.forwardTransitTime
+        let tr = p.reverseTransitTime
+        var qbe = 0.0, capbe = 0.0, geqcb = 0.0, qbc = 0.0, capbc = 0.0
+        if tf != 0 || tr != 0 {
+            let c = core(vbe: vbe, vbc: vbc)
+            if tf != 0 {
+                if vbe > 0 {
+                    // TF·(1 + XTF·(iF/(iF+ITF))²·exp(Vbc/(1.44·VTF)))·iF/qb
+                    var argtf = 0.0, arg2 = 0.0, arg3 = 0.0
+                    let xtf = p.transitTimeBiasCoefficient
+                    if xtf != 0 {
+                        let ovtf = p.transitTimeVoltage.map { 1 / (1.44 * $0) }!
+                        argtf = ovtf != 0 ? xtf * exp(vbc * ovtf) : xtf
+                        arg2 = argtf
+                        if p.transitTimeCurrent != 0 {
+                            let t = c.cbe / (c.cbe + p.transitTimeCurrent)
+                            argtf *= t * t
+                            arg2 = argtf * (3 - 2 * t)
+                        }
+                        arg3 = c.cbe * argtf * ovtf
+                    }
+                    let cbeq = c.cbe * (1 + argtf) / c.qb
+                    let gbeq = (c.gbe * (1 + arg2) - cbeq * c.dqbdve) / c.qb
+                    qbe = tf * cbeq
+                    capbe = tf * gbeq
+                    geqcb = tf * (arg3 - cbeq * c.dqbdvc) / c.qb
+                } else {
+                    qbe = tf * c.cbe
+                    capbe = tf * c.gbe
+                }
+            }
+            qbc = tr * c.cbc
+            capbc = tr * c.gbc
+        }
+        let (qde, cde) = emitterDepletion.charge(vbe)
+        let (qdc, cdc) = collectorDepletion.charge(vbc)
+        return (qbe + qde, capbe + cde, geqcb, qbc + qdc, capbc + cdc)
+    }
+
+    // MARK: Ports (b,e) and (c,e)
+
+    /// Port currents Ib, Ic and their Jacobian with respect to the port voltages (Vbe, Vce), in the
+    /// device's own polarity.
+    @inlinable
+    public func portCurrents(_ v: PortVector) -> PortCurrents {
+        let s = polarity.rawValue
+        let vbe = s * v[0], vbc = s * (v[0] - v[1])
+        let e = evaluate(vbe: vbe, vbc: vbc)
+        var r = PortCurrents()
+        r.current[0] = s * e.ib
+        r.current[1] = s * e.ic
+        // ∂/∂Vbe at fixed Vce = ∂/∂vbe + ∂/∂vbc;  ∂/∂Vce = −∂/∂vbc.
+        r.conductance[0, 0] = e.gpi + e.gmu
+        r.conductance[0, 1] = -e.gmu
+        r.conductance[1, 0] = e.gm - e.gmu
+        r.conductance[1, 1] = e.gmu + e.go
+        return r
+    }
+
+    /// Port charges Qb = Qbe + Qbc, Qc = −Qbc and the capacitance matrix with respect to (Vbe, Vce).
+    @inlinable
+    public func portCharges(_ v: PortVector) -> PortCharges {
+        let s = polarity.rawValue
+        let vbe = s * v[0], vbc = s * (v[0] - v[1])
+        let q = charges(vbe: vbe, vbc: vbc)
+        var r = PortCharges()
+        r.charge[0] = s * (q.qbe + q.qbc)
+        r.charge[1] = -s * q.qbc
+        r.capacitance[0, 0] = q.cbe + q.cbeVbc + q.cbc
+        r.capacitance[0, 1] = -q.cbeVbc - q.cbc
+        r.capacitance[1, 0] = -q.cbc
+        r.capacitance[1, 1] = q.cbc
+        return r
+    }
+
+    /// Whether the transistor stores charge at all.
+    public var hasCharge: Bool {
+        let p = parameters
+        return p.forwardTransitTime != 0 || p.reverseTransitTime != 0 || p.emitterCapacitance != 0 || p.collectorCapacitance != 0
+    }
+
+    /// Limits a Newton step of the port voltages (SPICE `pnjlim` on Vbe and Vbc).
+    @inlinable
+    public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
+        let s = polarity.rawValue
+        let (vbe, a) = Junction.limit(s * new[0], old: s * old[0], nvt: vt, critical: criticalVoltage)
+        let (vbc, b) = Junction.limit(s * (new[0] - new[1]), old: s * (old[0] - old[1]), nvt: vt, critical: criticalVoltage)
+        var r = new
+        r[0] = s * vbe
+        r[1] = s * (vbe - vbc)
+        return (r, a || b)
+    }
+
+    /// A starting point for Newton: the base-emitter junction at its critical voltage, as SPICE starts.
+    public var initialPortVoltages: PortVector {
+        PortVector(polarity.rawValue * criticalVoltage, polarity.rawValue * criticalVoltage, 0, 0)
+    }
+}

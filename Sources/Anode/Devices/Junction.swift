@@ -1,0 +1,147 @@
+import Foundation
+
+/// Physical constants and the pn-junction helpers shared by the semiconductor models.
+public enum Junction {
+    /// Boltzmann's constant k in J/K (the value ngspice uses).
+    public static let boltzmann = 1.38064852e-23
+    /// Elementary charge q in C (the value ngspice uses).
+    public static let charge = 1.6021766208e-19
+    /// 0 °C in kelvin.
+    public static let zeroCelsius = 273.15
+    /// The nominal temperature, 27 °C, at which models are specified and simulated.
+    public static let nominalTemperature = 27.0
+    /// The default minimum conductance placed across every junction (SPICE's GMIN), in siemens.
+    public static let defaultGmin = 1e-12
+
+    /// Thermal voltage V_t = kT/q at `celsius` degrees; 25.865 mV at 27 °C.
+    @inlinable
+    public static func thermalVoltage(celsius: Double = nominalTemperature) -> Double {
+        boltzmann * (celsius + zeroCelsius) / charge
+    }
+
+    /// Current and conductance of an ideal junction, I = IS·(exp(V/nVt) − 1), as SPICE evaluates it.
+    ///
+    /// Below −3·nVt the exponential is replaced by SPICE's smooth reverse-bias form
+    /// I = −IS·(1 + (3·nVt/(V·e))³), which tends to −IS without the exponential's round-off.
+    @inlinable
+    public static func current(_ v: Double, saturationCurrent isat: Double, nvt: Double) -> (i: Double, g: Double) {
+        if v >= -3 * nvt {
+            let e = exp(min(v / nvt, maxExponent))
+            return (isat * (e - 1), isat * e / nvt)
+        }
+        var a = 3 * nvt / (v * M_E)
+        a = a * a * a
+        return (-isat * (1 + a), isat * 3 * a / v)
+    }
+
+    /// Largest argument passed to `exp` in the junction equations; beyond it the current grows linearly.
+    /// Voltage limiting keeps Newton far below it, so it only guards against overflow.
+    public static let maxExponent = 80.0
+
+    /// The critical voltage of a junction, nVt·ln(nVt/(√2·IS)), above which Newton steps are limited.
+    @inlinable
+    public static func criticalVoltage(saturationCurrent isat: Double, nvt: Double) -> Double {
+        nvt * log(nvt / (2.0.squareRoot() * isat))
+    }
+
+    /// SPICE's `pnjlim`: limits the change of a junction voltage between Newton iterations so that
+    /// the exponential cannot overflow or overshoot. Returns the limited voltage and whether it was limited.
+    @inlinable
+    public static func limit(_ new: Double, old: Double, nvt: Double, critical: Double) -> (Double, Bool) {
+        if new > critical && abs(new - old) > 2 * nvt {
+            if old > 0 {
+                let arg = 1 + (new - old) / nvt
+                return (arg > 0 ? old + nvt * log(arg) : critical, true)
+            }
+            return (nvt * log(new / nvt), true)
+        }
+        if new < 0 {
+            let floor = old > 0 ? -old - 1 : 2 * old - 1
+            if new < floor { return (floor, true) }
+        }
+        return (new, false)
+    }
+
+    /// SPICE's `fetlim`: limits the change of a FET's gate voltage between Newton iterations
+    /// depending on where it stands relative to the threshold `vto`.
+    @inlinable
+    public static func limitFET(_ new: Double, old: Double, threshold vto: Double) -> Double {
+        let vtsthi = abs(2 * (old - vto)) + 2
+        let vtstlo = abs(old - vto) + 1
+        let vtox = vto + 3.5
+        let delta = new - old
+        var v = new
+        if old >= vto {
+            if old >= vtox {
+                if delta <= 0 {
+                    if v >= vtox {
+                        if -delta > vtstlo { v = old - vtstlo }
+                    } else {
+                        v = max(v, vto + 2)
+                    }
+                } else if delta >= vtsthi {
+                    v = old + vtsthi
+                }
+            } else {
+                v = delta <= 0 ? max(v, vto - 0.5) : min(v, vto + 4)
+            }
+        } else {
+            if delta <= 0 {
+                if -delta > vtsthi { v = old - vtsthi }
+            } else {
+                let vtemp = vto + 0.5
+                if v <= vtemp {
+                    if delta > vtstlo { v = old + vtstlo }
+                } else {
+                    v = vtemp
+                }
+            }
+        }
+        return v
+    }
+}
+
+/// The charge of a junction's depletion capacitance, C(V) = CJ0/(1 − V/VJ)^M, continued linearly
+/// above FC·VJ as SPICE does so that it stays finite in forward bias.
+public struct DepletionCharge: Hashable, Sendable {
+    /// Zero-bias capacitance CJ0 in farads.
+    public let zeroBiasCapacitance: Double
+    /// Built-in potential VJ in volts.
+    public let potential: Double
+    /// Grading coefficient M.
+    public let grading: Double
+    /// The voltage FC·VJ above which the capacitance is linearized.
+    public let linearizationVoltage: Double
+    @usableFromInline let f1: Double
+    @usableFromInline let f2: Double
+    @usableFromInline let f3: Double
+
+    /// A depletion charge with zero-bias capacitance `cj0`, potential `vj`, grading `m` and
+    /// forward-bias coefficient `fc`.
+    public init(cj0: Double, vj: Double, m: Double, fc: Double) {
+        zeroBiasCapacitance = cj0
+        potential = vj
+        grading = m
+        linearizationVoltage = fc * vj
+        // f1 = VJ·(1 − (1 − FC)^(1−M))/(1 − M); f2 = (1 − FC)^(1+M); f3 = 1 − FC·(1 + M)
+        f1 = vj * (1 - pow(1 - fc, 1 - m)) / (1 - m)
+        f2 = pow(1 - fc, 1 + m)
+        f3 = 1 - fc * (1 + m)
+    }
+
+    /// Charge Q(V) and capacitance dQ/dV.
+    @inlinable
+    public func charge(_ v: Double) -> (q: Double, c: Double) {
+        let cj0 = zeroBiasCapacitance
+        if cj0 == 0 { return (0, 0) }
+        if v < linearizationVoltage {
+            let arg = 1 - v / potential
+            let s = exp(-grading * log(arg))  // (1 − V/VJ)^−M
+            return (potential * cj0 * (1 - arg * s) / (1 - grading), cj0 * s)
+        }
+        let fcv = linearizationVoltage
+        let k = cj0 / f2
+        let q = cj0 * f1 + k * (f3 * (v - fcv) + grading / (2 * potential) * (v * v - fcv * fcv))
+        return (q, k * (f3 + grading * v / potential))
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// Norman Koren's pentode (and beam tetrode) model with screen and control-grid current.
+///
+///     E1  = (Vg2k/KP)·ln(1 + exp(KP·(1/MU + Vg1k/Vg2k)))
+///     Ip  = 2·max(E1, 0)^EX / KG1 · atan(Vpk/KVB)
+///     Ig2 = max(Vg2k/MU + Vg1k, 0)^EX / KG2
+///     Ig1 = grid diode (ISG, NG) in series with RGI, from control grid to cathode
+///
+/// The screen voltage Vg2k is taken as at least 1 µV, where E1 has already vanished for a negative
+/// grid, so that the model stays finite when a solver passes through Vg2k = 0. The capacitances CCG
+/// (control grid–cathode), CPG1 (plate–control grid) and CCP (cathode–plate) are linear capacitors.
+/// Sources: N. Koren, "Improved VT models for SPICE simulations", Glass Audio 5/1996; parameter sets in
+/// circuits/models/tubes.lib.
+public struct KorenPentode: Hashable, Sendable {
+    /// The parameters of a `.model NAME PENTODE(...)` card.
+    public struct Parameters: ModelParameters {
+        /// MU: amplification factor of the screen relative to the control grid (required).
+        public var mu: Double? = nil
+        /// EX: exponent of the current laws (required).
+        public var ex: Double? = nil
+        /// KG1: plate current scale (required).
+        public var kg1: Double? = nil
+        /// KG2: screen current scale (required).
+        public var kg2: Double? = nil
+        /// KP: shape of the cut-off knee (required).
+        public var kp: Double? = nil
+        /// KVB: knee voltage of the plate characteristic, V (required).
+        public var kvb: Double? = nil
+        /// RGI: series resistance of the control-grid current path, Ω.
+        public var gridResistance = 2000.0
+        /// ISG: saturation current of the control-grid diode, A; 0 turns grid current off.
+        public var gridSaturationCurrent = 1e-9
+        /// NG: emission coefficient of the control-grid diode.
+        public var gridEmission = 1.0
+        /// CCG: control grid–cathode capacitance, F.
+        public var cathodeGridCapacitance = 0.0
+        /// CPG1: plate–control grid capacitance, F.
+        public var plateGridCapacitance = 0.0
+        /// CCP: cathode–plate capacitance, F.
+        public var cathodePlateCapacitance = 0.0
+
+        /// No tube: MU, EX, KG1, KG2, KP and KVB must be set.
+        public init() {}
+
+        public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
+            switch name {
+            case "mu": mu = value
+            case "ex": ex = value
+            case "kg1": kg1 = value
+            case "kg2": kg2 = value
+            case "kp": kp = value
+            case "kvb": kvb = value
+            case "rgi": gridResistance = value
+            case "isg": gridSaturationCurrent = value
+            case "ng": gridEmission = value
+            case "ccg", "cg1k": cathodeGridCapacitance = value
+            case "cpg1", "cg1p": plateGridCapacitance = value
+            case "ccp", "cpk": cathodePlateCapacitance = value
+            case "level": return value == 1 ? .modeled : nil
+            default: return nil
+            }
+            return .modeled
+        }
+
+        public func invalidParameter() -> (name: String, problem: String)? {
+            for (name, value) in [("mu", mu), ("ex", ex), ("kg1", kg1), ("kg2", kg2), ("kp", kp), ("kvb", kvb)] {
+                guard let value else { return (name, "is required") }
+                if !(value > 0) { return (name, "must be positive") }
+            }
+            if gridResistance < 0 { return ("rgi", "must not be negative") }
+            if gridSaturationCurrent < 0 { return ("isg", "must not be negative") }
+            if !(gridEmission > 0) { return ("ng", "must be positive") }
+            if cathodeGridCapacitance < 0 { return ("ccg", "must not be negative") }
+            if plateGridCapacitance < 0 { return ("cpg1", "must not be negative") }
+            if cathodePlateCapacitance < 0 { return ("ccp", "must not be negative") }
+            return nil
+        }
+    }
+
+    /// MU, EX, KG1, KG2, KP, KVB.
+    public let mu: Double, ex: Double, kg1: Double, kg2: Double, kp: Double, kvb: Double
+    /// The control-grid current path; nil when ISG = 0.
+    public let grid: SeriesDiode?
+    /// Conductance from control grid to cathode (GMIN), S.
+    public let gmin: Double
+    /// The parameters.
+    public let parameters: Parameters
+
+    /// A pentode; throws when a required parameter is missing or a value is impossible.
+    public init(_ p: Parameters, gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+        try p.validate()
+        parameters = p
+        mu = p.mu!
+        ex = p.ex!
+        kg1 = p.kg1!
+        kg2 = p.kg2!
+        kp = p.kp!
+        kvb = p.kvb!
+        grid = p.gridSaturationCurrent > 0
+            ? SeriesDiode(saturationCurrent: p.gridSaturationCurrent, emission: p.gridEmission, resistance: p.gridResistance) : nil
+        self.gmin = gmin
+    }
+
+    /// The lowest screen voltage used in E1, V.
+    public static let minimumScreenVoltage = 1e-6
+
+    /// Plate current and its derivatives with respect to Vg1k, Vg2k and Vpk.
+    ///
+    /// With z = KP·(1/MU + Vg1k/Vg2k): ∂E1/∂Vg1k = σ(z), ∂E1/∂Vg2k = softplus(z)/KP − σ(z)·Vg1k/Vg2k,
+    /// Ip = 2·E1^EX/KG1·a with a = atan(Vpk/KVB), ∂a/∂Vpk = KVB/(KVB² + Vpk²).
+    @inlinable
+    public func plateCurrent(vg1k: Double, vg2k: Double, vpk: Double) -> (ip: Double, dVg1k: Double, dVg2k: Double, dVpk: Double) {
+        let clamped = vg2k < Self.minimumScreenVoltage
+        let v2 = clamped ? Self.minimumScreenVoltage : vg2k
+        let z = kp * (1 / mu + vg1k / v2)
+        let sp = softplus(z)
+        let e1 = v2 / kp * sp
+        guard e1 > 0 else { return (0, 0, 0, 0) }
+        let sigma = logistic(z)
+        let pw = pow(e1, ex - 1)
+        let a = atan(vpk / kvb)
+        let base = 2 * pw * e1 / kg1
+        let k = 2 * ex * pw / kg1 * a
+        let de1dv2 = clamped ? 0 : sp / kp - sigma * vg1k / v2
+        return (base * a, k * sigma, k * de1dv2, base * kvb / (kvb * kvb + vpk * vpk))
+    }
+
+    /// Screen current and its derivatives with respect to Vg1k and Vg2k.
+    @inlinable
+    public func screenCurrent(vg1k: Double, vg2k: Double) -> (ig2: Double, dVg1k: Double, dVg2k: Double) {
+        let x = vg2k / mu + vg1k
+        guard x > 0 else { return (0, 0, 0) }
+        let pw = pow(x, ex - 1)
+        let d = ex * pw / kg2
+        return (pw * x / kg2, d, d / mu)
+    }
+
+    /// Control-grid current and its conductance, GMIN included.
+    @inlinable
+    public func gridCurrent(vg1k: Double) -> (ig: Double, g: Double) {
+        guard let grid else { return (gmin * vg1k, gmin) }
+        let (i, g) = grid.current(vg1k)
+        return (i + gmin * vg1k, g + gmin)
+    }
+
+    // MARK: Ports (g1,k), (g2,k), (p,k)
+
+    /// Port currents Ig1, Ig2, Ip and their Jacobian with respect to (Vg1k, Vg2k, Vpk).
+    @inlinable
+    public func portCurrents(_ v: PortVector) -> PortCurrents {
+        let (ig1, g11) = gridCurrent(vg1k: v[0])
+        let (ig2, s1, s2) = screenCurrent(vg1k: v[0], vg2k: v[1])
+        let (ip, p1, p2, p3) = plateCurrent(vg1k: v[0], vg2k: v[1], vpk: v[2])
+        var r = PortCurrents()
+        r.current = PortVector(ig1, ig2, ip, 0)
+        r.conductance[0, 0] = g11
+        r.conductance[1, 0] = s1
+        r.conductance[1, 1] = s2
+        r.conductance[2, 0] = p1
+        r.conductance[2, 1] = p2
+        r.conductance[2, 2] = p3
+        return r
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// Norman Koren's triode model with grid current.
+///
+///     E1 = (Vpk/KP)·ln(1 + exp(KP·(1/MU + (Vgk + VCT)/√(KVB + Vpk²))))
+///     Ip = 2·max(E1, 0)^EX / KG1
+///     Ig = grid diode (ISG, NG) in series with RGI, from grid to cathode
+///
+/// The factor 2 is Koren's own (his SPICE source writes (E1^EX + sgn(E1)·|E1|^EX)/KG1); tables that
+/// halve KG1 and drop the 2 describe the same tube. The interelectrode capacitances CCG (grid–cathode),
+/// CGP (grid–plate) and CCP (cathode–plate) are linear capacitors added beside the device.
+/// Sources: N. Koren, "Improved VT models for SPICE simulations", Glass Audio 5/1996;
+/// the 12AX7/12AT7/12AU7 parameter sets in circuits/models/tubes.lib.
+public struct KorenTriode: Hashable, Sendable {
+    /// The parameters of a `.model NAME TRIODE(LEVEL=1 ...)` card.
+    public struct Parameters: ModelParameters {
+        /// MU: amplification factor (required).
+        public var mu: Double? = nil
+        /// EX: exponent of the plate current law (required).
+        public var ex: Double? = nil
+        /// KG1: plate current scale, V^EX/A (required).
+        public var kg1: Double? = nil
+        /// KP: shape of the cut-off knee (required).
+        public var kp: Double? = nil
+        /// KVB: knee voltage parameter, V² (required).
+        public var kvb: Double? = nil
+        /// VCT: contact potential added to Vgk, V.
+        public var vct = 0.0
+        /// RGI: series resistance of the grid current path, Ω.
+        public var gridResistance = 2000.0
+        /// ISG: saturation current of the grid diode, A; 0 turns grid current off.
+        public var gridSaturationCurrent = 1e-9
+        /// NG: emission coefficient of the grid diode.
+        public var gridEmission = 1.0
+        /// CCG: cathode–grid capacitance, F.
+        public var cathodeGridCapacitance = 0.0
+        /// CGP: grid–plate capacitance, F.
+        public var gridPlateCapacitance = 0.0
+        /// CCP: cathode–plate capacitance, F.
+        public var cathodePlateCapacitance = 0.0
+
+        /// No tube: MU, EX, KG1, KP and KVB must be set.
+        public init() {}
+
+        public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
+            switch name {
+            case "mu": mu = value
+            case "ex": ex = value
+            case "kg1": kg1 = value
+            case "kp": kp = value
+            case "kvb": kvb = value
+            case "vct": vct = value
+            case "rgi": gridResistance = value
+            case "isg": gridSaturationCurrent = value
+            case "ng": gridEmission = value
+            case "ccg", "cgk": cathodeGridCapacitance = value
+            case "cgp", "cpg": gridPlateCapacitance = value
+            case "ccp", "cpk": cathodePlateCapacitance = value
+            case "level": return value == 1 ? .modeled : nil
+            default: return nil
+            }
+            return .modeled
+        }
+
+        public func invalidParameter() -> (name: String, problem: String)? {
+            for (name, value) in [("mu", mu), ("ex", ex), ("kg1", kg1), ("kp", kp), ("kvb", kvb)] {
+                guard let value else { return (name, "is required") }
+                if !(value > 0) { return (name, "must be positive") }
+            }
+            if gridResistance < 0 { return ("rgi", "must not be negative") }
+            if gridSaturationCurrent < 0 { return ("isg", "must not be negative") }
+            if !(gridEmission > 0) { return ("ng", "must be positive") }
+            if cathodeGridCapacitance < 0 { return ("ccg", "must not be negative") }
+            if gridPlateCapacitance < 0 { return ("cgp", "must not be negative") }
+            if cathodePlateCapacitance < 0 { return ("ccp", "must not be negative") }
+            return nil
+        }
+    }
+
+    /// MU, EX, KG1, KP, KVB, VCT.
+    public let mu: Double, ex: Double, kg1: Double, kp: Double, kvb: Double, vct: Double
+    /// The grid current path; nil when ISG = 0.
+    public let grid: SeriesDiode?
+    /// Conductance from grid to cathode (GMIN), S.
+    public let gmin: Double
+    /// The parameters.
+    public let parameters: Parameters
+
+    /// A triode; throws when a required parameter is missing or a value is impossible.
+    public init(_ p: Parameters, gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+        try p.validate()
+        parameters = p
+        mu = p.mu!
+        ex = p.ex!
+        kg1 = p.kg1!
+        kp = p.kp!
+        kvb = p.kvb!
+        vct = p.vct
+        grid = p.gridSaturationCurrent > 0
+            ? SeriesDiode(saturationCurrent: p.gridSaturationCurrent, emission: p.gridEmission, resistance: p.gridResistance) : nil
+        self.gmin = gmin
+    }
+
+    /// Plate current Ip(Vgk, Vpk) with ∂Ip/∂Vgk and ∂Ip/∂Vpk.
+    ///
+    /// With s = √(KVB + Vpk²) and z = KP·(1/MU + (Vgk+VCT)/s):
+    /// ∂E1/∂Vgk = Vpk·σ(z)/s, ∂E1/∂Vpk = softplus(z)/KP − σ(z)·(Vgk+VCT)·Vpk²/s³,
+    /// ∂Ip/∂x = 2·EX·E1^(EX−1)/KG1·∂E1/∂x.
+    @inlinable
+    public func plateCurrent(vgk: Double, vpk: Double) -> (ip: Double, dVgk: Double, dVpk: Double) {
+        let s = (kvb + vpk * vpk).squareRoot()
+        let vg = vgk + vct
+        let z = kp * (1 / mu + vg / s)
+        let sp = softplus(z)
+        let e1 = vpk / kp * sp
+        guard e1 > 0 else { return (0, 0, 0) }
+        let sigma = logistic(z)
+        let pw = pow(e1, ex - 1)
+        let ip = 2 * pw * e1 / kg1
+        let k = 2 * ex * pw / kg1
+        let de1dvg = vpk * sigma / s
+        let de1dvp = sp / kp - sigma * vg * vpk * vpk / (s * s * s)
+        return (ip, k * de1dvg, k * de1dvp)
+    }
+
+    /// Grid current Ig(Vgk) and its conductance, GMIN included.
+    @inlinable
+    public func gridCurrent(vgk: Double) -> (ig: Double, g: Double) {
+        guard let grid else { return (gmin * vgk, gmin) }
+        let (i, g) = grid.current(vgk)
+        return (i + gmin * vgk, g + gmin)
+    }
+
+    // MARK: Ports (g,k) and (p,k)
+
+    /// Port currents Ig, Ip and their Jacobian with respect to (Vgk, Vpk).
+    @inlinable
+    public func portCurrents(_ v: PortVector) -> PortCurrents {
+        let (ig, gg) = gridCurrent(vgk: v[0])
+        let (ip, dg, dp) = plateCurrent(vgk: v[0], vpk: v[1])
+        var r = PortCurrents()
+        r.current[0] = ig
+        r.current[1] = ip
+        r.conductance[0, 0] = gg
+        r.conductance[1, 0] = dg
+        r.conductance[1, 1] = dp
+        return r
+    }
+}

@@ -1,0 +1,338 @@
+import Foundation
+
+/// The SPICE level-1 MOSFET (Shichman–Hodges square law with body effect), N- or P-channel.
+///
+///     β = KP·W/(L − 2·LD),   Von = VTO + GAMMA·(√(PHI − Vbs) − √PHI)
+///     Id = 0                                       Vgs ≤ Von
+///     Id = β·(1 + LAMBDA·Vds)·Vds·(Vgs − Von − Vds/2)   0 < Vds < Vgs − Von
+///     Id = β/2·(1 + LAMBDA·Vds)·(Vgs − Von)²        otherwise
+///
+/// For Vds < 0 source and drain swap roles. The bulk-drain and bulk-source junctions are diodes
+/// (IS or JS·area, with GMIN) with depletion charges (CBD/CBS or CJ·area + CJSW·perimeter). The
+/// overlap capacitances CGSO·W, CGDO·W, CGBO·L (and Anode's fixed CGS, CGD) are linear capacitors,
+/// and RD, RS linear resistors, outside these equations. Meyer's gate capacitances, which need
+/// TOX, are not modeled. Source: ngspice manual ch. 11 (MOS level 1).
+public struct MOSFETLevel1: Hashable, Sendable {
+    /// The parameters of a `.model NAME NMOS(LEVEL=1 ...)` or `PMOS(...)` card.
+    public struct Parameters: ModelParameters {
+        /// VTO: zero-bias threshold voltage, V (negative for a P-channel enhancement part).
+        public var thresholdVoltage = 0.0
+        /// KP: transconductance parameter, A/V²; nil to derive it from UO and TOX.
+        public var transconductance: Double? = nil
+        /// GAMMA: bulk threshold parameter, √V.
+        public var gamma = 0.0
+        /// PHI: surface potential, V.
+        public var phi = 0.6
+        /// LAMBDA: channel-length modulation, 1/V.
+        public var lambda = 0.0
+        /// RD: drain ohmic resistance, Ω.
+        public var drainResistance = 0.0
+        /// RS: source ohmic resistance, Ω.
+        public var sourceResistance = 0.0
+        /// CBD: zero-bias bulk-drain junction capacitance, F; nil to use CJ·AD.
+        public var bulkDrainCapacitance: Double? = nil
+        /// CBS: zero-bias bulk-source junction capacitance, F; nil to use CJ·AS.
+        public var bulkSourceCapacitance: Double? = nil
+        /// IS: bulk junction saturation current, A.
+        public var saturationCurrent = 1e-14
+        /// JS: bulk junction saturation current per area, A/m²; used when AD/AS are given.
+        public var saturationCurrentDensity = 0.0
+        /// PB: bulk junction potential, V.
+        public var junctionPotential = 0.8
+        /// CGSO: gate-source overlap capacitance per meter of channel width, F/m.
+        public var gateSourceOverlap = 0.0
+        /// CGDO: gate-drain overlap capacitance per meter of channel width, F/m.
+        public var gateDrainOverlap = 0.0
+        /// CGBO: gate-bulk overlap capacitance per meter of channel length, F/m.
+        public var gateBulkOverlap = 0.0
+        /// CGS: a fixed gate-source capacitance, F (the form LTspice-style cards use; not in ngspice).
+        public var gateSourceCapacitance = 0.0
+        /// CGD: a fixed gate-drain capacitance, F (the form LTspice-style cards use; not in ngspice).
+        public var gateDrainCapacitance = 0.0
+        /// CJ: zero-bias bulk junction bottom capacitance per area, F/m².
+        public var bottomCapacitance = 0.0
+        /// MJ: bulk junction bottom grading coefficient.
+        public var bottomGrading = 0.5
+        /// CJSW: zero-bias bulk junction sidewall capacitance per meter of perimeter, F/m.
+        public var sidewallCapacitance = 0.0
+        /// MJSW: bulk junction sidewall grading coefficient.
+        public var sidewallGrading = 0.5
+        /// FC: forward-bias depletion capacitance coefficient.
+        public var depletionCoefficient = 0.5
+        /// LD: lateral diffusion, m.
+        public var lateralDiffusion = 0.0
+        /// TOX: oxide thickness, m; only used to derive KP when KP is not given.
+        public var oxideThickness: Double? = nil
+        /// UO: surface mobility, cm²/V·s; only used to derive KP with TOX.
+        public var mobility = 600.0
+
+        /// SPICE's defaults.
+        public init() {}
+
+        public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
+            switch name {
+            case "vto", "vt0": thresholdVoltage = value
+            case "kp": transconductance = value
+            case "gamma": gamma = value
+            case "phi": phi = value
+            case "lambda": lambda = value
+            case "rd": drainResistance = value
+            case "rs": sourceResistance = value
+            case "cbd": bulkDrainCapacitance = value
+            case "cbs": bulkSourceCapacitance = value
+            case "is": saturationCurrent = value
+            case "js": saturationCurrentDensity = value
+            case "pb": junctionPotential = value
+            case "cgso": gateSourceOverlap = value
+            case "cgdo": gateDrainOverlap = value
+            case "cgbo": gateBulkOverlap = value
+            case "cgs": gateSourceCapacitance = value
+            case "cgd": gateDrainCapacitance = value
+            case "cj": bottomCapacitance = value
+            case "mj": bottomGrading = value
+            case "cjsw": sidewallCapacitance = value
+            case "mjsw": sidewallGrading = value
+            case "fc": depletionCoefficient = value
+            case "ld": lateralDiffusion = value
+            case "tox":
+                oxideThickness = value
+                return .ignored(reason: "TOX only sets KP here (when KP is not given); Meyer's gate capacitances are not modeled", neutral: nil)
+            case "uo", "u0": mobility = value
+            case "level": return value == 1 ? .modeled : nil
+            case "tnom": return Unmodeled.nominalTemperature(value)
+            case "kf", "af": return Unmodeled.noise
+            case "nsub", "nss", "tpg", "nfs", "xj", "rsh", "delta", "theta", "eta", "kappa", "vmax", "ucrit", "uexp", "utra", "neff", "xqc":
+                return .ignored(reason: "it belongs to other MOSFET levels or derived parameters; level 1 uses VTO, KP, GAMMA and PHI as given", neutral: nil)
+            default: return nil
+            }
+            return .modeled
+        }
+
+        public func invalidParameter() -> (name: String, problem: String)? {
+            if let kp = transconductance, !(kp > 0) { return ("kp", "must be positive") }
+            if gamma < 0 { return ("gamma", "must not be negative") }
+            if !(phi > 0) { return ("phi", "must be positive") }
+            if drainResistance < 0 { return ("rd", "must not be negative") }
+            if sourceResistance < 0 { return ("rs", "must not be negative") }
+            if !(saturationCurrent > 0) { return ("is", "must be positive") }
+            if !(junctionPotential > 0) { return ("pb", "must be positive") }
+            if !(bottomGrading >= 0 && bottomGrading < 1) { return ("mj", "must be at least 0 and below 1") }
+            if !(sidewallGrading >= 0 && sidewallGrading < 1) { return ("mjsw", "must be at least 0 and below 1") }
+            if !(depletionCoefficient >= 0 && depletionCoefficient < 1) { return ("fc", "must be at least 0 and below 1") }
+            if let tox = oxideThickness, !(tox > 0) { return ("tox", "must be positive") }
+            for (name, value) in [("cbd", bulkDrainCapacitance ?? 0), ("cbs", bulkSourceCapacitance ?? 0), ("cgso", gateSourceOverlap), ("cgdo", gateDrainOverlap),
+                                  ("cgbo", gateBulkOverlap), ("cgs", gateSourceCapacitance), ("cgd", gateDrainCapacitance), ("cj", bottomCapacitance), ("cjsw", sidewallCapacitance)] where value < 0 {
+                return (name, "must not be negative")
+            }
+            return nil
+        }
+
+        /// KP as given, or UO·εox/TOX, or SPICE's default 2e-5 A/V².
+        public var effectiveTransconductance: Double {
+            if let kp = transconductance { return kp }
+            if let tox = oxideThickness { return mobility * 1e-4 * 3.9 * 8.854214871e-12 / tox }
+            return 2e-5
+        }
+    }
+
+    /// The geometry of one instance (`M1 d g s b model L=… W=…`).
+    public struct Geometry: Hashable, Sendable {
+        /// L: channel length, m.
+        public var length = 100e-6
+        /// W: channel width, m.
+        public var width = 100e-6
+        /// AD: drain diffusion area, m².
+        public var drainArea = 0.0
+        /// AS: source diffusion area, m².
+        public var sourceArea = 0.0
+        /// PD: drain junction perimeter, m.
+        public var drainPerimeter = 0.0
+        /// PS: source junction perimeter, m.
+        public var sourcePerimeter = 0.0
+        /// SPICE's default geometry (L = W = 100 µm).
+        public init() {}
+    }
+
+    /// +1 for NMOS, −1 for PMOS.
+    public let polarity: Double
+    /// The parameters.
+    public let parameters: Parameters
+    /// The instance geometry.
+    public let geometry: Geometry
+    /// β = KP·W/(L − 2·LD), A/V².
+    public let beta: Double
+    /// Thermal voltage, V.
+    public let vt: Double
+    /// Bulk-drain and bulk-source saturation currents, A.
+    public let drainSaturationCurrent: Double, sourceSaturationCurrent: Double
+    /// Bulk junction depletion charges (bottom and sidewall).
+    public let drainBottom: DepletionCharge, drainSidewall: DepletionCharge
+    /// Bulk junction depletion charges of the source side.
+    public let sourceBottom: DepletionCharge, sourceSidewall: DepletionCharge
+    /// Conductance across each bulk junction, S.
+    public let gmin: Double
+
+    /// A MOSFET: `nChannel` false for PMOS.
+    public init(nChannel: Bool, _ parameters: Parameters, geometry: Geometry = Geometry(), gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+        try parameters.validate()
+        guard geometry.length - 2 * parameters.lateralDiffusion > 0, geometry.width > 0, geometry.length.isFinite, geometry.width.isFinite else {
+            throw NetlistError("channel width and effective length L − 2·LD must be positive", at: nil)
+        }
+        let p = parameters
+        polarity = nChannel ? 1 : -1
+        self.parameters = p
+        self.geometry = geometry
+        self.gmin = gmin
+        vt = Junction.thermalVoltage()
+        beta = p.effectiveTransconductance * geometry.width / (geometry.length - 2 * p.lateralDiffusion)
+        let js = p.saturationCurrentDensity
+        drainSaturationCurrent = js > 0 && geometry.drainArea > 0 ? js * geometry.drainArea : p.saturationCurrent
+        sourceSaturationCurrent = js > 0 && geometry.sourceArea > 0 ? js * geometry.sourceArea : p.saturationCurrent
+        let pb = p.junctionPotential, fc = p.depletionCoefficient
+        drainBottom = DepletionCharge(cj0: p.bulkDrainCapacitance ?? p.bottomCapacitance * geometry.drainArea, vj: pb, m: p.bottomGrading, fc: fc)
+        sourceBottom = DepletionCharge(cj0: p.bulkSourceCapacitance ?? p.bottomCapacitance * geometry.sourceArea, vj: pb, m: p.bottomGrading, fc: fc)
+        drainSidewall = DepletionCharge(cj0: p.sidewallCapacitance * geometry.drainPerimeter, vj: pb, m: p.sidewallGrading, fc: fc)
+        sourceSidewall = DepletionCharge(cj0: p.sidewallCapacitance * geometry.sourcePerimeter, vj: pb, m: p.sidewallGrading, fc: fc)
+    }
+
+    /// Threshold voltage Von(Vbs) and dVon/dVbs (SPICE continues √(PHI − Vbs) linearly for Vbs > 0).
+    @inlinable
+    public func threshold(vbs: Double) -> (von: Double, dvon: Double) {
+        let p = parameters
+        let sqrtPhi = p.phi.squareRoot()
+        var sarg: Double, dsarg: Double
+        if vbs <= 0 {
+            sarg = (p.phi - vbs).squareRoot()
+            dsarg = -1 / (2 * sarg)
+        } else {
+            sarg = sqrtPhi - vbs / (2 * sqrtPhi)
+            dsarg = -1 / (2 * sqrtPhi)
+            if sarg < 0 { sarg = 0; dsarg = 0 }
+        }
+        return (p.thresholdVoltage * polarity + p.gamma * (sarg - sqrtPhi), p.gamma * dsarg)
+    }
+
+    /// Channel current in normal mode (Vds ≥ 0) and its derivatives (N orientation: the caller
+    /// passes polarity-corrected voltages; VTO is read with the model's sign as SPICE does).
+    @inlinable
+    func forwardCurrent(vgs: Double, vds: Double, vbs: Double) -> (id: Double, gm: Double, gds: Double, gmbs: Double) {
+        let (von, dvon) = threshold(vbs: vbs)
+        let vgst = vgs - von
+        if vgst <= 0 { return (0, 0, 0, 0) }
+        let lambda = parameters.lambda
+        let betap = beta * (1 + lambda * vds)
+        if vgst <= vds {
+            let id = betap * vgst * vgst / 2
+            let gm = betap * vgst
+            return (id, gm, lambda * beta * vgst * vgst / 2, -gm * dvon)
+        }
+        let id = betap * vds * (vgst - vds / 2)
+        let gm = betap * vds
+        return (id, gm, betap * (vgst - vds) + lambda * beta * vds * (vgst - vds / 2), -gm * dvon)
+    }
+
+    /// Channel current Id(Vgs, Vds, Vbs) into the drain and its partial derivatives.
+    @inlinable
+    public func channelCurrent(vgs: Double, vds: Double, vbs: Double) -> (id: Double, gm: Double, gds: Double, gmbs: Double) {
+        if vds >= 0 { return forwardCurrent(vgs: vgs, vds: vds, vbs: vbs) }
+        // Inverse mode: Id = −f(Vgd, −Vds, Vbd), Vgd = Vgs − Vds, Vbd = Vbs − Vds.
+        let (i, gm, gds, gmbs) = forwardCurrent(vgs: vgs - vds, vds: -vds, vbs: vbs - vds)
+        return (-i, -gm, gm + gds + gmbs, -gmbs)
+    }
+
+    /// Bulk junction current and conductance (SPICE's form: linear below −3·Vt).
+    @inlinable
+    func bulkJunction(_ v: Double, saturationCurrent isat: Double) -> (i: Double, g: Double) {
+        if v <= -3 * vt { return (gmin * v - isat, gmin) }
+        let e = exp(min(v / vt, Junction.maxExponent))
+        return (isat * (e - 1) + gmin * v, isat * e / vt + gmin)
+    }
+
+    // MARK: Ports (g,s), (d,s), (b,s)
+
+    /// Port currents Ig = 0, Id, Ib and their Jacobian with respect to (Vgs, Vds, Vbs).
+    @inlinable
+    public func portCurrents(_ v: PortVector) -> PortCurrents {
+        let s = polarity
+        let vgs = s * v[0], vds = s * v[1], vbs = s * v[2], vbd = vbs - vds
+        let (id, gm, gds, gmbs) = channelCurrent(vgs: vgs, vds: vds, vbs: vbs)
+        let (ibs, gbs) = bulkJunction(vbs, saturationCurrent: sourceSaturationCurrent)
+        let (ibd, gbd) = bulkJunction(vbd, saturationCurrent: drainSaturationCurrent)
+        var r = PortCurrents()
+        r.current[1] = s * (id - ibd)
+        r.current[2] = s * (ibd + ibs)
+        r.conductance[1, 0] = gm
+        r.conductance[1, 1] = gds + gbd
+        r.conductance[1, 2] = gmbs - gbd
+        r.conductance[2, 1] = -gbd
+        r.conductance[2, 2] = gbd + gbs
+        return r
+    }
+
+    /// Port charges of the bulk junctions: Qd = −Qbd, Qb = Qbd + Qbs.
+    @inlinable
+    public func portCharges(_ v: PortVector) -> PortCharges {
+        let s = polarity
+        let vbs = s * v[2], vbd = s * (v[2] - v[1])
+        let (q1, c1) = drainBottom.charge(vbd), (q2, c2) = drainSidewall.charge(vbd)
+        let (q3, c3) = sourceBottom.charge(vbs), (q4, c4) = sourceSidewall.charge(vbs)
+        let qbd = q1 + q2, cbd = c1 + c2, qbs = q3 + q4, cbs = c3 + c4
+        var r = PortCharges()
+        r.charge[1] = -s * qbd
+        r.charge[2] = s * (qbd + qbs)
+        r.capacitance[1, 1] = cbd
+        r.capacitance[1, 2] = -cbd
+        r.capacitance[2, 1] = -cbd
+        r.capacitance[2, 2] = cbd + cbs
+        return r
+    }
+
+    /// Whether the bulk junctions store charge.
+    public var hasCharge: Bool {
+        drainBottom.zeroBiasCapacitance != 0 || drainSidewall.zeroBiasCapacitance != 0
+            || sourceBottom.zeroBiasCapacitance != 0 || sourceSidewall.zeroBiasCapacitance != 0
+    }
+
+    /// Limits a Newton step as SPICE's level-1 MOSFET does: `fetlim` on the gate voltage, `limvds`
+    /// on Vds and `pnjlim` on the forward-biased bulk junction.
+    @inlinable
+    public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
+        let s = polarity
+        var vgs = s * new[0], vds = s * new[1], vbs = s * new[2]
+        let ogs = s * old[0], ods = s * old[1], obs = s * old[2]
+        let von = threshold(vbs: obs).von
+        if ods >= 0 {
+            let vgd = vgs - vds  // held while Vgs is limited
+            vgs = Junction.limitFET(vgs, old: ogs, threshold: von)
+            vds = MOSFETLevel1.limitVDS(vgs - vgd, old: ods)
+        } else {
+            let vgd = Junction.limitFET(vgs - vds, old: ogs - ods, threshold: von)
+            vds = -MOSFETLevel1.limitVDS(-(vgs - vgd), old: -ods)
+            vgs = vgd + vds
+        }
+        let critical = Junction.criticalVoltage(saturationCurrent: sourceSaturationCurrent, nvt: vt)
+        var limited = false
+        if vds >= 0 {
+            (vbs, limited) = Junction.limit(vbs, old: obs, nvt: vt, critical: critical)
+        } else {
+            let (vbd, l) = Junction.limit(vbs - vds, old: obs - ods, nvt: vt, critical: critical)
+            vbs = vbd + vds
+            limited = l
+        }
+        return (PortVector(s * vgs, s * vds, s * vbs, 0), limited)
+    }
+
+    /// SPICE's `limvds`: limits large steps of the drain-source voltage.
+    @inlinable
+    static func limitVDS(_ new: Double, old: Double) -> Double {
+        if old >= 3.5 {
+            return new > old ? min(new, 3 * old + 2) : (new < 3.5 ? max(new, 2) : new)
+        }
+        return new > old ? min(new, 4) : max(new, -0.5)
+    }
+
+    /// Newton's starting point as SPICE's: Vgs at the threshold, Vds = 0, Vbs = −1.
+    public var initialPortVoltages: PortVector {
+        PortVector(polarity * parameters.thresholdVoltage, 0, -polarity, 0)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// A junction (saturation current IS, emission N) in series with a resistance R, solved in closed form:
+///
+///     V = R·I + N·Vt·ln(1 + I/IS)   ⇒   I = (N·Vt/R)·ω(y) − IS,
+///     y = (V + R·IS)/(N·Vt) + ln(R·IS/(N·Vt)),   dI/dV = ω/((1 + ω)·R)
+///
+/// with ω the Wright omega function. Anode uses it for the grid current of tube models (Koren's
+/// diode-plus-RGI grid circuit) so that no internal node is needed. With R = 0 it is the bare junction.
+public struct SeriesDiode: Hashable, Sendable {
+    /// Junction saturation current IS, A.
+    public let saturationCurrent: Double
+    /// N·Vt, V.
+    public let nvt: Double
+    /// Series resistance R, Ω.
+    public let resistance: Double
+    @usableFromInline let offset: Double
+
+    /// A junction of saturation current `saturationCurrent` and emission `emission` in series with `resistance`.
+    public init(saturationCurrent: Double, emission: Double = 1, resistance: Double) {
+        self.saturationCurrent = saturationCurrent
+        self.nvt = emission * Junction.thermalVoltage()
+        self.resistance = resistance
+        offset = resistance > 0 ? log(resistance * saturationCurrent / nvt) : 0
+    }
+
+    /// Current I(V) and conductance dI/dV.
+    @inlinable
+    public func current(_ v: Double) -> (i: Double, g: Double) {
+        let r = resistance, isat = saturationCurrent
+        guard r > 0 else {
+            return Junction.current(v, saturationCurrent: isat, nvt: nvt)
+        }
+        let y = (v + r * isat) / nvt + offset
+        let w = wrightOmega(y)
+        return (nvt / r * w - isat, w / ((1 + w) * r))
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+
+/// The SPICE junction FET (Shichman–Hodges, with the Sydney University doping-tail parameter B),
+/// N- or P-channel.
+///
+///     Vgst = Vgs − VTO,  β' = BETA·(1 + LAMBDA·Vds),  b = (1 − B)/(PB − VTO)
+///     Id = 0                                           Vgst ≤ 0
+///     Id = β'·Vds·(Vds·(b·Vds − B) + Vgst·(2B + 3b·(Vgst − Vds)))   0 < Vds ≤ Vgst
+///     Id = β'·Vgst²·(B + b·Vgst)                       0 < Vgst < Vds
+///
+/// With B = 1 (the default) this is BETA·Vds·(2·Vgst − Vds) and BETA·Vgst² of Shichman and Hodges.
+/// For Vds < 0 source and drain swap roles. Both gate junctions are diodes (IS, Vt) with GMIN, and
+/// carry the depletion charges of CGS and CGD (grading 1/2, potential PB, FC). RD and RS are linear
+/// resistors outside these equations. Source: ngspice manual ch. 9 (JFET level 1).
+public struct ShichmanHodges: Hashable, Sendable {
+    /// The parameters of a `.model NAME NJF(...)` or `PJF(...)` card.
+    public struct Parameters: ModelParameters {
+        /// VTO: threshold (pinch-off) voltage, V; negative for a depletion-mode N-channel part.
+        public var thresholdVoltage = -2.0
+        /// BETA: transconductance parameter, A/V².
+        public var beta = 1e-4
+        /// LAMBDA: channel-length modulation, 1/V.
+        public var lambda = 0.0
+        /// RD: drain ohmic resistance, Ω.
+        public var drainResistance = 0.0
+        /// RS: source ohmic resistance, Ω.
+        public var sourceResistance = 0.0
+        /// CGS: zero-bias gate-source junction capacitance, F.
+        public var gateSourceCapacitance = 0.0
+        /// CGD: zero-bias gate-drain junction capacitance, F.
+        public var gateDrainCapacitance = 0.0
+        /// PB: gate junction potential, V.
+        public var junctionPotential = 1.0
+        /// IS: gate junction saturation current, A.
+        public var saturationCurrent = 1e-14
+        /// FC: forward-bias depletion capacitance coefficient.
+        public var depletionCoefficient = 0.5
+        /// B: doping tail parameter.
+        public var dopingTail = 1.0
+
+        /// SPICE's defaults.
+        public init() {}
+
+        public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
+            switch name {
+            case "vto", "vt0": thresholdVoltage = value
+            case "beta": beta = value
+            case "lambda": lambda = value
+            case "rd": drainResistance = value
+            case "rs": sourceResistance = value
+            case "cgs": gateSourceCapacitance = value
+            case "cgd": gateDrainCapacitance = value
+            case "pb": junctionPotential = value
+            case "is": saturationCurrent = value
+            case "fc": depletionCoefficient = value
+            case "b": dopingTail = value
+            case "level": return value == 1 ? .modeled : .ignored(reason: "only the level-1 JFET exists", neutral: 1)
+            case "tnom": return Unmodeled.nominalTemperature(value)
+            case "tcv", "vtotc", "bex", "betatce", "xti", "eg": return Unmodeled.temperature
+            case "kf", "af", "nlev", "gdsnoi": return Unmodeled.noise
+            case "n", "isr", "nr", "alpha", "vk", "m":
+                return .ignored(reason: "this parameter of other JFET models is not part of SPICE level 1", neutral: nil)
+            default: return nil
+            }
+            return .modeled
+        }
+
+        public func invalidParameter() -> (name: String, problem: String)? {
+            if !(beta > 0) { return ("beta", "must be positive") }
+            if drainResistance < 0 { return ("rd", "must not be negative") }
+            if sourceResistance < 0 { return ("rs", "must not be negative") }
+            if gateSourceCapacitance < 0 { return ("cgs", "must not be negative") }
+            if gateDrainCapacitance < 0 { return ("cgd", "must not be negative") }
+            if !(junctionPotential > 0) { return ("pb", "must be positive") }
+            if !(saturationCurrent > 0) { return ("is", "must be positive") }
+            if !(depletionCoefficient >= 0 && depletionCoefficient < 1) { return ("fc", "must be at least 0 and below 1") }
+            if junctionPotential == thresholdVoltage { return ("pb", "must differ from VTO") }
+            return nil
+        }
+    }
+
+    /// +1 for N-channel, −1 for P-channel.
+    public let polarity: Double
+    /// The parameters, scaled by the instance's area.
+    public let parameters: Parameters
+    /// Thermal voltage, V.
+    public let vt: Double
+    /// Gate junction voltage above which Newton steps are limited.
+    public let criticalVoltage: Double
+    /// Gate-source depletion charge.
+    public let gateSourceDepletion: DepletionCharge
+    /// Gate-drain depletion charge.
+    public let gateDrainDepletion: DepletionCharge
+    /// Conductance across each gate junction, S.
+    public let gmin: Double
+    @usableFromInline let bFactor: Double
+
+    /// A JFET: `nChannel` false for P-channel; `area` scales BETA, IS and the capacitances.
+    public init(nChannel: Bool, _ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+        try parameters.validate(area: area)
+        var p = parameters
+        p.beta *= area
+        p.saturationCurrent *= area
+        p.gateSourceCapacitance *= area
+        p.gateDrainCapacitance *= area
+        p.drainResistance /= area
+        p.sourceResistance /= area
+        polarity = nChannel ? 1 : -1
+        self.parameters = p
+        self.gmin = gmin
+        vt = Junction.thermalVoltage()
+        criticalVoltage = Junction.criticalVoltage(saturationCurrent: p.saturationCurrent, nvt: vt)
+        gateSourceDepletion = DepletionCharge(cj0: p.gateSourceCapacitance, vj: p.junctionPotential, m: 0.5, fc: p.depletionCoefficient)
+        gateDrainDepletion = DepletionCharge(cj0: p.gateDrainCapacitance, vj: p.junctionPotential, m: 0.5, fc: p.depletionCoefficient)
+        bFactor = (1 - p.dopingTail) / (p.junctionPotential - p.thresholdVoltage)
+    }
+
+    /// Channel current Id(Vgs, Vds) with gm = ∂Id/∂Vgs and gds = ∂Id/∂Vds (N-channel orientation).
+    @inlinable
+    public func channelCurrent(vgs: Double, vds: Double) -> (id: Double, gm: Double, gds: Double) {
+        let p = parameters
+        let vto = p.thresholdVoltage, beta = p.beta, lambda = p.lambda, b = p.dopingTail
+        if vds >= 0 {
+            let vgst = vgs - vto
+            if vgst <= 0 { return (0, 0, 0) }
+            let betap = beta * (1 + lambda * vds)
+            if vgst >= vds {
+                let apart = 2 * b + 3 * bFactor * (vgst - vds)
+                let cpart = vds * (vds * (bFactor * vds - b) + vgst * apart)
+                return (betap * cpart, betap * vds * (apart + 3 * bFactor * vgst), betap * (vgst - vds) * apart + beta * lambda * cpart)
+            }
+            let bf = vgst * bFactor
+            let cpart = vgst * vgst * (b + bf)
+            return (betap * cpart, betap * vgst * (2 * b + 3 * bf), lambda * beta * cpart)
+        }
+        // Inverse mode: the drain acts as source. Id(vgs, vds) = −Id(vgd, −vds).
+        let (i, gmr, gdsr) = channelCurrent(vgs: vgs - vds, vds: -vds)
+        // ∂/∂vgs = −gmr; ∂/∂vds = gmr + gdsr (vgd = vgs − vds, and −vds).
+        return (-i, -gmr, gmr + gdsr)
+    }
+
+    // MARK: Ports (g,s) and (d,s)
+
+    /// Port currents Ig, Id and their Jacobian with respect to (Vgs, Vds).
+    @inlinable
+    public func portCurrents(_ v: PortVector) -> PortCurrents {
+        let s = polarity
+        let vgs = s * v[0], vds = s * v[1], vgd = vgs - vds
+        let p = parameters
+        let (igs, ggs) = Junction.current(vgs, saturationCurrent: p.saturationCurrent, nvt: vt)
+        let (igd, ggd) = Junction.current(vgd, saturationCurrent: p.saturationCurrent, nvt: vt)
+        let (id, gm, gds) = channelCurrent(vgs: vgs, vds: vds)
+        var r = PortCurrents()
+        r.current[0] = s * (igs + gmin * vgs + igd + gmin * vgd)
+        r.current[1] = s * (id - igd - gmin * vgd)
+        let gs = ggs + gmin, gd = ggd + gmin
+        r.conductance[0, 0] = gs + gd
+        r.conductance[0, 1] = -gd
+        r.conductance[1, 0] = gm - gd
+        r.conductance[1, 1] = gds + gd
+        return r
+    }
+
+    /// Port charges Qg = Qgs + Qgd, Qd = −Qgd and their capacitance matrix.
+    @inlinable
+    public func portCharges(_ v: PortVector) -> PortCharges {
+        let s = polarity
+        let vgs = s * v[0], vgd = s * (v[0] - v[1])
+        let (qgs, cgs) = gateSourceDepletion.charge(vgs)
+        let (qgd, cgd) = gateDrainDepletion.charge(vgd)
+        var r = PortCharges()
+        r.charge[0] = s * (qgs + qgd)
+        r.charge[1] = -s * qgd
+        r.capacitance[0, 0] = cgs + cgd
+        r.capacitance[0, 1] = -cgd
+        r.capacitance[1, 0] = -cgd
+        r.capacitance[1, 1] = cgd
+        return r
+    }
+
+    /// Whether the JFET stores charge.
+    public var hasCharge: Bool { parameters.gateSourceCapacitance != 0 || parameters.gateDrainCapacitance != 0 }
+
+    /// Limits a Newton step: `pnjlim` and then `fetlim` on Vgs and Vgd, as SPICE does.
+    @inlinable
+    public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
+        let s = polarity
+        let vto = parameters.thresholdVoltage
+        var (vgs, a) = Junction.limit(s * new[0], old: s * old[0], nvt: vt, critical: criticalVoltage)
+        var (vgd, b) = Junction.limit(s * (new[0] - new[1]), old: s * (old[0] - old[1]), nvt: vt, critical: criticalVoltage)
+        vgs = Junction.limitFET(vgs, old: s * old[0], threshold: vto)
+        vgd = Junction.limitFET(vgd, old: s * (old[0] - old[1]), threshold: vto)
+        var r = new
+        r[0] = s * vgs
+        r[1] = s * (vgs - vgd)
+        return (r, a || b)
+    }
+
+    /// Newton's starting point: gate at zero, as SPICE starts a JFET.
+    public var initialPortVoltages: PortVector { PortVector() }
+}

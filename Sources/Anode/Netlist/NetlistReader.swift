@@ -1,0 +1,416 @@
+import Foundation
+
+extension Netlist {
+    /// Reads a netlist from text. `file` names it in error messages; `.include` and `.lib` paths
+    /// are resolved against `directory` (the current directory when nil).
+    public init(text: String, file: String = "<netlist>", directory: String? = nil) throws(NetlistError) {
+        var reader = NetlistReader()
+        self = try reader.read(text: text, file: file, directory: directory ?? FileManager.default.currentDirectoryPath)
+    }
+
+    /// Reads a netlist file; `.include` and `.lib` paths are relative to the file's folder.
+    public init(contentsOfFile path: String) throws(NetlistError) {
+        let text = try NetlistReader.load(path, from: nil)
+        let directory = (path as NSString).deletingLastPathComponent
+        var reader = NetlistReader()
+        reader.openFiles = [NetlistReader.canonical(path)]
+        self = try reader.read(text: text, file: path, directory: directory.isEmpty ? "." : directory)
+    }
+}
+
+/// Turns netlist text into `Netlist` statements: reads included files, joins continuation lines,
+/// gathers subcircuit bodies and parses the dot commands.
+struct NetlistReader {
+    var warnings: [Diagnostic] = []
+    /// Files being read, outermost first, to catch `.include` loops.
+    var openFiles: [String] = []
+
+    /// Element letters Anode knows, with what each is.
+    static let elementLetters: Set<Character> = ["r", "c", "l", "k", "v", "i", "e", "f", "g", "h", "d", "q", "j", "m", "x"]
+
+    static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// Reads a file as UTF-8 text (falling back to Latin-1), or throws an error naming it.
+    static func load(_ path: String, from location: SourceLocation?) throws(NetlistError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw NetlistError("cannot open '\(path)': no such file", at: location)
+        }
+        guard !isDirectory.boolValue else { throw NetlistError("cannot read '\(path)': it is a directory", at: location) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NetlistError("cannot read '\(path)'", at: location)
+        }
+        if let text = String(data: data, encoding: .utf8) { return text }
+        if let text = String(data: data, encoding: .isoLatin1) { return text }
+        throw NetlistError("'\(path)' is not a text file", at: location)
+    }
+
+    mutating func read(text: String, file: String, directory: String) throws(NetlistError) -> Netlist {
+        let (title, lines) = try Lexer.logicalLines(of: text, file: file, hasTitle: true)
+        let expanded = try expand(lines, directory: directory, topLevel: true)
+        var index = 0
+        let statements = try parseStatements(expanded, index: &index, inside: nil)
+        return Netlist(title: title ?? "", statements: statements, warnings: warnings)
+    }
+
+    // MARK: Files
+
+    /// Replaces `.include` and `.lib file section` lines by the lines they name; drops `.control`
+    /// blocks, library section definitions met in passing, and everything after `.end`.
+    mutating func expand(_ lines: [LogicalLine], directory: String, topLevel: Bool) throws(NetlistError) -> [LogicalLine] {
+        var out: [LogicalLine] = []
+        var i = 0
+        while i < lines.count {
+            let line = lines[i]
+            let head = line.tokens[0].lowercased
+            switch head {
+            case ".end":
+                return out
+            case ".include", ".inc":
+                guard line.tokens.count == 2 else {
+                    throw NetlistError("\(head) takes one file name", at: line.location)
+                }
+                let (path, text) = try open(line.tokens[1], directory: directory)
+                let (_, included) = try Lexer.logicalLines(of: text, file: path, hasTitle: false)
+                openFiles.append(Self.canonical(path))
+                out += try expand(included, directory: (path as NSString).deletingLastPathComponent, topLevel: false)
+                openFiles.removeLast()
+            case ".lib":
+                if line.tokens.count == 2 {
+                    // A section definition met while reading the whole file: skip to its `.endl`.
+                    guard let end = lines[(i + 1)...].firstIndex(where: { $0.tokens[0].lowercased == ".endl" }) else {
+                        throw NetlistError(".lib section '\(line.tokens[1].text)' has no .endl", at: line.location)
+                    }
+                    i = end
+                } else if line.tokens.count == 3 {
+                    let (path, text) = try open(line.tokens[1], directory: directory)
+                    let (_, libraryLines) = try Lexer.logicalLines(of: text, file: path, hasTitle: false)
+                    let section = line.tokens[2].lowercased
+                    guard let start = libraryLines.firstIndex(where: { $0.tokens.count == 2 && $0.tokens[0].lowercased == ".lib" && $0.tokens[1].lowercased == section }) else {
+                        throw NetlistError("library '\(path)' has no section '\(line.tokens[2].text)'", at: line.tokens[2].location)
+                    }
+                    guard let end = libraryLines[(start + 1)...].firstIndex(where: { $0.tokens[0].lowercased == ".endl" }) else {
+                        throw NetlistError(".lib section '\(line.tokens[2].text)' has no .endl", at: libraryLines[start].location)
+                    }
+                    openFiles.append(Self.canonical(path) + "#" + section)
+                    out += try expand(Array(libraryLines[(start + 1)..<end]), directory: (path as NSString).deletingLastPathComponent, topLevel: false)
+                    openFiles.removeLast()
+                } else {
+                    throw NetlistError(".lib takes a file name and a section name", at: line.location)
+                }
+            case ".endl":
+                break
+            case ".control":
+                guard let end = lines[(i + 1)...].firstIndex(where: { $0.tokens[0].lowercased == ".endc" }) else {
+                    throw NetlistError(".control block has no .endc", at: line.location)
+                }
+                warnings.append(Diagnostic("ngspice .control block ignored (Anode runs the netlist's analyses itself)", at: line.location))
+                i = end
+            case ".endc":
+                throw NetlistError(".endc without .control", at: line.location)
+            default:
+                out.append(line)
+            }
+            i += 1
+        }
+        return out
+    }
+
+    /// Resolves an include path against the including file's folder and reads it.
+    mutating func open(_ token: Token, directory: String) throws(NetlistError) -> (String, String) {
+        var name = token.text
+        if name.hasPrefix("~/") { name = NSHomeDirectory() + name.dropFirst() }
+        let path = name.hasPrefix("/") ? name : (directory as NSString).appendingPathComponent(name)
+        let canonicalPath = Self.canonical(path)
+        if openFiles.contains(where: { $0 == canonicalPath || $0.hasPrefix(canonicalPath + "#") }) {
+            throw NetlistError("'\(token.text)' includes itself (include loop)", at: token.location)
+        }
+        guard openFiles.count < 64 else { throw NetlistError("includes nested more than 64 deep", at: token.location) }
+        return (path, try Self.load(path, from: token.location))
+    }
+
+    // MARK: Statements
+
+    /// Parses lines from `index` until the end (top level) or the `.ends` closing `inside`.
+    mutating func parseStatements(_ lines: [LogicalLine], index: inout Int, inside subcircuit: (name: String, location: SourceLocation)?) throws(NetlistError) -> [Statement] {
+        var statements: [Statement] = []
+        while index < lines.count {
+            let line = lines[index]
+            index += 1
+            let first = line.tokens[0]
+            guard first.kind == .word else {
+                throw NetlistError("a statement must start with an element name or a dot command, not '\(first.text)'", at: first.location)
+            }
+            let head = first.lowercased
+            if head.hasPrefix(".") {
+                switch head {
+                case ".subckt":
+                    statements.append(try parseSubcircuit(line, lines: lines, index: &index))
+                case ".ends":
+                    guard let subcircuit else { throw NetlistError(".ends without .subckt", at: first.location) }
+                    if line.tokens.count > 1, line.tokens[1].lowercased != subcircuit.name {
+                        throw NetlistError(".ends \(line.tokens[1].text) closes .subckt \(subcircuit.name)", at: line.tokens[1].location)
+                    }
+                    return statements
+                default:
+                    if let statement = try parseCommand(line) { statements.append(statement) }
+                }
+                continue
+            }
+            guard let letter = head.first, Self.elementLetters.contains(letter) else {
+                if head.first == "b" {
+                    throw NetlistError("behavioral sources (B elements) are not supported; use E/G/F/H sources or a device model", at: first.location)
+                }
+                throw NetlistError("unknown element type '\(first.text.prefix(1))' in '\(first.text)'", at: first.location)
+            }
+            statements.append(Statement(kind: .element(ElementLine(name: first.text, arguments: Array(line.tokens.dropFirst()), location: first.location)), location: first.location))
+        }
+        if let subcircuit {
+            throw NetlistError(".subckt \(subcircuit.name) has no .ends", at: subcircuit.location)
+        }
+        return statements
+    }
+
+    mutating func parseSubcircuit(_ line: LogicalLine, lines: [LogicalLine], index: inout Int) throws(NetlistError) -> Statement {
+        let tokens = line.tokens
+        guard tokens.count >= 2, tokens[1].kind == .word else {
+            throw NetlistError(".subckt needs a name", at: line.location)
+        }
+        let name = tokens[1].lowercased
+        var ports: [Token] = []
+        var i = 2
+        while i < tokens.count {
+            let t = tokens[i]
+            if t.isWord("params:") { i += 1; break }
+            if i + 1 < tokens.count, tokens[i + 1].kind == .equals { break }
+            guard t.kind == .word else { throw NetlistError("unexpected '\(t.text)' among the ports of .subckt \(name)", at: t.location) }
+            if ports.contains(where: { $0.lowercased == t.lowercased }) {
+                throw NetlistError("port '\(t.text)' appears twice in .subckt \(name)", at: t.location)
+            }
+            ports.append(t)
+            i += 1
+        }
+        let parameters = try parseAssignments(Array(tokens[i...]), context: ".subckt \(name)", expressions: true)
+        let body = try parseStatements(lines, index: &index, inside: (name, line.location))
+        return Statement(kind: .subcircuit(SubcircuitDefinition(name: name, ports: ports, parameters: parameters, body: body, location: line.location)), location: line.location)
+    }
+
+    /// Parses `name = value` pairs (commas between them allowed). With `expressions`, a value may
+    /// run over several tokens (`.param x = 2 * y`) and is always read as an expression.
+    func parseAssignments(_ tokens: [Token], context: String, expressions: Bool, allowFlags: Bool = false) throws(NetlistError) -> [Assignment] {
+        var result: [Assignment] = []
+        var i = 0
+        while i < tokens.count {
+            let t = tokens[i]
+            if t.kind == .comma { i += 1; continue }
+            guard t.kind == .word else {
+                throw NetlistError("expected a parameter name in \(context), found '\(t.description)'", at: t.location)
+            }
+            guard i + 1 < tokens.count, tokens[i + 1].kind == .equals else {
+                if allowFlags {
+                    result.append(Assignment(name: t.lowercased, value: nil, location: t.location))
+                    i += 1
+                    continue
+                }
+                throw NetlistError("expected '=' after '\(t.text)' in \(context)", at: i + 1 < tokens.count ? tokens[i + 1].location : t.location.advanced(by: t.text.count))
+            }
+            guard i + 2 < tokens.count else {
+                throw NetlistError("missing value after '\(t.text)=' in \(context)", at: tokens[i + 1].location)
+            }
+            // The value runs to the next `name =` or top-level comma (or to the end).
+            if expressions {
+                var end = i + 3
+                while end < tokens.count, parenthesisDepth(tokens[(i + 2)..<end]) != 0
+                        || !(tokens[end].kind == .comma || (tokens[end].kind == .word && end + 1 < tokens.count && tokens[end + 1].kind == .equals)) {
+                    end += 1
+                }
+                let slice = tokens[(i + 2)..<end]
+                let value: ValueText
+                if slice.count == 1 {
+                    value = ValueText(text: slice.first!.text, isExpression: true, location: slice.first!.location)
+                } else {
+                    value = ValueText(text: slice.map { $0.kind == .expression ? "(\($0.text))" : $0.text }.joined(separator: " "), isExpression: true, location: slice.first!.location)
+                }
+                result.append(Assignment(name: t.lowercased, value: value, location: t.location))
+                i = end
+            } else {
+                let v = tokens[i + 2]
+                guard v.kind == .word || v.kind == .expression else {
+                    throw NetlistError("expected a value after '\(t.text)=' in \(context), found '\(v.text)'", at: v.location)
+                }
+                result.append(Assignment(name: t.lowercased, value: ValueText(v), location: t.location))
+                i += 3
+            }
+        }
+        return result
+    }
+
+    private func parenthesisDepth(_ tokens: ArraySlice<Token>) -> Int {
+        var depth = 0
+        for t in tokens {
+            if t.kind == .leftParen { depth += 1 }
+            if t.kind == .rightParen { depth -= 1 }
+        }
+        return depth
+    }
+
+    /// A value token (number, name or expression), or an error naming what was expected.
+    func value(_ tokens: [Token], _ i: Int, _ what: String, after line: LogicalLine) throws(NetlistError) -> ValueText {
+        guard i < tokens.count else {
+            throw NetlistError("\(tokens[0].text) is missing \(what)", at: line.tokens.last.map { $0.location.advanced(by: $0.text.count + 1) } ?? line.location)
+        }
+        let t = tokens[i]
+        guard t.kind == .word || t.kind == .expression else {
+            throw NetlistError("expected \(what), found '\(t.text)'", at: t.location)
+        }
+        return ValueText(t)
+    }
+
+    mutating func parseCommand(_ line: LogicalLine) throws(NetlistError) -> Statement? {
+        let tokens = line.tokens
+        let head = tokens[0].lowercased
+        let loc = line.location
+        func statement(_ command: Command) -> Statement { Statement(kind: .command(command), location: loc) }
+        func noArguments() throws(NetlistError) {
+            if tokens.count > 1 { throw NetlistError("\(head) takes no arguments", at: tokens[1].location) }
+        }
+        switch head {
+        case ".model":
+            return try parseModel(line)
+        case ".param", ".params":
+            let assignments = try parseAssignments(Array(tokens.dropFirst()), context: ".param", expressions: true)
+            guard !assignments.isEmpty else { throw NetlistError(".param needs at least one name=value", at: loc) }
+            return Statement(kind: .parameters(assignments), location: loc)
+        case ".op":
+            try noArguments()
+            return statement(.op)
+        case ".dc":
+            var sweeps: [SweepText] = []
+            var i = 1
+            while i < tokens.count {
+                guard tokens[i].kind == .word else { throw NetlistError("expected a source name in .dc", at: tokens[i].location) }
+                sweeps.append(SweepText(source: tokens[i], start: try value(tokens, i + 1, "a start value", after: line),
+                                        stop: try value(tokens, i + 2, "a stop value", after: line),
+                                        step: try value(tokens, i + 3, "an increment", after: line)))
+                i += 4
+            }
+            guard !sweeps.isEmpty else { throw NetlistError(".dc needs a source, a start, a stop and an increment", at: loc) }
+            guard sweeps.count <= 2 else { throw NetlistError(".dc sweeps at most two sources", at: sweeps[2].source.location) }
+            return statement(.dc(sweeps))
+        case ".ac":
+            guard tokens.count == 5 else {
+                throw NetlistError(".ac takes dec|oct|lin, a number of points, a start and a stop frequency", at: loc)
+            }
+            guard ["dec", "oct", "lin"].contains(tokens[1].lowercased) else {
+                throw NetlistError(".ac sweep must be dec, oct or lin, not '\(tokens[1].text)'", at: tokens[1].location)
+            }
+            return statement(.ac(variation: tokens[1], points: try value(tokens, 2, "a number of points", after: line),
+                                 start: try value(tokens, 3, "a start frequency", after: line), stop: try value(tokens, 4, "a stop frequency", after: line)))
+        case ".tran":
+            var values: [ValueText] = []
+            var uic = false
+            for t in tokens.dropFirst() {
+                if t.isWord("uic") { uic = true; continue }
+                if uic { throw NetlistError("unexpected '\(t.text)' after uic", at: t.location) }
+                guard t.kind == .word || t.kind == .expression else { throw NetlistError("unexpected '\(t.text)' in .tran", at: t.location) }
+                values.append(ValueText(t))
+            }
+            guard (2...4).contains(values.count) else {
+                throw NetlistError(".tran takes tstep tstop [tstart [tmax]] [uic]", at: loc)
+            }
+            return statement(.tran(values: values, uic: uic))
+        case ".print", ".plot":
+            if head == ".plot" {
+                warnings.append(Diagnostic(".plot is read as .print (Anode writes CSV; use `anode plot` for pictures)", at: loc))
+            }
+            guard tokens.count >= 2, ["tran", "ac", "dc", "op"].contains(tokens[1].lowercased) else {
+                throw NetlistError("\(head) needs an analysis type (tran, ac, dc or op) before the outputs", at: tokens.count > 1 ? tokens[1].location : loc)
+            }
+            let (probes, all) = try parseProbes(Array(tokens.dropFirst(2)))
+            return statement(.outputs(analysis: tokens[1].lowercased, probes: probes, all: all))
+        case ".probe", ".save":
+            var rest = Array(tokens.dropFirst())
+            var analysis: String? = nil
+            if let first = rest.first, ["tran", "ac", "dc", "op"].contains(first.lowercased), rest.count > 1, rest[1].kind != .leftParen {
+                analysis = first.lowercased
+                rest.removeFirst()
+            }
+            let (probes, all) = try parseProbes(rest)
+            return statement(.outputs(analysis: analysis, probes: probes, all: all))
+        case ".options", ".option", ".opt", ".opts":
+            return statement(.options(try parseAssignments(Array(tokens.dropFirst()), context: head, expressions: false, allowFlags: true)))
+        case ".ic", ".nodeset":
+            var pairs: [NodeValueText] = []
+            var i = 1
+            while i < tokens.count {
+                // v ( node ) = value
+                guard i + 5 < tokens.count, tokens[i].isWord("v"), tokens[i + 1].kind == .leftParen, tokens[i + 2].kind == .word,
+                      tokens[i + 3].kind == .rightParen, tokens[i + 4].kind == .equals else {
+                    throw NetlistError("\(head) expects v(node)=value", at: tokens[i].location)
+                }
+                pairs.append(NodeValueText(node: tokens[i + 2], value: try value(tokens, i + 5, "a value", after: line)))
+                i += 6
+            }
+            guard !pairs.isEmpty else { throw NetlistError("\(head) expects v(node)=value", at: loc) }
+            return statement(head == ".ic" ? .initialConditions(pairs) : .nodeset(pairs))
+        case ".global":
+            return statement(.global(Array(tokens.dropFirst())))
+        case ".temp":
+            guard tokens.count == 2 else { throw NetlistError(".temp takes one temperature", at: loc) }
+            return statement(.temperature(ValueText(tokens[1])))
+        case ".meas", ".measure", ".four", ".width", ".title", ".csparam", ".noise", ".disto", ".sens", ".pz", ".tf":
+            warnings.append(Diagnostic("\(head) is not supported by Anode and was ignored", at: loc))
+            return nil
+        default:
+            throw NetlistError("unknown command '\(tokens[0].text)'", at: loc)
+        }
+    }
+
+    /// `v(out) v(a,b) i(vcc) vdb(out)`; a bare name means its node voltage; `all` asks for every node.
+    func parseProbes(_ tokens: [Token]) throws(NetlistError) -> ([ProbeText], Bool) {
+        var probes: [ProbeText] = []
+        var all = false
+        var i = 0
+        while i < tokens.count {
+            let t = tokens[i]
+            if t.kind == .comma { i += 1; continue }
+            guard t.kind == .word else { throw NetlistError("expected an output such as v(node), found '\(t.text)'", at: t.location) }
+            if t.isWord("all") { all = true; i += 1; continue }
+            if i + 1 < tokens.count, tokens[i + 1].kind == .leftParen {
+                var args: [Token] = []
+                var j = i + 2
+                while j < tokens.count, tokens[j].kind != .rightParen {
+                    if tokens[j].kind == .word { args.append(tokens[j]) }
+                    else if tokens[j].kind != .comma { throw NetlistError("unexpected '\(tokens[j].text)' in output \(t.text)(...)", at: tokens[j].location) }
+                    j += 1
+                }
+                guard j < tokens.count else { throw NetlistError("output \(t.text)( is never closed", at: t.location) }
+                guard (1...2).contains(args.count) else { throw NetlistError("output \(t.text)(...) takes one or two names", at: t.location) }
+                probes.append(ProbeText(function: t.lowercased, arguments: args, location: t.location))
+                i = j + 1
+            } else {
+                probes.append(ProbeText(function: "v", arguments: [t], location: t.location))
+                i += 1
+            }
+        }
+        return (probes, all)
+    }
+
+    func parseModel(_ line: LogicalLine) throws(NetlistError) -> Statement {
+        let tokens = line.tokens
+        guard tokens.count >= 3, tokens[1].kind == .word, tokens[2].kind == .word else {
+            throw NetlistError(".model needs a name and a type", at: tokens.count > 1 ? tokens[1].location : line.location)
+        }
+        var rest = Array(tokens.dropFirst(3))
+        if let first = rest.first, first.kind == .leftParen {
+            guard let last = rest.last, last.kind == .rightParen else {
+                throw NetlistError("'(' after the model type is never closed", at: first.location)
+            }
+            rest = Array(rest.dropFirst().dropLast())
+        }
+        let parameters = try parseAssignments(rest, context: ".model \(tokens[1].text)", expressions: false)
+        return Statement(kind: .model(ModelStatement(name: tokens[1].lowercased, type: tokens[2].lowercased, parameters: parameters, location: line.location, typeLocation: tokens[2].location)), location: line.location)
+    }
+}

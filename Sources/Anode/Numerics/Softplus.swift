@@ -1,0 +1,14 @@
+import Foundation
+
+/// softplus(x) = ln(1 + eˣ), evaluated without overflow (x itself above 30, where the difference
+/// is below 1e-13) and without loss of precision for large negative x.
+@inlinable
+public func softplus(_ x: Double) -> Double {
+    x > 30 ? x : log1p(exp(x))
+}
+
+/// The logistic function σ(x) = 1/(1 + e⁻ˣ), the derivative of `softplus`.
+@inlinable
+public func logistic(_ x: Double) -> Double {
+    x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
+}

@@ -1,0 +1,25 @@
+// Prototypes of the reference LAPACK routines Anode calls (Fortran calling convention: every
+// argument by pointer, a trailing hidden length for each character argument). Debian's
+// liblapack-dev ships the library but no C header for it.
+#ifndef ANODE_LAPACK_SHIM_H
+#define ANODE_LAPACK_SHIM_H
+#include <stddef.h>
+
+/// LU factorization with partial pivoting of a general real matrix (column-major).
+void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
+/// Solves A·X = B with the factors from dgetrf_.
+void dgetrs_(const char *trans, const int *n, const int *nrhs, const double *a, const int *lda,
+             const int *ipiv, double *b, const int *ldb, int *info, size_t trans_len);
+/// Reciprocal condition number estimate of a factored real matrix.
+void dgecon_(const char *norm, const int *n, const double *a, const int *lda, const double *anorm,
+             double *rcond, double *work, int *iwork, int *info, size_t norm_len);
+/// LU factorization of a general complex matrix (interleaved real, imaginary; column-major).
+void zgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
+/// Solves A·X = B with the complex factors from zgetrf_.
+void zgetrs_(const char *trans, const int *n, const int *nrhs, const double *a, const int *lda,
+             const int *ipiv, double *b, const int *ldb, int *info, size_t trans_len);
+/// Inverse of a real matrix from its dgetrf_ factors.
+void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, double *work,
+             const int *lwork, int *info);
+
+#endif
