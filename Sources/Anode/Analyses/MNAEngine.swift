@@ -28,6 +28,8 @@ final class MNAEngine {
         var sourceOverrides: [Int: Double] = [:]
         /// Node voltages held fixed (`.ic` during the initial operating point), by node index.
         var heldNodes: [Int: Double] = [:]
+        /// Linearize devices with SPICE's small-signal model (for AC analysis).
+        var smallSignal = false
     }
 
     let network: Network
@@ -238,7 +240,8 @@ final class MNAEngine {
             }
             portVoltages[d] = v
             let i = device.model.currents(v)
-            stampPorts(device.terminals, count, i.current, i.conductance, v)
+            let g = ctx.smallSignal ? device.model.smallSignalConductance(v) : i.conductance
+            stampPorts(device.terminals, count, i.current, g, v)
             if transient && device.model.hasCharge {
                 let q = device.model.charges(v)
                 let offset = deviceChargeOffset[d]

@@ -115,9 +115,15 @@ struct Network: Sendable {
                 devices.append(Device(terminals: [inner, n(k)], model: .diode(d), owner: owner))
             case let .bjt(c, b, e, q):
                 let p = q.parameters
-                let bi = series(element, owner, n(b), p.baseResistance, "b")
                 let ci = series(element, owner, n(c), p.collectorResistance, "c")
                 let ei = series(element, owner, n(e), p.emitterResistance, "e")
+                if q.hasModulatedBaseResistance {
+                    // The device carries its bias-dependent base resistance between b and b'.
+                    let bi = internalNode(element, "b")
+                    devices.append(Device(terminals: [n(b), bi, ci, ei], model: .bjt(q), owner: owner))
+                    break
+                }
+                let bi = series(element, owner, n(b), p.baseResistance, "b")
                 devices.append(Device(terminals: [bi, ci, ei], model: .bjt(q), owner: owner))
                 if q.externalCollectorDepletion.zeroBiasCapacitance > 0 {
                     // (1 − XCJC)·CJC between the external base and the internal collector.

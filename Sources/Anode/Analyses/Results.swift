@@ -168,7 +168,7 @@ extension Probe.View {
         switch self {
         case .value, .magnitude: return z.length
         case .decibel: return 20 * log10(z.length)
-        case .phase: return atan2(z.imaginary, z.real) * 180 / Double.pi
+        case .phase: return atan2(z.imaginary, z.real)
         case .real: return z.real
         case .imaginary: return z.imaginary
         }
@@ -180,7 +180,7 @@ extension Probe.View {
         case .value, .real: return x
         case .magnitude: return abs(x)
         case .decibel: return 20 * log10(abs(x))
-        case .phase: return x < 0 ? 180 : 0
+        case .phase: return x < 0 ? Double.pi : 0
         case .imaginary: return 0
         }
     }

@@ -187,7 +187,9 @@ extension MNAEngine {
     /// minus sign in their branch rows (V(p) − V(n) − jω·L·i = 0).
     func smallSignalMatrices(at x: [Double]) -> (g: [Double], c: [Double]) {
         for d in network.devices.indices { portVoltages[d] = portVoltages(of: d, in: x) }
-        assemble(at: x, Context())
+        var ctx = Context()
+        ctx.smallSignal = true
+        assemble(at: x, ctx)
         let g = matrix
         for k in matrix.indices { matrix[k] = 0 }
         for c in network.capacitors { conductance(c.a, c.b, c.capacitance) }

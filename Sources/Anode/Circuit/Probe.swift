@@ -17,7 +17,7 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
         case magnitude = "m"
         /// 20·log10|x|
         case decibel = "db"
-        /// arg x, in degrees
+        /// arg x, in radians (as ngspice gives it)
         case phase = "p"
         /// Re x
         case real = "r"

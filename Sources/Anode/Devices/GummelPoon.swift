@@ -11,9 +11,16 @@ import Foundation
 ///     Qbe = TF·(1 + XTF·(iF/(iF+ITF))²·exp(Vbc/(1.44·VTF)))·iF/qb + Qdep(Vbe; CJE, VJE, MJE)
 ///     Qbc = TR·iR + Qdep(Vbc; XCJC·CJC, VJC, MJC)
 ///
-/// Vbe and Vbc are the intrinsic junction voltages: RB, RE and RC are linear resistors in series with
-/// the base, emitter and collector, and the part (1 − XCJC) of CJC sits between the external base and
-/// the internal collector. GMIN is added across both junctions as SPICE does.
+/// Vbe and Vbc are the intrinsic junction voltages: RE and RC are linear resistors in series with the
+/// emitter and collector, and so is RB unless RBM or IRB make it bias dependent:
+///
+///     rb = RBM + (RB − RBM)/qb                                  (IRB not given)
+///     rb = RBM + 3·(RB − RBM)·(tan z − z)/(z·tan²z),            (IRB given)
+///     z = (√(1 + 144/π²·Ib/IRB) − 1)/((24/π²)·√(Ib/IRB))
+///
+/// in which case the transistor has a third port, (external base, emitter), and carries rb itself.
+/// The part (1 − XCJC) of CJC sits between the external base and the internal collector. GMIN is
+/// added across both junctions as SPICE does.
 /// Source: the SPICE3 / ngspice BJT model (ngspice manual, ch. 8; Gummel & Poon, BSTJ 49, 1970).
 public struct GummelPoon: Hashable, Sendable {
     /// NPN or PNP.
@@ -54,6 +61,10 @@ public struct GummelPoon: Hashable, Sendable {
         public var baseCollectorLeakageEmission = 2.0
         /// RB: zero-bias base resistance, Ω.
         public var baseResistance = 0.0
+        /// RBM: minimum base resistance at high current, Ω; nil means RB (a constant base resistance).
+        public var minimumBaseResistance: Double? = nil
+        /// IRB: base current at which the base resistance is halfway to RBM, A; nil to modulate by qb instead.
+        public var baseResistanceCurrent: Double? = nil
         /// RE: emitter resistance, Ω.
         public var emitterResistance = 0.0
         /// RC: collector resistance, Ω.
@@ -127,8 +138,8 @@ public struct GummelPoon: Hashable, Sendable {
                  "tmje1", "tmje2", "tmjc1", "tmjc2", "tmjs1", "tmjs2", "tns1", "tns2", "tiss1", "tiss2", "cte", "ctc", "cts", "tvje", "tvjc", "tvjs":
                 return Unmodeled.temperature
             case "kf", "af": return Unmodeled.noise
-            case "irb", "rbm":
-                return .ignored(reason: "the base resistance is modeled as the constant RB (no current crowding)", neutral: nil)
+            case "rbm": minimumBaseResistance = value
+            case "irb": baseResistanceCurrent = value == 0 ? nil : value
             case "ptf": return .ignored(reason: "excess phase is not modeled", neutral: 0)
             case "cjs", "ccs", "csub": return .ignored(reason: "the substrate junction is not modeled", neutral: 0)
             case "vjs", "ps", "mjs", "ms", "iss", "ns": return .ignored(reason: "the substrate junction is not modeled", neutral: nil)
@@ -152,6 +163,8 @@ public struct GummelPoon: Hashable, Sendable {
             if let k = forwardKneeCurrent, !(k > 0) { return ("ikf", "must be positive") }
             if let k = reverseKneeCurrent, !(k > 0) { return ("ikr", "must be positive") }
             if baseResistance < 0 { return ("rb", "must not be negative") }
+            if let rbm = minimumBaseResistance, !(rbm >= 0 && rbm <= baseResistance) { return ("rbm", "must be between 0 and RB") }
+            if let irb = baseResistanceCurrent, !(irb > 0) { return ("irb", "must be positive") }
             if emitterResistance < 0 { return ("re", "must not be negative") }
             if collectorResistance < 0 { return ("rc", "must not be negative") }
             if emitterCapacitance < 0 { return ("cje", "must not be negative") }
@@ -218,6 +231,8 @@ public struct GummelPoon: Hashable, Sendable {
         p.emitterCapacitance *= area
         p.collectorCapacitance *= area
         p.baseResistance /= area
+        p.minimumBaseResistance = p.minimumBaseResistance.map { $0 / area }
+        p.baseResistanceCurrent = p.baseResistanceCurrent.map { $0 * area }
         p.emitterResistance /= area
         p.collectorResistance /= area
         self.polarity = polarity
@@ -244,11 +259,11 @@ public struct GummelPoon: Hashable, Sendable {
         var c = Core()
         (c.cbe, c.gbe) = Junction.current(vbe, saturationCurrent: p.saturationCurrent, nvt: p.forwardEmission * vt)
         (c.cbc, c.gbc) = Junction.current(vbc, saturationCurrent: p.saturationCurrent, nvt: p.reverseEmission * vt)
-        let invVAF = p.forwardEarlyVoltage.map { 1 / $0 }!
-        let invVAR = p.reverseEarlyVoltage.map { 1 / $0 }!
+        let invVAF = p.forwardEarlyVoltage.map { 1 / $0 } ?? 0
+        let invVAR = p.reverseEarlyVoltage.map { 1 / $0 } ?? 0
         let q1 = 1 / (1 - invVAF * vbc - invVAR * vbe)
-        let invIKF = p.forwardKneeCurrent.map { 1 / $0 }!
-        let invIKR = p.reverseKneeCurrent.map { 1 / $0 }!
+        let invIKF = p.forwardKneeCurrent.map { 1 / $0 } ?? 0
+        let invIKR = p.reverseKneeCurrent.map { 1 / $0 } ?? 0
         if invIKF == 0 && invIKR == 0 {
             c.qb = q1
             c.dqbdve = q1 * c.qb * invVAR
@@ -304,7 +319,7 @@ public struct GummelPoon: Hashable, Sendable {
                     var argtf = 0.0, arg2 = 0.0, arg3 = 0.0
                     let xtf = p.transitTimeBiasCoefficient
                     if xtf != 0 {
-                        let ovtf = p.transitTimeVoltage.map { 1 / (1.44 * $0) }!
+                        let ovtf = p.transitTimeVoltage.map { 1 / (1.44 * $0) } ?? 0
                         argtf = ovtf != 0 ? xtf * exp(vbc * ovtf) : xtf
                         arg2 = argtf
                         if p.transitTimeCurrent != 0 {
@@ -332,12 +347,101 @@ public struct GummelPoon: Hashable, Sendable {
         return (qbe + qde, capbe + cde, geqcb, qbc + qdc, capbc + cdc)
     }
 
+    /// Whether the base resistance depends on the bias (RBM below RB, or IRB given).
+    public var hasModulatedBaseResistance: Bool {
+        let p = parameters
+        guard p.baseResistance > 0 else { return false }
+        return p.baseResistanceCurrent != nil || (p.minimumBaseResistance.map { $0 != p.baseResistance } ?? false)
+    }
+
+    /// Number of ports: 2 for (b,e) (c,e), 3 for (b,e) (b',e) (c,e) with a modulated base resistance.
+    public var portCount: Int { hasModulatedBaseResistance ? 3 : 2 }
+
+    /// The base resistance rb at base current `ib` and base charge `qb`, with ∂rb/∂ib and ∂rb/∂qb.
+    @inlinable
+    public func baseResistance(ib: Double, qb: Double) -> (rb: Double, dIb: Double, dQb: Double) {
+        let p = parameters
+        let rbm = p.minimumBaseResistance ?? p.baseResistance
+        let spread = p.baseResistance - rbm
+        guard let irb = p.baseResistanceCurrent else {
+            return (rbm + spread / qb, 0, -spread / (qb * qb))
+        }
+        // Current crowding (Hauser): z from the base current, rb from z.
+        let k = 14.59025, c = 2.4317
+        let rawA = ib / irb
+        let a = max(rawA, 1e-9)
+        let root = (1 + k * a).squareRoot(), sa = a.squareRoot()
+        let z = (root - 1) / (c * sa)
+        let t = tan(z)
+        let f = (t - z) / (z * t * t)
+        let dzda = (k * sa / (2 * root) - (root - 1) / (2 * sa)) / (c * a)
+        let dN = t * t, denominator = z * t * t
+        let dD = t * t + 2 * z * t * (1 + t * t)
+        let dfdz = (dN * denominator - (t - z) * dD) / (denominator * denominator)
+        let dIb = rawA > 1e-9 ? 3 * spread * dfdz * dzda / irb : 0
+        return (rbm + 3 * spread * f, dIb, 0)
+    }
+
+    /// Port currents with the base resistance inside the device: ports (b,e'), (b',e'), (c',e') give
+    /// the currents into the external base, the internal base and the collector.
+    ///
+    /// With `frozenBaseResistance` the Jacobian treats rb as a constant at its present value, as
+    /// SPICE's small-signal model does; otherwise it includes rb's dependence on the bias.
+    @inlinable
+    public func portCurrentsWithBase(_ v: PortVector, frozenBaseResistance: Bool = false) -> PortCurrents {
+        let s = polarity.rawValue
+        let vbe = s * v[1], vbc = s * (v[1] - v[2]), vbx = s * (v[0] - v[1])
+        let e = evaluate(vbe: vbe, vbc: vbc)
+        let c = core(vbe: vbe, vbc: vbc)
+        let (rb, drbdib, drbdqb) = baseResistance(ib: e.ib, qb: c.qb)
+        let gx = 1 / rb
+        let ix = gx * vbx
+        // ∂ix/∂vbe and ∂ix/∂vbc through rb(ib(v), qb(v)).
+        let k = frozenBaseResistance ? 0 : -ix / rb
+        let dixdvbe = k * (drbdib * e.gpi + drbdqb * c.dqbdve)
+        let dixdvbc = k * (drbdib * e.gmu + drbdqb * c.dqbdvc)
+        var r = PortCurrents()
+        r.current = PortVector(s * ix, s * (e.ib - ix), s * e.ic, 0)
+        // Columns: v0 = Vbe of the external base, v1 = Vb'e, v2 = Vce; vbe = v1, vbc = v1 − v2, vbx = v0 − v1.
+        let dx1 = -gx + dixdvbe + dixdvbc, dx2 = -dixdvbc
+        r.conductance[0, 0] = gx
+        r.conductance[0, 1] = dx1
+        r.conductance[0, 2] = dx2
+        r.conductance[1, 0] = -gx
+        r.conductance[1, 1] = e.gpi + e.gmu - dx1
+        r.conductance[1, 2] = -e.gmu - dx2
+        r.conductance[2, 1] = e.gm - e.gmu
+        r.conductance[2, 2] = e.gmu + e.go
+        return r
+    }
+
+    /// Port charges with the base resistance inside the device; the external part of CJC is
+    /// between the external base and the collector.
+    @inlinable
+    func portChargesWithBase(_ v: PortVector) -> PortCharges {
+        let s = polarity.rawValue
+        let vbe = s * v[1], vbc = s * (v[1] - v[2]), vbxc = s * (v[0] - v[2])
+        let q = charges(vbe: vbe, vbc: vbc)
+        let (qx, cx) = externalCollectorDepletion.charge(vbxc)
+        var r = PortCharges()
+        r.charge = PortVector(s * qx, s * (q.qbe + q.qbc), -s * (q.qbc + qx), 0)
+        r.capacitance[0, 0] = cx
+        r.capacitance[0, 2] = -cx
+        r.capacitance[1, 1] = q.cbe + q.cbeVbc + q.cbc
+        r.capacitance[1, 2] = -q.cbeVbc - q.cbc
+        r.capacitance[2, 0] = -cx
+        r.capacitance[2, 1] = -q.cbc
+        r.capacitance[2, 2] = q.cbc + cx
+        return r
+    }
+
     // MARK: Ports (b,e) and (c,e)
 
     /// Port currents Ib, Ic and their Jacobian with respect to the port voltages (Vbe, Vce), in the
     /// device's own polarity.
     @inlinable
     public func portCurrents(_ v: PortVector) -> PortCurrents {
+        if hasModulatedBaseResistance { return portCurrentsWithBase(v) }
         let s = polarity.rawValue
         let vbe = s * v[0], vbc = s * (v[0] - v[1])
         let e = evaluate(vbe: vbe, vbc: vbc)
@@ -355,6 +459,7 @@ public struct GummelPoon: Hashable, Sendable {
     /// Port charges Qb = Qbe + Qbc, Qc = −Qbc and the capacitance matrix with respect to (Vbe, Vce).
     @inlinable
     public func portCharges(_ v: PortVector) -> PortCharges {
+        if hasModulatedBaseResistance { return portChargesWithBase(v) }
         let s = polarity.rawValue
         let vbe = s * v[0], vbc = s * (v[0] - v[1])
         let q = charges(vbe: vbe, vbc: vbc)
@@ -378,16 +483,19 @@ public struct GummelPoon: Hashable, Sendable {
     @inlinable
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
         let s = polarity.rawValue
-        let (vbe, a) = Junction.limit(s * new[0], old: s * old[0], nvt: vt, critical: criticalVoltage)
-        let (vbc, b) = Junction.limit(s * (new[0] - new[1]), old: s * (old[0] - old[1]), nvt: vt, critical: criticalVoltage)
+        let o = hasModulatedBaseResistance ? 1 : 0  // index of the (b',e) port
+        let (vbe, a) = Junction.limit(s * new[o], old: s * old[o], nvt: vt, critical: criticalVoltage)
+        let (vbc, b) = Junction.limit(s * (new[o] - new[o + 1]), old: s * (old[o] - old[o + 1]), nvt: vt, critical: criticalVoltage)
         var r = new
-        r[0] = s * vbe
-        r[1] = s * (vbe - vbc)
+        if o == 1 { r[0] = new[0] - new[1] + s * vbe }  // keep the voltage across rb
+        r[o] = s * vbe
+        r[o + 1] = s * (vbe - vbc)
         return (r, a || b)
     }
 
     /// A starting point for Newton: the base-emitter junction at its critical voltage, as SPICE starts.
     public var initialPortVoltages: PortVector {
-        PortVector(polarity.rawValue * criticalVoltage, polarity.rawValue * criticalVoltage, 0, 0)
+        let v = polarity.rawValue * criticalVoltage
+        return hasModulatedBaseResistance ? PortVector(v, v, v, 0) : PortVector(v, v, 0, 0)
     }
 }

@@ -21,7 +21,9 @@ public protocol ModelParameters: Sendable, Hashable {
 /// Reasons shared by several models for parameters that are accepted but not modeled.
 enum Unmodeled {
     static let noise = ParameterSupport.ignored(reason: "noise is not simulated", neutral: 0)
-    static let temperature = ParameterSupport.ignored(reason: "Anode simulates at the nominal 27 °C, where it has no effect", neutral: nil)
+    /// Temperature coefficients: Anode simulates at the nominal 27 °C, where they change nothing
+    /// (in SPICE too), so they count as modeled; a different temperature is warned about instead.
+    static let temperature = ParameterSupport.modeled
     static func nominalTemperature(_ value: Double) -> ParameterSupport {
         value == Junction.nominalTemperature ? .modeled : .ignored(reason: "Anode simulates every model at 27 °C", neutral: 27)
     }

@@ -2,7 +2,7 @@
 /// dispatched by a switch (no protocol existentials, so calls can be inlined and specialized).
 ///
 /// Port layouts (voltages relative to the last terminal, currents into the other terminals):
-/// diode (a,k); BJT (b,e) (c,e); JFET (g,s) (d,s); MOSFET (g,s) (d,s) (b,s); triode (g,k) (p,k);
+/// diode (a,k); BJT (b,e) (c,e), or (b,e) (b',e) (c,e) with a bias-dependent base resistance; JFET (g,s) (d,s); MOSFET (g,s) (d,s) (b,s); triode (g,k) (p,k);
 /// pentode (g1,k) (g2,k) (p,k); junction capacitance (a,k).
 public enum NonlinearDevice: Hashable, Sendable {
     /// A junction diode.
@@ -27,7 +27,8 @@ public enum NonlinearDevice: Hashable, Sendable {
     public var portCount: Int {
         switch self {
         case .diode, .depletionCapacitance: return 1
-        case .bjt, .jfet, .korenTriode, .dempwolfZolzerTriode: return 2
+        case .bjt(let q): return q.portCount
+        case .jfet, .korenTriode, .dempwolfZolzerTriode: return 2
         case .mosfet, .korenPentode: return 3
         }
     }
@@ -50,6 +51,16 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .korenPentode(let p): return p.portCurrents(v)
         case .depletionCapacitance: return PortCurrents()
         }
+    }
+
+    /// The small-signal conductance matrix at port voltages `v` as SPICE's AC analysis forms it: the
+    /// exact Jacobian, except that a bias-dependent BJT base resistance enters at its operating-point
+    /// value (SPICE leaves out ∂rb/∂Ib, and Anode's AC results follow ngspice's).
+    public func smallSignalConductance(_ v: PortVector) -> PortMatrix {
+        if case .bjt(let q) = self, q.hasModulatedBaseResistance {
+            return q.portCurrentsWithBase(v, frozenBaseResistance: true).conductance
+        }
+        return currents(v).conductance
     }
 
     /// Whether the device stores charge (so that transient and AC analyses must integrate it).

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Reference results from ngspice for Anode's validation tests.
+
+For each netlist given (default: every circuits/*.cir), this script writes an ngspice version of it
+and runs `ngspice -b`:
+  * tubes, which ngspice lacks, become subcircuits of behavioral (B) sources computing the same
+    equations as Anode's models (Koren triode and pentode, Dempwolf-Zoelzer triode), generated
+    from circuits/models/tubes.lib;
+  * the analyses run with tight tolerances (reltol=1e-6, abstol=1e-12, vntol=1e-7, trapezoidal)
+    and, for .tran, a maximum step of TSTEP/50, so that the reference is close to the exact solution;
+  * raw transient points are resampled to the TSTEP grid here (ngspice's own interpolation is
+    misaligned in batch mode).
+Results go to Tests/AnodeTests/Fixtures/NAME.{op,ac,tran}.csv; the tests read them and do not
+need ngspice. Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
+"""
+import math, os, re, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCALE = {'t': 1e12, 'g': 1e9, 'meg': 1e6, 'k': 1e3, 'm': 1e-3, 'mil': 25.4e-6, 'u': 1e-6, 'n': 1e-9, 'p': 1e-12, 'f': 1e-15}
+
+
+def number(text):
+    m = re.match(r'^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([a-zA-Z]*)$', text)
+    if not m:
+        raise ValueError('not a number: ' + text)
+    value, suffix = float(m.group(1)), m.group(2).lower()
+    for key in ('meg', 'mil'):
+        if suffix.startswith(key):
+            return value * SCALE[key]
+    return value * SCALE.get(suffix[:1], 1.0) if suffix else value
+
+
+def logical_lines(text):
+    """Netlist lines with '+' continuations joined and comments removed (title excluded)."""
+    out = []
+    for raw in text.splitlines():
+        line = re.split(r';|\s\$', raw)[0].rstrip()
+        if not line.strip() or line.lstrip().startswith('*'):
+            continue
+        if line.lstrip().startswith('+') and out:
+            out[-1] += ' ' + line.lstrip()[1:]
+        else:
+            out.append(line.strip())
+    return out
+
+
+def tube_subcircuits(lib_path):
+    """ngspice subcircuits, one per .model card of tubes.lib."""
+    result = []
+    for line in logical_lines(open(lib_path).read()):
+        m = re.match(r'\.model\s+(\S+)\s+(triode|pentode)\s*\((.*)\)\s*$', line, re.I)
+        if not m:
+            continue
+        name, kind = m.group(1), m.group(2).lower()
+        p = {k.lower(): number(v) for k, v in re.findall(r'(\w+)\s*=\s*(\S+)', m.group(3))}
+        level = int(p.get('level', 1))
+        rgi, isg, ng = p.get('rgi', 2000.0), p.get('isg', 1e-9), p.get('ng', 1.0)
+        grid = [f'Rgi G gx {rgi!r}', 'Dgrid gx K dgrid', f'.model dgrid D(IS={isg!r} N={ng!r})'] if isg > 0 else []
+        if kind == 'triode' and level == 1:
+            body = [
+                f'.subckt {name} P G K',
+                f"Be1 e1 0 V={{V(P,K)/{p['kp']!r}*ln(1+exp({p['kp']!r}*(1/{p['mu']!r}+(V(G,K)+{p.get('vct', 0.0)!r})/sqrt({p['kvb']!r}+V(P,K)*V(P,K)))))}}",
+                'Re1 e1 0 1G',
+                f"Bp P K I={{2*pwr(uramp(V(e1)),{p['ex']!r})/{p['kg1']!r}}}",
+            ] + grid
+            caps = [('G', 'K', 'ccg'), ('G', 'P', 'cgp'), ('P', 'K', 'ccp')]
+        elif kind == 'triode':
+            g, c, mu, gam = p['g'], p['c'], p['mu'], p['gamma']
+            gg, cg, xi, ig0 = p['gg'], p['cg'], p['xi'], p.get('ig0', 0.0)
+            ig = f'{gg!r}*pwr(ln(1+exp({cg!r}*V(G,K)))/{cg!r},{xi!r})+{ig0!r}'
+            body = [
+                f'.subckt {name} P G K',
+                f'Bg G K I={{{ig}}}',
+                f'Bp P K I={{{g!r}*pwr(ln(1+exp({c!r}*(V(P,K)/{mu!r}+V(G,K))))/{c!r},{gam!r})-({ig})}}',
+            ]
+            caps = [('G', 'K', 'ccg'), ('G', 'P', 'cgp'), ('P', 'K', 'ccp')]
+        else:
+            v2 = 'max(V(G2,K),1e-6)'
+            body = [
+                f'.subckt {name} P G2 G K',
+                f"Be1 e1 0 V={{{v2}/{p['kp']!r}*ln(1+exp({p['kp']!r}*(1/{p['mu']!r}+V(G,K)/{v2})))}}",
+                'Re1 e1 0 1G',
+                f"Bp P K I={{2*pwr(uramp(V(e1)),{p['ex']!r})/{p['kg1']!r}*atan(V(P,K)/{p['kvb']!r})}}",
+                f"Bs G2 K I={{pwr(uramp(V(G2,K)/{p['mu']!r}+V(G,K)),{p['ex']!r})/{p['kg2']!r}}}",
+            ] + grid
+            caps = [('G', 'K', 'ccg'), ('P', 'G', 'cpg1'), ('P', 'K', 'ccp')]
+        for k, (a, b, key) in enumerate(caps):
+            if p.get(key, 0) > 0:
+                body.append(f'C{k} {a} {b} {p[key]!r}')
+        result += body + ['.ends', '']
+    return '\n'.join(result)
+
+
+def probes(analysis_lines, kind):
+    names = []
+    for line in analysis_lines:
+        words = re.findall(r'\w+\([^)]*\)', line)
+        head = line.split()[0].lower()
+        if head == '.print' and line.split()[1].lower() == kind:
+            names += [w.lower().replace(' ', '') for w in words]
+    return names
+
+
+def run(netlist):
+    name = os.path.splitext(os.path.basename(netlist))[0]
+    directory = os.path.dirname(os.path.abspath(netlist))
+    text = open(netlist).read()
+    title, lines = text.splitlines()[0], logical_lines('\n'.join(text.splitlines()[1:]))
+    work = tempfile.mkdtemp(prefix='anode-ng-')
+    body, analyses = [], []
+    for line in lines:
+        head = line.split()[0].lower()
+        if head in ('.op', '.ac', '.tran', '.dc', '.print', '.probe', '.save', '.end'):
+            analyses.append(line)
+            continue
+        if head in ('.include', '.inc'):
+            path = os.path.join(directory, line.split(None, 1)[1].strip().strip('"'))
+            if os.path.basename(path) == 'tubes.lib':
+                generated = os.path.join(work, 'tubes-ngspice.lib')
+                open(generated, 'w').write(tube_subcircuits(path))
+                path = generated
+            line = f'.include {path}'
+        body.append(line)
+    control, outputs = [], []
+    for line in analyses:
+        words = line.split()
+        head = words[0].lower()
+        if head == '.op':
+            control += ['op', 'set numdgt=15', f'print all > {work}/op.txt']
+            outputs.append(('op', f'{work}/op.txt', None))
+        elif head == '.ac':
+            want = probes(analyses, 'ac') or []
+            control += [' '.join(['ac'] + words[1:]), f'wrdata {work}/ac.txt ' + ' '.join(want)]
+            outputs.append(('ac', f'{work}/ac.txt', want))
+        elif head == '.tran':
+            tstep, tstop = number(words[1]), number(words[2])
+            want = probes(analyses, 'tran')
+            control += [f'tran {tstep!r} {tstop!r} 0 {tstep / 50!r}', f'wrdata {work}/tran.txt ' + ' '.join(want)]
+            outputs.append(('tran', f'{work}/tran.txt', (want, tstep, tstop)))
+    deck = [title] + body + ['.options reltol=1e-6 abstol=1e-12 vntol=1e-7 method=trap', '.control'] + control + ['.endc', '.end']
+    deck_path = os.path.join(work, name + '.cir')
+    open(deck_path, 'w').write('\n'.join(deck) + '\n')
+    # ngspice -b exits with status 1 when a deck has only a .control block; the output files tell.
+    result = subprocess.run(['ngspice', '-b', deck_path], capture_output=True, text=True, timeout=600)
+    for _, path, _ in outputs:
+        if not os.path.exists(path):
+            sys.exit(f'ngspice wrote no {os.path.basename(path)} for {deck_path}:\n{result.stdout}\n{result.stderr}')
+    return name, outputs
+
+
+def write_fixtures(netlist, out_dir):
+    name, outputs = run(netlist)
+    for kind, path, extra in outputs:
+        target = os.path.join(out_dir, f'{name}.{kind}.csv')
+        if kind == 'op':
+            # `print all`: `node = value` and `source#branch = current`; subcircuit internals
+            # (names with a dot) are the tube subcircuits' own nodes and are left out.
+            with open(target, 'w') as f:
+                f.write('name,value\n')
+                for line in open(path):
+                    m = re.match(r'\s*(\S+)\s*=\s*(\S+)', line)
+                    if not m or '.' in m.group(1):
+                        continue
+                    n = m.group(1).lower()
+                    n = f'i({n[:-7]})' if n.endswith('#branch') else f'v({n})'
+                    f.write(f'{n},{float(m.group(2))!r}\n')
+            print('wrote', os.path.relpath(target, ROOT))
+            continue
+        rows = [list(map(float, l.split())) for l in open(path) if l.strip()]
+        with open(target, 'w') as f:
+            if kind == 'ac':
+                f.write(','.join(['frequency'] + extra) + '\n')
+                for r in rows:
+                    f.write(','.join(repr(x) for x in [r[0]] + r[1::2]) + '\n')
+            else:
+                want, tstep, tstop = extra
+                times = [r[0] for r in rows]
+                cols = [[r[2 * k + 1] for r in rows] for k in range(len(want))]
+                f.write(','.join(['time'] + want) + '\n')
+                count = int(tstop / tstep * (1 + 1e-12))
+                j = 0
+                for k in range(count + 1):
+                    t = k * tstep
+                    while j + 2 < len(times) and times[j + 1] < t:
+                        j += 1
+                    # Cubic (Lagrange) interpolation through the four raw points around t.
+                    lo = max(0, min(j - 1, len(times) - 4))
+                    pts = range(lo, lo + 4)
+                    values = []
+                    for c in cols:
+                        v = 0.0
+                        for a in pts:
+                            w = 1.0
+                            for b in pts:
+                                if b != a:
+                                    w *= (t - times[b]) / (times[a] - times[b])
+                            v += w * c[a]
+                        values.append(v)
+                    f.write(','.join(repr(x) for x in [t] + values) + '\n')
+        print('wrote', os.path.relpath(target, ROOT))
+
+
+def main():
+    args = sys.argv[1:]
+    out_dir = os.path.join(ROOT, 'Tests', 'AnodeTests', 'Fixtures')
+    if '--out' in args:
+        k = args.index('--out')
+        out_dir = args[k + 1]
+        del args[k:k + 2]
+    os.makedirs(out_dir, exist_ok=True)
+    netlists = args or sorted(os.path.join(ROOT, 'circuits', f) for f in os.listdir(os.path.join(ROOT, 'circuits')) if f.endswith('.cir'))
+    for n in netlists:
+        write_fixtures(n, out_dir)
+
+
+if __name__ == '__main__':
+    main()
