@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import Anode
+
+/// Every netlist of circuits/ and Tests/AnodeTests/Netlists/ against ngspice's results for the same
+/// netlist (fixtures written by scripts/make-fixtures.py), with the tolerances Anode promises:
+/// DC node voltages within 0.1 mV or 0.01 %, AC magnitude within 0.05 dB, transient waveforms within
+/// 0.5 % RMS of the signal's swing on the TSTEP grid.
+@Suite("Agreement with ngspice")
+struct NgspiceAgreementTests {
+    static let netlists: [URL] = {
+        let fm = FileManager.default
+        var urls: [URL] = []
+        for dir in [Paths.circuits, Paths.netlists] {
+            let names = (try? fm.contentsOfDirectory(atPath: dir.path)) ?? []
+            urls += names.filter { $0.hasSuffix(".cir") }.sorted().map { dir.appendingPathComponent($0) }
+        }
+        return urls
+    }()
+
+    static func fixture(_ netlist: URL, _ kind: String) -> URL {
+        Paths.fixtures.appendingPathComponent(netlist.deletingPathExtension().lastPathComponent + ".\(kind).csv")
+    }
+
+    @Test("every netlist has ngspice fixtures")
+    func fixturesExist() {
+        #expect(Self.netlists.count >= 5)
+        for n in Self.netlists {
+            #expect(FileManager.default.fileExists(atPath: Self.fixture(n, "op").path), "no ngspice fixture for \(n.lastPathComponent)")
+        }
+    }
+
+    @Test("operating point", arguments: netlists)
+    func operatingPoint(_ netlist: URL) throws {
+        let circuit = try loadCircuit(netlist)
+        let op = try Simulator(circuit).operatingPoint()
+        let reference = try Table(Self.fixture(netlist, "op")).values
+        var compared = 0
+        for (name, expected) in reference {
+            if name.hasPrefix("v(") {
+                let node = String(name.dropFirst(2).dropLast())
+                let actual = try #require(op.voltage(node), "no node \(node)")
+                #expect(abs(actual - expected) <= max(1e-4, 1e-4 * abs(expected)), "\(netlist.lastPathComponent): \(name) = \(actual), ngspice \(expected)")
+            } else {
+                let element = String(name.dropFirst(2).dropLast())
+                let actual = try #require(op.current(element), "no current of \(element)")
+                #expect(abs(actual - expected) <= max(1e-9, 1e-4 * abs(expected)), "\(netlist.lastPathComponent): \(name) = \(actual), ngspice \(expected)")
+            }
+            compared += 1
+        }
+        #expect(compared > 0)
+    }
+
+    @Test("AC response", arguments: netlists.filter { FileManager.default.fileExists(atPath: fixture($0, "ac").path) })
+    func ac(_ netlist: URL) throws {
+        let circuit = try loadCircuit(netlist)
+        guard case .ac(let sweep)? = circuit.analyses.first(where: { $0.kind == .ac }) else {
+            Issue.record("\(netlist.lastPathComponent) has an AC fixture but no .ac analysis")
+            return
+        }
+        let reference = try Table(Self.fixture(netlist, "ac"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        let result = try Simulator(circuit).ac(sweep, probes: probes)
+        #expect(result.frequencies.count == reference.rows.count)
+        let frequencies = try #require(reference.column("frequency"))
+        for (a, b) in zip(result.frequencies, frequencies) { #expect(abs(a - b) <= 1e-9 * b) }
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            let actual = try #require(result.values(probe))
+            let tolerance = probe.view == .decibel ? 0.05 : probe.view == .phase ? 0.005 : 1e-3
+            let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= tolerance, "\(netlist.lastPathComponent): \(probe) differs from ngspice by up to \(worst)")
+        }
+    }
+
+    @Test("transient", arguments: netlists.filter { FileManager.default.fileExists(atPath: fixture($0, "tran").path) })
+    func transient(_ netlist: URL) throws {
+        let circuit = try loadCircuit(netlist)
+        guard case .transient(let spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else {
+            Issue.record("\(netlist.lastPathComponent) has a transient fixture but no .tran analysis")
+            return
+        }
+        let reference = try Table(Self.fixture(netlist, "tran"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        let result = try Simulator(circuit).transient(spec, probes: probes)
+        let times = try #require(reference.column("time"))
+        try #require(result.time.count == times.count, "\(result.time.count) time points, ngspice \(times.count)")
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            let actual = try #require(result.values(probe))
+            let error = zip(actual, expected).map { $0 - $1 }
+            let relative = relativeRMS(error: error, signal: expected)
+            #expect(relative <= 0.005, "\(netlist.lastPathComponent): \(probe) RMS error is \(relative * 100) % of the signal")
+        }
+    }
+}
