@@ -155,7 +155,12 @@ enum Lexer {
                 i = j + 1
             default:
                 var j = i
-                while j < chars.count, !isSpace(chars[j]), !"=(),{};'\"".contains(chars[j]) { j += 1 }
+                while j < chars.count, !isSpace(chars[j]), !"=(),{};'\"".contains(chars[j]) {
+                    if let scalar = chars[j].unicodeScalars.first, scalar.properties.generalCategory == .control {
+                        throw NetlistError("unexpected control character U+\(String(scalar.value, radix: 16, uppercase: true)) (is this a text file?)", at: location(j))
+                    }
+                    j += 1
+                }
                 tokens.append(Token(kind: .word, text: String(chars[i..<j]), location: location(i)))
                 i = j
             }

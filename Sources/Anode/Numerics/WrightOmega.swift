@@ -4,7 +4,7 @@ import Foundation
 ///
 /// It gives the current of a diode in series with a resistor in closed form, which is how
 /// wave-digital and real-time models avoid an inner Newton loop. Starting from a piecewise
-/// approximation, two Fritsch–Shafer–Crowley iterations reach full double precision
+/// approximation, Fritsch–Shafer–Crowley iterations reach full double precision
 /// (Lawrence, Corless & Jeffrey, "Algorithm 917: Complex double-precision evaluation of the
 /// Wright ω function", ACM TOMS 38(3), 2012).
 @inlinable
@@ -14,22 +14,24 @@ public func wrightOmega(_ y: Double) -> Double {
     if y > 1e17 { return y - log(y) }
     var w: Double
     if y < -2 {
-        let e = exp(y)
-        w = e * (1 - e)  // series ω = e^y − e^{2y} + …
-    } else if y < 1 {
-        // Series around y = 1 (ω(1) = 1): ω ≈ 1 + (y−1)/2 + (y−1)²/16 − (y−1)³/192
-        let d = y - 1
-        w = 1 + d / 2 + d * d / 16 - d * d * d / 192
-        if w <= 0 { w = exp(y) }
+        // ω = W(eˣ) with x = e^y small: W(x) = x − x² + 3x³/2 − …
+        let x = exp(y)
+        w = x * (1 - x * (1 - 1.5 * x))
+    } else if y < 3 {
+        // Winitzki's approximation of W(x), x = e^y, good to about 1 %.
+        let l = log1p(exp(y))
+        w = l * (1 - log1p(l) / (2 + l))
     } else {
         let l = log(y)
         w = y - l + l / y
     }
-    for _ in 0..<2 {
+    // Fritsch–Shafer–Crowley iteration (fourth order): r = y − ω − ln ω,
+    // ω ← ω·(1 + r/(1+ω)·(q − r)/(q − 2r)), q = 2·(1+ω)·(1 + ω + 2r/3).
+    for _ in 0..<3 {
         let r = y - w - log(w)
         let onePlusW = 1 + w
-        let t = onePlusW * (onePlusW + 2 * r / 3)
-        w *= 1 + r / onePlusW * (t - r) / (t - 2 * r)
+        let q = 2 * onePlusW * (onePlusW + 2 * r / 3)
+        w *= 1 + r / onePlusW * (q - r) / (q - 2 * r)
     }
     return w
 }

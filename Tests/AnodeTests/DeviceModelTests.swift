@@ -1,0 +1,246 @@
+import Foundation
+import Testing
+import Anode
+
+/// Central-difference Jacobian of a device's port currents (or charges) compared with its analytic one.
+func checkJacobian(_ device: NonlinearDevice, at v: PortVector, charges: Bool = false, tolerance: Double = 2e-5,
+                   sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    let n = device.portCount
+    func f(_ x: PortVector) -> PortVector { charges ? device.charges(x).charge : device.currents(x).current }
+    let analytic = charges ? device.charges(v).capacitance : device.currents(v).conductance
+    // Differences are judged relative to the entry, with a floor relative to the row's largest entry
+    // (central differences lose about 1e-10 of it to rounding).
+    var rowScale = [Double](repeating: 0, count: n)
+    for i in 0..<n { for j in 0..<n { rowScale[i] = max(rowScale[i], abs(analytic[i, j])) } }
+    for j in 0..<n {
+        let h = 1e-6 * max(1, abs(v[j]))
+        var up = v, down = v
+        up[j] += h
+        down[j] -= h
+        let numeric = (f(up) - f(down)) / (2 * h)
+        for i in 0..<n {
+            let scale = max(abs(numeric[i]), abs(analytic[i, j]))
+            #expect(abs(numeric[i] - analytic[i, j]) <= tolerance * scale + 1e-7 * rowScale[i] + (charges ? 1e-24 : 1e-15),
+                    "∂\(charges ? "q" : "i")\(i)/∂v\(j) at \(v): analytic \(analytic[i, j]), numeric \(numeric[i])", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+@Suite("Device models")
+struct DeviceModelTests {
+    let vt = Junction.thermalVoltage()
+
+    @Test("thermal voltage at 27 °C")
+    func thermalVoltage() {
+        #expect(abs(vt - 0.0258646) < 1e-6)
+    }
+
+    @Test("diode: Shockley law, GMIN, breakdown matched to IBV")
+    func diode() throws {
+        var p = Diode.Parameters()
+        p.saturationCurrent = 2.52e-9
+        p.emissionCoefficient = 1.752
+        let d = try Diode(p)
+        let (i, g) = d.current(0.6)
+        let expected = 2.52e-9 * (exp(0.6 / (1.752 * vt)) - 1) + 1e-12 * 0.6
+        #expect(abs(i - expected) <= 1e-12 * expected)
+        #expect(abs(g - (2.52e-9 * exp(0.6 / (1.752 * vt)) / (1.752 * vt) + 1e-12)) <= 1e-12 * g)
+        // Reverse bias tends to −IS.
+        #expect(abs(d.current(-5).i + 2.52e-9 + 5e-12) < 1e-13)
+
+        var z = Diode.Parameters()
+        z.saturationCurrent = 1e-14
+        z.breakdownVoltage = 5.1
+        z.breakdownCurrent = 1e-3
+        let zener = try Diode(z)
+        #expect(abs(zener.current(-5.1).i + 1e-3) <= 2e-5)
+        for v in [-6.0, -5.2, -5.0, -1.0, -0.05, 0.0, 0.3, 0.65, 0.9] {
+            checkJacobian(.diode(zener), at: PortVector(v, 0, 0, 0))
+        }
+    }
+
+    @Test("diode charge: depletion (continuous at FC·VJ) plus transit time")
+    func diodeCharge() throws {
+        var p = Diode.Parameters()
+        p.junctionCapacitance = 4e-12
+        p.junctionPotential = 0.6
+        p.gradingCoefficient = 0.4
+        p.transitTime = 20e-9
+        let d = try Diode(p)
+        #expect(abs(d.depletion.charge(0).c - 4e-12) < 1e-24)
+        // Diffusion charge TT·I: at 0 V only the conductance IS/(N·Vt) + GMIN contributes.
+        #expect(abs(d.charge(0).c - 4e-12 - 20e-9 * d.current(0).g) < 1e-24)
+        let fcv = 0.5 * 0.6
+        let below = d.depletion.charge(fcv.nextDown), above = d.depletion.charge(fcv.nextUp)
+        #expect(abs(below.q - above.q) <= 1e-12 * abs(above.q))
+        #expect(abs(below.c - above.c) <= 1e-12 * abs(above.c))
+        for v in [-3.0, 0.0, 0.29, 0.31, 0.7] {
+            checkJacobian(.diode(d), at: PortVector(v, 0, 0, 0), charges: true)
+        }
+    }
+
+    @Test("BJT with defaulted extras is Ebers–Moll")
+    func ebersMoll() throws {
+        var p = GummelPoon.Parameters()
+        p.saturationCurrent = 1e-14
+        p.forwardBeta = 100
+        p.reverseBeta = 2
+        let q = try GummelPoon(.npn, p, gmin: 0)
+        let vbe = 0.65, vbc = -4.0
+        let e = q.evaluate(vbe: vbe, vbc: vbc)
+        let iF = 1e-14 * (exp(vbe / vt) - 1), iR = 1e-14 * (exp(vbc / vt) - 1)
+        #expect(abs(e.ic - (iF - iR - iR / 2)) <= 1e-12 * abs(e.ic))
+        #expect(abs(e.ib - (iF / 100 + iR / 2)) <= 1e-12 * abs(e.ib))
+    }
+
+    @Test("BJT Early effect and high injection (Gummel–Poon qb)")
+    func gummelPoonBase() throws {
+        var p = GummelPoon.Parameters()
+        p.saturationCurrent = 1e-14
+        p.forwardEarlyVoltage = 50
+        p.forwardKneeCurrent = 10e-3
+        let q = try GummelPoon(.npn, p, gmin: 0)
+        let vbe = 0.7, vbc = -5.0
+        let iF = 1e-14 * (exp(vbe / vt) - 1), iR = 1e-14 * (exp(vbc / vt) - 1)
+        let q1 = 1 / (1 - vbc / 50)
+        let qb = q1 * (1 + (1 + 4 * iF / 10e-3).squareRoot()) / 2
+        let e = q.evaluate(vbe: vbe, vbc: vbc)
+        #expect(abs(e.ic - ((iF - iR) / qb - iR)) <= 1e-12 * e.ic)
+    }
+
+    @Test("BJT Jacobians: NPN and PNP, charges, modulated base resistance", arguments: ["2N3904", "2N3906", "BD139", "TIP32C"])
+    func bjtJacobians(_ part: String) throws {
+        let circuit = try Circuit(netlistText: "t\n.include \(Paths.circuits.path)/models/bjt.lib\nQ1 c b e \(part)\nR1 c 0 1\nR2 b 0 1\nR3 e 0 1\n")
+        guard case .bjt(_, _, _, let q)? = circuit.element(named: "Q1")?.kind else { Issue.record("no BJT"); return }
+        let s = q.polarity.rawValue
+        let points: [PortVector] = q.hasModulatedBaseResistance
+            ? [PortVector(0.71, 0.7, 5, 0), PortVector(0.9, 0.75, 0.2, 0), PortVector(-1, -1.2, 3, 0), PortVector(0.66, 0.65, 10, 0)]
+            : [PortVector(0.7, 5, 0, 0), PortVector(0.75, 0.1, 0, 0), PortVector(-2, 3, 0, 0), PortVector(0.6, -1, 0, 0)]
+        for v in points {
+            checkJacobian(.bjt(q), at: v * s)
+            checkJacobian(.bjt(q), at: v * s, charges: true)
+        }
+        if q.hasModulatedBaseResistance {
+            // rb falls from RB toward RBM as the base current grows.
+            let low = q.baseResistance(ib: 1e-9, qb: 1).rb, high = q.baseResistance(ib: 1e-2, qb: 1).rb
+            #expect(low > high)
+            #expect(low <= q.parameters.baseResistance * 1.0001)
+            #expect(high >= (q.parameters.minimumBaseResistance ?? 0))
+        }
+    }
+
+    @Test("JFET: square law, both modes, Jacobian")
+    func jfet() throws {
+        var p = ShichmanHodges.Parameters()
+        p.thresholdVoltage = -2
+        p.beta = 1e-3
+        p.lambda = 0.01
+        let j = try ShichmanHodges(nChannel: true, p, gmin: 0)
+        // Saturation: BETA·(Vgs − VTO)²·(1 + λ·Vds).
+        #expect(abs(j.channelCurrent(vgs: -1, vds: 5).id - 1e-3 * 1 * 1.05) < 1e-15)
+        // Linear: BETA·Vds·(2·Vgst − Vds)·(1 + λ·Vds).
+        #expect(abs(j.channelCurrent(vgs: 0, vds: 1).id - 1e-3 * 1 * 3 * 1.01) < 1e-15)
+        // Source and drain swap: Id(Vgs, Vds) = −Id(Vgd, −Vds).
+        #expect(abs(j.channelCurrent(vgs: -1, vds: -3).id + j.channelCurrent(vgs: 2, vds: 3).id) < 1e-15)
+        #expect(j.channelCurrent(vgs: -3, vds: 5).id == 0)
+        for v in [PortVector(-1, 5, 0, 0), PortVector(0, 1, 0, 0), PortVector(-1, -3, 0, 0), PortVector(0.5, 0.2, 0, 0)] {
+            checkJacobian(.jfet(j), at: v)
+        }
+        let pj = try ShichmanHodges(nChannel: false, p, gmin: 0)
+        #expect(abs(pj.portCurrents(PortVector(1, -5, 0, 0)).current[1] + 1e-3 * 1.05) < 1e-12)
+    }
+
+    @Test("MOSFET level 1: square law, body effect, both modes, Jacobian")
+    func mosfet() throws {
+        var p = MOSFETLevel1.Parameters()
+        p.thresholdVoltage = 1
+        p.transconductance = 2e-4
+        p.lambda = 0.02
+        p.gamma = 0.5
+        p.phi = 0.6
+        var g = MOSFETLevel1.Geometry()
+        g.width = 20e-6
+        g.length = 2e-6
+        let m = try MOSFETLevel1(nChannel: true, p, geometry: g, gmin: 0)
+        let beta = 2e-4 * 10
+        #expect(abs(m.channelCurrent(vgs: 3, vds: 5, vbs: 0).id - beta / 2 * 4 * 1.1) < 1e-15)
+        #expect(abs(m.channelCurrent(vgs: 3, vds: 1, vbs: 0).id - beta * 1 * 1.5 * 1.02) < 1e-15)
+        let von = 1 + 0.5 * ((0.6 + 2).squareRoot() - 0.6.squareRoot())
+        #expect(abs(m.threshold(vbs: -2).von - von) < 1e-15)
+        for v in [PortVector(3, 5, -1, 0), PortVector(3, 1, 0, 0), PortVector(3, -2, -1, 0), PortVector(2, 0.5, 0.2, 0)] {
+            checkJacobian(.mosfet(m), at: v)
+        }
+    }
+
+    /// The design notes' values come from Koren's subcircuit in ngspice, which has a 1 GΩ resistor
+    /// from plate to cathode ("RCP", for convergence); its 0.25 µA at 250 V is added here.
+    @Test("Koren 12AX7 plate current matches the design notes' ngspice check", arguments: [
+        (-4.0, 3.9e-6), (-3.0, 87.6e-6), (-2.0, 0.952e-3), (-1.0, 3.37e-3), (0.0, 6.81e-3),
+    ])
+    func korenTriode(_ vgk: Double, _ ip: Double) throws {
+        var p = KorenTriode.Parameters()
+        (p.mu, p.ex, p.kg1, p.kp, p.kvb) = (100, 1.4, 1060, 600, 300)
+        let t = try KorenTriode(p)
+        let actual = t.plateCurrent(vgk: vgk, vpk: 250).ip + 250 / 1e9
+        #expect(abs(actual - ip) <= 0.006 * ip, "Ip(\(vgk) V) = \(actual)")
+        checkJacobian(.korenTriode(t), at: PortVector(vgk, 250, 0, 0))
+        checkJacobian(.korenTriode(t), at: PortVector(0.8, 20, 0, 0))
+    }
+
+    @Test("Koren grid current is a diode in series with RGI")
+    func gridCurrent() throws {
+        var p = KorenTriode.Parameters()
+        (p.mu, p.ex, p.kg1, p.kp, p.kvb) = (100, 1.4, 1060, 600, 300)
+        let t = try KorenTriode(p, gmin: 0)
+        for vgk in [0.2, 0.5, 2.0, 10.0, 100.0] {
+            let i = t.gridCurrent(vgk: vgk).ig
+            // V = R·I + Vt·ln(1 + I/IS)
+            let v = 2000 * i + vt * log1p(i / 1e-9)
+            #expect(abs(v - vgk) <= 1e-12 * max(1, abs(vgk)), "grid current at \(vgk) V")
+        }
+        // Reverse bias: the junction's saturation current.
+        #expect(abs(t.gridCurrent(vgk: -1).ig + 1e-9) < 1e-15)
+        #expect(abs(t.gridCurrent(vgk: 10).ig - (10 - 0.4) / 2000) < 0.1 / 2000)
+    }
+
+    @Test("Dempwolf–Zölzer triode equations")
+    func dempwolfZolzer() throws {
+        var p = DempwolfZolzerTriode.Parameters()
+        (p.g, p.c, p.mu, p.gamma, p.gg, p.cg, p.xi) = (2.242e-3, 3.40, 103.2, 1.26, 6.177e-4, 9.901, 1.314)
+        p.ig0 = 8.025e-8
+        let t = try DempwolfZolzerTriode(p)
+        let vgk = -1.5, vpk = 200.0
+        let ik = 2.242e-3 * pow(log(1 + exp(3.40 * (vpk / 103.2 + vgk))) / 3.40, 1.26)
+        let ig = 6.177e-4 * pow(log(1 + exp(9.901 * vgk)) / 9.901, 1.314) + 8.025e-8
+        let r = t.portCurrents(PortVector(vgk, vpk, 0, 0))
+        #expect(abs(r.current[0] - ig) <= 1e-12 * ig)
+        #expect(abs(r.current[1] - (ik - ig)) <= 1e-12 * ik)
+        checkJacobian(.dempwolfZolzerTriode(t), at: PortVector(vgk, vpk, 0, 0))
+        checkJacobian(.dempwolfZolzerTriode(t), at: PortVector(0.5, 50, 0, 0))
+    }
+
+    @Test("Koren EL34 matches the design notes' ngspice check (Vg2 = Vp = 400 V, Vg1 = −35 V)")
+    func korenPentode() throws {
+        var p = KorenPentode.Parameters()
+        (p.mu, p.ex, p.kg1, p.kg2, p.kp, p.kvb) = (11, 1.35, 650, 4200, 60, 24)
+        let t = try KorenPentode(p)
+        let r = t.portCurrents(PortVector(-35, 400, 400, 0))
+        #expect(abs(r.current[2] - 44.6e-3) <= 0.005 * 44.6e-3, "Ip = \(r.current[2])")
+        #expect(abs(r.current[1] - 0.36e-3) <= 0.02 * 0.36e-3, "Ig2 = \(r.current[1])")
+        for v in [PortVector(-35, 400, 400, 0), PortVector(-10, 250, 50, 0), PortVector(0.5, 300, 20, 0), PortVector(-20, 300, -30, 0)] {
+            checkJacobian(.korenPentode(t), at: v)
+        }
+        // Finite through a screen voltage of zero.
+        let zero = t.portCurrents(PortVector(-5, 0, 100, 0))
+        #expect(zero.current[2].isFinite && zero.current[1].isFinite)
+    }
+
+    @Test("Wright omega solves ω + ln ω = y", arguments: [-700.0, -50, -5, -2, -1, 0, 0.5, 1, 2, 10, 100, 1e4, 1e8, 1e15])
+    func omega(_ y: Double) {
+        let w = wrightOmega(y)
+        #expect(w > 0)
+        if y > -700 {
+            #expect(abs(w + log(w) - y) <= 4e-15 * max(1, abs(y)), "ω(\(y)) = \(w)")
+        }
+    }
+}
