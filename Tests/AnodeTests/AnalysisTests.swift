@@ -1,0 +1,246 @@
+import Foundation
+import Numerics
+import Testing
+import Anode
+
+/// Analyses checked against closed-form solutions.
+@Suite("Analyses against closed-form results")
+struct AnalysisTests {
+    func circuit(_ text: String) throws(NetlistError) -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
+
+    @Test("divider: node voltages, currents and a power balance")
+    func divider() throws {
+        let op = try Simulator(circuit("""
+            V1 a 0 DC 10
+            R1 a b 1k
+            R2 b 0 4k
+            I1 0 b 1m
+            """)).operatingPoint()
+        // Superposition: 10·4/5 + 1m·(1k∥4k) = 8 + 0.8
+        #expect(abs(op.voltage("b")! - 8.8) < 1e-12)
+        #expect(abs(op.current("v1")! - (-(10 - 8.8) / 1000)) < 1e-15)
+        #expect(abs(op.power("r2")! - 8.8 * 8.8 / 4000) < 1e-12)
+        #expect(abs(op.power("i1")! - (-8.8 * 1e-3)) < 1e-12)
+        #expect(abs(op.powers.reduce(0, +)) < 1e-12)
+        #expect(op.method == .newton)
+    }
+
+    @Test("linear controlled sources E, F, G, H")
+    func controlledSources() throws {
+        let op = try Simulator(circuit("""
+            V1 in 0 2
+            R0 in 0 1k
+            E1 e 0 in 0 3
+            Re e 0 1k
+            G1 0 g in 0 2m
+            Rg g 0 1k
+            Vsense in s 0
+            Rs s 0 500
+            F1 0 f Vsense 2
+            Rf f 0 1k
+            H1 h 0 Vsense 1k
+            Rh h 0 1k
+            """)).operatingPoint()
+        #expect(abs(op.voltage("e")! - 6) < 1e-12)
+        #expect(abs(op.voltage("g")! - 4) < 1e-12)    // 2 mS · 2 V into 1 k
+        #expect(abs(op.voltage("f")! - 8) < 1e-12)    // 2 · 4 mA into 1 k
+        #expect(abs(op.voltage("h")! - 4) < 1e-12)    // 1 k · 4 mA
+    }
+
+    @Test("RC low-pass AC response: magnitude and phase")
+    func rcAC() throws {
+        let sim = try Simulator(circuit("""
+            V1 in 0 AC 1
+            R1 in out 1k
+            C1 out 0 159.15494309189535n
+            .ac dec 10 10 100k
+            """))
+        let result = try sim.ac(ACSweep(.decade, points: 10, start: 10, stop: 100e3), probes: [Probe("vdb(out)")!, Probe("vp(out)")!])
+        #expect(result.frequencies.count == 41)
+        let db = result["vdb(out)"]!, phase = result["vp(out)"]!
+        for (k, f) in result.frequencies.enumerated() {
+            let x = f / 1000  // ω·RC
+            #expect(abs(db[k] - (-10 * log10(1 + x * x))) < 1e-9)
+            #expect(abs(phase[k] + atan(x)) < 1e-9)
+        }
+    }
+
+    @Test("coupled inductors: open-circuit voltage ratio k·√(L2/L1)")
+    func transformer() throws {
+        let sim = try Simulator(circuit("""
+            V1 p 0 AC 1
+            Rs p a 1m
+            L1 a 0 10
+            L2 s 0 0.1
+            Rl s 0 1Meg
+            K1 L1 L2 0.99
+            """))
+        let r = try sim.ac(ACSweep(.linear, points: 1, start: 1000, stop: 1000), probes: [Probe.voltage("s")])
+        let ratio = r.phasors(Probe.voltage("s"))![0].length
+        #expect(abs(ratio - 0.99 * (0.1 / 10).squareRoot()) < 1e-4)
+    }
+
+    @Test("RC charging from initial conditions (UIC) follows V·(1 − e^(−t/RC))")
+    func rcStep() throws {
+        let c = try circuit("""
+            V1 in 0 5
+            R1 in out 1k
+            C1 out 0 1u IC=0
+            .tran 10u 5m 0 1u UIC
+            """)
+        guard case .transient(let spec) = c.analyses[0] else { Issue.record("no .tran"); return }
+        let r = try Simulator(c).transient(spec)
+        let v = r["v(out)"]!
+        #expect(r.time.count == 501)
+        for (k, t) in r.time.enumerated() where k > 0 {
+            #expect(abs(v[k] - 5 * (1 - exp(-t / 1e-3))) < 2e-3, "t = \(t)")
+        }
+        // The capacitor current is C·dv/dt = (5 − v)/R.
+        let i = try Simulator(c).transient(spec, probes: [Probe.current("c1")]).values(Probe.current("c1"))!
+        #expect(abs(i[250] - (5 - v[250]) / 1000) < 2e-6)
+    }
+
+    @Test("fixed-step trapezoidal and backward Euler on an RC: exact recurrences")
+    func fixedStep() throws {
+        for (method, name) in [(SimulationOptions.IntegrationMethod.trapezoidal, "trap"), (.backwardEuler, "euler")] {
+            var c = try circuit("""
+                V1 in 0 PWL(0 0 1n 1 1 1)
+                R1 in out 1k
+                C1 out 0 1u
+                .options method=\(name) fixedstep
+                """)
+            c.options.method = method
+            let h = 1e-4
+            let r = try Simulator(c).transient(TransientSpec(step: h, stop: 2e-3))
+            let v = r["v(out)"]!
+            // With input 1 from t = 1 ns (inside the first step): trapezoidal y[n] = a·y[n−1] + b(u[n] + u[n−1]),
+            // a = (1 − h/2τ)/(1 + h/2τ), b = (h/2τ)/(1 + h/2τ); Euler y[n] = (y[n−1] + (h/τ)·u[n])/(1 + h/τ).
+            let k = h / 1e-3
+            var y = 0.0
+            for n in 1..<r.time.count {
+                let u = 1.0, previousInput = n == 1 ? 0.0 : 1.0
+                if method == .trapezoidal {
+                    y = ((1 - k / 2) * y + k / 2 * (u + previousInput)) / (1 + k / 2)
+                } else {
+                    y = (y + k * u) / (1 + k)
+                }
+                #expect(abs(v[n] - y) < 1e-9, "\(name) step \(n): \(v[n]) vs \(y)")
+            }
+        }
+    }
+
+    @Test("DC sweep of a diode follows the Shockley law through RS")
+    func diodeSweep() throws {
+        let c = try circuit("""
+            I1 0 a 1m
+            D1 a 0 dm
+            .model dm D(IS=1e-14 N=1.5 RS=10)
+            .dc I1 1u 10m 1u
+            """)
+        let sweep = DCSweep(source: "I1", start: 1e-6, stop: 1e-2, step: 1e-4)
+        let r = try Simulator(c).dcSweep([sweep], probes: [Probe.voltage("a")])
+        let vt = Junction.thermalVoltage()
+        for (k, i) in r.sweepValues.enumerated() {
+            let expected = 1.5 * vt * log(i / 1e-14 + 1) + 10 * i
+            // Newton stops within SPICE's tolerance (RELTOL·|ΔV| + VNTOL), a few µV here.
+            #expect(abs(r["v(a)"]![k] - expected) < 1e-5, "at \(i) A")
+        }
+        #expect(r.sweepValues.count == 100)
+    }
+
+    @Test("two-source DC sweep: inner source first")
+    func nestedSweep() throws {
+        let c = try circuit("""
+            V1 a 0 0
+            V2 b 0 0
+            R1 a m 1k
+            R2 b m 1k
+            R3 m 0 1Meg
+            .dc V1 0 2 1 V2 0 10 5
+            """)
+        guard case .dcSweep(let sweeps) = c.analyses[0] else { Issue.record("no .dc"); return }
+        let r = try Simulator(c).dcSweep(sweeps, probes: [Probe.voltage("m")])
+        #expect(r.sweepValues == [0, 1, 2, 0, 1, 2, 0, 1, 2])
+        #expect(r.outerSweepValues == [0, 0, 0, 5, 5, 5, 10, 10, 10])
+        for k in 0..<9 {
+            let expected = (r.sweepValues[k] + r.outerSweepValues![k]) / 2 * (1 / (1 + 1e3 / 2 / 1e6))
+            #expect(abs(r["v(m)"]![k] - expected) < 1e-9)
+        }
+    }
+
+    @Test("subcircuits with PARAMS:, defaults, nesting and expressions")
+    func subcircuits() throws {
+        let c = try circuit("""
+            .param rtop=3k scale={2}
+            .subckt divider in out params: rlow=1k
+            R1 in mid {rtop}
+            X2 mid out half params: r={rlow*scale}
+            .ends
+            .subckt half a b params: r=1
+            R1 a b {r}
+            R2 b 0 {r}
+            .ends
+            V1 in 0 10
+            X1 in out divider rlow=500
+            """)
+        #expect(c.element(named: "x1.x2.r2") != nil)
+        let op = try Simulator(c).operatingPoint()
+        // 3k, then 1k + 1k to ground: out = 10 · 1k / 5k
+        #expect(abs(op.voltage("out")! - 2) < 1e-12)
+        #expect(abs(op.voltage("x1.mid")! - 4) < 1e-12)
+    }
+
+    @Test("sources: SIN default frequency, PULSE edges, PWL points, EXP")
+    func waveforms() throws {
+        let sine = Waveform.sine(offset: 1, amplitude: 2, frequency: nil, delay: 0, damping: 0, phase: 0).resolved(step: 1e-3, stop: 1)
+        #expect(abs(sine.value(at: 0.25) - 3) < 1e-12)
+        let pulse = Waveform.pulse(initial: 0, pulsed: 5, delay: 1, rise: 1, fall: 2, width: 3, period: 10)
+        #expect(pulse.value(at: 0.5) == 0)
+        #expect(pulse.value(at: 1.5) == 2.5)
+        #expect(pulse.value(at: 4) == 5)
+        #expect(pulse.value(at: 6) == 2.5)
+        #expect(pulse.value(at: 11.5) == 2.5)
+        #expect(pulse.breakpoints(until: 10) == [1, 2, 5, 7])
+        let pwl = Waveform.piecewiseLinear([.init(time: 0, value: 0), .init(time: 1, value: 2), .init(time: 3, value: -2)])
+        #expect(pwl.value(at: 0.5) == 1)
+        #expect(pwl.value(at: 2) == 0)
+        #expect(pwl.value(at: 5) == -2)
+        let e = Waveform.exponential(initial: 0, pulsed: 1, riseDelay: 1, riseTime: 1, fallDelay: 3, fallTime: 1)
+        #expect(abs(e.value(at: 2) - (1 - exp(-1))) < 1e-12)
+    }
+
+    @Test(".ic holds a node during the initial operating point")
+    func initialCondition() throws {
+        let c = try circuit("""
+            R1 a 0 1k
+            C1 a 0 1u
+            .ic v(a)=2
+            .tran 10u 1m
+            """)
+        guard case .transient(let spec) = c.analyses[0] else { Issue.record("no .tran"); return }
+        let v = try Simulator(c).transient(spec)["v(a)"]!
+        #expect(abs(v[0] - 2) < 1e-12)
+        #expect(abs(v[100] - 2 * exp(-1)) < 1e-3)
+    }
+
+    @Test("floating nodes, voltage-source loops and missing controllers are located errors")
+    func topologyErrors() throws {
+        func error(_ text: String) -> NetlistError? {
+            do { _ = try Simulator(circuit(text)); return nil } catch { return error }
+        }
+        let floating = error("V1 a 0 1\nR1 a b 1k\nC1 b c 1u\nR2 c d 1k\n")
+        #expect(floating?.message.contains("node 'c'") == true || floating?.message.contains("node 'd'") == true)
+        #expect(floating?.location?.line != nil)
+        let loop = error("V1 a 0 1\nV2 a 0 2\nR1 a 0 1\n")
+        #expect(loop?.message.contains("loop of voltage sources") == true)
+        #expect(loop?.location?.line == 3)
+        let inductorLoop = error("V1 a 0 1\nL1 a 0 1m\n")
+        #expect(inductorLoop?.message.contains("loop of voltage sources and inductors") == true)
+        let missing = error("V1 a 0 1\nR1 a 0 1\nF1 a 0 Vnone 2\n")
+        #expect(missing?.message.contains("Vnone") == true)
+        let coupling = error("V1 a 0 1\nR1 a b 1\nL1 b 0 1m\nK1 L1 L9 0.5\n")
+        #expect(coupling?.message.contains("L9") == true)
+        let gate = error("V1 a 0 5\nC1 a g 1u\nM1 a g 0 0 nm\n.model nm NMOS(VTO=1 KP=1m)\n")
+        #expect(gate?.message.contains("node 'g'") == true)
+    }
+}
