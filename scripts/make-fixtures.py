@@ -7,11 +7,13 @@ and runs `ngspice -b`:
     equations as Anode's models (Koren triode and pentode, Dempwolf-Zoelzer triode), generated
     from circuits/models/tubes.lib;
   * the analyses run with tight tolerances (reltol=1e-6, abstol=1e-12, vntol=1e-7, trapezoidal)
-    and, for .tran, a maximum step of TSTEP/50, so that the reference is close to the exact solution;
+    and, for .tran, a maximum step of TSTEP/50 (or TMAX/5 if smaller), so that the reference is
+    close to the exact solution;
   * raw transient points are resampled to the TSTEP grid here (ngspice's own interpolation is
     misaligned in batch mode).
-Results go to Tests/AnodeTests/Fixtures/NAME.{op,ac,tran}.csv; the tests read them and do not
-need ngspice. Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
+Netlists: circuits/*.cir and Tests/AnodeTests/Netlists/*.cir unless some are named. Results go to
+Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran}.csv; the tests read them and do not need ngspice.
+Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
 """
 import math, os, re, subprocess, sys, tempfile
 
@@ -132,10 +134,17 @@ def run(netlist):
             want = probes(analyses, 'ac') or []
             control += [' '.join(['ac'] + words[1:]), f'wrdata {work}/ac.txt ' + ' '.join(want)]
             outputs.append(('ac', f'{work}/ac.txt', want))
+        elif head == '.dc':
+            want = probes(analyses, 'dc')
+            control += [' '.join(['dc'] + words[1:]), f'wrdata {work}/dc.txt ' + ' '.join(want)]
+            outputs.append(('dc', f'{work}/dc.txt', want))
         elif head == '.tran':
-            tstep, tstop = number(words[1]), number(words[2])
+            values = [w for w in words[1:] if w.lower() != 'uic']
+            tstep, tstop = number(values[0]), number(values[1])
+            tmax = min(tstep / 50, number(values[3]) / 5) if len(values) > 3 else tstep / 50
+            uic = ' uic' if any(w.lower() == 'uic' for w in words) else ''
             want = probes(analyses, 'tran')
-            control += [f'tran {tstep!r} {tstop!r} 0 {tstep / 50!r}', f'wrdata {work}/tran.txt ' + ' '.join(want)]
+            control += [f'tran {tstep!r} {tstop!r} 0 {tmax!r}{uic}', f'wrdata {work}/tran.txt ' + ' '.join(want)]
             outputs.append(('tran', f'{work}/tran.txt', (want, tstep, tstop)))
     deck = [title] + body + ['.options reltol=1e-6 abstol=1e-12 vntol=1e-7 method=trap', '.control'] + control + ['.endc', '.end']
     deck_path = os.path.join(work, name + '.cir')
@@ -168,8 +177,8 @@ def write_fixtures(netlist, out_dir):
             continue
         rows = [list(map(float, l.split())) for l in open(path) if l.strip()]
         with open(target, 'w') as f:
-            if kind == 'ac':
-                f.write(','.join(['frequency'] + extra) + '\n')
+            if kind in ('ac', 'dc'):
+                f.write(','.join(['frequency' if kind == 'ac' else 'sweep'] + extra) + '\n')
                 for r in rows:
                     f.write(','.join(repr(x) for x in [r[0]] + r[1::2]) + '\n')
             else:
@@ -208,7 +217,11 @@ def main():
         out_dir = args[k + 1]
         del args[k:k + 2]
     os.makedirs(out_dir, exist_ok=True)
-    netlists = args or sorted(os.path.join(ROOT, 'circuits', f) for f in os.listdir(os.path.join(ROOT, 'circuits')) if f.endswith('.cir'))
+    if not args:
+        for folder in (os.path.join(ROOT, 'circuits'), os.path.join(ROOT, 'Tests', 'AnodeTests', 'Netlists')):
+            if os.path.isdir(folder):
+                args += sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith('.cir'))
+    netlists = args
     for n in netlists:
         write_fixtures(n, out_dir)
 

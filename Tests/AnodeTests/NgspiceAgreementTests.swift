@@ -4,8 +4,8 @@ import Anode
 
 /// Every netlist of circuits/ and Tests/AnodeTests/Netlists/ against ngspice's results for the same
 /// netlist (fixtures written by scripts/make-fixtures.py), with the tolerances Anode promises:
-/// DC node voltages within 0.1 mV or 0.01 %, AC magnitude within 0.05 dB, transient waveforms within
-/// 0.5 % RMS of the signal's swing on the TSTEP grid.
+/// DC node voltages within 0.1 mV or 0.01 % (currents within 0.01 % or 1 nA), AC magnitude within
+/// 0.05 dB, transient waveforms within 0.5 % RMS of the signal's swing on the TSTEP grid.
 @Suite("Agreement with ngspice")
 struct NgspiceAgreementTests {
     static let netlists: [URL] = {
@@ -26,11 +26,12 @@ struct NgspiceAgreementTests {
     func fixturesExist() {
         #expect(Self.netlists.count >= 5)
         for n in Self.netlists {
-            #expect(FileManager.default.fileExists(atPath: Self.fixture(n, "op").path), "no ngspice fixture for \(n.lastPathComponent)")
+            let kinds = ["op", "dc", "ac", "tran"].filter { FileManager.default.fileExists(atPath: Self.fixture(n, $0).path) }
+            #expect(!kinds.isEmpty, "no ngspice fixture for \(n.lastPathComponent)")
         }
     }
 
-    @Test("operating point", arguments: netlists)
+    @Test("operating point", arguments: netlists.filter { FileManager.default.fileExists(atPath: fixture($0, "op").path) })
     func operatingPoint(_ netlist: URL) throws {
         let circuit = try loadCircuit(netlist)
         let op = try Simulator(circuit).operatingPoint()
@@ -49,6 +50,29 @@ struct NgspiceAgreementTests {
             compared += 1
         }
         #expect(compared > 0)
+    }
+
+    @Test("DC sweep", arguments: netlists.filter { FileManager.default.fileExists(atPath: fixture($0, "dc").path) })
+    func dcSweep(_ netlist: URL) throws {
+        let circuit = try loadCircuit(netlist)
+        guard case .dcSweep(let sweeps)? = circuit.analyses.first(where: { $0.kind == .dc }) else {
+            Issue.record("\(netlist.lastPathComponent) has a DC fixture but no .dc analysis")
+            return
+        }
+        let reference = try Table(Self.fixture(netlist, "dc"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        let result = try Simulator(circuit).dcSweep(sweeps, probes: probes)
+        let sweep = try #require(reference.column("sweep"))
+        try #require(result.sweepValues.count == sweep.count)
+        for (a, b) in zip(result.sweepValues, sweep) { #expect(abs(a - b) <= 1e-9 * max(1, abs(b))) }
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            let actual = try #require(result.values(probe))
+            for (k, (a, b)) in zip(actual, expected).enumerated() {
+                let tolerance = probe.quantity.isCurrent ? max(1e-9, 1e-4 * abs(b)) : max(1e-4, 1e-4 * abs(b))
+                #expect(abs(a - b) <= tolerance, "\(netlist.lastPathComponent): \(probe) at \(sweep[k]) = \(a), ngspice \(b)")
+            }
+        }
     }
 
     @Test("AC response", arguments: netlists.filter { FileManager.default.fileExists(atPath: fixture($0, "ac").path) })

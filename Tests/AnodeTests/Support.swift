@@ -47,3 +47,11 @@ func relativeRMS(error: [Double], signal: [Double]) -> Double {
 func loadCircuit(_ url: URL) throws -> Circuit {
     try Circuit(contentsOfFile: url.path)
 }
+
+extension Probe.Quantity {
+    /// Whether this is a current.
+    var isCurrent: Bool {
+        if case .current = self { return true }
+        return false
+    }
+}

@@ -50,8 +50,12 @@ public struct OperatingPoint: Sendable {
     }
 }
 
-/// Formats a number for reports and CSV: shortest text that reads back to the same Double.
-func format(_ x: Double) -> String { "\(x)" }
+/// Formats a number for reports and CSV: the shortest text that reads back as the same Double,
+/// without a trailing `.0` for whole numbers.
+func format(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+    return "\(x)"
+}
 
 /// The waveforms of a transient analysis, reported at multiples of TSTEP.
 public struct TransientResult: Sendable {

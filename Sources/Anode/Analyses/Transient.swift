@@ -35,6 +35,8 @@ struct TransientIntegrator {
     var columns: [[Double]]
     var nextOutput = 0
     var accepted = 0, rejected = 0, iterations = 0
+    /// With UIC, the capacitive currents an instant after t = 0.
+    var uicCurrents: [Double]? = nil
 
     init(_ simulator: Simulator, _ spec: TransientSpec, probes: [Probe]) throws(SimulationError) {
         self.simulator = simulator
@@ -86,6 +88,7 @@ struct TransientIntegrator {
             if let k = circuit.index(of: node), k > 0 { held[k] = value }
         }
         if spec.useInitialConditions {
+            // The state: `.ic` node voltages (0 elsewhere), capacitor IC= voltages, inductor IC= currents.
             for (k, v) in held { x[k - 1] = v }
             for l in net.inductors { x[net.unknown(ofBranch: l.branch)] = l.initialCurrent ?? 0 }
             for d in net.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
@@ -94,6 +97,26 @@ struct TransientIntegrator {
                 if let ic = c.initialVoltage { q[k] = c.capacitance * ic }
             }
             engine.previousCharge = q
+            engine.previousCurrent = [Double](repeating: 0, count: engine.chargeCount)
+            // The circuit an instant after t = 0: a backward-Euler step so short that every
+            // capacitor holds its voltage and every inductor its current. Its solution is the
+            // t = 0 point, and its capacitive currents the initial ones.
+            let h = spec.step * 1e-9
+            var ctx = context(time: 0, h: h, euler: true)
+            ctx.heldNodes = held
+            var solution = x
+            do throws(SimulationError) {
+                guard let n = try engine.newton(&solution, ctx, limit: options.dcIterationLimit) else {
+                    throw SimulationError("Newton did not converge")
+                }
+                iterations += n
+            } catch {
+                throw SimulationError("transient initial conditions (UIC): \(error.message)")
+            }
+            x = solution
+            let qNow = engine.charges(at: x)
+            uicCurrents = (0..<qNow.count).map { (qNow[$0] - q[$0]) / h }
+            return x
         } else {
             var ctx = context(time: 0, h: 1, euler: true)
             ctx.a0 = 0  // capacitors open, inductors shorted: DC with the sources at t = 0
@@ -114,6 +137,7 @@ struct TransientIntegrator {
 
     mutating func run() throws(SimulationError) -> TransientResult {
         var x = try initialState()
+        if let uicCurrents { engine.previousCurrent = uicCurrents }
         var t = 0.0
         var previousX: [Double]? = nil
         var previousT = 0.0

@@ -391,6 +391,9 @@ struct Elaborator {
             guard let text = a.value else { continue }
             let value = try scope.evaluate(text)
             guard let support = p.set(a.name, to: value) else {
+                if a.name == "level" {
+                    throw NetlistError("LEVEL=\(format(value)) \(model.type.uppercased()) models are not supported; Anode has level 1 (and level 2 for triodes)", at: a.location)
+                }
                 throw NetlistError("unknown parameter '\(a.name)' for a \(model.type.uppercased()) model", at: a.location)
             }
             if case let .ignored(reason, neutral) = support, neutral != value {

@@ -53,7 +53,7 @@ public struct Diode: Hashable, Sendable {
             case "bv": breakdownVoltage = value
             case "ibv": breakdownCurrent = value
             case "nbv": breakdownEmissionCoefficient = value
-            case "level": return value == 1 ? .modeled : .ignored(reason: "only the level-1 diode exists", neutral: 1)
+            case "level": return value == 1 ? .modeled : nil
             case "tnom": return Unmodeled.nominalTemperature(value)
             case "eg", "xti", "tbv", "tbv1", "tbv2", "trs", "trs1", "trs2", "tt1", "tt2", "tcv", "tm1", "tm2", "cta", "tpb", "tcj":
                 return Unmodeled.temperature

@@ -130,7 +130,7 @@ public struct GummelPoon: Hashable, Sendable {
             case "vtf": transitTimeVoltage = value == 0 ? nil : value
             case "itf": transitTimeCurrent = value
             case "tr": reverseTransitTime = value
-            case "level": return value == 1 ? .modeled : .ignored(reason: "only the level-1 (Gummel–Poon) BJT exists", neutral: 1)
+            case "level": return value == 1 ? .modeled : nil
             case "tnom": return Unmodeled.nominalTemperature(value)
             case "eg", "xti", "xtb", "tre1", "tre2", "trc1", "trc2", "trb1", "trb2", "trm1", "trm2", "tbf1", "tbf2", "tbr1", "tbr2",
                  "tikf1", "tikf2", "tikr1", "tikr2", "tis1", "tis2", "tise1", "tise2", "tisc1", "tisc2", "tnf1", "tnf2", "tnr1", "tnr2",

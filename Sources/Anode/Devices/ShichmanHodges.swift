@@ -54,7 +54,7 @@ public struct ShichmanHodges: Hashable, Sendable {
             case "is": saturationCurrent = value
             case "fc": depletionCoefficient = value
             case "b": dopingTail = value
-            case "level": return value == 1 ? .modeled : .ignored(reason: "only the level-1 JFET exists", neutral: 1)
+            case "level": return value == 1 ? .modeled : nil
             case "tnom": return Unmodeled.nominalTemperature(value)
             case "tcv", "vtotc", "bex", "betatce", "xti", "eg": return Unmodeled.temperature
             case "kf", "af", "nlev", "gdsnoi": return Unmodeled.noise
