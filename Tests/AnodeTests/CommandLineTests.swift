@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// The `anode` command, run as a separate process as a user runs it.
+@Suite("anode command")
+struct CommandLineTests {
+    /// The built `anode` binary: next to the test runner, or in .build/debug.
+    static let binary: URL = {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = runner.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("anode")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return Paths.root.appendingPathComponent(".build/debug/anode")
+    }()
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Paths.root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func temporaryFile(_ name: String, _ text: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test("the binary is built")
+    func binaryExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no anode binary at \(Self.binary.path)")
+    }
+
+    @Test("anode op prints one v(), i() or p() line per quantity")
+    func op() throws {
+        let r = try run(["op", "circuits/2n3904-common-emitter.cir"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.hasPrefix("v(") || $0.hasPrefix("i(") || $0.hasPrefix("p(") })
+        let collector = lines.first { $0.hasPrefix("v(collector) ") }
+        let value = try #require(collector.flatMap { Double($0.split(separator: " ")[1]) })
+        #expect(abs(value - 5.03) < 0.01)
+        #expect(lines.contains { $0.hasPrefix("i(vcc) ") })
+        #expect(lines.contains { $0.hasPrefix("p(q1) ") })
+    }
+
+    @Test("anode simulate writes one CSV per analysis with SPICE vector names")
+    func simulate() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let out = dir.appendingPathComponent("clip.csv").path
+        let r = try run(["simulate", "circuits/diode-clipper.cir", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let tran = try String(contentsOfFile: dir.appendingPathComponent("clip.tran.csv").path, encoding: .utf8)
+        let lines = tran.split(separator: "\n")
+        #expect(lines[0] == "time,v(out)")
+        #expect(lines.count == 502)
+        let peak = lines.dropFirst().compactMap { Double($0.split(separator: ",")[1]) }.max() ?? 0
+        #expect(abs(peak - 0.516) < 0.005)
+        let ac = try String(contentsOfFile: dir.appendingPathComponent("clip.ac.csv").path, encoding: .utf8)
+        #expect(ac.hasPrefix("frequency,vdb(out),vp(out)\n"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("clip.op.csv").path))
+    }
+
+    @Test("a netlist without outputs records every node voltage")
+    func allNodes() throws {
+        let url = try temporaryFile("rc.cir", "rc\nV1 in 0 PULSE(0 1 0 1u 1u 1 2)\nR1 in out 1k\nC1 out 0 1u\n.tran 100u 1m\n")
+        let r = try run(["simulate", url.path])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("time,v(in),v(out)\n"))
+    }
+
+    @Test("malformed netlists: a located error and exit status 2", arguments: [
+        ("t\nR1 a b\n", ":2:", "has no value"),
+        ("t\nQ1 c b e nosuch\nR1 c 0 1\n.op\n", ":2:", "unknown model"),
+        ("t\nR1 a 0 1k\n.tran 1\n", ":3:", ".tran takes"),
+        ("t\nV1 a 0 1\nR1 a b 1k\nC1 b 0 1u\nC2 b c 1u\nR2 c d 1\n.op\n", "node 'c'", "no DC path"),
+        ("t\nR1 a 0 1k\n", "", "no analysis"),
+    ])
+    func errors(_ text: String, _ place: String, _ message: String) throws {
+        let url = try temporaryFile("bad.cir", text)
+        let r = try run(["simulate", url.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("error"))
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        if !place.isEmpty { #expect(r.stderr.contains(place), "\(r.stderr)") }
+        #expect(!r.stderr.contains("Fatal error"))
+    }
+
+    @Test("a missing file is an error, not a crash")
+    func missingFile() throws {
+        let r = try run(["op", "/nonexistent/file.cir"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("no such file"))
+    }
+}
