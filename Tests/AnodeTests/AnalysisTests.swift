@@ -223,6 +223,29 @@ struct AnalysisTests {
         #expect(abs(v[100] - 2 * exp(-1)) < 1e-3)
     }
 
+    @Test("gmin or source stepping finds the operating point when plain Newton runs out of iterations")
+    func stepping() throws {
+        var circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("class-ab-output.cir").path)
+        let reference = try Simulator(circuit).operatingPoint()
+        #expect(reference.method == .newton)
+        // Plain Newton needs 7 iterations here; with 6 it gives up and stepping takes over.
+        circuit.options.dcIterationLimit = 6
+        let stepped = try Simulator(circuit).operatingPoint()
+        #expect(stepped.method != .newton)
+        for node in ["out", "c", "top", "n1", "n2"] {
+            #expect(abs(stepped.voltage(node)! - reference.voltage(node)!) < 1e-4, "v(\(node))")
+        }
+        circuit.options.dcIterationLimit = 2
+        let starved = try Simulator(circuit)
+        do {
+            _ = try starved.operatingPoint()
+            Issue.record("converged with two iterations per step")
+        } catch {
+            #expect(error.message.contains("gmin stepping and source stepping all failed"))
+            #expect(error.message.contains("largest current imbalance is at node"))
+        }
+    }
+
     @Test("floating nodes, voltage-source loops and missing controllers are located errors")
     func topologyErrors() throws {
         func error(_ text: String) -> NetlistError? {

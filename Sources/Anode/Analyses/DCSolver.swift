@@ -19,10 +19,10 @@ extension MNAEngine {
         let savedPorts = portVoltages
 
         var x = start
+        resetResidual()
         if let iterations = try newton(&x, context, limit: iterationLimit) {
             return (x, iterations, .newton)
         }
-        let lastNewton = x
         var total = iterationLimit
 
         // gmin stepping: a shunt conductance on every node keeps the Jacobian well conditioned; it
@@ -88,28 +88,7 @@ extension MNAEngine {
                 scale += increment
             }
         }
-        throw SimulationError("no DC solution: Newton, gmin stepping and source stepping all failed to converge; the largest current imbalance is at \(largestResidual(at: lastNewton, ctx))")
+        throw SimulationError("no DC solution: Newton, gmin stepping and source stepping all failed to converge; the largest current imbalance is at \(residualDescription)")
     }
 }
 
-extension MNAEngine {
-    /// The node whose Kirchhoff current sum is furthest from zero at `x`, with that imbalance.
-    func largestResidual(at x: [Double], _ ctx: Context) -> String {
-        for d in network.devices.indices { portVoltages[d] = portVoltages(of: d, in: x) }
-        var c = ctx
-        c.initializeJunctions = false
-        assemble(at: x, c)
-        var worst = 0, amount = -1.0
-        for r in 0..<nodeUnknowns {
-            var sum = -rhs[r]
-            for col in 0..<size { sum += matrix[r + col * size] * x[col] }
-            if abs(sum) > amount || !sum.isFinite {
-                amount = abs(sum)
-                worst = r
-                if !sum.isFinite { break }
-            }
-        }
-        guard nodeUnknowns > 0 else { return "no node" }
-        return "node \(network.nodeNames[worst + 1]) (\(amount) A)"
-    }
-}

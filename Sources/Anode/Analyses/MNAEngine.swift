@@ -302,6 +302,7 @@ final class MNAEngine {
         var context = ctx
         for iteration in 1...max(limit, 1) {
             assemble(at: x, context)
+            if !context.initializeJunctions { noteResidual(at: x) }
             let new = try solve()
             if new.contains(where: { !$0.isFinite }) { return nil }
             let done = !limited && iteration > 1 && converged(new, x)
@@ -313,14 +314,31 @@ final class MNAEngine {
         return nil
     }
 
-    /// The unknown with the largest change between two iterates, for error messages.
-    func largestChange(_ a: [Double], _ b: [Double]) -> String {
-        var worst = 0, amount = -1.0
-        for k in 0..<size where abs(a[k] - b[k]) > amount {
-            amount = abs(a[k] - b[k])
-            worst = k
+    /// The smallest Kirchhoff current imbalance seen since `resetResidual()`: the largest node
+    /// imbalance of the best iterate, and that node. Reported when Newton fails.
+    var bestResidual: (imbalance: Double, node: Int)? = nil
+
+    /// Forgets the residuals seen so far.
+    func resetResidual() { bestResidual = nil }
+
+    /// Records the current imbalance at `x` of the system just assembled (exact at the
+    /// linearization point, which is `x` itself unless a device limited its step).
+    func noteResidual(at x: [Double]) {
+        var worst = -1, amount = -1.0
+        for r in 0..<nodeUnknowns {
+            var sum = -rhs[r]
+            for c in 0..<size { sum += matrix[r + c * size] * x[c] }
+            if !sum.isFinite { return }
+            if abs(sum) > amount { amount = abs(sum); worst = r }
         }
-        return network.unknownName(worst)
+        guard worst >= 0 else { return }
+        if bestResidual == nil || amount < bestResidual!.imbalance { bestResidual = (amount, worst + 1) }
+    }
+
+    /// The node with the smallest recorded imbalance, as text for an error message.
+    var residualDescription: String {
+        guard let best = bestResidual else { return "an unknown node" }
+        return "node \(network.nodeNames[best.node]) (\(best.imbalance) A in the best iterate)"
     }
 
     // MARK: Charge state

@@ -165,6 +165,7 @@ struct TransientIntegrator {
                 for k in 0..<trial.count { trial[k] = x[k] + r * (x[k] - px[k]) }
             }
             let converged: Int?
+            engine.resetResidual()
             do { converged = try engine.newton(&trial, ctx, limit: options.transientIterationLimit) }
             catch { throw SimulationError("transient at t = \(t + step) s: \(error.message)") }
             guard let n = converged else {
@@ -172,7 +173,7 @@ struct TransientIntegrator {
                 rejected += 1
                 h = step / 8
                 if h < minStep {
-                    throw SimulationError("transient: Newton does not converge at t = \(t) s even with a step of \(step) s; the largest current imbalance is at \(engine.largestResidual(at: trial, ctx))")
+                    throw SimulationError("transient: Newton does not converge at t = \(t) s even with a step of \(step) s; the largest current imbalance is at \(engine.residualDescription)")
                 }
                 // Restore the device linearization of the accepted point.
                 for d in simulator.network.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
