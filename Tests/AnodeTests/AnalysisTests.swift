@@ -228,14 +228,15 @@ struct AnalysisTests {
         var circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("class-ab-output.cir").path)
         let reference = try Simulator(circuit).operatingPoint()
         #expect(reference.method == .newton)
-        // Plain Newton needs 7 iterations here; with 6 it gives up and stepping takes over.
-        circuit.options.dcIterationLimit = 6
+        // Plain Newton needs 6 iterations here; with 4 it gives up and stepping (ITL2 per step) takes over.
+        circuit.options.dcIterationLimit = 4
         let stepped = try Simulator(circuit).operatingPoint()
         #expect(stepped.method != .newton)
         for node in ["out", "c", "top", "n1", "n2"] {
             #expect(abs(stepped.voltage(node)! - reference.voltage(node)!) < 1e-4, "v(\(node))")
         }
         circuit.options.dcIterationLimit = 2
+        circuit.options.sweepIterationLimit = 2
         let starved = try Simulator(circuit)
         do {
             _ = try starved.operatingPoint()

@@ -10,8 +10,10 @@ public enum ConvergenceMethod: String, Hashable, Sendable {
 
 extension MNAEngine {
     /// Solves for a DC solution in context `ctx`: plain Newton from `guess` (or from zero with the
-    /// junctions at their critical voltages), then gmin stepping, then source stepping.
+    /// junctions at their critical voltages) with at most `iterationLimit` iterations, then gmin
+    /// stepping, then source stepping, each step allowed ITL2 iterations as in SPICE.
     func solveDC(_ ctx: Context, guess: [Double]?, nodesets: [Int: Double] = [:], iterationLimit: Int) throws(SimulationError) -> (x: [Double], iterations: Int, method: ConvergenceMethod) {
+        let stepLimit = options.sweepIterationLimit
         var start = guess ?? [Double](repeating: 0, count: size)
         for (node, value) in nodesets where node > 0 { start[node - 1] = value }
         var context = ctx
@@ -37,14 +39,14 @@ extension MNAEngine {
             var trial = good?.x ?? start
             var c = context
             c.shunt = shunt
-            if let n = try newton(&trial, c, limit: iterationLimit) {
+            if let n = try newton(&trial, c, limit: stepLimit) {
                 total += n
                 if shunt == 0 { return (trial, total, .gminStepping) }
                 good = (trial, portVoltages, shunt)
                 context.initializeJunctions = false
                 shunt = shunt / factor < options.gmin ? 0 : shunt / factor
             } else {
-                total += iterationLimit
+                total += stepLimit
                 if let g = good {
                     portVoltages = g.ports
                     factor = factor.squareRoot()
@@ -70,7 +72,7 @@ extension MNAEngine {
             var c = context
             c.sourceScale = scale
             let before = portVoltages
-            if let n = try newton(&trial, c, limit: iterationLimit) {
+            if let n = try newton(&trial, c, limit: stepLimit) {
                 total += n
                 x = trial
                 accepted = true
@@ -79,7 +81,7 @@ extension MNAEngine {
                 increment = min(increment * 1.5, 0.25)
                 scale = min(scale + increment, 1)
             } else {
-                total += iterationLimit
+                total += stepLimit
                 portVoltages = before
                 if !accepted { break }
                 scale -= increment
