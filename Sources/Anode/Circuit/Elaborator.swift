@@ -421,7 +421,7 @@ struct Elaborator {
         }
         let letter = line.name.lowercased().first!
         if let allowed = Self.modelTypes[letter], !allowed.contains(found.0.type) {
-            throw NetlistError("\(line.name) needs a model of type \(allowed.sorted().joined(separator: " or ").uppercased()), but '\(found.0.name)' is \(found.0.type.uppercased())", at: token.location)
+            throw NetlistError("\(line.name) needs a model of type \(allowed.sorted().map { $0.uppercased() }.joined(separator: " or ")), but '\(found.0.name)' is \(found.0.type.uppercased())", at: token.location)
         }
         return found
     }

@@ -155,7 +155,13 @@ struct NetlistReader {
                     }
                     return statements
                 default:
-                    if let statement = try parseCommand(line) { statements.append(statement) }
+                    guard let statement = try parseCommand(line) else { break }
+                    if subcircuit != nil, case .command(let command) = statement.kind {
+                        if case .global = command {} else {
+                            throw NetlistError("\(first.text) cannot appear inside a .subckt (analysis and control statements belong at the top level)", at: first.location)
+                        }
+                    }
+                    statements.append(statement)
                 }
                 continue
             }

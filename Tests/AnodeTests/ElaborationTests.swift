@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import Anode
+
+@Suite("Elaboration: parameters, models and subcircuits")
+struct ElaborationTests {
+    func circuit(_ text: String) throws(NetlistError) -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
+
+    func error(_ text: String) -> NetlistError? {
+        do { _ = try circuit(text); return nil } catch { return error }
+    }
+
+    @Test("parameters resolve in any order and across scopes")
+    func parameters() throws {
+        let c = try circuit("""
+            .param b={a*2}
+            .param a=1k
+            R1 x 0 {b+a}
+            V1 x 0 1
+            """)
+        guard case .resistor(_, _, let r)? = c.element(named: "R1")?.kind else { Issue.record("no R1"); return }
+        #expect(r == 3000)
+        #expect(error(".param a={b}\n.param b={a}\nR1 x 0 {a}\n")?.message.contains("in terms of itself") == true)
+    }
+
+    @Test("a parameter accepted but not modeled is a warning naming it; a neutral value is not")
+    func unmodeledWarnings() throws {
+        let c = try circuit("""
+            V1 a 0 1
+            D1 a 0 dm
+            D2 a 0 dn
+            .model dm D(IS=1n KF=1e-16 ISR=1p)
+            .model dn D(IS=1n KF=0)
+            """)
+        #expect(c.warnings.count == 1)
+        let w = try #require(c.warnings.first)
+        #expect(w.message.contains("KF"))
+        #expect(w.message.contains("ISR"))
+        #expect(w.location?.line == 5)
+    }
+
+    @Test("model, subcircuit and instance errors", arguments: [
+        ("X1 a b sub\n.subckt sub p q r\nR1 p q 1\n.ends\n", "connects 2 nodes but subcircuit sub has 3 ports"),
+        ("X1 a b loop\n.subckt loop p q\nX2 p q loop\n.ends\n", "contains itself"),
+        ("X1 a b nowhere\n", "unknown subcircuit 'nowhere'"),
+        ("X1 a b sub q=2\n.subckt sub p q params: r=1\nR1 p q {r}\n.ends\n", "has no parameter 'q'"),
+        (".model d1 D(IS=1n)\n.model d1 D(IS=2n)\nD1 a 0 d1\n", "duplicate .model"),
+        ("D1 a 0 qm\n.model qm NPN(BF=100)\n", "needs a model of type D"),
+        ("Q1 c b e dm\n.model dm D(IS=1n)\n", "needs a model of type NPN or PNP"),
+        ("X1 p g k tube\n.model tube TRIODE(MU=100 EX=1.4 KG1=1060 KP=600)\n", "parameter KVB is required"),
+        ("X1 p g k tube\n.model tube TRIODE(LEVEL=3 MU=100)\n", "LEVEL must be 1"),
+        ("X1 p g tube\n.model tube TRIODE(MU=100 EX=1.4 KG1=1060 KP=600 KVB=300)\n", "connects 3 nodes"),
+        ("D1 a 0 dm\n.model dm D(IS=-1n)\n", "IS must be positive"),
+        ("Q1 c b e qm\n.model qm NPN(RB=10 RBM=20)\n", "RBM must be between 0 and RB"),
+        ("K1 L1 L2 1.5\nL1 a 0 1m\nL2 b 0 1m\n", "coupling coefficient must be in (0, 1]"),
+        ("E1 a 0 VALUE={V(b)*2}\n", "behavioral"),
+        ("R1 a 0 1k\n.tran 1u 1m\n.subckt s a\n.op\n.ends\n", "cannot appear inside a .subckt"),
+    ])
+    func errors(_ text: String, _ message: String) {
+        let e = error(text)
+        #expect(e?.message.contains(message) == true, "\(String(describing: e))")
+        #expect(e?.location?.line != nil)
+    }
+
+    @Test("tube instances: triode and pentode from model cards")
+    func tubes() throws {
+        let c = try circuit("""
+            .include \(Paths.circuits.path)/models/tubes.lib
+            V1 b 0 250
+            X1 b g 0 12AX7
+            X2 b b g 0 EL34
+            X3 b g 0 12AX7DZ
+            R1 g 0 1Meg
+            """)
+        guard case .triode(_, _, _, .koren(let t))? = c.element(named: "X1")?.kind else { Issue.record("no Koren triode"); return }
+        #expect(t.mu == 100)
+        guard case .pentode(_, _, _, _, let p)? = c.element(named: "X2")?.kind else { Issue.record("no pentode"); return }
+        #expect(p.kg2 == 4200)
+        guard case .triode(_, _, _, .dempwolfZolzer)? = c.element(named: "X3")?.kind else { Issue.record("no DZ triode"); return }
+    }
+
+    @Test("subcircuit-local models and nodes; global nodes")
+    func scoping() throws {
+        let c = try circuit("""
+            .global vcc
+            .subckt stage in out
+            .model local D(IS=1e-12)
+            R1 vcc out 10k
+            D1 in out local
+            .ends
+            V1 vcc 0 5
+            X1 a b stage
+            X2 b c stage
+            R9 a 0 1k
+            """)
+        #expect(c.element(named: "x1.d1") != nil)
+        #expect(c.index(of: "x1.vcc") == nil)
+        #expect(c.index(of: "vcc") != nil)
+        #expect(error("D1 a 0 local\n.subckt s p\n.model local D(IS=1e-12)\n.ends\n")?.message.contains("unknown model 'local'") == true)
+    }
+
+    @Test("circuits built in code simulate like netlists")
+    func codeBuilt() throws {
+        var c = Circuit(title: "divider")
+        try c.add("V1", .voltageSource("in", .ground, IndependentSource(dc: 9)))
+        try c.add("R1", .resistor("in", "out", resistance: 2e3))
+        try c.add("R2", .resistor("out", .ground, resistance: 1e3))
+        var p = Diode.Parameters()
+        p.saturationCurrent = 1e-14
+        try c.add("D1", .diode(anode: "out", cathode: "gnd", try Diode(p)))
+        let op = try Simulator(c).operatingPoint()
+        let v = op.voltage("out")!
+        // KCL at out: (9 − v)/2k = v/1k + IS·(exp(v/Vt) − 1)
+        let residual = (9 - v) / 2e3 - v / 1e3 - 1e-14 * (exp(v / Junction.thermalVoltage()) - 1) - 1e-12 * v
+        #expect(abs(residual) < 1e-9)
+        #expect(throws: NetlistError.self) { try c.add("R1", .resistor("a", "b", resistance: 1)) }
+        #expect(throws: NetlistError.self) { try c.add("R3", .resistor("a", "b", resistance: .nan)) }
+    }
+}
