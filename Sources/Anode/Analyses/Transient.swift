@@ -39,6 +39,12 @@ struct TransientIntegrator {
     var uicCurrents: [Double]? = nil
 
     init(_ simulator: Simulator, _ spec: TransientSpec, probes: [Probe]) throws(SimulationError) {
+        guard spec.step > 0, spec.stop > spec.start, spec.start >= 0, spec.stop.isFinite, (spec.maxStep ?? 1) > 0 else {
+            throw SimulationError(".tran needs 0 < TSTEP, 0 ≤ TSTART < TSTOP and a positive TMAX")
+        }
+        guard (spec.stop - spec.start) / spec.step <= TransientSpec.maximumOutputPoints else {
+            throw SimulationError(".tran would record more than \(Int(TransientSpec.maximumOutputPoints)) points (TSTOP/TSTEP)")
+        }
         self.simulator = simulator
         self.spec = spec
         self.probes = probes

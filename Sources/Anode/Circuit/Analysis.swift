@@ -131,6 +131,10 @@ public struct TransientSpec: Hashable, Sendable {
         self.useInitialConditions = useInitialConditions
     }
 
+    /// The most output points a transient may record (TSTOP/TSTEP), so that a mistyped TSTEP gives an
+    /// error instead of exhausting memory.
+    public static let maximumOutputPoints = 2e7
+
     /// The largest internal step SPICE would take: TMAX, or min(TSTEP, (TSTOP − TSTART)/50).
     public var effectiveMaxStep: Double {
         maxStep ?? min(step, (stop - start) / 50)

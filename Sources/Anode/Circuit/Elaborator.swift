@@ -669,8 +669,11 @@ struct Elaborator {
                 throw NetlistError(".tran TSTART must be at least 0 and below TSTOP", at: values.count > 2 ? values[2].location : location)
             }
             let maxStep = values.count > 3 ? try positive(values[3], ".tran TMAX") : nil
-            if stop / min(step, maxStep ?? step) > 1e9 {
-                throw NetlistError(".tran would take more than a billion steps (TSTOP/TSTEP)", at: values[0].location)
+            if (stop - start) / step > TransientSpec.maximumOutputPoints {
+                throw NetlistError(".tran would record \(Int((stop - start) / step)) points (TSTOP/TSTEP); at most \(Int(TransientSpec.maximumOutputPoints)) are allowed", at: values[0].location)
+            }
+            if stop / min(step, maxStep ?? step) > 1e10 {
+                throw NetlistError(".tran would take more than ten billion steps (TSTOP/TMAX)", at: values[0].location)
             }
             circuit.analyses.append(.transient(TransientSpec(step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic)))
         case let .outputs(analysis, probes, _):
