@@ -156,8 +156,7 @@ struct TransientIntegrator {
 
         while t < spec.stop * (1 - 1e-12) {
             // Choose the step: never past the next breakpoint (or grid point in fixed mode).
-            var target = fixed ? nextGrid : breakpoints.first { $0 > t * (1 + 1e-12) + minStep } ?? spec.stop
-            if !fixed, let bp = breakpoints.first(where: { $0 > t * (1 + 1e-12) + minStep }) { target = bp }
+            let target = fixed ? nextGrid : breakpoints.first { $0 > t * (1 + 1e-12) + minStep } ?? spec.stop
             var step = min(h, maxStep, target - t)
             // Avoid leaving a sliver before the target.
             if target - (t + step) < 0.1 * step { step = target - t }
@@ -252,16 +251,10 @@ struct TransientIntegrator {
         for k in 0..<q.count {
             // Divided differences of order `order + 1`.
             var dd = points.map { $0.q[k] }
-            var ts = points.map(\.t)
+            let ts = points.map(\.t)
             for level in 1...(order + 1) {
-                var next: [Double] = []
-                for j in 0..<(dd.count - 1) {
-                    next.append((dd[j + 1] - dd[j]) / (ts[j + level] - ts[j]))
-                }
-                dd = next
-                _ = ts
+                dd = (0..<(dd.count - 1)).map { j in (dd[j + 1] - dd[j]) / (ts[j + level] - ts[j]) }
             }
-            ts = []
             let derivative = abs(dd[0])
             if derivative == 0 || !derivative.isFinite { continue }
             // Current-units error: trapezoidal h²·DD3/2 (q‴ ≈ 6·DD3), Euler h·DD2 (q″ ≈ 2·DD2).

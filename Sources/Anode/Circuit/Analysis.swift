@@ -53,9 +53,11 @@ public struct DCSweep: Hashable, Sendable {
 
     /// The swept values, start and stop included.
     public var values: [Double] {
+        guard step != 0, stop != start, step.isFinite else { return [start] }
         let increment = (stop >= start ? 1.0 : -1.0) * abs(step)
-        let count = Int(((stop - start) / increment + 1e-9).rounded(.down))
-        return (0...max(count, 0)).map { start + Double($0) * increment }
+        let count = ((stop - start) / increment + 1e-9).rounded(.down)
+        guard count.isFinite, count < 1e8 else { return [start] }
+        return (0...Int(count)).map { start + Double($0) * increment }
     }
 }
 
@@ -95,16 +97,11 @@ public struct ACSweep: Hashable, Sendable {
             if points <= 1 { return [start] }
             return (0..<points).map { start + (stop - start) * Double($0) / Double(points - 1) }
         case .decade, .octave:
+            // f_k = start · base^(k/points), up to stop (kept when it lies on the grid).
             let base = spacing == .decade ? 10.0 : 2.0
-            let ratio = pow(base, 1 / Double(points))
-            var f = start
-            var result: [Double] = []
-            // A small tolerance keeps `stop` itself when it lies on the grid.
-            while f <= stop * (1 + 1e-9) && result.count < 10_000_000 {
-                result.append(f)
-                f *= ratio
-            }
-            return result
+            let count = (log(stop / start) / log(base) * Double(points) + 1e-9).rounded(.down)
+            guard count.isFinite, count >= 0, count < 1e7 else { return [start] }
+            return (0...Int(count)).map { start * pow(base, Double($0) / Double(points)) }
         }
     }
 }
