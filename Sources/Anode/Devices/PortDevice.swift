@@ -1,0 +1,110 @@
+/// A nonlinear device seen through its ports (see `PortVector`): what both engines need of it.
+///
+/// The real-time processor keeps one array per conforming type and calls these methods through
+/// generic code specialized for each type, so a device costs no dynamic dispatch per sample.
+public protocol PortDevice: Sendable {
+    /// Number of ports (terminals minus one).
+    var portCount: Int { get }
+    /// Port currents and their Jacobian at port voltages `v`.
+    func portCurrents(_ v: PortVector) -> PortCurrents
+    /// Whether the device stores charge.
+    var hasCharge: Bool { get }
+    /// Port charges and their capacitance matrix at port voltages `v`.
+    func portCharges(_ v: PortVector) -> PortCharges
+    /// Limits a Newton step from `old` to `new`; true when the step was changed.
+    func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool)
+}
+
+extension Diode: PortDevice {
+    /// One port, (anode, cathode).
+    public var portCount: Int { 1 }
+
+    @inlinable
+    public func portCurrents(_ v: PortVector) -> PortCurrents {
+        let (i, g) = current(v[0])
+        var r = PortCurrents()
+        r.current[0] = i
+        r.conductance[0, 0] = g
+        return r
+    }
+
+    /// Whether CJO or TT is nonzero.
+    public var hasCharge: Bool { parameters.junctionCapacitance != 0 || parameters.transitTime != 0 }
+
+    @inlinable
+    public func portCharges(_ v: PortVector) -> PortCharges {
+        let (q, c) = charge(v[0])
+        var r = PortCharges()
+        r.charge[0] = q
+        r.capacitance[0, 0] = c
+        return r
+    }
+
+    @inlinable
+    public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
+        let (v, limited) = limit(new[0], old: old[0])
+        return (PortVector(v, 0, 0, 0), limited)
+    }
+}
+
+extension GummelPoon: PortDevice {}
+extension ShichmanHodges: PortDevice {
+    /// Two ports, (gate, source) and (drain, source).
+    public var portCount: Int { 2 }
+}
+extension MOSFETLevel1: PortDevice {
+    /// Three ports, (gate, source), (drain, source) and (bulk, source).
+    public var portCount: Int { 3 }
+}
+
+extension KorenTriode: PortDevice {
+    /// Two ports, (grid, cathode) and (plate, cathode).
+    public var portCount: Int { 2 }
+    /// Tube capacitances are linear capacitors beside the device.
+    public var hasCharge: Bool { false }
+    /// No charge.
+    @inlinable public func portCharges(_ v: PortVector) -> PortCharges { PortCharges() }
+    /// Koren's equations are smooth; no limiting is needed.
+    @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) { (new, false) }
+}
+
+extension DempwolfZolzerTriode: PortDevice {
+    /// Two ports, (grid, cathode) and (plate, cathode).
+    public var portCount: Int { 2 }
+    /// Tube capacitances are linear capacitors beside the device.
+    public var hasCharge: Bool { false }
+    /// No charge.
+    @inlinable public func portCharges(_ v: PortVector) -> PortCharges { PortCharges() }
+    /// The equations are smooth; no limiting is needed.
+    @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) { (new, false) }
+}
+
+extension KorenPentode: PortDevice {
+    /// Three ports, (grid, cathode), (screen, cathode) and (plate, cathode).
+    public var portCount: Int { 3 }
+    /// Tube capacitances are linear capacitors beside the device.
+    public var hasCharge: Bool { false }
+    /// No charge.
+    @inlinable public func portCharges(_ v: PortVector) -> PortCharges { PortCharges() }
+    /// Koren's equations are smooth; no limiting is needed.
+    @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) { (new, false) }
+}
+
+extension DepletionCharge: PortDevice {
+    /// One port.
+    public var portCount: Int { 1 }
+    /// No conduction current.
+    @inlinable public func portCurrents(_ v: PortVector) -> PortCurrents { PortCurrents() }
+    /// Whether the zero-bias capacitance is nonzero.
+    public var hasCharge: Bool { zeroBiasCapacitance != 0 }
+    @inlinable
+    public func portCharges(_ v: PortVector) -> PortCharges {
+        let (q, c) = charge(v[0])
+        var r = PortCharges()
+        r.charge[0] = q
+        r.capacitance[0, 0] = c
+        return r
+    }
+    /// No limiting.
+    @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) { (new, false) }
+}
