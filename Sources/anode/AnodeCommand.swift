@@ -51,6 +51,13 @@ struct Simulate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the CSV.")
     var output: String?
 
+    @Option(help: "Engine for .tran: mna (the reference simulator) or realtime (the real-time processor, sample period TSTEP, the netlist's sources as input).")
+    var engine: Engine = .mna
+
+    enum Engine: String, ExpressibleByArgument, CaseIterable {
+        case mna, realtime
+    }
+
     func run() throws {
         let circuit = try loadCircuit(file)
         let simulator = try makeSimulator(circuit)
@@ -60,7 +67,16 @@ struct Simulate: ParsableCommand {
         }
         var results: [AnalysisResult] = []
         for analysis in circuit.analyses {
-            do { results.append(try simulator.run(analysis)) } catch {
+            do {
+                if engine == .realtime, case .transient(let spec) = analysis {
+                    let (result, statistics) = try simulator.realtimeTransient(spec)
+                    printError(String(format: "realtime: %d steps, %.2f Newton iterations per step (worst %d), %d failures",
+                                      statistics.steps, statistics.iterationsPerStep, statistics.maxIterations, statistics.failures))
+                    results.append(.transient(result))
+                } else {
+                    results.append(try simulator.run(analysis))
+                }
+            } catch {
                 printError("\(file): \(error.description)")
                 throw ExitCode(2)
             }

@@ -1,0 +1,208 @@
+/// One device of a processor with its per-sample memory.
+@usableFromInline
+struct DeviceSlot<Device: PortDevice> {
+    /// The device model.
+    @usableFromInline var device: Device
+    /// Index of its first port in the port vectors.
+    @usableFromInline var offset: Int
+    /// Number of ports.
+    @usableFromInline var ports: Int
+    /// Whether it stores charge.
+    @usableFromInline var hasCharge: Bool
+    /// Its linearization G₀ at the operating point.
+    @usableFromInline var linearization: PortMatrix
+    /// Charge and charge current at the last accepted sample (trapezoidal history).
+    @usableFromInline var charge: PortVector
+    @usableFromInline var chargeCurrent: PortVector
+    /// Charge at the latest evaluation (accepted at the end of the sample).
+    @usableFromInline var pendingCharge: PortVector
+    /// ∂ĩ/∂v at the latest evaluation.
+    @usableFromInline var jacobian: PortMatrix
+    /// Charge at the operating point.
+    @usableFromInline var restCharge: PortVector
+}
+
+/// The devices of a processor, kept in one preallocated array per device type so that evaluating
+/// them is a loop of direct, specialized calls.
+@usableFromInline
+struct DeviceArray<Device: PortDevice> {
+    @usableFromInline let slots: UnsafeMutablePointer<DeviceSlot<Device>>
+    @usableFromInline let count: Int
+
+    init(_ list: [DeviceSlot<Device>]) {
+        count = list.count
+        slots = .allocate(capacity: max(list.count, 1))
+        slots.initialize(from: list, count: list.count)
+    }
+
+    func deallocate() {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    /// Evaluates every device at port voltages `v`: writes ĩ = i(v) + a0·q(v) − (a0·q_prev + i_q,prev) − G₀·v
+    /// into `current` and keeps ∂ĩ/∂v and q(v) in the slots.
+    @inlinable
+    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, a0: Double) {
+        for s in 0..<count {
+            let slot = slots + s
+            let o = slot.pointee.offset, m = slot.pointee.ports
+            var pv = PortVector()
+            for k in 0..<m { pv[k] = v[o &+ k] }
+            let r = slot.pointee.device.portCurrents(pv)
+            var i = r.current
+            var g = r.conductance
+            if slot.pointee.hasCharge {
+                let q = slot.pointee.device.portCharges(pv)
+                i += a0 * (q.charge - slot.pointee.charge) - slot.pointee.chargeCurrent
+                g.entries += a0 * q.capacitance.entries
+                slot.pointee.pendingCharge = q.charge
+            }
+            let g0 = slot.pointee.linearization
+            i -= g0 * pv
+            g.entries -= g0.entries
+            slot.pointee.jacobian = g
+            for k in 0..<m { current[o &+ k] = i[k] }
+        }
+    }
+
+    /// Returns every device to its operating point.
+    func reset() {
+        for s in 0..<count {
+            slots[s].charge = slots[s].restCharge
+            slots[s].pendingCharge = slots[s].restCharge
+            slots[s].chargeCurrent = PortVector()
+        }
+    }
+
+    /// Accepts the sample: the charge history moves on (trapezoidal: i_q = a0·(q − q_prev) − i_q,prev).
+    @inlinable
+    func accept(a0: Double) {
+        for s in 0..<count where slots[s].hasCharge {
+            let slot = slots + s
+            let q = slot.pointee.pendingCharge
+            slot.pointee.chargeCurrent = a0 * (q - slot.pointee.charge) - slot.pointee.chargeCurrent
+            slot.pointee.charge = q
+        }
+    }
+
+    /// Limits the Newton step of each device from `old` to `new` (in place in `new`).
+    @inlinable
+    func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) {
+        for s in 0..<count {
+            let o = slots[s].offset, m = slots[s].ports
+            var a = PortVector(), b = PortVector()
+            for k in 0..<m { a[k] = new[o &+ k]; b[k] = old[o &+ k] }
+            let (limited, changed) = slots[s].device.limit(a, old: b)
+            if changed { for k in 0..<m { new[o &+ k] = limited[k] } }
+        }
+    }
+
+    /// Writes J = K·(∂ĩ/∂v) − I into the columns of these devices' ports (`n` ports in all).
+    @inlinable
+    func jacobianColumns(k: UnsafePointer<Double>, into j: UnsafeMutablePointer<Double>, n: Int) {
+        for s in 0..<count {
+            let o = slots[s].offset, m = slots[s].ports
+            let dj = slots[s].jacobian
+            for r in 0..<n {
+                let kr = k + (r &* n &+ o)
+                let jr = j + (r &* n &+ o)
+                for c in 0..<m {
+                    var sum = 0.0
+                    for q in 0..<m { sum += kr[q] * dj[q, c] }
+                    jr[c] = sum
+                }
+            }
+        }
+    }
+}
+
+/// All devices of a processor, by type.
+@usableFromInline
+struct DeviceBank {
+    @usableFromInline var diodes: DeviceArray<Diode>
+    @usableFromInline var bjts: DeviceArray<GummelPoon>
+    @usableFromInline var jfets: DeviceArray<ShichmanHodges>
+    @usableFromInline var mosfets: DeviceArray<MOSFETLevel1>
+    @usableFromInline var korenTriodes: DeviceArray<KorenTriode>
+    @usableFromInline var dzTriodes: DeviceArray<DempwolfZolzerTriode>
+    @usableFromInline var pentodes: DeviceArray<KorenPentode>
+    @usableFromInline var capacitances: DeviceArray<DepletionCharge>
+
+    init(_ model: StateSpaceModel) {
+        var diodes: [DeviceSlot<Diode>] = [], bjts: [DeviceSlot<GummelPoon>] = [], jfets: [DeviceSlot<ShichmanHodges>] = []
+        var mosfets: [DeviceSlot<MOSFETLevel1>] = [], korens: [DeviceSlot<KorenTriode>] = []
+        var dzs: [DeviceSlot<DempwolfZolzerTriode>] = [], pentodes: [DeviceSlot<KorenPentode>] = []
+        var caps: [DeviceSlot<DepletionCharge>] = []
+        func slot<D: PortDevice>(_ d: D, _ k: Int) -> DeviceSlot<D> {
+            DeviceSlot(device: d, offset: model.devices[k].offset, ports: d.portCount, hasCharge: d.hasCharge,
+                       linearization: model.linearization[k], charge: model.initialCharges[k], chargeCurrent: PortVector(),
+                       pendingCharge: model.initialCharges[k], jacobian: PortMatrix(), restCharge: model.initialCharges[k])
+        }
+        for (k, entry) in model.devices.enumerated() {
+            switch entry.device {
+            case .diode(let d): diodes.append(slot(d, k))
+            case .bjt(let d): bjts.append(slot(d, k))
+            case .jfet(let d): jfets.append(slot(d, k))
+            case .mosfet(let d): mosfets.append(slot(d, k))
+            case .korenTriode(let d): korens.append(slot(d, k))
+            case .dempwolfZolzerTriode(let d): dzs.append(slot(d, k))
+            case .korenPentode(let d): pentodes.append(slot(d, k))
+            case .depletionCapacitance(let d): caps.append(slot(d, k))
+            }
+        }
+        self.diodes = DeviceArray(diodes)
+        self.bjts = DeviceArray(bjts)
+        self.jfets = DeviceArray(jfets)
+        self.mosfets = DeviceArray(mosfets)
+        self.korenTriodes = DeviceArray(korens)
+        self.dzTriodes = DeviceArray(dzs)
+        self.pentodes = DeviceArray(pentodes)
+        self.capacitances = DeviceArray(caps)
+    }
+
+    func reset() {
+        diodes.reset(); bjts.reset(); jfets.reset(); mosfets.reset()
+        korenTriodes.reset(); dzTriodes.reset(); pentodes.reset(); capacitances.reset()
+    }
+
+    func deallocate() {
+        diodes.deallocate(); bjts.deallocate(); jfets.deallocate(); mosfets.deallocate()
+        korenTriodes.deallocate(); dzTriodes.deallocate(); pentodes.deallocate(); capacitances.deallocate()
+    }
+
+    @inlinable
+    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, a0: Double) {
+        diodes.evaluate(v, into: current, a0: a0)
+        bjts.evaluate(v, into: current, a0: a0)
+        jfets.evaluate(v, into: current, a0: a0)
+        mosfets.evaluate(v, into: current, a0: a0)
+        korenTriodes.evaluate(v, into: current, a0: a0)
+        dzTriodes.evaluate(v, into: current, a0: a0)
+        pentodes.evaluate(v, into: current, a0: a0)
+        capacitances.evaluate(v, into: current, a0: a0)
+    }
+
+    @inlinable
+    func accept(a0: Double) {
+        diodes.accept(a0: a0); bjts.accept(a0: a0); jfets.accept(a0: a0); mosfets.accept(a0: a0)
+        capacitances.accept(a0: a0)
+    }
+
+    @inlinable
+    func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) {
+        diodes.limit(new, old: old); bjts.limit(new, old: old); jfets.limit(new, old: old); mosfets.limit(new, old: old)
+    }
+
+    @inlinable
+    func jacobian(k: UnsafePointer<Double>, into j: UnsafeMutablePointer<Double>, n: Int) {
+        diodes.jacobianColumns(k: k, into: j, n: n)
+        bjts.jacobianColumns(k: k, into: j, n: n)
+        jfets.jacobianColumns(k: k, into: j, n: n)
+        mosfets.jacobianColumns(k: k, into: j, n: n)
+        korenTriodes.jacobianColumns(k: k, into: j, n: n)
+        dzTriodes.jacobianColumns(k: k, into: j, n: n)
+        pentodes.jacobianColumns(k: k, into: j, n: n)
+        capacitances.jacobianColumns(k: k, into: j, n: n)
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+
+/// A circuit compiled for real-time audio: call `process` with blocks of input samples and get the
+/// circuit's response, sample by sample, starting from its DC operating point.
+///
+///     let circuit = try Circuit(contentsOfFile: "circuits/diode-clipper.cir")
+///     let processor = try Processor(circuit, configuration: ProcessorConfiguration(
+///         inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000))
+///     let y = processor.process([0, 0.5, 1, 0.5, 0])
+///
+/// Everything is derived when the processor is built (the nodal DK state-space matrices, with
+/// LAPACK). Per sample it solves only the device port equations, by Newton's method from a
+/// predicted start, in preallocated memory: `process` allocates nothing, takes no locks and
+/// dispatches nothing dynamically. A step that does not converge within `maxIterations` is counted
+/// in `statistics`; the output stays finite.
+public final class Processor {
+    /// The configuration it was built with.
+    public let configuration: ProcessorConfiguration
+    /// Number of input channels (one per configured input).
+    public let inputChannels: Int
+    /// Number of output channels (one per configured output).
+    public let outputChannels: Int
+    /// The outputs at the DC operating point (what the circuit gives before the first sample).
+    public private(set) var restOutput: [Double] = []
+    /// Newton statistics since the processor was built or `resetStatistics()` was called.
+    public var statistics: ProcessorStatistics { counters }
+    @usableFromInline var counters = ProcessorStatistics()
+
+    // Sizes.
+    @usableFromInline let ns: Int, nu: Int, np: Int, no: Int
+    /// Step and companion coefficient 2/T.
+    @usableFromInline let step: Double, a0: Double
+    // Matrices, row-major.
+    @usableFromInline let A: UnsafeMutablePointer<Double>, B: UnsafeMutablePointer<Double>, C: UnsafeMutablePointer<Double>
+    @usableFromInline let D: UnsafeMutablePointer<Double>, E: UnsafeMutablePointer<Double>, F: UnsafeMutablePointer<Double>
+    @usableFromInline let G: UnsafeMutablePointer<Double>, H: UnsafeMutablePointer<Double>, K: UnsafeMutablePointer<Double>
+    // Vectors.
+    @usableFromInline let s: UnsafeMutablePointer<Double>, sNext: UnsafeMutablePointer<Double>
+    @usableFromInline let u: UnsafeMutablePointer<Double>
+    @usableFromInline let p: UnsafeMutablePointer<Double>, pPrevious: UnsafeMutablePointer<Double>
+    @usableFromInline let v: UnsafeMutablePointer<Double>, vPrevious: UnsafeMutablePointer<Double>, vTrial: UnsafeMutablePointer<Double>
+    @usableFromInline let current: UnsafeMutablePointer<Double>, currentPrevious: UnsafeMutablePointer<Double>
+    @usableFromInline let residual: UnsafeMutablePointer<Double>
+    @usableFromInline let jacobian: UnsafeMutablePointer<Double>, pivots: UnsafeMutablePointer<Int>
+    @usableFromInline var haveFactors = false
+    @usableFromInline var devices: DeviceBank
+    @usableFromInline let absoluteTolerance: Double, relativeTolerance: Double, maxIterations: Int
+    /// State and port voltages at the operating point, for `reset()`.
+    let restState: [Double], restPorts: [Double], restInputs: [Double]
+
+    /// Builds a processor for `circuit`: derives its state-space model at the configured rate and
+    /// starts it at the DC operating point.
+    public init(_ circuit: Circuit, configuration: ProcessorConfiguration) throws(SimulationError) {
+        guard configuration.sampleRate > 0, configuration.sampleRate.isFinite else {
+            throw SimulationError("sample rate must be positive, not \(configuration.sampleRate)")
+        }
+        guard configuration.oversampling == 1 else {
+            throw SimulationError("oversampling \(configuration.oversampling)× is not available yet")
+        }
+        guard !configuration.outputs.isEmpty else { throw SimulationError("a processor needs at least one output") }
+        self.configuration = configuration
+        let model = try StateSpaceModel(circuit, step: 1 / (configuration.sampleRate * Double(configuration.oversampling)),
+                                        inputs: configuration.inputs, outputs: configuration.outputs, restInputs: configuration.restInputs)
+        ns = model.stateCount
+        nu = model.inputCount
+        np = model.portCount
+        no = model.outputCount
+        inputChannels = configuration.inputs.count
+        outputChannels = no
+        step = model.step
+        a0 = 2 / model.step
+        func copy(_ m: Matrix) -> UnsafeMutablePointer<Double> {
+            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(m.entries.count, 1))
+            pointer.initialize(repeating: 0, count: max(m.entries.count, 1))
+            for (k, x) in m.entries.enumerated() { pointer[k] = x }
+            return pointer
+        }
+        A = copy(model.A); B = copy(model.B); C = copy(model.C)
+        D = copy(model.D); E = copy(model.E); F = copy(model.F)
+        G = copy(model.G); H = copy(model.H); K = copy(model.K)
+        func vector(_ n: Int) -> UnsafeMutablePointer<Double> {
+            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
+            pointer.initialize(repeating: 0, count: max(n, 1))
+            return pointer
+        }
+        s = vector(ns); sNext = vector(ns); u = vector(nu)
+        p = vector(np); pPrevious = vector(np)
+        v = vector(np); vPrevious = vector(np); vTrial = vector(np)
+        current = vector(np); currentPrevious = vector(np); residual = vector(np)
+        jacobian = vector(np * np)
+        pivots = .allocate(capacity: max(np, 1))
+        pivots.initialize(repeating: 0, count: max(np, 1))
+        devices = DeviceBank(model)
+        absoluteTolerance = configuration.absoluteTolerance
+        relativeTolerance = configuration.relativeTolerance
+        maxIterations = max(configuration.maxIterations, 1)
+        restState = model.initialState
+        restPorts = model.initialPorts
+        restInputs = model.restInputs
+        reset()
+        var y = [Double](repeating: 0, count: no)
+        for r in 0..<no {
+            for c in 0..<ns { y[r] += model.D[r, c] * s[c] }
+            for c in 0..<nu { y[r] += model.E[r, c] * u[c] }
+            for c in 0..<np { y[r] += model.F[r, c] * current[c] }
+        }
+        restOutput = y
+    }
+
+    deinit {
+        for m in [A, B, C, D, E, F, G, H, K, s, sNext, u, p, pPrevious, v, vPrevious, vTrial, current, currentPrevious, residual, jacobian] {
+            m.deallocate()
+        }
+        pivots.deallocate()
+        devices.deallocate()
+    }
+
+    /// Returns the circuit to its DC operating point (no allocation).
+    public func reset() {
+        for k in 0..<ns { s[k] = restState[k] }
+        for k in 0..<np { v[k] = restPorts[k]; vPrevious[k] = restPorts[k] }
+        for k in 0..<inputChannels { u[k] = restInputs[k] }
+        u[nu - 1] = 1
+        // p and ĩ at rest, so that the first step's predictor starts from the operating point.
+        computeP()
+        for k in 0..<np { pPrevious[k] = p[k] }
+        devices.reset()
+        devices.evaluate(v, into: current, a0: a0)
+        for k in 0..<np { currentPrevious[k] = current[k] }
+        haveFactors = false
+    }
+
+    /// Forgets the statistics.
+    public func resetStatistics() { counters = ProcessorStatistics() }
+
+    // MARK: The per-sample path
+
+    /// p = G·s + H·u.
+    @inlinable
+    func computeP() {
+        for r in 0..<np {
+            var sum = 0.0
+            let g = G + r &* ns, h = H + r &* nu
+            for c in 0..<ns { sum += g[c] * s[c] }
+            for c in 0..<nu { sum += h[c] * u[c] }
+            p[r] = sum
+        }
+    }
+
+    /// Advances the circuit one step with the inputs in `u`; writes the outputs to `y`.
+    @inlinable
+    func step(_ y: UnsafeMutablePointer<Double>) {
+        computeP()
+        let n = np
+        if n > 0 {
+            // Predict: v = v_prev − J⁻¹·(p − p_prev), with the last factored Jacobian.
+            if haveFactors {
+                for k in 0..<n { residual[k] = p[k] - pPrevious[k] }
+                SmallLU.solve(jacobian, n, pivots: pivots, residual)
+                for k in 0..<n { v[k] = vPrevious[k] - residual[k] }
+                devices.limit(v, old: vPrevious)
+            }
+            var iterations = 0
+            var converged = false
+            var settled = false  // the last Newton step was within tolerance
+            while true {
+                devices.evaluate(v, into: current, a0: a0)
+                iterations &+= 1
+                // F = p + K·ĩ − v
+                var worst = 0.0
+                for r in 0..<n {
+                    var sum = p[r] - v[r]
+                    let kr = K + r &* n
+                    for c in 0..<n { sum += kr[c] * current[c] }
+                    residual[r] = sum
+                    let excess = abs(sum) - (absoluteTolerance + relativeTolerance * abs(v[r]))
+                    if !(excess <= worst) { worst = excess.isNaN ? .infinity : excess }
+                }
+                // Converged when the equations hold to tolerance, or when the step that led here was
+                // itself within tolerance (the residual can then only be rounding).
+                if worst <= 0 || settled { converged = true; break }
+                if iterations >= maxIterations { break }
+                // J = K·∂ĩ/∂v − I; solve J·Δ = −F.
+                devices.jacobian(k: K, into: jacobian, n: n)
+                for k in 0..<n { jacobian[k &* n &+ k] -= 1 }
+                guard SmallLU.factor(jacobian, n, pivots: pivots) else { haveFactors = false; break }
+                haveFactors = true
+                SmallLU.solve(jacobian, n, pivots: pivots, residual)
+                for k in 0..<n { vTrial[k] = v[k] - residual[k] }
+                devices.limit(vTrial, old: v)
+                settled = true
+                for k in 0..<n {
+                    if !(abs(vTrial[k] - v[k]) <= absoluteTolerance + relativeTolerance * abs(v[k])) { settled = false }
+                    v[k] = vTrial[k]
+                }
+            }
+            counters.steps &+= 1
+            counters.iterations &+= iterations
+            if iterations > counters.maxIterations { counters.maxIterations = iterations }
+            if !converged {
+                counters.failures &+= 1
+                var finite = true
+                for k in 0..<n where !current[k].isFinite || !v[k].isFinite { finite = false }
+                if !finite {
+                    // Keep the previous step's solution rather than poison the state.
+                    for k in 0..<n { v[k] = vPrevious[k]; current[k] = currentPrevious[k] }
+                    haveFactors = false
+                }
+            }
+        } else {
+            counters.steps &+= 1
+        }
+        // y = D·s + E·u + F·ĩ
+        for r in 0..<no {
+            var sum = 0.0
+            let d = D + r &* ns, e = E + r &* nu, f = F + r &* np
+            for c in 0..<ns { sum += d[c] * s[c] }
+            for c in 0..<nu { sum += e[c] * u[c] }
+            for c in 0..<np { sum += f[c] * current[c] }
+            y[r] = sum
+        }
+        // s ← A·s + B·u + C·ĩ
+        for r in 0..<ns {
+            var sum = 0.0
+            let a = A + r &* ns, b = B + r &* nu, c = C + r &* np
+            for k in 0..<ns { sum += a[k] * s[k] }
+            for k in 0..<nu { sum += b[k] * u[k] }
+            for k in 0..<np { sum += c[k] * current[k] }
+            sNext[r] = sum
+        }
+        for k in 0..<ns { s[k] = sNext[k] }
+        devices.accept(a0: a0)
+        for k in 0..<np { pPrevious[k] = p[k]; vPrevious[k] = v[k]; currentPrevious[k] = current[k] }
+    }
+
+    // MARK: Buffers
+
+    /// Processes `frames` frames of interleaved input (`inputChannels` per frame) into interleaved
+    /// output (`outputChannels` per frame).
+    @inlinable
+    public func process(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, frames: Int) {
+        let ni = inputChannels
+        for f in 0..<frames {
+            for c in 0..<ni { u[c] = input[f &* ni &+ c] }
+            step(output + f &* no)
+        }
+    }
+
+    /// Processes interleaved Float samples (computing in Double).
+    @inlinable
+    public func process(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, frames: Int) {
+        let ni = inputChannels
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(no, 1)) { y in
+            for f in 0..<frames {
+                for c in 0..<ni { u[c] = Double(input[f &* ni &+ c]) }
+                step(y.baseAddress!)
+                for c in 0..<no { output[f &* no &+ c] = Float(y[c]) }
+            }
+        }
+    }
+
+    /// Processes interleaved buffers; `output` must hold `input.count / inputChannels · outputChannels` samples.
+    @inlinable
+    public func process(input: UnsafeBufferPointer<Double>, output: UnsafeMutableBufferPointer<Double>) {
+        let frames = inputChannels == 0 ? output.count / max(no, 1) : input.count / inputChannels
+        precondition(output.count >= frames * no, "output buffer too small")
+        process(input: input.baseAddress!, output: output.baseAddress!, frames: frames)
+    }
+
+    /// Convenience for one input channel: the output channels interleaved, one frame per input sample.
+    public func process(_ input: [Double]) -> [Double] {
+        var output = [Double](repeating: 0, count: input.count / max(inputChannels, 1) * no)
+        input.withUnsafeBufferPointer { i in
+            output.withUnsafeMutableBufferPointer { o in process(input: i, output: o) }
+        }
+        return output
+    }
+}

@@ -1,0 +1,36 @@
+/// How to build a real-time `Processor` from a circuit.
+public struct ProcessorConfiguration: Sendable, Hashable {
+    /// Names of the independent sources the input channels drive, in channel order (`Vin`). Every
+    /// other independent source is held at its DC value.
+    public var inputs: [String]
+    /// What the output channels carry, in order: node voltages (`v(out)`, `v(a,b)`) or the current
+    /// of a resistor, capacitor, inductor or voltage source (`i(rload)`).
+    public var outputs: [Probe]
+    /// Sample rate of the audio, Hz.
+    public var sampleRate: Double
+    /// The circuit runs at `oversampling` times the sample rate: 1, 2, 4 or 8.
+    public var oversampling: Int
+    /// The input channels' values at rest, where the DC operating point is found; nil for the
+    /// sources' DC values.
+    public var restInputs: [Double]?
+    /// Newton stops when every port equation is satisfied to this many volts plus `relativeTolerance`
+    /// times the port voltage.
+    public var absoluteTolerance: Double
+    /// Relative part of the convergence test.
+    public var relativeTolerance: Double
+    /// At most this many Newton iterations per sample; a sample that needs more counts as a failure.
+    public var maxIterations: Int
+
+    /// A configuration; the defaults solve to about 1 µV.
+    public init(inputs: [String], outputs: [Probe], sampleRate: Double = 48_000, oversampling: Int = 1,
+                restInputs: [Double]? = nil, absoluteTolerance: Double = 1e-6, relativeTolerance: Double = 1e-9, maxIterations: Int = 50) {
+        self.inputs = inputs
+        self.outputs = outputs
+        self.sampleRate = sampleRate
+        self.oversampling = oversampling
+        self.restInputs = restInputs
+        self.absoluteTolerance = absoluteTolerance
+        self.relativeTolerance = relativeTolerance
+        self.maxIterations = maxIterations
+    }
+}

@@ -1,0 +1,43 @@
+extension Simulator {
+    /// The netlist's transient run through the real-time processor instead of the MNA engine: the
+    /// sample period is TSTEP, every source with a transient waveform is an input fed with that
+    /// waveform, and the run starts at the operating point with the inputs at their t = 0 values.
+    /// The result has the same shape as `transient(_:probes:)`'s (TSTART and TMAX are honored
+    /// only in that results before TSTART are dropped; the step is always TSTEP).
+    public func realtimeTransient(_ spec: TransientSpec, probes: [Probe]? = nil, oversampling: Int = 1) throws(SimulationError) -> (TransientResult, ProcessorStatistics) {
+        let probes = probes ?? defaultProbes(for: .tran)
+        var inputs: [(name: String, waveform: Waveform)] = []
+        for element in circuit.elements {
+            switch element.kind {
+            case let .voltageSource(_, _, source), let .currentSource(_, _, source):
+                if let w = source.waveform { inputs.append((element.name, w.resolved(step: spec.step, stop: spec.stop))) }
+            default:
+                break
+            }
+        }
+        let configuration = ProcessorConfiguration(inputs: inputs.map(\.name), outputs: probes, sampleRate: 1 / spec.step,
+                                                   oversampling: oversampling, restInputs: inputs.map { $0.waveform.value(at: 0) })
+        let processor = try Processor(circuit, configuration: configuration)
+        let frames = Int((spec.stop / spec.step * (1 + 1e-12)).rounded(.down))
+        var input = [Double](repeating: 0, count: max(frames * inputs.count, 1))
+        for k in 0..<frames {
+            for (c, source) in inputs.enumerated() { input[k * inputs.count + c] = source.waveform.value(at: Double(k + 1) * spec.step) }
+        }
+        var output = [Double](repeating: 0, count: max(frames * probes.count, 1))
+        input.withUnsafeBufferPointer { i in
+            output.withUnsafeMutableBufferPointer { o in
+                processor.process(input: i.baseAddress!, output: o.baseAddress!, frames: frames)
+            }
+        }
+        var time: [Double] = []
+        var columns = [[Double]](repeating: [], count: probes.count)
+        for k in 0...frames {
+            let t = Double(k) * spec.step
+            guard t >= spec.start * (1 - 1e-12) else { continue }
+            time.append(t)
+            for c in 0..<probes.count { columns[c].append(k == 0 ? processor.restOutput[c] : output[(k - 1) * probes.count + c]) }
+        }
+        let stats = processor.statistics
+        return (TransientResult(time: time, probes: probes, columns: columns, acceptedSteps: stats.steps, rejectedSteps: 0, iterations: stats.iterations), stats)
+    }
+}

@@ -1,0 +1,221 @@
+/// The discrete-time model of a circuit at a fixed step T by the nodal DK method (Yeh, Abel and
+/// Smith 2010; Holters and Zölzer 2015), derived from the modified nodal equations so that
+/// controlled sources and coupled inductors need no special case:
+///
+///     v = G·s + H·u + K·ĩ(v)        port voltages (solved by Newton per sample)
+///     y = D·s + E·u + F·ĩ           outputs
+///     s ← A·s + B·u + C·ĩ           state update
+///
+/// `s` holds the trapezoidal companion sources of capacitors (h = g·v + i, g = 2C/T) and inductors
+/// (e = (2/T)·Φ + v); `u` the input channels followed by a constant 1 that carries every other
+/// source's DC value; `ĩ(v) = i(v) − G₀·v` the device port currents (charge currents included)
+/// minus their linearization G₀ at the DC operating point. Moving G₀ into the linear part keeps the
+/// equations exact while making the linear system invertible even where a node is reached only
+/// through devices, and it makes ĩ small near the operating point.
+struct StateSpaceModel {
+    /// Step, s.
+    let step: Double
+    /// Sizes: states, inputs (constant channel included), ports, outputs.
+    let stateCount: Int, inputCount: Int, portCount: Int, outputCount: Int
+    let A: Matrix, B: Matrix, C: Matrix, D: Matrix, E: Matrix, F: Matrix, G: Matrix, H: Matrix, K: Matrix
+    /// The devices, with the port offset of each.
+    let devices: [(device: NonlinearDevice, offset: Int)]
+    /// Each device's linearization G₀ (conductance plus 2/T times capacitance at the operating point).
+    let linearization: [PortMatrix]
+    /// State, port voltages and device charges at the operating point.
+    let initialState: [Double]
+    let initialPorts: [Double]
+    let initialCharges: [PortVector]
+    /// The input channels' values at the operating point.
+    let restInputs: [Double]
+
+    /// Derives the model of `circuit` for step `step`. Inputs are the named sources; outputs the probes.
+    init(_ circuit: Circuit, step: Double, inputs: [String], outputs: [Probe], restInputs: [Double]? = nil) throws(SimulationError) {
+        self.step = step
+        let network: Network
+        do { network = try Network(circuit) } catch { throw SimulationError(error.description) }
+        let net = network
+        let engine = MNAEngine(network, options: circuit.options)
+        let n = engine.size
+        let a0 = 2 / step
+
+        // Inputs: which sources, and the constant channel.
+        var inputSources: [(isVoltage: Bool, index: Int)] = []
+        for name in inputs {
+            guard let owner = circuit.elementIndex(named: name) else {
+                throw SimulationError("input '\(name)': no source of that name")
+            }
+            if let k = net.voltageSources.firstIndex(where: { $0.owner == owner }) {
+                inputSources.append((true, k))
+            } else if let k = net.currentSources.firstIndex(where: { $0.owner == owner }) {
+                inputSources.append((false, k))
+            } else {
+                throw SimulationError("input '\(name)' is not an independent voltage or current source")
+            }
+        }
+        let nu = inputSources.count + 1
+        inputCount = nu
+        var Bu = Matrix(rows: n, columns: nu)
+        func inject(_ isVoltage: Bool, _ k: Int, column: Int, value: Double) {
+            if isVoltage {
+                Bu[net.unknown(ofBranch: net.voltageSources[k].branch), column] += value
+            } else {
+                let s = net.currentSources[k]
+                if s.p != 0 { Bu[s.p - 1, column] -= value }
+                if s.n != 0 { Bu[s.n - 1, column] += value }
+            }
+        }
+        for (c, source) in inputSources.enumerated() { inject(source.isVoltage, source.index, column: c, value: 1) }
+        for (k, v) in net.voltageSources.enumerated() where !inputSources.contains(where: { $0.isVoltage && $0.index == k }) {
+            inject(true, k, column: nu - 1, value: v.source.dcValue)
+        }
+        for (k, i) in net.currentSources.enumerated() where !inputSources.contains(where: { !$0.isVoltage && $0.index == k }) {
+            inject(false, k, column: nu - 1, value: i.source.dcValue)
+        }
+        let rest = restInputs ?? inputSources.map { $0.isVoltage ? net.voltageSources[$0.index].source.dcValue : net.currentSources[$0.index].source.dcValue }
+        guard rest.count == inputSources.count else {
+            throw SimulationError("\(rest.count) rest values for \(inputSources.count) inputs")
+        }
+        self.restInputs = rest
+
+        // The DC operating point, inputs at rest.
+        var restContext = MNAEngine.Context()
+        for (c, source) in inputSources.enumerated() {
+            let owner = source.isVoltage ? net.voltageSources[source.index].owner : net.currentSources[source.index].owner
+            restContext.sourceOverrides[owner] = rest[c]
+        }
+        let op = try engine.solveDC(restContext, guess: nil, iterationLimit: circuit.options.dcIterationLimit).x
+
+        // Ports.
+        var devices: [(NonlinearDevice, Int)] = []
+        var offset = 0
+        for d in net.devices {
+            devices.append((d.model, offset))
+            offset += d.model.portCount
+        }
+        self.devices = devices
+        let np = offset
+        portCount = np
+        var Nn = Matrix(rows: np, columns: n)
+        for (d, device) in net.devices.enumerated() {
+            let count = device.model.portCount
+            let ref = device.terminals[count]
+            for k in 0..<count {
+                let t = device.terminals[k]
+                if t != 0 { Nn[devices[d].1 + k, t - 1] += 1 }
+                if ref != 0 { Nn[devices[d].1 + k, ref - 1] -= 1 }
+            }
+        }
+
+        // M: the transient MNA matrix linearized at the operating point (what a SPICE transient step
+        // factors), from the reference engine's own stamps.
+        for d in net.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: op) }
+        var ctx = MNAEngine.Context()
+        ctx.mode = .transient
+        ctx.a0 = a0
+        ctx.beta = -1
+        engine.assemble(at: op, ctx)
+        var M = Matrix(rows: n, columns: n)
+        for i in 0..<n { for j in 0..<n { M[i, j] = engine.matrix[i + j * n] } }
+        var linearization: [PortMatrix] = []
+        var initialCharges: [PortVector] = []
+        var initialPorts = [Double](repeating: 0, count: np)
+        for (d, device) in net.devices.enumerated() {
+            let v = engine.portVoltages(of: d, in: op)
+            var g = device.model.currents(v).conductance
+            var q = PortVector()
+            if device.model.hasCharge {
+                let charges = device.model.charges(v)
+                g.entries += a0 * charges.capacitance.entries
+                q = charges.charge
+            }
+            linearization.append(g)
+            initialCharges.append(q)
+            for k in 0..<device.model.portCount { initialPorts[devices[d].1 + k] = v[k] }
+        }
+        self.linearization = linearization
+        self.initialCharges = initialCharges
+        self.initialPorts = initialPorts
+
+        // States: capacitors, then inductors. Bs injects them; W·x gives the half of their update.
+        let ns = net.capacitors.count + net.inductors.count
+        stateCount = ns
+        var Bs = Matrix(rows: n, columns: ns)
+        var W = Matrix(rows: ns, columns: n)
+        for (k, c) in net.capacitors.enumerated() {
+            let g = a0 * c.capacitance
+            if c.a != 0 { Bs[c.a - 1, k] += 1; W[k, c.a - 1] += g }
+            if c.b != 0 { Bs[c.b - 1, k] -= 1; W[k, c.b - 1] -= g }
+        }
+        let nc = net.capacitors.count
+        for (k, l) in net.inductors.enumerated() {
+            let u = net.unknown(ofBranch: l.branch)
+            Bs[u, nc + k] = -1
+            W[nc + k, u] += a0 * l.inductance
+        }
+        for m in net.mutuals {
+            W[nc + m.first, net.unknown(ofBranch: net.inductors[m.second].branch)] += a0 * m.inductance
+            W[nc + m.second, net.unknown(ofBranch: net.inductors[m.first].branch)] += a0 * m.inductance
+        }
+        // The state at the operating point: capacitors carry no current (h = g·v), inductors no voltage (e = (2/T)·Φ).
+        let xop = Matrix(rows: n, columns: 1, entries: op)
+        initialState = (W * xop).entries
+
+        // Outputs: rows over x, plus rows over s for capacitor currents (i = g·v − h).
+        let no = outputs.count
+        outputCount = no
+        var No = Matrix(rows: no, columns: n)
+        var Os = Matrix(rows: no, columns: ns)
+        for (r, probe) in outputs.enumerated() {
+            guard probe.view == .value || probe.view == .real else {
+                throw SimulationError("output \(probe): the real-time engine gives plain values (v(...) or i(...))")
+            }
+            switch try net.resolve(probe, in: circuit) {
+            case let .voltage(a, b):
+                if a != 0 { No[r, a - 1] += 1 }
+                if b != 0 { No[r, b - 1] -= 1 }
+            case .current(let carrier):
+                switch carrier {
+                case .branch(let b): No[r, net.unknown(ofBranch: b)] = 1
+                case .resistor(let k):
+                    let res = net.resistors[k]
+                    if res.a != 0 { No[r, res.a - 1] += res.conductance }
+                    if res.b != 0 { No[r, res.b - 1] -= res.conductance }
+                case .capacitor(let k):
+                    let c = net.capacitors[k]
+                    let g = a0 * c.capacitance
+                    if c.a != 0 { No[r, c.a - 1] += g }
+                    if c.b != 0 { No[r, c.b - 1] -= g }
+                    Os[r, k] = -1
+                default:
+                    throw SimulationError("output \(probe): the real-time engine records node voltages and the currents of resistors, capacitors, inductors and voltage sources")
+                }
+            }
+        }
+
+        // The products.
+        let lu: DenseLU
+        do { lu = try DenseLU(M) } catch {
+            throw SimulationError("the circuit's equations are singular at the operating point; the real-time model cannot be built")
+        }
+        let Z = -1 * Nn.transposed
+        let Ms = lu.solving(Bs), Mu = lu.solving(Bu), Mz = lu.solving(Z)
+        A = 2 * (W * Ms) - Matrix.identity(ns)
+        B = 2 * (W * Mu)
+        C = 2 * (W * Mz)
+        D = No * Ms + Os
+        E = No * Mu
+        F = No * Mz
+        G = Nn * Ms
+        H = Nn * Mu
+        K = Nn * Mz
+    }
+}
+
+extension Matrix {
+    /// A matrix with the given row-major entries.
+    init(rows: Int, columns: Int, entries: [Double]) {
+        self.init(rows: rows, columns: columns)
+        self.entries = entries
+    }
+}
