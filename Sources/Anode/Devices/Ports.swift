@@ -15,14 +15,14 @@ public struct PortMatrix: Hashable, Sendable {
     @inlinable public init() {}
 
     /// Entry (row, column).
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(row: Int, column: Int) -> Double {
         get { entries[row &* 4 &+ column] }
         set { entries[row &* 4 &+ column] = newValue }
     }
 
     /// The matrix-vector product.
-    @inlinable
+    @inlinable @inline(__always)
     public static func * (m: PortMatrix, v: PortVector) -> PortVector {
         var r = PortVector()
         for row in 0..<4 {

@@ -23,8 +23,17 @@ public final class Processor {
     /// The outputs at the DC operating point (what the circuit gives before the first sample).
     public private(set) var restOutput: [Double] = []
     /// Newton statistics since the processor was built or `resetStatistics()` was called.
-    public var statistics: ProcessorStatistics { counters }
-    @usableFromInline var counters = ProcessorStatistics()
+    public var statistics: ProcessorStatistics { runtime.pointee.counters }
+
+    /// Mutable scalars of the per-sample path, kept behind a pointer so that changing them needs no
+    /// exclusivity check (class stored properties would check on every access).
+    @usableFromInline
+    struct Runtime {
+        @usableFromInline var counters = ProcessorStatistics()
+        /// Whether `jacobian` holds LU factors usable by the predictor.
+        @usableFromInline var haveFactors = false
+    }
+    @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 
     // Sizes.
     @usableFromInline let ns: Int, nu: Int, np: Int, no: Int
@@ -42,8 +51,7 @@ public final class Processor {
     @usableFromInline let current: UnsafeMutablePointer<Double>, currentPrevious: UnsafeMutablePointer<Double>
     @usableFromInline let residual: UnsafeMutablePointer<Double>
     @usableFromInline let jacobian: UnsafeMutablePointer<Double>, pivots: UnsafeMutablePointer<Int>
-    @usableFromInline var haveFactors = false
-    @usableFromInline var devices: DeviceBank
+    @usableFromInline let devices: DeviceBank
     @usableFromInline let absoluteTolerance: Double, relativeTolerance: Double, maxIterations: Int
     /// State and port voltages at the operating point, for `reset()`.
     let restState: [Double], restPorts: [Double], restInputs: [Double]
@@ -90,6 +98,8 @@ public final class Processor {
         jacobian = vector(np * np)
         pivots = .allocate(capacity: max(np, 1))
         pivots.initialize(repeating: 0, count: max(np, 1))
+        runtime = .allocate(capacity: 1)
+        runtime.initialize(to: Runtime())
         devices = DeviceBank(model)
         absoluteTolerance = configuration.absoluteTolerance
         relativeTolerance = configuration.relativeTolerance
@@ -112,6 +122,8 @@ public final class Processor {
             m.deallocate()
         }
         pivots.deallocate()
+        runtime.deinitialize(count: 1)
+        runtime.deallocate()
         devices.deallocate()
     }
 
@@ -127,11 +139,11 @@ public final class Processor {
         devices.reset()
         devices.evaluate(v, into: current, a0: a0)
         for k in 0..<np { currentPrevious[k] = current[k] }
-        haveFactors = false
+        runtime.pointee.haveFactors = false
     }
 
     /// Forgets the statistics.
-    public func resetStatistics() { counters = ProcessorStatistics() }
+    public func resetStatistics() { runtime.pointee.counters = ProcessorStatistics() }
 
     // MARK: The per-sample path
 
@@ -154,7 +166,7 @@ public final class Processor {
         let n = np
         if n > 0 {
             // Predict: v = v_prev − J⁻¹·(p − p_prev), with the last factored Jacobian.
-            if haveFactors {
+            if runtime.pointee.haveFactors {
                 for k in 0..<n { residual[k] = p[k] - pPrevious[k] }
                 SmallLU.solve(jacobian, n, pivots: pivots, residual)
                 for k in 0..<n { v[k] = vPrevious[k] - residual[k] }
@@ -183,8 +195,8 @@ public final class Processor {
                 // J = K·∂ĩ/∂v − I; solve J·Δ = −F.
                 devices.jacobian(k: K, into: jacobian, n: n)
                 for k in 0..<n { jacobian[k &* n &+ k] -= 1 }
-                guard SmallLU.factor(jacobian, n, pivots: pivots) else { haveFactors = false; break }
-                haveFactors = true
+                guard SmallLU.factor(jacobian, n, pivots: pivots) else { runtime.pointee.haveFactors = false; break }
+                runtime.pointee.haveFactors = true
                 SmallLU.solve(jacobian, n, pivots: pivots, residual)
                 for k in 0..<n { vTrial[k] = v[k] - residual[k] }
                 devices.limit(vTrial, old: v)
@@ -194,21 +206,21 @@ public final class Processor {
                     v[k] = vTrial[k]
                 }
             }
-            counters.steps &+= 1
-            counters.iterations &+= iterations
-            if iterations > counters.maxIterations { counters.maxIterations = iterations }
+            runtime.pointee.counters.steps &+= 1
+            runtime.pointee.counters.iterations &+= iterations
+            if iterations > runtime.pointee.counters.maxIterations { runtime.pointee.counters.maxIterations = iterations }
             if !converged {
-                counters.failures &+= 1
+                runtime.pointee.counters.failures &+= 1
                 var finite = true
                 for k in 0..<n where !current[k].isFinite || !v[k].isFinite { finite = false }
                 if !finite {
                     // Keep the previous step's solution rather than poison the state.
                     for k in 0..<n { v[k] = vPrevious[k]; current[k] = currentPrevious[k] }
-                    haveFactors = false
+                    runtime.pointee.haveFactors = false
                 }
             }
         } else {
-            counters.steps &+= 1
+            runtime.pointee.counters.steps &+= 1
         }
         // y = D·s + E·u + F·ĩ
         for r in 0..<no {
