@@ -94,19 +94,21 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
     @inlinable
     public func cathodeCurrent(vgk: Double, vpk: Double) -> (ik: Double, dVgk: Double, dVpk: Double) {
         let z = c * (vpk / mu + vgk)
-        let u = softplus(z) / c
-        let pw = pow(u, gamma - 1)
-        let d = g * gamma * pw * logistic(z)
-        return (g * pw * u, d, d / mu)
+        let (sp, sigma) = softplusAndLogistic(z)
+        let u = sp / c
+        let power = exp(gamma * log(u))  // u^GAMMA
+        let d = g * gamma * power / u * sigma
+        return (g * power, d, d / mu)
     }
 
     /// Grid current Ig and ∂Ig/∂Vgk = GG·XI·v^(XI−1)·σ(CG·Vgk), v = softplus(CG·Vgk)/CG.
     @inlinable
     public func gridCurrent(vgk: Double) -> (ig: Double, g: Double) {
         let z = cg * vgk
-        let v = softplus(z) / cg
-        let pw = pow(v, xi - 1)
-        return (gg * pw * v + ig0, gg * xi * pw * logistic(z))
+        let (sp, sigma) = softplusAndLogistic(z)
+        let v = sp / cg
+        let power = exp(xi * log(v))  // v^XI
+        return (gg * power + ig0, gg * xi * power / v * sigma)
     }
 
     /// Port currents Ig, Ip = Ik − Ig and their Jacobian with respect to (Vgk, Vpk).

@@ -283,8 +283,13 @@ public struct GummelPoon: Hashable, Sendable {
     /// for a PNP pass the negated voltages and negate the currents).
     @inlinable
     public func evaluate(vbe: Double, vbc: Double) -> Evaluation {
+        evaluate(core(vbe: vbe, vbc: vbc), vbe: vbe, vbc: vbc)
+    }
+
+    /// `evaluate(vbe:vbc:)` with the shared core terms already computed.
+    @inlinable
+    func evaluate(_ c: Core, vbe: Double, vbc: Double) -> Evaluation {
         let p = parameters
-        let c = core(vbe: vbe, vbc: vbc)
         var (cben, gben) = p.baseEmitterLeakage == 0 ? (0.0, 0.0)
             : Junction.current(vbe, saturationCurrent: p.baseEmitterLeakage, nvt: p.baseEmitterLeakageEmission * vt)
         cben += gmin * vbe
@@ -308,11 +313,17 @@ public struct GummelPoon: Hashable, Sendable {
     @inlinable
     public func charges(vbe: Double, vbc: Double) -> (qbe: Double, cbe: Double, cbeVbc: Double, qbc: Double, cbc: Double) {
         let p = parameters
+        return charges(p.forwardTransitTime != 0 || p.reverseTransitTime != 0 ? core(vbe: vbe, vbc: vbc) : Core(), vbe: vbe, vbc: vbc)
+    }
+
+    /// `charges(vbe:vbc:)` with the shared core terms already computed (unused without TF and TR).
+    @inlinable
+    func charges(_ c: Core, vbe: Double, vbc: Double) -> (qbe: Double, cbe: Double, cbeVbc: Double, qbc: Double, cbc: Double) {
+        let p = parameters
         let tf = p.forwardTransitTime
         let tr = p.reverseTransitTime
         var qbe = 0.0, capbe = 0.0, geqcb = 0.0, qbc = 0.0, capbc = 0.0
         if tf != 0 || tr != 0 {
-            let c = core(vbe: vbe, vbc: vbc)
             if tf != 0 {
                 if vbe > 0 {
                     // TF·(1 + XTF·(iF/(iF+ITF))²·exp(Vbc/(1.44·VTF)))·iF/qb
@@ -391,8 +402,13 @@ public struct GummelPoon: Hashable, Sendable {
     public func portCurrentsWithBase(_ v: PortVector, frozenBaseResistance: Bool = false) -> PortCurrents {
         let s = polarity.rawValue
         let vbe = s * v[1], vbc = s * (v[1] - v[2]), vbx = s * (v[0] - v[1])
-        let e = evaluate(vbe: vbe, vbc: vbc)
         let c = core(vbe: vbe, vbc: vbc)
+        return portCurrentsWithBase(c, evaluate(c, vbe: vbe, vbc: vbc), vbx: vbx, frozenBaseResistance: frozenBaseResistance)
+    }
+
+    @inlinable
+    func portCurrentsWithBase(_ c: Core, _ e: Evaluation, vbx: Double, frozenBaseResistance: Bool) -> PortCurrents {
+        let s = polarity.rawValue
         let (rb, drbdib, drbdqb) = baseResistance(ib: e.ib, qb: c.qb)
         let gx = 1 / rb
         let ix = gx * vbx
@@ -432,6 +448,50 @@ public struct GummelPoon: Hashable, Sendable {
         r.capacitance[2, 0] = -cx
         r.capacitance[2, 1] = -q.cbc
         r.capacitance[2, 2] = q.cbc + cx
+        return r
+    }
+
+    /// Currents and charges sharing the junction exponentials (the core terms are computed once).
+    @inlinable
+    public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
+        let s = polarity.rawValue
+        var r = PortEvaluation()
+        if hasModulatedBaseResistance {
+            let vbe = s * v[1], vbc = s * (v[1] - v[2]), vbx = s * (v[0] - v[1])
+            let c = core(vbe: vbe, vbc: vbc)
+            r.currents = portCurrentsWithBase(c, evaluate(c, vbe: vbe, vbc: vbc), vbx: vbx, frozenBaseResistance: false)
+            if withCharges {
+                let q = charges(c, vbe: vbe, vbc: vbc)
+                let (qx, cx) = externalCollectorDepletion.charge(s * (v[0] - v[2]))
+                r.charges.charge = PortVector(s * qx, s * (q.qbe + q.qbc), -s * (q.qbc + qx), 0)
+                r.charges.capacitance[0, 0] = cx
+                r.charges.capacitance[0, 2] = -cx
+                r.charges.capacitance[1, 1] = q.cbe + q.cbeVbc + q.cbc
+                r.charges.capacitance[1, 2] = -q.cbeVbc - q.cbc
+                r.charges.capacitance[2, 0] = -cx
+                r.charges.capacitance[2, 1] = -q.cbc
+                r.charges.capacitance[2, 2] = q.cbc + cx
+            }
+            return r
+        }
+        let vbe = s * v[0], vbc = s * (v[0] - v[1])
+        let c = core(vbe: vbe, vbc: vbc)
+        let e = evaluate(c, vbe: vbe, vbc: vbc)
+        r.currents.current[0] = s * e.ib
+        r.currents.current[1] = s * e.ic
+        r.currents.conductance[0, 0] = e.gpi + e.gmu
+        r.currents.conductance[0, 1] = -e.gmu
+        r.currents.conductance[1, 0] = e.gm - e.gmu
+        r.currents.conductance[1, 1] = e.gmu + e.go
+        if withCharges {
+            let q = charges(c, vbe: vbe, vbc: vbc)
+            r.charges.charge[0] = s * (q.qbe + q.qbc)
+            r.charges.charge[1] = -s * q.qbc
+            r.charges.capacitance[0, 0] = q.cbe + q.cbeVbc + q.cbc
+            r.charges.capacitance[0, 1] = -q.cbeVbc - q.cbc
+            r.charges.capacitance[1, 0] = -q.cbc
+            r.charges.capacitance[1, 1] = q.cbc
+        }
         return r
     }
 

@@ -114,14 +114,13 @@ public struct KorenPentode: Hashable, Sendable {
         let clamped = vg2k < Self.minimumScreenVoltage
         let v2 = clamped ? Self.minimumScreenVoltage : vg2k
         let z = kp * (1 / mu + vg1k / v2)
-        let sp = softplus(z)
+        let (sp, sigma) = softplusAndLogistic(z)
         let e1 = v2 / kp * sp
         guard e1 > 0 else { return (0, 0, 0, 0) }
-        let sigma = logistic(z)
-        let pw = pow(e1, ex - 1)
+        let power = exp(ex * log(e1))  // E1^EX
         let a = atan(vpk / kvb)
-        let base = 2 * pw * e1 / kg1
-        let k = 2 * ex * pw / kg1 * a
+        let base = 2 * power / kg1
+        let k = 2 * ex * power / (kg1 * e1) * a
         let de1dv2 = clamped ? 0 : sp / kp - sigma * vg1k / v2
         return (base * a, k * sigma, k * de1dv2, base * kvb / (kvb * kvb + vpk * vpk))
     }
@@ -131,9 +130,9 @@ public struct KorenPentode: Hashable, Sendable {
     public func screenCurrent(vg1k: Double, vg2k: Double) -> (ig2: Double, dVg1k: Double, dVg2k: Double) {
         let x = vg2k / mu + vg1k
         guard x > 0 else { return (0, 0, 0) }
-        let pw = pow(x, ex - 1)
-        let d = ex * pw / kg2
-        return (pw * x / kg2, d, d / mu)
+        let power = exp(ex * log(x))  // x^EX
+        let d = ex * power / (x * kg2)
+        return (power / kg2, d, d / mu)
     }
 
     /// Control-grid current and its conductance, GMIN included.

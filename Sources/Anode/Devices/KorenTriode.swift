@@ -111,13 +111,13 @@ public struct KorenTriode: Hashable, Sendable {
         let s = (kvb + vpk * vpk).squareRoot()
         let vg = vgk + vct
         let z = kp * (1 / mu + vg / s)
-        let sp = softplus(z)
+        let (sp, sigma) = softplusAndLogistic(z)
         let e1 = vpk / kp * sp
         guard e1 > 0 else { return (0, 0, 0) }
-        let sigma = logistic(z)
-        let pw = pow(e1, ex - 1)
-        let ip = 2 * pw * e1 / kg1
-        let k = 2 * ex * pw / kg1
+        // E1^EX and EX·E1^(EX−1) from one logarithm and one exponential.
+        let power = exp(ex * log(e1))
+        let ip = 2 * power / kg1
+        let k = 2 * ex * power / (kg1 * e1)
         let de1dvg = vpk * sigma / s
         let de1dvp = sp / kp - sigma * vg * vpk * vpk / (s * s * s)
         return (ip, k * de1dvg, k * de1dvp)

@@ -13,6 +13,19 @@ public protocol PortDevice: Sendable {
     func portCharges(_ v: PortVector) -> PortCharges
     /// Limits a Newton step from `old` to `new`; true when the step was changed.
     func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool)
+    /// Currents and (when `withCharges`) charges at `v` in one pass.
+    func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation
+}
+
+extension PortDevice {
+    /// Currents and charges by their separate methods.
+    @inlinable
+    public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
+        var e = PortEvaluation()
+        e.currents = portCurrents(v)
+        if withCharges { e.charges = portCharges(v) }
+        return e
+    }
 }
 
 extension Diode: PortDevice {
@@ -44,6 +57,22 @@ extension Diode: PortDevice {
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
         let (v, limited) = limit(new[0], old: old[0])
         return (PortVector(v, 0, 0, 0), limited)
+    }
+
+    /// Current and charge sharing the junction's exponential (Q = TT·I + Qdep).
+    @inlinable
+    public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
+        let (i, g) = current(v[0])
+        var e = PortEvaluation()
+        e.currents.current[0] = i
+        e.currents.conductance[0, 0] = g
+        if withCharges {
+            let (qd, cd) = depletion.charge(v[0])
+            let tt = parameters.transitTime
+            e.charges.charge[0] = qd + tt * i
+            e.charges.capacitance[0, 0] = cd + tt * g
+        }
+        return e
     }
 }
 

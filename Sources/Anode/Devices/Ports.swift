@@ -53,3 +53,15 @@ public struct PortCharges: Hashable, Sendable {
     /// Zero charges.
     @inlinable public init() {}
 }
+
+/// Port currents and, optionally, port charges with their Jacobians, computed in one pass so that
+/// a device can share work (exponentials) between its currents and its charges.
+public struct PortEvaluation: Sendable {
+    /// Currents and conductances.
+    public var currents = PortCurrents()
+    /// Charges and capacitances (zero when not asked for).
+    public var charges = PortCharges()
+
+    /// Zero.
+    @inlinable public init() {}
+}

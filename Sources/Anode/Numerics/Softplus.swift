@@ -12,3 +12,13 @@ public func softplus(_ x: Double) -> Double {
 public func logistic(_ x: Double) -> Double {
     x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
 }
+
+/// softplus(x) and σ(x) together, sharing one exponential: with e = e^(−|x|),
+/// softplus(x) = max(x, 0) + ln(1 + e) and σ(x) = 1/(1 + e) for x ≥ 0, e/(1 + e) otherwise.
+@inlinable @inline(__always)
+public func softplusAndLogistic(_ x: Double) -> (softplus: Double, logistic: Double) {
+    let e = exp(-abs(x))
+    let sp = max(x, 0) + log1p(e)
+    let sigma = x >= 0 ? 1 / (1 + e) : e / (1 + e)
+    return (sp, sigma)
+}

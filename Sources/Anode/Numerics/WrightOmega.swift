@@ -13,6 +13,11 @@ public func wrightOmega(_ y: Double) -> Double {
     if y < -700 { return exp(y) }  // ω ≈ e^y, and ω·e^ω rounds to it
     if y > 1e17 { return y - log(y) }
     var w: Double
+    if y < -20 {
+        // x = e^y < 2.1e-9: the series x − x² + 3x³/2 is exact to rounding (next term x⁴·8/3).
+        let x = exp(y)
+        return x * (1 - x * (1 - 1.5 * x))
+    }
     if y < -2 {
         // ω = W(eˣ) with x = e^y small: W(x) = x − x² + 3x³/2 − …
         let x = exp(y)

@@ -16,8 +16,8 @@ struct DeviceSlot<Device: PortDevice> {
     @usableFromInline var chargeCurrent: PortVector
     /// Charge at the latest evaluation (accepted at the end of the sample).
     @usableFromInline var pendingCharge: PortVector
-    /// ∂ĩ/∂v at the latest evaluation.
-    @usableFromInline var jacobian: PortMatrix
+    /// Where its ports×ports block of ∂ĩ/∂v goes in the processor's block buffer.
+    @usableFromInline var blockOffset: Int
     /// Charge at the operating point.
     @usableFromInline var restCharge: PortVector
 }
@@ -41,28 +41,30 @@ struct DeviceArray<Device: PortDevice> {
     }
 
     /// Evaluates every device at port voltages `v`: writes ĩ = i(v) + a0·q(v) − (a0·q_prev + i_q,prev) − G₀·v
-    /// into `current` and keeps ∂ĩ/∂v and q(v) in the slots.
+    /// into `current` and ∂ĩ/∂v into `blocks` (row-major, one ports×ports block per device), and
+    /// keeps q(v) in the slots.
     @inlinable
-    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, a0: Double) {
+    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>, a0: Double) {
         for s in 0..<count {
             let slot = slots + s
             let o = slot.pointee.offset, m = slot.pointee.ports
             var pv = PortVector()
             for k in 0..<m { pv[k] = v[o &+ k] }
-            let r = slot.pointee.device.portCurrents(pv)
-            var i = r.current
-            var g = r.conductance
-            if slot.pointee.hasCharge {
-                let q = slot.pointee.device.portCharges(pv)
-                i += a0 * (q.charge - slot.pointee.charge) - slot.pointee.chargeCurrent
-                g.entries += a0 * q.capacitance.entries
-                slot.pointee.pendingCharge = q.charge
+            let hasCharge = slot.pointee.hasCharge
+            let e = slot.pointee.device.evaluate(pv, withCharges: hasCharge)
+            var i = e.currents.current
+            var g = e.currents.conductance.entries
+            if hasCharge {
+                i += a0 * (e.charges.charge - slot.pointee.charge) - slot.pointee.chargeCurrent
+                g += a0 * e.charges.capacitance.entries
+                slot.pointee.pendingCharge = e.charges.charge
             }
             let g0 = slot.pointee.linearization
             i -= g0 * pv
-            g.entries -= g0.entries
-            slot.pointee.jacobian = g
+            g -= g0.entries
             for k in 0..<m { current[o &+ k] = i[k] }
+            let b = blocks + slot.pointee.blockOffset
+            for r in 0..<m { for c in 0..<m { b[r &* m &+ c] = g[r &* 4 &+ c] } }
         }
     }
 
@@ -97,24 +99,6 @@ struct DeviceArray<Device: PortDevice> {
             if changed { for k in 0..<m { new[o &+ k] = limited[k] } }
         }
     }
-
-    /// Writes J = K·(∂ĩ/∂v) − I into the columns of these devices' ports (`n` ports in all).
-    @inlinable
-    func jacobianColumns(k: UnsafePointer<Double>, into j: UnsafeMutablePointer<Double>, n: Int) {
-        for s in 0..<count {
-            let o = slots[s].offset, m = slots[s].ports
-            let dj = slots[s].jacobian
-            for r in 0..<n {
-                let kr = k + (r &* n &+ o)
-                let jr = j + (r &* n &+ o)
-                for c in 0..<m {
-                    var sum = 0.0
-                    for q in 0..<m { sum += kr[q] * dj[q, c] }
-                    jr[c] = sum
-                }
-            }
-        }
-    }
 }
 
 /// All devices of a processor, by type.
@@ -137,7 +121,7 @@ struct DeviceBank {
         func slot<D: PortDevice>(_ d: D, _ k: Int) -> DeviceSlot<D> {
             DeviceSlot(device: d, offset: model.devices[k].offset, ports: d.portCount, hasCharge: d.hasCharge,
                        linearization: model.linearization[k], charge: model.initialCharges[k], chargeCurrent: PortVector(),
-                       pendingCharge: model.initialCharges[k], jacobian: PortMatrix(), restCharge: model.initialCharges[k])
+                       pendingCharge: model.initialCharges[k], blockOffset: model.blockOffsets[k], restCharge: model.initialCharges[k])
         }
         for (k, entry) in model.devices.enumerated() {
             switch entry.device {
@@ -172,15 +156,15 @@ struct DeviceBank {
     }
 
     @inlinable
-    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, a0: Double) {
-        diodes.evaluate(v, into: current, a0: a0)
-        bjts.evaluate(v, into: current, a0: a0)
-        jfets.evaluate(v, into: current, a0: a0)
-        mosfets.evaluate(v, into: current, a0: a0)
-        korenTriodes.evaluate(v, into: current, a0: a0)
-        dzTriodes.evaluate(v, into: current, a0: a0)
-        pentodes.evaluate(v, into: current, a0: a0)
-        capacitances.evaluate(v, into: current, a0: a0)
+    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>, a0: Double) {
+        diodes.evaluate(v, into: current, blocks: blocks, a0: a0)
+        bjts.evaluate(v, into: current, blocks: blocks, a0: a0)
+        jfets.evaluate(v, into: current, blocks: blocks, a0: a0)
+        mosfets.evaluate(v, into: current, blocks: blocks, a0: a0)
+        korenTriodes.evaluate(v, into: current, blocks: blocks, a0: a0)
+        dzTriodes.evaluate(v, into: current, blocks: blocks, a0: a0)
+        pentodes.evaluate(v, into: current, blocks: blocks, a0: a0)
+        capacitances.evaluate(v, into: current, blocks: blocks, a0: a0)
     }
 
     @inlinable
@@ -192,17 +176,5 @@ struct DeviceBank {
     @inlinable
     func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) {
         diodes.limit(new, old: old); bjts.limit(new, old: old); jfets.limit(new, old: old); mosfets.limit(new, old: old)
-    }
-
-    @inlinable
-    func jacobian(k: UnsafePointer<Double>, into j: UnsafeMutablePointer<Double>, n: Int) {
-        diodes.jacobianColumns(k: k, into: j, n: n)
-        bjts.jacobianColumns(k: k, into: j, n: n)
-        jfets.jacobianColumns(k: k, into: j, n: n)
-        mosfets.jacobianColumns(k: k, into: j, n: n)
-        korenTriodes.jacobianColumns(k: k, into: j, n: n)
-        dzTriodes.jacobianColumns(k: k, into: j, n: n)
-        pentodes.jacobianColumns(k: k, into: j, n: n)
-        capacitances.jacobianColumns(k: k, into: j, n: n)
     }
 }

@@ -51,6 +51,10 @@ public final class Processor {
     @usableFromInline let current: UnsafeMutablePointer<Double>, currentPrevious: UnsafeMutablePointer<Double>
     @usableFromInline let residual: UnsafeMutablePointer<Double>
     @usableFromInline let jacobian: UnsafeMutablePointer<Double>, pivots: UnsafeMutablePointer<Int>
+    /// ∂ĩ/∂v, one ports×ports block per device, and each block's (first port, ports, storage offset).
+    @usableFromInline let blocks: UnsafeMutablePointer<Double>
+    @usableFromInline let blockList: UnsafeMutablePointer<(offset: Int, ports: Int, storage: Int)>
+    @usableFromInline let blockCount: Int
     @usableFromInline let devices: DeviceBank
     @usableFromInline let absoluteTolerance: Double, relativeTolerance: Double, maxIterations: Int
     /// State and port voltages at the operating point, for `reset()`.
@@ -101,6 +105,12 @@ public final class Processor {
         runtime = .allocate(capacity: 1)
         runtime.initialize(to: Runtime())
         devices = DeviceBank(model)
+        blocks = vector(model.blockStorage)
+        blockCount = model.devices.count
+        blockList = .allocate(capacity: max(blockCount, 1))
+        for (k, d) in model.devices.enumerated() {
+            (blockList + k).initialize(to: (d.offset, d.device.portCount, model.blockOffsets[k]))
+        }
         absoluteTolerance = configuration.absoluteTolerance
         relativeTolerance = configuration.relativeTolerance
         maxIterations = max(configuration.maxIterations, 1)
@@ -122,6 +132,8 @@ public final class Processor {
             m.deallocate()
         }
         pivots.deallocate()
+        blocks.deallocate()
+        blockList.deallocate()
         runtime.deinitialize(count: 1)
         runtime.deallocate()
         devices.deallocate()
@@ -137,7 +149,7 @@ public final class Processor {
         computeP()
         for k in 0..<np { pPrevious[k] = p[k] }
         devices.reset()
-        devices.evaluate(v, into: current, a0: a0)
+        devices.evaluate(v, into: current, blocks: blocks, a0: a0)
         for k in 0..<np { currentPrevious[k] = current[k] }
         runtime.pointee.haveFactors = false
     }
@@ -159,14 +171,49 @@ public final class Processor {
         }
     }
 
+    /// J = K·∂ĩ/∂v − I, from K and the devices' diagonal blocks.
+    @inlinable
+    func assembleJacobian() {
+        let n = np
+        for b in 0..<blockCount {
+            let (o, m, storage) = blockList[b]
+            let blk = blocks + storage
+            for r in 0..<n {
+                let kr = K + (r &* n &+ o)
+                let jr = jacobian + (r &* n &+ o)
+                switch m {
+                case 1:
+                    jr[0] = kr[0] * blk[0]
+                case 2:
+                    jr[0] = kr[0] * blk[0] + kr[1] * blk[2]
+                    jr[1] = kr[0] * blk[1] + kr[1] * blk[3]
+                case 3:
+                    jr[0] = kr[0] * blk[0] + kr[1] * blk[3] + kr[2] * blk[6]
+                    jr[1] = kr[0] * blk[1] + kr[1] * blk[4] + kr[2] * blk[7]
+                    jr[2] = kr[0] * blk[2] + kr[1] * blk[5] + kr[2] * blk[8]
+                default:
+                    for c in 0..<m {
+                        var sum = 0.0
+                        for q in 0..<m { sum += kr[q] * blk[q &* m &+ c] }
+                        jr[c] = sum
+                    }
+                }
+            }
+        }
+        for k in 0..<n { jacobian[k &* n &+ k] -= 1 }
+    }
+
     /// Advances the circuit one step with the inputs in `u`; writes the outputs to `y`.
+    ///
+    /// Newton's method on F(v) = p + K·ĩ(v) − v, started from the prediction
+    /// v = v_prev − J⁻¹·(p − p_prev) with the last factors of J = K·∂ĩ/∂v − I.
     @inlinable
     func step(_ y: UnsafeMutablePointer<Double>) {
         computeP()
         let n = np
+        let state = runtime
         if n > 0 {
-            // Predict: v = v_prev − J⁻¹·(p − p_prev), with the last factored Jacobian.
-            if runtime.pointee.haveFactors {
+            if state.pointee.haveFactors {
                 for k in 0..<n { residual[k] = p[k] - pPrevious[k] }
                 SmallLU.solve(jacobian, n, pivots: pivots, residual)
                 for k in 0..<n { v[k] = vPrevious[k] - residual[k] }
@@ -174,9 +221,10 @@ public final class Processor {
             }
             var iterations = 0
             var converged = false
-            var settled = false  // the last Newton step was within tolerance
+            var fresh = false     // the factors are of this step's Jacobian
+            var settled = false   // the last step, with fresh factors, was within tolerance
             while true {
-                devices.evaluate(v, into: current, a0: a0)
+                devices.evaluate(v, into: current, blocks: blocks, a0: a0)
                 iterations &+= 1
                 // F = p + K·ĩ − v
                 var worst = 0.0
@@ -188,39 +236,41 @@ public final class Processor {
                     let excess = abs(sum) - (absoluteTolerance + relativeTolerance * abs(v[r]))
                     if !(excess <= worst) { worst = excess.isNaN ? .infinity : excess }
                 }
-                // Converged when the equations hold to tolerance, or when the step that led here was
-                // itself within tolerance (the residual can then only be rounding).
                 if worst <= 0 || settled { converged = true; break }
                 if iterations >= maxIterations { break }
-                // J = K·∂ĩ/∂v − I; solve J·Δ = −F.
-                devices.jacobian(k: K, into: jacobian, n: n)
-                for k in 0..<n { jacobian[k &* n &+ k] -= 1 }
-                guard SmallLU.factor(jacobian, n, pivots: pivots) else { runtime.pointee.haveFactors = false; break }
-                runtime.pointee.haveFactors = true
+                // Newton: factor this iterate's Jacobian. (With factors kept from the previous sample
+                // the iteration converges only linearly; measured, it costs more than it saves.)
+                do {
+                    assembleJacobian()
+                    state.pointee.counters.factorizations &+= 1
+                    guard SmallLU.factor(jacobian, n, pivots: pivots) else { state.pointee.haveFactors = false; break }
+                    state.pointee.haveFactors = true
+                    fresh = true
+                }
                 SmallLU.solve(jacobian, n, pivots: pivots, residual)
                 for k in 0..<n { vTrial[k] = v[k] - residual[k] }
                 devices.limit(vTrial, old: v)
-                settled = true
+                settled = fresh
                 for k in 0..<n {
                     if !(abs(vTrial[k] - v[k]) <= absoluteTolerance + relativeTolerance * abs(v[k])) { settled = false }
                     v[k] = vTrial[k]
                 }
             }
-            runtime.pointee.counters.steps &+= 1
-            runtime.pointee.counters.iterations &+= iterations
-            if iterations > runtime.pointee.counters.maxIterations { runtime.pointee.counters.maxIterations = iterations }
+            state.pointee.counters.steps &+= 1
+            state.pointee.counters.iterations &+= iterations
+            if iterations > state.pointee.counters.maxIterations { state.pointee.counters.maxIterations = iterations }
             if !converged {
-                runtime.pointee.counters.failures &+= 1
+                state.pointee.counters.failures &+= 1
                 var finite = true
                 for k in 0..<n where !current[k].isFinite || !v[k].isFinite { finite = false }
                 if !finite {
                     // Keep the previous step's solution rather than poison the state.
                     for k in 0..<n { v[k] = vPrevious[k]; current[k] = currentPrevious[k] }
-                    runtime.pointee.haveFactors = false
+                    state.pointee.haveFactors = false
                 }
             }
         } else {
-            runtime.pointee.counters.steps &+= 1
+            state.pointee.counters.steps &+= 1
         }
         // y = D·s + E·u + F·ĩ
         for r in 0..<no {

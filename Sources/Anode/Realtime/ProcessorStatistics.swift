@@ -4,6 +4,9 @@ public struct ProcessorStatistics: Sendable, Hashable {
     public var steps = 0
     /// Newton iterations (device evaluations) over all steps.
     public var iterations = 0
+    /// LU factorizations of the Newton Jacobian (fewer than iterations: factors are reused while
+    /// they keep converging fast).
+    public var factorizations = 0
     /// The most iterations any step needed.
     public var maxIterations = 0
     /// Steps that did not converge within the iteration limit (their result is the last iterate,

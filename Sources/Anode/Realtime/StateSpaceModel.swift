@@ -20,6 +20,9 @@ struct StateSpaceModel {
     let A: Matrix, B: Matrix, C: Matrix, D: Matrix, E: Matrix, F: Matrix, G: Matrix, H: Matrix, K: Matrix
     /// The devices, with the port offset of each.
     let devices: [(device: NonlinearDevice, offset: Int)]
+    /// Where each device's ports×ports Jacobian block starts in a flat block buffer, and its length.
+    let blockOffsets: [Int]
+    let blockStorage: Int
     /// Each device's linearization G₀ (conductance plus 2/T times capacitance at the operating point).
     let linearization: [PortMatrix]
     /// State, port voltages and device charges at the operating point.
@@ -94,6 +97,14 @@ struct StateSpaceModel {
             offset += d.model.portCount
         }
         self.devices = devices
+        var blocks: [Int] = []
+        var blockStorage = 0
+        for d in net.devices {
+            blocks.append(blockStorage)
+            blockStorage += d.model.portCount * d.model.portCount
+        }
+        blockOffsets = blocks
+        self.blockStorage = blockStorage
         let np = offset
         portCount = np
         var Nn = Matrix(rows: np, columns: n)
