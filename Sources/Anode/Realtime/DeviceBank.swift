@@ -44,7 +44,8 @@ struct DeviceArray<Device: PortDevice> {
     /// into `current` and ∂ĩ/∂v into `blocks` (row-major, one ports×ports block per device), and
     /// keeps q(v) in the slots.
     @inlinable
-    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>, a0: Double) {
+    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>,
+                  chargeBlocks: UnsafeMutablePointer<Double>, a0: Double) {
         for s in 0..<count {
             let slot = slots + s
             let o = slot.pointee.offset, m = slot.pointee.ports
@@ -52,19 +53,50 @@ struct DeviceArray<Device: PortDevice> {
             for k in 0..<m { pv[k] = v[o &+ k] }
             let hasCharge = slot.pointee.hasCharge
             let e = slot.pointee.device.evaluate(pv, withCharges: hasCharge)
-            var i = e.currents.current
-            var g = e.currents.conductance.entries
-            if hasCharge {
-                i += a0 * (e.charges.charge - slot.pointee.charge) - slot.pointee.chargeCurrent
-                g += a0 * e.charges.capacitance.entries
-                slot.pointee.pendingCharge = e.charges.charge
-            }
-            let g0 = slot.pointee.linearization
-            i -= g0 * pv
-            g -= g0.entries
-            for k in 0..<m { current[o &+ k] = i[k] }
             let b = blocks + slot.pointee.blockOffset
-            for r in 0..<m { for c in 0..<m { b[r &* m &+ c] = g[r &* 4 &+ c] } }
+            let cb = chargeBlocks + slot.pointee.blockOffset
+            for r in 0..<m {
+                var i = e.currents.current[r]
+                if hasCharge {
+                    i += a0 * (e.charges.charge[r] - slot.pointee.charge[r]) - slot.pointee.chargeCurrent[r]
+                }
+                for c in 0..<m {
+                    let g0 = slot.pointee.linearization[r, c]
+                    i -= g0 * pv[c]
+                    var g = e.currents.conductance[r, c] - g0
+                    if hasCharge {
+                        let cap = e.charges.capacitance[r, c]
+                        g += a0 * cap
+                        cb[r &* m &+ c] = cap
+                    }
+                    b[r &* m &+ c] = g
+                }
+                current[o &+ r] = i
+            }
+            if hasCharge { slot.pointee.pendingCharge = e.charges.charge }
+        }
+    }
+
+    /// Moves the last evaluation to port voltages v + Δ to first order: ĩ += (∂ĩ/∂v)·Δ and
+    /// q += (∂q/∂v)·Δ (used when a Newton step is small enough that its square is negligible).
+    @inlinable
+    func correct(_ delta: UnsafePointer<Double>, current: UnsafeMutablePointer<Double>, blocks: UnsafePointer<Double>,
+                 chargeBlocks: UnsafePointer<Double>) {
+        for s in 0..<count {
+            let slot = slots + s
+            let o = slot.pointee.offset, m = slot.pointee.ports
+            let b = blocks + slot.pointee.blockOffset
+            let cb = chargeBlocks + slot.pointee.blockOffset
+            let hasCharge = slot.pointee.hasCharge
+            for r in 0..<m {
+                var di = 0.0, dq = 0.0
+                for c in 0..<m {
+                    di += b[r &* m &+ c] * delta[o &+ c]
+                    if hasCharge { dq += cb[r &* m &+ c] * delta[o &+ c] }
+                }
+                current[o &+ r] += di
+                if hasCharge { slot.pointee.pendingCharge[r] += dq }
+            }
         }
     }
 
@@ -90,14 +122,19 @@ struct DeviceArray<Device: PortDevice> {
 
     /// Limits the Newton step of each device from `old` to `new` (in place in `new`).
     @inlinable
-    func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) {
+    func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
+        var any = false
         for s in 0..<count {
             let o = slots[s].offset, m = slots[s].ports
             var a = PortVector(), b = PortVector()
             for k in 0..<m { a[k] = new[o &+ k]; b[k] = old[o &+ k] }
             let (limited, changed) = slots[s].device.limit(a, old: b)
-            if changed { for k in 0..<m { new[o &+ k] = limited[k] } }
+            if changed {
+                any = true
+                for k in 0..<m { new[o &+ k] = limited[k] }
+            }
         }
+        return any
     }
 }
 
@@ -156,15 +193,29 @@ struct DeviceBank {
     }
 
     @inlinable
-    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>, a0: Double) {
-        diodes.evaluate(v, into: current, blocks: blocks, a0: a0)
-        bjts.evaluate(v, into: current, blocks: blocks, a0: a0)
-        jfets.evaluate(v, into: current, blocks: blocks, a0: a0)
-        mosfets.evaluate(v, into: current, blocks: blocks, a0: a0)
-        korenTriodes.evaluate(v, into: current, blocks: blocks, a0: a0)
-        dzTriodes.evaluate(v, into: current, blocks: blocks, a0: a0)
-        pentodes.evaluate(v, into: current, blocks: blocks, a0: a0)
-        capacitances.evaluate(v, into: current, blocks: blocks, a0: a0)
+    func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>,
+                  chargeBlocks: UnsafeMutablePointer<Double>, a0: Double) {
+        diodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        bjts.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        jfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        mosfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        korenTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        dzTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        pentodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        capacitances.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+    }
+
+    @inlinable
+    func correct(_ delta: UnsafePointer<Double>, current: UnsafeMutablePointer<Double>, blocks: UnsafePointer<Double>,
+                 chargeBlocks: UnsafePointer<Double>) {
+        diodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+        bjts.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+        jfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+        mosfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+        korenTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+        dzTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+        pentodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+        capacitances.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
     }
 
     @inlinable
@@ -173,8 +224,11 @@ struct DeviceBank {
         capacitances.accept(a0: a0)
     }
 
+    /// Limits every junction's Newton step; true when any step was changed.
     @inlinable
-    func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) {
-        diodes.limit(new, old: old); bjts.limit(new, old: old); jfets.limit(new, old: old); mosfets.limit(new, old: old)
+    func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
+        let a = diodes.limit(new, old: old), b = bjts.limit(new, old: old)
+        let c = jfets.limit(new, old: old), d = mosfets.limit(new, old: old)
+        return a || b || c || d
     }
 }

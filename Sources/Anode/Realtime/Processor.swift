@@ -53,6 +53,8 @@ public final class Processor {
     @usableFromInline let jacobian: UnsafeMutablePointer<Double>, pivots: UnsafeMutablePointer<Int>
     /// ∂ĩ/∂v, one ports×ports block per device, and each block's (first port, ports, storage offset).
     @usableFromInline let blocks: UnsafeMutablePointer<Double>
+    /// ∂q/∂v in the same layout (charge devices only).
+    @usableFromInline let chargeBlocks: UnsafeMutablePointer<Double>
     @usableFromInline let blockList: UnsafeMutablePointer<(offset: Int, ports: Int, storage: Int)>
     @usableFromInline let blockCount: Int
     @usableFromInline let devices: DeviceBank
@@ -106,6 +108,7 @@ public final class Processor {
         runtime.initialize(to: Runtime())
         devices = DeviceBank(model)
         blocks = vector(model.blockStorage)
+        chargeBlocks = vector(model.blockStorage)
         blockCount = model.devices.count
         blockList = .allocate(capacity: max(blockCount, 1))
         for (k, d) in model.devices.enumerated() {
@@ -133,6 +136,7 @@ public final class Processor {
         }
         pivots.deallocate()
         blocks.deallocate()
+        chargeBlocks.deallocate()
         blockList.deallocate()
         runtime.deinitialize(count: 1)
         runtime.deallocate()
@@ -149,7 +153,7 @@ public final class Processor {
         computeP()
         for k in 0..<np { pPrevious[k] = p[k] }
         devices.reset()
-        devices.evaluate(v, into: current, blocks: blocks, a0: a0)
+        devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
         for k in 0..<np { currentPrevious[k] = current[k] }
         runtime.pointee.haveFactors = false
     }
@@ -217,14 +221,14 @@ public final class Processor {
                 for k in 0..<n { residual[k] = p[k] - pPrevious[k] }
                 SmallLU.solve(jacobian, n, pivots: pivots, residual)
                 for k in 0..<n { v[k] = vPrevious[k] - residual[k] }
-                devices.limit(v, old: vPrevious)
+                _ = devices.limit(v, old: vPrevious)
             }
             var iterations = 0
             var converged = false
             var fresh = false     // the factors are of this step's Jacobian
             var settled = false   // the last step, with fresh factors, was within tolerance
             while true {
-                devices.evaluate(v, into: current, blocks: blocks, a0: a0)
+                devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
                 iterations &+= 1
                 // F = p + K·ĩ − v
                 var worst = 0.0
@@ -248,8 +252,23 @@ public final class Processor {
                     fresh = true
                 }
                 SmallLU.solve(jacobian, n, pivots: pivots, residual)
-                for k in 0..<n { vTrial[k] = v[k] - residual[k] }
-                devices.limit(vTrial, old: v)
+                // The Newton step is −residual. When it is so small that the next iterate's error
+                // (about its square over the thermal voltage) is within tolerance, take it and
+                // move the evaluation along to first order instead of evaluating again.
+                var small = fresh
+                for k in 0..<n {
+                    vTrial[k] = v[k] - residual[k]
+                    let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
+                    if !(residual[k] * residual[k] <= tolerance * 0.025) { small = false }
+                }
+                let limited = devices.limit(vTrial, old: v)
+                if small && !limited {
+                    for k in 0..<n { residual[k] = -residual[k] }
+                    devices.correct(residual, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+                    for k in 0..<n { v[k] = vTrial[k] }
+                    converged = true
+                    break
+                }
                 settled = fresh
                 for k in 0..<n {
                     if !(abs(vTrial[k] - v[k]) <= absoluteTolerance + relativeTolerance * abs(v[k])) { settled = false }
