@@ -244,3 +244,34 @@ struct DeviceModelTests {
         }
     }
 }
+
+@Suite("Small dense solver")
+struct SmallLUTests {
+    @Test("solves random systems of every small size against the residual", arguments: [1, 2, 3, 5, 9, 17])
+    func solve(_ n: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            var a = (0..<(n * n)).map { _ in Double.random(in: -1...1, using: &generator) }
+            for k in 0..<n { a[k * n + k] += Double(n) * (Bool.random(using: &generator) ? 0.01 : 1) }
+            let b = (0..<n).map { _ in Double.random(in: -1...1, using: &generator) }
+            var lu = a, x = b
+            var pivots = [Int](repeating: 0, count: n)
+            let ok = lu.withUnsafeMutableBufferPointer { l in pivots.withUnsafeMutableBufferPointer { p in SmallLU.factor(l.baseAddress!, n, pivots: p.baseAddress!) } }
+            #expect(ok)
+            lu.withUnsafeBufferPointer { l in pivots.withUnsafeBufferPointer { p in x.withUnsafeMutableBufferPointer { xb in SmallLU.solve(l.baseAddress!, n, pivots: p.baseAddress!, xb.baseAddress!) } } }
+            for r in 0..<n {
+                var sum = -b[r]
+                for c in 0..<n { sum += a[r * n + c] * x[c] }
+                #expect(abs(sum) < 1e-10, "row \(r) of a \(n)×\(n) system")
+            }
+        }
+    }
+
+    @Test("a singular matrix is reported, not divided by zero")
+    func singular() {
+        var a = [1.0, 2, 2, 4]
+        var pivots = [0, 0]
+        let ok = a.withUnsafeMutableBufferPointer { l in pivots.withUnsafeMutableBufferPointer { p in SmallLU.factor(l.baseAddress!, 2, pivots: p.baseAddress!) } }
+        #expect(!ok)
+    }
+}

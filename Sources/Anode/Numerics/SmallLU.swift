@@ -6,6 +6,26 @@ public enum SmallLU {
     /// U on and above), recording row swaps in `pivots`. Returns false when a pivot is zero or not finite.
     @inlinable
     public static func factor(_ a: UnsafeMutablePointer<Double>, _ n: Int, pivots: UnsafeMutablePointer<Int>) -> Bool {
+        if n == 1 {
+            pivots[0] = 0
+            return a[0] != 0 && a[0].isFinite
+        }
+        if n == 2 {
+            // Partial pivoting, written out.
+            if abs(a[2]) > abs(a[0]) {
+                pivots[0] = 1
+                (a[0], a[2]) = (a[2], a[0])
+                (a[1], a[3]) = (a[3], a[1])
+            } else {
+                pivots[0] = 0
+            }
+            pivots[1] = 1
+            guard a[0] != 0, a[0].isFinite else { return false }
+            let l = a[2] / a[0]
+            a[2] = l
+            a[3] -= l * a[1]
+            return a[3] != 0 && a[3].isFinite
+        }
         for k in 0..<n {
             // Pivot: the largest entry of column k on or below the diagonal.
             var p = k
@@ -45,6 +65,18 @@ public enum SmallLU {
     /// Solves A·x = b in place in `b`, with A factored by `factor`.
     @inlinable
     public static func solve(_ a: UnsafePointer<Double>, _ n: Int, pivots: UnsafePointer<Int>, _ b: UnsafeMutablePointer<Double>) {
+        if n == 1 {
+            b[0] /= a[0]
+            return
+        }
+        if n == 2 {
+            if pivots[0] == 1 { (b[0], b[1]) = (b[1], b[0]) }
+            let y1 = b[1] - a[2] * b[0]
+            let x1 = y1 / a[3]
+            b[0] = (b[0] - a[1] * x1) / a[0]
+            b[1] = x1
+            return
+        }
         for k in 0..<n {
             let p = pivots[k]
             if p != k { let t = b[k]; b[k] = b[p]; b[p] = t }
