@@ -20,6 +20,14 @@ public final class Processor {
     public let inputChannels: Int
     /// Number of output channels (one per configured output).
     public let outputChannels: Int
+    /// Delay added by the oversampling filters, in audio samples (0 without oversampling).
+    public let latency: Double
+    /// Oversampling factor and filters.
+    @usableFromInline let factor: Int
+    @usableFromInline let oversampler: OversamplingState
+    /// One high-rate output frame.
+    @usableFromInline let highOutput: UnsafeMutablePointer<Double>
+
     /// The outputs at the DC operating point (what the circuit gives before the first sample).
     public private(set) var restOutput: [Double] = []
     /// Newton statistics since the processor was built or `resetStatistics()` was called.
@@ -68,8 +76,8 @@ public final class Processor {
         guard configuration.sampleRate > 0, configuration.sampleRate.isFinite else {
             throw SimulationError("sample rate must be positive, not \(configuration.sampleRate)")
         }
-        guard configuration.oversampling == 1 else {
-            throw SimulationError("oversampling \(configuration.oversampling)× is not available yet")
+        guard [1, 2, 4, 8].contains(configuration.oversampling) else {
+            throw SimulationError("oversampling must be 1, 2, 4 or 8, not \(configuration.oversampling)")
         }
         guard !configuration.outputs.isEmpty else { throw SimulationError("a processor needs at least one output") }
         self.configuration = configuration
@@ -120,6 +128,12 @@ public final class Processor {
         restState = model.initialState
         restPorts = model.initialPorts
         restInputs = model.restInputs
+        factor = configuration.oversampling
+        let filter = OversamplingFilter(factor: factor)
+        oversampler = OversamplingState(filter, inputs: configuration.inputs.count, outputs: model.outputCount)
+        latency = factor == 1 ? 0 : filter.latency
+        highOutput = .allocate(capacity: max(model.outputCount, 1))
+        highOutput.initialize(repeating: 0, count: max(model.outputCount, 1))
         reset()
         var y = [Double](repeating: 0, count: no)
         for r in 0..<no {
@@ -128,6 +142,7 @@ public final class Processor {
             for c in 0..<np { y[r] += model.F[r, c] * current[c] }
         }
         restOutput = y
+        oversampler.reset(inputs: restInputs, outputs: y)
     }
 
     deinit {
@@ -138,6 +153,8 @@ public final class Processor {
         blocks.deallocate()
         chargeBlocks.deallocate()
         blockList.deallocate()
+        oversampler.deallocate()
+        highOutput.deallocate()
         runtime.deinitialize(count: 1)
         runtime.deallocate()
         devices.deallocate()
@@ -156,6 +173,7 @@ public final class Processor {
         devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
         for k in 0..<np { currentPrevious[k] = current[k] }
         runtime.pointee.haveFactors = false
+        if !restOutput.isEmpty { oversampler.reset(inputs: restInputs, outputs: restOutput) }
     }
 
     /// Forgets the statistics.
@@ -321,20 +339,36 @@ public final class Processor {
     @inlinable
     public func process(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, frames: Int) {
         let ni = inputChannels
-        for f in 0..<frames {
-            for c in 0..<ni { u[c] = input[f &* ni &+ c] }
-            step(output + f &* no)
+        for f in 0..<frames { frame(input + f &* ni, output + f &* no) }
+    }
+
+    /// One audio frame: directly, or through the interpolators, `factor` circuit steps and the decimators.
+    @inlinable
+    func frame(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
+        let ni = inputChannels
+        if factor == 1 {
+            for c in 0..<ni { u[c] = x[c] }
+            step(y)
+            return
         }
+        for c in 0..<ni { oversampler.push(x[c], channel: c) }
+        for phase in 0..<factor {
+            for c in 0..<ni { u[c] = oversampler.interpolate(channel: c, phase: phase) }
+            step(highOutput)
+            oversampler.record(highOutput)
+        }
+        for c in 0..<no { y[c] = oversampler.decimate(channel: c) }
     }
 
     /// Processes interleaved Float samples (computing in Double).
     @inlinable
     public func process(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, frames: Int) {
         let ni = inputChannels
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(no, 1)) { y in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(ni + no, 1)) { buffer in
+            let x = buffer.baseAddress!, y = x + ni
             for f in 0..<frames {
-                for c in 0..<ni { u[c] = Double(input[f &* ni &+ c]) }
-                step(y.baseAddress!)
+                for c in 0..<ni { x[c] = Double(input[f &* ni &+ c]) }
+                frame(x, y)
                 for c in 0..<no { output[f &* no &+ c] = Float(y[c]) }
             }
         }
