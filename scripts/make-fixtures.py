@@ -93,6 +93,24 @@ def tube_subcircuits(lib_path):
     return '\n'.join(result)
 
 
+def control_resistors(line):
+    """Anode's `.pot` and `.varres` as the fixed resistors they are at their netlist position
+    (a zero-ohm end becomes 1 micro-ohm, which ngspice accepts)."""
+    words = line.split()
+    head, name = words[0].lower(), words[1]
+    nodes = [w for w in words[2:] if '=' not in w]
+    p = {k.lower(): v for k, v in re.findall(r'(\w+)\s*=\s*(\S+)', line)}
+    r = number(p['r'])
+    x = min(max(float(p.get('position', '0.5')), 0), 1)
+    fraction = (81 ** x - 1) / 80 if p.get('taper', 'lin').lower().startswith('log') else x
+    if head == '.pot':
+        a, w, b = nodes
+        return [f'R{name}_1 {a} {w} {max(fraction * r, 1e-6)!r}', f'R{name}_2 {w} {b} {max((1 - fraction) * r, 1e-6)!r}']
+    low = number(p.get('min', '0'))
+    a, b = nodes
+    return [f'R{name} {a} {b} {max(low + fraction * (r - low), 1e-6)!r}']
+
+
 def probes(analysis_lines, kind):
     names = []
     for line in analysis_lines:
@@ -112,6 +130,9 @@ def run(netlist):
     body, analyses = [], []
     for line in lines:
         head = line.split()[0].lower()
+        if head in ('.pot', '.varres'):
+            body += control_resistors(line)
+            continue
         if head in ('.op', '.ac', '.tran', '.dc', '.print', '.probe', '.save', '.end'):
             analyses.append(line)
             continue

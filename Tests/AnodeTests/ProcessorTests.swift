@@ -58,4 +58,81 @@ struct ProcessorTests {
             #expect(error <= 1e-6, "\(netlist.lastPathComponent): \(probe) differs by \(error) of its peak")
         }
     }
+
+    static func toneStack(treble: Double = 0.5, bass: Double = 0.5) throws -> Circuit {
+        var text = try String(contentsOf: Paths.circuits.appendingPathComponent("tone-stack-jcm800.cir"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "taper=lin position=0.5\nR4", with: "taper=lin position=\(treble)\nR4")
+        text = text.replacingOccurrences(of: "taper=log position=0.5", with: "taper=log position=\(bass)")
+        return try Circuit(netlistText: text)
+    }
+
+    @Test("moving a control updates the model to what a fresh derivation gives")
+    func controlUpdate() throws {
+        let config = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000)
+        let moved = try Processor(Self.toneStack(), configuration: config)
+        #expect(moved.controlNames == ["treble", "bass", "middle"])
+        moved.setControl("treble", to: 0.9)
+        moved.setControl("bass", to: 0.1)
+        // Let the knobs glide to their targets.
+        _ = moved.process([Double](repeating: 0, count: 48_000))
+        #expect(moved.controlPosition("treble") == 0.9)
+        let fresh = try Processor(Self.toneStack(treble: 0.9, bass: 0.1), configuration: config)
+        for (a, b, count) in [(moved.A, fresh.A, moved.ns * moved.ns), (moved.B, fresh.B, moved.ns * moved.nu),
+                              (moved.D, fresh.D, moved.no * moved.ns), (moved.E, fresh.E, moved.no * moved.nu),
+                              (moved.G, fresh.G, moved.np * moved.ns), (moved.H, fresh.H, moved.np * moved.nu)] {
+            var scale = 0.0, worst = 0.0
+            for k in 0..<count { scale = max(scale, abs(b[k])); worst = max(worst, abs(a[k] - b[k])) }
+            #expect(worst <= 1e-9 * max(scale, 1e-12), "matrix differs by \(worst) (scale \(scale))")
+        }
+    }
+
+    @Test("a knob turned at once glides: no step in the output")
+    func smoothing() throws {
+        // Position 1 puts the wiper at the second end: full volume with ground at the first.
+        let circuit = try Circuit(netlistText: "vol\nVin in 0 1\n.pot vol 0 out in R=10k position=1\nRl out 0 1Meg\n")
+        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000))
+        let before = p.process([Double](repeating: 1, count: 64))
+        p.setControl("vol", to: 0)
+        let after = p.process([Double](repeating: 1, count: 4800))
+        #expect(abs(before.last! - 1) < 1e-3)
+        #expect(abs(after.last!) < 1e-3)  // the wiper at the grounded end: a zero-ohm segment
+        let jumps = zip(after.dropFirst(), after).map { abs($0 - $1) }.max()!
+        #expect(jumps < 0.1, "largest step \(jumps)")
+        #expect(after.allSatisfy { $0.isFinite })
+    }
+
+    @Test("oversampling: a sine through a linear circuit comes out with its gain, delayed by the reported latency", arguments: [2, 4, 8])
+    func oversampling(_ factor: Int) throws {
+        let circuit = try Circuit(netlistText: "rc\nVin in 0 0\nR1 in out 1k\nC1 out 0 15.915494309189533n\n")
+        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: factor))
+        let f = 1000.0, fs = 48_000.0
+        let n = 9600
+        let x = (0..<n).map { sin(2 * Double.pi * f * Double($0) / fs) }
+        let y = p.process(x)
+        // RC corner 10 kHz: |H(1 kHz)| = 1/√(1 + 0.01), phase −atan(0.1); plus the filters' pure delay.
+        let gain = 1 / (1 + 0.01).squareRoot(), phase = -atan(0.1)
+        var worst = 0.0
+        for k in (n / 2)..<n {
+            let t = (Double(k) - p.latency) / fs
+            worst = max(worst, abs(y[k] - gain * sin(2 * Double.pi * f * t + phase)))
+        }
+        #expect(worst < 2e-3, "\(factor)x: error \(worst), latency \(p.latency)")
+        #expect(p.latency > 0)
+    }
+
+    @Test("the oversampling filter: flat pass band, 85 dB stop band", arguments: [2, 4, 8])
+    func filterResponse(_ factor: Int) {
+        let filter = OversamplingFilter(factor: factor)
+        func response(_ f: Double) -> Double {  // f in units of the audio rate
+            var re = 0.0, im = 0.0
+            for (k, h) in filter.taps.enumerated() {
+                let w = 2 * Double.pi * f / Double(factor) * Double(k)
+                re += h * cos(w)
+                im -= h * sin(w)
+            }
+            return (re * re + im * im).squareRoot()
+        }
+        for f in stride(from: 0.0, through: 0.45, by: 0.01) { #expect(abs(20 * log10(response(f))) < 0.01, "pass band at \(f)·fs") }
+        for f in stride(from: 0.55, through: Double(factor) / 2, by: 0.01) { #expect(20 * log10(response(f)) < -85, "stop band at \(f)·fs") }
+    }
 }

@@ -46,6 +46,8 @@ final class MNAEngine {
     var limited = false
     /// Source waveforms with SPICE's defaults filled in for the current transient.
     var waveforms: [Waveform?]
+    /// The fraction of each control (knob) of the network.
+    var controlFractions: [Double]
 
     // Charge state (transient): one flat vector holding, in order, capacitor charges, device port
     // charges and inductor fluxes, with the matching currents (inductor: voltages).
@@ -66,6 +68,7 @@ final class MNAEngine {
         matrix = [Double](repeating: 0, count: size * size)
         rhs = [Double](repeating: 0, count: size)
         portVoltages = network.devices.map { $0.model.initialPortVoltages }
+        controlFractions = network.controls.map { $0.control.fraction }
         waveforms = network.voltageSources.map(\.source.waveform) + network.currentSources.map(\.source.waveform)
         var offset = network.capacitors.count
         var offsets: [Int] = []
@@ -175,6 +178,12 @@ final class MNAEngine {
         let transient = ctx.mode == .transient
 
         for r in net.resistors { conductance(r.a, r.b, r.conductance) }
+        for r in net.controlledResistors {
+            let u = net.unknown(ofBranch: r.branch)
+            branchIncidence(r.a, r.b, u)
+            branchVoltage(r.a, r.b, u)
+            add(u, u, -r.resistance(controlFractions[r.control]))
+        }
         for (k, v) in net.voltageSources.enumerated() {
             let u = net.unknown(ofBranch: v.branch)
             branchIncidence(v.p, v.n, u)

@@ -17,6 +17,21 @@ struct Network: Sendable {
     struct CCVS: Sendable { var p: Int, n: Int, control: Int, transresistance: Double, branch: Int, owner: Int }
     /// A nonlinear device: `terminals` lists the ports' positive nodes, then the common reference node.
     struct Device: Sendable { var terminals: [Int], model: NonlinearDevice, owner: Int }
+    /// A resistance set by a control (a potentiometer segment or a variable resistor), kept as a
+    /// branch with V(a) − V(b) − R·i = 0 so that R may be zero and may change without re-deriving
+    /// anything but a low-rank update.
+    struct ControlledResistor: Sendable {
+        enum Segment: Sendable { case lower(Double), upper(Double), variable(Double, Double) }
+        var a: Int, b: Int, segment: Segment, control: Int, branch: Int, owner: Int
+        /// The resistance when the control's fraction is `f`.
+        func resistance(_ f: Double) -> Double {
+            switch segment {
+            case .lower(let r): return f * r
+            case .upper(let r): return (1 - f) * r
+            case .variable(let low, let high): return low + f * (high - low)
+            }
+        }
+    }
 
     /// Node names, ground first; internal nodes are `element#terminal`.
     var nodeNames: [String] = ["0"]
@@ -33,6 +48,9 @@ struct Network: Sendable {
     var cccs: [CCCS] = []
     var ccvs: [CCVS] = []
     var devices: [Device] = []
+    var controlledResistors: [ControlledResistor] = []
+    /// The controls (knobs), by name, with their setting in the circuit.
+    var controls: [(name: String, control: Control)] = []
     /// For each circuit element, the branch that carries its current, if it has one.
     var branchOfElement: [Int: Int] = [:]
 
@@ -152,6 +170,18 @@ struct Network: Sendable {
                 capacitor(n(g), n(k), caps.cathodeGrid, owner)
                 capacitor(n(g), n(p), caps.gridPlate, owner)
                 capacitor(n(p), n(k), caps.cathodePlate, owner)
+            case let .potentiometer(a, w, b, r, control):
+                let c = controls.count
+                controls.append((element.name, control))
+                branchNames.append("i(\(element.name.lowercased())#1)")
+                controlledResistors.append(ControlledResistor(a: n(a), b: n(w), segment: .lower(r), control: c, branch: branchNames.count - 1, owner: owner))
+                branchNames.append("i(\(element.name.lowercased())#2)")
+                controlledResistors.append(ControlledResistor(a: n(w), b: n(b), segment: .upper(r), control: c, branch: branchNames.count - 1, owner: owner))
+            case let .variableResistor(a, b, low, high, control):
+                let c = controls.count
+                controls.append((element.name, control))
+                controlledResistors.append(ControlledResistor(a: n(a), b: n(b), segment: .variable(low, high), control: c,
+                                                              branch: branch(element.name, owner: owner), owner: owner))
             case let .pentode(p, g2, g1, k, t):
                 devices.append(Device(terminals: [n(g1), n(g2), n(p), n(k)], model: .korenPentode(t), owner: owner))
                 let q = t.parameters
@@ -219,6 +249,7 @@ struct Network: Sendable {
             }
         }
         for r in resistors { dc.union(r.a, r.b) }
+        for r in controlledResistors { dc.union(r.a, r.b) }
         for l in inductors { dc.union(l.a, l.b); try stiffEdge(l.a, l.b, l.owner) }
         for v in voltageSources { dc.union(v.p, v.n); try stiffEdge(v.p, v.n, v.owner) }
         for e in vcvs { dc.union(e.p, e.n); try stiffEdge(e.p, e.n, e.owner) }

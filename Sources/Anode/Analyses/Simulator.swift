@@ -81,6 +81,9 @@ public struct Simulator: Sendable {
         for (k, s) in network.currentSources.enumerated() {
             power[s.owner] += (v(s.p) - v(s.n)) * engine.sourceValue(k, current: true, ctx)
         }
+        for r in network.controlledResistors {
+            power[r.owner] += (v(r.a) - v(r.b)) * x[network.unknown(ofBranch: r.branch)]
+        }
         for e in network.vcvs { power[e.owner] += (v(e.p) - v(e.n)) * x[network.unknown(ofBranch: e.branch)] }
         for h in network.ccvs { power[h.owner] += (v(h.p) - v(h.n)) * x[network.unknown(ofBranch: h.branch)] }
         for g in network.vccs { power[g.owner] += (v(g.p) - v(g.n)) * g.transconductance * (v(g.cp) - v(g.cn)) }

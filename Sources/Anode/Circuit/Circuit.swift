@@ -108,6 +108,14 @@ public struct Circuit: Sendable {
         case let .currentControlledCurrentSource(_, _, _, g): try finite(g, "gain")
         case let .currentControlledVoltageSource(_, _, _, r): try finite(r, "transresistance")
         case .diode, .bjt, .jfet, .mosfet, .triode, .pentode: break
+        case let .potentiometer(_, _, _, r, control):
+            try positive(r, "resistance", "Ω")
+            try finite(control.position, "position")
+        case let .variableResistor(_, _, low, high, control):
+            try finite(low, "minimum resistance")
+            try positive(high, "maximum resistance", "Ω")
+            if low < 0 || low > high { throw NetlistError("\(name): minimum resistance must be between 0 and the maximum", at: at) }
+            try finite(control.position, "position")
         }
         let nodes = element.kind.nodes
         if case .voltageSource = element.kind, nodes[0] == nodes[1] {

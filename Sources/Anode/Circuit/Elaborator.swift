@@ -166,6 +166,10 @@ struct Elaborator {
     mutating func instantiate(_ line: ElementLine, in scope: Scope) throws(NetlistError) {
         let letter = line.name.lowercased().first!
         let name = scope.prefix + line.name
+        if let directive = line.directive {
+            try control(line, name: name, potentiometer: directive == "pot", in: scope)
+            return
+        }
         switch letter {
         case "r", "c", "l": try passive(line, name: name, letter: letter, in: scope)
         case "k": try coupling(line, name: name, in: scope)
@@ -239,6 +243,43 @@ struct Elaborator {
         }
         let k = try scope.evaluate(ValueText(positional.last!))
         try circuit.add(name, .coupling(inductors, coefficient: k), at: line.location)
+    }
+
+    // MARK: Controls
+
+    mutating func control(_ line: ElementLine, name: String, potentiometer: Bool, in scope: Scope) throws(NetlistError) {
+        let (positional, named) = try split(line)
+        let count = potentiometer ? 3 : 2
+        let command = potentiometer ? ".pot" : ".varres"
+        guard positional.count == count else {
+            throw NetlistError("\(command) \(line.name) needs \(potentiometer ? "three nodes (end, wiper, end)" : "two nodes") and R=…", at: positional.first?.location ?? line.location)
+        }
+        let nodes = try positional.map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
+        var resistance: Double? = nil, minimum = 0.0
+        var control = Control()
+        for (key, values) in named {
+            switch key.lowercased {
+            case "r": resistance = try scope.evaluate(values[0])
+            case "min" where !potentiometer: minimum = try scope.evaluate(values[0])
+            case "position":
+                control.position = try scope.evaluate(values[0])
+                if !(0...1).contains(control.position) {
+                    throw NetlistError("\(line.name): position must be between 0 and 1", at: values[0].location)
+                }
+            case "taper":
+                guard let taper = Control.Taper(rawValue: values[0].text.lowercased().prefix(3).description) else {
+                    throw NetlistError("\(line.name): taper must be lin or log, not '\(values[0].text)'", at: values[0].location)
+                }
+                control.taper = taper
+            default:
+                throw NetlistError("unknown parameter '\(key.text)' for \(command) \(line.name)", at: key.location)
+            }
+        }
+        guard let r = resistance else { throw NetlistError("\(command) \(line.name) needs R=…", at: line.location) }
+        let kind: ElementKind = potentiometer
+            ? .potentiometer(nodes[0], wiper: nodes[1], nodes[2], resistance: r, control)
+            : .variableResistor(nodes[0], nodes[1], minimum: minimum, maximum: r, control)
+        try circuit.add(name, kind, at: line.location)
     }
 
     // MARK: Independent sources

@@ -50,6 +50,11 @@ public enum ElementKind: Hashable, Sendable {
     case triode(plate: Node, grid: Node, cathode: Node, Triode)
     /// A pentode or beam tetrode.
     case pentode(plate: Node, screen: Node, grid: Node, cathode: Node, KorenPentode)
+    /// A potentiometer of total resistance R between two ends, with a wiper: fraction·R from the
+    /// first end to the wiper, (1 − fraction)·R from the wiper to the second end.
+    case potentiometer(Node, wiper: Node, Node, resistance: Double, Control)
+    /// A variable resistor: minimum + fraction·(maximum − minimum).
+    case variableResistor(Node, Node, minimum: Double, maximum: Double, Control)
 
     /// The nodes the element connects, in netlist order.
     public var nodes: [Node] {
@@ -67,6 +72,8 @@ public enum ElementKind: Hashable, Sendable {
         case let .mosfet(d, g, s, b, _): return [d, g, s, b]
         case let .triode(p, g, k, _): return [p, g, k]
         case let .pentode(p, g2, g1, k, _): return [p, g2, g1, k]
+        case let .potentiometer(a, w, b, _, _): return [a, w, b]
+        case let .variableResistor(a, b, _, _, _): return [a, b]
         }
     }
 }

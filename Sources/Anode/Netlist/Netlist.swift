@@ -43,6 +43,8 @@ public struct ElementLine: Hashable, Sendable {
     public var arguments: [Token]
     /// Where the name was written.
     public var location: SourceLocation
+    /// For elements declared by a dot command (`.pot`, `.varres`), that command; nil for SPICE elements.
+    public var directive: String? = nil
 }
 
 /// A `.model NAME TYPE (params)` card.

@@ -363,6 +363,15 @@ struct NetlistReader {
             return statement(head == ".ic" ? .initialConditions(pairs) : .nodeset(pairs))
         case ".global":
             return statement(.global(Array(tokens.dropFirst())))
+        case ".pot", ".varres":
+            // Anode's controls: `.pot NAME end wiper end R=… [taper=lin|log] [position=…]`,
+            // `.varres NAME a b R=… [min=…] [taper=…] [position=…]`.
+            guard tokens.count >= 2, tokens[1].kind == .word else {
+                throw NetlistError("\(head) needs a name", at: loc)
+            }
+            var line = ElementLine(name: tokens[1].text, arguments: Array(tokens.dropFirst(2)), location: tokens[1].location)
+            line.directive = String(head.dropFirst())
+            return Statement(kind: .element(line), location: loc)
         case ".temp":
             guard tokens.count == 2 else { throw NetlistError(".temp takes one temperature", at: loc) }
             return statement(.temperature(ValueText(tokens[1])))

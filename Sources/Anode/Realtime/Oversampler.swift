@@ -6,8 +6,7 @@ import Foundation
 ///
 /// The low-pass is a Kaiser-windowed sinc (β = 8.6, about 90 dB stop-band attenuation) passing
 /// 0 … 0.45·fs and stopping from 0.55·fs of the audio rate fs: what lies between fs/2 and 0.55·fs
-/// folds back above 0.45·fs, outside the pass band. Each filter delays by (N − 1)/2 samples of the
-/// high rate; `latency` is the total in audio samples.
+/// folds back above 0.45·fs, outside the pass band. `latency` is the total delay in audio samples.
 struct OversamplingFilter {
     /// The factor L.
     let factor: Int
@@ -47,8 +46,10 @@ struct OversamplingFilter {
         return sum
     }
 
-    /// Total delay of interpolation and decimation, in audio samples.
-    var latency: Double { Double(taps.count - 1) / Double(factor) }
+    /// Total delay of interpolation and decimation, in audio samples: each filter delays (N − 1)/2
+    /// high-rate samples, and the output of an audio frame is the decimation at that frame's last
+    /// high-rate step, L − 1 steps after its input: (N − 1 − (L − 1))/L = N/L − 1.
+    var latency: Double { Double(taps.count) / Double(factor) - 1 }
 }
 
 /// The running state of the interpolators (one per input channel) and decimators (one per output

@@ -22,6 +22,32 @@ public final class Processor {
     public let outputChannels: Int
     /// Delay added by the oversampling filters, in audio samples (0 without oversampling).
     public let latency: Double
+    /// Names of the controls (`.pot`, `.varres`), in netlist order.
+    public let controlNames: [String]
+    /// Knob positions: present, target, and the taper of each; smoothing coefficient per update.
+    @usableFromInline let controlCount: Int
+    @usableFromInline let positions: UnsafeMutablePointer<Double>, targets: UnsafeMutablePointer<Double>
+    @usableFromInline let tapers: UnsafeMutablePointer<Control.Taper>
+    /// Controlled resistances: their control, their law R = c₀ + c₁·fraction, and the resistance the
+    /// base matrices hold.
+    @usableFromInline let resistorControl: UnsafeMutablePointer<Int>, resistanceLaw: UnsafeMutablePointer<SIMD2<Double>>
+    @usableFromInline let baseResistance: UnsafeMutablePointer<Double>
+    @usableFromInline let nv: Int
+    /// Base matrices (controls at their netlist settings) and low-rank factors (see StateSpaceModel).
+    @usableFromInline let A0: UnsafeMutablePointer<Double>, B0: UnsafeMutablePointer<Double>, C0: UnsafeMutablePointer<Double>
+    @usableFromInline let D0: UnsafeMutablePointer<Double>, E0: UnsafeMutablePointer<Double>, F0: UnsafeMutablePointer<Double>
+    @usableFromInline let G0: UnsafeMutablePointer<Double>, H0: UnsafeMutablePointer<Double>, K0: UnsafeMutablePointer<Double>
+    @usableFromInline let Q: UnsafeMutablePointer<Double>, Ls: UnsafeMutablePointer<Double>, Lo: UnsafeMutablePointer<Double>
+    @usableFromInline let Ln: UnsafeMutablePointer<Double>, Rs: UnsafeMutablePointer<Double>, Ru: UnsafeMutablePointer<Double>
+    @usableFromInline let Rz: UnsafeMutablePointer<Double>
+    /// Scratch for the update: I + Δ·Q and its pivots, W, Δ, and W·R.
+    @usableFromInline let updateMatrix: UnsafeMutablePointer<Double>, updatePivots: UnsafeMutablePointer<Int>
+    @usableFromInline let wMatrix: UnsafeMutablePointer<Double>, delta: UnsafeMutablePointer<Double>, product: UnsafeMutablePointer<Double>
+    /// Frames between control updates while a knob moves, and the smoothing per update
+    /// (a one-pole glide with a 10 ms time constant).
+    @usableFromInline let controlInterval = 32
+    @usableFromInline let glide: Double
+
     /// Oversampling factor and filters.
     @usableFromInline let factor: Int
     @usableFromInline let oversampler: OversamplingState
@@ -40,6 +66,8 @@ public final class Processor {
         @usableFromInline var counters = ProcessorStatistics()
         /// Whether `jacobian` holds LU factors usable by the predictor.
         @usableFromInline var haveFactors = false
+        /// Whether a control is still gliding toward its target.
+        @usableFromInline var controlsMoving = false
     }
     @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 
@@ -128,6 +156,38 @@ public final class Processor {
         restState = model.initialState
         restPorts = model.initialPorts
         restInputs = model.restInputs
+        controlNames = model.controls.map(\.name)
+        controlCount = model.controls.count
+        positions = vector(controlCount)
+        targets = vector(controlCount)
+        tapers = .allocate(capacity: max(controlCount, 1))
+        for (k, c) in model.controls.enumerated() {
+            positions[k] = c.control.position
+            targets[k] = c.control.position
+            (tapers + k).initialize(to: c.control.taper)
+        }
+        nv = model.controlledResistors.count
+        resistorControl = .allocate(capacity: max(nv, 1))
+        resistanceLaw = .allocate(capacity: max(nv, 1))
+        for (k, r) in model.controlledResistors.enumerated() {
+            (resistorControl + k).initialize(to: r.control)
+            let c0 = r.resistance(0)
+            (resistanceLaw + k).initialize(to: SIMD2(c0, r.resistance(1) - c0))
+        }
+        baseResistance = vector(nv)
+        for k in 0..<nv { baseResistance[k] = model.baseResistances[k] }
+        A0 = copy(model.A); B0 = copy(model.B); C0 = copy(model.C)
+        D0 = copy(model.D); E0 = copy(model.E); F0 = copy(model.F)
+        G0 = copy(model.G); H0 = copy(model.H); K0 = copy(model.K)
+        Q = copy(model.Q); Ls = copy(model.Ls); Lo = copy(model.Lo); Ln = copy(model.Ln)
+        Rs = copy(model.Rs); Ru = copy(model.Ru); Rz = copy(model.Rz)
+        updateMatrix = vector(nv * nv)
+        updatePivots = .allocate(capacity: max(nv, 1))
+        updatePivots.initialize(repeating: 0, count: max(nv, 1))
+        wMatrix = vector(nv * nv)
+        delta = vector(nv)
+        product = vector(nv * max(model.stateCount, model.inputCount, model.portCount, 1))
+        glide = 1 - exp(-Double(32) / (0.01 * configuration.sampleRate))
         factor = configuration.oversampling
         let filter = OversamplingFilter(factor: factor)
         oversampler = OversamplingState(filter, inputs: configuration.inputs.count, outputs: model.outputCount)
@@ -146,9 +206,15 @@ public final class Processor {
     }
 
     deinit {
-        for m in [A, B, C, D, E, F, G, H, K, s, sNext, u, p, pPrevious, v, vPrevious, vTrial, current, currentPrevious, residual, jacobian] {
+        for m in [A, B, C, D, E, F, G, H, K, s, sNext, u, p, pPrevious, v, vPrevious, vTrial, current, currentPrevious, residual, jacobian,
+                  positions, targets, baseResistance, A0, B0, C0, D0, E0, F0, G0, H0, K0, Q, Ls, Lo, Ln, Rs, Ru, Rz,
+                  updateMatrix, wMatrix, delta, product] {
             m.deallocate()
         }
+        tapers.deallocate()
+        resistorControl.deallocate()
+        resistanceLaw.deallocate()
+        updatePivots.deallocate()
         pivots.deallocate()
         blocks.deallocate()
         chargeBlocks.deallocate()
@@ -339,7 +405,110 @@ public final class Processor {
     @inlinable
     public func process(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, frames: Int) {
         let ni = inputChannels
-        for f in 0..<frames { frame(input + f &* ni, output + f &* no) }
+        var f = 0
+        while f < frames {
+            // While a knob moves, glide it and update the model every `controlInterval` frames.
+            let chunk = min(controlInterval, frames &- f)
+            if runtime.pointee.controlsMoving { glideControls() }
+            for k in f..<(f &+ chunk) { frame(input + k &* ni, output + k &* no) }
+            f &+= chunk
+        }
+    }
+
+    // MARK: Controls
+
+    /// Sets the target position (0…1) of the control called `name`; the processor glides there
+    /// (10 ms time constant) over the next blocks, without clicks. Returns false for an unknown name.
+    /// Call it between `process` calls (from the audio thread).
+    @discardableResult
+    public func setControl(_ name: String, to position: Double) -> Bool {
+        guard let k = controlNames.firstIndex(where: { $0.lowercased() == name.lowercased() }) else { return false }
+        setControl(index: k, to: position)
+        return true
+    }
+
+    /// Sets the target position (0…1) of control number `index` (see `controlNames`).
+    public func setControl(index: Int, to position: Double) {
+        guard index >= 0, index < controlCount, position.isFinite else { return }
+        targets[index] = min(max(position, 0), 1)
+        runtime.pointee.controlsMoving = true
+    }
+
+    /// The present (gliding) position of the control called `name`.
+    public func controlPosition(_ name: String) -> Double? {
+        controlNames.firstIndex(where: { $0.lowercased() == name.lowercased() }).map { positions[$0] }
+    }
+
+    /// Moves every control one glide step toward its target and updates the model.
+    @usableFromInline
+    func glideControls() {
+        var moving = false
+        for k in 0..<controlCount {
+            let remaining = targets[k] - positions[k]
+            if abs(remaining) < 1e-5 {
+                positions[k] = targets[k]
+            } else {
+                positions[k] += glide * remaining
+                moving = true
+            }
+        }
+        applyControls()
+        runtime.pointee.controlsMoving = moving
+    }
+
+    /// Rebuilds the live matrices from the base ones for the present control positions: a rank-nv
+    /// update through W = (I + Δ·Q)⁻¹·Δ (no allocation, no re-derivation).
+    @usableFromInline
+    func applyControls() {
+        guard nv > 0 else { return }
+        for k in 0..<nv {
+            let c = resistorControl[k], law = resistanceLaw[k]
+            let f = Control.fraction(positions[c], taper: tapers[c])
+            delta[k] = -(law[0] + law[1] * f - baseResistance[k])
+        }
+        // W: solve (I + Δ·Q)·W = Δ, column by column.
+        for i in 0..<nv {
+            for j in 0..<nv { updateMatrix[i &* nv &+ j] = (i == j ? 1 : 0) + delta[i] * Q[i &* nv &+ j] }
+        }
+        guard SmallLU.factor(updateMatrix, nv, pivots: updatePivots) else { return }
+        for j in 0..<nv {
+            let column = product  // scratch column
+            for i in 0..<nv { column[i] = i == j ? delta[j] : 0 }
+            SmallLU.solve(updateMatrix, nv, pivots: updatePivots, column)
+            for i in 0..<nv { wMatrix[i &* nv &+ j] = column[i] }
+        }
+        // X = X₀ − L·(W·R) for each matrix.
+        func update(_ x: UnsafeMutablePointer<Double>, _ x0: UnsafeMutablePointer<Double>, _ l: UnsafeMutablePointer<Double>, rows: Int, t: UnsafeMutablePointer<Double>, columns: Int) {
+            for r in 0..<rows {
+                for c in 0..<columns {
+                    var sum = x0[r &* columns &+ c]
+                    for k in 0..<nv { sum -= l[r &* nv &+ k] * t[k &* columns &+ c] }
+                    x[r &* columns &+ c] = sum
+                }
+            }
+        }
+        func multiplyW(_ right: UnsafeMutablePointer<Double>, columns: Int) {
+            for i in 0..<nv {
+                for c in 0..<columns {
+                    var sum = 0.0
+                    for k in 0..<nv { sum += wMatrix[i &* nv &+ k] * right[k &* columns &+ c] }
+                    product[i &* columns &+ c] = sum
+                }
+            }
+        }
+        multiplyW(Rs, columns: ns)
+        update(A, A0, Ls, rows: ns, t: product, columns: ns)
+        update(D, D0, Lo, rows: no, t: product, columns: ns)
+        update(G, G0, Ln, rows: np, t: product, columns: ns)
+        multiplyW(Ru, columns: nu)
+        update(B, B0, Ls, rows: ns, t: product, columns: nu)
+        update(E, E0, Lo, rows: no, t: product, columns: nu)
+        update(H, H0, Ln, rows: np, t: product, columns: nu)
+        multiplyW(Rz, columns: np)
+        update(C, C0, Ls, rows: ns, t: product, columns: np)
+        update(F, F0, Lo, rows: no, t: product, columns: np)
+        update(K, K0, Ln, rows: np, t: product, columns: np)
+        runtime.pointee.haveFactors = false
     }
 
     /// One audio frame: directly, or through the interpolators, `factor` circuit steps and the decimators.

@@ -32,6 +32,19 @@ struct StateSpaceModel {
     /// The input channels' values at the operating point.
     let restInputs: [Double]
 
+    /// Controls (potentiometers, variable resistors): their names and settings, and for each
+    /// controlled resistance its control, its resistance law and the resistance the matrices above
+    /// were derived with.
+    let controls: [(name: String, control: Control)]
+    let controlledResistors: [Network.ControlledResistor]
+    let baseResistances: [Double]
+    /// Low-rank factors for moving a control without re-deriving: with U the unit vectors of the
+    /// controlled branches' rows, M(θ) = M₀ + U·Δ·Uᵀ, Δ = −diag(R(θ) − R₀), and
+    /// M⁻¹ = M₀⁻¹ − M₀⁻¹U·W·UᵀM₀⁻¹ with W = (I + Δ·Q)⁻¹·Δ, Q = UᵀM₀⁻¹U. Each matrix X = L·M⁻¹·R
+    /// then changes by −L_X·W·R_X: left factors for the state (Ls), output (Lo) and port (Ln) rows,
+    /// right factors for the state (Rs), input (Ru) and current (Rz) columns.
+    let Q: Matrix, Ls: Matrix, Lo: Matrix, Ln: Matrix, Rs: Matrix, Ru: Matrix, Rz: Matrix
+
     /// Derives the model of `circuit` for step `step`. Inputs are the named sources; outputs the probes.
     init(_ circuit: Circuit, step: Double, inputs: [String], outputs: [Probe], restInputs: [Double]? = nil) throws(SimulationError) {
         self.step = step
@@ -220,6 +233,23 @@ struct StateSpaceModel {
         G = Nn * Ms
         H = Nn * Mu
         K = Nn * Mz
+
+        // Controls.
+        controls = net.controls
+        controlledResistors = net.controlledResistors
+        baseResistances = net.controlledResistors.map { $0.resistance(net.controls[$0.control].control.fraction) }
+        let nv = net.controlledResistors.count
+        var U = Matrix(rows: n, columns: nv)
+        for (k, r) in net.controlledResistors.enumerated() { U[net.unknown(ofBranch: r.branch), k] = 1 }
+        let Mv = lu.solving(U)
+        let Ut = U.transposed
+        Q = Ut * Mv
+        Ls = 2 * (W * Mv)
+        Lo = No * Mv
+        Ln = Nn * Mv
+        Rs = Ut * Ms
+        Ru = Ut * Mu
+        Rz = Ut * Mz
     }
 }
 
