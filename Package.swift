@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         // LAPACK and BLAS from Debian's liblapack-dev and libblas-dev (reference implementations).
@@ -30,9 +31,19 @@ let package = Package(
             ],
             path: "Sources/anode"
         ),
+        // Counts heap allocations inside Processor.process in a process of its own (the interposer
+        // sees every thread, so it cannot share a process with tests running in parallel).
+        .executableTarget(
+            name: "AnodeAllocationCheck",
+            dependencies: [
+                "Anode",
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ],
+            path: "Tests/AnodeAllocationCheck"
+        ),
         .testTarget(
             name: "AnodeTests",
-            dependencies: ["Anode"],
+            dependencies: ["Anode", "AnodeAllocationCheck"],
             exclude: ["Fixtures"]
         ),
     ]
