@@ -43,7 +43,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AnodeTests",
-            dependencies: ["Anode", "AnodeAllocationCheck"],
+            dependencies: ["Anode"],
             exclude: ["Fixtures"]
         ),
     ]
