@@ -359,14 +359,14 @@ public struct GummelPoon: Hashable, Sendable {
     }
 
     /// Whether the base resistance depends on the bias (RBM below RB, or IRB given).
-    public var hasModulatedBaseResistance: Bool {
+    @inlinable public var hasModulatedBaseResistance: Bool {
         let p = parameters
         guard p.baseResistance > 0 else { return false }
         return p.baseResistanceCurrent != nil || (p.minimumBaseResistance.map { $0 != p.baseResistance } ?? false)
     }
 
     /// Number of ports: 2 for (b,e) (c,e), 3 for (b,e) (b',e) (c,e) with a modulated base resistance.
-    public var portCount: Int { hasModulatedBaseResistance ? 3 : 2 }
+    @inlinable public var portCount: Int { hasModulatedBaseResistance ? 3 : 2 }
 
     /// The base resistance rb at base current `ib` and base charge `qb`, with ∂rb/∂ib and ∂rb/∂qb.
     @inlinable

@@ -30,7 +30,7 @@ extension PortDevice {
 
 extension Diode: PortDevice {
     /// One port, (anode, cathode).
-    public var portCount: Int { 1 }
+    @inlinable public var portCount: Int { 1 }
 
     @inlinable
     public func portCurrents(_ v: PortVector) -> PortCurrents {
@@ -79,16 +79,16 @@ extension Diode: PortDevice {
 extension GummelPoon: PortDevice {}
 extension ShichmanHodges: PortDevice {
     /// Two ports, (gate, source) and (drain, source).
-    public var portCount: Int { 2 }
+    @inlinable public var portCount: Int { 2 }
 }
 extension MOSFETLevel1: PortDevice {
     /// Three ports, (gate, source), (drain, source) and (bulk, source).
-    public var portCount: Int { 3 }
+    @inlinable public var portCount: Int { 3 }
 }
 
 extension KorenTriode: PortDevice {
     /// Two ports, (grid, cathode) and (plate, cathode).
-    public var portCount: Int { 2 }
+    @inlinable public var portCount: Int { 2 }
     /// Tube capacitances are linear capacitors beside the device.
     public var hasCharge: Bool { false }
     /// No charge.
@@ -99,7 +99,7 @@ extension KorenTriode: PortDevice {
 
 extension DempwolfZolzerTriode: PortDevice {
     /// Two ports, (grid, cathode) and (plate, cathode).
-    public var portCount: Int { 2 }
+    @inlinable public var portCount: Int { 2 }
     /// Tube capacitances are linear capacitors beside the device.
     public var hasCharge: Bool { false }
     /// No charge.
@@ -110,7 +110,7 @@ extension DempwolfZolzerTriode: PortDevice {
 
 extension KorenPentode: PortDevice {
     /// Three ports, (grid, cathode), (screen, cathode) and (plate, cathode).
-    public var portCount: Int { 3 }
+    @inlinable public var portCount: Int { 3 }
     /// Tube capacitances are linear capacitors beside the device.
     public var hasCharge: Bool { false }
     /// No charge.
@@ -121,7 +121,7 @@ extension KorenPentode: PortDevice {
 
 extension DepletionCharge: PortDevice {
     /// One port.
-    public var portCount: Int { 1 }
+    @inlinable public var portCount: Int { 1 }
     /// No conduction current.
     @inlinable public func portCurrents(_ v: PortVector) -> PortCurrents { PortCurrents() }
     /// Whether the zero-bias capacitance is nonzero.

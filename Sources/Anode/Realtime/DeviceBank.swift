@@ -48,7 +48,7 @@ struct DeviceArray<Device: PortDevice> {
                   chargeBlocks: UnsafeMutablePointer<Double>, a0: Double) {
         for s in 0..<count {
             let slot = slots + s
-            let o = slot.pointee.offset, m = slot.pointee.ports
+            let o = slot.pointee.offset, m = slot.pointee.device.portCount
             var pv = PortVector()
             for k in 0..<m { pv[k] = v[o &+ k] }
             let hasCharge = slot.pointee.hasCharge
@@ -84,7 +84,7 @@ struct DeviceArray<Device: PortDevice> {
                  chargeBlocks: UnsafePointer<Double>) {
         for s in 0..<count {
             let slot = slots + s
-            let o = slot.pointee.offset, m = slot.pointee.ports
+            let o = slot.pointee.offset, m = slot.pointee.device.portCount
             let b = blocks + slot.pointee.blockOffset
             let cb = chargeBlocks + slot.pointee.blockOffset
             let hasCharge = slot.pointee.hasCharge
@@ -125,7 +125,7 @@ struct DeviceArray<Device: PortDevice> {
     func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
         var any = false
         for s in 0..<count {
-            let o = slots[s].offset, m = slots[s].ports
+            let o = slots[s].offset, m = slots[s].device.portCount
             var a = PortVector(), b = PortVector()
             for k in 0..<m { a[k] = new[o &+ k]; b[k] = old[o &+ k] }
             let (limited, changed) = slots[s].device.limit(a, old: b)
