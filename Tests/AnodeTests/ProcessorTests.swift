@@ -59,6 +59,25 @@ struct ProcessorTests {
         }
     }
 
+    @Test("--engine realtime matches ngspice as closely as the reference simulator does at the same step",
+          arguments: NgspiceAgreementTests.netlists.filter { FileManager.default.fileExists(atPath: NgspiceAgreementTests.fixture($0, "tran").path) })
+    func realtimeAgainstNgspice(_ netlist: URL) throws {
+        var circuit = try loadCircuit(netlist)
+        guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }), !spec.useInitialConditions else { return }
+        spec.maxStep = nil
+        let reference = try Table(NgspiceAgreementTests.fixture(netlist, "tran"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        let (realtime, _) = try Simulator(circuit).realtimeTransient(spec, probes: probes)
+        circuit.options.fixedStep = true
+        let mna = try Simulator(circuit).transient(spec, probes: probes)
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            let a = relativeRMS(error: zip(realtime.values(probe)!, expected).map { $0 - $1 }, signal: expected)
+            let b = relativeRMS(error: zip(mna.values(probe)!, expected).map { $0 - $1 }, signal: expected)
+            #expect(a <= b + 1e-5, "\(netlist.lastPathComponent) \(probe): realtime \(a), MNA at the same step \(b)")
+        }
+    }
+
     static func toneStack(treble: Double = 0.5, bass: Double = 0.5) throws -> Circuit {
         var text = try String(contentsOf: Paths.circuits.appendingPathComponent("tone-stack-jcm800.cir"), encoding: .utf8)
         text = text.replacingOccurrences(of: "taper=lin position=0.5\nR4", with: "taper=lin position=\(treble)\nR4")
