@@ -78,6 +78,29 @@ struct ProcessorTests {
         }
     }
 
+    @Test("independent parts of a circuit are solved as separate subsystems, with the same result")
+    func subsystems() throws {
+        let one = """
+            .model d1 D(IS=2.52n RS=0.568 N=1.752 CJO=4p M=0.4 TT=20n)
+            Va a 0 0
+            R1 a x 2.2k
+            C1 x 0 10n
+            D1 x 0 d1
+            D2 0 x d1
+            """
+        let two = one + "\nVb b 0 0\nR2 b y 1k\nC2 y 0 22n\nD3 y 0 d1\nD4 0 y d1\nD5 y 0 d1\n"
+        let config = ProcessorConfiguration(inputs: ["Va", "Vb"], outputs: [.voltage("x"), .voltage("y")], sampleRate: 48_000)
+        let both = try Processor(Circuit(netlistText: "two\n" + two), configuration: config)
+        #expect(both.subsystemCount == 2)
+        let alone = try Processor(Circuit(netlistText: "one\n" + one), configuration: ProcessorConfiguration(inputs: ["Va"], outputs: [.voltage("x")], sampleRate: 48_000))
+        #expect(alone.subsystemCount == 1)
+        var input: [Double] = []
+        for k in 0..<2000 { input += [sin(Double(k) * 0.13), 3 * sin(Double(k) * 0.05)] }
+        let y = both.process(input)
+        let x = alone.process(stride(from: 0, to: input.count, by: 2).map { input[$0] })
+        for k in 0..<2000 { #expect(abs(y[2 * k] - x[k]) < 1e-6) }
+    }
+
     static func toneStack(treble: Double = 0.5, bass: Double = 0.5) throws -> Circuit {
         var text = try String(contentsOf: Paths.circuits.appendingPathComponent("tone-stack-jcm800.cir"), encoding: .utf8)
         text = text.replacingOccurrences(of: "taper=lin position=0.5\nR4", with: "taper=lin position=\(treble)\nR4")

@@ -93,6 +93,11 @@ public final class Processor {
     @usableFromInline let chargeBlocks: UnsafeMutablePointer<Double>
     @usableFromInline let blockList: UnsafeMutablePointer<(offset: Int, ports: Int, storage: Int)>
     @usableFromInline let blockCount: Int
+    /// Independent subsystems: first port, port count, and where its Jacobian block is stored; and
+    /// for each port, the subsystem it belongs to.
+    @usableFromInline let subsystems: UnsafeMutablePointer<(start: Int, count: Int, storage: Int)>
+    @usableFromInline let subsystemCount: Int
+    @usableFromInline let subsystemOfPort: UnsafeMutablePointer<Int>
     @usableFromInline let devices: DeviceBank
     @usableFromInline let absoluteTolerance: Double, relativeTolerance: Double, maxIterations: Int
     /// State and port voltages at the operating point, for `reset()`.
@@ -137,7 +142,17 @@ public final class Processor {
         p = vector(np); pPrevious = vector(np)
         v = vector(np); vPrevious = vector(np); vTrial = vector(np)
         current = vector(np); currentPrevious = vector(np); residual = vector(np)
-        jacobian = vector(np * np)
+        var jacobianStorage = 0
+        subsystemCount = model.subsystems.count
+        subsystems = .allocate(capacity: max(subsystemCount, 1))
+        subsystemOfPort = .allocate(capacity: max(np, 1))
+        subsystemOfPort.initialize(repeating: 0, count: max(np, 1))
+        for (k, block) in model.subsystems.enumerated() {
+            (subsystems + k).initialize(to: (block.start, block.count, jacobianStorage))
+            for port in block.start..<(block.start + block.count) { subsystemOfPort[port] = k }
+            jacobianStorage += block.count * block.count
+        }
+        jacobian = vector(jacobianStorage)
         pivots = .allocate(capacity: max(np, 1))
         pivots.initialize(repeating: 0, count: max(np, 1))
         runtime = .allocate(capacity: 1)
@@ -219,6 +234,8 @@ public final class Processor {
         blocks.deallocate()
         chargeBlocks.deallocate()
         blockList.deallocate()
+        subsystems.deallocate()
+        subsystemOfPort.deallocate()
         oversampler.deallocate()
         highOutput.deallocate()
         runtime.deinitialize(count: 1)
@@ -259,16 +276,17 @@ public final class Processor {
         }
     }
 
-    /// J = K·∂ĩ/∂v − I, from K and the devices' diagonal blocks.
+    /// Each subsystem's J = K·∂ĩ/∂v − I (its ports only), from K and the devices' diagonal blocks.
     @inlinable
     func assembleJacobian() {
         let n = np
         for b in 0..<blockCount {
             let (o, m, storage) = blockList[b]
+            let (start, size, js) = subsystems[subsystemOfPort[o]]
             let blk = blocks + storage
-            for r in 0..<n {
+            for r in start..<(start &+ size) {
                 let kr = K + (r &* n &+ o)
-                let jr = jacobian + (r &* n &+ o)
+                let jr = jacobian + (js &+ (r &- start) &* size &+ (o &- start))
                 switch m {
                 case 1:
                     jr[0] = kr[0] * blk[0]
@@ -288,7 +306,29 @@ public final class Processor {
                 }
             }
         }
-        for k in 0..<n { jacobian[k &* n &+ k] -= 1 }
+        for k in 0..<subsystemCount {
+            let (_, size, js) = subsystems[k]
+            for d in 0..<size { jacobian[js &+ d &* size &+ d] -= 1 }
+        }
+    }
+
+    /// Factors every subsystem's Jacobian; false if one is singular.
+    @inlinable
+    func factorJacobian() -> Bool {
+        for k in 0..<subsystemCount {
+            let (start, size, js) = subsystems[k]
+            if !SmallLU.factor(jacobian + js, size, pivots: pivots + start) { return false }
+        }
+        return true
+    }
+
+    /// Solves J·x = b in place for every subsystem.
+    @inlinable
+    func solveJacobian(_ b: UnsafeMutablePointer<Double>) {
+        for k in 0..<subsystemCount {
+            let (start, size, js) = subsystems[k]
+            SmallLU.solve(jacobian + js, size, pivots: pivots + start, b + start)
+        }
     }
 
     /// Advances the circuit one step with the inputs in `u`; writes the outputs to `y`.
@@ -303,7 +343,7 @@ public final class Processor {
         if n > 0 {
             if state.pointee.haveFactors {
                 for k in 0..<n { residual[k] = p[k] - pPrevious[k] }
-                SmallLU.solve(jacobian, n, pivots: pivots, residual)
+                solveJacobian(residual)
                 for k in 0..<n { v[k] = vPrevious[k] - residual[k] }
                 _ = devices.limit(v, old: vPrevious)
             }
@@ -314,12 +354,13 @@ public final class Processor {
             while true {
                 devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
                 iterations &+= 1
-                // F = p + K·ĩ − v
+                // F = p + K·ĩ − v (K couples only ports of one subsystem)
                 var worst = 0.0
                 for r in 0..<n {
                     var sum = p[r] - v[r]
+                    let (start, size, _) = subsystems[subsystemOfPort[r]]
                     let kr = K + r &* n
-                    for c in 0..<n { sum += kr[c] * current[c] }
+                    for c in start..<(start &+ size) { sum += kr[c] * current[c] }
                     residual[r] = sum
                     let excess = abs(sum) - (absoluteTolerance + relativeTolerance * abs(v[r]))
                     if !(excess <= worst) { worst = excess.isNaN ? .infinity : excess }
@@ -331,11 +372,11 @@ public final class Processor {
                 do {
                     assembleJacobian()
                     state.pointee.counters.factorizations &+= 1
-                    guard SmallLU.factor(jacobian, n, pivots: pivots) else { state.pointee.haveFactors = false; break }
+                    guard factorJacobian() else { state.pointee.haveFactors = false; break }
                     state.pointee.haveFactors = true
                     fresh = true
                 }
-                SmallLU.solve(jacobian, n, pivots: pivots, residual)
+                solveJacobian(residual)
                 // The Newton step is −residual. When it is so small that the next iterate's error
                 // (about its square over the thermal voltage) is within tolerance, take it and
                 // move the evaluation along to first order instead of evaluating again.

@@ -17,18 +17,23 @@ struct StateSpaceModel {
     let step: Double
     /// Sizes: states, inputs (constant channel included), ports, outputs.
     let stateCount: Int, inputCount: Int, portCount: Int, outputCount: Int
-    let A: Matrix, B: Matrix, C: Matrix, D: Matrix, E: Matrix, F: Matrix, G: Matrix, H: Matrix, K: Matrix
-    /// The devices, with the port offset of each.
-    let devices: [(device: NonlinearDevice, offset: Int)]
+    let A: Matrix, B: Matrix, D: Matrix, E: Matrix
+    var C: Matrix, F: Matrix, G: Matrix, H: Matrix, K: Matrix
+    /// The devices, with the port offset of each, ordered so that each independent subsystem's ports
+    /// are contiguous.
+    var devices: [(device: NonlinearDevice, offset: Int)]
     /// Where each device's ports×ports Jacobian block starts in a flat block buffer, and its length.
-    let blockOffsets: [Int]
+    var blockOffsets: [Int]
     let blockStorage: Int
     /// Each device's linearization G₀ (conductance plus 2/T times capacitance at the operating point).
-    let linearization: [PortMatrix]
+    var linearization: [PortMatrix]
     /// State, port voltages and device charges at the operating point.
     let initialState: [Double]
-    let initialPorts: [Double]
-    let initialCharges: [PortVector]
+    var initialPorts: [Double]
+    var initialCharges: [PortVector]
+    /// Independent nonlinear subsystems: ranges of ports whose equations do not involve each other's
+    /// ports (K is block diagonal over them), each solved with its own Jacobian blocks.
+    var subsystems: [(start: Int, count: Int)]
     /// The input channels' values at the operating point.
     let restInputs: [Double]
 
@@ -43,7 +48,8 @@ struct StateSpaceModel {
     /// M⁻¹ = M₀⁻¹ − M₀⁻¹U·W·UᵀM₀⁻¹ with W = (I + Δ·Q)⁻¹·Δ, Q = UᵀM₀⁻¹U. Each matrix X = L·M⁻¹·R
     /// then changes by −L_X·W·R_X: left factors for the state (Ls), output (Lo) and port (Ln) rows,
     /// right factors for the state (Rs), input (Ru) and current (Rz) columns.
-    let Q: Matrix, Ls: Matrix, Lo: Matrix, Ln: Matrix, Rs: Matrix, Ru: Matrix, Rz: Matrix
+    let Q: Matrix, Ls: Matrix, Lo: Matrix, Rs: Matrix, Ru: Matrix
+    var Ln: Matrix, Rz: Matrix
 
     /// Derives the model of `circuit` for step `step`. Inputs are the named sources; outputs the probes.
     init(_ circuit: Circuit, step: Double, inputs: [String], outputs: [Probe], restInputs: [Double]? = nil) throws(SimulationError) {
@@ -250,6 +256,74 @@ struct StateSpaceModel {
         Rs = Ut * Ms
         Ru = Ut * Mu
         Rz = Ut * Mz
+        subsystems = []
+        splitSubsystems()
+    }
+
+    /// Groups the devices into independent subsystems — devices whose ports are coupled through K,
+    /// directly or by a chain — and reorders the ports so that each subsystem's are contiguous. A
+    /// circuit decouples this way where its parts share no conductive path at the step (capacitors
+    /// couple, since a trapezoidal step makes them conductances 2C/T); entries of K that are not
+    /// exactly zero couple.
+    mutating func splitSubsystems() {
+        let count = devices.count
+        var groups = UnionFind(count: count)
+        for a in 0..<count {
+            for b in (a + 1)..<max(count, a + 1) {
+                let (oa, ma) = (devices[a].offset, devices[a].device.portCount)
+                let (ob, mb) = (devices[b].offset, devices[b].device.portCount)
+                var coupled = false
+                for i in oa..<(oa + ma) where !coupled {
+                    for j in ob..<(ob + mb) where K[i, j] != 0 || K[j, i] != 0 { coupled = true }
+                }
+                if coupled { groups.union(a, b) }
+            }
+        }
+        // New device order: by group, in order of first appearance.
+        var roots: [Int] = []
+        for d in 0..<count where !roots.contains(groups.find(d)) { roots.append(groups.find(d)) }
+        let order = roots.flatMap { root in (0..<count).filter { groups.find($0) == root } }
+        var permutation: [Int] = []  // new port index → old port index
+        var newDevices: [(device: NonlinearDevice, offset: Int)] = []
+        var newBlocks: [Int] = [], newLinearization: [PortMatrix] = [], newCharges: [PortVector] = []
+        var storage = 0
+        var subsystems: [(start: Int, count: Int)] = []
+        for root in roots {
+            let start = permutation.count
+            for d in order where groups.find(d) == root {
+                let (device, offset) = devices[d]
+                newDevices.append((device, permutation.count))
+                for k in 0..<device.portCount { permutation.append(offset + k) }
+                newBlocks.append(storage)
+                storage += device.portCount * device.portCount
+                newLinearization.append(linearization[d])
+                newCharges.append(initialCharges[d])
+            }
+            subsystems.append((start, permutation.count - start))
+        }
+        func rows(_ m: Matrix) -> Matrix {
+            var r = Matrix(rows: m.rows, columns: m.columns)
+            for (new, old) in permutation.enumerated() { for c in 0..<m.columns { r[new, c] = m[old, c] } }
+            return r
+        }
+        func columns(_ m: Matrix) -> Matrix {
+            var r = Matrix(rows: m.rows, columns: m.columns)
+            for (new, old) in permutation.enumerated() { for row in 0..<m.rows { r[row, new] = m[row, old] } }
+            return r
+        }
+        K = columns(rows(K))
+        G = rows(G)
+        H = rows(H)
+        Ln = rows(Ln)
+        C = columns(C)
+        F = columns(F)
+        Rz = columns(Rz)
+        initialPorts = permutation.map { initialPorts[$0] }
+        devices = newDevices
+        blockOffsets = newBlocks
+        linearization = newLinearization
+        initialCharges = newCharges
+        self.subsystems = subsystems
     }
 }
 
