@@ -243,6 +243,21 @@ struct DeviceModelTests {
             #expect(abs(w + log(w) - y) <= 4e-15 * max(1, abs(y)), "ω(\(y)) = \(w)")
         }
     }
+
+    @Test("Wright omega is exact to rounding across its polynomial table and the branches around it")
+    func omegaSweep() {
+        var worst = 0.0, worstY = 0.0
+        for k in 0...8000 {
+            let y = -40 + Double(k) * 0.01 + 1e-9  // every interval, near both ends
+            let w = wrightOmega(y)
+            let error = abs(w + log(w) - y) / max(1, abs(y))
+            if !(error <= worst) { worst = error; worstY = y }
+        }
+        #expect(worst <= 4e-15, "worst residual \(worst) at y = \(worstY)")
+        #expect(wrightOmega(.infinity) == .infinity)
+        #expect(wrightOmega(.nan).isNaN)
+        #expect(wrightOmega(-.infinity) == 0)
+    }
 }
 
 @Suite("Small dense solver")
@@ -261,10 +276,25 @@ struct SmallLUTests {
             lu.withUnsafeBufferPointer { l in pivots.withUnsafeBufferPointer { p in x.withUnsafeMutableBufferPointer { xb in SmallLU.solve(l.baseAddress!, n, pivots: p.baseAddress!, xb.baseAddress!) } } }
             for r in 0..<n {
                 var sum = -b[r]
-                for c in 0..<n { sum += a[r * n + c] * x[c] }
+                for c in 0..<n { sum += a[c * n + r] * x[c] }  // column-major
                 #expect(abs(sum) < 1e-10, "row \(r) of a \(n)×\(n) system")
             }
         }
+    }
+
+    @Test("pivots where the diagonal is zero", arguments: [2, 3, 4, 6])
+    func pivoting(_ n: Int) {
+        // A cyclic shift with distinct weights: every diagonal entry is zero.
+        var a = [Double](repeating: 0, count: n * n)
+        for r in 0..<n { a[((r + 1) % n) * n + r] = Double(r + 2) }
+        let b = (0..<n).map { Double($0) - 1.5 }
+        var lu = a, x = b
+        var pivots = [Int](repeating: 0, count: n)
+        let ok = lu.withUnsafeMutableBufferPointer { l in pivots.withUnsafeMutableBufferPointer { p in SmallLU.factor(l.baseAddress!, n, pivots: p.baseAddress!) } }
+        #expect(ok)
+        lu.withUnsafeBufferPointer { l in pivots.withUnsafeBufferPointer { p in x.withUnsafeMutableBufferPointer { xb in SmallLU.solve(l.baseAddress!, n, pivots: p.baseAddress!, xb.baseAddress!) } } }
+        // Row r reads (r + 2)·x[(r + 1) mod n] = b[r].
+        for r in 0..<n { #expect(abs(Double(r + 2) * x[(r + 1) % n] - b[r]) < 1e-14) }
     }
 
     @Test("a singular matrix is reported, not divided by zero")

@@ -1,62 +1,76 @@
-/// In-place LU factorization with partial pivoting of a small dense row-major matrix held in
+/// In-place LU factorization with partial pivoting of a small dense column-major matrix held in
 /// preallocated memory, and the matching solve: the per-sample linear algebra of the real-time
 /// processor. No allocation, no bounds checks; for n up to a few dozen it is far cheaper than LAPACK.
+///
+/// Column-major storage (entry (i, j) at `a[j·n + i]`) makes every inner loop of both the
+/// factorization and the triangular solves an independent multiply-subtract along one contiguous
+/// column — no dependency chain through a running sum, and vectorizable. The factored matrix holds
+/// L below the diagonal (unit diagonal implied) and U above it, with the reciprocals 1/Uₖₖ on the
+/// diagonal so that the solve multiplies instead of dividing.
 public enum SmallLU {
-    /// Factors the n×n row-major matrix at `a` in place (L below the diagonal with unit diagonal,
-    /// U on and above), recording row swaps in `pivots`. Returns false when a pivot is zero or not finite.
+    /// Factors the n×n column-major matrix at `a` in place, recording row swaps in `pivots`.
+    /// Returns false when a pivot is zero or not finite.
     @inlinable
     public static func factor(_ a: UnsafeMutablePointer<Double>, _ n: Int, pivots: UnsafeMutablePointer<Int>) -> Bool {
         if n == 1 {
             pivots[0] = 0
-            return a[0] != 0 && a[0].isFinite
+            let d = a[0]
+            a[0] = 1 / d
+            return d != 0 && d.isFinite
         }
         if n == 2 {
-            // Partial pivoting, written out.
-            if abs(a[2]) > abs(a[0]) {
+            // Partial pivoting, written out. Entries: a[0] = (0,0), a[1] = (1,0), a[2] = (0,1), a[3] = (1,1).
+            if abs(a[1]) > abs(a[0]) {
                 pivots[0] = 1
-                (a[0], a[2]) = (a[2], a[0])
-                (a[1], a[3]) = (a[3], a[1])
+                (a[0], a[1]) = (a[1], a[0])
+                (a[2], a[3]) = (a[3], a[2])
             } else {
                 pivots[0] = 0
             }
             pivots[1] = 1
-            guard a[0] != 0, a[0].isFinite else { return false }
-            let l = a[2] / a[0]
-            a[2] = l
-            a[3] -= l * a[1]
-            return a[3] != 0 && a[3].isFinite
+            let d0 = a[0]
+            guard d0 != 0, d0.isFinite else { return false }
+            let inverse = 1 / d0
+            let l = a[1] * inverse
+            let d1 = a[3] - l * a[2]
+            a[0] = inverse
+            a[1] = l
+            a[3] = 1 / d1
+            return d1 != 0 && d1.isFinite
         }
         for k in 0..<n {
+            let column = a + k &* n
             // Pivot: the largest entry of column k on or below the diagonal.
             var p = k
-            var best = abs(a[k &* n &+ k])
+            var best = abs(column[k])
             var r = k &+ 1
             while r < n {
-                let x = abs(a[r &* n &+ k])
+                let x = abs(column[r])
                 if x > best { best = x; p = r }
                 r &+= 1
             }
             pivots[k] = p
             if !(best > 0) || !best.isFinite { return false }
             if p != k {
-                let rowK = a + k &* n, rowP = a + p &* n
-                for j in 0..<n { let t = rowK[j]; rowK[j] = rowP[j]; rowP[j] = t }
-            }
-            let rowK = a + k &* n
-            let inverse = 1 / rowK[k]
-            var i = k &+ 1
-            while i < n {
-                let rowI = a + i &* n
-                let factor = rowI[k] * inverse
-                rowI[k] = factor
-                if factor != 0 {
-                    var j = k &+ 1
-                    while j < n {
-                        rowI[j] -= factor * rowK[j]
-                        j &+= 1
-                    }
+                for j in 0..<n {
+                    let cj = a + j &* n
+                    let t = cj[k]; cj[k] = cj[p]; cj[p] = t
                 }
-                i &+= 1
+            }
+            let inverse = 1 / column[k]
+            column[k] = inverse
+            var i = k &+ 1
+            while i < n { column[i] *= inverse; i &+= 1 }
+            // Schur complement, column by column: a[i, j] −= l[i]·u[j] for i, j > k.
+            var j = k &+ 1
+            while j < n {
+                let cj = a + j &* n
+                let u = cj[k]
+                if u != 0 {
+                    var i = k &+ 1
+                    while i < n { cj[i] -= column[i] * u; i &+= 1 }
+                }
+                j &+= 1
             }
         }
         return true
@@ -66,14 +80,13 @@ public enum SmallLU {
     @inlinable
     public static func solve(_ a: UnsafePointer<Double>, _ n: Int, pivots: UnsafePointer<Int>, _ b: UnsafeMutablePointer<Double>) {
         if n == 1 {
-            b[0] /= a[0]
+            b[0] *= a[0]
             return
         }
         if n == 2 {
             if pivots[0] == 1 { (b[0], b[1]) = (b[1], b[0]) }
-            let y1 = b[1] - a[2] * b[0]
-            let x1 = y1 / a[3]
-            b[0] = (b[0] - a[1] * x1) / a[0]
+            let x1 = (b[1] - a[1] * b[0]) * a[3]
+            b[0] = (b[0] - a[2] * x1) * a[0]
             b[1] = x1
             return
         }
@@ -81,27 +94,22 @@ public enum SmallLU {
             let p = pivots[k]
             if p != k { let t = b[k]; b[k] = b[p]; b[p] = t }
         }
-        // Forward substitution with unit lower triangle.
-        var i = 1
-        while i < n {
-            let row = a + i &* n
-            var sum = b[i]
-            for j in 0..<i { sum -= row[j] * b[j] }
-            b[i] = sum
-            i &+= 1
+        // Forward substitution with the unit lower triangle, by columns.
+        for j in 0..<(n &- 1) {
+            let x = b[j]
+            let column = a + j &* n
+            var i = j &+ 1
+            while i < n { b[i] -= column[i] * x; i &+= 1 }
         }
-        // Back substitution.
-        var k = n &- 1
-        while k >= 0 {
-            let row = a + k &* n
-            var sum = b[k]
-            var j = k &+ 1
-            while j < n {
-                sum -= row[j] * b[j]
-                j &+= 1
-            }
-            b[k] = sum / row[k]
-            k &-= 1
+        // Back substitution with U, by columns.
+        var j = n &- 1
+        while j >= 0 {
+            let column = a + j &* n
+            let x = b[j] * column[j]
+            b[j] = x
+            var i = 0
+            while i < j { b[i] -= column[i] * x; i &+= 1 }
+            j &-= 1
         }
     }
 }

@@ -16,8 +16,11 @@ struct DeviceSlot<Device: PortDevice> {
     @usableFromInline var chargeCurrent: PortVector
     /// Charge at the latest evaluation (accepted at the end of the sample).
     @usableFromInline var pendingCharge: PortVector
-    /// Where its ports×ports block of ∂ĩ/∂v goes in the processor's block buffer.
+    /// Where its ports×ports block of ∂ĩ/∂v goes in the processor's block buffer, and the distance
+    /// between the block's rows there (the port count for a packed block; the system's port count
+    /// when the blocks are laid out on the diagonal of one dense matrix).
     @usableFromInline var blockOffset: Int
+    @usableFromInline var blockStride: Int
     /// Charge at the operating point.
     @usableFromInline var restCharge: PortVector
 }
@@ -41,8 +44,8 @@ struct DeviceArray<Device: PortDevice> {
     }
 
     /// Evaluates every device at port voltages `v`: writes ĩ = i(v) + a0·q(v) − (a0·q_prev + i_q,prev) − G₀·v
-    /// into `current` and ∂ĩ/∂v into `blocks` (row-major, one ports×ports block per device), and
-    /// keeps q(v) in the slots.
+    /// into `current` and ∂ĩ/∂v into `blocks` (row-major, one ports×ports block per device, rows
+    /// `blockStride` apart), and keeps q(v) in the slots.
     @inlinable
     func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>,
                   chargeBlocks: UnsafeMutablePointer<Double>, a0: Double) {
@@ -55,6 +58,7 @@ struct DeviceArray<Device: PortDevice> {
             let e = slot.pointee.device.evaluate(pv, withCharges: hasCharge)
             let b = blocks + slot.pointee.blockOffset
             let cb = chargeBlocks + slot.pointee.blockOffset
+            let stride = slot.pointee.blockStride
             for r in 0..<m {
                 var i = e.currents.current[r]
                 if hasCharge {
@@ -67,9 +71,9 @@ struct DeviceArray<Device: PortDevice> {
                     if hasCharge {
                         let cap = e.charges.capacitance[r, c]
                         g += a0 * cap
-                        cb[r &* m &+ c] = cap
+                        cb[r &* stride &+ c] = cap
                     }
-                    b[r &* m &+ c] = g
+                    b[r &* stride &+ c] = g
                 }
                 current[o &+ r] = i
             }
@@ -88,11 +92,12 @@ struct DeviceArray<Device: PortDevice> {
             let b = blocks + slot.pointee.blockOffset
             let cb = chargeBlocks + slot.pointee.blockOffset
             let hasCharge = slot.pointee.hasCharge
+            let stride = slot.pointee.blockStride
             for r in 0..<m {
                 var di = 0.0, dq = 0.0
                 for c in 0..<m {
-                    di += b[r &* m &+ c] * delta[o &+ c]
-                    if hasCharge { dq += cb[r &* m &+ c] * delta[o &+ c] }
+                    di += b[r &* stride &+ c] * delta[o &+ c]
+                    if hasCharge { dq += cb[r &* stride &+ c] * delta[o &+ c] }
                 }
                 current[o &+ r] += di
                 if hasCharge { slot.pointee.pendingCharge[r] += dq }
@@ -150,7 +155,8 @@ struct DeviceBank {
     @usableFromInline var pentodes: DeviceArray<KorenPentode>
     @usableFromInline var capacitances: DeviceArray<DepletionCharge>
 
-    init(_ model: StateSpaceModel) {
+    /// The devices of `model`, with device k's Jacobian block at `blockOffsets[k]`, rows `blockStrides[k]` apart.
+    init(_ model: StateSpaceModel, blockOffsets: [Int], blockStrides: [Int]) {
         var diodes: [DeviceSlot<Diode>] = [], bjts: [DeviceSlot<GummelPoon>] = [], jfets: [DeviceSlot<ShichmanHodges>] = []
         var mosfets: [DeviceSlot<MOSFETLevel1>] = [], korens: [DeviceSlot<KorenTriode>] = []
         var dzs: [DeviceSlot<DempwolfZolzerTriode>] = [], pentodes: [DeviceSlot<KorenPentode>] = []
@@ -158,7 +164,8 @@ struct DeviceBank {
         func slot<D: PortDevice>(_ d: D, _ k: Int) -> DeviceSlot<D> {
             DeviceSlot(device: d, offset: model.devices[k].offset, ports: d.portCount, hasCharge: d.hasCharge,
                        linearization: model.linearization[k], charge: model.initialCharges[k], chargeCurrent: PortVector(),
-                       pendingCharge: model.initialCharges[k], blockOffset: model.blockOffsets[k], restCharge: model.initialCharges[k])
+                       pendingCharge: model.initialCharges[k], blockOffset: blockOffsets[k], blockStride: blockStrides[k],
+                       restCharge: model.initialCharges[k])
         }
         for (k, entry) in model.devices.enumerated() {
             switch entry.device {

@@ -1,0 +1,235 @@
+/// The port count of a per-sample kernel, known at compile time so that a small circuit's kernel is
+/// specialized with its loops unrolled; `AnyPorts` reads the sizes at run time and handles
+/// independent subsystems.
+@usableFromInline protocol KernelShape {
+    /// The number of ports, or 0 for any.
+    static var ports: Int { get }
+}
+@usableFromInline enum AnyPorts: KernelShape { @inlinable static var ports: Int { 0 } }
+@usableFromInline enum OnePort: KernelShape { @inlinable static var ports: Int { 1 } }
+@usableFromInline enum TwoPorts: KernelShape { @inlinable static var ports: Int { 2 } }
+@usableFromInline enum ThreePorts: KernelShape { @inlinable static var ports: Int { 3 } }
+@usableFromInline enum FourPorts: KernelShape { @inlinable static var ports: Int { 4 } }
+
+/// Σ a[k]·b[k] for k < count.
+@inlinable @inline(__always)
+func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -> Double {
+    var sum = 0.0
+    for k in 0..<count { sum += a[k] * b[k] }
+    return sum
+}
+
+extension Processor {
+    /// p = G·s + H·u.
+    @inlinable
+    func computeP() {
+        for r in 0..<np { p[r] = dot(GH + r &* stateStride, x, stateStride) }
+    }
+
+    /// Each subsystem's J = K·∂ĩ/∂v − I (its ports only, column-major), from K and the devices' blocks.
+    /// Column c of J is the combination of K's columns by column c of ∂ĩ/∂v, which is nonzero only
+    /// within the block of the device that owns port c.
+    @inlinable
+    func assembleJacobian<Shape: KernelShape>(_: Shape.Type) {
+        if Shape.ports != 0 {
+            // `blocks` is the dense block-diagonal ∂ĩ/∂v (row-major).
+            let n = Shape.ports
+            for c in 0..<n {
+                let jc = jacobian + c &* n
+                for r in 0..<n { jc[r] = r == c ? -1 : 0 }
+                for q in 0..<n {
+                    let g = blocks[q &* n &+ c]
+                    let kq = K + q &* n
+                    for r in 0..<n { jc[r] += kq[r] * g }
+                }
+            }
+            return
+        }
+        for b in 0..<blockCount {
+            let (o, m, storage) = blockList[b]
+            let (start, size, js) = subsystems[subsystemOfPort[o]]
+            let blk = blocks + storage
+            for c in 0..<m {
+                let jc = jacobian + (js &+ (o &- start &+ c) &* size)
+                for r in 0..<size { jc[r] = 0 }
+                for q in 0..<m {
+                    let g = blk[q &* m &+ c]
+                    let kq = K + ((o &+ q) &* np &+ start)
+                    for r in 0..<size { jc[r] += kq[r] * g }
+                }
+                jc[o &- start &+ c] -= 1
+            }
+        }
+    }
+
+    /// Factors every subsystem's Jacobian; false if one is singular.
+    @inlinable
+    func factorJacobian<Shape: KernelShape>(_: Shape.Type) -> Bool {
+        if Shape.ports != 0 { return SmallLU.factor(jacobian, Shape.ports, pivots: pivots) }
+        for k in 0..<subsystemCount {
+            let (start, size, js) = subsystems[k]
+            if !SmallLU.factor(jacobian + js, size, pivots: pivots + start) { return false }
+        }
+        return true
+    }
+
+    /// Solves J·x = b in place for every subsystem.
+    @inlinable
+    func solveJacobian<Shape: KernelShape>(_: Shape.Type, _ b: UnsafeMutablePointer<Double>) {
+        if Shape.ports != 0 { return SmallLU.solve(jacobian, Shape.ports, pivots: pivots, b) }
+        for k in 0..<subsystemCount {
+            let (start, size, js) = subsystems[k]
+            SmallLU.solve(jacobian + js, size, pivots: pivots + start, b + start)
+        }
+    }
+
+    /// The residual F = p + K·ĩ − v into `residual`; returns the largest excess over the tolerance
+    /// (≤ 0 when converged; +∞ for NaN).
+    @inlinable
+    func computeResidual<Shape: KernelShape>(_: Shape.Type) -> Double {
+        let n = Shape.ports != 0 ? Shape.ports : np
+        for r in 0..<n { residual[r] = p[r] - v[r] }
+        if Shape.ports != 0 {
+            for c in 0..<n {
+                let i = current[c], kc = K + c &* n
+                for r in 0..<n { residual[r] += kc[r] * i }
+            }
+        } else {
+            // K couples only ports of one subsystem.
+            for k in 0..<subsystemCount {
+                let (start, size, _) = subsystems[k]
+                for c in start..<(start &+ size) {
+                    let i = current[c], kc = K + (c &* n &+ start)
+                    let f = residual + start
+                    for r in 0..<size { f[r] += kc[r] * i }
+                }
+            }
+        }
+        var worst = 0.0
+        for r in 0..<n {
+            let excess = abs(residual[r]) - (absoluteTolerance + relativeTolerance * abs(v[r]))
+            if !(excess <= worst) { worst = excess.isNaN ? .infinity : excess }
+        }
+        return worst
+    }
+
+    /// Advances the circuit one step with the inputs in `u`; writes the outputs to `y`.
+    ///
+    /// Newton's method on F(v) = p + K·ĩ(v) − v, started from the prediction
+    /// v = v_prev − J⁻¹·(p − p_prev) with the last factors of J = K·∂ĩ/∂v − I.
+    @inlinable
+    func step<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>) {
+        computeP()
+        let n = Shape.ports != 0 ? Shape.ports : np
+        let state = runtime
+        if n > 0 {
+            var move = 0.0
+            if state.pointee.haveFactors {
+                // Tangent prediction v = v_prev − J⁻¹·Δp, plus its second-order error, which grows
+                // with |Δp|²: the last step's error scaled by the ratio of the squared moves.
+                for k in 0..<n {
+                    let d = p[k] - pPrevious[k]
+                    residual[k] = d
+                    move += d * d
+                }
+                solveJacobian(Shape.self, residual)
+                let last = state.pointee.lastMove
+                let scale = last > 0 ? min(move / last, 4) : 0
+                for k in 0..<n {
+                    let tangent = vPrevious[k] - residual[k]
+                    v[k] = tangent + scale * predictionError[k]
+                    predictionError[k] = tangent  // until the step's solution is known
+                }
+                if devices.limit(v, old: vPrevious) { move = 0 }
+            }
+            var iterations = 0
+            var converged = false
+            var fresh = false     // the factors are of this step's Jacobian
+            var settled = false   // the last step, with fresh factors, was within tolerance
+            while true {
+                devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+                iterations &+= 1
+                let worst = computeResidual(Shape.self)
+                if worst <= 0 || settled { converged = true; break }
+                if iterations >= maxIterations { break }
+                // Newton: factor this iterate's Jacobian. (Chord steps with older factors converge
+                // only linearly; measured, they cost more device evaluations than they save.)
+                assembleJacobian(Shape.self)
+                state.pointee.counters.factorizations &+= 1
+                guard factorJacobian(Shape.self) else { state.pointee.haveFactors = false; break }
+                state.pointee.haveFactors = true
+                fresh = true
+                solveJacobian(Shape.self, residual)
+                // The Newton step is −residual. When it is so small that the next iterate's error
+                // (about its square over the thermal voltage) is within tolerance, take it and
+                // move the evaluation along to first order instead of evaluating again.
+                var small = true
+                for k in 0..<n {
+                    vTrial[k] = v[k] - residual[k]
+                    let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
+                    if !(residual[k] * residual[k] <= tolerance * 0.025) { small = false }
+                }
+                let limited = devices.limit(vTrial, old: v)
+                if small && !limited {
+                    for k in 0..<n { residual[k] = -residual[k] }
+                    devices.correct(residual, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+                    for k in 0..<n { v[k] = vTrial[k] }
+                    converged = true
+                    break
+                }
+                settled = fresh
+                for k in 0..<n {
+                    if !(abs(vTrial[k] - v[k]) <= absoluteTolerance + relativeTolerance * abs(v[k])) { settled = false }
+                    v[k] = vTrial[k]
+                }
+            }
+            state.pointee.counters.steps &+= 1
+            state.pointee.counters.iterations &+= iterations
+            if iterations > state.pointee.counters.maxIterations { state.pointee.counters.maxIterations = iterations }
+            if move > 0 && converged {
+                for k in 0..<n { predictionError[k] = v[k] - predictionError[k] }
+                state.pointee.lastMove = move
+            } else {
+                state.pointee.lastMove = 0
+            }
+            if !converged {
+                state.pointee.counters.failures &+= 1
+                var finite = true
+                for k in 0..<n where !current[k].isFinite || !v[k].isFinite { finite = false }
+                if !finite {
+                    // Keep the previous step's solution rather than poison the state.
+                    for k in 0..<n { v[k] = vPrevious[k]; current[k] = currentPrevious[k] }
+                    state.pointee.haveFactors = false
+                }
+            }
+        } else {
+            state.pointee.counters.steps &+= 1
+        }
+        // [s'; y] = [A B C; D E F]·[s; u; ĩ]
+        let width = portStride
+        for r in 0..<ns { sNext[r] = dot(ABCDEF + r &* width, x, width) }
+        let outputRows = ABCDEF + ns &* width
+        for r in 0..<no { y[r] = dot(outputRows + r &* width, x, width) }
+        for k in 0..<ns { s[k] = sNext[k] }
+        devices.accept(a0: a0)
+        for k in 0..<n { pPrevious[k] = p[k]; vPrevious[k] = v[k]; currentPrevious[k] = current[k] }
+    }
+
+    /// One audio frame: directly, or through the interpolators, `factor` circuit steps and the decimators.
+    @inlinable
+    func frame<Shape: KernelShape>(_: Shape.Type, _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>) {
+        let ni = inputChannels
+        if factor == 1 {
+            for c in 0..<ni { u[c] = input[c] }
+            step(Shape.self, output)
+            return
+        }
+        for c in 0..<ni { oversampler.push(input[c], channel: c) }
+        for phase in 0..<factor {
+            for c in 0..<ni { u[c] = oversampler.interpolate(channel: c, phase: phase) }
+            step(Shape.self, highOutput)
+            oversampler.record(highOutput)
+        }
+        for c in 0..<no { output[c] = oversampler.decimate(channel: c) }
+    }
+}
