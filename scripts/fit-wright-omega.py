@@ -1,88 +1,76 @@
 #!/usr/bin/env python3
-"""Generates Sources/Anode/Numerics/WrightOmegaPolynomials.swift: the starting values of Anode's
-Wright omega function, one degree-5 polynomial per unit interval of y in [-8, 24).
+"""Generates Sources/Anode/Numerics/WrightOmegaPolynomials.swift: Anode's Wright omega function on
+[-8, 24) as one degree-11 polynomial per interval of width 1/2.
 
-Each polynomial interpolates omega(y) at the Chebyshev points of its interval (written in
-t = 2(y - a) - 1 for the interval [a, a + 1]); the script checks that it is within 2e-6 (relative)
-of omega everywhere in the interval, so that one fourth-order Fritsch-Shafer-Crowley step brings
-it to full double precision. The reference omega is Newton's method on w + ln w = y, run to
-rounding. Pure Python; no dependencies.
-Usage: scripts/fit-wright-omega.py  (rewrites the Swift file)
+Each polynomial interpolates omega(y) at the 12 Chebyshev points of its interval [a, a + 1/2],
+written in t = 4(y - a) - 1, with the coefficients computed in 40-digit arithmetic (mpmath) and
+rounded to double. The script then evaluates every polynomial in double precision exactly as the
+Swift code does (Estrin's scheme) at 33 points per interval and checks the relative error against
+omega computed by mpmath's Lambert W (omega(y) = W(e^y)); it fails above 5e-16.
+Requires: pip install mpmath.   Usage: scripts/fit-wright-omega.py  (rewrites the Swift file)
 """
-import math, os
+import os
+from mpmath import mp, mpf, lambertw, exp, cos, pi
 
-LOW, HIGH, DEGREE = -8, 24, 5
+LOW, HIGH, WIDTH, DEGREE = -8, 24, 0.5, 11
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Sources", "Anode", "Numerics", "WrightOmegaPolynomials.swift")
+mp.dps = 40
 
 
 def omega(y):
-    """omega(y), the solution of w + ln w = y, by Newton's method from a safe start."""
-    w = math.exp(y) if y < 1 else y - math.log(y) + 0.5
-    for _ in range(100):
-        step = (w + math.log(w) - y) / (1 + 1 / w)
-        w -= step
-        w = max(w, 1e-300)
-        if abs(step) <= 1e-17 * w:
-            break
-    return w
-
-
-def monomial(chebyshev):
-    """Coefficients in t^k of sum c_k T_k(t)."""
-    n = len(chebyshev)
-    result = [0.0] * n
-    previous, current = [1.0] + [0.0] * (n - 1), [0.0, 1.0] + [0.0] * (n - 2)  # T0, T1
-    for k, c in enumerate(chebyshev):
-        basis = previous if k == 0 else current if k == 1 else None
-        if k >= 2:
-            # T_k = 2t T_{k-1} - T_{k-2}
-            nxt = [0.0] * n
-            for j in range(n - 1):
-                nxt[j + 1] += 2 * current[j]
-            for j in range(n):
-                nxt[j] -= previous[j]
-            previous, current = current, nxt
-            basis = current
-        for j in range(n):
-            result[j] += c * basis[j]
-    return result
+    return lambertw(exp(mpf(y))).real
 
 
 def fit(a):
+    """Monomial coefficients (in t, lowest first) of the Chebyshev interpolant on [a, a + WIDTH]."""
     n = DEGREE + 1
-    nodes = [math.cos(math.pi * (k + 0.5) / n) for k in range(n)]
-    values = [omega(a + (t + 1) / 2) for t in nodes]
-    cheb = [(2 - (j == 0)) / n * sum(values[k] * math.cos(math.pi * j * (k + 0.5) / n) for k in range(n)) for j in range(n)]
-    coefficients = monomial(cheb)
-    worst = 0.0
-    for i in range(401):
-        y = a + i / 400
-        t = 2 * (y - a) - 1
-        p = 0.0
-        for c in reversed(coefficients):
-            p = p * t + c
-        worst = max(worst, abs(p - omega(y)) / omega(y))
-    assert worst < 2e-6, (a, worst)
-    return coefficients, worst
+    nodes = [cos(pi * (k + mpf(1) / 2) / n) for k in range(n)]
+    values = [omega(a + (t + 1) / 2 * WIDTH) for t in nodes]
+    cheb = [(2 - (j == 0)) * sum(values[k] * cos(pi * j * (k + mpf(1) / 2) / n) for k in range(n)) / n for j in range(n)]
+    basis = [[mpf(0)] * n for _ in range(n)]  # basis[k][j]: coefficient of t^j in T_k
+    basis[0][0] = mpf(1)
+    basis[1][1] = mpf(1)
+    for k in range(2, n):
+        for j in range(n):
+            basis[k][j] = (2 * basis[k - 1][j - 1] if j > 0 else 0) - basis[k - 2][j]
+    return [float(sum(cheb[k] * basis[k][j] for k in range(n))) for j in range(n)]
 
 
-rows, worst = [], 0.0
-for a in range(LOW, HIGH):
-    c, w = fit(a)
-    worst = max(worst, w)
-    rows.append("    " + ", ".join(repr(x) for x in c) + ",  // [%d, %d)" % (a, a + 1))
+def estrin(c, t):
+    """Degree 11 by Estrin's scheme, in the order of the Swift code."""
+    t2 = t * t
+    t4 = t2 * t2
+    t8 = t4 * t4
+    p = [c[2 * i] + c[2 * i + 1] * t for i in range(6)]
+    q = [p[0] + p[1] * t2, p[2] + p[3] * t2, p[4] + p[5] * t2]
+    return (q[0] + q[1] * t4) + q[2] * t8
+
+
+rows, worst = [], mpf(0)
+count = int((HIGH - LOW) / WIDTH)
+for i in range(count):
+    a = LOW + i * WIDTH
+    c = fit(a)
+    for k in range(33):
+        y = a + WIDTH * k / 32
+        t = 2 * (y - a) / WIDTH - 1
+        o = omega(y)
+        worst = max(worst, abs(mpf(estrin(c, t)) - o) / o)
+    rows.append("    " + ", ".join(repr(x) for x in c) + ",  // [%g, %g)" % (a, a + WIDTH))
+assert worst < 5e-16, float(worst)
 
 with open(OUT, "w") as f:
     f.write("""// Generated by scripts/fit-wright-omega.py; do not edit.
 
-/// Starting values for `wrightOmega` on [%d, %d): for the interval [a, a + 1), %d coefficients of
-/// a polynomial in t = 2(y − a) − 1, lowest power first, within %.1e (relative) of ω(y).
+/// `wrightOmega` on [%g, %g): for the interval [a, a + %g), %d coefficients of a polynomial in
+/// t = 2(y − a)/%g − 1, lowest power first, within %.1e (relative) of ω(y) when evaluated in
+/// double precision by Estrin's scheme.
 @usableFromInline let wrightOmegaPolynomials: [Double] = [
 %s
 ]
 
-/// The range and degree of `wrightOmegaPolynomials`.
-@usableFromInline let wrightOmegaTableStart = %d.0, wrightOmegaTableEnd = %d.0, wrightOmegaTableDegree = %d
-""" % (LOW, HIGH, DEGREE + 1, worst, "\n".join(rows), LOW, HIGH, DEGREE))
-print("wrote %s (worst starting error %.2e)" % (OUT, worst))
+/// The range and interval width of `wrightOmegaPolynomials` (degree 11).
+@usableFromInline let wrightOmegaTableStart = %g.0, wrightOmegaTableEnd = %g.0, wrightOmegaTableWidth = %g
+""" % (LOW, HIGH, WIDTH, DEGREE + 1, WIDTH, float(worst), "\n".join(rows), LOW, HIGH, WIDTH))
+print("wrote %s (worst relative error %.2e)" % (OUT, float(worst)))

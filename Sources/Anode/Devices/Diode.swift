@@ -134,7 +134,7 @@ public struct Diode: Hashable, Sendable {
     }
 
     /// Junction current I(V) and conductance dI/dV, GMIN included.
-    @inlinable
+    @inlinable @inline(__always)
     public func current(_ v: Double) -> (i: Double, g: Double) {
         let isat = parameters.saturationCurrent
         var result: (i: Double, g: Double)

@@ -23,7 +23,7 @@ public enum Junction {
     ///
     /// Below −3·nVt the exponential is replaced by SPICE's smooth reverse-bias form
     /// I = −IS·(1 + (3·nVt/(V·e))³), which tends to −IS without the exponential's round-off.
-    @inlinable
+    @inlinable @inline(__always)
     public static func current(_ v: Double, saturationCurrent isat: Double, nvt: Double) -> (i: Double, g: Double) {
         if v >= -3 * nvt {
             let e = exp(min(v / nvt, maxExponent))
@@ -130,7 +130,7 @@ public struct DepletionCharge: Hashable, Sendable {
     }
 
     /// Charge Q(V) and capacitance dQ/dV.
-    @inlinable
+    @inlinable @inline(__always)
     public func charge(_ v: Double) -> (q: Double, c: Double) {
         let cj0 = zeroBiasCapacitance
         if cj0 == 0 { return (0, 0) }

@@ -60,7 +60,7 @@ extension Diode: PortDevice {
     }
 
     /// Current and charge sharing the junction's exponential (Q = TT·I + Qdep).
-    @inlinable
+    @inlinable @inline(__always)
     public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
         let (i, g) = current(v[0])
         var e = PortEvaluation()

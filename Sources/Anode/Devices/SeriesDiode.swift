@@ -25,7 +25,7 @@ public struct SeriesDiode: Hashable, Sendable {
     }
 
     /// Current I(V) and conductance dI/dV.
-    @inlinable
+    @inlinable @inline(__always)
     public func current(_ v: Double) -> (i: Double, g: Double) {
         let r = resistance, isat = saturationCurrent
         guard r > 0 else {

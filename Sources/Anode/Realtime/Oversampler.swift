@@ -61,7 +61,7 @@ struct OversamplingState {
     @usableFromInline let tapsPerPhase: Int, tapCount: Int
     /// Polyphase taps for interpolation: phase φ uses taps[φ + j·L]·L, stored as [φ][j].
     @usableFromInline let interpolationTaps: UnsafeMutablePointer<Double>
-    /// Taps for decimation, reversed so that the newest sample meets h[0].
+    /// Taps for decimation, reversed (oldest sample first, so that the newest meets h[0]).
     @usableFromInline let decimationTaps: UnsafeMutablePointer<Double>
     /// Input histories (channels × tapsPerPhase, newest first, shifted) and output histories
     /// (channels × 2·N, a doubled ring so each window is contiguous).
@@ -84,7 +84,7 @@ struct OversamplingState {
             }
         }
         decimationTaps = .allocate(capacity: tapCount)
-        for k in 0..<tapCount { (decimationTaps + k).initialize(to: filter.taps[k]) }
+        for k in 0..<tapCount { (decimationTaps + k).initialize(to: filter.taps[tapCount - 1 - k]) }
         inputHistory = .allocate(capacity: max(inputs * tapsPerPhase, 1))
         inputHistory.initialize(repeating: 0, count: max(inputs * tapsPerPhase, 1))
         outputHistory = .allocate(capacity: max(outputs * 2 * tapCount, 1))
@@ -121,10 +121,7 @@ struct OversamplingState {
     @inlinable
     func interpolate(channel c: Int, phase: Int) -> Double {
         let h = inputHistory + c &* tapsPerPhase
-        let t = interpolationTaps + phase &* tapsPerPhase
-        var sum = 0.0
-        for j in 0..<tapsPerPhase { sum += t[j] * h[j] }
-        return sum
+        return dot(interpolationTaps + phase &* tapsPerPhase, h, tapsPerPhase)
     }
 
     /// Records one high-rate output sample of every channel (from `y`).
@@ -145,10 +142,8 @@ struct OversamplingState {
     func decimate(channel c: Int) -> Double {
         let n = tapCount
         let ring = outputHistory + c &* 2 &* n
-        // The window ring[position ..< position + N] holds the samples oldest first.
-        let window = ring + position.pointee
-        var sum = 0.0
-        for k in 0..<n { sum += decimationTaps[k] * window[n &- 1 &- k] }
-        return sum
+        // The window ring[position ..< position + N] holds the samples oldest first; the taps are
+        // stored reversed to match.
+        return dot(decimationTaps, ring + position.pointee, n)
     }
 }

@@ -11,12 +11,24 @@
 @usableFromInline enum ThreePorts: KernelShape { @inlinable static var ports: Int { 3 } }
 @usableFromInline enum FourPorts: KernelShape { @inlinable static var ports: Int { 4 } }
 
-/// Σ a[k]·b[k] for k < count.
+/// Σ a[k]·b[k] for k < count, in four independent partial sums so that long products are not
+/// one chain of dependent additions.
 @inlinable @inline(__always)
 func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -> Double {
-    var sum = 0.0
-    for k in 0..<count { sum += a[k] * b[k] }
-    return sum
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var k = 0
+    while k &+ 4 <= count {
+        s0 += a[k] * b[k]
+        s1 += a[k &+ 1] * b[k &+ 1]
+        s2 += a[k &+ 2] * b[k &+ 2]
+        s3 += a[k &+ 3] * b[k &+ 3]
+        k &+= 4
+    }
+    while k < count {
+        s0 += a[k] * b[k]
+        k &+= 1
+    }
+    return (s0 + s1) + (s2 + s3)
 }
 
 extension Processor {
