@@ -7,7 +7,7 @@ struct AnodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anode",
         abstract: "Circuit-level simulation of analog audio circuits from SPICE netlists.",
-        subcommands: [Simulate.self, OperatingPointCommand.self, Bench.self]
+        subcommands: [Simulate.self, OperatingPointCommand.self, Render.self, SignalCommand.self, Bench.self]
     )
 }
 
@@ -36,205 +36,73 @@ func makeSimulator(_ circuit: Circuit) throws -> Simulator {
     }
 }
 
-struct Simulate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run every analysis in a netlist and write the results as CSV, as `ngspice -b` does.",
-        discussion: """
-            The CSV header holds SPICE vector names (time,v(out),i(vcc)). Without -o the CSV goes to standard \
-            output. With several analyses and -o OUT.csv, each analysis goes to OUT.<analysis>.csv.
-            """
-    )
-
-    @Argument(help: "The netlist file.")
-    var file: String
-
-    @Option(name: .shortAndLong, help: "Where to write the CSV.")
-    var output: String?
-
-    @Option(help: "Engine for .tran: mna (the reference simulator) or realtime (the real-time processor, sample period TSTEP, the netlist's sources as input).")
-    var engine: Engine = .mna
-
-    enum Engine: String, ExpressibleByArgument, CaseIterable {
-        case mna, realtime
-    }
-
-    func run() throws {
-        let circuit = try loadCircuit(file)
-        let simulator = try makeSimulator(circuit)
-        guard !circuit.analyses.isEmpty else {
-            printError("\(file): error: the netlist has no analysis (.op, .dc, .ac or .tran)")
-            throw ExitCode(2)
-        }
-        var results: [AnalysisResult] = []
-        for analysis in circuit.analyses {
-            do {
-                if engine == .realtime, case .transient(let spec) = analysis {
-                    let (result, statistics) = try simulator.realtimeTransient(spec)
-                    printError(String(format: "realtime: %d steps, %.2f Newton iterations per step (worst %d), %d failures",
-                                      statistics.steps, statistics.iterationsPerStep, statistics.maxIterations, statistics.failures))
-                    results.append(.transient(result))
-                } else {
-                    results.append(try simulator.run(analysis))
-                }
-            } catch {
-                printError("\(file): \(error.description)")
-                throw ExitCode(2)
-            }
-        }
-        var counts: [AnalysisKind: Int] = [:]
-        for result in results {
-            counts[result.kind, default: 0] += 1
-            let text = result.csv()
-            guard let output else {
-                if results.count > 1 { print("# \(result.kind.rawValue)") }
-                print(text, terminator: "")
-                continue
-            }
-            var path = output
-            if results.count > 1 {
-                let base = (output as NSString).deletingPathExtension
-                let ext = (output as NSString).pathExtension.isEmpty ? "csv" : (output as NSString).pathExtension
-                let n = counts[result.kind]!
-                path = "\(base).\(result.kind.rawValue)\(n > 1 ? "\(n)" : "").\(ext)"
-            }
-            do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                printError("error: cannot write '\(path)': \(error.localizedDescription)")
-                throw ExitCode(2)
-            }
-            printError("wrote \(path)")
+/// The independent sources of `circuit`, in netlist order.
+func independentSources(_ circuit: Circuit) -> [(name: String, source: IndependentSource)] {
+    circuit.elements.compactMap { e in
+        switch e.kind {
+        case let .voltageSource(_, _, s), let .currentSource(_, _, s): return (e.name, s)
+        default: return nil
         }
     }
 }
 
-struct OperatingPointCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "op",
-        abstract: "Print the DC operating point: one `v(node) value`, `i(element) value` or `p(element) value` per line.",
-        discussion: "i() lines give the currents of voltage sources, inductors and controlled voltage sources; p() lines the power each element absorbs (negative for a source that delivers power)."
-    )
+/// The source to drive: `name` when given (it must exist), else the first with a transient
+/// waveform, else the first. Prints the error and exits with status 2 when there is none.
+func inputSource(of circuit: Circuit, named name: String?, file: String) throws -> (name: String, source: IndependentSource) {
+    let sources = independentSources(circuit)
+    if let name {
+        guard let found = sources.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+            printError("\(file): error: no independent source named '\(name)'"
+                       + (sources.isEmpty ? "" : " (the sources are \(sources.map(\.name).joined(separator: ", ")))"))
+            throw ExitCode(2)
+        }
+        return found
+    }
+    guard let found = sources.first(where: { $0.source.waveform != nil }) ?? sources.first else {
+        printError("\(file): error: the netlist has no independent source to use as input")
+        throw ExitCode(2)
+    }
+    return found
+}
 
-    @Argument(help: "The netlist file.")
-    var file: String
+/// The outputs: the probes given (such as v(out) or i(rload)), else the netlist's first transient
+/// output, else v(out). Prints the error and exits with status 2 for a malformed probe.
+func outputProbes(_ texts: [String], of circuit: Circuit) throws -> [Probe] {
+    if texts.isEmpty {
+        return [circuit.outputs.first(where: { $0.analysis == .tran || $0.analysis == nil })?.probe ?? .voltage("out")]
+    }
+    return try texts.map { text in
+        guard let p = Probe(text) else {
+            printError("error: '\(text)' is not an output such as v(out), v(a,b) or i(r1)")
+            throw ExitCode(2)
+        }
+        return p
+    }
+}
 
-    func run() throws {
-        let circuit = try loadCircuit(file)
-        let simulator = try makeSimulator(circuit)
-        do {
-            print(try simulator.operatingPoint().report)
-        } catch {
-            printError("\(file): \(error.description)")
+/// A value in SPICE notation with an optional unit (`0.5V`, `500mV`, `2`); exits with status 2 otherwise.
+func parseQuantity(_ text: String, option: String) throws -> Double {
+    guard let value = SpiceNumber.parse(text), value.isFinite else {
+        printError("error: \(option) expects a number such as 0.5V or 500mV, not '\(text)'")
+        throw ExitCode(2)
+    }
+    return value
+}
+
+/// Applies `NAME=POSITION` settings to the circuit's controls; exits with status 2 on a bad one.
+func applySettings(_ settings: [String], to circuit: inout Circuit, file: String) throws {
+    for setting in settings {
+        let parts = setting.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let position = Double(parts[1]) else {
+            printError("error: --set expects NAME=POSITION with a position from 0 to 1, such as gain=0.8, not '\(setting)'")
+            throw ExitCode(2)
+        }
+        do { try circuit.setControl(parts[0], to: position) } catch {
+            printError(error.location != nil ? error.description : "\(file): error: \(error.message)")
             throw ExitCode(2)
         }
     }
 }
 
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Time the real-time processor on a netlist (build with -c release to measure).",
-        discussion: """
-            Drives the input with the source's own waveform from the netlist, or with a sine when \
-            --amplitude is given, at the netlist's sample rate (1/TSTEP of its .tran, or --rate). \
-            Prints one line: ns per sample, Newton iterations per sample and the real-time factor.
-            """
-    )
-
-    @Argument(help: "The netlist file.")
-    var file: String
-
-    @Option(help: "The input source (default: the first source with a transient waveform).")
-    var input: String?
-
-    @Option(help: "The output (default: the first output of .print tran, or v(out)).")
-    var output: String?
-
-    @Option(help: "Oversampling factor: 1, 2, 4 or 8.")
-    var oversample: Int = 1
-
-    @Option(help: "Sample rate in Hz (default: 1/TSTEP of the netlist's .tran, or 48000).")
-    var rate: Double?
-
-    @Option(help: "Drive with a sine of this peak amplitude instead of the netlist's waveform.")
-    var amplitude: Double?
-
-    @Option(help: "Frequency of the sine drive, Hz.")
-    var frequency: Double = 1000
-
-    @Option(help: "Seconds of audio to process.")
-    var seconds: Double = 2
-
-    func run() throws {
-        let circuit = try loadCircuit(file)
-        var sources: [(String, Waveform?)] = []
-        for e in circuit.elements {
-            switch e.kind {
-            case let .voltageSource(_, _, s), let .currentSource(_, _, s): sources.append((e.name, s.waveform))
-            default: break
-            }
-        }
-        guard let inputName = input ?? sources.first(where: { $0.1 != nil })?.0 ?? sources.first?.0 else {
-            printError("\(file): error: the netlist has no independent source to use as input")
-            throw ExitCode(2)
-        }
-        let spec: TransientSpec? = circuit.analyses.compactMap { if case .transient(let t) = $0 { return t } else { return nil } }.first
-        let sampleRate = rate ?? spec.map { 1 / $0.step } ?? 48_000
-        let probe: Probe
-        if let output {
-            guard let p = Probe(output) else {
-                printError("error: '\(output)' is not an output such as v(out) or i(r1)")
-                throw ExitCode(2)
-            }
-            probe = p
-        } else if let p = circuit.outputs.first(where: { $0.analysis == .tran || $0.analysis == nil })?.probe {
-            probe = p
-        } else {
-            probe = .voltage("out")
-        }
-        let waveform = sources.first { $0.0.lowercased() == inputName.lowercased() }?.1?
-            .resolved(step: 1 / sampleRate, stop: spec?.stop ?? 1)
-        let processor: Processor
-        do {
-            processor = try Processor(circuit, configuration: ProcessorConfiguration(
-                inputs: [inputName], outputs: [probe], sampleRate: sampleRate, oversampling: oversample,
-                restInputs: amplitude == nil ? waveform.map { [$0.value(at: 0)] } : nil))
-        } catch {
-            printError("\(file): \(error.description)")
-            throw ExitCode(2)
-        }
-        let frames = max(Int(seconds * sampleRate), 1)
-        var signal = [Double](repeating: 0, count: frames)
-        for k in 0..<frames {
-            let t = Double(k + 1) / sampleRate
-            if let amplitude {
-                signal[k] = amplitude * sin(2 * Double.pi * frequency * t)
-            } else {
-                signal[k] = waveform?.value(at: t.truncatingRemainder(dividingBy: spec?.stop ?? 1)) ?? 0
-            }
-        }
-        var out = [Double](repeating: 0, count: frames * processor.outputChannels)
-        let block = 256
-        // Warm up (caches, branch predictors), then time.
-        let warm = min(frames, Int(sampleRate / 10))
-        signal.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { o in
-            processor.process(input: i.baseAddress!, output: o.baseAddress!, frames: warm)
-        } }
-        processor.reset()
-        processor.resetStatistics()
-        let clock = ContinuousClock()
-        let start = clock.now
-        signal.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { o in
-            var k = 0
-            while k < frames {
-                let n = min(block, frames - k)
-                processor.process(input: i.baseAddress! + k, output: o.baseAddress! + k * processor.outputChannels, frames: n)
-                k += n
-            }
-        } }
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        let nsPerSample = seconds / Double(frames) * 1e9
-        let stats = processor.statistics
-        let perSample = Double(stats.iterations) / Double(frames)
-        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d failures), %.1fx real time at %.0f Hz x%d",
-                     nsPerSample, perSample, stats.maxIterations, stats.failures, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
-    }
-}
+/// Whether standard error is a terminal (for progress bars).
+var standardErrorIsTerminal: Bool { isatty(2) != 0 }

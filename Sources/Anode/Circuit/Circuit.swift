@@ -52,6 +52,36 @@ public struct Circuit: Sendable {
         nodeIndices[node]
     }
 
+    /// The names of the controls (`.pot` and `.varres`), in netlist order.
+    public var controlNames: [String] {
+        elements.compactMap { e in
+            switch e.kind {
+            case .potentiometer, .variableResistor: return e.name
+            default: return nil
+            }
+        }
+    }
+
+    /// Sets the position (0…1) of the control called `name` (case-insensitive): the circuit then
+    /// simulates, and a processor built from it starts, with the knob there.
+    public mutating func setControl(_ name: String, to position: Double) throws(NetlistError) {
+        guard let k = elementIndices[name.lowercased()] else {
+            let known = controlNames
+            throw NetlistError("no control named '\(name)'" + (known.isEmpty ? " (the circuit has none)" : "; the controls are \(known.joined(separator: ", "))"), at: nil)
+        }
+        guard position.isFinite, position >= 0, position <= 1 else {
+            throw NetlistError("\(elements[k].name): a control's position must be between 0 and 1, not \(position)", at: elements[k].location)
+        }
+        switch elements[k].kind {
+        case let .potentiometer(a, w, b, r, control):
+            elements[k].kind = .potentiometer(a, wiper: w, b, resistance: r, Control(taper: control.taper, position: position))
+        case let .variableResistor(a, b, low, high, control):
+            elements[k].kind = .variableResistor(a, b, minimum: low, maximum: high, Control(taper: control.taper, position: position))
+        default:
+            throw NetlistError("\(elements[k].name) is not a control (.pot or .varres)", at: elements[k].location)
+        }
+    }
+
     /// Adds an element called `name`.
     public mutating func add(_ name: String, _ kind: ElementKind, at location: SourceLocation? = nil) throws(NetlistError) {
         try add(Element(name, kind, at: location))

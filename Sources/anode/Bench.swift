@@ -1,0 +1,114 @@
+import Anode
+import ArgumentParser
+import Foundation
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time the real-time processor on a netlist (build with -c release to measure).",
+        discussion: """
+            Drives the input with the source's own waveform from the netlist, or with a sine when \
+            --amplitude is given, at the netlist's sample rate (1/TSTEP of its .tran, or --rate). \
+            Prints one line: ns per sample, Newton iterations per sample and the real-time factor.
+            """
+    )
+
+    @Argument(help: "The netlist file.")
+    var file: String
+
+    @Option(help: "The input source (default: the first source with a transient waveform).")
+    var input: String?
+
+    @Option(help: "The output (default: the first output of .print tran, or v(out)).")
+    var output: String?
+
+    @Option(help: "Oversampling factor: 1, 2, 4 or 8.")
+    var oversample: Int = 1
+
+    @Option(help: "Sample rate in Hz (default: 1/TSTEP of the netlist's .tran, or 48000).")
+    var rate: Double?
+
+    @Option(help: "Drive with a sine of this peak amplitude instead of the netlist's waveform.")
+    var amplitude: Double?
+
+    @Option(help: "Frequency of the sine drive, Hz.")
+    var frequency: Double = 1000
+
+    @Option(help: "Seconds of audio to process.")
+    var seconds: Double = 2
+
+    func run() throws {
+        let circuit = try loadCircuit(file)
+        var sources: [(String, Waveform?)] = []
+        for e in circuit.elements {
+            switch e.kind {
+            case let .voltageSource(_, _, s), let .currentSource(_, _, s): sources.append((e.name, s.waveform))
+            default: break
+            }
+        }
+        guard let inputName = input ?? sources.first(where: { $0.1 != nil })?.0 ?? sources.first?.0 else {
+            printError("\(file): error: the netlist has no independent source to use as input")
+            throw ExitCode(2)
+        }
+        let spec: TransientSpec? = circuit.analyses.compactMap { if case .transient(let t) = $0 { return t } else { return nil } }.first
+        let sampleRate = rate ?? spec.map { 1 / $0.step } ?? 48_000
+        let probe: Probe
+        if let output {
+            guard let p = Probe(output) else {
+                printError("error: '\(output)' is not an output such as v(out) or i(r1)")
+                throw ExitCode(2)
+            }
+            probe = p
+        } else if let p = circuit.outputs.first(where: { $0.analysis == .tran || $0.analysis == nil })?.probe {
+            probe = p
+        } else {
+            probe = .voltage("out")
+        }
+        let waveform = sources.first { $0.0.lowercased() == inputName.lowercased() }?.1?
+            .resolved(step: 1 / sampleRate, stop: spec?.stop ?? 1)
+        let processor: Processor
+        do {
+            processor = try Processor(circuit, configuration: ProcessorConfiguration(
+                inputs: [inputName], outputs: [probe], sampleRate: sampleRate, oversampling: oversample,
+                restInputs: amplitude == nil ? waveform.map { [$0.value(at: 0)] } : nil))
+        } catch {
+            printError("\(file): \(error.description)")
+            throw ExitCode(2)
+        }
+        let frames = max(Int(seconds * sampleRate), 1)
+        var signal = [Double](repeating: 0, count: frames)
+        for k in 0..<frames {
+            let t = Double(k + 1) / sampleRate
+            if let amplitude {
+                signal[k] = amplitude * sin(2 * Double.pi * frequency * t)
+            } else {
+                signal[k] = waveform?.value(at: t.truncatingRemainder(dividingBy: spec?.stop ?? 1)) ?? 0
+            }
+        }
+        var out = [Double](repeating: 0, count: frames * processor.outputChannels)
+        let block = 256
+        // Warm up (caches, branch predictors), then time.
+        let warm = min(frames, Int(sampleRate / 10))
+        signal.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { o in
+            processor.process(input: i.baseAddress!, output: o.baseAddress!, frames: warm)
+        } }
+        processor.reset()
+        processor.resetStatistics()
+        let clock = ContinuousClock()
+        let start = clock.now
+        signal.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { o in
+            var k = 0
+            while k < frames {
+                let n = min(block, frames - k)
+                processor.process(input: i.baseAddress! + k, output: o.baseAddress! + k * processor.outputChannels, frames: n)
+                k += n
+            }
+        } }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let nsPerSample = seconds / Double(frames) * 1e9
+        let stats = processor.statistics
+        let perSample = Double(stats.iterations) / Double(frames)
+        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d failures), %.1fx real time at %.0f Hz x%d",
+                     nsPerSample, perSample, stats.maxIterations, stats.failures, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
+    }
+}
