@@ -81,7 +81,7 @@ struct Bench: ParsableCommand {
             if let amplitude {
                 signal[k] = amplitude * sin(2 * Double.pi * frequency * t)
             } else {
-                signal[k] = waveform?.value(at: t.truncatingRemainder(dividingBy: spec?.stop ?? 1)) ?? 0
+                signal[k] = waveform?.value(at: t) ?? 0  // SIN and periodic PULSE run on; PWL holds its last value
             }
         }
         var out = [Double](repeating: 0, count: frames * processor.outputChannels)

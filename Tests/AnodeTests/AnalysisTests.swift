@@ -47,6 +47,22 @@ struct AnalysisTests {
         #expect(abs(op.voltage("h")! - 4) < 1e-12)    // 1 k · 4 mA
     }
 
+    @Test("AC sweeps visit the frequencies ngspice visits")
+    func acGrid() {
+        // Printed by ngspice 39 (`ac dec 10 10 20k`, `ac dec 10 10 25k`, `ac oct 3 100 1000`): a decade
+        // sweep spreads ⌊decades·points⌋ equal ratios from start to exactly stop; an octave sweep
+        // steps by 2^(1/points) and stops on the grid.
+        let dec = ACSweep(.decade, points: 10, start: 10, stop: 20e3).frequencies
+        #expect(dec.count == 34 && dec.last == 20e3)
+        #expect(abs(dec[1] - 12.5901589) < 1e-6 && abs(dec[12] - 158.626062) < 1e-5)
+        let dec25 = ACSweep(.decade, points: 10, start: 10, stop: 25e3).frequencies
+        #expect(dec25.count == 34 && abs(dec25[1] - 12.6755811) < 1e-6)
+        let oct = ACSweep(.octave, points: 3, start: 100, stop: 1000).frequencies
+        #expect(oct.count == 10 && abs(oct[9] - 800) < 1e-9 && abs(oct[1] - 125.992105) < 1e-6)
+        let whole = ACSweep(.decade, points: 5, start: 1, stop: 10).frequencies
+        #expect(whole.count == 6 && abs(whole[1] - 1.58489319) < 1e-8)
+    }
+
     @Test("RC low-pass AC response: magnitude and phase")
     func rcAC() throws {
         let sim = try Simulator(circuit("""

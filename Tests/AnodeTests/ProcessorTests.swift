@@ -78,6 +78,25 @@ struct ProcessorTests {
         }
     }
 
+    @Test("non-finite input counts as rest; a violent click leaves the output finite, and the amplifier settles again")
+    func hostileInput() throws {
+        let circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("tube-amp.cir").path)
+        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out"), .voltage("bp1")], sampleRate: 48_000))
+        // Silence with NaN and infinity in it is silence.
+        let quiet = p.process([0, .nan, .infinity, -.infinity, 0, 0])
+        for (k, y) in quiet.enumerated() where k % 2 == 0 { #expect(abs(y) < 1e-6) }
+        // A 50 V spike on the input (the preamp then drives everything into its rails and the
+        // transformer kicks), then a second of silence.
+        var input = [Double](repeating: 0, count: 48_000)
+        input[10] = 50
+        input[11] = -50
+        let y = p.process(input)
+        #expect(y.allSatisfy { $0.isFinite })
+        // After a second the speaker is quiet again and B+ back at its rest value.
+        #expect(abs(y[2 * 47_999]) < 0.05, "v(out) \(y[2 * 47_999])")
+        #expect(abs(y[2 * 47_999 + 1] - p.restOutput[1]) < 0.5, "B+ \(y[2 * 47_999 + 1]) against \(p.restOutput[1])")
+    }
+
     @Test("independent parts of a circuit are solved as separate subsystems, with the same result")
     func subsystems() throws {
         let one = """

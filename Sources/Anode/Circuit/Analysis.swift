@@ -96,12 +96,17 @@ public struct ACSweep: Hashable, Sendable {
         case .linear:
             if points <= 1 { return [start] }
             return (0..<points).map { start + (stop - start) * Double($0) / Double(points - 1) }
-        case .decade, .octave:
-            // f_k = start · base^(k/points), up to stop (kept when it lies on the grid).
-            let base = spacing == .decade ? 10.0 : 2.0
-            let count = (log(stop / start) / log(base) * Double(points) + 1e-9).rounded(.down)
+        case .decade:
+            // As ngspice: n = ⌊decades·points⌋ equal ratios from start to exactly stop (the ratio is
+            // 10^(1/points) when the range is a whole number of decades).
+            let count = (log10(stop / start) * Double(points) + 1e-9).rounded(.down)
+            guard count.isFinite, count >= 1, count < 1e7 else { return [start] }
+            return (0...Int(count)).map { $0 == Int(count) ? stop : start * pow(stop / start, Double($0) / count) }
+        case .octave:
+            // f_k = start · 2^(k/points), up to stop (kept when it lies on the grid), as ngspice.
+            let count = (log2(stop / start) * Double(points) + 1e-9).rounded(.down)
             guard count.isFinite, count >= 0, count < 1e7 else { return [start] }
-            return (0...Int(count)).map { start * pow(base, Double($0) / Double(points)) }
+            return (0...Int(count)).map { start * pow(2, Double($0) / Double(points)) }
         }
     }
 }

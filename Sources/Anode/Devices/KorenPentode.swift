@@ -108,7 +108,8 @@ public struct KorenPentode: Hashable, Sendable {
     /// Plate current and its derivatives with respect to Vg1k, Vg2k and Vpk.
     ///
     /// With z = KP·(1/MU + Vg1k/Vg2k): ∂E1/∂Vg1k = σ(z), ∂E1/∂Vg2k = softplus(z)/KP − σ(z)·Vg1k/Vg2k,
-    /// Ip = 2·E1^EX/KG1·a with a = atan(Vpk/KVB), ∂a/∂Vpk = KVB/(KVB² + Vpk²).
+    /// Ip = 2·E1^EX/KG1·a with a = atan(Vpk/KVB), ∂a/∂Vpk = KVB/(KVB² + Vpk²), and a = 0 for
+    /// Vpk ≤ 0 (Koren's formula is odd in Vpk; a real plate does not conduct backwards).
     @inlinable
     public func plateCurrent(vg1k: Double, vg2k: Double, vpk: Double) -> (ip: Double, dVg1k: Double, dVg2k: Double, dVpk: Double) {
         let clamped = vg2k < Self.minimumScreenVoltage
@@ -118,11 +119,12 @@ public struct KorenPentode: Hashable, Sendable {
         let e1 = v2 / kp * sp
         guard e1 > 0 else { return (0, 0, 0, 0) }
         let power = exp(ex * log(e1))  // E1^EX
-        let a = atan(vpk / kvb)
+        // Koren's atan(Vpk/KVB) would reverse the plate current below 0 V; a tube conducts one way.
+        let a = vpk > 0 ? atan(vpk / kvb) : 0
         let base = 2 * power / kg1
         let k = 2 * ex * power / (kg1 * e1) * a
         let de1dv2 = clamped ? 0 : sp / kp - sigma * vg1k / v2
-        return (base * a, k * sigma, k * de1dv2, base * kvb / (kvb * kvb + vpk * vpk))
+        return (base * a, k * sigma, k * de1dv2, vpk > 0 ? base * kvb / (kvb * kvb + vpk * vpk) : 0)
     }
 
     /// Screen current and its derivatives with respect to Vg1k and Vg2k.

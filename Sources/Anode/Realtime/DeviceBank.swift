@@ -125,6 +125,12 @@ struct DeviceArray<Device: PortDevice> {
         }
     }
 
+    /// Rejects the sample: the charges evaluated during it are dropped (the history stays).
+    @inlinable
+    func reject() {
+        for s in 0..<count where slots[s].hasCharge { slots[s].pendingCharge = slots[s].charge }
+    }
+
     /// Limits the Newton step of each device from `old` to `new` (in place in `new`).
     @inlinable
     func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
@@ -229,6 +235,12 @@ struct DeviceBank {
     func accept(a0: Double) {
         diodes.accept(a0: a0); bjts.accept(a0: a0); jfets.accept(a0: a0); mosfets.accept(a0: a0)
         capacitances.accept(a0: a0)
+    }
+
+    /// Drops the charges evaluated during a rejected sample.
+    @inlinable
+    func reject() {
+        diodes.reject(); bjts.reject(); jfets.reject(); mosfets.reject(); capacitances.reject()
     }
 
     /// Limits every junction's Newton step; true when any step was changed.

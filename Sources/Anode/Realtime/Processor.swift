@@ -75,6 +75,8 @@ public final class Processor {
     @usableFromInline let p: UnsafeMutablePointer<Double>, pPrevious: UnsafeMutablePointer<Double>
     @usableFromInline let v: UnsafeMutablePointer<Double>, vPrevious: UnsafeMutablePointer<Double>, vTrial: UnsafeMutablePointer<Double>
     @usableFromInline let currentPrevious: UnsafeMutablePointer<Double>
+    /// The step's p while continuation walks toward it; the last accepted Newton iterate (damping).
+    @usableFromInline let pTarget: UnsafeMutablePointer<Double>, vBase: UnsafeMutablePointer<Double>
     /// The predictor's error at the last step (solution − prediction), extrapolated into the next prediction.
     @usableFromInline let predictionError: UnsafeMutablePointer<Double>
     @usableFromInline let residual: UnsafeMutablePointer<Double>
@@ -96,6 +98,8 @@ public final class Processor {
     @usableFromInline let absoluteTolerance: Double, relativeTolerance: Double, maxIterations: Int
     /// State and port voltages at the operating point, for `reset()`.
     let restState: [Double], restPorts: [Double], restInputs: [Double]
+    /// The inputs at rest, which stand in for non-finite input samples.
+    @usableFromInline let inputRest: UnsafeMutablePointer<Double>
 
     // MARK: Controls
 
@@ -191,7 +195,7 @@ public final class Processor {
         sNext = vector(ns)
         p = vector(np); pPrevious = vector(np)
         v = vector(np); vPrevious = vector(np); vTrial = vector(np)
-        currentPrevious = vector(np); residual = vector(np); predictionError = vector(np)
+        currentPrevious = vector(np); residual = vector(np); predictionError = vector(np); pTarget = vector(np); vBase = vector(np)
         subsystemCount = model.subsystems.count
         shape = subsystemCount == 1 && np <= 4 ? np : 0
         subsystems = buffer(subsystemCount, (start: 0, count: 0, storage: 0))
@@ -224,6 +228,8 @@ public final class Processor {
         restState = model.initialState
         restPorts = model.initialPorts
         restInputs = model.restInputs
+        inputRest = vector(inputChannels)
+        for k in 0..<inputChannels { inputRest[k] = model.restInputs[k] }
         runtime = buffer(1, Runtime())
 
         // Controls.

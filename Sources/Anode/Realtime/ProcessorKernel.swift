@@ -125,15 +125,103 @@ extension Processor {
         return worst
     }
 
+    /// Newton's method on F(v) = p + K·ĩ(v) − v from the present `v`, at most `limit` evaluations.
+    /// Returns whether it converged, the evaluations used and the last residual's excess over the
+    /// tolerance. On return `current` (and the devices' pending charges) belong to `v`.
+    @inlinable
+    func newton<Shape: KernelShape>(_: Shape.Type, limit: Int) -> (converged: Bool, iterations: Int, worst: Double) {
+        let n = Shape.ports != 0 ? Shape.ports : np
+        let state = runtime
+        var iterations = 0
+        var fresh = false     // the factors are of this step's Jacobian
+        var settled = false   // the last step, with fresh factors, was within tolerance
+        var lastNorm = Double.infinity, halvings = 0
+        while true {
+            devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+            iterations &+= 1
+            let worst = computeResidual(Shape.self)
+            if worst <= 0 || settled { return (true, iterations, worst) }
+            if iterations >= limit { return (false, iterations, worst) }
+            // Damping: past the first few iterations, a step that made the residual larger is
+            // halved (up to six times) instead of followed, so that Newton cannot cycle around a
+            // kink of a device law (a pentode's plate cutting off, a transformer kick).
+            var norm = 0.0
+            for k in 0..<n { norm = max(norm, abs(residual[k])) }
+            if iterations > 4 && !(norm < lastNorm) && halvings < 6 {
+                halvings &+= 1
+                for k in 0..<n { v[k] = 0.5 * (v[k] + vBase[k]) }
+                continue
+            }
+            lastNorm = norm
+            halvings = 0
+            for k in 0..<n { vBase[k] = v[k] }
+            // Newton: factor this iterate's Jacobian. (Chord steps with older factors converge
+            // only linearly; measured, they cost more device evaluations than they save.)
+            assembleJacobian(Shape.self)
+            state.pointee.counters.factorizations &+= 1
+            guard factorJacobian(Shape.self) else {
+                state.pointee.haveFactors = false
+                return (false, iterations, worst)
+            }
+            state.pointee.haveFactors = true
+            fresh = true
+            solveJacobian(Shape.self, residual)
+            // The Newton step is −residual. When it is so small that the next iterate's error
+            // (about its square over the thermal voltage) is within tolerance, take it and
+            // move the evaluation along to first order instead of evaluating again.
+            var small = true
+            for k in 0..<n {
+                vTrial[k] = v[k] - residual[k]
+                let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
+                if !(residual[k] * residual[k] <= tolerance * 0.025) { small = false }
+            }
+            let limited = devices.limit(vTrial, old: v)
+            if small && !limited {
+                for k in 0..<n { residual[k] = -residual[k] }
+                devices.correct(residual, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+                for k in 0..<n { v[k] = vTrial[k] }
+                return (true, iterations, 0)
+            }
+            settled = fresh
+            for k in 0..<n {
+                if !(abs(vTrial[k] - v[k]) <= absoluteTolerance + relativeTolerance * abs(v[k])) { settled = false }
+                v[k] = vTrial[k]
+            }
+        }
+    }
+
+    /// The fallback when Newton fails: continuation in p. The port equations v = p + K·ĩ(v) hold for
+    /// any p, so the step is solved for p moving from its last value to the new one in `stages`
+    /// equal parts, each from the solution of the one before, starting at the last step's solution.
+    /// Returns whether it reached the new p, and the evaluations used.
+    @inlinable
+    func continuation<Shape: KernelShape>(_: Shape.Type, stages: Int) -> (converged: Bool, iterations: Int) {
+        let n = Shape.ports != 0 ? Shape.ports : np
+        for k in 0..<n { pTarget[k] = p[k]; v[k] = vPrevious[k] }
+        var total = 0
+        var reached = true
+        for stage in 1...stages {
+            let alpha = Double(stage) / Double(stages)
+            for k in 0..<n { p[k] = pPrevious[k] + alpha * (pTarget[k] - pPrevious[k]) }
+            let (converged, iterations, _) = newton(Shape.self, limit: maxIterations)
+            total &+= iterations
+            if !converged { reached = false; break }
+        }
+        for k in 0..<n { p[k] = pTarget[k] }
+        return (reached, total)
+    }
+
     /// Advances the circuit one step with the inputs in `u`; writes the outputs to `y`.
     ///
     /// Newton's method on F(v) = p + K·ĩ(v) − v, started from the prediction
-    /// v = v_prev − J⁻¹·(p − p_prev) with the last factors of J = K·∂ĩ/∂v − I.
+    /// v = v_prev − J⁻¹·(p − p_prev) with the last factors of J = K·∂ĩ/∂v − I; when that fails,
+    /// continuation in p from the last step's solution; when that fails too, the step is rejected.
     @inlinable
     func step<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>) {
         computeP()
         let n = Shape.ports != 0 ? Shape.ports : np
         let state = runtime
+        var rejected = false
         if n > 0 {
             var move = 0.0
             if state.pointee.haveFactors {
@@ -154,46 +242,13 @@ extension Processor {
                 }
                 if devices.limit(v, old: vPrevious) { move = 0 }
             }
-            var iterations = 0
-            var converged = false
-            var fresh = false     // the factors are of this step's Jacobian
-            var settled = false   // the last step, with fresh factors, was within tolerance
-            while true {
-                devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
-                iterations &+= 1
-                let worst = computeResidual(Shape.self)
-                if worst <= 0 || settled { converged = true; break }
-                if iterations >= maxIterations { break }
-                // Newton: factor this iterate's Jacobian. (Chord steps with older factors converge
-                // only linearly; measured, they cost more device evaluations than they save.)
-                assembleJacobian(Shape.self)
-                state.pointee.counters.factorizations &+= 1
-                guard factorJacobian(Shape.self) else { state.pointee.haveFactors = false; break }
-                state.pointee.haveFactors = true
-                fresh = true
-                solveJacobian(Shape.self, residual)
-                // The Newton step is −residual. When it is so small that the next iterate's error
-                // (about its square over the thermal voltage) is within tolerance, take it and
-                // move the evaluation along to first order instead of evaluating again.
-                var small = true
-                for k in 0..<n {
-                    vTrial[k] = v[k] - residual[k]
-                    let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
-                    if !(residual[k] * residual[k] <= tolerance * 0.025) { small = false }
-                }
-                let limited = devices.limit(vTrial, old: v)
-                if small && !limited {
-                    for k in 0..<n { residual[k] = -residual[k] }
-                    devices.correct(residual, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
-                    for k in 0..<n { v[k] = vTrial[k] }
-                    converged = true
-                    break
-                }
-                settled = fresh
-                for k in 0..<n {
-                    if !(abs(vTrial[k] - v[k]) <= absoluteTolerance + relativeTolerance * abs(v[k])) { settled = false }
-                    v[k] = vTrial[k]
-                }
+            var (converged, iterations, _) = newton(Shape.self, limit: maxIterations)
+            if !converged {
+                // A hard step (a large jump of the drive): walk there in eight stages.
+                state.pointee.counters.continuations &+= 1
+                let fallback = continuation(Shape.self, stages: 8)
+                converged = fallback.converged
+                iterations &+= fallback.iterations
             }
             state.pointee.counters.steps &+= 1
             state.pointee.counters.iterations &+= iterations
@@ -205,14 +260,13 @@ extension Processor {
                 state.pointee.lastMove = 0
             }
             if !converged {
+                // Rejected: the step keeps the previous port voltages, currents and charge history
+                // (never a non-finite or half-solved state); the next step starts afresh.
                 state.pointee.counters.failures &+= 1
-                var finite = true
-                for k in 0..<n where !current[k].isFinite || !v[k].isFinite { finite = false }
-                if !finite {
-                    // Keep the previous step's solution rather than poison the state.
-                    for k in 0..<n { v[k] = vPrevious[k]; current[k] = currentPrevious[k] }
-                    state.pointee.haveFactors = false
-                }
+                for k in 0..<n { v[k] = vPrevious[k]; current[k] = currentPrevious[k] }
+                devices.reject()
+                rejected = true
+                state.pointee.haveFactors = false
             }
         } else {
             state.pointee.counters.steps &+= 1
@@ -223,20 +277,21 @@ extension Processor {
         let outputRows = ABCDEF + ns &* width
         for r in 0..<no { y[r] = dot(outputRows + r &* width, x, width) }
         for k in 0..<ns { s[k] = sNext[k] }
-        devices.accept(a0: a0)
+        if !rejected { devices.accept(a0: a0) }
         for k in 0..<n { pPrevious[k] = p[k]; vPrevious[k] = v[k]; currentPrevious[k] = current[k] }
     }
 
     /// One audio frame: directly, or through the interpolators, `factor` circuit steps and the decimators.
+    /// A non-finite input sample counts as the input at rest.
     @inlinable
     func frame<Shape: KernelShape>(_: Shape.Type, _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>) {
         let ni = inputChannels
         if factor == 1 {
-            for c in 0..<ni { u[c] = input[c] }
+            for c in 0..<ni { let x = input[c]; u[c] = x.isFinite ? x : inputRest[c] }
             step(Shape.self, output)
             return
         }
-        for c in 0..<ni { oversampler.push(input[c], channel: c) }
+        for c in 0..<ni { let x = input[c]; oversampler.push(x.isFinite ? x : inputRest[c], channel: c) }
         for phase in 0..<factor {
             for c in 0..<ni { u[c] = oversampler.interpolate(channel: c, phase: phase) }
             step(Shape.self, highOutput)

@@ -2,15 +2,17 @@
 public struct ProcessorStatistics: Sendable, Hashable {
     /// Circuit steps solved (samples times the oversampling factor).
     public var steps = 0
-    /// Newton iterations (device evaluations) over all steps.
+    /// Newton iterations (device evaluations) over all steps, continuation included.
     public var iterations = 0
-    /// LU factorizations of the Newton Jacobian (fewer than iterations: factors are reused while
-    /// they keep converging fast).
+    /// LU factorizations of the Newton Jacobian (one per Newton step taken; a step that converges
+    /// at its first evaluation needs none).
     public var factorizations = 0
     /// The most iterations any step needed.
     public var maxIterations = 0
-    /// Steps that did not converge within the iteration limit (their result is the last iterate,
-    /// or the previous step's where that iterate was not finite).
+    /// Steps where Newton from the prediction failed and continuation in the drive was tried.
+    public var continuations = 0
+    /// Steps that did not converge even so: they keep the previous step's device voltages and
+    /// currents (the output stays finite and the state bounded).
     public var failures = 0
 
     /// Average Newton iterations per step.
