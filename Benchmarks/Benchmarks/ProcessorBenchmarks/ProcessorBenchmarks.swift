@@ -1,18 +1,22 @@
 // ns per sample and allocations per sample of the real-time processor on the netlists of
-// circuits/, at 48 kHz, 1x and 4x oversampling, driven by a 1 kHz sine at a low and a high level.
+// circuits/, at 48 kHz, 1x and 4x oversampling (the two amplifiers: 1x and 2x), driven by a 1 kHz
+// sine at a low and a high level.
 // Each scaled iteration processes one sample, so every figure is per sample (wall clock in ns,
 // mallocs, instructions).
 import Anode
 import Benchmark
 import Foundation
 
-/// The circuits and their drive levels (peak volts at the input source): low and high.
-let circuits: [(file: String, low: Double, high: Double)] = [
-    ("diode-clipper", 0.1, 1.0),
-    ("12ax7-common-cathode", 0.1, 1.0),
-    ("2n3904-common-emitter", 0.01, 0.2),
-    ("class-ab-output", 0.05, 1.0),
-    ("tone-stack-jcm800", 0.1, 1.0),
+/// The circuits, their drive levels (peak volts at the input source: low and high) and the
+/// oversampling factors to measure.
+let circuits: [(file: String, low: Double, high: Double, oversampling: [Int])] = [
+    ("diode-clipper", 0.1, 1.0, [1, 4]),
+    ("12ax7-common-cathode", 0.1, 1.0, [1, 4]),
+    ("2n3904-common-emitter", 0.01, 0.2, [1, 4]),
+    ("class-ab-output", 0.05, 1.0, [1, 4]),
+    ("tone-stack-jcm800", 0.1, 1.0, [1, 4]),
+    ("tube-amp", 0.05, 0.5, [1, 2]),
+    ("solid-state-amp", 0.02, 0.2, [1, 2]),
 ]
 
 /// circuits/ beside this package.
@@ -28,7 +32,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 10_000
     )
     for circuit in circuits {
-        for oversampling in [1, 4] {
+        for oversampling in circuit.oversampling {
             for (level, amplitude) in [("low", circuit.low), ("high", circuit.high)] {
                 let name = "\(circuit.file) \(oversampling)x \(level) drive (\(amplitude) V)"
                 Benchmark(name) { benchmark in
