@@ -47,6 +47,38 @@ struct AnalysisTests {
         #expect(abs(op.voltage("h")! - 4) < 1e-12)    // 1 k · 4 mA
     }
 
+    @Test("p(element) in a transient: V·I of each element, and the power balance holds at every instant")
+    func transientPower() throws {
+        let circuit = try Circuit(netlistText: """
+            power
+            V1 in 0 DC 1 SIN(1 2 1k)
+            R1 in a 1k
+            C1 a 0 100n
+            D1 a b dmod
+            R2 b 0 500
+            L1 b 0 10m
+            .model dmod D(IS=1e-14 CJO=2p TT=1n)
+            .tran 10u 2m
+            .print tran v(in) v(a) v(b) i(r1) p(v1) p(r1) p(c1) p(d1) p(r2) p(l1)
+            """)
+        let result = try Simulator(circuit).transient(TransientSpec(step: 10e-6, stop: 2e-3))
+        let va = result.values(.voltage("a"))!, vin = result.values(.voltage("in"))!, ir1 = result.values(.current("r1"))!
+        let p = ["v1", "r1", "c1", "d1", "r2", "l1"].map { result.values(.power($0))! }
+        let peak = p[1].map(abs).max()!
+        for k in stride(from: 1, to: result.time.count, by: 7) {
+            // (Outputs between internal steps are interpolated one by one, so V·I of the
+            // interpolated values is within interpolation error of the interpolated power.)
+            #expect(abs(p[1][k] - (vin[k] - va[k]) * ir1[k]) <= 1e-3 * peak)
+            // Whatever the source delivers, the others absorb (or store).
+            let balance = p.reduce(0) { $0 + $1[k] }
+            #expect(abs(balance) <= 1e-6 * abs(p[0][k]) + 1e-12, "t = \(result.time[k]): \(balance)")
+        }
+        #expect(p[0].reduce(0, +) < 0)  // on average the source delivers
+        let capacitorAverage: Double = p[2].reduce(0, +), resistorAverage: Double = p[1].reduce(0, +)
+        #expect(abs(capacitorAverage) < 0.01 * resistorAverage)  // C stores, hardly dissipates
+        #expect(throws: SimulationError.self) { try Simulator(circuit).ac(ACSweep(.decade, points: 1, start: 1, stop: 10), probes: [.power("r1")]) }
+    }
+
     @Test("AC sweeps visit the frequencies ngspice visits")
     func acGrid() {
         // Printed by ngspice 39 (`ac dec 10 10 20k`, `ac dec 10 10 25k`, `ac oct 3 100 1000`): a decade

@@ -61,6 +61,9 @@ struct Network: Sendable {
     /// The current carrier of each two-terminal circuit element, by element index.
     var carrierOfElement: [Int: CurrentCarrier] = [:]
 
+    /// Number of circuit elements (the owners of the primitives above).
+    var elementCount = 0
+
     /// Number of nodes, ground included.
     var nodeCount: Int { nodeNames.count }
     /// Number of unknowns of the MNA system: node voltages (ground excluded), then branch currents.
@@ -104,6 +107,7 @@ struct Network: Sendable {
             if c > 0 { capacitors.append(Capacitor(a: a, b: b, capacitance: c, initialVoltage: nil, owner: owner)) }
         }
 
+        elementCount = circuit.elements.count
         for (owner, element) in circuit.elements.enumerated() {
             switch element.kind {
             case let .resistor(a, b, r):

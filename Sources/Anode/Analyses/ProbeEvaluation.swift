@@ -4,6 +4,8 @@ import Numerics
 enum ResolvedProbe {
     case voltage(Int, Int)
     case current(Network.CurrentCarrier)
+    /// The power absorbed by circuit element number k.
+    case power(Int)
 }
 
 extension Network {
@@ -24,6 +26,11 @@ extension Network {
                 throw SimulationError("output \(probe): the current of \(circuit.elements[owner].name) cannot be probed with i(); it is not a two-terminal element")
             }
             return .current(carrier)
+        case let .power(name):
+            guard let owner = circuit.elementIndex(named: name) else {
+                throw SimulationError("output \(probe): no element named '\(name)'")
+            }
+            return .power(owner)
         }
     }
 }
@@ -55,7 +62,41 @@ extension MNAEngine {
                 if let chargeCurrents, device.hasCharge { i += chargeCurrents[deviceChargeOffset[d]] }
                 return i
             }
+        case .power(let owner):
+            return absorbedPowers(x, ctx, chargeCurrents: chargeCurrents)[owner]
         }
+    }
+
+    /// The power each circuit element absorbs at solution `x` (indexed like `circuit.elements`), W:
+    /// Σ V·I over the element's primitives — negative for a source that delivers power. Capacitors,
+    /// inductors and device charges count with their currents in a transient (`chargeCurrents`);
+    /// in DC they carry none.
+    func absorbedPowers(_ x: [Double], _ ctx: Context, chargeCurrents: [Double]?) -> [Double] {
+        var power = [Double](repeating: 0, count: network.elementCount)
+        let v = { (k: Int) in self.voltage(k, x) }
+        for r in network.resistors { power[r.owner] += r.conductance * (v(r.a) - v(r.b)) * (v(r.a) - v(r.b)) }
+        for s in network.voltageSources { power[s.owner] += (v(s.p) - v(s.n)) * x[network.unknown(ofBranch: s.branch)] }
+        for (k, s) in network.currentSources.enumerated() {
+            power[s.owner] += (v(s.p) - v(s.n)) * sourceValue(k, current: true, ctx)
+        }
+        for r in network.controlledResistors { power[r.owner] += (v(r.a) - v(r.b)) * x[network.unknown(ofBranch: r.branch)] }
+        for e in network.vcvs { power[e.owner] += (v(e.p) - v(e.n)) * x[network.unknown(ofBranch: e.branch)] }
+        for h in network.ccvs { power[h.owner] += (v(h.p) - v(h.n)) * x[network.unknown(ofBranch: h.branch)] }
+        for g in network.vccs { power[g.owner] += (v(g.p) - v(g.n)) * g.transconductance * (v(g.cp) - v(g.cn)) }
+        for f in network.cccs { power[f.owner] += (v(f.p) - v(f.n)) * f.gain * x[network.unknown(ofBranch: f.control)] }
+        for l in network.inductors { power[l.owner] += (v(l.a) - v(l.b)) * x[network.unknown(ofBranch: l.branch)] }
+        if let chargeCurrents {
+            for (k, c) in network.capacitors.enumerated() { power[c.owner] += (v(c.a) - v(c.b)) * chargeCurrents[k] }
+        }
+        for (d, device) in network.devices.enumerated() {
+            let pv = portVoltages(of: d, in: x)
+            var i = device.model.currents(pv).current
+            if let chargeCurrents, device.model.hasCharge {
+                for k in 0..<device.model.portCount { i[k] += chargeCurrents[deviceChargeOffset[d] + k] }
+            }
+            for k in 0..<device.model.portCount { power[device.owner] += pv[k] * i[k] }
+        }
+        return power
     }
 
     /// The complex value of a probe in an AC solution `x` at angular frequency `omega`.
@@ -89,6 +130,8 @@ extension MNAEngine {
                 let c = device.model.hasCharge ? device.model.charges(v0).capacitance[0, 0] : 0
                 return (v(device.terminals[0]) - v(device.terminals[1])) * Complex(g, omega * c)
             }
+        case .power:
+            return .zero  // rejected when the AC analysis resolves its probes
         }
     }
 }

@@ -23,7 +23,9 @@ public struct Simulator: Sendable {
     /// The probes recorded by `kind` when none are given: the netlist's outputs for that analysis,
     /// or every node voltage.
     public func defaultProbes(for kind: AnalysisKind) -> [Probe] {
-        let requested = circuit.outputs.filter { $0.analysis == nil || $0.analysis == kind }.map(\.probe)
+        let requested = circuit.outputs.filter { $0.analysis == nil || $0.analysis == kind }.map(\.probe).filter {
+            if case .power = $0.quantity { return kind != .ac } else { return true }
+        }
         if !requested.isEmpty { return requested }
         return circuit.nodes.dropFirst().map { Probe.voltage($0.name) }
     }
@@ -70,29 +72,7 @@ public struct Simulator: Sendable {
             elements.append(element.name)
             currents.append(x[network.unknown(ofBranch: b)])
         }
-        // Absorbed power: Σ V·I over each element's primitives.
-        var power = [Double](repeating: 0, count: circuit.elements.count)
-        let v = { (k: Int) in engine.voltage(k, x) }
-        for r in network.resistors { power[r.owner] += r.conductance * (v(r.a) - v(r.b)) * (v(r.a) - v(r.b)) }
-        for (k, s) in network.voltageSources.enumerated() {
-            _ = k
-            power[s.owner] += (v(s.p) - v(s.n)) * x[network.unknown(ofBranch: s.branch)]
-        }
-        for (k, s) in network.currentSources.enumerated() {
-            power[s.owner] += (v(s.p) - v(s.n)) * engine.sourceValue(k, current: true, ctx)
-        }
-        for r in network.controlledResistors {
-            power[r.owner] += (v(r.a) - v(r.b)) * x[network.unknown(ofBranch: r.branch)]
-        }
-        for e in network.vcvs { power[e.owner] += (v(e.p) - v(e.n)) * x[network.unknown(ofBranch: e.branch)] }
-        for h in network.ccvs { power[h.owner] += (v(h.p) - v(h.n)) * x[network.unknown(ofBranch: h.branch)] }
-        for g in network.vccs { power[g.owner] += (v(g.p) - v(g.n)) * g.transconductance * (v(g.cp) - v(g.cn)) }
-        for f in network.cccs { power[f.owner] += (v(f.p) - v(f.n)) * f.gain * x[network.unknown(ofBranch: f.control)] }
-        for (d, device) in network.devices.enumerated() {
-            let pv = engine.portVoltages(of: d, in: x)
-            let i = device.model.currents(pv).current
-            for k in 0..<device.model.portCount { power[device.owner] += pv[k] * i[k] }
-        }
+        let power = engine.absorbedPowers(x, ctx, chargeCurrents: nil)
         return OperatingPoint(nodes: nodes, voltages: voltages, elements: elements, currents: currents,
                               powerElements: circuit.elements.map(\.name), powers: power, iterations: iterations, method: method)
     }
@@ -145,6 +125,9 @@ public struct Simulator: Sendable {
     /// The small-signal response around the operating point at each frequency of `sweep`.
     public func ac(_ sweep: ACSweep, probes: [Probe]? = nil) throws(SimulationError) -> ACResult {
         let probes = probes ?? defaultProbes(for: .ac)
+        if let p = probes.first(where: { if case .power = $0.quantity { return true } else { return false } }) {
+            throw SimulationError("output \(p): powers are for .op and .tran, not .ac")
+        }
         let resolved = try probes.map { (p: Probe) throws(SimulationError) in try network.resolve(p, in: circuit) }
         let engine = MNAEngine(network, options: circuit.options)
         let (op, _, _) = try engine.solveDC(MNAEngine.Context(), guess: nil, nodesets: nodesetIndices(), iterationLimit: circuit.options.dcIterationLimit)

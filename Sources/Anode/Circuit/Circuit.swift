@@ -82,6 +82,22 @@ public struct Circuit: Sendable {
         }
     }
 
+    /// Replaces the transient waveform of the independent source called `name` (nil: constant at its
+    /// DC value).
+    public mutating func setWaveform(of name: String, to waveform: Waveform?) throws(NetlistError) {
+        guard let k = elementIndices[name.lowercased()] else { throw NetlistError("no source named '\(name)'", at: nil) }
+        switch elements[k].kind {
+        case .voltageSource(let a, let b, var source):
+            source.waveform = waveform
+            elements[k].kind = .voltageSource(a, b, source)
+        case .currentSource(let a, let b, var source):
+            source.waveform = waveform
+            elements[k].kind = .currentSource(a, b, source)
+        default:
+            throw NetlistError("\(elements[k].name) is not an independent source", at: elements[k].location)
+        }
+    }
+
     /// Adds an element called `name`.
     public mutating func add(_ name: String, _ kind: ElementKind, at location: SourceLocation? = nil) throws(NetlistError) {
         try add(Element(name, kind, at: location))

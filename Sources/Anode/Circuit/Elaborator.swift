@@ -722,7 +722,7 @@ struct Elaborator {
             for p in probes {
                 let args = p.arguments.map { $0.text }
                 guard let (quantity, view) = Probe.parseFunction(p.function, args.map { $0.lowercased() }) else {
-                    throw NetlistError("unknown output '\(p.function)(\(args.joined(separator: ",")))'; use v(node), v(a,b), i(element) or vdb/vp/vm/vr/vi", at: p.location)
+                    throw NetlistError("unknown output '\(p.function)(\(args.joined(separator: ",")))'; use v(node), v(a,b), i(element), p(element) or vdb/vp/vm/vr/vi", at: p.location)
                 }
                 let probe = Probe(quantity, view: view)
                 switch quantity {
@@ -739,6 +739,13 @@ struct Elaborator {
                     }
                     if element.kind.nodes.count != 2 {
                         throw NetlistError("output \(probe): i() needs a two-terminal element; \(element.name) has \(element.kind.nodes.count) terminals", at: p.location)
+                    }
+                case let .power(e):
+                    guard circuit.element(named: e) != nil else {
+                        throw NetlistError("output \(probe): no element named '\(e)'", at: p.location)
+                    }
+                    if kind == .ac {
+                        throw NetlistError("output \(probe): p() is for .op and .tran, not .ac", at: p.location)
                     }
                 }
                 if !circuit.outputs.contains(OutputRequest(probe, in: kind)) {

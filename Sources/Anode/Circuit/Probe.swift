@@ -7,6 +7,9 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
         case voltage(String, String?)
         /// The current through an element, in SPICE's direction (into its first terminal).
         case current(String)
+        /// The power an element absorbs (negative for a source that delivers power), W: `.op` and
+        /// `.tran` only.
+        case power(String)
     }
 
     /// How a (complex) value is shown.
@@ -42,16 +45,19 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
     public static func voltage(_ node: String, _ reference: String) -> Probe { Probe(.voltage(node.lowercased(), reference.lowercased())) }
     /// I(element).
     public static func current(_ element: String) -> Probe { Probe(.current(element.lowercased())) }
+    /// P(element): the power it absorbs.
+    public static func power(_ element: String) -> Probe { Probe(.power(element.lowercased())) }
 
     /// The SPICE vector name: `v(out)`, `v(a,b)`, `vdb(out)`, `i(vcc)`, `ip(l1)`.
     public var description: String {
         switch quantity {
         case let .voltage(a, b): return "v\(view.rawValue)(\(a)\(b.map { ",\($0)" } ?? ""))"
         case let .current(e): return "i\(view.rawValue)(\(e))"
+        case let .power(e): return "p(\(e))"
         }
     }
 
-    /// Parses `v(out)`, `vdb(a,b)`, `i(vcc)` and the like; nil if `text` is not a probe.
+    /// Parses `v(out)`, `vdb(a,b)`, `i(vcc)`, `p(q1)` and the like; nil if `text` is not a probe.
     public init?(_ text: String) {
         let t = text.lowercased().filter { $0 != " " }
         guard let open = t.firstIndex(of: "("), t.hasSuffix(")") else { return nil }
@@ -64,6 +70,7 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
 
     /// Interprets a SPICE output function name with its arguments.
     static func parseFunction(_ function: String, _ args: [String]) -> (Quantity, View)? {
+        if function == "p" { return args.count == 1 ? (.power(args[0]), .value) : nil }
         guard let letter = function.first, letter == "v" || letter == "i" else { return nil }
         guard let view = View(rawValue: String(function.dropFirst())) else { return nil }
         if letter == "v" { return (.voltage(args[0], args.count > 1 ? args[1] : nil), view) }

@@ -201,6 +201,8 @@ struct StateSpaceModel {
                 throw SimulationError("output \(probe): the real-time engine gives plain values (v(...) or i(...))")
             }
             switch try net.resolve(probe, in: circuit) {
+            case .power:
+                throw SimulationError("output \(probe): the real-time engine's outputs are linear in its state (voltages and currents); powers are for the reference simulator's .op and .tran")
             case let .voltage(a, b):
                 if a != 0 { No[r, a - 1] += 1 }
                 if b != 0 { No[r, b - 1] -= 1 }
