@@ -7,7 +7,7 @@ struct AnodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anode",
         abstract: "Circuit-level simulation of analog audio circuits from SPICE netlists.",
-        subcommands: [Simulate.self, OperatingPointCommand.self, Render.self, SignalCommand.self, Measure.self, Bench.self]
+        subcommands: [Simulate.self, OperatingPointCommand.self, Render.self, SignalCommand.self, Measure.self, PlotCommand.self, Bench.self]
     )
 }
 
