@@ -37,6 +37,8 @@ public final class Processor {
         @usableFromInline var counters = ProcessorStatistics()
         /// Whether `jacobian` holds LU factors usable by the predictor.
         @usableFromInline var haveFactors = false
+        /// The smallest residual (largest port error, V) of the step's iterates so far.
+        @usableFromInline var bestNorm = Double.infinity
         /// |p − p_prev|² at the last step, whose prediction error `predictionError` holds (0: none).
         @usableFromInline var lastMove = 0.0
         /// Whether a control is still gliding toward its target.
@@ -77,6 +79,8 @@ public final class Processor {
     @usableFromInline let currentPrevious: UnsafeMutablePointer<Double>
     /// The step's p while continuation walks toward it; the last accepted Newton iterate (damping).
     @usableFromInline let pTarget: UnsafeMutablePointer<Double>, vBase: UnsafeMutablePointer<Double>
+    /// The step's iterate with the smallest residual.
+    @usableFromInline let vBest: UnsafeMutablePointer<Double>
     /// The predictor's error at the last step (solution − prediction), extrapolated into the next prediction.
     @usableFromInline let predictionError: UnsafeMutablePointer<Double>
     @usableFromInline let residual: UnsafeMutablePointer<Double>
@@ -195,7 +199,7 @@ public final class Processor {
         sNext = vector(ns)
         p = vector(np); pPrevious = vector(np)
         v = vector(np); vPrevious = vector(np); vTrial = vector(np)
-        currentPrevious = vector(np); residual = vector(np); predictionError = vector(np); pTarget = vector(np); vBase = vector(np)
+        currentPrevious = vector(np); residual = vector(np); predictionError = vector(np); pTarget = vector(np); vBase = vector(np); vBest = vector(np)
         subsystemCount = model.subsystems.count
         shape = subsystemCount == 1 && np <= 4 ? np : 0
         subsystems = buffer(subsystemCount, (start: 0, count: 0, storage: 0))

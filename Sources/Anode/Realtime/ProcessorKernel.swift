@@ -129,7 +129,7 @@ extension Processor {
     /// Returns whether it converged, the evaluations used and the last residual's excess over the
     /// tolerance. On return `current` (and the devices' pending charges) belong to `v`.
     @inlinable
-    func newton<Shape: KernelShape>(_: Shape.Type, limit: Int) -> (converged: Bool, iterations: Int, worst: Double) {
+    func newton<Shape: KernelShape>(_: Shape.Type, limit: Int, keepBest: Bool = false) -> (converged: Bool, iterations: Int, worst: Double) {
         let n = Shape.ports != 0 ? Shape.ports : np
         let state = runtime
         var iterations = 0
@@ -153,6 +153,11 @@ extension Processor {
                 continue
             }
             lastNorm = norm
+            // The iterate nearest to a solution, kept as the fallback should everything fail.
+            if keepBest && norm < state.pointee.bestNorm {
+                state.pointee.bestNorm = norm
+                for k in 0..<n { vBest[k] = v[k] }
+            }
             halvings = 0
             for k in 0..<n { vBase[k] = v[k] }
             // Newton: factor this iterate's Jacobian. (Chord steps with older factors converge
@@ -203,7 +208,7 @@ extension Processor {
         for stage in 1...stages {
             let alpha = Double(stage) / Double(stages)
             for k in 0..<n { p[k] = pPrevious[k] + alpha * (pTarget[k] - pPrevious[k]) }
-            let (converged, iterations, _) = newton(Shape.self, limit: maxIterations)
+            let (converged, iterations, _) = newton(Shape.self, limit: maxIterations, keepBest: stage == stages)
             total &+= iterations
             if !converged { reached = false; break }
         }
@@ -242,7 +247,8 @@ extension Processor {
                 }
                 if devices.limit(v, old: vPrevious) { move = 0 }
             }
-            var (converged, iterations, _) = newton(Shape.self, limit: maxIterations)
+            state.pointee.bestNorm = .infinity
+            var (converged, iterations, _) = newton(Shape.self, limit: maxIterations, keepBest: true)
             if !converged {
                 // A hard step (a large jump of the drive): walk there in eight stages.
                 state.pointee.counters.continuations &+= 1
@@ -260,13 +266,20 @@ extension Processor {
                 state.pointee.lastMove = 0
             }
             if !converged {
-                // Rejected: the step keeps the previous port voltages, currents and charge history
-                // (never a non-finite or half-solved state); the next step starts afresh.
                 state.pointee.counters.failures &+= 1
-                for k in 0..<n { v[k] = vPrevious[k]; current[k] = currentPrevious[k] }
-                devices.reject()
-                rejected = true
                 state.pointee.haveFactors = false
+                if state.pointee.bestNorm <= 1e-3 {
+                    // The nearest iterate (its port equations off by at most a millivolt) stands in.
+                    for k in 0..<n { v[k] = vBest[k] }
+                    devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+                    iterations &+= 1
+                } else {
+                    // Rejected: the step keeps the previous port voltages, currents and charge
+                    // history (never a non-finite or half-solved state); the next step starts afresh.
+                    for k in 0..<n { v[k] = vPrevious[k]; current[k] = currentPrevious[k] }
+                    devices.reject()
+                    rejected = true
+                }
             }
         } else {
             state.pointee.counters.steps &+= 1

@@ -11,8 +11,9 @@ public struct ProcessorStatistics: Sendable, Hashable {
     public var maxIterations = 0
     /// Steps where Newton from the prediction failed and continuation in the drive was tried.
     public var continuations = 0
-    /// Steps that did not converge even so: they keep the previous step's device voltages and
-    /// currents (the output stays finite and the state bounded).
+    /// Steps that did not converge even so: they take the iterate nearest to a solution when its
+    /// port equations are off by at most a millivolt, and otherwise keep the previous step's device
+    /// voltages and currents (the output stays finite and the state bounded).
     public var failures = 0
 
     /// Average Newton iterations per step.
