@@ -191,8 +191,10 @@ struct Measure: ParsableCommand {
             if !options.csv {
                 if let clip {
                     print("THD reaches \(format(threshold)) % at \(format(clip)) peak input")
+                } else if let first = sweep.first, first.thd * 100 >= threshold {
+                    print("THD is above \(format(threshold)) % already at \(format(low)); start lower (--from)")
                 } else {
-                    print("THD does not cross \(format(threshold)) % between \(format(low)) and \(format(high))")
+                    print("THD stays below \(format(threshold)) % up to \(format(high))")
                 }
             }
         }
