@@ -43,6 +43,7 @@ public struct AudioFileError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
+    /// `file: message`.
     public var description: String { "\(file): \(message)" }
 }
 

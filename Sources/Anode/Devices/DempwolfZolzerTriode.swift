@@ -39,6 +39,7 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
         /// No tube: G, C, MU, GAMMA, GG, CG and XI must be set.
         public init() {}
 
+        /// Sets the parameter `name` (lower case) from a `.model` card; nil for a name the model does not know.
         public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
             switch name {
             case "g": g = value
@@ -58,6 +59,7 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
             return .modeled
         }
 
+        /// The first parameter whose value is impossible, and why; nil when all are possible.
         public func invalidParameter() -> (name: String, problem: String)? {
             for (name, value) in [("g", g), ("c", c), ("mu", mu), ("gamma", gamma), ("gg", gg), ("cg", cg), ("xi", xi)] {
                 guard let value else { return (name, "is required") }

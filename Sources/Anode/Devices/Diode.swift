@@ -40,6 +40,7 @@ public struct Diode: Hashable, Sendable {
         /// The defaults of SPICE.
         public init() {}
 
+        /// Sets the parameter `name` (lower case) from a `.model` card; nil for a name the model does not know.
         public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
             switch name {
             case "is", "js": saturationCurrent = value
@@ -65,6 +66,7 @@ public struct Diode: Hashable, Sendable {
             return .modeled
         }
 
+        /// The first parameter whose value is impossible, and why; nil when all are possible.
         public func invalidParameter() -> (name: String, problem: String)? {
             if !(saturationCurrent > 0) { return ("is", "must be positive") }
             if !(emissionCoefficient > 0) { return ("n", "must be positive") }

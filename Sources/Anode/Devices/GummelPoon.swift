@@ -99,6 +99,7 @@ public struct GummelPoon: Hashable, Sendable {
         /// SPICE's defaults.
         public init() {}
 
+        /// Sets the parameter `name` (lower case) from a `.model` card; nil for a name the model does not know.
         public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
             switch name {
             case "is": saturationCurrent = value
@@ -150,6 +151,7 @@ public struct GummelPoon: Hashable, Sendable {
             return .modeled
         }
 
+        /// The first parameter whose value is impossible, and why; nil when all are possible.
         public func invalidParameter() -> (name: String, problem: String)? {
             if !(saturationCurrent > 0) { return ("is", "must be positive") }
             if !(forwardBeta > 0) { return ("bf", "must be positive") }

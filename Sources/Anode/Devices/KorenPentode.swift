@@ -43,6 +43,7 @@ public struct KorenPentode: Hashable, Sendable {
         /// No tube: MU, EX, KG1, KG2, KP and KVB must be set.
         public init() {}
 
+        /// Sets the parameter `name` (lower case) from a `.model` card; nil for a name the model does not know.
         public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
             switch name {
             case "mu": mu = value
@@ -63,6 +64,7 @@ public struct KorenPentode: Hashable, Sendable {
             return .modeled
         }
 
+        /// The first parameter whose value is impossible, and why; nil when all are possible.
         public func invalidParameter() -> (name: String, problem: String)? {
             for (name, value) in [("mu", mu), ("ex", ex), ("kg1", kg1), ("kg2", kg2), ("kp", kp), ("kvb", kvb)] {
                 guard let value else { return (name, "is required") }

@@ -42,6 +42,7 @@ public struct KorenTriode: Hashable, Sendable {
         /// No tube: MU, EX, KG1, KP and KVB must be set.
         public init() {}
 
+        /// Sets the parameter `name` (lower case) from a `.model` card; nil for a name the model does not know.
         public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
             switch name {
             case "mu": mu = value
@@ -62,6 +63,7 @@ public struct KorenTriode: Hashable, Sendable {
             return .modeled
         }
 
+        /// The first parameter whose value is impossible, and why; nil when all are possible.
         public func invalidParameter() -> (name: String, problem: String)? {
             for (name, value) in [("mu", mu), ("ex", ex), ("kg1", kg1), ("kp", kp), ("kvb", kvb)] {
                 guard let value else { return (name, "is required") }

@@ -69,6 +69,7 @@ public struct MOSFETLevel1: Hashable, Sendable {
         /// SPICE's defaults.
         public init() {}
 
+        /// Sets the parameter `name` (lower case) from a `.model` card; nil for a name the model does not know.
         public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
             switch name {
             case "vto", "vt0": thresholdVoltage = value
@@ -108,6 +109,7 @@ public struct MOSFETLevel1: Hashable, Sendable {
             return .modeled
         }
 
+        /// The first parameter whose value is impossible, and why; nil when all are possible.
         public func invalidParameter() -> (name: String, problem: String)? {
             if let kp = transconductance, !(kp > 0) { return ("kp", "must be positive") }
             if gamma < 0 { return ("gamma", "must not be negative") }

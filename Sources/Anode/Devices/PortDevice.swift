@@ -32,6 +32,7 @@ extension Diode: PortDevice {
     /// One port, (anode, cathode).
     @inlinable public var portCount: Int { 1 }
 
+    /// Port currents and their Jacobian at port voltages `v`.
     @inlinable
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         let (i, g) = current(v[0])
@@ -44,6 +45,7 @@ extension Diode: PortDevice {
     /// Whether CJO or TT is nonzero.
     public var hasCharge: Bool { parameters.junctionCapacitance != 0 || parameters.transitTime != 0 }
 
+    /// Port charges and their capacitance matrix at port voltages `v`.
     @inlinable
     public func portCharges(_ v: PortVector) -> PortCharges {
         let (q, c) = charge(v[0])
@@ -53,6 +55,7 @@ extension Diode: PortDevice {
         return r
     }
 
+    /// Limits a Newton step from `old` to `new`; true when the step was changed.
     @inlinable
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
         let (v, limited) = limit(new[0], old: old[0])
@@ -126,6 +129,7 @@ extension DepletionCharge: PortDevice {
     @inlinable public func portCurrents(_ v: PortVector) -> PortCurrents { PortCurrents() }
     /// Whether the zero-bias capacitance is nonzero.
     public var hasCharge: Bool { zeroBiasCapacitance != 0 }
+    /// Port charges and their capacitance matrix at port voltages `v`.
     @inlinable
     public func portCharges(_ v: PortVector) -> PortCharges {
         let (q, c) = charge(v[0])

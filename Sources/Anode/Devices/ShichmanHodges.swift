@@ -41,6 +41,7 @@ public struct ShichmanHodges: Hashable, Sendable {
         /// SPICE's defaults.
         public init() {}
 
+        /// Sets the parameter `name` (lower case) from a `.model` card; nil for a name the model does not know.
         public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
             switch name {
             case "vto", "vt0": thresholdVoltage = value
@@ -65,6 +66,7 @@ public struct ShichmanHodges: Hashable, Sendable {
             return .modeled
         }
 
+        /// The first parameter whose value is impossible, and why; nil when all are possible.
         public func invalidParameter() -> (name: String, problem: String)? {
             if !(beta > 0) { return ("beta", "must be positive") }
             if drainResistance < 0 { return ("rd", "must not be negative") }

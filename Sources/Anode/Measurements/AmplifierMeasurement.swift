@@ -57,12 +57,14 @@ public struct PowerReport: Sendable, Hashable {
         return elements.filter { wanted.contains($0.name.lowercased()) }.reduce(0) { $0 + $1.power }
     }
 
+    /// Equal when every element, load and supply and their powers match.
     public static func == (a: PowerReport, b: PowerReport) -> Bool {
         a.elements.map(\.name) == b.elements.map(\.name) && a.elements.map(\.power) == b.elements.map(\.power)
             && a.loads == b.loads && a.outputPower == b.outputPower
             && a.supplies.map(\.name) == b.supplies.map(\.name) && a.supplies.map(\.power) == b.supplies.map(\.power)
     }
 
+    /// Hashes the elements and their powers.
     public func hash(into hasher: inout Hasher) {
         for e in elements { hasher.combine(e.name); hasher.combine(e.power) }
     }
