@@ -86,6 +86,17 @@ func measuring<T>(_ file: String, _ body: () throws(SimulationError) -> T) throw
     }
 }
 
+/// The frequencies a swept sine can measure with the real-time engine (periods of at least three
+/// samples); says on standard error which it leaves out.
+func sweptFrequencies(_ frequencies: [Double], _ options: MeasurementOptions) -> [Double] {
+    guard options.engine == .realtime else { return frequencies }
+    let kept = frequencies.filter { $0 <= options.rate / 3 }
+    if kept.count < frequencies.count {
+        printError("note: a swept sine at \(format(options.rate)) Hz reaches \(format(options.rate / 3)) Hz; \(frequencies.count - kept.count) higher frequencies left out (the .ac response has them)")
+    }
+    return kept
+}
+
 /// Formats a number with `digits` significant digits.
 func format(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)g", x) }
 
@@ -117,6 +128,7 @@ struct Measure: ParsableCommand {
             var rows: [[String]] = []
             if swept {
                 let amplitude = try parseQuantity(level, option: "--level")
+                let frequencies = sweptFrequencies(frequencies, options)
                 let points = try measuring(options.file) { () throws(SimulationError) in try m.frequencyResponse(frequencies: frequencies, amplitude: amplitude) }
                 rows = points.map { [format($0.frequency, 6), format($0.decibels, 5), format($0.phase * 180 / .pi, 5)] }
             } else {

@@ -94,8 +94,9 @@ struct PlotCommand: ParsableCommand {
             var f: [Double] = [], gain: [Double] = [], phase: [Double] = []
             if swept {
                 let a = try parseQuantity(level, option: "--level")
+                let frequencies = sweptFrequencies(ACSweep(.decade, points: perDecade, start: low, stop: high).frequencies, options)
                 let points = try measuring(options.file) { () throws(SimulationError) in
-                    try m.frequencyResponse(frequencies: ACSweep(.decade, points: perDecade, start: low, stop: high).frequencies, amplitude: a)
+                    try m.frequencyResponse(frequencies: frequencies, amplitude: a)
                 }
                 f = points.map(\.frequency); gain = points.map(\.decibels); phase = points.map { $0.phase * 180 / .pi }
             } else {

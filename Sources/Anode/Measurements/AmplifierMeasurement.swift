@@ -116,10 +116,10 @@ public struct AmplifierMeasurement: Sendable {
     }
 
     /// The frequency actually used for a requested one: with the real-time engine, the nearest
-    /// whose period is a whole number of samples.
+    /// whose period is a whole number of samples (at least three, so at most a third of the rate).
     public func exactFrequency(_ frequency: Double) -> Double {
         guard case let .realtime(rate, _) = engine else { return frequency }
-        return rate / max((rate / frequency).rounded(), 2)
+        return rate / max((rate / frequency).rounded(), 3)
     }
 
     /// The steady-state response to a sine of `amplitude` at `frequency`: the last `periods`
