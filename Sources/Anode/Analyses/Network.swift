@@ -61,6 +61,10 @@ struct Network: Sendable {
     /// The current carrier of each two-terminal circuit element, by element index.
     var carrierOfElement: [Int: CurrentCarrier] = [:]
 
+    /// The most unknowns the dense MNA and state-space solvers accept: their matrices grow with the
+    /// square of this and their factorizations with the cube (3000 unknowns: 72 MB and seconds per LU).
+    static let maximumUnknowns = 3000
+
     /// Number of circuit elements (the owners of the primitives above).
     var elementCount = 0
 
@@ -238,6 +242,9 @@ struct Network: Sendable {
             }
         }
         for (owner, b) in branchOfElement { carrierOfElement[owner] = .branch(b) }
+        guard unknownCount <= Network.maximumUnknowns else {
+            throw NetlistError("the circuit has \(unknownCount) unknowns (node voltages and branch currents); Anode's dense solvers handle at most \(Network.maximumUnknowns), far more than an audio circuit needs", at: circuit.elements.last?.location)
+        }
         try checkTopology(circuit)
     }
 

@@ -42,6 +42,12 @@ struct NetlistReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NetlistError("cannot read '\(path)'", at: location)
         }
+        let bytes = [UInt8](data.prefix(3))
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            throw NetlistError("'\(path)' is UTF-16 text (it starts with a byte-order mark); save it as UTF-8 or ASCII",
+                               at: location ?? SourceLocation(file: path, line: 1, column: 1))
+        }
+        if bytes == [0xEF, 0xBB, 0xBF], let text = String(data: data.dropFirst(3), encoding: .utf8) { return text }  // UTF-8 byte-order mark
         if let text = String(data: data, encoding: .utf8) { return text }
         if let text = String(data: data, encoding: .isoLatin1) { return text }
         throw NetlistError("'\(path)' is not a text file", at: location)
