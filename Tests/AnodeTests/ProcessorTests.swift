@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Anode
 
@@ -146,6 +147,39 @@ struct ProcessorTests {
         }
     }
 
+    @Test("controls set from other threads while the audio thread processes: no race, the last setting wins")
+    func concurrentControls() throws {
+        let processor = try Processor(Self.toneStack(), configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000))
+        let treble = try #require(processor.controlIndex(named: "treble"))
+        let bass = try #require(processor.controlIndex(named: "bass"))
+        let box = UncheckedBox(processor)
+        let done = DispatchGroup()
+        // Two threads turn knobs for as long as this one processes blocks, then leave them set.
+        let stop = StopFlag()
+        for (index, final, period) in [(treble, 0.25, 100), (bass, 0.75, 37)] {
+            done.enter()
+            Thread.detachNewThread {
+                var k = 0
+                while !stop.flag.load(ordering: .relaxed) {
+                    box.value.setControl(index: index, to: Double(k % period) / Double(period))
+                    k += 1
+                }
+                box.value.setControl(index: index, to: final)
+                done.leave()
+            }
+        }
+        var input = [Double](repeating: 0, count: 256)
+        for k in input.indices { input[k] = sin(Double(k) * 0.05) }
+        var finite = true
+        for _ in 0..<300 { finite = finite && processor.process(input).allSatisfy(\.isFinite) }
+        stop.flag.store(true, ordering: .relaxed)
+        done.wait()
+        for _ in 0..<400 { finite = finite && processor.process(input).allSatisfy(\.isFinite) }
+        #expect(finite)
+        #expect(processor.controlTarget(index: treble) == 0.25 && processor.controlTarget(index: bass) == 0.75)
+        #expect(abs(processor.controlPosition("treble")! - 0.25) < 1e-4 && abs(processor.controlPosition("bass")! - 0.75) < 1e-4)
+    }
+
     @Test("a knob turned at once glides: no step in the output")
     func smoothing() throws {
         // Position 1 puts the wiper at the second end: full volume with ground at the first.
@@ -195,4 +229,15 @@ struct ProcessorTests {
         for f in stride(from: 0.0, through: 0.45, by: 0.01) { #expect(abs(20 * log10(response(f))) < 0.01, "pass band at \(f)·fs") }
         for f in stride(from: 0.55, through: Double(factor) / 2, by: 0.01) { #expect(20 * log10(response(f)) < -85, "stop band at \(f)·fs") }
     }
+}
+
+/// Hands a class across threads in a test that is itself about thread safety.
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// A flag that tells test threads to stop.
+final class StopFlag: Sendable {
+    let flag = Atomic<Bool>(false)
 }

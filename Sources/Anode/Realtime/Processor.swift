@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A circuit compiled for real-time audio: call `process` with blocks of input samples and get the
 /// circuit's response, sample by sample, starting from its DC operating point.
@@ -43,6 +44,8 @@ public final class Processor {
         @usableFromInline var lastMove = 0.0
         /// Whether a control is still gliding toward its target.
         @usableFromInline var controlsMoving = false
+        /// The count of control changes last taken over from `controlChanges`.
+        @usableFromInline var seenControlChanges = 0
     }
     @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 
@@ -107,6 +110,10 @@ public final class Processor {
 
     // MARK: Controls
 
+    /// Targets set from any thread (bit patterns of positions), and a count of changes bumped after
+    /// each: the audio thread picks them up at the start of its next block, without locks.
+    @usableFromInline let targetBits: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline let controlChanges = Atomic<Int>(0)
     /// Knob positions: present, target, and the taper of each.
     @usableFromInline let controlCount: Int
     @usableFromInline let positions: UnsafeMutablePointer<Double>, targets: UnsafeMutablePointer<Double>
@@ -242,10 +249,12 @@ public final class Processor {
         positions = vector(controlCount)
         targets = vector(controlCount)
         tapers = buffer(controlCount, Control.Taper.linear)
+        targetBits = .allocate(capacity: max(controlCount, 1))
         for (k, c) in model.controls.enumerated() {
             positions[k] = c.control.position
             targets[k] = c.control.position
             tapers[k] = c.control.taper
+            (targetBits + k).initialize(to: Atomic(c.control.position.bitPattern))
         }
         nv = model.controlledResistors.count
         resistorControl = buffer(nv, 0)
@@ -285,6 +294,8 @@ public final class Processor {
     }
 
     deinit {
+        targetBits.deinitialize(count: controlCount)
+        targetBits.deallocate()
         for pointer in allocations { pointer.deallocate() }
         oversampler.deallocate()
         devices.deallocate()
@@ -330,6 +341,7 @@ public final class Processor {
     @inlinable
     func run<Shape: KernelShape>(_: Shape.Type, _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ frames: Int) {
         let ni = inputChannels
+        takeControlChanges()
         var f = 0
         while f < frames {
             let chunk = min(controlInterval, frames &- f)

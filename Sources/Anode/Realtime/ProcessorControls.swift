@@ -1,24 +1,51 @@
+import Synchronization
+
 extension Processor {
+    /// The index of the control called `name` (case-insensitive) in `controlNames`, for
+    /// `setControl(index:to:)`.
+    public func controlIndex(named name: String) -> Int? {
+        controlNames.firstIndex { $0.lowercased() == name.lowercased() }
+    }
+
     /// Sets the target position (0…1) of the control called `name`; the processor glides there
     /// (10 ms time constant) over the next blocks, without clicks. Returns false for an unknown name.
-    /// Call it between `process` calls (from the audio thread).
+    /// Safe from any thread; it compares strings, so from the audio thread prefer `setControl(index:to:)`.
     @discardableResult
     public func setControl(_ name: String, to position: Double) -> Bool {
-        guard let k = controlNames.firstIndex(where: { $0.lowercased() == name.lowercased() }) else { return false }
+        guard let k = controlIndex(named: name) else { return false }
         setControl(index: k, to: position)
         return true
     }
 
-    /// Sets the target position (0…1) of control number `index` (see `controlNames`).
+    /// Sets the target position (0…1) of control number `index` (see `controlNames`). Lock-free and
+    /// allocation-free, safe from any thread: the audio thread takes the new target over at the start
+    /// of its next `process` call.
     public func setControl(index: Int, to position: Double) {
         guard index >= 0, index < controlCount, position.isFinite else { return }
-        targets[index] = min(max(position, 0), 1)
-        runtime.pointee.controlsMoving = true
+        targetBits[index].store(min(max(position, 0), 1).bitPattern, ordering: .relaxed)
+        controlChanges.add(1, ordering: .releasing)
     }
 
-    /// The present (gliding) position of the control called `name`.
+    /// The target position of control number `index` (the last one set; safe from any thread).
+    public func controlTarget(index: Int) -> Double? {
+        guard index >= 0, index < controlCount else { return nil }
+        return Double(bitPattern: targetBits[index].load(ordering: .relaxed))
+    }
+
+    /// The present (gliding) position of the control called `name`. Read it from the audio thread,
+    /// between `process` calls.
     public func controlPosition(_ name: String) -> Double? {
-        controlNames.firstIndex(where: { $0.lowercased() == name.lowercased() }).map { positions[$0] }
+        controlIndex(named: name).map { positions[$0] }
+    }
+
+    /// Takes over the targets set since the last block (audio thread).
+    @inlinable
+    func takeControlChanges() {
+        let changes = controlChanges.load(ordering: .acquiring)
+        guard changes != runtime.pointee.seenControlChanges else { return }
+        runtime.pointee.seenControlChanges = changes
+        for k in 0..<controlCount { targets[k] = Double(bitPattern: targetBits[k].load(ordering: .relaxed)) }
+        runtime.pointee.controlsMoving = true
     }
 
     /// Moves every control one glide step toward its target and updates the model.
