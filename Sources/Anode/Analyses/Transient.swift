@@ -25,7 +25,9 @@ struct TransientIntegrator {
     /// Smallest step before giving up.
     let minStep: Double
     /// Times where a source has a corner, ascending, TSTOP last.
+    /// The sources' corners in time order, and the first of them not yet passed.
     var breakpoints: [Double]
+    var nextBreakpoint = 0
 
     // Accepted history, newest last (at most 4 points): time, charges.
     var history: [(t: Double, q: [Double])] = []
@@ -57,7 +59,15 @@ struct TransientIntegrator {
         minStep = max(spec.stop * 1e-15, 1e-18)
         var points: Set<Double> = [spec.stop]
         if !fixed {
-            for w in engine.waveforms { if let w { points.formUnion(w.breakpoints(until: spec.stop)) } }
+            for (k, w) in engine.waveforms.enumerated() {
+                guard let w else { continue }
+                if case let .pulse(_, _, td, _, _, _, per?) = w, per > 0, (spec.stop - td) / per > Double(Waveform.maximumPulsePeriods) {
+                    let owner = k < simulator.network.voltageSources.count ? simulator.network.voltageSources[k].owner
+                        : simulator.network.currentSources[k - simulator.network.voltageSources.count].owner
+                    throw SimulationError("\(simulator.circuit.elements[owner].name): its PULSE repeats \(Int((spec.stop - td) / per)) times before TSTOP; a transient steps through at most \(Waveform.maximumPulsePeriods) periods' corners (use .options fixedstep, or a longer period)")
+                }
+                points.formUnion(w.breakpoints(until: spec.stop))
+            }
         }
         breakpoints = points.sorted()
         columns = [[Double]](repeating: [], count: probes.count)
@@ -156,7 +166,7 @@ struct TransientIntegrator {
 
         while t < spec.stop * (1 - 1e-12) {
             // Choose the step: never past the next breakpoint (or grid point in fixed mode).
-            let target = fixed ? nextGrid : breakpoints.first { $0 > t * (1 + 1e-12) + minStep } ?? spec.stop
+            let target = fixed ? nextGrid : firstBreakpoint(after: t * (1 + 1e-12) + minStep) ?? spec.stop
             var step = min(h, maxStep, target - t)
             // Avoid leaving a sliver before the target.
             if target - (t + step) < 0.1 * step { step = target - t }
@@ -210,13 +220,14 @@ struct TransientIntegrator {
             previousT = t
             x = trial
             t += step
-            let corner = !fixed && breakpoints.contains { abs($0 - t) <= 1e-12 * max(t, 1) + minStep }
+            let corner = !fixed && nextBreakpoint < breakpoints.count && abs(breakpoints[nextBreakpoint] - t) <= 1e-12 * max(t, 1) + minStep
             engine.previousCharge = q
             engine.previousCurrent = currents
             history.append((t, q))
             if history.count > 4 { history.removeFirst() }
             record(t: t, x: x, ctx: ctx, currents: currents, corner: corner)
-            breakpoints.removeAll { $0 <= t * (1 + 1e-12) + minStep && $0 < spec.stop }
+            while nextBreakpoint < breakpoints.count, breakpoints[nextBreakpoint] <= t * (1 + 1e-12) + minStep,
+                  breakpoints[nextBreakpoint] < spec.stop { nextBreakpoint += 1 }
             if fixed {
                 if t >= nextGrid * (1 - 1e-12) {
                     gridIndex += 1
@@ -228,7 +239,7 @@ struct TransientIntegrator {
             } else if corner {
                 // After a corner, restart with a small first-order step, as SPICE does.
                 afterCorner = true
-                let next = breakpoints.first { $0 > t } ?? spec.stop
+                let next = firstBreakpoint(after: t) ?? spec.stop
                 h = min(proposed, 0.1 * min(step, next - t))
                 h = max(h, minStep)
                 history = [(t, q)]
@@ -238,6 +249,13 @@ struct TransientIntegrator {
             }
         }
         return TransientResult(time: outputTimes, probes: probes, columns: columns, acceptedSteps: accepted, rejectedSteps: rejected, iterations: iterations)
+    }
+
+    /// The first corner after `time` among those not yet passed.
+    func firstBreakpoint(after time: Double) -> Double? {
+        var k = nextBreakpoint
+        while k < breakpoints.count, breakpoints[k] <= time { k += 1 }
+        return k < breakpoints.count ? breakpoints[k] : nil
     }
 
     /// The step that the local truncation error of every charge and flux allows, or nil when too

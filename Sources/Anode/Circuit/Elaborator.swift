@@ -363,6 +363,9 @@ struct Elaborator {
         case "pulse":
             try need(2...7, "V1 V2 [TD [TR [TF [PW [PER]]]]]")
             func positive(_ k: Int) -> Double? { arg(k).flatMap { $0 > 0 ? $0 : nil } }
+            if let per = positive(6), let tr = positive(3), let tf = positive(4), let pw = arg(5), per < tr + max(pw, 0) + tf {
+                throw NetlistError("PULSE period \(per) s is shorter than its rise, width and fall together (\(tr + max(pw, 0) + tf) s)", at: location)
+            }
             return .pulse(initial: a[0], pulsed: a[1], delay: arg(2) ?? 0, rise: positive(3), fall: positive(4), width: positive(5), period: positive(6))
         case "pwl":
             guard a.count >= 2, a.count % 2 == 0 else {

@@ -76,7 +76,11 @@ public enum Waveform: Hashable, Sendable {
         }
     }
 
-    /// Times in (0, stop] where the waveform has a corner, at which a transient step must end.
+    /// The most periods of a `PULSE` that a transient steps through corner by corner.
+    public static let maximumPulsePeriods = 100_000
+
+    /// Times in (0, stop] where the waveform has a corner, at which a transient step must end (for a
+    /// periodic `PULSE`, those of its first `maximumPulsePeriods` periods).
     public func breakpoints(until stop: Double) -> [Double] {
         var times: [Double] = []
         switch self {
@@ -87,7 +91,7 @@ public enum Waveform: Hashable, Sendable {
             let period = (per ?? 0) > 0 ? per! : .infinity
             var start = td
             var count = 0
-            while start < stop && count < 100_000 {
+            while start < stop && count < Waveform.maximumPulsePeriods {
                 for t in [start, start + rise, start + rise + width, start + rise + width + fall] where t > 0 && t <= stop {
                     times.append(t)
                 }
