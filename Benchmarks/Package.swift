@@ -20,5 +20,12 @@ let package = Package(
             path: "Benchmarks/ProcessorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Ten minutes of audio through the tube amplifier with random knob automation:
+        // `swift run -c release Soak` (not part of any test run).
+        .executableTarget(
+            name: "Soak",
+            dependencies: [.product(name: "Anode", package: "Anode")],
+            path: "Soak"
+        ),
     ]
 )

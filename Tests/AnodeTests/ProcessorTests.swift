@@ -98,6 +98,22 @@ struct ProcessorTests {
         #expect(abs(y[2 * 47_999 + 1] - p.restOutput[1]) < 0.5, "B+ \(y[2 * 47_999 + 1]) against \(p.restOutput[1])")
     }
 
+    @Test("NaN, infinities and huge samples at 8 to 384 kHz: the output stays finite and returns to rest within a second",
+          arguments: [("diode-clipper", 8_000.0), ("diode-clipper", 384_000), ("12ax7-common-cathode", 8_000), ("12ax7-common-cathode", 96_000),
+                      ("class-ab-output", 48_000), ("tube-amp", 48_000)])
+    func hostileSamples(_ name: String, _ rate: Double) throws {
+        let circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent(name + ".cir").path)
+        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: rate))
+        let n = Int(0.05 * rate)
+        var x = (0..<n).map { 0.5 * sin(2 * Double.pi * 1000 * Double($0) / rate) }
+        for (k, v) in [(n / 5, Double.nan), (n / 4, .infinity), (n / 3, -.infinity), (n / 2, 1e300), (2 * n / 3, -1e12), (3 * n / 4, 1e6)] { x[k] = v }
+        x += [Double](repeating: 0, count: Int(1.0 * rate))
+        let y = p.process(x)
+        #expect(y.allSatisfy { $0.isFinite })
+        let settled = y.suffix(Int(0.01 * rate)).map { abs($0 - p.restOutput[0]) }.max()!
+        #expect(settled < 0.01, "\(name) at \(rate) Hz: \(settled) V from rest a second later")
+    }
+
     @Test("independent parts of a circuit are solved as separate subsystems, with the same result")
     func subsystems() throws {
         let one = """

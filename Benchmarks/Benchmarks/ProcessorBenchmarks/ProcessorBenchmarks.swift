@@ -24,6 +24,22 @@ let circuitsFolder = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("circuits")
 
+/// A processor of `file` at 48 kHz that has decayed for `seconds` after an impulse: its state is
+/// where subnormal numbers would appear.
+func decayed(_ file: String, seconds: Int) -> Processor {
+    let netlist = circuitsFolder.appendingPathComponent(file + ".cir").path
+    guard let processor = try? Processor(Circuit(contentsOfFile: netlist), configuration: ProcessorConfiguration(
+        inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000)) else {
+        fatalError("cannot build a processor for \(netlist)")
+    }
+    var block = [Double](repeating: 0, count: 48_000)
+    block[0] = 1
+    _ = processor.process(block)
+    block[0] = 0
+    for _ in 0..<seconds { _ = processor.process(block) }
+    return processor
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .instructions],
@@ -31,6 +47,21 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(2),
         maxIterations: 10_000
     )
+    // Silence after an impulse, 30 s on: the decayed state must cost what a live one does (the
+    // processor flushes values below 1e-200 rather than compute with subnormal numbers).
+    for file in ["tone-stack-jcm800", "rlc"] {
+        Benchmark("\(file) 1x silence after 30 s of decay") { benchmark in
+            let processor = decayed(file, seconds: 30)
+            let input = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+            let output = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+            defer { input.deallocate(); output.deallocate() }
+            input[0] = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { processor.process(input: input, output: output, frames: 1) }
+            benchmark.stopMeasurement()
+            blackHole(output[0])
+        }
+    }
     for circuit in circuits {
         for oversampling in circuit.oversampling {
             for (level, amplitude) in [("low", circuit.low), ("high", circuit.high)] {

@@ -3,9 +3,15 @@ import Foundation
 /// Test signals for driving circuits when no recording is at hand: sines, exponential sine sweeps
 /// and a plucked string. All return samples with the given peak (in volts when fed to a circuit).
 public enum TestSignal {
+    /// Samples in `duration` seconds at `sampleRate`: 0 for a negative or non-finite length, at most 10⁹.
+    static func sampleCount(_ duration: Double, _ sampleRate: Double) -> Int {
+        let n = (duration * sampleRate).rounded()
+        return n.isFinite && n > 0 ? Int(min(n, 1e9)) : 0
+    }
+
     /// A sine of `frequency` Hz, `duration` seconds long, starting at phase 0.
     public static func sine(frequency: Double, duration: Double, sampleRate: Double, peak: Double = 1) -> [Double] {
-        let count = max(Int((duration * sampleRate).rounded()), 0)
+        let count = sampleCount(duration, sampleRate)
         let w = 2 * Double.pi * frequency / sampleRate
         return (0..<count).map { peak * sin(w * Double($0)) }
     }
@@ -14,10 +20,10 @@ public enum TestSignal {
     /// (Farina's swept sine): equal time per octave, instantaneous frequency start·(end/start)^(t/T).
     /// A short raised-cosine fade at both ends avoids clicks.
     public static func sweep(from start: Double, to end: Double, duration: Double, sampleRate: Double, peak: Double = 1) -> [Double] {
-        let count = max(Int((duration * sampleRate).rounded()), 0)
+        let count = sampleCount(duration, sampleRate)
         let rate = log(end / start)
         let k = 2 * Double.pi * start * duration / rate
-        let fade = min(Int(0.01 * sampleRate), count / 4)
+        let fade = min(count / 4, sampleCount(0.01, sampleRate))
         return (0..<count).map { n in
             let t = Double(n) / sampleRate
             var x = peak * sin(k * (exp(t / duration * rate) - 1))
@@ -32,8 +38,8 @@ public enum TestSignal {
     /// 60 dB in `decay` seconds. Deterministic: the same arguments give the same samples.
     public static func pluck(frequency: Double, duration: Double, sampleRate: Double, peak: Double = 1,
                              decay: Double = 2.5, seed: UInt64 = 0x5EED) -> [Double] {
-        let count = max(Int((duration * sampleRate).rounded()), 0)
-        let period = max(Int((sampleRate / frequency).rounded()), 2)
+        let count = sampleCount(duration, sampleRate)
+        let period = frequency > 0 ? Int(min(max((sampleRate / frequency).rounded(), 2), 1e7)) : 2
         // Per-period loss so that the amplitude falls by 1000 in `decay` seconds.
         let loss = pow(0.001, Double(period) / (decay * sampleRate))
         var state = seed

@@ -203,6 +203,7 @@ public struct WAVFile: Sendable {
             for c in 0..<n {
                 var x = channels[c][f]
                 if !x.isFinite { x = 0 }
+                if !format.isFloat { x = min(max(x, -2), 2) }  // beyond full scale anyway; keeps the conversions below in range
                 switch format {
                 case .int8: out.append(UInt8(clamping: Int((x * 128).rounded()) + 128))
                 case .int16: put16(Int(Int16(clamping: Int((x * 32768).rounded()))))

@@ -714,7 +714,7 @@ struct Elaborator {
             }
             let maxStep = values.count > 3 ? try positive(values[3], ".tran TMAX") : nil
             if (stop - start) / step > TransientSpec.maximumOutputPoints {
-                throw NetlistError(".tran would record \(Int((stop - start) / step)) points (TSTOP/TSTEP); at most \(Int(TransientSpec.maximumOutputPoints)) are allowed", at: values[0].location)
+                throw NetlistError(".tran would record \(String(format: "%.3g", (stop - start) / step)) points (TSTOP/TSTEP); at most \(Int(TransientSpec.maximumOutputPoints)) are allowed", at: values[0].location)
             }
             if stop / min(step, maxStep ?? step) > 1e10 {
                 throw NetlistError(".tran would take more than ten billion steps (TSTOP/TMAX)", at: values[0].location)

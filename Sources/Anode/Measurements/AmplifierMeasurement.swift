@@ -130,9 +130,15 @@ public struct AmplifierMeasurement: Sendable {
         let probes = probes ?? [output]
         let f = exactFrequency(frequency)
         guard f > 0, f.isFinite, amplitude.isFinite else { throw SimulationError("a sine needs a positive frequency and a finite amplitude") }
+        guard settle >= 0, settle <= 3600, periods >= 1, Double(periods) / f <= 3600 else {
+            throw SimulationError("a measurement settles for 0 to 3600 s and analyses at least one period, within an hour")
+        }
         let dc = restValue
         switch engine {
         case let .realtime(rate, oversampling):
+            guard (settle + Double(periods) / f) * rate <= 1e9 else {
+                throw SimulationError("the measurement would need more than a billion samples")
+            }
             let processor = try Processor(circuit, configuration: ProcessorConfiguration(
                 inputs: [input], outputs: probes, sampleRate: rate, oversampling: oversampling, restInputs: [dc]))
             let perPeriod = Int((rate / f).rounded())

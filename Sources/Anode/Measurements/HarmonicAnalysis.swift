@@ -44,6 +44,9 @@ public struct HarmonicAnalysis: Sendable, Hashable {
         }
         let samplesPerPeriod = sampleRate / fundamental
         let span = Double(periods) * samplesPerPeriod
+        guard span <= Double(samples.count) else {
+            throw SimulationError("harmonic analysis: \(samples.count) samples hold fewer than \(periods) periods of \(fundamental) Hz")
+        }
         // The span on a grid of M points per period, its last point on the last sample.
         let whole = (samplesPerPeriod - samplesPerPeriod.rounded()).magnitude < 1e-9 * samplesPerPeriod
         let m = whole ? Int(samplesPerPeriod.rounded()) : 256

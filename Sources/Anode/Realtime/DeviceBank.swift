@@ -120,7 +120,10 @@ struct DeviceArray<Device: PortDevice> {
         for s in 0..<count where slots[s].hasCharge {
             let slot = slots + s
             let q = slot.pointee.pendingCharge
-            slot.pointee.chargeCurrent = a0 * (q - slot.pointee.charge) - slot.pointee.chargeCurrent
+            let current = a0 * (q - slot.pointee.charge) - slot.pointee.chargeCurrent
+            // Flush what would decay into subnormal numbers (see the state update).
+            let magnitude = current.replacing(with: -current, where: current .< 0)
+            slot.pointee.chargeCurrent = current.replacing(with: 0, where: magnitude .< 1e-200)
             slot.pointee.charge = q
         }
     }

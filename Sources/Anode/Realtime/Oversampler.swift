@@ -108,6 +108,11 @@ struct OversamplingState {
         position.pointee = 0
     }
 
+    /// Fills the output histories with the outputs at rest (no allocation).
+    func resetOutputs(_ restOut: [Double]) {
+        for c in 0..<outputs { for j in 0..<(2 * tapCount) { outputHistory[c * 2 * tapCount + j] = restOut[c] } }
+    }
+
     /// Pushes one audio-rate sample of input channel `c`.
     @inlinable
     func push(_ x: Double, channel c: Int) {

@@ -46,6 +46,8 @@ public final class Processor {
         @usableFromInline var controlsMoving = false
         /// The count of control changes last taken over from `controlChanges`.
         @usableFromInline var seenControlChanges = 0
+        /// Steps failed in a row; past `failureLimit` the processor returns to its operating point.
+        @usableFromInline var consecutiveFailures = 0
     }
     @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 
@@ -103,10 +105,14 @@ public final class Processor {
     @usableFromInline let subsystemOfPort: UnsafeMutablePointer<Int>
     @usableFromInline let devices: DeviceBank
     @usableFromInline let absoluteTolerance: Double, relativeTolerance: Double, maxIterations: Int
+    /// Failed steps in a row after which the state is taken to be lost and the processor returns to
+    /// its operating point (so that it recovers in bounded time whatever it was driven with).
+    @usableFromInline let failureLimit = 16
     /// State and port voltages at the operating point, for `reset()`.
     let restState: [Double], restPorts: [Double], restInputs: [Double]
-    /// The inputs at rest, which stand in for non-finite input samples.
+    /// The inputs at rest, which stand in for non-finite input samples, and the limit of a sample.
     @usableFromInline let inputRest: UnsafeMutablePointer<Double>
+    @usableFromInline let inputLimit: Double
 
     // MARK: Controls
 
@@ -239,6 +245,8 @@ public final class Processor {
         restState = model.initialState
         restPorts = model.initialPorts
         restInputs = model.restInputs
+        guard configuration.inputLimit > 0 else { throw SimulationError("the input limit must be positive, not \(configuration.inputLimit)") }
+        inputLimit = configuration.inputLimit
         inputRest = vector(inputChannels)
         for k in 0..<inputChannels { inputRest[k] = model.restInputs[k] }
         runtime = buffer(1, Runtime())
@@ -303,19 +311,34 @@ public final class Processor {
 
     /// Returns the circuit to its DC operating point (no allocation).
     public func reset() {
-        for k in 0..<ns { s[k] = restState[k] }
-        for k in 0..<np { v[k] = restPorts[k]; vPrevious[k] = restPorts[k] }
         for k in 0..<inputChannels { u[k] = restInputs[k] }
         u[nu - 1] = 1
-        // p and ĩ at rest, so that the first step's predictor starts from the operating point.
-        computeP()
-        for k in 0..<np { pPrevious[k] = p[k] }
+        restart()
+        if !restOutput.isEmpty { oversampler.reset(inputs: restInputs, outputs: restOutput) }
+    }
+
+    /// The circuit back to its operating point — state, port voltages, device charges — and the
+    /// output filters' history with it (after `failureLimit` failed steps in a row it holds their
+    /// outputs). No allocation.
+    @usableFromInline
+    func restart() {
+        for k in 0..<ns { s[k] = restState[k] }
+        for k in 0..<np { v[k] = restPorts[k]; vPrevious[k] = restPorts[k] }
         devices.reset()
         devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
         for k in 0..<np { currentPrevious[k] = current[k] }
+        // p_prev as at rest: p = G·s + H·u with the inputs at rest.
+        for r in 0..<np {
+            var sum = 0.0
+            for c in 0..<ns { sum += G[r &* stateStride &+ c] * s[c] }
+            for c in 0..<inputChannels { sum += H[r &* stateStride &+ c] * restInputs[c] }
+            sum += H[r &* stateStride &+ nu &- 1]
+            pPrevious[r] = sum
+        }
         runtime.pointee.haveFactors = false
         runtime.pointee.lastMove = 0
-        if !restOutput.isEmpty { oversampler.reset(inputs: restInputs, outputs: restOutput) }
+        runtime.pointee.consecutiveFailures = 0
+        if !restOutput.isEmpty { oversampler.resetOutputs(restOutput) }
     }
 
     /// Forgets the statistics.

@@ -20,10 +20,15 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     public var relativeTolerance: Double
     /// At most this many Newton iterations per sample; a sample that needs more counts as a failure.
     public var maxIterations: Int
+    /// Input samples are limited to ± this (volts or amperes; 1 kV by default, far beyond any audio
+    /// signal): a wild sample then cannot charge the circuit's capacitors beyond what it recovers
+    /// from in the time its own time constants take. Non-finite samples count as the input at rest.
+    public var inputLimit: Double
 
     /// A configuration; the defaults solve to about 1 µV.
     public init(inputs: [String], outputs: [Probe], sampleRate: Double = 48_000, oversampling: Int = 1,
-                restInputs: [Double]? = nil, absoluteTolerance: Double = 1e-6, relativeTolerance: Double = 1e-9, maxIterations: Int = 50) {
+                restInputs: [Double]? = nil, absoluteTolerance: Double = 1e-6, relativeTolerance: Double = 1e-9, maxIterations: Int = 50,
+                inputLimit: Double = 1000) {
         self.inputs = inputs
         self.outputs = outputs
         self.sampleRate = sampleRate
@@ -32,5 +37,6 @@ public struct ProcessorConfiguration: Sendable, Hashable {
         self.absoluteTolerance = absoluteTolerance
         self.relativeTolerance = relativeTolerance
         self.maxIterations = maxIterations
+        self.inputLimit = inputLimit
     }
 }

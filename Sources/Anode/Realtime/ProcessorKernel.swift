@@ -265,6 +265,7 @@ extension Processor {
             } else {
                 state.pointee.lastMove = 0
             }
+            state.pointee.consecutiveFailures = converged ? 0 : state.pointee.consecutiveFailures &+ 1
             if !converged {
                 state.pointee.counters.failures &+= 1
                 state.pointee.haveFactors = false
@@ -289,22 +290,36 @@ extension Processor {
         for r in 0..<ns { sNext[r] = dot(ABCDEF + r &* width, x, width) }
         let outputRows = ABCDEF + ns &* width
         for r in 0..<no { y[r] = dot(outputRows + r &* width, x, width) }
-        for k in 0..<ns { s[k] = sNext[k] }
+        // A decaying state would end in subnormal numbers, whose arithmetic is many times slower:
+        // anything below 1e-200 (of volts, amperes or their companions) is zero for any circuit.
+        for k in 0..<ns { let value = sNext[k]; s[k] = abs(value) < 1e-200 ? 0 : value }
         if !rejected { devices.accept(a0: a0) }
         for k in 0..<n { pPrevious[k] = p[k]; vPrevious[k] = v[k]; currentPrevious[k] = current[k] }
+        if state.pointee.consecutiveFailures >= failureLimit {
+            // Newton has lost the circuit (driven far outside anything physical): start again from
+            // the operating point rather than drift.
+            state.pointee.counters.recoveries &+= 1
+            restart()
+        }
+    }
+
+    /// Input sample `x` of channel `c` as the circuit takes it: limited to ±`inputLimit`, and the
+    /// input at rest when it is not finite.
+    @inlinable @inline(__always)
+    func sanitized(_ x: Double, channel c: Int) -> Double {
+        x.isFinite ? min(max(x, -inputLimit), inputLimit) : inputRest[c]
     }
 
     /// One audio frame: directly, or through the interpolators, `factor` circuit steps and the decimators.
-    /// A non-finite input sample counts as the input at rest.
     @inlinable
     func frame<Shape: KernelShape>(_: Shape.Type, _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>) {
         let ni = inputChannels
         if factor == 1 {
-            for c in 0..<ni { let x = input[c]; u[c] = x.isFinite ? x : inputRest[c] }
+            for c in 0..<ni { u[c] = sanitized(input[c], channel: c) }
             step(Shape.self, output)
             return
         }
-        for c in 0..<ni { let x = input[c]; oversampler.push(x.isFinite ? x : inputRest[c], channel: c) }
+        for c in 0..<ni { oversampler.push(sanitized(input[c], channel: c), channel: c) }
         for phase in 0..<factor {
             for c in 0..<ni { u[c] = oversampler.interpolate(channel: c, phase: phase) }
             step(Shape.self, highOutput)

@@ -16,6 +16,9 @@ public struct ProcessorStatistics: Sendable, Hashable {
     /// voltages and currents (the output stays finite and the state bounded).
     public var failures = 0
 
+    /// Times the processor returned to its operating point after `16` steps in a row failed.
+    public var recoveries = 0
+
     /// Average Newton iterations per step.
     public var iterationsPerStep: Double { steps == 0 ? 0 : Double(iterations) / Double(steps) }
 

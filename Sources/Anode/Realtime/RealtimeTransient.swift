@@ -18,6 +18,9 @@ extension Simulator {
         let configuration = ProcessorConfiguration(inputs: inputs.map(\.name), outputs: probes, sampleRate: 1 / spec.step,
                                                    oversampling: oversampling, restInputs: inputs.map { $0.waveform.value(at: 0) })
         let processor = try Processor(circuit, configuration: configuration)
+        guard spec.step > 0, spec.stop > 0, spec.stop / spec.step <= TransientSpec.maximumOutputPoints else {
+            throw SimulationError(".tran needs 0 < TSTEP < TSTOP and at most \(Int(TransientSpec.maximumOutputPoints)) points (TSTOP/TSTEP)")
+        }
         let frames = Int((spec.stop / spec.step * (1 + 1e-12)).rounded(.down))
         var input = [Double](repeating: 0, count: max(frames * inputs.count, 1))
         for k in 0..<frames {
