@@ -295,6 +295,56 @@ struct AnalysisTests {
         }
     }
 
+    @Test("a transient that cannot converge at a time point cuts its step, then names the time and the node")
+    func transientNonConvergence() throws {
+        // A 5 V edge in 1 ns into a diode clipper: with the default ITL4 the edge is crossed by
+        // cutting the step; with one iteration per point nothing converges and the error says where.
+        let text = """
+            .model DX D(IS=2.52n RS=0.568 N=1.752 CJO=4p TT=20n)
+            V1 in 0 PULSE(0 5 1u 1n 1n 1u 2u)
+            R1 in out 1k
+            C1 out 0 10n
+            D1 out 0 DX
+            D2 0 out DX
+            .tran 10n 3u
+            """
+        var c = try circuit(text)
+        guard case .transient(let spec) = c.analyses[0] else { Issue.record("no .tran"); return }
+        let reference = try Simulator(c).transient(spec)["v(out)"]!
+        c.options.transientIterationLimit = 3
+        let cut = try Simulator(c).transient(spec)
+        #expect(cut.rejectedSteps > 0)
+        let out = cut["v(out)"]!
+        #expect(out.allSatisfy { $0.isFinite })
+        #expect(out.max()! > 0.4 && out.max()! < 1.0, "clipped near a diode drop")
+        #expect(abs(out.max()! - reference.max()!) < 1e-3 * reference.max()!)
+        c.options.transientIterationLimit = 1
+        let starved = try Simulator(c)
+        do {
+            _ = try starved.transient(spec)
+            Issue.record("converged with one iteration per time point")
+        } catch {
+            #expect(error.message.contains("does not converge at t = "))
+            #expect(error.message.contains("largest current imbalance is at"))
+        }
+    }
+
+    @Test("a picosecond transient (TSTOP far below 1 s) takes tens of steps, not millions")
+    func picosecondTransient() throws {
+        // Found by the fuzzer: every point was taken for a breakpoint within 1e-12 s, and the step
+        // was cut after each.
+        let c = try circuit("""
+            V1 in 0 SIN(0 1 200)
+            R1 in out 1k
+            C1 out 0 470p
+            .tran 0.1p 2p
+            """)
+        guard case .transient(let spec) = c.analyses[0] else { Issue.record("no .tran"); return }
+        let r = try Simulator(c).transient(spec)
+        #expect(r.acceptedSteps < 1000)
+        #expect(r.time.count == 21)
+    }
+
     @Test("floating nodes, voltage-source loops and missing controllers are located errors")
     func topologyErrors() throws {
         func error(_ text: String) -> NetlistError? {

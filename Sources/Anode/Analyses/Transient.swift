@@ -220,7 +220,7 @@ struct TransientIntegrator {
             previousT = t
             x = trial
             t += step
-            let corner = !fixed && nextBreakpoint < breakpoints.count && abs(breakpoints[nextBreakpoint] - t) <= 1e-12 * max(t, 1) + minStep
+            let corner = !fixed && nextBreakpoint < breakpoints.count && abs(breakpoints[nextBreakpoint] - t) <= 1e-12 * t + minStep
             engine.previousCharge = q
             engine.previousCurrent = currents
             history.append((t, q))
