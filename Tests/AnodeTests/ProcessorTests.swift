@@ -114,6 +114,30 @@ struct ProcessorTests {
         #expect(settled < 0.01, "\(name) at \(rate) Hz: \(settled) V from rest a second later")
     }
 
+    @Test("knobs slammed to their ends every block, and impossible positions, keep the output finite")
+    func extremeControls() throws {
+        let circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("tube-amp.cir").path)
+        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000))
+        #expect(p.controlNames.count >= 4)
+        // Impossible positions: out of range is clamped, NaN and infinities are ignored.
+        p.setControl(index: 0, to: -5)
+        #expect(p.controlTarget(index: 0) == 0)
+        p.setControl(index: 0, to: 7)
+        #expect(p.controlTarget(index: 0) == 1)
+        p.setControl(index: 0, to: .nan)
+        p.setControl(index: 0, to: -.infinity)
+        #expect(p.controlTarget(index: 0) == 1)
+        p.setControl(index: p.controlNames.count, to: 0.5)  // no such control: ignored
+        var all: [Double] = []
+        for block in 0..<60 {
+            for k in 0..<p.controlNames.count { p.setControl(index: k, to: (block + k) % 2 == 0 ? 0 : 1) }
+            let x = (0..<64).map { 0.5 * sin(2 * Double.pi * 1000 * Double(block * 64 + $0) / 48_000) }
+            all += p.process(x)
+        }
+        #expect(all.allSatisfy { $0.isFinite })
+        #expect(all.map(abs).max()! < 100, "bounded by what the power stage can swing")
+    }
+
     @Test("independent parts of a circuit are solved as separate subsystems, with the same result")
     func subsystems() throws {
         let one = """
