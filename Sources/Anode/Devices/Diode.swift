@@ -160,7 +160,7 @@ public struct Diode: Hashable, Sendable {
     }
 
     /// Limits a Newton step of the junction voltage (SPICE `pnjlim`, mirrored around −BV in breakdown).
-    @inlinable
+    @inlinable @inline(__always)
     public func limit(_ new: Double, old: Double) -> (Double, Bool) {
         if let xbv = effectiveBreakdownVoltage, new < min(0, -xbv + 10 * breakdownNVt) {
             let (limited, changed) = Junction.limit(-(new + xbv), old: -(old + xbv), nvt: breakdownNVt, critical: criticalVoltage)

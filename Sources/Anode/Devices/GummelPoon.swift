@@ -542,17 +542,34 @@ public struct GummelPoon: Hashable, Sendable {
     }
 
     /// Limits a Newton step of the port voltages (SPICE `pnjlim` on Vbe and Vbc).
-    @inlinable
+    @inlinable @inline(__always)
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
-        let s = polarity.rawValue
-        let o = hasModulatedBaseResistance ? 1 : 0  // index of the (b',e) port
-        let (vbe, a) = Junction.limit(s * new[o], old: s * old[o], nvt: vt, critical: criticalVoltage)
-        let (vbc, b) = Junction.limit(s * (new[o] - new[o + 1]), old: s * (old[o] - old[o + 1]), nvt: vt, critical: criticalVoltage)
+        // Constant lane indices in each branch: a SIMD lane picked at run time goes through memory.
+        if hasModulatedBaseResistance {
+            // Ports (b, b'), (b', e), (b', c): limit the junctions, keep the voltage across rb.
+            let (vbe, vbc, changed) = limitJunctions(new[1], new[1] - new[2], old[1], old[1] - old[2])
+            guard changed else { return (new, false) }
+            var r = new
+            r[0] = new[0] - new[1] + vbe
+            r[1] = vbe
+            r[2] = vbe - vbc
+            return (r, true)
+        }
+        let (vbe, vbc, changed) = limitJunctions(new[0], new[0] - new[1], old[0], old[0] - old[1])
+        guard changed else { return (new, false) }
         var r = new
-        if o == 1 { r[0] = new[0] - new[1] + s * vbe }  // keep the voltage across rb
-        r[o] = s * vbe
-        r[o + 1] = s * (vbe - vbc)
-        return (r, a || b)
+        r[0] = vbe
+        r[1] = vbe - vbc
+        return (r, true)
+    }
+
+    /// `pnjlim` on both junctions, in the polarity of the port voltages (NPN or PNP).
+    @inlinable @inline(__always)
+    func limitJunctions(_ vbe: Double, _ vbc: Double, _ oldVbe: Double, _ oldVbc: Double) -> (Double, Double, Bool) {
+        let s = polarity.rawValue
+        let (be, a) = Junction.limit(s * vbe, old: s * oldVbe, nvt: vt, critical: criticalVoltage)
+        let (bc, b) = Junction.limit(s * vbc, old: s * oldVbc, nvt: vt, critical: criticalVoltage)
+        return (s * be, s * bc, a || b)
     }
 
     /// A starting point for Newton: the base-emitter junction at its critical voltage, as SPICE starts.

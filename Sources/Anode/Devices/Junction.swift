@@ -46,7 +46,7 @@ public enum Junction {
 
     /// SPICE's `pnjlim`: limits the change of a junction voltage between Newton iterations so that
     /// the exponential cannot overflow or overshoot. Returns the limited voltage and whether it was limited.
-    @inlinable
+    @inlinable @inline(__always)
     public static func limit(_ new: Double, old: Double, nvt: Double, critical: Double) -> (Double, Bool) {
         if new > critical && abs(new - old) > 2 * nvt {
             if old > 0 {
@@ -64,7 +64,7 @@ public enum Junction {
 
     /// SPICE's `fetlim`: limits the change of a FET's gate voltage between Newton iterations
     /// depending on where it stands relative to the threshold `vto`.
-    @inlinable
+    @inlinable @inline(__always)
     public static func limitFET(_ new: Double, old: Double, threshold vto: Double) -> Double {
         let vtsthi = abs(2 * (old - vto)) + 2
         let vtstlo = abs(old - vto) + 1

@@ -56,7 +56,7 @@ extension Diode: PortDevice {
     }
 
     /// Limits a Newton step from `old` to `new`; true when the step was changed.
-    @inlinable
+    @inlinable @inline(__always)
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
         let (v, limited) = limit(new[0], old: old[0])
         return (PortVector(v, 0, 0, 0), limited)

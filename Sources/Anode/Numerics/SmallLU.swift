@@ -10,7 +10,7 @@
 public enum SmallLU {
     /// Factors the n×n column-major matrix at `a` in place, recording row swaps in `pivots`.
     /// Returns false when a pivot is zero or not finite.
-    @inlinable
+    @inlinable @inline(__always)
     public static func factor(_ a: UnsafeMutablePointer<Double>, _ n: Int, pivots: UnsafeMutablePointer<Int>) -> Bool {
         if n == 1 {
             pivots[0] = 0
@@ -38,6 +38,12 @@ public enum SmallLU {
             a[3] = 1 / d1
             return d1 != 0 && d1.isFinite
         }
+        return factorDense(a, n, pivots: pivots)
+    }
+
+    /// `factor` for n ≥ 3 (kept out of line: inlined, it would only grow the callers).
+    @inlinable @inline(never)
+    static func factorDense(_ a: UnsafeMutablePointer<Double>, _ n: Int, pivots: UnsafeMutablePointer<Int>) -> Bool {
         for k in 0..<n {
             let column = a + k &* n
             // Pivot: the largest entry of column k on or below the diagonal.
@@ -77,7 +83,7 @@ public enum SmallLU {
     }
 
     /// Solves A·x = b in place in `b`, with A factored by `factor`.
-    @inlinable
+    @inlinable @inline(__always)
     public static func solve(_ a: UnsafePointer<Double>, _ n: Int, pivots: UnsafePointer<Int>, _ b: UnsafeMutablePointer<Double>) {
         if n == 1 {
             b[0] *= a[0]
@@ -90,6 +96,12 @@ public enum SmallLU {
             b[1] = x1
             return
         }
+        solveDense(a, n, pivots: pivots, b)
+    }
+
+    /// `solve` for n ≥ 3.
+    @inlinable @inline(never)
+    static func solveDense(_ a: UnsafePointer<Double>, _ n: Int, pivots: UnsafePointer<Int>, _ b: UnsafeMutablePointer<Double>) {
         for k in 0..<n {
             let p = pivots[k]
             if p != k { let t = b[k]; b[k] = b[p]; b[p] = t }

@@ -46,44 +46,60 @@ struct DeviceArray<Device: PortDevice> {
     /// Evaluates every device at port voltages `v`: writes ĩ = i(v) + a0·q(v) − (a0·q_prev + i_q,prev) − G₀·v
     /// into `current` and ∂ĩ/∂v into `blocks` (row-major, one ports×ports block per device, rows
     /// `blockStride` apart), and keeps q(v) in the slots.
-    @inlinable
+    @inlinable @inline(__always)
     func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>,
                   chargeBlocks: UnsafeMutablePointer<Double>, a0: Double) {
         for s in 0..<count {
             let slot = slots + s
-            let o = slot.pointee.offset, m = slot.pointee.device.portCount
-            var pv = PortVector()
-            for k in 0..<m { pv[k] = v[o &+ k] }
-            let hasCharge = slot.pointee.hasCharge
-            let e = slot.pointee.device.evaluate(pv, withCharges: hasCharge)
-            let b = blocks + slot.pointee.blockOffset
-            let cb = chargeBlocks + slot.pointee.blockOffset
-            let stride = slot.pointee.blockStride
-            for r in 0..<m {
-                var i = e.currents.current[r]
-                if hasCharge {
-                    i += a0 * (e.charges.charge[r] - slot.pointee.charge[r]) - slot.pointee.chargeCurrent[r]
-                }
-                for c in 0..<m {
-                    let g0 = slot.pointee.linearization[r, c]
-                    i -= g0 * pv[c]
-                    var g = e.currents.conductance[r, c] - g0
-                    if hasCharge {
-                        let cap = e.charges.capacitance[r, c]
-                        g += a0 * cap
-                        cb[r &* stride &+ c] = cap
-                    }
-                    b[r &* stride &+ c] = g
-                }
-                current[o &+ r] = i
+            // The port count as a compile-time constant (one case survives for most device types),
+            // so that every SIMD lane index below is a constant: a lane chosen at run time goes
+            // through memory.
+            switch slot.pointee.device.portCount {
+            case 1: evaluate(slot, OnePort.self, v, current, blocks, chargeBlocks, a0)
+            case 2: evaluate(slot, TwoPorts.self, v, current, blocks, chargeBlocks, a0)
+            case 3: evaluate(slot, ThreePorts.self, v, current, blocks, chargeBlocks, a0)
+            default: evaluate(slot, FourPorts.self, v, current, blocks, chargeBlocks, a0)
             }
-            if hasCharge { slot.pointee.pendingCharge = e.charges.charge }
         }
+    }
+
+    /// `evaluate` for one device of `Ports.ports` ports.
+    @inlinable @inline(__always)
+    func evaluate<Ports: KernelShape>(_ slot: UnsafeMutablePointer<DeviceSlot<Device>>, _: Ports.Type, _ v: UnsafePointer<Double>,
+                                       _ current: UnsafeMutablePointer<Double>, _ blocks: UnsafeMutablePointer<Double>,
+                                       _ chargeBlocks: UnsafeMutablePointer<Double>, _ a0: Double) {
+        let o = slot.pointee.offset, m = Ports.ports
+        var pv = PortVector()
+        for k in 0..<m { pv[k] = v[o &+ k] }
+        let hasCharge = slot.pointee.hasCharge
+        let e = slot.pointee.device.evaluate(pv, withCharges: hasCharge)
+        let b = blocks + slot.pointee.blockOffset
+        let cb = chargeBlocks + slot.pointee.blockOffset
+        let stride = slot.pointee.blockStride
+        for r in 0..<m {
+            var i = e.currents.current[r]
+            if hasCharge {
+                i += a0 * (e.charges.charge[r] - slot.pointee.charge[r]) - slot.pointee.chargeCurrent[r]
+            }
+            for c in 0..<m {
+                let g0 = slot.pointee.linearization[r, c]
+                i -= g0 * pv[c]
+                var g = e.currents.conductance[r, c] - g0
+                if hasCharge {
+                    let cap = e.charges.capacitance[r, c]
+                    g += a0 * cap
+                    cb[r &* stride &+ c] = cap
+                }
+                b[r &* stride &+ c] = g
+            }
+            current[o &+ r] = i
+        }
+        if hasCharge { slot.pointee.pendingCharge = e.charges.charge }
     }
 
     /// Moves the last evaluation to port voltages v + Δ to first order: ĩ += (∂ĩ/∂v)·Δ and
     /// q += (∂q/∂v)·Δ (used when a Newton step is small enough that its square is negligible).
-    @inlinable
+    @inlinable @inline(__always)
     func correct(_ delta: UnsafePointer<Double>, current: UnsafeMutablePointer<Double>, blocks: UnsafePointer<Double>,
                  chargeBlocks: UnsafePointer<Double>) {
         for s in 0..<count {
@@ -115,7 +131,7 @@ struct DeviceArray<Device: PortDevice> {
     }
 
     /// Accepts the sample: the charge history moves on (trapezoidal: i_q = a0·(q − q_prev) − i_q,prev).
-    @inlinable
+    @inlinable @inline(__always)
     func accept(a0: Double) {
         for s in 0..<count where slots[s].hasCharge {
             let slot = slots + s
@@ -129,26 +145,40 @@ struct DeviceArray<Device: PortDevice> {
     }
 
     /// Rejects the sample: the charges evaluated during it are dropped (the history stays).
-    @inlinable
+    @inlinable @inline(__always)
     func reject() {
         for s in 0..<count where slots[s].hasCharge { slots[s].pendingCharge = slots[s].charge }
     }
 
     /// Limits the Newton step of each device from `old` to `new` (in place in `new`).
-    @inlinable
+    @inlinable @inline(__always)
     func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
         var any = false
         for s in 0..<count {
-            let o = slots[s].offset, m = slots[s].device.portCount
-            var a = PortVector(), b = PortVector()
-            for k in 0..<m { a[k] = new[o &+ k]; b[k] = old[o &+ k] }
-            let (limited, changed) = slots[s].device.limit(a, old: b)
-            if changed {
-                any = true
-                for k in 0..<m { new[o &+ k] = limited[k] }
+            let slot = slots + s
+            let changed = switch slot.pointee.device.portCount {
+            case 1: limit(slot, OnePort.self, new, old)
+            case 2: limit(slot, TwoPorts.self, new, old)
+            case 3: limit(slot, ThreePorts.self, new, old)
+            default: limit(slot, FourPorts.self, new, old)
             }
+            any = any || changed
         }
         return any
+    }
+
+    /// `limit` for one device of `Ports.ports` ports.
+    @inlinable @inline(__always)
+    func limit<Ports: KernelShape>(_ slot: UnsafeMutablePointer<DeviceSlot<Device>>, _: Ports.Type,
+                                    _ new: UnsafeMutablePointer<Double>, _ old: UnsafePointer<Double>) -> Bool {
+        let o = slot.pointee.offset, m = Ports.ports
+        var a = PortVector(), b = PortVector()
+        for k in 0..<m { a[k] = new[o &+ k]; b[k] = old[o &+ k] }
+        let (limited, changed) = slot.pointee.device.limit(a, old: b)
+        if changed {
+            for k in 0..<m { new[o &+ k] = limited[k] }
+        }
+        return changed
     }
 }
 
@@ -208,7 +238,7 @@ struct DeviceBank {
         korenTriodes.deallocate(); dzTriodes.deallocate(); pentodes.deallocate(); capacitances.deallocate()
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>,
                   chargeBlocks: UnsafeMutablePointer<Double>, a0: Double) {
         diodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
@@ -221,7 +251,7 @@ struct DeviceBank {
         capacitances.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func correct(_ delta: UnsafePointer<Double>, current: UnsafeMutablePointer<Double>, blocks: UnsafePointer<Double>,
                  chargeBlocks: UnsafePointer<Double>) {
         diodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
@@ -234,20 +264,20 @@ struct DeviceBank {
         capacitances.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func accept(a0: Double) {
         diodes.accept(a0: a0); bjts.accept(a0: a0); jfets.accept(a0: a0); mosfets.accept(a0: a0)
         capacitances.accept(a0: a0)
     }
 
     /// Drops the charges evaluated during a rejected sample.
-    @inlinable
+    @inlinable @inline(__always)
     func reject() {
         diodes.reject(); bjts.reject(); jfets.reject(); mosfets.reject(); capacitances.reject()
     }
 
     /// Limits every junction's Newton step; true when any step was changed.
-    @inlinable
+    @inlinable @inline(__always)
     func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
         let a = diodes.limit(new, old: old), b = bjts.limit(new, old: old)
         let c = jfets.limit(new, old: old), d = mosfets.limit(new, old: old)

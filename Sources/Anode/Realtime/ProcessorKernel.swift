@@ -33,7 +33,7 @@ func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -
 
 extension Processor {
     /// p = G·s + H·u.
-    @inlinable
+    @inlinable @inline(__always)
     func computeP() {
         for r in 0..<np { p[r] = dot(GH + r &* stateStride, x, stateStride) }
     }
@@ -41,7 +41,7 @@ extension Processor {
     /// Each subsystem's J = K·∂ĩ/∂v − I (its ports only, column-major), from K and the devices' blocks.
     /// Column c of J is the combination of K's columns by column c of ∂ĩ/∂v, which is nonzero only
     /// within the block of the device that owns port c.
-    @inlinable
+    @inlinable @inline(__always)
     func assembleJacobian<Shape: KernelShape>(_: Shape.Type) {
         if Shape.ports != 0 {
             // `blocks` is the dense block-diagonal ∂ĩ/∂v (row-major).
@@ -75,7 +75,7 @@ extension Processor {
     }
 
     /// Factors every subsystem's Jacobian; false if one is singular.
-    @inlinable
+    @inlinable @inline(__always)
     func factorJacobian<Shape: KernelShape>(_: Shape.Type) -> Bool {
         if Shape.ports != 0 { return SmallLU.factor(jacobian, Shape.ports, pivots: pivots) }
         for k in 0..<subsystemCount {
@@ -86,7 +86,7 @@ extension Processor {
     }
 
     /// Solves J·x = b in place for every subsystem.
-    @inlinable
+    @inlinable @inline(__always)
     func solveJacobian<Shape: KernelShape>(_: Shape.Type, _ b: UnsafeMutablePointer<Double>) {
         if Shape.ports != 0 { return SmallLU.solve(jacobian, Shape.ports, pivots: pivots, b) }
         for k in 0..<subsystemCount {
@@ -97,7 +97,7 @@ extension Processor {
 
     /// The residual F = p + K·ĩ − v into `residual`; returns the largest excess over the tolerance
     /// (≤ 0 when converged; +∞ for NaN).
-    @inlinable
+    @inlinable @inline(__always)
     func computeResidual<Shape: KernelShape>(_: Shape.Type) -> Double {
         let n = Shape.ports != 0 ? Shape.ports : np
         for r in 0..<n { residual[r] = p[r] - v[r] }
@@ -128,7 +128,7 @@ extension Processor {
     /// Newton's method on F(v) = p + K·ĩ(v) − v from the present `v`, at most `limit` evaluations.
     /// Returns whether it converged, the evaluations used and the last residual's excess over the
     /// tolerance. On return `current` (and the devices' pending charges) belong to `v`.
-    @inlinable
+    @inlinable @inline(__always)
     func newton<Shape: KernelShape>(_: Shape.Type, limit: Int, keepBest: Bool = false) -> (converged: Bool, iterations: Int, worst: Double) {
         let n = Shape.ports != 0 ? Shape.ports : np
         let state = runtime
