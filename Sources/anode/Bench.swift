@@ -108,7 +108,8 @@ struct Bench: ParsableCommand {
         let nsPerSample = seconds / Double(frames) * 1e9
         let stats = processor.statistics
         let perSample = Double(stats.iterations) / Double(frames)
-        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d failures), %.1fx real time at %.0f Hz x%d",
-                     nsPerSample, perSample, stats.maxIterations, stats.failures, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
+        let factorizations = Double(stats.factorizations) / Double(frames)
+        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d failures), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d",
+                     nsPerSample, perSample, stats.maxIterations, stats.failures, factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
     }
 }

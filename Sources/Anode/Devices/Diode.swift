@@ -87,6 +87,8 @@ public struct Diode: Hashable, Sendable {
     public let parameters: Parameters
     /// N·Vt, V.
     public let nvt: Double
+    /// 1/(N·Vt).
+    @usableFromInline let inverseNVt: Double
     /// NBV·Vt, V.
     public let breakdownNVt: Double
     /// The breakdown voltage after matching the current IBV, V; nil without breakdown.
@@ -110,6 +112,7 @@ public struct Diode: Hashable, Sendable {
         self.gmin = gmin
         let vt = Junction.thermalVoltage()
         nvt = p.emissionCoefficient * vt
+        inverseNVt = 1 / nvt
         breakdownNVt = (p.breakdownEmissionCoefficient ?? p.emissionCoefficient) * vt
         criticalVoltage = Junction.criticalVoltage(saturationCurrent: p.saturationCurrent, nvt: nvt)
         depletion = DepletionCharge(cj0: p.junctionCapacitance, vj: p.junctionPotential, m: p.gradingCoefficient, fc: p.depletionCoefficient)
@@ -144,7 +147,7 @@ public struct Diode: Hashable, Sendable {
             let e = exp(min(-(xbv + v) / breakdownNVt, Junction.maxExponent))
             result = (-isat * e, isat * e / breakdownNVt)
         } else {
-            result = Junction.current(v, saturationCurrent: isat, nvt: nvt)
+            result = Junction.current(v, saturationCurrent: isat, inverseNVt: inverseNVt)
         }
         return (result.i + gmin * v, result.g + gmin)
     }

@@ -218,6 +218,24 @@ public struct GummelPoon: Hashable, Sendable {
     public let externalCollectorDepletion: DepletionCharge
     /// Conductance across each junction (GMIN), S.
     public let gmin: Double
+    /// Reciprocals of the parameters, computed once so that an evaluation divides only by qb
+    /// (a zero reciprocal stands for an infinite parameter: no Early effect, no knee).
+    @usableFromInline let k: Constants
+    /// Whether the base resistance depends on the bias (RBM below RB, or IRB given).
+    public let hasModulatedBaseResistance: Bool
+
+    /// See `k`.
+    @usableFromInline
+    struct Constants: Hashable, Sendable {
+        /// 1/(NF·Vt), 1/(NR·Vt), 1/(NE·Vt), 1/(NC·Vt).
+        @usableFromInline var forward = 0.0, reverse = 0.0, emitterLeakage = 0.0, collectorLeakage = 0.0
+        /// 1/VAF, 1/VAR, 1/IKF, 1/IKR, 1/BF, 1/BR.
+        @usableFromInline var earlyForward = 0.0, earlyReverse = 0.0, kneeForward = 0.0, kneeReverse = 0.0
+        @usableFromInline var betaForward = 0.0, betaReverse = 0.0
+        /// 1/(1.44·VTF) (0 without VTF).
+        @usableFromInline var transitVoltage = 0.0
+        @usableFromInline init() {}
+    }
 
     /// A transistor of the given polarity, parameters and area factor (which scales the currents
     /// and capacitances and divides the resistances).
@@ -246,38 +264,53 @@ public struct GummelPoon: Hashable, Sendable {
         let xcjc = p.internalCollectorCapacitanceFraction
         collectorDepletion = DepletionCharge(cj0: p.collectorCapacitance * xcjc, vj: p.collectorPotential, m: p.collectorGrading, fc: p.depletionCoefficient)
         externalCollectorDepletion = DepletionCharge(cj0: p.collectorCapacitance * (1 - xcjc), vj: p.collectorPotential, m: p.collectorGrading, fc: p.depletionCoefficient)
+        var k = Constants()
+        k.forward = 1 / (p.forwardEmission * vt)
+        k.reverse = 1 / (p.reverseEmission * vt)
+        k.emitterLeakage = 1 / (p.baseEmitterLeakageEmission * vt)
+        k.collectorLeakage = 1 / (p.baseCollectorLeakageEmission * vt)
+        k.earlyForward = p.forwardEarlyVoltage.map { 1 / $0 } ?? 0
+        k.earlyReverse = p.reverseEarlyVoltage.map { 1 / $0 } ?? 0
+        k.kneeForward = p.forwardKneeCurrent.map { 1 / $0 } ?? 0
+        k.kneeReverse = p.reverseKneeCurrent.map { 1 / $0 } ?? 0
+        k.betaForward = 1 / p.forwardBeta
+        k.betaReverse = 1 / p.reverseBeta
+        k.transitVoltage = p.transitTimeVoltage.map { 1 / (1.44 * $0) } ?? 0
+        self.k = k
+        hasModulatedBaseResistance = p.baseResistance > 0
+            && (p.baseResistanceCurrent != nil || (p.minimumBaseResistance.map { $0 != p.baseResistance } ?? false))
     }
 
     /// Internal quantities shared by the current and charge equations.
     @usableFromInline
     struct Core {
         @usableFromInline var cbe = 0.0, gbe = 0.0, cbc = 0.0, gbc = 0.0, qb = 1.0, dqbdve = 0.0, dqbdvc = 0.0
+        /// 1/qb.
+        @usableFromInline var inverseQb = 1.0
         @usableFromInline init() {}
     }
 
     @inlinable
     func core(vbe: Double, vbc: Double) -> Core {
-        let p = parameters
+        let isat = parameters.saturationCurrent
         var c = Core()
-        (c.cbe, c.gbe) = Junction.current(vbe, saturationCurrent: p.saturationCurrent, nvt: p.forwardEmission * vt)
-        (c.cbc, c.gbc) = Junction.current(vbc, saturationCurrent: p.saturationCurrent, nvt: p.reverseEmission * vt)
-        let invVAF = p.forwardEarlyVoltage.map { 1 / $0 } ?? 0
-        let invVAR = p.reverseEarlyVoltage.map { 1 / $0 } ?? 0
-        let q1 = 1 / (1 - invVAF * vbc - invVAR * vbe)
-        let invIKF = p.forwardKneeCurrent.map { 1 / $0 } ?? 0
-        let invIKR = p.reverseKneeCurrent.map { 1 / $0 } ?? 0
-        if invIKF == 0 && invIKR == 0 {
+        (c.cbe, c.gbe) = Junction.current(vbe, saturationCurrent: isat, inverseNVt: k.forward)
+        (c.cbc, c.gbc) = Junction.current(vbc, saturationCurrent: isat, inverseNVt: k.reverse)
+        let q1 = 1 / (1 - k.earlyForward * vbc - k.earlyReverse * vbe)
+        if k.kneeForward == 0 && k.kneeReverse == 0 {
             c.qb = q1
-            c.dqbdve = q1 * c.qb * invVAR
-            c.dqbdvc = q1 * c.qb * invVAF
+            c.dqbdve = q1 * c.qb * k.earlyReverse
+            c.dqbdvc = q1 * c.qb * k.earlyForward
         } else {
-            let q2 = invIKF * c.cbe + invIKR * c.cbc
+            let q2 = k.kneeForward * c.cbe + k.kneeReverse * c.cbc
             let arg = max(0, 1 + 4 * q2)
             let root = arg != 0 ? arg.squareRoot() : 1
+            let inverseRoot = 1 / root
             c.qb = q1 * (1 + root) / 2
-            c.dqbdve = q1 * (c.qb * invVAR + invIKF * c.gbe / root)
-            c.dqbdvc = q1 * (c.qb * invVAF + invIKR * c.gbc / root)
+            c.dqbdve = q1 * (c.qb * k.earlyReverse + k.kneeForward * c.gbe * inverseRoot)
+            c.dqbdvc = q1 * (c.qb * k.earlyForward + k.kneeReverse * c.gbc * inverseRoot)
         }
+        c.inverseQb = 1 / c.qb
         return c
     }
 
@@ -293,20 +326,21 @@ public struct GummelPoon: Hashable, Sendable {
     func evaluate(_ c: Core, vbe: Double, vbc: Double) -> Evaluation {
         let p = parameters
         var (cben, gben) = p.baseEmitterLeakage == 0 ? (0.0, 0.0)
-            : Junction.current(vbe, saturationCurrent: p.baseEmitterLeakage, nvt: p.baseEmitterLeakageEmission * vt)
+            : Junction.current(vbe, saturationCurrent: p.baseEmitterLeakage, inverseNVt: k.emitterLeakage)
         cben += gmin * vbe
         gben += gmin
         var (cbcn, gbcn) = p.baseCollectorLeakage == 0 ? (0.0, 0.0)
-            : Junction.current(vbc, saturationCurrent: p.baseCollectorLeakage, nvt: p.baseCollectorLeakageEmission * vt)
+            : Junction.current(vbc, saturationCurrent: p.baseCollectorLeakage, inverseNVt: k.collectorLeakage)
         cbcn += gmin * vbc
         gbcn += gmin
+        let iq = c.inverseQb
         var e = Evaluation()
-        e.ic = (c.cbe - c.cbc) / c.qb - c.cbc / p.reverseBeta - cbcn
-        e.ib = c.cbe / p.forwardBeta + cben + c.cbc / p.reverseBeta + cbcn
-        e.gpi = c.gbe / p.forwardBeta + gben
-        e.gmu = c.gbc / p.reverseBeta + gbcn
-        e.go = (c.gbc + (c.cbe - c.cbc) * c.dqbdvc / c.qb) / c.qb
-        e.gm = (c.gbe - (c.cbe - c.cbc) * c.dqbdve / c.qb) / c.qb - e.go
+        e.ic = (c.cbe - c.cbc) * iq - c.cbc * k.betaReverse - cbcn
+        e.ib = c.cbe * k.betaForward + cben + c.cbc * k.betaReverse + cbcn
+        e.gpi = c.gbe * k.betaForward + gben
+        e.gmu = c.gbc * k.betaReverse + gbcn
+        e.go = (c.gbc + (c.cbe - c.cbc) * c.dqbdvc * iq) * iq
+        e.gm = (c.gbe - (c.cbe - c.cbc) * c.dqbdve * iq) * iq - e.go
         return e
     }
 
@@ -332,7 +366,7 @@ public struct GummelPoon: Hashable, Sendable {
                     var argtf = 0.0, arg2 = 0.0, arg3 = 0.0
                     let xtf = p.transitTimeBiasCoefficient
                     if xtf != 0 {
-                        let ovtf = p.transitTimeVoltage.map { 1 / (1.44 * $0) } ?? 0
+                        let ovtf = k.transitVoltage
                         argtf = ovtf != 0 ? xtf * exp(vbc * ovtf) : xtf
                         arg2 = argtf
                         if p.transitTimeCurrent != 0 {
@@ -342,11 +376,11 @@ public struct GummelPoon: Hashable, Sendable {
                         }
                         arg3 = c.cbe * argtf * ovtf
                     }
-                    let cbeq = c.cbe * (1 + argtf) / c.qb
-                    let gbeq = (c.gbe * (1 + arg2) - cbeq * c.dqbdve) / c.qb
+                    let cbeq = c.cbe * (1 + argtf) * c.inverseQb
+                    let gbeq = (c.gbe * (1 + arg2) - cbeq * c.dqbdve) * c.inverseQb
                     qbe = tf * cbeq
                     capbe = tf * gbeq
-                    geqcb = tf * (arg3 - cbeq * c.dqbdvc) / c.qb
+                    geqcb = tf * (arg3 - cbeq * c.dqbdvc) * c.inverseQb
                 } else {
                     qbe = tf * c.cbe
                     capbe = tf * c.gbe
@@ -360,12 +394,6 @@ public struct GummelPoon: Hashable, Sendable {
         return (qbe + qde, capbe + cde, geqcb, qbc + qdc, capbc + cdc)
     }
 
-    /// Whether the base resistance depends on the bias (RBM below RB, or IRB given).
-    @inlinable public var hasModulatedBaseResistance: Bool {
-        let p = parameters
-        guard p.baseResistance > 0 else { return false }
-        return p.baseResistanceCurrent != nil || (p.minimumBaseResistance.map { $0 != p.baseResistance } ?? false)
-    }
 
     /// Number of ports: 2 for (b,e) (c,e), 3 for (b,e) (b',e) (c,e) with a modulated base resistance.
     @inlinable public var portCount: Int { hasModulatedBaseResistance ? 3 : 2 }

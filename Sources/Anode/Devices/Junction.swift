@@ -25,11 +25,19 @@ public enum Junction {
     /// I = −IS·(1 + (3·nVt/(V·e))³), which tends to −IS without the exponential's round-off.
     @inlinable @inline(__always)
     public static func current(_ v: Double, saturationCurrent isat: Double, nvt: Double) -> (i: Double, g: Double) {
-        if v >= -3 * nvt {
-            let e = exp(min(v / nvt, maxExponent))
-            return (isat * (e - 1), isat * e / nvt)
+        current(v, saturationCurrent: isat, inverseNVt: 1 / nvt)
+    }
+
+    /// `current(_:saturationCurrent:nvt:)` with 1/(n·Vt) given, so that the per-sample path divides
+    /// nothing (devices keep the reciprocal).
+    @inlinable @inline(__always)
+    public static func current(_ v: Double, saturationCurrent isat: Double, inverseNVt k: Double) -> (i: Double, g: Double) {
+        let x = v * k  // V/nVt
+        if x >= -3 {
+            let e = exp(min(x, maxExponent))
+            return (isat * (e - 1), isat * e * k)
         }
-        var a = 3 * nvt / (v * M_E)
+        var a = 3 / (x * M_E)
         a = a * a * a
         return (-isat * (1 + a), isat * 3 * a / v)
     }
@@ -115,6 +123,8 @@ public struct DepletionCharge: Hashable, Sendable {
     @usableFromInline let f1: Double
     @usableFromInline let f2: Double
     @usableFromInline let f3: Double
+    /// 1/VJ, VJ·CJ0/(1 − M), CJ0/f2 and M/(2·VJ), so that an evaluation divides nothing.
+    @usableFromInline let inversePotential: Double, chargeScale: Double, forwardScale: Double, forwardSlope: Double
 
     /// A depletion charge with zero-bias capacitance `cj0`, potential `vj`, grading `m` and
     /// forward-bias coefficient `fc`.
@@ -127,6 +137,10 @@ public struct DepletionCharge: Hashable, Sendable {
         f1 = vj * (1 - pow(1 - fc, 1 - m)) / (1 - m)
         f2 = pow(1 - fc, 1 + m)
         f3 = 1 - fc * (1 + m)
+        inversePotential = 1 / vj
+        chargeScale = vj * cj0 / (1 - m)
+        forwardScale = cj0 / f2
+        forwardSlope = m / (2 * vj)
     }
 
     /// Charge Q(V) and capacitance dQ/dV.
@@ -135,13 +149,13 @@ public struct DepletionCharge: Hashable, Sendable {
         let cj0 = zeroBiasCapacitance
         if cj0 == 0 { return (0, 0) }
         if v < linearizationVoltage {
-            let arg = 1 - v / potential
+            let arg = 1 - v * inversePotential
             let s = exp(-grading * log(arg))  // (1 − V/VJ)^−M
-            return (potential * cj0 * (1 - arg * s) / (1 - grading), cj0 * s)
+            return (chargeScale * (1 - arg * s), cj0 * s)
         }
         let fcv = linearizationVoltage
-        let k = cj0 / f2
-        let q = cj0 * f1 + k * (f3 * (v - fcv) + grading / (2 * potential) * (v * v - fcv * fcv))
-        return (q, k * (f3 + grading * v / potential))
+        let k = forwardScale
+        let q = cj0 * f1 + k * (f3 * (v - fcv) + forwardSlope * (v * v - fcv * fcv))
+        return (q, k * (f3 + grading * v * inversePotential))
     }
 }

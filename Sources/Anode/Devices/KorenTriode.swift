@@ -81,6 +81,8 @@ public struct KorenTriode: Hashable, Sendable {
 
     /// MU, EX, KG1, KP, KVB, VCT.
     public let mu: Double, ex: Double, kg1: Double, kp: Double, kvb: Double, vct: Double
+    /// KP/MU, 1/KP and 2/KG1, so that an evaluation divides only by s and E1.
+    @usableFromInline let kpOverMu: Double, inverseKp: Double, twoOverKg1: Double
     /// The grid current path; nil when ISG = 0.
     public let grid: SeriesDiode?
     /// Conductance from grid to cathode (GMIN), S.
@@ -98,6 +100,9 @@ public struct KorenTriode: Hashable, Sendable {
         kp = p.kp!
         kvb = p.kvb!
         vct = p.vct
+        kpOverMu = kp / mu
+        inverseKp = 1 / kp
+        twoOverKg1 = 2 / kg1
         grid = p.gridSaturationCurrent > 0
             ? SeriesDiode(saturationCurrent: p.gridSaturationCurrent, emission: p.gridEmission, resistance: p.gridResistance) : nil
         self.gmin = gmin
@@ -110,18 +115,18 @@ public struct KorenTriode: Hashable, Sendable {
     /// ∂Ip/∂x = 2·EX·E1^(EX−1)/KG1·∂E1/∂x.
     @inlinable
     public func plateCurrent(vgk: Double, vpk: Double) -> (ip: Double, dVgk: Double, dVpk: Double) {
-        let s = (kvb + vpk * vpk).squareRoot()
+        let inverseS = 1 / (kvb + vpk * vpk).squareRoot()  // 1/s
         let vg = vgk + vct
-        let z = kp * (1 / mu + vg / s)
+        let z = kpOverMu + kp * vg * inverseS
         let (sp, sigma) = softplusAndLogistic(z)
-        let e1 = vpk / kp * sp
+        let e1 = vpk * inverseKp * sp
         guard e1 > 0 else { return (0, 0, 0) }
         // E1^EX and EX·E1^(EX−1) from one logarithm and one exponential.
         let power = exp(ex * log(e1))
-        let ip = 2 * power / kg1
-        let k = 2 * ex * power / (kg1 * e1)
-        let de1dvg = vpk * sigma / s
-        let de1dvp = sp / kp - sigma * vg * vpk * vpk / (s * s * s)
+        let ip = twoOverKg1 * power
+        let k = ex * ip / e1
+        let de1dvg = vpk * sigma * inverseS
+        let de1dvp = sp * inverseKp - sigma * vg * vpk * vpk * (inverseS * inverseS * inverseS)
         return (ip, k * de1dvg, k * de1dvp)
     }
 

@@ -15,6 +15,8 @@ public struct SeriesDiode: Hashable, Sendable {
     /// Series resistance R, Ω.
     public let resistance: Double
     @usableFromInline let offset: Double
+    /// 1/(N·Vt), N·Vt/R and 1/R (R > 0), so that an evaluation divides once.
+    @usableFromInline let inverseNVt: Double, nvtOverR: Double, inverseR: Double
 
     /// A junction of saturation current `saturationCurrent` and emission `emission` in series with `resistance`.
     public init(saturationCurrent: Double, emission: Double = 1, resistance: Double) {
@@ -22,6 +24,9 @@ public struct SeriesDiode: Hashable, Sendable {
         self.nvt = emission * Junction.thermalVoltage()
         self.resistance = resistance
         offset = resistance > 0 ? log(resistance * saturationCurrent / nvt) : 0
+        inverseNVt = 1 / nvt
+        nvtOverR = resistance > 0 ? nvt / resistance : 0
+        inverseR = resistance > 0 ? 1 / resistance : 0
     }
 
     /// Current I(V) and conductance dI/dV.
@@ -29,10 +34,10 @@ public struct SeriesDiode: Hashable, Sendable {
     public func current(_ v: Double) -> (i: Double, g: Double) {
         let r = resistance, isat = saturationCurrent
         guard r > 0 else {
-            return Junction.current(v, saturationCurrent: isat, nvt: nvt)
+            return Junction.current(v, saturationCurrent: isat, inverseNVt: inverseNVt)
         }
-        let y = (v + r * isat) / nvt + offset
+        let y = (v + r * isat) * inverseNVt + offset
         let w = wrightOmega(y)
-        return (nvt / r * w - isat, w / ((1 + w) * r))
+        return (nvtOverR * w - isat, w * inverseR / (1 + w))
     }
 }

@@ -180,13 +180,15 @@ extension Processor {
                 let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
                 if !(residual[k] * residual[k] <= tolerance * 0.025) { small = false }
             }
-            let limited = devices.limit(vTrial, old: v)
-            if small && !limited {
+            // A step this small is far below anything the devices' limiting acts on (junctions:
+            // steps beyond 2·N·Vt; FETs: volts), so only larger ones are offered to it.
+            if small {
                 for k in 0..<n { residual[k] = -residual[k] }
                 devices.correct(residual, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
                 for k in 0..<n { v[k] = vTrial[k] }
                 return (true, iterations, 0)
             }
+            _ = devices.limit(vTrial, old: v)
             settled = fresh
             for k in 0..<n {
                 if !(abs(vTrial[k] - v[k]) <= absoluteTolerance + relativeTolerance * abs(v[k])) { settled = false }
