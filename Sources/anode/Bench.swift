@@ -36,6 +36,13 @@ struct Bench: ParsableCommand {
     @Option(help: "Seconds of audio to process.")
     var seconds: Double = 2
 
+    @Option(help: "Newton's absolute tolerance on the device port voltages, V (default: the processor's, 1e-6).")
+    var vntol: Double?
+
+    func validate() throws {
+        if let vntol, !(vntol > 0 && vntol.isFinite) { throw ValidationError("--vntol must be a positive number of volts") }
+    }
+
     func run() throws {
         let circuit = try loadCircuit(file)
         var sources: [(String, Waveform?)] = []
@@ -67,9 +74,11 @@ struct Bench: ParsableCommand {
             .resolved(step: 1 / sampleRate, stop: spec?.stop ?? 1)
         let processor: Processor
         do {
-            processor = try Processor(circuit, configuration: ProcessorConfiguration(
+            var configuration = ProcessorConfiguration(
                 inputs: [inputName], outputs: [probe], sampleRate: sampleRate, oversampling: oversample,
-                restInputs: amplitude == nil ? waveform.map { [$0.value(at: 0)] } : nil))
+                restInputs: amplitude == nil ? waveform.map { [$0.value(at: 0)] } : nil)
+            if let vntol { configuration.absoluteTolerance = vntol }
+            processor = try Processor(circuit, configuration: configuration)
         } catch {
             printError("\(file): \(error.description)")
             throw ExitCode(2)

@@ -63,6 +63,21 @@ struct CommandLineTests {
         #expect(lines.contains { $0.hasPrefix("p(q1) ") })
     }
 
+    @Test("anode bench prints one line that scripts can read, and refuses an impossible tolerance")
+    func bench() throws {
+        let r = try run(["bench", "circuits/diode-clipper.cir", "--amplitude", "1", "--seconds", "0.05", "--vntol", "1e-5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let fields = r.stdout.split(separator: " ")
+        let ns = try #require(fields.first.flatMap { Double($0) })
+        #expect(ns > 0 && ns.isFinite)
+        #expect(fields.dropFirst().first == "ns/sample,")
+        #expect(r.stdout.contains("Newton iterations/sample") && r.stdout.contains("factorizations/sample"))
+        #expect(r.stdout.contains("0 failures"))
+        let refused = try run(["bench", "circuits/diode-clipper.cir", "--vntol", "0"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--vntol"))
+    }
+
     @Test("anode simulate writes one CSV per analysis with SPICE vector names")
     func simulate() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-sim-\(UUID().uuidString)")
