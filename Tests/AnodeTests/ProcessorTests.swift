@@ -138,6 +138,45 @@ struct ProcessorTests {
         #expect(all.map(abs).max()! < 100, "bounded by what the power stage can swing")
     }
 
+    @Test("identical diodes in series fold into one port, with the same result as the reference simulator")
+    func diodeStrings() throws {
+        // The class-AB stage's three bias diodes (with RS between them): 17 ports become 15.
+        let circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("class-ab-output.cir").path)
+        let config = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out"), .voltage("d12")], sampleRate: 48_000)
+        let folded = try Processor(circuit, configuration: config)
+        #expect(folded.np == 15)
+        // A string is not folded where a joint carries another current, nor across different parts.
+        let text = """
+            .model d1 D(IS=2.52n RS=0.568 N=1.752 CJO=4p M=0.4 TT=20n)
+            .model d2 D(IS=1n N=1.8)
+            Va a 0 0
+            R1 a x 1k
+            D1 x m d1
+            D2 m n d1
+            D3 n y d1
+            D4 y z d2
+            Rz z 0 1k
+            Rtap m 0 100k
+            """
+        let p = try Processor(Circuit(netlistText: "t\n" + text), configuration: ProcessorConfiguration(inputs: ["Va"], outputs: [.voltage("x")], sampleRate: 48_000))
+        #expect(p.np == 3, "D2 and D3 fold; D1 (m carries Rtap) and D4 (another model) stay")
+        // The folded model agrees with the reference simulator at the same step (compare()), the
+        // joints inside the string included.
+        var netlist = try String(contentsOf: Paths.circuits.appendingPathComponent("class-ab-output.cir"), encoding: .utf8)
+        netlist = netlist.replacingOccurrences(of: ".include models/", with: ".include \(Paths.circuits.path)/models/")
+            .replacingOccurrences(of: ".print tran v(out) i(vcc) i(vee)", with: ".print tran v(out) v(d12) v(d23) v(c) i(vcc)")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("anode-string-\(UUID().uuidString).cir")
+        try netlist.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let errors = try Self.compare(file)
+        #expect(errors.count == 5)
+        for (probe, error) in errors {
+            #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak")
+        }
+        let y = folded.process((0..<480).map { 0.5 * sin(2 * Double.pi * Double($0) / 48) })
+        #expect(y.allSatisfy { $0.isFinite })
+    }
+
     @Test("independent parts of a circuit are solved as separate subsystems, with the same result")
     func subsystems() throws {
         let one = """

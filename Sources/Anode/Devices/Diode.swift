@@ -99,6 +99,20 @@ public struct Diode: Hashable, Sendable {
     public let depletion: DepletionCharge
     /// Conductance in parallel with the junction (GMIN), S.
     public let gmin: Double
+    /// How many of these junctions its port spans in series (1 for a single diode). A string of N
+    /// identical junctions carries one current, so each holds V/N: I = I₁(V/N), dI/dV = I₁′(V/N)/N,
+    /// Q = Q₁(V/N), dQ/dV = C₁(V/N)/N. The real-time processor folds series diodes into one port so.
+    public private(set) var seriesCount = 1
+    /// 1/`seriesCount`.
+    @usableFromInline private(set) var inverseSeriesCount = 1.0
+
+    /// `count` of these junctions in series, seen through one port (see `seriesCount`).
+    public func inSeries(_ count: Int) -> Diode {
+        var string = self
+        string.seriesCount = max(count, 1)
+        string.inverseSeriesCount = 1 / Double(string.seriesCount)
+        return string
+    }
 
     /// A diode of the given parameters and area factor (which scales IS, CJO and IBV and divides RS).
     public init(_ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin) throws(NetlistError) {

@@ -35,10 +35,10 @@ extension Diode: PortDevice {
     /// Port currents and their Jacobian at port voltages `v`.
     @inlinable
     public func portCurrents(_ v: PortVector) -> PortCurrents {
-        let (i, g) = current(v[0])
+        let (i, g) = current(v[0] * inverseSeriesCount)
         var r = PortCurrents()
         r.current[0] = i
-        r.conductance[0, 0] = g
+        r.conductance[0, 0] = g * inverseSeriesCount
         return r
     }
 
@@ -48,32 +48,37 @@ extension Diode: PortDevice {
     /// Port charges and their capacitance matrix at port voltages `v`.
     @inlinable
     public func portCharges(_ v: PortVector) -> PortCharges {
-        let (q, c) = charge(v[0])
+        let (q, c) = charge(v[0] * inverseSeriesCount)
         var r = PortCharges()
         r.charge[0] = q
-        r.capacitance[0, 0] = c
+        r.capacitance[0, 0] = c * inverseSeriesCount
         return r
     }
 
     /// Limits a Newton step from `old` to `new`; true when the step was changed.
     @inlinable @inline(__always)
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
-        let (v, limited) = limit(new[0], old: old[0])
-        return (PortVector(v, 0, 0, 0), limited)
+        // A string limits each junction's step (its voltage is the port's over the count).
+        let n = Double(seriesCount), k = inverseSeriesCount
+        let (v, limited) = limit(new[0] * k, old: old[0] * k)
+        return (PortVector(limited ? v * n : new[0], 0, 0, 0), limited)
     }
 
-    /// Current and charge sharing the junction's exponential (Q = TT·I + Qdep).
+    /// Current and charge sharing the junction's exponential (Q = TT·I + Qdep); for a string of
+    /// `seriesCount` junctions, at each junction's share of the port voltage.
     @inlinable @inline(__always)
     public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
-        let (i, g) = current(v[0])
+        let k = inverseSeriesCount
+        let vj = v[0] * k
+        let (i, g) = current(vj)
         var e = PortEvaluation()
         e.currents.current[0] = i
-        e.currents.conductance[0, 0] = g
+        e.currents.conductance[0, 0] = g * k
         if withCharges {
-            let (qd, cd) = depletion.charge(v[0])
+            let (qd, cd) = depletion.charge(vj)
             let tt = parameters.transitTime
             e.charges.charge[0] = qd + tt * i
-            e.charges.capacitance[0, 0] = cd + tt * g
+            e.charges.capacitance[0, 0] = (cd + tt * g) * k
         }
         return e
     }

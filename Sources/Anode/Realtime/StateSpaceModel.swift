@@ -16,7 +16,8 @@ struct StateSpaceModel {
     /// Step, s.
     let step: Double
     /// Sizes: states, inputs (constant channel included), ports, outputs.
-    let stateCount: Int, inputCount: Int, portCount: Int, outputCount: Int
+    let stateCount: Int, inputCount: Int, outputCount: Int
+    var portCount: Int
     let A: Matrix, B: Matrix, D: Matrix, E: Matrix
     var C: Matrix, F: Matrix, G: Matrix, H: Matrix, K: Matrix
     /// The devices, with the port offset of each, ordered so that each independent subsystem's ports
@@ -24,7 +25,7 @@ struct StateSpaceModel {
     var devices: [(device: NonlinearDevice, offset: Int)]
     /// Where each device's ports×ports Jacobian block starts in a flat block buffer, and its length.
     var blockOffsets: [Int]
-    let blockStorage: Int
+    var blockStorage: Int
     /// Each device's linearization G₀ (conductance plus 2/T times capacitance at the operating point).
     var linearization: [PortMatrix]
     /// State, port voltages and device charges at the operating point.
@@ -259,7 +260,128 @@ struct StateSpaceModel {
         Ru = Ut * Mu
         Rz = Ut * Mz
         subsystems = []
+        foldDiodeStrings(Self.diodeStrings(in: net))
         splitSubsystems()
+    }
+
+    /// Chains of identical diodes in series (device indices, anode end first): each joint is a node
+    /// that carries current only between the two (directly, or through one resistor, such as the
+    /// next diode's RS, to a node that does the same).
+    static func diodeStrings(in net: Network) -> [[Int]] {
+        // Current-carrying attachments per node (controlling terminals draw no current).
+        var attachments = [Int](repeating: 0, count: net.nodeNames.count)
+        func attach(_ nodes: Int...) { for n in nodes { attachments[n] += 1 } }
+        for r in net.resistors { attach(r.a, r.b) }
+        for c in net.capacitors { attach(c.a, c.b) }
+        for l in net.inductors { attach(l.a, l.b) }
+        for v in net.voltageSources { attach(v.p, v.n) }
+        for i in net.currentSources { attach(i.p, i.n) }
+        for e in net.vcvs { attach(e.p, e.n) }
+        for g in net.vccs { attach(g.p, g.n) }
+        for f in net.cccs { attach(f.p, f.n) }
+        for h in net.ccvs { attach(h.p, h.n) }
+        for r in net.controlledResistors { attach(r.a, r.b) }
+        for d in net.devices { for t in d.terminals { attach(t) } }
+        // Diodes by anode node.
+        var diodeAt: [Int: Int] = [:]
+        for (k, d) in net.devices.enumerated() {
+            if case .diode = d.model { diodeAt[d.terminals[0]] = k }
+        }
+        func next(_ k: Int) -> Int? {
+            let x = net.devices[k].terminals[1]
+            guard x != 0, attachments[x] == 2 else { return nil }
+            var candidate = diodeAt[x]
+            if candidate == nil, let r = net.resistors.first(where: { $0.a == x || $0.b == x }) {
+                let y = r.a == x ? r.b : r.a
+                if y != 0, y != x, attachments[y] == 2 { candidate = diodeAt[y] }
+            }
+            guard let b = candidate, b != k, net.devices[b].model == net.devices[k].model else { return nil }
+            return b
+        }
+        let successor = net.devices.indices.map { k -> Int? in
+            if case .diode = net.devices[k].model { return next(k) }
+            return nil
+        }
+        let hasPredecessor = Set(successor.compactMap { $0 })
+        var strings: [[Int]] = []
+        var used = Set<Int>()
+        // Heads first; then whatever is left is a loop of diodes, which is not folded.
+        for k in net.devices.indices where successor[k] != nil && !hasPredecessor.contains(k) {
+            var chain = [k]
+            used.insert(k)
+            var at = k
+            while let b = successor[at], !used.contains(b) {
+                chain.append(b)
+                used.insert(b)
+                at = b
+            }
+            strings.append(chain)
+        }
+        return strings
+    }
+
+    /// Replaces each string of series diodes by one port (see `Diode.seriesCount`): its voltage is
+    /// the sum of the junction voltages and its current is injected at every junction, so the rows
+    /// of the port voltages (G, H, K, Ln) are summed, and so are the columns of the port currents
+    /// (K, C, F, Rz). Exact: each junction keeps its linearization G₀ in the linear part, so equal
+    /// injected currents give equal junction voltages.
+    mutating func foldDiodeStrings(_ strings: [[Int]]) {
+        guard !strings.isEmpty else { return }
+        var removedDevices = Set<Int>()
+        var removedPorts: [Int] = []
+        for chain in strings {
+            let first = devices[chain[0]].offset
+            let n = chain.count
+            for d in chain.dropFirst() {
+                let o = devices[d].offset
+                for c in 0..<K.columns { K[first, c] += K[o, c] }
+                for c in 0..<G.columns { G[first, c] += G[o, c] }
+                for c in 0..<H.columns { H[first, c] += H[o, c] }
+                for c in 0..<Ln.columns { Ln[first, c] += Ln[o, c] }
+                for r in 0..<K.rows { K[r, first] += K[r, o] }
+                for r in 0..<C.rows { C[r, first] += C[r, o] }
+                for r in 0..<F.rows { F[r, first] += F[r, o] }
+                for r in 0..<Rz.rows { Rz[r, first] += Rz[r, o] }
+                initialPorts[first] += initialPorts[o]
+                removedDevices.insert(d)
+                removedPorts.append(o)
+            }
+            guard case .diode(let diode) = devices[chain[0]].device else { continue }
+            devices[chain[0]].device = .diode(diode.inSeries(n))
+            linearization[chain[0]].entries /= Double(n)
+        }
+        let keep = (0..<portCount).filter { !removedPorts.contains($0) }
+        func rows(_ m: Matrix) -> Matrix {
+            var r = Matrix(rows: keep.count, columns: m.columns)
+            for (new, old) in keep.enumerated() { for c in 0..<m.columns { r[new, c] = m[old, c] } }
+            return r
+        }
+        func columns(_ m: Matrix) -> Matrix {
+            var r = Matrix(rows: m.rows, columns: keep.count)
+            for (new, old) in keep.enumerated() { for row in 0..<m.rows { r[row, new] = m[row, old] } }
+            return r
+        }
+        K = columns(rows(K))
+        G = rows(G); H = rows(H); Ln = rows(Ln)
+        C = columns(C); F = columns(F); Rz = columns(Rz)
+        initialPorts = keep.map { initialPorts[$0] }
+        var newDevices: [(device: NonlinearDevice, offset: Int)] = []
+        var newLinearization: [PortMatrix] = [], newCharges: [PortVector] = [], newBlocks: [Int] = []
+        var offset = 0, storage = 0
+        for (k, d) in devices.enumerated() where !removedDevices.contains(k) {
+            newDevices.append((d.device, offset))
+            newLinearization.append(linearization[k])
+            newCharges.append(initialCharges[k])
+            newBlocks.append(storage)
+            offset += d.device.portCount
+            storage += d.device.portCount * d.device.portCount
+        }
+        devices = newDevices
+        linearization = newLinearization
+        initialCharges = newCharges
+        blockOffsets = newBlocks
+        blockStorage = storage
+        portCount = offset
     }
 
     /// Groups the devices into independent subsystems — devices whose ports are coupled through K,
