@@ -63,11 +63,15 @@ extension Processor {
             let blk = blocks + storage
             for c in 0..<m {
                 let jc = jacobian + (js &+ (o &- start &+ c) &* size)
-                for r in 0..<size { jc[r] = 0 }
-                for q in 0..<m {
+                // The first product initializes the column (no separate zeroing pass).
+                let g0 = blk[c], k0 = K + (o &* np &+ start)
+                for r in 0..<size { jc[r] = k0[r] * g0 }
+                var q = 1
+                while q < m {
                     let g = blk[q &* m &+ c]
                     let kq = K + ((o &+ q) &* np &+ start)
                     for r in 0..<size { jc[r] += kq[r] * g }
+                    q &+= 1
                 }
                 jc[o &- start &+ c] -= 1
             }
