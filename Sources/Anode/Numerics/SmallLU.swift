@@ -106,22 +106,30 @@ public enum SmallLU {
             let p = pivots[k]
             if p != k { let t = b[k]; b[k] = b[p]; b[p] = t }
         }
-        // Forward substitution with the unit lower triangle, by columns.
+        // Forward substitution with the unit lower triangle, by columns. The next unknown is
+        // finished first and carried in a register, so that the chain from one unknown to the next
+        // is one multiply-subtract, not a store and a reload through the column update.
+        var x = b[0]
         for j in 0..<(n &- 1) {
-            let x = b[j]
             let column = a + j &* n
-            var i = j &+ 1
+            let next = b[j &+ 1] - column[j &+ 1] * x
+            var i = j &+ 2
             while i < n { b[i] -= column[i] * x; i &+= 1 }
+            b[j &+ 1] = next
+            x = next
         }
-        // Back substitution with U, by columns.
+        // Back substitution with U (reciprocal pivots on the diagonal), by columns, likewise.
+        x = b[n &- 1] * a[(n &- 1) &* n &+ n &- 1]
         var j = n &- 1
-        while j >= 0 {
+        while j > 0 {
             let column = a + j &* n
-            let x = b[j] * column[j]
             b[j] = x
+            let previous = (b[j &- 1] - column[j &- 1] * x) * a[(j &- 1) &* n &+ j &- 1]
             var i = 0
-            while i < j { b[i] -= column[i] * x; i &+= 1 }
+            while i < j &- 1 { b[i] -= column[i] * x; i &+= 1 }
+            x = previous
             j &-= 1
         }
+        b[0] = x
     }
 }
