@@ -39,6 +39,21 @@ struct ElaborationTests {
         #expect(w.location?.line == 5)
     }
 
+    @Test("a .tran whose TSTEP exceeds the span it records is a warning at TSTEP")
+    func transientStepWarning() throws {
+        let c = try circuit("""
+            V1 a 0 1
+            R1 a 0 1k
+            .tran 20u 2p
+            """)
+        let w = try #require(c.warnings.first)
+        #expect(w.message.contains("at most one point"))
+        #expect(w.location?.line == 4)
+        #expect(w.location?.column == 7)
+        let fine = try circuit("V1 a 0 1\nR1 a 0 1k\n.tran 1u 2u\n")
+        #expect(fine.warnings.isEmpty)
+    }
+
     @Test("model, subcircuit and instance errors", arguments: [
         ("X1 a b sub\n.subckt sub p q r\nR1 p q 1\n.ends\n", "connects 2 nodes but subcircuit sub has 3 ports"),
         ("X1 a b loop\n.subckt loop p q\nX2 p q loop\n.ends\n", "contains itself"),

@@ -719,6 +719,10 @@ struct Elaborator {
             if stop / min(step, maxStep ?? step) > 1e10 {
                 throw NetlistError(".tran would take more than ten billion steps (TSTOP/TMAX)", at: values[0].location)
             }
+            if step > stop - start {
+                // Points are recorded at multiples of TSTEP from TSTART on: at most one here.
+                circuit.warnings.append(Diagnostic(".tran TSTEP (\(step) s) is longer than the recorded span TSTOP − TSTART (\(stop - start) s): at most one point is recorded", at: values[0].location))
+            }
             circuit.analyses.append(.transient(TransientSpec(step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic)))
         case let .outputs(analysis, probes, _):
             let kind = analysis.flatMap { AnalysisKind(rawValue: $0) }
