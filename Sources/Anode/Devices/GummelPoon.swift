@@ -394,7 +394,6 @@ public struct GummelPoon: Hashable, Sendable {
         return (qbe + qde, capbe + cde, geqcb, qbc + qdc, capbc + cdc)
     }
 
-
     /// Number of ports: 2 for (b,e) (c,e), 3 for (b,e) (b',e) (c,e) with a modulated base resistance.
     @inlinable public var portCount: Int { hasModulatedBaseResistance ? 3 : 2 }
 

@@ -328,7 +328,6 @@ struct StateSpaceModel {
     mutating func foldDiodeStrings(_ strings: [[Int]]) {
         guard !strings.isEmpty else { return }
         var removedDevices = Set<Int>()
-        var removedPorts: [Int] = []
         for chain in strings {
             let first = devices[chain[0]].offset
             let n = chain.count
@@ -344,44 +343,52 @@ struct StateSpaceModel {
                 for r in 0..<Rz.rows { Rz[r, first] += Rz[r, o] }
                 initialPorts[first] += initialPorts[o]
                 removedDevices.insert(d)
-                removedPorts.append(o)
             }
             guard case .diode(let diode) = devices[chain[0]].device else { continue }
             devices[chain[0]].device = .diode(diode.inSeries(n))
             linearization[chain[0]].entries /= Double(n)
         }
-        let keep = (0..<portCount).filter { !removedPorts.contains($0) }
+        keepDevices(devices.indices.filter { !removedDevices.contains($0) })
+    }
+
+    /// Keeps the devices `order` (indices into `devices`), in that order, with their ports: the rows
+    /// of the port voltages (G, H, K, Ln), the columns of the port currents (K, C, F, Rz), the rest
+    /// voltages, and the devices' offsets, blocks, linearizations and rest charges follow. Ports of
+    /// devices left out are dropped.
+    mutating func keepDevices(_ order: [Int]) {
+        var ports: [Int] = []  // new port index → old port index
+        var newDevices: [(device: NonlinearDevice, offset: Int)] = []
+        var newBlocks: [Int] = [], newLinearization: [PortMatrix] = [], newCharges: [PortVector] = []
+        var storage = 0
+        for d in order {
+            let (device, offset) = devices[d]
+            newDevices.append((device, ports.count))
+            for k in 0..<device.portCount { ports.append(offset + k) }
+            newBlocks.append(storage)
+            storage += device.portCount * device.portCount
+            newLinearization.append(linearization[d])
+            newCharges.append(initialCharges[d])
+        }
         func rows(_ m: Matrix) -> Matrix {
-            var r = Matrix(rows: keep.count, columns: m.columns)
-            for (new, old) in keep.enumerated() { for c in 0..<m.columns { r[new, c] = m[old, c] } }
+            var r = Matrix(rows: ports.count, columns: m.columns)
+            for (new, old) in ports.enumerated() { for c in 0..<m.columns { r[new, c] = m[old, c] } }
             return r
         }
         func columns(_ m: Matrix) -> Matrix {
-            var r = Matrix(rows: m.rows, columns: keep.count)
-            for (new, old) in keep.enumerated() { for row in 0..<m.rows { r[row, new] = m[row, old] } }
+            var r = Matrix(rows: m.rows, columns: ports.count)
+            for (new, old) in ports.enumerated() { for row in 0..<m.rows { r[row, new] = m[row, old] } }
             return r
         }
         K = columns(rows(K))
         G = rows(G); H = rows(H); Ln = rows(Ln)
         C = columns(C); F = columns(F); Rz = columns(Rz)
-        initialPorts = keep.map { initialPorts[$0] }
-        var newDevices: [(device: NonlinearDevice, offset: Int)] = []
-        var newLinearization: [PortMatrix] = [], newCharges: [PortVector] = [], newBlocks: [Int] = []
-        var offset = 0, storage = 0
-        for (k, d) in devices.enumerated() where !removedDevices.contains(k) {
-            newDevices.append((d.device, offset))
-            newLinearization.append(linearization[k])
-            newCharges.append(initialCharges[k])
-            newBlocks.append(storage)
-            offset += d.device.portCount
-            storage += d.device.portCount * d.device.portCount
-        }
+        initialPorts = ports.map { initialPorts[$0] }
         devices = newDevices
-        linearization = newLinearization
-        initialCharges = newCharges
         blockOffsets = newBlocks
         blockStorage = storage
-        portCount = offset
+        linearization = newLinearization
+        initialCharges = newCharges
+        portCount = ports.count
     }
 
     /// Groups the devices into independent subsystems — devices whose ports are coupled through K,
@@ -406,47 +413,15 @@ struct StateSpaceModel {
         // New device order: by group, in order of first appearance.
         var roots: [Int] = []
         for d in 0..<count where !roots.contains(groups.find(d)) { roots.append(groups.find(d)) }
-        let order = roots.flatMap { root in (0..<count).filter { groups.find($0) == root } }
-        var permutation: [Int] = []  // new port index → old port index
-        var newDevices: [(device: NonlinearDevice, offset: Int)] = []
-        var newBlocks: [Int] = [], newLinearization: [PortMatrix] = [], newCharges: [PortVector] = []
-        var storage = 0
+        let groupsInOrder = roots.map { root in (0..<count).filter { groups.find($0) == root } }
         var subsystems: [(start: Int, count: Int)] = []
-        for root in roots {
-            let start = permutation.count
-            for d in order where groups.find(d) == root {
-                let (device, offset) = devices[d]
-                newDevices.append((device, permutation.count))
-                for k in 0..<device.portCount { permutation.append(offset + k) }
-                newBlocks.append(storage)
-                storage += device.portCount * device.portCount
-                newLinearization.append(linearization[d])
-                newCharges.append(initialCharges[d])
-            }
-            subsystems.append((start, permutation.count - start))
+        var start = 0
+        for group in groupsInOrder {
+            let size = group.reduce(0) { $0 + devices[$1].device.portCount }
+            subsystems.append((start, size))
+            start += size
         }
-        func rows(_ m: Matrix) -> Matrix {
-            var r = Matrix(rows: m.rows, columns: m.columns)
-            for (new, old) in permutation.enumerated() { for c in 0..<m.columns { r[new, c] = m[old, c] } }
-            return r
-        }
-        func columns(_ m: Matrix) -> Matrix {
-            var r = Matrix(rows: m.rows, columns: m.columns)
-            for (new, old) in permutation.enumerated() { for row in 0..<m.rows { r[row, new] = m[row, old] } }
-            return r
-        }
-        K = columns(rows(K))
-        G = rows(G)
-        H = rows(H)
-        Ln = rows(Ln)
-        C = columns(C)
-        F = columns(F)
-        Rz = columns(Rz)
-        initialPorts = permutation.map { initialPorts[$0] }
-        devices = newDevices
-        blockOffsets = newBlocks
-        linearization = newLinearization
-        initialCharges = newCharges
+        keepDevices(groupsInOrder.flatMap { $0 })
         self.subsystems = subsystems
     }
 }
