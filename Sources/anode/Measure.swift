@@ -86,6 +86,36 @@ func measuring<T>(_ file: String, _ body: () throws(SimulationError) -> T) throw
     }
 }
 
+/// Gain (dB) and phase (degrees) against frequency from `--from` to `--to` (`perDecade` points per
+/// decade): from the netlist's .ac analysis driven at the input, or with `swept` a sine of `level`
+/// swept through the engine. Shared by `anode measure response` and `anode plot response`.
+func frequencyResponse(_ m: AmplifierMeasurement, _ circuit: Circuit, _ options: MeasurementOptions, from: String, to: String,
+                       perDecade: Int, swept: Bool, level: String) throws -> (frequency: [Double], gain: [Double], phase: [Double]) {
+    let low = try parseQuantity(from, option: "--from"), high = try parseQuantity(to, option: "--to")
+    guard low > 0, high > low, perDecade >= 1 else {
+        printError("error: the sweep needs 0 < --from < --to and at least one point per decade")
+        throw ExitCode(2)
+    }
+    let sweep = ACSweep(.decade, points: perDecade, start: low, stop: high)
+    if swept {
+        let amplitude = try parseQuantity(level, option: "--level")
+        let frequencies = sweptFrequencies(sweep.frequencies, options)
+        let points = try measuring(options.file) { () throws(SimulationError) in
+            try m.frequencyResponse(frequencies: frequencies, amplitude: amplitude)
+        }
+        return (points.map(\.frequency), points.map(\.decibels), points.map { $0.phase * 180 / .pi })
+    }
+    let db = Probe(m.output.quantity, view: .decibel), phase = Probe(m.output.quantity, view: .phase)
+    // The .ac drive: 1 at the measured source, none elsewhere.
+    let c = acDriven(circuit, at: m.input)
+    let result = try measuring(options.file) { () throws(SimulationError) in
+        let simulator: Simulator
+        do { simulator = try Simulator(c) } catch { throw SimulationError("\(error)") }
+        return try simulator.ac(sweep, probes: [db, phase])
+    }
+    return (result.frequencies, result.values(db)!, result.values(phase)!.map { $0 * 180 / .pi })
+}
+
 /// The frequencies a swept sine can measure with the real-time engine (periods of at least three
 /// samples); says on standard error which it leaves out.
 func sweptFrequencies(_ frequencies: [Double], _ options: MeasurementOptions) -> [Double] {
@@ -119,31 +149,8 @@ struct Measure: ParsableCommand {
 
         func run() throws {
             let (m, circuit) = try options.measurement()
-            let from = try parseQuantity(self.from, option: "--from"), to = try parseQuantity(self.to, option: "--to")
-            guard from > 0, to > from, perDecade >= 1 else {
-                printError("error: the sweep needs 0 < --from < --to and at least one point per decade")
-                throw ExitCode(2)
-            }
-            let frequencies = ACSweep(.decade, points: perDecade, start: from, stop: to).frequencies
-            var rows: [[String]] = []
-            if swept {
-                let amplitude = try parseQuantity(level, option: "--level")
-                let frequencies = sweptFrequencies(frequencies, options)
-                let points = try measuring(options.file) { () throws(SimulationError) in try m.frequencyResponse(frequencies: frequencies, amplitude: amplitude) }
-                rows = points.map { [format($0.frequency, 6), format($0.decibels, 5), format($0.phase * 180 / .pi, 5)] }
-            } else {
-                let db = Probe(m.output.quantity, view: .decibel), phase = Probe(m.output.quantity, view: .phase)
-                var c = circuit
-                // The .ac drive: 1 at the measured source, none elsewhere.
-                c = acDriven(c, at: m.input)
-                let result = try measuring(options.file) { () throws(SimulationError) in
-                    let simulator: Simulator
-                    do { simulator = try Simulator(c) } catch { throw SimulationError("\(error)") }
-                    return try simulator.ac(ACSweep(.decade, points: perDecade, start: from, stop: to), probes: [db, phase])
-                }
-                let g = result.values(db)!, p = result.values(phase)!
-                rows = result.frequencies.indices.map { [format(result.frequencies[$0], 6), format(g[$0], 5), format(p[$0] * 180 / .pi, 5)] }
-            }
+            let r = try frequencyResponse(m, circuit, options, from: from, to: to, perDecade: perDecade, swept: swept, level: level)
+            let rows = r.frequency.indices.map { [format(r.frequency[$0], 6), format(r.gain[$0], 5), format(r.phase[$0], 5)] }
             options.emit(["frequency_Hz", "gain_dB", "phase_deg"], rows)
         }
     }

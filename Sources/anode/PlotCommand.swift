@@ -86,29 +86,7 @@ struct PlotCommand: ParsableCommand {
 
         func run() throws {
             let (m, circuit) = try options.measurement()
-            let low = try parseQuantity(from, option: "--from"), high = try parseQuantity(to, option: "--to")
-            guard low > 0, high > low, perDecade >= 1 else {
-                printError("error: the sweep needs 0 < --from < --to and at least one point per decade")
-                throw ExitCode(2)
-            }
-            var f: [Double] = [], gain: [Double] = [], phase: [Double] = []
-            if swept {
-                let a = try parseQuantity(level, option: "--level")
-                let frequencies = sweptFrequencies(ACSweep(.decade, points: perDecade, start: low, stop: high).frequencies, options)
-                let points = try measuring(options.file) { () throws(SimulationError) in
-                    try m.frequencyResponse(frequencies: frequencies, amplitude: a)
-                }
-                f = points.map(\.frequency); gain = points.map(\.decibels); phase = points.map { $0.phase * 180 / .pi }
-            } else {
-                let db = Probe(m.output.quantity, view: .decibel), p = Probe(m.output.quantity, view: .phase)
-                let c = acDriven(circuit, at: m.input)
-                let result = try measuring(options.file) { () throws(SimulationError) in
-                    let simulator: Simulator
-                    do { simulator = try Simulator(c) } catch { throw SimulationError("\(error)") }
-                    return try simulator.ac(ACSweep(.decade, points: perDecade, start: low, stop: high), probes: [db, p])
-                }
-                f = result.frequencies; gain = result.values(db)!; phase = result.values(p)!.map { $0 * 180 / .pi }
-            }
+            let (f, gain, phase) = try frequencyResponse(m, circuit, options, from: from, to: to, perDecade: perDecade, swept: swept, level: level)
             let name = PlotCommand.name(options.file)
             var magnitude = Plot(title: "\(name): \(m.output) / \(m.input)\(swept ? " (swept sine)" : " (.ac)")",
                                  x: Axis("Frequency", unit: "Hz", scale: .logarithmic), y: Axis("Gain", unit: "dB"))
