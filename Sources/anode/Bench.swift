@@ -84,14 +84,12 @@ struct Bench: ParsableCommand {
             throw ExitCode(2)
         }
         let frames = max(Int(seconds * sampleRate), 1)
-        var signal = [Double](repeating: 0, count: frames)
-        for k in 0..<frames {
+        // The options read once: each read of an option goes through the argument parser's storage.
+        let drive = amplitude, omega = 2 * Double.pi * frequency
+        let signal = (0..<frames).map { k in
             let t = Double(k + 1) / sampleRate
-            if let amplitude {
-                signal[k] = amplitude * sin(2 * Double.pi * frequency * t)
-            } else {
-                signal[k] = waveform?.value(at: t) ?? 0  // SIN and periodic PULSE run on; PWL holds its last value
-            }
+            // SIN and periodic PULSE run on; PWL holds its last value.
+            return drive.map { $0 * sin(omega * t) } ?? waveform?.value(at: t) ?? 0
         }
         var out = [Double](repeating: 0, count: frames * processor.outputChannels)
         let block = 256

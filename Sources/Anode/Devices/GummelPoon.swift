@@ -290,7 +290,7 @@ public struct GummelPoon: Hashable, Sendable {
         @usableFromInline init() {}
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func core(vbe: Double, vbc: Double) -> Core {
         let isat = parameters.saturationCurrent
         var c = Core()
@@ -316,13 +316,13 @@ public struct GummelPoon: Hashable, Sendable {
 
     /// Terminal currents and conductances at intrinsic junction voltages `vbe`, `vbc` (NPN orientation:
     /// for a PNP pass the negated voltages and negate the currents).
-    @inlinable
+    @inlinable @inline(__always)
     public func evaluate(vbe: Double, vbc: Double) -> Evaluation {
         evaluate(core(vbe: vbe, vbc: vbc), vbe: vbe, vbc: vbc)
     }
 
     /// `evaluate(vbe:vbc:)` with the shared core terms already computed.
-    @inlinable
+    @inlinable @inline(__always)
     func evaluate(_ c: Core, vbe: Double, vbc: Double) -> Evaluation {
         let p = parameters
         var (cben, gben) = p.baseEmitterLeakage == 0 ? (0.0, 0.0)
@@ -346,14 +346,14 @@ public struct GummelPoon: Hashable, Sendable {
 
     /// Base-emitter and base-collector charges with their derivatives (NPN orientation):
     /// (Qbe, ∂Qbe/∂Vbe, ∂Qbe/∂Vbc, Qbc, ∂Qbc/∂Vbc).
-    @inlinable
+    @inlinable @inline(__always)
     public func charges(vbe: Double, vbc: Double) -> (qbe: Double, cbe: Double, cbeVbc: Double, qbc: Double, cbc: Double) {
         let p = parameters
         return charges(p.forwardTransitTime != 0 || p.reverseTransitTime != 0 ? core(vbe: vbe, vbc: vbc) : Core(), vbe: vbe, vbc: vbc)
     }
 
     /// `charges(vbe:vbc:)` with the shared core terms already computed (unused without TF and TR).
-    @inlinable
+    @inlinable @inline(__always)
     func charges(_ c: Core, vbe: Double, vbc: Double) -> (qbe: Double, cbe: Double, cbeVbc: Double, qbc: Double, cbc: Double) {
         let p = parameters
         let tf = p.forwardTransitTime
@@ -398,7 +398,7 @@ public struct GummelPoon: Hashable, Sendable {
     @inlinable public var portCount: Int { hasModulatedBaseResistance ? 3 : 2 }
 
     /// The base resistance rb at base current `ib` and base charge `qb`, with ∂rb/∂ib and ∂rb/∂qb.
-    @inlinable
+    @inlinable @inline(__always)
     public func baseResistance(ib: Double, qb: Double) -> (rb: Double, dIb: Double, dQb: Double) {
         let p = parameters
         let rbm = p.minimumBaseResistance ?? p.baseResistance
@@ -427,7 +427,7 @@ public struct GummelPoon: Hashable, Sendable {
     ///
     /// With `frozenBaseResistance` the Jacobian treats rb as a constant at its present value, as
     /// SPICE's small-signal model does; otherwise it includes rb's dependence on the bias.
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrentsWithBase(_ v: PortVector, frozenBaseResistance: Bool = false) -> PortCurrents {
         let s = polarity.rawValue
         let vbe = s * v[1], vbc = s * (v[1] - v[2]), vbx = s * (v[0] - v[1])
@@ -435,7 +435,7 @@ public struct GummelPoon: Hashable, Sendable {
         return portCurrentsWithBase(c, evaluate(c, vbe: vbe, vbc: vbc), vbx: vbx, frozenBaseResistance: frozenBaseResistance)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func portCurrentsWithBase(_ c: Core, _ e: Evaluation, vbx: Double, frozenBaseResistance: Bool) -> PortCurrents {
         let s = polarity.rawValue
         let (rb, drbdib, drbdqb) = baseResistance(ib: e.ib, qb: c.qb)
@@ -462,7 +462,7 @@ public struct GummelPoon: Hashable, Sendable {
 
     /// Port charges with the base resistance inside the device; the external part of CJC is
     /// between the external base and the collector.
-    @inlinable
+    @inlinable @inline(__always)
     func portChargesWithBase(_ v: PortVector) -> PortCharges {
         let s = polarity.rawValue
         let vbe = s * v[1], vbc = s * (v[1] - v[2]), vbxc = s * (v[0] - v[2])
@@ -481,7 +481,7 @@ public struct GummelPoon: Hashable, Sendable {
     }
 
     /// Currents and charges sharing the junction exponentials (the core terms are computed once).
-    @inlinable
+    @inlinable @inline(__always)
     public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
         let s = polarity.rawValue
         var r = PortEvaluation()

@@ -46,7 +46,7 @@ struct DeviceArray<Device: PortDevice> {
     /// Evaluates every device at port voltages `v`: writes ĩ = i(v) + a0·q(v) − (a0·q_prev + i_q,prev) − G₀·v
     /// into `current` and ∂ĩ/∂v into `blocks` (row-major, one ports×ports block per device, rows
     /// `blockStride` apart), and keeps q(v) in the slots.
-    @inlinable @inline(__always)
+    @inlinable @inline(never)
     func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>,
                   chargeBlocks: UnsafeMutablePointer<Double>, a0: Double) {
         for s in 0..<count {
@@ -99,7 +99,7 @@ struct DeviceArray<Device: PortDevice> {
 
     /// Moves the last evaluation to port voltages v + Δ to first order: ĩ += (∂ĩ/∂v)·Δ and
     /// q += (∂q/∂v)·Δ (used when a Newton step is small enough that its square is negligible).
-    @inlinable @inline(__always)
+    @inlinable @inline(never)
     func correct(_ delta: UnsafePointer<Double>, current: UnsafeMutablePointer<Double>, blocks: UnsafePointer<Double>,
                  chargeBlocks: UnsafePointer<Double>) {
         for s in 0..<count {
@@ -131,7 +131,7 @@ struct DeviceArray<Device: PortDevice> {
     }
 
     /// Accepts the sample: the charge history moves on (trapezoidal: i_q = a0·(q − q_prev) − i_q,prev).
-    @inlinable @inline(__always)
+    @inlinable @inline(never)
     func accept(a0: Double) {
         for s in 0..<count where slots[s].hasCharge {
             let slot = slots + s
@@ -145,13 +145,13 @@ struct DeviceArray<Device: PortDevice> {
     }
 
     /// Rejects the sample: the charges evaluated during it are dropped (the history stays).
-    @inlinable @inline(__always)
+    @inlinable @inline(never)
     func reject() {
         for s in 0..<count where slots[s].hasCharge { slots[s].pendingCharge = slots[s].charge }
     }
 
     /// Limits the Newton step of each device from `old` to `new` (in place in `new`).
-    @inlinable @inline(__always)
+    @inlinable @inline(never)
     func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
         var any = false
         for s in 0..<count {
@@ -241,33 +241,36 @@ struct DeviceBank {
     @inlinable @inline(__always)
     func evaluate(_ v: UnsafePointer<Double>, into current: UnsafeMutablePointer<Double>, blocks: UnsafeMutablePointer<Double>,
                   chargeBlocks: UnsafeMutablePointer<Double>, a0: Double) {
-        diodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
-        bjts.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
-        jfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
-        mosfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
-        korenTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
-        dzTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
-        pentodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
-        capacitances.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        if diodes.count > 0 { diodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if bjts.count > 0 { bjts.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if jfets.count > 0 { jfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if mosfets.count > 0 { mosfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if korenTriodes.count > 0 { korenTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if dzTriodes.count > 0 { dzTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if pentodes.count > 0 { pentodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if capacitances.count > 0 { capacitances.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
     }
 
     @inlinable @inline(__always)
     func correct(_ delta: UnsafePointer<Double>, current: UnsafeMutablePointer<Double>, blocks: UnsafePointer<Double>,
                  chargeBlocks: UnsafePointer<Double>) {
-        diodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
-        bjts.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
-        jfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
-        mosfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
-        korenTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
-        dzTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
-        pentodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
-        capacitances.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
+        if diodes.count > 0 { diodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if bjts.count > 0 { bjts.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if jfets.count > 0 { jfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if mosfets.count > 0 { mosfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if korenTriodes.count > 0 { korenTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if dzTriodes.count > 0 { dzTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if pentodes.count > 0 { pentodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if capacitances.count > 0 { capacitances.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
     }
 
     @inlinable @inline(__always)
     func accept(a0: Double) {
-        diodes.accept(a0: a0); bjts.accept(a0: a0); jfets.accept(a0: a0); mosfets.accept(a0: a0)
-        capacitances.accept(a0: a0)
+        if diodes.count > 0 { diodes.accept(a0: a0) }
+        if bjts.count > 0 { bjts.accept(a0: a0) }
+        if jfets.count > 0 { jfets.accept(a0: a0) }
+        if mosfets.count > 0 { mosfets.accept(a0: a0) }
+        if capacitances.count > 0 { capacitances.accept(a0: a0) }
     }
 
     /// Drops the charges evaluated during a rejected sample.
@@ -279,8 +282,10 @@ struct DeviceBank {
     /// Limits every junction's Newton step; true when any step was changed.
     @inlinable @inline(__always)
     func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
-        let a = diodes.limit(new, old: old), b = bjts.limit(new, old: old)
-        let c = jfets.limit(new, old: old), d = mosfets.limit(new, old: old)
+        let a = diodes.count > 0 && diodes.limit(new, old: old)
+        let b = bjts.count > 0 && bjts.limit(new, old: old)
+        let c = jfets.count > 0 && jfets.limit(new, old: old)
+        let d = mosfets.count > 0 && mosfets.limit(new, old: old)
         return a || b || c || d
     }
 }
