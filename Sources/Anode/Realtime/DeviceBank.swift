@@ -130,16 +130,20 @@ struct DeviceArray<Device: PortDevice> {
         }
     }
 
-    /// Accepts the sample: the charge history moves on (trapezoidal: i_q = a0·(q − q_prev) − i_q,prev).
+    /// Accepts the sample: the charge history moves on (trapezoidal: i_q = a0·(q − q_prev) − i_q,prev),
+    /// and the change of each port's history h = a0·q + i_q goes to `historyChange`.
     @inlinable @inline(never)
-    func accept(a0: Double) {
+    func accept(a0: Double, historyChange: UnsafeMutablePointer<Double>) {
         for s in 0..<count where slots[s].hasCharge {
             let slot = slots + s
             let q = slot.pointee.pendingCharge
             let current = a0 * (q - slot.pointee.charge) - slot.pointee.chargeCurrent
             // Flush what would decay into subnormal numbers (see the state update).
             let magnitude = current.replacing(with: -current, where: current .< 0)
-            slot.pointee.chargeCurrent = current.replacing(with: 0, where: magnitude .< 1e-200)
+            let flushed = current.replacing(with: 0, where: magnitude .< 1e-200)
+            let change = a0 * (q - slot.pointee.charge) + (flushed - slot.pointee.chargeCurrent)
+            for r in 0..<slot.pointee.ports { historyChange[slot.pointee.offset &+ r] = change[r] }
+            slot.pointee.chargeCurrent = flushed
             slot.pointee.charge = q
         }
     }
@@ -264,13 +268,14 @@ struct DeviceBank {
         if capacitances.count > 0 { capacitances.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
     }
 
+    /// Accepts the sample's charges; writes the change of each charged port's history to `historyChange`.
     @inlinable @inline(__always)
-    func accept(a0: Double) {
-        if diodes.count > 0 { diodes.accept(a0: a0) }
-        if bjts.count > 0 { bjts.accept(a0: a0) }
-        if jfets.count > 0 { jfets.accept(a0: a0) }
-        if mosfets.count > 0 { mosfets.accept(a0: a0) }
-        if capacitances.count > 0 { capacitances.accept(a0: a0) }
+    func accept(a0: Double, historyChange: UnsafeMutablePointer<Double>) {
+        if diodes.count > 0 { diodes.accept(a0: a0, historyChange: historyChange) }
+        if bjts.count > 0 { bjts.accept(a0: a0, historyChange: historyChange) }
+        if jfets.count > 0 { jfets.accept(a0: a0, historyChange: historyChange) }
+        if mosfets.count > 0 { mosfets.accept(a0: a0, historyChange: historyChange) }
+        if capacitances.count > 0 { capacitances.accept(a0: a0, historyChange: historyChange) }
     }
 
     /// Drops the charges evaluated during a rejected sample.

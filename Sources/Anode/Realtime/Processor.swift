@@ -40,7 +40,8 @@ public final class Processor {
         @usableFromInline var haveFactors = false
         /// The smallest residual (largest port error, V) of the step's iterates so far.
         @usableFromInline var bestNorm = Double.infinity
-        /// |p − p_prev|² at the last step, whose prediction error `predictionError` holds (0: none).
+        /// |Δp − K·Δh|² at the last step (the move the predictor followed), whose prediction error
+        /// `predictionError` holds (0: none).
         @usableFromInline var lastMove = 0.0
         /// Whether a control is still gliding toward its target.
         @usableFromInline var controlsMoving = false
@@ -88,6 +89,9 @@ public final class Processor {
     @usableFromInline let vBest: UnsafeMutablePointer<Double>
     /// The predictor's error at the last step (solution − prediction), extrapolated into the next prediction.
     @usableFromInline let predictionError: UnsafeMutablePointer<Double>
+    /// How much each port's charge history (a0·q + i_q, the part of ĩ fixed by the past) changed
+    /// from the last step to this one: the predictor's input besides the change of p.
+    @usableFromInline let historyChange: UnsafeMutablePointer<Double>
     @usableFromInline let residual: UnsafeMutablePointer<Double>
     /// Each subsystem's Jacobian (column-major, factored in place) and its row swaps.
     @usableFromInline let jacobian: UnsafeMutablePointer<Double>, pivots: UnsafeMutablePointer<Int>
@@ -212,7 +216,7 @@ public final class Processor {
         sNext = vector(ns)
         p = vector(np); pPrevious = vector(np)
         v = vector(np); vPrevious = vector(np); vTrial = vector(np)
-        currentPrevious = vector(np); residual = vector(np); predictionError = vector(np); pTarget = vector(np); vBase = vector(np); vBest = vector(np)
+        currentPrevious = vector(np); residual = vector(np); predictionError = vector(np); historyChange = vector(np); pTarget = vector(np); vBase = vector(np); vBest = vector(np)
         subsystemCount = model.subsystems.count
         shape = subsystemCount == 1 && np <= 4 ? np : 0
         subsystems = buffer(subsystemCount, (start: 0, count: 0, storage: 0))
@@ -326,7 +330,7 @@ public final class Processor {
         for k in 0..<np { v[k] = restPorts[k]; vPrevious[k] = restPorts[k] }
         devices.reset()
         devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
-        for k in 0..<np { currentPrevious[k] = current[k] }
+        for k in 0..<np { currentPrevious[k] = current[k]; historyChange[k] = 0 }
         // p_prev as at rest: p = G·s + H·u with the inputs at rest.
         for r in 0..<np {
             var sum = 0.0
