@@ -274,6 +274,41 @@ struct ProcessorTests {
         #expect(after.allSatisfy { $0.isFinite })
     }
 
+    @Test("the register kernel of one- and two-port circuits takes the same steps as the general kernel, fallbacks included")
+    func registerKernel() throws {
+        var eligible: [String] = []
+        var fellBack = false
+        for netlist in NgspiceAgreementTests.netlists {
+            let circuit = try loadCircuit(netlist)
+            guard case .transient(let spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { continue }
+            var inputs: [(String, Waveform)] = []
+            for e in circuit.elements {
+                if case let .voltageSource(_, _, source) = e.kind, let w = source.waveform { inputs.append((e.name, w.resolved(step: spec.step, stop: spec.stop))) }
+            }
+            guard inputs.count == 1 else { continue }
+            let configuration = ProcessorConfiguration(inputs: [inputs[0].0], outputs: [.voltage("out")], sampleRate: 48_000)
+            guard let fast = try? Processor(circuit, configuration: configuration), fast.registerDevices != .none else { continue }
+            eligible.append(netlist.lastPathComponent)
+            let general = try Processor(circuit, configuration: configuration)
+            general.registerDevices = .none
+            // The netlist's own drive for 20 ms, then a square wave of 20 times its peak, which
+            // drives Newton into its fallbacks.
+            let drive = (1...960).map { inputs[0].1.value(at: Double($0) / 48_000) }
+            let peak = max(drive.map(abs).max() ?? 0, 0.1)
+            let input = drive + (0..<960).map { 20 * peak * ((($0 / 24) % 2 == 0) ? 1 : -1) }
+            let a = fast.process(input), b = general.process(input)
+            let scale = max(b.map(abs).max() ?? 0, 1e-9)
+            let difference = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+            #expect(difference <= 1e-9 * scale, "\(netlist.lastPathComponent): outputs differ by \(difference / scale) of their peak")
+            #expect(fast.statistics.steps == general.statistics.steps)
+            #expect(fast.statistics.iterations == general.statistics.iterations, "\(netlist.lastPathComponent): \(fast.statistics) vs \(general.statistics)")
+            #expect(fast.statistics.failures == general.statistics.failures)
+            if general.statistics.maxIterations > 4 { fellBack = true }
+        }
+        #expect(Set(["diode-clipper.cir", "12ax7-common-cathode.cir", "2n3904-common-emitter.cir"]).isSubset(of: eligible), "\(eligible)")
+        #expect(fellBack, "no circuit needed the fallback")
+    }
+
     @Test("the predictor follows the devices' charge history: a small sine needs one evaluation and rarely a factorization")
     func chargeAwarePrediction() throws {
         // The 2N3904 stage (Gummel-Poon with TF, CJE, CJC) at 10 mV, 1 kHz, 48 kHz. Predicting from the

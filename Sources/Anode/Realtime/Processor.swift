@@ -79,6 +79,10 @@ public final class Processor {
     /// Kernel shape: the port count when the circuit is one subsystem of at most four ports (the
     /// kernel is then specialized for it), 0 otherwise.
     @usableFromInline let shape: Int
+    /// Which device array the register kernel runs on, when the circuit qualifies (see `RegisterKernel`).
+    @usableFromInline enum RegisterDevices { case none, diodes, bjts, jfets, korenTriodes, dzTriodes, capacitances }
+    /// The register kernel's devices, or `.none` to use `step` for every sample (settable for tests).
+    @usableFromInline var registerDevices = RegisterDevices.none
     @usableFromInline let sNext: UnsafeMutablePointer<Double>
     @usableFromInline let p: UnsafeMutablePointer<Double>, pPrevious: UnsafeMutablePointer<Double>
     @usableFromInline let v: UnsafeMutablePointer<Double>, vPrevious: UnsafeMutablePointer<Double>, vTrial: UnsafeMutablePointer<Double>
@@ -303,6 +307,7 @@ public final class Processor {
         for r in 0..<no { for c in 0..<portStride { y[r] += D[r * portStride + c] * x[c] } }
         restOutput = y
         oversampler.reset(inputs: restInputs, outputs: y)
+        registerDevices = eligibleRegisterDevices()
     }
 
     deinit {
@@ -373,7 +378,11 @@ public final class Processor {
         while f < frames {
             let chunk = min(controlInterval, frames &- f)
             if runtime.pointee.controlsMoving { glideControls() }
-            for k in f..<(f &+ chunk) { frame(Shape.self, input + k &* ni, output + k &* no) }
+            if registerDevices != .none {
+                runRegisters(input + f &* ni, output + f &* no, chunk)
+            } else {
+                for k in f..<(f &+ chunk) { frame(Shape.self, input + k &* ni, output + k &* no) }
+            }
             f &+= chunk
         }
     }

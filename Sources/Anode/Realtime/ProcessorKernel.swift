@@ -331,18 +331,45 @@ extension Processor {
     /// One audio frame: directly, or through the interpolators, `factor` circuit steps and the decimators.
     @inlinable
     func frame<Shape: KernelShape>(_: Shape.Type, _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>) {
+        var stepper = GeneralStepper<Shape>(processor: self)
+        frame(input, output, &stepper)
+    }
+
+    /// One audio frame, each circuit step taken by `stepper` (which reads the inputs from `u` and
+    /// writes the outputs to its argument).
+    @inlinable @inline(__always)
+    func frame<Stepper: CircuitStepper>(_ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ stepper: inout Stepper) {
         let ni = inputChannels
         if factor == 1 {
             for c in 0..<ni { u[c] = sanitized(input[c], channel: c) }
-            step(Shape.self, output)
+            stepper.step(output)
             return
         }
         for c in 0..<ni { oversampler.push(sanitized(input[c], channel: c), channel: c) }
         for phase in 0..<factor {
             for c in 0..<ni { u[c] = oversampler.interpolate(channel: c, phase: phase) }
-            step(Shape.self, highOutput)
+            stepper.step(highOutput)
             oversampler.record(highOutput)
         }
         for c in 0..<no { output[c] = oversampler.decimate(channel: c) }
     }
+}
+
+/// What takes one circuit step of a frame: the general kernel, or the register kernel.
+@usableFromInline
+protocol CircuitStepper {
+    /// One step with the inputs in the processor's `u`; the outputs into `y`.
+    mutating func step(_ y: UnsafeMutablePointer<Double>)
+}
+
+/// `Processor.step` specialized for `Shape`.
+@usableFromInline
+struct GeneralStepper<Shape: KernelShape>: CircuitStepper {
+    @usableFromInline unowned(unsafe) let processor: Processor
+
+    @inlinable @inline(__always)
+    init(processor: Processor) { self.processor = processor }
+
+    @inlinable @inline(__always)
+    mutating func step(_ y: UnsafeMutablePointer<Double>) { processor.step(Shape.self, y) }
 }

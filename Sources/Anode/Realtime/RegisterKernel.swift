@@ -1,0 +1,358 @@
+/// The per-sample kernel of the smallest circuits — one or two ports, all of one device type (a
+/// diode pair, one triode, one transistor) — with everything a sample touches besides the linear
+/// state held in registers for a run of frames: port voltages, prediction, the Jacobian and its
+/// inverse, the devices' charge history.
+///
+/// It computes exactly what `step` does (same prediction, Newton iteration, first-order acceptance
+/// and counters); only the bookkeeping differs. A sample it cannot finish the plain way — Newton not
+/// converged after four iterations, a singular Jacobian, a non-finite residual — is handed to
+/// `step` from the same starting point, whose fallbacks (damping, continuation, rejection, the
+/// watchdog) then apply. For the diode clipper this halves the time per sample.
+@usableFromInline
+struct RegisterKernel<Device: PortDevice> {
+    /// The devices: two one-port devices, or one device of one or two ports.
+    @usableFromInline var first: Device, second: Device
+    @usableFromInline let pair: Bool
+    @usableFromInline let firstCharged: Bool, secondCharged: Bool
+    /// Linearization G₀ at the operating point, by columns.
+    @usableFromInline let g0: (SIMD2<Double>, SIMD2<Double>)
+    /// K by columns; the rows of [G H] as pointers.
+    @usableFromInline let k: (SIMD2<Double>, SIMD2<Double>)
+    @usableFromInline let a0: Double, absoluteTolerance: Double, relativeTolerance: Double
+
+    // The state carried from sample to sample.
+    @usableFromInline var vPrevious: SIMD2<Double>, pPrevious: SIMD2<Double>
+    @usableFromInline var predictionError: SIMD2<Double>, lastMove: Double
+    /// Charge and charge current at the last accepted sample; the change of the history a0·q + i_q.
+    @usableFromInline var charge: SIMD2<Double>, chargeCurrent: SIMD2<Double>, historyChange: SIMD2<Double>
+    /// The last Jacobian J = K·∂ĩ/∂v − I and its inverse, by columns (when `haveJacobian`).
+    @usableFromInline var jacobian: (SIMD2<Double>, SIMD2<Double>), inverse: (SIMD2<Double>, SIMD2<Double>)
+    @usableFromInline var haveJacobian: Bool
+    /// Counters since the last store.
+    @usableFromInline var steps = 0, iterations = 0, factorizations = 0, maxIterations = 0
+
+    /// The kernel of processor `pr`, whose devices are `devices`, in the processor's present state.
+    @inlinable @inline(__always)
+    init(_ pr: Processor, _ devices: DeviceArray<Device>) {
+        let s0 = devices.slots[0]
+        pair = devices.count == 2
+        let s1 = pair ? devices.slots[1] : s0
+        first = s0.device
+        second = s1.device
+        firstCharged = s0.hasCharge
+        secondCharged = pair && s1.hasCharge
+        let two = pr.np == 2
+        if pair {
+            g0 = (SIMD2(s0.linearization[0, 0], 0), SIMD2(0, s1.linearization[0, 0]))
+        } else {
+            g0 = (SIMD2(s0.linearization[0, 0], two ? s0.linearization[1, 0] : 0),
+                  two ? SIMD2(s0.linearization[0, 1], s0.linearization[1, 1]) : .zero)
+        }
+        k = (SIMD2(pr.K[0], two ? pr.K[1] : 0), two ? SIMD2(pr.K[2], pr.K[3]) : .zero)
+        a0 = pr.a0
+        absoluteTolerance = pr.absoluteTolerance
+        relativeTolerance = pr.relativeTolerance
+        func load(_ x: UnsafeMutablePointer<Double>) -> SIMD2<Double> { SIMD2(x[0], two ? x[1] : 0) }
+        vPrevious = load(pr.vPrevious)
+        pPrevious = load(pr.pPrevious)
+        predictionError = load(pr.predictionError)
+        historyChange = load(pr.historyChange)
+        lastMove = pr.runtime.pointee.lastMove
+        if pair {
+            charge = SIMD2(s0.charge[0], s1.charge[0])
+            chargeCurrent = SIMD2(s0.chargeCurrent[0], s1.chargeCurrent[0])
+        } else {
+            charge = SIMD2(s0.charge[0], two ? s0.charge[1] : 0)
+            chargeCurrent = SIMD2(s0.chargeCurrent[0], two ? s0.chargeCurrent[1] : 0)
+        }
+        haveJacobian = pr.runtime.pointee.haveFactors
+        jacobian = (SIMD2(-1, 0), SIMD2(0, -1))
+        inverse = jacobian
+        if haveJacobian {
+            // J⁻¹ from the stored factors, column by column; J from J⁻¹.
+            var e0 = SIMD2<Double>(1, 0), e1 = SIMD2<Double>(0, 1)
+            withUnsafeMutablePointer(to: &e0) { $0.withMemoryRebound(to: Double.self, capacity: 2) {
+                SmallLU.solve(pr.jacobian, pr.np, pivots: pr.pivots, $0)
+            } }
+            withUnsafeMutablePointer(to: &e1) { $0.withMemoryRebound(to: Double.self, capacity: 2) {
+                if two { SmallLU.solve(pr.jacobian, 2, pivots: pr.pivots, $0) }
+            } }
+            if !two { e1 = SIMD2(0, -1) }
+            inverse = (e0, e1)
+            jacobian = Self.invert(inverse) ?? (SIMD2(-1, 0), SIMD2(0, -1))
+        }
+    }
+
+    /// The state back into the processor (and its devices), and the counters added to its statistics.
+    @inlinable @inline(__always)
+    mutating func store(_ pr: Processor, _ devices: DeviceArray<Device>) {
+        let two = pr.np == 2
+        func save(_ value: SIMD2<Double>, _ x: UnsafeMutablePointer<Double>) {
+            x[0] = value[0]
+            if two { x[1] = value[1] }
+        }
+        save(vPrevious, pr.vPrevious)
+        save(vPrevious, pr.v)
+        save(pPrevious, pr.pPrevious)
+        save(predictionError, pr.predictionError)
+        save(historyChange, pr.historyChange)
+        for c in 0..<pr.np { pr.currentPrevious[c] = pr.current[c] }
+        pr.runtime.pointee.lastMove = lastMove
+        let s0 = devices.slots, s1 = pair ? devices.slots + 1 : devices.slots
+        if pair {
+            s0.pointee.charge[0] = charge[0]; s1.pointee.charge[0] = charge[1]
+            s0.pointee.chargeCurrent[0] = chargeCurrent[0]; s1.pointee.chargeCurrent[0] = chargeCurrent[1]
+            s1.pointee.pendingCharge = s1.pointee.charge
+        } else {
+            s0.pointee.charge[0] = charge[0]
+            s0.pointee.chargeCurrent[0] = chargeCurrent[0]
+            if two { s0.pointee.charge[1] = charge[1]; s0.pointee.chargeCurrent[1] = chargeCurrent[1] }
+        }
+        s0.pointee.pendingCharge = s0.pointee.charge
+        pr.runtime.pointee.haveFactors = haveJacobian
+        if haveJacobian {
+            let n = pr.np
+            pr.jacobian[0] = jacobian.0[0]
+            if two { pr.jacobian[1] = jacobian.0[1]; pr.jacobian[2] = jacobian.1[0]; pr.jacobian[3] = jacobian.1[1] }
+            if !SmallLU.factor(pr.jacobian, n, pivots: pr.pivots) { pr.runtime.pointee.haveFactors = false }
+        }
+        pr.runtime.pointee.counters.steps &+= steps
+        pr.runtime.pointee.counters.iterations &+= iterations
+        pr.runtime.pointee.counters.factorizations &+= factorizations
+        if maxIterations > pr.runtime.pointee.counters.maxIterations { pr.runtime.pointee.counters.maxIterations = maxIterations }
+        steps = 0; iterations = 0; factorizations = 0; maxIterations = 0
+    }
+
+    /// The inverse of a 2×2 matrix given by columns; nil when singular.
+    @inlinable @inline(__always)
+    static func invert(_ m: (SIMD2<Double>, SIMD2<Double>)) -> (SIMD2<Double>, SIMD2<Double>)? {
+        let det = m.0[0] * m.1[1] - m.1[0] * m.0[1]
+        guard det != 0, det.isFinite else { return nil }
+        let r = 1 / det
+        return (SIMD2(m.1[1], -m.0[1]) * r, SIMD2(-m.1[0], m.0[0]) * r)
+    }
+
+    /// |x| by lanes.
+    @inlinable @inline(__always)
+    static func magnitude(_ x: SIMD2<Double>) -> SIMD2<Double> { x.replacing(with: -x, where: x .< 0) }
+
+    /// Port currents, conductances ∂i/∂v, charges and capacitances ∂q/∂v at `v` (matrices by columns).
+    @inlinable @inline(__always)
+    func evaluate(_ v: SIMD2<Double>) -> (i: SIMD2<Double>, g: (SIMD2<Double>, SIMD2<Double>), q: SIMD2<Double>, c: (SIMD2<Double>, SIMD2<Double>)) {
+        if pair {
+            let e0 = first.evaluate(PortVector(v[0], 0, 0, 0), withCharges: firstCharged)
+            let e1 = second.evaluate(PortVector(v[1], 0, 0, 0), withCharges: secondCharged)
+            return (SIMD2(e0.currents.current[0], e1.currents.current[0]),
+                    (SIMD2(e0.currents.conductance[0, 0], 0), SIMD2(0, e1.currents.conductance[0, 0])),
+                    SIMD2(e0.charges.charge[0], e1.charges.charge[0]),
+                    (SIMD2(e0.charges.capacitance[0, 0], 0), SIMD2(0, e1.charges.capacitance[0, 0])))
+        }
+        let e = first.evaluate(PortVector(v[0], v[1], 0, 0), withCharges: firstCharged)
+        let g = e.currents.conductance, c = e.charges.capacitance
+        return (SIMD2(e.currents.current[0], e.currents.current[1]),
+                (SIMD2(g[0, 0], g[1, 0]), SIMD2(g[0, 1], g[1, 1])),
+                SIMD2(e.charges.charge[0], e.charges.charge[1]),
+                (SIMD2(c[0, 0], c[1, 0]), SIMD2(c[0, 1], c[1, 1])))
+    }
+
+    /// The devices' Newton-step limiting from `old` to `new`; whether it changed the step.
+    @inlinable @inline(__always)
+    func limit(_ new: SIMD2<Double>, old: SIMD2<Double>) -> (SIMD2<Double>, Bool) {
+        if pair {
+            let (a, changedA) = first.limit(PortVector(new[0], 0, 0, 0), old: PortVector(old[0], 0, 0, 0))
+            let (b, changedB) = second.limit(PortVector(new[1], 0, 0, 0), old: PortVector(old[1], 0, 0, 0))
+            return (SIMD2(changedA ? a[0] : new[0], changedB ? b[0] : new[1]), changedA || changedB)
+        }
+        let (a, changed) = first.limit(PortVector(new[0], new[1], 0, 0), old: PortVector(old[0], old[1], 0, 0))
+        return (changed ? SIMD2(a[0], a[1]) : new, changed)
+    }
+
+    /// One sample with port drive `p`: solves the port equations and returns ĩ, or nil when the
+    /// sample needs `step`'s fallbacks (the state is then unchanged).
+    @inlinable @inline(__always)
+    mutating func solve(_ p: SIMD2<Double>, maxIterations limitCount: Int) -> SIMD2<Double>? {
+        let history = a0 * charge + chargeCurrent
+        // Prediction (see `step`): v = v_prev − J⁻¹·(Δp − K·Δh) plus the extrapolated second-order error.
+        var v = vPrevious
+        var move = 0.0
+        var tangent = predictionError
+        if haveJacobian {
+            let dp: SIMD2<Double> = p - pPrevious
+            let kdh: SIMD2<Double> = k.0 * historyChange[0] + k.1 * historyChange[1]
+            let d = dp - kdh
+            move = (d * d).sum()
+            let solution: SIMD2<Double> = inverse.0 * d[0] + inverse.1 * d[1]
+            tangent = vPrevious - solution
+            let scale = lastMove > 0 ? min(move / lastMove, 4) : 0
+            v = tangent + scale * predictionError
+            let (limited, changed) = limit(v, old: vPrevious)
+            if changed { v = limited; move = 0 }
+        }
+        // Newton, as `newton` does it while no damping is needed.
+        var count = 0
+        var settled = false, fresh = false
+        var jacobian = self.jacobian, inverse = self.inverse, haveJacobian = self.haveJacobian
+        var factorizations = 0
+        while true {
+            let e = evaluate(v)
+            count &+= 1
+            let gt0: SIMD2<Double> = e.g.0 + a0 * e.c.0 - g0.0
+            let gt1: SIMD2<Double> = e.g.1 + a0 * e.c.1 - g0.1
+            let linear: SIMD2<Double> = g0.0 * v[0] + g0.1 * v[1]
+            var current: SIMD2<Double> = e.i + a0 * e.q - history
+            current -= linear
+            let kc: SIMD2<Double> = k.0 * current[0] + k.1 * current[1]
+            let residual: SIMD2<Double> = p + kc - v
+            let tolerance: SIMD2<Double> = absoluteTolerance + relativeTolerance * Self.magnitude(v)
+            let excess = Self.magnitude(residual) - tolerance
+            // (A NaN excess fails every comparison: not converged.)
+            if all(excess .<= 0) || settled {
+                return finish(p, v, current, e.q, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
+            }
+            // Past four evaluations `newton` may start damping; at the limit it fails: both are `step`'s.
+            guard excess[0].isFinite && excess[1].isFinite, count < limitCount, count < 4 else { return nil }
+            // J = K·∂ĩ/∂v − I, column by column.
+            let j0: SIMD2<Double> = k.0 * gt0[0] + k.1 * gt0[1] - SIMD2(1, 0)
+            let j1: SIMD2<Double> = k.0 * gt1[0] + k.1 * gt1[1] - SIMD2(0, 1)
+            factorizations &+= 1
+            guard let inv = Self.invert((j0, j1)) else { return nil }
+            jacobian = (j0, j1)
+            inverse = inv
+            haveJacobian = true
+            fresh = true
+            let step: SIMD2<Double> = inv.0 * residual[0] + inv.1 * residual[1]
+            let squared: SIMD2<Double> = step * step
+            let bound: SIMD2<Double> = tolerance * 0.05
+            if all(squared .<= bound) {
+                // First-order acceptance (see `newton`).
+                let dq: SIMD2<Double> = e.c.0 * step[0] + e.c.1 * step[1]
+                let di: SIMD2<Double> = gt0 * step[0] + gt1 * step[1]
+                return finish(p, v - step, current - di, e.q - dq, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
+            }
+            let (trial, _) = limit(v - step, old: v)
+            let moved = Self.magnitude(trial - v)
+            settled = fresh && all(moved .<= tolerance)
+            v = trial
+        }
+    }
+
+    /// Commits a converged sample: port voltages `v`, device currents ĩ `current`, charges `q`.
+    @inlinable @inline(__always)
+    mutating func finish(_ p: SIMD2<Double>, _ v: SIMD2<Double>, _ current: SIMD2<Double>, _ q: SIMD2<Double>, _ move: Double,
+                         _ tangent: SIMD2<Double>, _ count: Int, _ jacobian: (SIMD2<Double>, SIMD2<Double>),
+                         _ inverse: (SIMD2<Double>, SIMD2<Double>), _ haveJacobian: Bool, _ factorizations: Int) -> SIMD2<Double> {
+        self.jacobian = jacobian
+        self.inverse = inverse
+        self.haveJacobian = haveJacobian
+        self.factorizations &+= factorizations
+        steps &+= 1
+        iterations &+= count
+        if count > maxIterations { maxIterations = count }
+        if move > 0 {
+            predictionError = v - tangent
+            lastMove = move
+        } else {
+            predictionError = tangent
+            lastMove = 0
+        }
+        // The charge history moves on (trapezoidal), flushed below 1e-200 as in `DeviceArray.accept`.
+        var newCurrent: SIMD2<Double> = a0 * (q - charge) - chargeCurrent
+        newCurrent.replace(with: 0, where: Self.magnitude(newCurrent) .< 1e-200)
+        historyChange = a0 * (q - charge) + (newCurrent - chargeCurrent)
+        chargeCurrent = newCurrent
+        charge = q
+        pPrevious = p
+        vPrevious = v
+        return current
+    }
+}
+
+/// The register kernel as a frame's circuit step, with `Processor.step` as its fallback.
+@usableFromInline
+struct RegisterStepper<Device: PortDevice>: CircuitStepper {
+    @usableFromInline unowned(unsafe) let processor: Processor
+    @usableFromInline let devices: DeviceArray<Device>
+    @usableFromInline var kernel: RegisterKernel<Device>
+
+    @inlinable @inline(__always)
+    init(_ processor: Processor, _ devices: DeviceArray<Device>) {
+        self.processor = processor
+        self.devices = devices
+        kernel = RegisterKernel(processor, devices)
+    }
+
+    @inlinable @inline(__always)
+    mutating func step(_ y: UnsafeMutablePointer<Double>) {
+        let pr = processor
+        let two = pr.np == 2
+        // p = G·s + H·u.
+        let stride = pr.stateStride
+        let p = SIMD2(dot(pr.GH, pr.x, stride), two ? dot(pr.GH + stride, pr.x, stride) : 0)
+        guard let result = kernel.solve(p, maxIterations: pr.maxIterations) else {
+            // The hard way, from the same starting point.
+            kernel.store(pr, devices)
+            if two { pr.step(TwoPorts.self, y) } else { pr.step(OnePort.self, y) }
+            kernel = RegisterKernel(pr, devices)
+            return
+        }
+        pr.current[0] = result[0]
+        if two { pr.current[1] = result[1] }
+        // [s'; y] = [A B C; D E F]·[s; u; ĩ], as in `step`.
+        let width = pr.portStride, ns = pr.ns
+        for r in 0..<ns { pr.sNext[r] = dot(pr.ABCDEF + r &* width, pr.x, width) }
+        let outputRows = pr.ABCDEF + ns &* width
+        for r in 0..<pr.no { y[r] = dot(outputRows + r &* width, pr.x, width) }
+        for k in 0..<ns { let value = pr.sNext[k]; pr.s[k] = abs(value) < 1e-200 ? 0 : value }
+        pr.runtime.pointee.consecutiveFailures = 0
+    }
+}
+
+extension Processor {
+    /// Runs `frames` frames through the register kernel of `devices` (see `RegisterKernel`).
+    @inlinable
+    func runRegisters<Device: PortDevice>(_ devices: DeviceArray<Device>, _ input: UnsafePointer<Double>,
+                                          _ output: UnsafeMutablePointer<Double>, _ frames: Int) {
+        var stepper = RegisterStepper(self, devices)
+        for f in 0..<frames { frame(input + f &* inputChannels, output + f &* no, &stepper) }
+        stepper.kernel.store(self, devices)
+    }
+}
+
+extension Processor {
+    /// The device array the register kernel can run the circuit with: one subsystem of one or two
+    /// ports, all devices of one type — two one-port devices on ports 0 and 1, or one device
+    /// spanning all ports.
+    func eligibleRegisterDevices() -> RegisterDevices {
+        guard subsystemCount == 1, np == 1 || np == 2 else { return .none }
+        func fits<D: PortDevice>(_ a: DeviceArray<D>) -> Bool {
+            if a.count == 1 { return a.slots[0].offset == 0 && a.slots[0].ports == np }
+            return a.count == 2 && np == 2 && a.slots[0].ports == 1 && a.slots[1].ports == 1
+                && a.slots[0].offset == 0 && a.slots[1].offset == 1
+        }
+        let d = devices
+        let counts = [d.diodes.count, d.bjts.count, d.jfets.count, d.mosfets.count, d.korenTriodes.count,
+                      d.dzTriodes.count, d.pentodes.count, d.capacitances.count]
+        guard counts.filter({ $0 > 0 }).count == 1 else { return .none }
+        if fits(d.diodes) { return .diodes }
+        if fits(d.bjts) { return .bjts }
+        if fits(d.jfets) { return .jfets }
+        if fits(d.korenTriodes) { return .korenTriodes }
+        if fits(d.dzTriodes) { return .dzTriodes }
+        if fits(d.capacitances) { return .capacitances }
+        return .none
+    }
+
+    /// `frames` frames through the register kernel of the circuit's devices.
+    @inlinable
+    func runRegisters(_ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ frames: Int) {
+        switch registerDevices {
+        case .diodes: runRegisters(devices.diodes, input, output, frames)
+        case .bjts: runRegisters(devices.bjts, input, output, frames)
+        case .jfets: runRegisters(devices.jfets, input, output, frames)
+        case .korenTriodes: runRegisters(devices.korenTriodes, input, output, frames)
+        case .dzTriodes: runRegisters(devices.dzTriodes, input, output, frames)
+        case .capacitances: runRegisters(devices.capacitances, input, output, frames)
+        case .none: break
+        }
+    }
+}
