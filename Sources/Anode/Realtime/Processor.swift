@@ -40,9 +40,10 @@ public final class Processor {
         @usableFromInline var haveFactors = false
         /// The smallest residual (largest port error, V) of the step's iterates so far.
         @usableFromInline var bestNorm = Double.infinity
-        /// |Δp − K·Δh|² at the last step (the move the predictor followed), whose prediction error
-        /// `predictionError` holds (0: none).
-        @usableFromInline var lastMove = 0.0
+        /// 1/|Δp − K·Δh|² of the last step (the move the predictor followed), whose prediction
+        /// error `predictionError` holds; 0: none. (Kept inverted so that the division is made at
+        /// the end of a step, off the next prediction's path.)
+        @usableFromInline var inverseLastMove = 0.0
         /// Whether a control is still gliding toward its target.
         @usableFromInline var controlsMoving = false
         /// The count of control changes last taken over from `controlChanges`.
@@ -345,7 +346,7 @@ public final class Processor {
             pPrevious[r] = sum
         }
         runtime.pointee.haveFactors = false
-        runtime.pointee.lastMove = 0
+        runtime.pointee.inverseLastMove = 0
         runtime.pointee.consecutiveFailures = 0
         if !restOutput.isEmpty { oversampler.resetOutputs(restOutput) }
     }
@@ -376,8 +377,11 @@ public final class Processor {
         takeControlChanges()
         var f = 0
         while f < frames {
-            let chunk = min(controlInterval, frames &- f)
-            if runtime.pointee.controlsMoving { glideControls() }
+            // While a control glides, it moves every `controlInterval` frames; otherwise nothing
+            // changes until the next block.
+            let moving = runtime.pointee.controlsMoving
+            let chunk = moving ? min(controlInterval, frames &- f) : frames &- f
+            if moving { glideControls() }
             if registerDevices != .none {
                 runRegisters(input + f &* ni, output + f &* no, chunk)
             } else {

@@ -31,6 +31,13 @@ func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -
     return (s0 + s1) + (s2 + s3)
 }
 
+/// 1/move for the predictor's scale, 0 where it would not be finite (a move of subnormal size).
+@inlinable @inline(__always)
+func inverseMove(_ move: Double) -> Double {
+    let inverse = 1 / move
+    return inverse.isFinite ? inverse : 0
+}
+
 extension Processor {
     /// p = G·s + H·u.
     @inlinable @inline(__always)
@@ -252,8 +259,8 @@ extension Processor {
                 accumulateK(Shape.self, -1, times: historyChange, into: residual)
                 for k in 0..<n { move += residual[k] * residual[k] }
                 solveJacobian(Shape.self, residual)
-                let last = state.pointee.lastMove
-                let scale = last > 0 ? min(move / last, 4) : 0
+                let inverseLast = state.pointee.inverseLastMove
+                let scale = inverseLast > 0 ? min(move * inverseLast, 4) : 0
                 for k in 0..<n {
                     let tangent = vPrevious[k] - residual[k]
                     v[k] = tangent + scale * predictionError[k]
@@ -275,9 +282,9 @@ extension Processor {
             if iterations > state.pointee.counters.maxIterations { state.pointee.counters.maxIterations = iterations }
             if move > 0 && converged {
                 for k in 0..<n { predictionError[k] = v[k] - predictionError[k] }
-                state.pointee.lastMove = move
+                state.pointee.inverseLastMove = inverseMove(move)
             } else {
-                state.pointee.lastMove = 0
+                state.pointee.inverseLastMove = 0
             }
             state.pointee.consecutiveFailures = converged ? 0 : state.pointee.consecutiveFailures &+ 1
             if !converged {
@@ -331,7 +338,7 @@ extension Processor {
     /// One audio frame: directly, or through the interpolators, `factor` circuit steps and the decimators.
     @inlinable
     func frame<Shape: KernelShape>(_: Shape.Type, _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>) {
-        var stepper = GeneralStepper<Shape>(processor: self)
+        var stepper = GeneralStepper<Shape>()
         frame(input, output, &stepper)
     }
 
@@ -342,13 +349,13 @@ extension Processor {
         let ni = inputChannels
         if factor == 1 {
             for c in 0..<ni { u[c] = sanitized(input[c], channel: c) }
-            stepper.step(output)
+            stepper.step(output, self)
             return
         }
         for c in 0..<ni { oversampler.push(sanitized(input[c], channel: c), channel: c) }
         for phase in 0..<factor {
             for c in 0..<ni { u[c] = oversampler.interpolate(channel: c, phase: phase) }
-            stepper.step(highOutput)
+            stepper.step(highOutput, self)
             oversampler.record(highOutput)
         }
         for c in 0..<no { output[c] = oversampler.decimate(channel: c) }
@@ -358,18 +365,16 @@ extension Processor {
 /// What takes one circuit step of a frame: the general kernel, or the register kernel.
 @usableFromInline
 protocol CircuitStepper {
-    /// One step with the inputs in the processor's `u`; the outputs into `y`.
-    mutating func step(_ y: UnsafeMutablePointer<Double>)
+    /// One step of `processor` with the inputs in its `u`; the outputs into `y`.
+    mutating func step(_ y: UnsafeMutablePointer<Double>, _ processor: Processor)
 }
 
 /// `Processor.step` specialized for `Shape`.
 @usableFromInline
 struct GeneralStepper<Shape: KernelShape>: CircuitStepper {
-    @usableFromInline unowned(unsafe) let processor: Processor
+    @inlinable @inline(__always)
+    init() {}
 
     @inlinable @inline(__always)
-    init(processor: Processor) { self.processor = processor }
-
-    @inlinable @inline(__always)
-    mutating func step(_ y: UnsafeMutablePointer<Double>) { processor.step(Shape.self, y) }
+    mutating func step(_ y: UnsafeMutablePointer<Double>, _ processor: Processor) { processor.step(Shape.self, y) }
 }

@@ -22,7 +22,7 @@ struct RegisterKernel<Device: PortDevice> {
 
     // The state carried from sample to sample.
     @usableFromInline var vPrevious: SIMD2<Double>, pPrevious: SIMD2<Double>
-    @usableFromInline var predictionError: SIMD2<Double>, lastMove: Double
+    @usableFromInline var predictionError: SIMD2<Double>, inverseLastMove: Double
     /// Charge and charge current at the last accepted sample; the change of the history a0·q + i_q.
     @usableFromInline var charge: SIMD2<Double>, chargeCurrent: SIMD2<Double>, historyChange: SIMD2<Double>
     /// The last Jacobian J = K·∂ĩ/∂v − I and its inverse, by columns (when `haveJacobian`).
@@ -57,7 +57,7 @@ struct RegisterKernel<Device: PortDevice> {
         pPrevious = load(pr.pPrevious)
         predictionError = load(pr.predictionError)
         historyChange = load(pr.historyChange)
-        lastMove = pr.runtime.pointee.lastMove
+        inverseLastMove = pr.runtime.pointee.inverseLastMove
         if pair {
             charge = SIMD2(s0.charge[0], s1.charge[0])
             chargeCurrent = SIMD2(s0.chargeCurrent[0], s1.chargeCurrent[0])
@@ -97,7 +97,7 @@ struct RegisterKernel<Device: PortDevice> {
         save(predictionError, pr.predictionError)
         save(historyChange, pr.historyChange)
         for c in 0..<pr.np { pr.currentPrevious[c] = pr.current[c] }
-        pr.runtime.pointee.lastMove = lastMove
+        pr.runtime.pointee.inverseLastMove = inverseLastMove
         let s0 = devices.slots, s1 = pair ? devices.slots + 1 : devices.slots
         if pair {
             s0.pointee.charge[0] = charge[0]; s1.pointee.charge[0] = charge[1]
@@ -183,7 +183,7 @@ struct RegisterKernel<Device: PortDevice> {
             move = (d * d).sum()
             let solution: SIMD2<Double> = inverse.0 * d[0] + inverse.1 * d[1]
             tangent = vPrevious - solution
-            let scale = lastMove > 0 ? min(move / lastMove, 4) : 0
+            let scale = inverseLastMove > 0 ? min(move * inverseLastMove, 4) : 0
             v = tangent + scale * predictionError
             let (limited, changed) = limit(v, old: vPrevious)
             if changed { v = limited; move = 0 }
@@ -250,10 +250,10 @@ struct RegisterKernel<Device: PortDevice> {
         if count > maxIterations { maxIterations = count }
         if move > 0 {
             predictionError = v - tangent
-            lastMove = move
+            inverseLastMove = inverseMove(move)
         } else {
             predictionError = tangent
-            lastMove = 0
+            inverseLastMove = 0
         }
         // The charge history moves on (trapezoidal), flushed below 1e-200 as in `DeviceArray.accept`.
         var newCurrent: SIMD2<Double> = a0 * (q - charge) - chargeCurrent
@@ -270,20 +270,17 @@ struct RegisterKernel<Device: PortDevice> {
 /// The register kernel as a frame's circuit step, with `Processor.step` as its fallback.
 @usableFromInline
 struct RegisterStepper<Device: PortDevice>: CircuitStepper {
-    @usableFromInline unowned(unsafe) let processor: Processor
     @usableFromInline let devices: DeviceArray<Device>
     @usableFromInline var kernel: RegisterKernel<Device>
 
     @inlinable @inline(__always)
     init(_ processor: Processor, _ devices: DeviceArray<Device>) {
-        self.processor = processor
         self.devices = devices
         kernel = RegisterKernel(processor, devices)
     }
 
     @inlinable @inline(__always)
-    mutating func step(_ y: UnsafeMutablePointer<Double>) {
-        let pr = processor
+    mutating func step(_ y: UnsafeMutablePointer<Double>, _ pr: Processor) {
         let two = pr.np == 2
         // p = G·s + H·u.
         let stride = pr.stateStride
@@ -313,7 +310,17 @@ extension Processor {
     func runRegisters<Device: PortDevice>(_ devices: DeviceArray<Device>, _ input: UnsafePointer<Double>,
                                           _ output: UnsafeMutablePointer<Double>, _ frames: Int) {
         var stepper = RegisterStepper(self, devices)
-        for f in 0..<frames { frame(input + f &* inputChannels, output + f &* no, &stepper) }
+        let ni = inputChannels
+        if factor == 1 {
+            // `frame` written out for the common case.
+            for f in 0..<frames {
+                let x = input + f &* ni
+                for c in 0..<ni { u[c] = sanitized(x[c], channel: c) }
+                stepper.step(output + f &* no, self)
+            }
+        } else {
+            for f in 0..<frames { frame(input + f &* ni, output + f &* no, &stepper) }
+        }
         stepper.kernel.store(self, devices)
     }
 }
