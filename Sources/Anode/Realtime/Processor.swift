@@ -382,7 +382,7 @@ public final class Processor {
             let moving = runtime.pointee.controlsMoving
             let chunk = moving ? min(controlInterval, frames &- f) : frames &- f
             if moving { glideControls() }
-            if registerDevices != .none {
+            if (Shape.ports == 1 || Shape.ports == 2) && registerDevices != .none {
                 runRegisters(input + f &* ni, output + f &* no, chunk)
             } else {
                 for k in f..<(f &+ chunk) { frame(Shape.self, input + k &* ni, output + k &* no) }

@@ -350,7 +350,7 @@ extension Processor {
     }
 
     /// `frames` frames through the register kernel of the circuit's devices.
-    @inlinable
+    @inlinable @inline(never)
     func runRegisters(_ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ frames: Int) {
         switch registerDevices {
         case .diodes: runRegisters(devices.diodes, input, output, frames)
