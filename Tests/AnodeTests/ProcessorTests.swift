@@ -277,7 +277,7 @@ struct ProcessorTests {
     @Test("the register kernel of one- and two-port circuits takes the same steps as the general kernel, fallbacks included")
     func registerKernel() throws {
         var eligible: [String] = []
-        var fellBack = false
+        var fellBack = false, rejected = false
         for netlist in NgspiceAgreementTests.netlists {
             let circuit = try loadCircuit(netlist)
             guard case .transient(let spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { continue }
@@ -292,10 +292,12 @@ struct ProcessorTests {
             let general = try Processor(circuit, configuration: configuration)
             general.registerDevices = .none
             // The netlist's own drive for 20 ms, then a square wave of 20 times its peak, which
-            // drives Newton into its fallbacks.
+            // drives Newton into its fallbacks, then hostile samples (±1 kV after clamping, NaN,
+            // infinities) that end in rejected steps and the watchdog, then the drive again.
             let drive = (1...960).map { inputs[0].1.value(at: Double($0) / 48_000) }
             let peak = max(drive.map(abs).max() ?? 0, 0.1)
-            let input = drive + (0..<960).map { 20 * peak * ((($0 / 24) % 2 == 0) ? 1 : -1) }
+            let hostile: [Double] = (0..<480).map { [1e300, -1e300, .nan, .infinity, -.infinity, 0][$0 / 5 % 6] }
+            let input = drive + (0..<960).map { 20 * peak * ((($0 / 24) % 2 == 0) ? 1 : -1) } + hostile + drive
             let a = fast.process(input), b = general.process(input)
             let scale = max(b.map(abs).max() ?? 0, 1e-9)
             let difference = zip(a, b).map { abs($0 - $1) }.max() ?? 0
@@ -303,10 +305,14 @@ struct ProcessorTests {
             #expect(fast.statistics.steps == general.statistics.steps)
             #expect(fast.statistics.iterations == general.statistics.iterations, "\(netlist.lastPathComponent): \(fast.statistics) vs \(general.statistics)")
             #expect(fast.statistics.failures == general.statistics.failures)
+            #expect(fast.statistics.recoveries == general.statistics.recoveries)
+            #expect(a.allSatisfy { $0.isFinite }, "\(netlist.lastPathComponent): non-finite output")
             if general.statistics.maxIterations > 4 { fellBack = true }
+            if general.statistics.failures > 0 { rejected = true }
         }
         #expect(Set(["diode-clipper.cir", "12ax7-common-cathode.cir", "2n3904-common-emitter.cir"]).isSubset(of: eligible), "\(eligible)")
         #expect(fellBack, "no circuit needed the fallback")
+        #expect(rejected, "no circuit had a step rejected")
 
         // A knob turned while it runs: the register kernel takes the matrices as the glide moves them.
         let knob = try Circuit(netlistText: """
