@@ -7,7 +7,8 @@
 /// and counters); only the bookkeeping differs. A sample it cannot finish the plain way — Newton not
 /// converged after four iterations, a singular Jacobian, a non-finite residual — is handed to
 /// `step` from the same starting point, whose fallbacks (damping, continuation, rejection, the
-/// watchdog) then apply. For the diode clipper this halves the time per sample.
+/// watchdog) then apply. It takes a fifth off the small circuits' time per sample (the diode
+/// clipper 127 → 102 ns at 48 kHz).
 @usableFromInline
 struct RegisterKernel<Device: PortDevice> {
     /// The devices: two one-port devices, or one device of one or two ports.
@@ -16,7 +17,7 @@ struct RegisterKernel<Device: PortDevice> {
     @usableFromInline let firstCharged: Bool, secondCharged: Bool
     /// Linearization G₀ at the operating point, by columns.
     @usableFromInline let g0: (SIMD2<Double>, SIMD2<Double>)
-    /// K by columns; the rows of [G H] as pointers.
+    /// K by columns.
     @usableFromInline let k: (SIMD2<Double>, SIMD2<Double>)
     @usableFromInline let a0: Double, absoluteTolerance: Double, relativeTolerance: Double
 
@@ -270,15 +271,20 @@ struct RegisterKernel<Device: PortDevice> {
 /// The register kernel as a frame's circuit step, with `Processor.step` as its fallback.
 @usableFromInline
 struct RegisterStepper<Device: PortDevice>: CircuitStepper {
+    /// The processor's devices (the fallback's state lives in their slots).
     @usableFromInline let devices: DeviceArray<Device>
+    /// The kernel, loaded from the processor at the start of the run.
     @usableFromInline var kernel: RegisterKernel<Device>
 
+    /// The stepper of `processor` in its present state.
     @inlinable @inline(__always)
     init(_ processor: Processor, _ devices: DeviceArray<Device>) {
         self.devices = devices
         kernel = RegisterKernel(processor, devices)
     }
 
+    /// One step: p from the state and inputs, the port equations solved in registers (or by
+    /// `Processor.step` when they need its fallbacks), then the outputs and the state update.
     @inlinable @inline(__always)
     mutating func step(_ y: UnsafeMutablePointer<Double>, _ pr: Processor) {
         let two = pr.np == 2
