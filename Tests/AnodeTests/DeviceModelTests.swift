@@ -30,6 +30,25 @@ func checkJacobian(_ device: NonlinearDevice, at v: PortVector, charges: Bool = 
 struct DeviceModelTests {
     let vt = Junction.thermalVoltage()
 
+    @Test("softplus and its logistic against log1p and the closed forms, from deep cutoff to far above")
+    func softplusAccuracy() {
+        var x = -745.0
+        var worst = 0.0
+        while x <= 60 {
+            let (sp, sigma) = softplusAndLogistic(x)
+            // Reference: ln(1 + eˣ) = max(x, 0) + log1p(e^−|x|), with the C library's log1p.
+            let reference = max(x, 0) + log1p(exp(-abs(x)))
+            worst = max(worst, abs(sp - reference) / reference.ulp)
+            // (Compared where the reference itself is not subnormal.)
+            let logistic = 1 / (1 + exp(-x))
+            if x > -690 { #expect(abs(sigma - logistic) <= 4 * logistic.ulp, "σ(\(x))") }
+            x += 0.0173
+        }
+        #expect(worst <= 2, "softplus is \(worst) ulp off")
+        #expect(softplusAndLogistic(-800).softplus == 0)
+        #expect(softplusAndLogistic(0).softplus == log(2.0))
+    }
+
     @Test("thermal voltage at 27 °C")
     func thermalVoltage() {
         #expect(abs(vt - 0.0258646) < 1e-6)

@@ -18,7 +18,10 @@ public func logistic(_ x: Double) -> Double {
 @inlinable @inline(__always)
 public func softplusAndLogistic(_ x: Double) -> (softplus: Double, logistic: Double) {
     let e = exp(-abs(x))
-    let sp = max(x, 0) + log1p(e)
+    // ln(1 + e) as ln u corrected for the rounding of u = 1 + e (to first order): glibc's log is
+    // faster than its log1p, and the correction keeps tiny e exact (u = 1 gives e).
+    let u = 1 + e
+    let sp = max(x, 0) + (log(u) - ((u - 1) - e) / u)
     let sigma = x >= 0 ? 1 / (1 + e) : e / (1 + e)
     return (sp, sigma)
 }
