@@ -13,15 +13,16 @@ public func logistic(_ x: Double) -> Double {
     x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
 }
 
-/// softplus(x) and σ(x) together, sharing one exponential: with e = e^(−|x|),
-/// softplus(x) = max(x, 0) + ln(1 + e) and σ(x) = 1/(1 + e) for x ≥ 0, e/(1 + e) otherwise.
+/// softplus(x) and σ(x) together, sharing one exponential and one division: with e = e^(−|x|)
+/// and u = 1 + e, softplus(x) = max(x, 0) + ln u and σ(x) = 1/u for x ≥ 0, e/u otherwise.
 @inlinable @inline(__always)
 public func softplusAndLogistic(_ x: Double) -> (softplus: Double, logistic: Double) {
     let e = exp(-abs(x))
-    // ln(1 + e) as ln u corrected for the rounding of u = 1 + e (to first order): glibc's log is
-    // faster than its log1p, and the correction keeps tiny e exact (u = 1 gives e).
     let u = 1 + e
-    let sp = max(x, 0) + (log(u) - ((u - 1) - e) / u)
-    let sigma = x >= 0 ? 1 / (1 + e) : e / (1 + e)
+    let r = 1 / u
+    // ln(1 + e) as ln u corrected for the rounding of u (to first order): glibc's log is faster
+    // than its log1p, and the correction keeps tiny e exact (u = 1 gives e).
+    let sp = max(x, 0) + (log(u) - ((u - 1) - e) * r)
+    let sigma = x >= 0 ? r : e * r
     return (sp, sigma)
 }
