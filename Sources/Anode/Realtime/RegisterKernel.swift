@@ -302,10 +302,19 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
         if two { pr.current[1] = result[1] }
         // [s'; y] = [A B C; D E F]·[s; u; ĩ], as in `step`.
         let width = pr.portStride, ns = pr.ns
-        for r in 0..<ns { pr.sNext[r] = dot(pr.ABCDEF + r &* width, pr.x, width) }
-        let outputRows = pr.ABCDEF + ns &* width
-        for r in 0..<pr.no { y[r] = dot(outputRows + r &* width, pr.x, width) }
-        for k in 0..<ns { let value = pr.sNext[k]; pr.s[k] = abs(value) < 1e-200 ? 0 : value }
+        if ns == 1 && pr.no == 1 {
+            // A first-order circuit with one output (an RC clipper): two rows, no loops, the new
+            // state in a register until both rows have read the old one. (Generalized to up to
+            // four states with the state in a vector, it made the 2N3904 stage 10 % slower.)
+            let next = dot(pr.ABCDEF, pr.x, width)
+            y[0] = dot(pr.ABCDEF + width, pr.x, width)
+            pr.s[0] = abs(next) < 1e-200 ? 0 : next
+        } else {
+            for r in 0..<ns { pr.sNext[r] = dot(pr.ABCDEF + r &* width, pr.x, width) }
+            let outputRows = pr.ABCDEF + ns &* width
+            for r in 0..<pr.no { y[r] = dot(outputRows + r &* width, pr.x, width) }
+            for k in 0..<ns { let value = pr.sNext[k]; pr.s[k] = abs(value) < 1e-200 ? 0 : value }
+        }
         pr.runtime.pointee.consecutiveFailures = 0
     }
 }
