@@ -137,13 +137,10 @@ struct DeviceArray<Device: PortDevice> {
         for s in 0..<count where slots[s].hasCharge {
             let slot = slots + s
             let q = slot.pointee.pendingCharge
-            let current = a0 * (q - slot.pointee.charge) - slot.pointee.chargeCurrent
-            // Flush what would decay into subnormal numbers (see the state update).
-            let magnitude = current.replacing(with: -current, where: current .< 0)
-            let flushed = current.replacing(with: 0, where: magnitude .< 1e-200)
-            let change = a0 * (q - slot.pointee.charge) + (flushed - slot.pointee.chargeCurrent)
+            let (current, change) = chargeHistoryStep(charge: q, previous: slot.pointee.charge,
+                                                      current: slot.pointee.chargeCurrent, a0: a0)
             for r in 0..<slot.pointee.ports { historyChange[slot.pointee.offset &+ r] = change[r] }
-            slot.pointee.chargeCurrent = flushed
+            slot.pointee.chargeCurrent = current
             slot.pointee.charge = q
         }
     }

@@ -31,6 +31,39 @@ func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -
     return (s0 + s1) + (s2 + s3)
 }
 
+/// Magnitudes below this are flushed to zero. A decaying state would end in subnormal numbers, whose
+/// arithmetic is many times slower: anything below 1e-200 (of volts, amperes, coulombs or their
+/// companions) is zero for any circuit.
+@inlinable @inline(__always)
+var flushLimit: Double { 1e-200 }
+
+/// `value`, or 0 below `flushLimit`.
+@inlinable @inline(__always)
+func flushed(_ value: Double) -> Double { abs(value) < flushLimit ? 0 : value }
+
+/// The trapezoidal charge history moving on by one accepted step: the new charge current
+/// i_q = a0·(q − q_prev) − i_q,prev (flushed like the state) and the change of the history
+/// h = a0·q + i_q that the next prediction follows.
+@inlinable @inline(__always)
+func chargeHistoryStep<V: SIMD>(charge q: V, previous: V, current: V, a0: Double) -> (current: V, historyChange: V)
+where V.Scalar == Double {
+    let moved = a0 * (q - previous)
+    var next = moved - current
+    let magnitude = next.replacing(with: -next, where: next .< 0)
+    next.replace(with: 0, where: magnitude .< flushLimit)
+    return (next, moved + (next - current))
+}
+
+/// Newton steps δ with δ² ≤ this × tolerance are taken to first order without evaluating again:
+/// for the most curved law, a junction's exponential, such a step leaves an error of
+/// δ²·f''/(2·f') = δ²/(2·N·Vt), within tolerance for N ≥ 1 (2·Vt = 0.0517 V at 27 °C).
+@inlinable @inline(__always)
+var firstOrderStepBound: Double { 0.05 }
+
+/// Newton iterations after which a step that does not reduce the residual is damped.
+@inlinable @inline(__always)
+var undampedIterations: Int { 4 }
+
 /// 1/move for the predictor's scale, 0 where it would not be finite (a move of subnormal size).
 @inlinable @inline(__always)
 func inverseMove(_ move: Double) -> Double {
@@ -127,6 +160,25 @@ extension Processor {
         }
     }
 
+    /// [s'; y] = [A B C; D E F]·[s; u; ĩ]: the outputs into `y`, the state moved on.
+    @inlinable @inline(__always)
+    func updateStateAndOutputs(_ y: UnsafeMutablePointer<Double>) {
+        let width = portStride
+        if ns == 1 && no == 1 {
+            // A first-order circuit with one output (an RC clipper): two rows, no loops, the new
+            // state in a register until both rows have read the old one (12 % of the clipper's
+            // time; the same for up to four states through a vector was slower).
+            let next = dot(ABCDEF, x, width)
+            y[0] = dot(ABCDEF + width, x, width)
+            s[0] = flushed(next)
+            return
+        }
+        for r in 0..<ns { sNext[r] = dot(ABCDEF + r &* width, x, width) }
+        let outputRows = ABCDEF + ns &* width
+        for r in 0..<no { y[r] = dot(outputRows + r &* width, x, width) }
+        for k in 0..<ns { s[k] = flushed(sNext[k]) }
+    }
+
     /// The residual F = p + K·ĩ − v into `residual`; returns the largest excess over the tolerance
     /// (≤ 0 when converged; +∞ for NaN).
     @inlinable @inline(__always)
@@ -164,7 +216,7 @@ extension Processor {
             // kink of a device law (a pentode's plate cutting off, a transformer kick).
             var norm = 0.0
             for k in 0..<n { norm = max(norm, abs(residual[k])) }
-            if iterations > 4 && !(norm < lastNorm) && halvings < 6 {
+            if iterations > undampedIterations && !(norm < lastNorm) && halvings < 6 {
                 halvings &+= 1
                 for k in 0..<n { v[k] = 0.5 * (v[k] + vBase[k]) }
                 continue
@@ -189,15 +241,13 @@ extension Processor {
             fresh = true
             solveJacobian(Shape.self, residual)
             // The Newton step is −residual. When it is so small that the next iterate's error is
-            // within tolerance, take it and move the evaluation along to first order instead of
-            // evaluating again. For the most curved law, a junction's exponential, a step δ
-            // leaves an error of δ²·f''/(2·f') = δ²/(2·N·Vt): within tolerance for δ² ≤ 2·Vt·tol
-            // (N ≥ 1; 2·Vt = 0.0517 V at 27 °C).
+            // within tolerance (`firstOrderStepBound`), take it and move the evaluation along to
+            // first order instead of evaluating again.
             var small = true
             for k in 0..<n {
                 vTrial[k] = v[k] - residual[k]
                 let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
-                if !(residual[k] * residual[k] <= tolerance * 0.05) { small = false }
+                if !(residual[k] * residual[k] <= tolerance * firstOrderStepBound) { small = false }
             }
             // A step this small is far below anything the devices' limiting acts on (junctions:
             // steps beyond 2·N·Vt; FETs: volts), so only larger ones are offered to it.
@@ -306,14 +356,7 @@ extension Processor {
         } else {
             state.pointee.counters.steps &+= 1
         }
-        // [s'; y] = [A B C; D E F]·[s; u; ĩ]
-        let width = portStride
-        for r in 0..<ns { sNext[r] = dot(ABCDEF + r &* width, x, width) }
-        let outputRows = ABCDEF + ns &* width
-        for r in 0..<no { y[r] = dot(outputRows + r &* width, x, width) }
-        // A decaying state would end in subnormal numbers, whose arithmetic is many times slower:
-        // anything below 1e-200 (of volts, amperes or their companions) is zero for any circuit.
-        for k in 0..<ns { let value = sNext[k]; s[k] = abs(value) < 1e-200 ? 0 : value }
+        updateStateAndOutputs(y)
         if rejected {
             for k in 0..<n { historyChange[k] = 0 }
         } else {

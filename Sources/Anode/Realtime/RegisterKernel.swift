@@ -8,7 +8,7 @@
 /// converged after four iterations, a singular Jacobian, a non-finite residual — is handed to
 /// `step` from the same starting point, whose fallbacks (damping, continuation, rejection, the
 /// watchdog) then apply. It takes a fifth off the small circuits' time per sample (the diode
-/// clipper 127 → 102 ns at 48 kHz).
+/// clipper 127 → 102 ns at 48 kHz). The linear part (p, outputs, state) is the general kernel's.
 @usableFromInline
 struct RegisterKernel<Device: PortDevice> {
     /// The devices: two one-port devices, or one device of one or two ports.
@@ -210,8 +210,9 @@ struct RegisterKernel<Device: PortDevice> {
             if all(excess .<= 0) || settled {
                 return finish(p, v, current, e.q, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
-            // Past four evaluations `newton` may start damping; at the limit it fails: both are `step`'s.
-            guard excess[0].isFinite && excess[1].isFinite, count < limitCount, count < 4 else { return nil }
+            // Past `undampedIterations` evaluations `newton` may start damping; at the limit it
+            // fails: both are `step`'s.
+            guard excess[0].isFinite && excess[1].isFinite, count < limitCount, count < undampedIterations else { return nil }
             // J = K·∂ĩ/∂v − I, column by column.
             let j0: SIMD2<Double> = k.0 * gt0[0] + k.1 * gt0[1] - SIMD2(1, 0)
             let j1: SIMD2<Double> = k.0 * gt1[0] + k.1 * gt1[1] - SIMD2(0, 1)
@@ -223,7 +224,7 @@ struct RegisterKernel<Device: PortDevice> {
             fresh = true
             let step: SIMD2<Double> = inv.0 * residual[0] + inv.1 * residual[1]
             let squared: SIMD2<Double> = step * step
-            let bound: SIMD2<Double> = tolerance * 0.05
+            let bound: SIMD2<Double> = tolerance * firstOrderStepBound
             if all(squared .<= bound) {
                 // First-order acceptance (see `newton`).
                 let dq: SIMD2<Double> = e.c.0 * step[0] + e.c.1 * step[1]
@@ -256,11 +257,7 @@ struct RegisterKernel<Device: PortDevice> {
             predictionError = tangent
             inverseLastMove = 0
         }
-        // The charge history moves on (trapezoidal), flushed below 1e-200 as in `DeviceArray.accept`.
-        var newCurrent: SIMD2<Double> = a0 * (q - charge) - chargeCurrent
-        newCurrent.replace(with: 0, where: Self.magnitude(newCurrent) .< 1e-200)
-        historyChange = a0 * (q - charge) + (newCurrent - chargeCurrent)
-        chargeCurrent = newCurrent
+        (chargeCurrent, historyChange) = chargeHistoryStep(charge: q, previous: charge, current: chargeCurrent, a0: a0)
         charge = q
         pPrevious = p
         vPrevious = v
@@ -300,21 +297,7 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
         }
         pr.current[0] = result[0]
         if two { pr.current[1] = result[1] }
-        // [s'; y] = [A B C; D E F]·[s; u; ĩ], as in `step`.
-        let width = pr.portStride, ns = pr.ns
-        if ns == 1 && pr.no == 1 {
-            // A first-order circuit with one output (an RC clipper): two rows, no loops, the new
-            // state in a register until both rows have read the old one. (Generalized to up to
-            // four states with the state in a vector, it made the 2N3904 stage 10 % slower.)
-            let next = dot(pr.ABCDEF, pr.x, width)
-            y[0] = dot(pr.ABCDEF + width, pr.x, width)
-            pr.s[0] = abs(next) < 1e-200 ? 0 : next
-        } else {
-            for r in 0..<ns { pr.sNext[r] = dot(pr.ABCDEF + r &* width, pr.x, width) }
-            let outputRows = pr.ABCDEF + ns &* width
-            for r in 0..<pr.no { y[r] = dot(outputRows + r &* width, pr.x, width) }
-            for k in 0..<ns { let value = pr.sNext[k]; pr.s[k] = abs(value) < 1e-200 ? 0 : value }
-        }
+        pr.updateStateAndOutputs(y)
         pr.runtime.pointee.consecutiveFailures = 0
     }
 }
@@ -325,17 +308,7 @@ extension Processor {
     func runRegisters<Device: PortDevice>(_ devices: DeviceArray<Device>, _ input: UnsafePointer<Double>,
                                           _ output: UnsafeMutablePointer<Double>, _ frames: Int) {
         var stepper = RegisterStepper(self, devices)
-        let ni = inputChannels
-        if factor == 1 {
-            // `frame` written out for the common case.
-            for f in 0..<frames {
-                let x = input + f &* ni
-                for c in 0..<ni { u[c] = sanitized(x[c], channel: c) }
-                stepper.step(output + f &* no, self)
-            }
-        } else {
-            for f in 0..<frames { frame(input + f &* ni, output + f &* no, &stepper) }
-        }
+        for f in 0..<frames { frame(input + f &* inputChannels, output + f &* no, &stepper) }
         stepper.kernel.store(self, devices)
     }
 }
