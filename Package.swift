@@ -16,10 +16,13 @@ let package = Package(
     targets: [
         // LAPACK and BLAS from Debian's liblapack-dev and libblas-dev (reference implementations).
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
+        // glibc's vector math library (libmvec, part of libc6): two-lane exp and log for the devices.
+        .systemLibrary(name: "CLibmvec", path: "Sources/CLibmvec"),
         .target(
             name: "Anode",
             dependencies: [
                 "CLAPACK",
+                .target(name: "CLibmvec", condition: .when(platforms: [.linux])),
                 .product(name: "Numerics", package: "swift-numerics"),
             ]
         ),

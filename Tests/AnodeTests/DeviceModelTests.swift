@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Anode
+@testable import Anode
 
 /// Central-difference Jacobian of a device's port currents (or charges) compared with its analytic one.
 func checkJacobian(_ device: NonlinearDevice, at v: PortVector, charges: Bool = false, tolerance: Double = 2e-5,
@@ -47,6 +47,44 @@ struct DeviceModelTests {
         #expect(worst <= 2, "softplus is \(worst) ulp off")
         #expect(softplusAndLogistic(-800).softplus == 0)
         #expect(softplusAndLogistic(0).softplus == log(2.0))
+    }
+
+    @Test("the two-lane exp and log agree with the scalar ones within 4 ulp, lane by lane")
+    func vectorMath() {
+        var x = -700.0
+        while x <= 700 {
+            let e = exp(SIMD2(x, -x / 3))
+            #expect(abs(e[0] - Foundation.exp(x)) <= 4 * Foundation.exp(x).ulp, "exp(\(x))")
+            #expect(abs(e[1] - Foundation.exp(-x / 3)) <= 4 * Foundation.exp(-x / 3).ulp, "exp(\(-x / 3))")
+            let y = Foundation.exp(x / 2), z = 1 + abs(x)
+            let l = log(SIMD2(y, z))
+            let ly = Foundation.log(y), lz = Foundation.log(z)
+            #expect(abs(l[0] - ly) <= 4 * ly.ulp, "log(\(y))")
+            #expect(abs(l[1] - lz) <= 4 * lz.ulp, "log(\(z))")
+            x += 0.37
+        }
+        // A lane's result does not depend on the other lane.
+        #expect(exp(SIMD2(0.3, 1000))[0] == exp(SIMD2(0.3, -2))[0])
+        #expect(exp(SIMD2(Double.nan, 0))[1] == 1)
+        #expect(exp(SIMD2(Double.nan, 0))[0].isNaN)
+    }
+
+    @Test("diode: current and charge from the shared two-lane exponential match the separate equations")
+    func diodeCurrentAndCharge() throws {
+        var p = Diode.Parameters()
+        p.saturationCurrent = 2.52e-9; p.emissionCoefficient = 1.752; p.junctionCapacitance = 4e-12
+        p.gradingCoefficient = 0.4; p.transitTime = 20e-9; p.breakdownVoltage = 30
+        let d = try Diode(p)
+        var v = -40.0
+        while v <= 1.2 {
+            let (i, g, q, c) = d.currentAndCharge(v)
+            let (i0, g0) = d.current(v), (q0, c0) = d.charge(v)
+            #expect(abs(i - i0) <= 1e-13 * abs(i0) + 1e-30, "I(\(v))")
+            #expect(abs(g - g0) <= 1e-13 * abs(g0) + 1e-30, "G(\(v))")
+            #expect(abs(q - q0) <= 1e-13 * abs(q0) + 1e-30, "Q(\(v))")
+            #expect(abs(c - c0) <= 1e-13 * abs(c0) + 1e-30, "C(\(v))")
+            v += 0.0131
+        }
     }
 
     @Test("thermal voltage at 27 °C")

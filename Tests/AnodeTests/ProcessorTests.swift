@@ -177,6 +177,52 @@ struct ProcessorTests {
         #expect(y.allSatisfy { $0.isFinite })
     }
 
+    @Test("states no input can move are dropped: capacitors in parallel or in a loop, with the same result")
+    func stateReduction() throws {
+        // A triode's three inter-electrode capacitances form a loop and CGP is parallel to Cf:
+        // seven capacitors, five independent voltages.
+        let triode = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("12ax7-common-cathode.cir").path)
+        let config = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000)
+        #expect(try Processor(triode, configuration: config).ns == 5)
+        // Two capacitors in parallel are one of their sum; each carries its share of the current.
+        let parallel = try Circuit(netlistText: "p\nVin in 0 0\nR1 in x 1k\nC1 x 0 10n\nC2 x 0 22n\n")
+        let single = try Circuit(netlistText: "s\nVin in 0 0\nR1 in x 1k\nC1 x 0 32n\n")
+        let both = try Processor(parallel, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("x"), .current("C1")], sampleRate: 48_000))
+        let one = try Processor(single, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("x"), .current("C1")], sampleRate: 48_000))
+        #expect(both.ns == 1)
+        let input = (0..<1000).map { sin(Double($0) * 0.07) + ($0 % 100 < 50 ? 0.5 : -0.5) }
+        let y = both.process(input), x = one.process(input)
+        for k in 0..<1000 {
+            #expect(abs(y[2 * k] - x[2 * k]) <= 1e-12)
+            #expect(abs(y[2 * k + 1] - x[2 * k + 1] * 10 / 32) <= 1e-15)
+        }
+        // A loop of capacitors around a clipping diode pair: three capacitors, two states, and the
+        // reference simulator's result at the same step, capacitor currents included.
+        let loop = """
+            loop
+            .model d1 D(IS=2.52n RS=0.568 N=1.752 CJO=4p M=0.4 TT=20n)
+            Vin in 0 DC 0 SIN(0 2 1k)
+            R1 in x 2.2k
+            C1 x y 10n
+            C2 y 0 4.7n
+            C3 x 0 1n
+            R2 y 0 10k
+            D1 x 0 d1
+            D2 0 x d1
+            .tran 10u 3m
+            .print tran v(x) v(y) i(C1) i(C3)
+            .end
+            """
+        let looped = try Processor(Circuit(netlistText: loop), configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("x")], sampleRate: 48_000))
+        #expect(looped.ns == 2)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("anode-loop-\(UUID().uuidString).cir")
+        try loop.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let errors = try Self.compare(file)
+        #expect(errors.count == 4)
+        for (probe, error) in errors { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+    }
+
     @Test("independent parts of a circuit are solved as separate subsystems, with the same result")
     func subsystems() throws {
         let one = """

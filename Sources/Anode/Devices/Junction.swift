@@ -33,13 +33,17 @@ public enum Junction {
     @inlinable @inline(__always)
     public static func current(_ v: Double, saturationCurrent isat: Double, inverseNVt k: Double) -> (i: Double, g: Double) {
         let x = v * k  // V/nVt
-        if x >= -3 {
-            let e = exp(min(x, maxExponent))
-            return (isat * (e - 1), isat * e * k)
-        }
+        if x >= -3 { return current(exponential: exp(min(x, maxExponent)), saturationCurrent: isat, inverseNVt: k) }
         var a = 3 / (x * M_E)
         a = a * a * a
         return (-isat * (1 + a), isat * 3 * a / v)
+    }
+
+    /// Current and conductance, IS·(e − 1) and IS·e/(n·Vt), from the exponential e = exp(V/nVt)
+    /// computed by the caller (for V ≥ −3·nVt, where SPICE uses the exponential).
+    @inlinable @inline(__always)
+    public static func current(exponential e: Double, saturationCurrent isat: Double, inverseNVt k: Double) -> (i: Double, g: Double) {
+        (isat * (e - 1), isat * e * k)
     }
 
     /// Largest argument passed to `exp` in the junction equations; beyond it the current grows linearly.
@@ -143,6 +147,13 @@ public struct DepletionCharge: Hashable, Sendable {
         forwardSlope = m / (2 * vj)
     }
 
+    /// Charge and capacitance below FC·VJ from a = 1 − V/VJ and s = a^−M computed by the caller:
+    /// Q = VJ·CJ0·(1 − a·s)/(1 − M), C = CJ0·s.
+    @inlinable @inline(__always)
+    public func charge(argument a: Double, power s: Double) -> (q: Double, c: Double) {
+        (chargeScale * (1 - a * s), zeroBiasCapacitance * s)
+    }
+
     /// Charge Q(V) and capacitance dQ/dV.
     @inlinable @inline(__always)
     public func charge(_ v: Double) -> (q: Double, c: Double) {
@@ -150,8 +161,7 @@ public struct DepletionCharge: Hashable, Sendable {
         if cj0 == 0 { return (0, 0) }
         if v < linearizationVoltage {
             let arg = 1 - v * inversePotential
-            let s = exp(-grading * log(arg))  // (1 − V/VJ)^−M
-            return (chargeScale * (1 - arg * s), cj0 * s)
+            return charge(argument: arg, power: exp(-grading * log(arg)))
         }
         let fcv = linearizationVoltage
         let k = forwardScale

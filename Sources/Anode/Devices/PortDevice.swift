@@ -70,15 +70,17 @@ extension Diode: PortDevice {
     public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
         let k = inverseSeriesCount
         let vj = v[0] * k
-        let (i, g) = current(vj)
         var e = PortEvaluation()
-        e.currents.current[0] = i
-        e.currents.conductance[0, 0] = g * k
         if withCharges {
-            let (qd, cd) = depletion.charge(vj)
-            let tt = parameters.transitTime
-            e.charges.charge[0] = qd + tt * i
-            e.charges.capacitance[0, 0] = (cd + tt * g) * k
+            let (i, g, q, c) = currentAndCharge(vj)
+            e.currents.current[0] = i
+            e.currents.conductance[0, 0] = g * k
+            e.charges.charge[0] = q
+            e.charges.capacitance[0, 0] = c * k
+        } else {
+            let (i, g) = current(vj)
+            e.currents.current[0] = i
+            e.currents.conductance[0, 0] = g * k
         }
         return e
     }

@@ -16,9 +16,11 @@ struct StateSpaceModel {
     /// Step, s.
     let step: Double
     /// Sizes: states, inputs (constant channel included), ports, outputs.
-    let stateCount: Int, inputCount: Int, outputCount: Int
+    var stateCount: Int
+    let inputCount: Int, outputCount: Int
     var portCount: Int
-    let A: Matrix, B: Matrix, D: Matrix, E: Matrix
+    var A: Matrix, B: Matrix, D: Matrix
+    let E: Matrix
     var C: Matrix, F: Matrix, G: Matrix, H: Matrix, K: Matrix
     /// The devices, with the port offset of each, ordered so that each independent subsystem's ports
     /// are contiguous.
@@ -29,7 +31,7 @@ struct StateSpaceModel {
     /// Each device's linearization G₀ (conductance plus 2/T times capacitance at the operating point).
     var linearization: [PortMatrix]
     /// State, port voltages and device charges at the operating point.
-    let initialState: [Double]
+    var initialState: [Double]
     var initialPorts: [Double]
     var initialCharges: [PortVector]
     /// Independent nonlinear subsystems: ranges of ports whose equations do not involve each other's
@@ -49,7 +51,8 @@ struct StateSpaceModel {
     /// M⁻¹ = M₀⁻¹ − M₀⁻¹U·W·UᵀM₀⁻¹ with W = (I + Δ·Q)⁻¹·Δ, Q = UᵀM₀⁻¹U. Each matrix X = L·M⁻¹·R
     /// then changes by −L_X·W·R_X: left factors for the state (Ls), output (Lo) and port (Ln) rows,
     /// right factors for the state (Rs), input (Ru) and current (Rz) columns.
-    let Q: Matrix, Ls: Matrix, Lo: Matrix, Rs: Matrix, Ru: Matrix
+    let Q: Matrix, Lo: Matrix, Ru: Matrix
+    var Ls: Matrix, Rs: Matrix
     var Ln: Matrix, Rz: Matrix
 
     /// Derives the model of `circuit` for step `step`. Inputs are the named sources; outputs the probes.
@@ -262,6 +265,34 @@ struct StateSpaceModel {
         subsystems = []
         foldDiodeStrings(Self.diodeStrings(in: net))
         splitSubsystems()
+        // States no input or device can move are dropped (see `StateReduction`). Not with
+        // controls: the reachable states would then depend on the knobs' positions.
+        if nv == 0 {
+            var scale = [Double](repeating: 1, count: ns)
+            for (k, c) in net.capacitors.enumerated() where c.capacitance > 0 { scale[k] = a0 * c.capacitance }
+            reduceStates(scale: scale)
+        }
+    }
+
+    /// Rewrites the model in the reachable states' coordinates (see `StateReduction`); `scale` is
+    /// each state's size per volt.
+    mutating func reduceStates(scale: [Double]) {
+        var drives = Matrix(rows: stateCount, columns: B.columns + C.columns)
+        for r in 0..<stateCount {
+            for c in 0..<B.columns { drives[r, c] = B[r, c] }
+            for c in 0..<C.columns { drives[r, B.columns + c] = C[r, c] }
+        }
+        guard let reduction = StateReduction(A: A, drives: drives, scale: scale, rest: initialState) else { return }
+        let (V, inverse) = (reduction.basis, reduction.inverse)
+        A = inverse * A * V
+        B = inverse * B
+        C = inverse * C
+        D = D * V
+        G = G * V
+        Ls = inverse * Ls
+        Rs = Rs * V
+        initialState = (inverse * Matrix(rows: stateCount, columns: 1, entries: initialState)).entries
+        stateCount = V.columns
     }
 
     /// Chains of identical diodes in series (device indices, anode end first): each joint is a node
