@@ -244,6 +244,32 @@ struct DeviceModelTests {
         checkJacobian(.korenTriode(t), at: PortVector(0.8, 20, 0, 0))
     }
 
+    @Test("Koren triode second derivatives against central differences of its conductances", arguments: [
+        (-4.0, 250.0), (-1.5, 200.0), (-0.2, 120.0), (0.3, 20.0), (-30.0, 300.0), (0.05, 5.0),
+    ])
+    func korenSecondDerivatives(_ vgk: Double, _ vpk: Double) throws {
+        var p = KorenTriode.Parameters()
+        (p.mu, p.ex, p.kg1, p.kp, p.kvb) = (100, 1.4, 1060, 600, 300)
+        let t = try KorenTriode(p)
+        let h = try #require(t.evaluate(PortVector(vgk, vpk, 0, 0), withCharges: false).secondDerivatives)
+        let full = t.plateCurrentAndHessian(vgk: vgk, vpk: vpk)
+        let plain = t.plateCurrent(vgk: vgk, vpk: vpk)
+        #expect(abs(full.ip - plain.ip) <= 1e-13 * abs(plain.ip))
+        #expect(abs(full.dVgk - plain.dVgk) <= 1e-13 * abs(plain.dVgk))
+        // ∂/∂Vgk and ∂/∂Vpk of the gradient, by central differences.
+        let e = 1e-5
+        let gp = t.plateCurrent(vgk: vgk + e, vpk: vpk), gm = t.plateCurrent(vgk: vgk - e, vpk: vpk)
+        let pp = t.plateCurrent(vgk: vgk, vpk: vpk + e), pm = t.plateCurrent(vgk: vgk, vpk: vpk - e)
+        let gg = (gp.dVgk - gm.dVgk) / (2 * e), gv = (pp.dVgk - pm.dVgk) / (2 * e), vv = (pp.dVpk - pm.dVpk) / (2 * e)
+        let scale = max(abs(gg), abs(gv), abs(vv), 1e-300)
+        #expect(abs(h[1, 0] - gg) <= 1e-5 * scale, "∂²Ip/∂Vgk² \(h[1, 0]) vs \(gg)")
+        #expect(abs(h[1, 1] - gv) <= 1e-5 * scale, "∂²Ip/∂Vgk∂Vpk \(h[1, 1]) vs \(gv)")
+        #expect(abs(h[1, 2] - vv) <= 1e-5 * scale, "∂²Ip/∂Vpk² \(h[1, 2]) vs \(vv)")
+        // The grid diode (through RGI), likewise.
+        let ig = (t.gridCurrent(vgk: vgk + e).g - t.gridCurrent(vgk: vgk - e).g) / (2 * e)
+        #expect(abs(h[0, 0] - ig) <= 1e-5 * max(abs(ig), 1e-300) + 1e-18, "∂²Ig/∂Vgk² \(h[0, 0]) vs \(ig)")
+    }
+
     @Test("Koren grid current is a diode in series with RGI")
     func gridCurrent() throws {
         var p = KorenTriode.Parameters()

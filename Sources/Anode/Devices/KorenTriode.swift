@@ -130,6 +130,38 @@ public struct KorenTriode: Hashable, Sendable {
         return (ip, k * de1dvg, k * de1dvp)
     }
 
+    /// The plate current with its gradient and its Hessian (∂²Ip/∂Vgk², ∂²Ip/∂Vgk∂Vpk, ∂²Ip/∂Vpk²).
+    ///
+    /// With E1 = (Vpk/KP)·softplus(z) and k = EX·Ip/E1 (so ∂Ip/∂x = k·∂E1/∂x):
+    /// ∂²Ip/∂x∂y = k·((EX − 1)/E1·∂E1/∂x·∂E1/∂y + ∂²E1/∂x∂y), where, with a = Vpk/KP and σ' = σ·(1 − σ),
+    /// ∂²E1/∂x∂y = ∂a/∂x·σ·∂z/∂y + ∂a/∂y·σ·∂z/∂x + a·(σ'·∂z/∂x·∂z/∂y + σ·∂²z/∂x∂y), and
+    /// ∂z/∂Vgk = KP/s, ∂z/∂Vpk = −KP·(Vgk+VCT)·Vpk/s³, ∂²z/∂Vgk∂Vpk = −KP·Vpk/s³,
+    /// ∂²z/∂Vpk² = −KP·(Vgk+VCT)·(1 − 3·Vpk²/s²)/s³, ∂²z/∂Vgk² = 0.
+    @inlinable
+    public func plateCurrentAndHessian(vgk: Double, vpk: Double)
+        -> (ip: Double, dVgk: Double, dVpk: Double, dVgkVgk: Double, dVgkVpk: Double, dVpkVpk: Double) {
+        let inverseS = 1 / (kvb + vpk * vpk).squareRoot()
+        let vg = vgk + vct
+        let z = kpOverMu + kp * vg * inverseS
+        let (sp, sigma) = softplusAndLogistic(z)
+        let a = vpk * inverseKp
+        let e1 = a * sp
+        guard e1 > 0 else { return (0, 0, 0, 0, 0, 0) }
+        let ip = twoOverKg1 * exp(ex * log(e1))
+        let k = ex * ip / e1
+        let s3 = inverseS * inverseS * inverseS
+        let zg = kp * inverseS, zp = -kp * vg * vpk * s3
+        let zgp = -kp * vpk * s3, zpp = -kp * vg * s3 * (1 - 3 * vpk * vpk * inverseS * inverseS)
+        let sigmaPrime = sigma * (1 - sigma)
+        let e1g = a * sigma * zg
+        let e1p = inverseKp * sp + a * sigma * zp
+        let e1gg = a * sigmaPrime * zg * zg
+        let e1gp = inverseKp * sigma * zg + a * (sigmaPrime * zg * zp + sigma * zgp)
+        let e1pp = 2 * inverseKp * sigma * zp + a * (sigmaPrime * zp * zp + sigma * zpp)
+        let q = (ex - 1) / e1
+        return (ip, k * e1g, k * e1p, k * (q * e1g * e1g + e1gg), k * (q * e1g * e1p + e1gp), k * (q * e1p * e1p + e1pp))
+    }
+
     /// Grid current Ig(Vgk) and its conductance, GMIN included.
     @inlinable
     public func gridCurrent(vgk: Double) -> (ig: Double, g: Double) {

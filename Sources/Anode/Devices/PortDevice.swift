@@ -105,6 +105,32 @@ extension KorenTriode: PortDevice {
     @inlinable public func portCharges(_ v: PortVector) -> PortCharges { PortCharges() }
     /// Koren's equations are smooth; no limiting is needed.
     @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) { (new, false) }
+
+    /// Currents, conductances and their second derivatives (the plate law bends far less than a
+    /// junction: near cutoff like an exponential of scale √(KVB + Vpk²)/(EX·KP) ≈ 0.25 V for a
+    /// 12AX7, against a junction's N·Vt).
+    @inlinable @inline(__always)
+    public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
+        var ig = gmin * v[0], gg = gmin, cg = 0.0
+        if let grid {
+            let (i, g, c) = grid.currentAndCurvature(v[0])
+            (ig, gg, cg) = (i + ig, g + gg, c)
+        }
+        let p = plateCurrentAndHessian(vgk: v[0], vpk: v[1])
+        var r = PortEvaluation()
+        r.currents.current[0] = ig
+        r.currents.current[1] = p.ip
+        r.currents.conductance[0, 0] = gg
+        r.currents.conductance[1, 0] = p.dVgk
+        r.currents.conductance[1, 1] = p.dVpk
+        var h = PortMatrix()
+        h[0, 0] = cg
+        h[1, 0] = p.dVgkVgk
+        h[1, 1] = p.dVgkVpk
+        h[1, 2] = p.dVpkVpk
+        r.secondDerivatives = h
+        return r
+    }
 }
 
 extension DempwolfZolzerTriode: PortDevice {

@@ -29,6 +29,23 @@ public struct SeriesDiode: Hashable, Sendable {
         inverseR = resistance > 0 ? 1 / resistance : 0
     }
 
+    /// Current I(V), conductance dI/dV and curvature d²I/dV²: with R > 0,
+    /// d²I/dV² = ω/(R·N·Vt·(1 + ω)³) = (dI/dV)/(N·Vt·(1 + ω)²); with R = 0 the junction's.
+    @inlinable @inline(__always)
+    public func currentAndCurvature(_ v: Double) -> (i: Double, g: Double, c: Double) {
+        let r = resistance, isat = saturationCurrent
+        guard r > 0 else {
+            let (i, g) = Junction.current(v, saturationCurrent: isat, inverseNVt: inverseNVt)
+            // The exponential: g/(N·Vt); SPICE's reverse form I = −IS·(1 + a), a ∝ V⁻³: −4·g/V.
+            return (i, g, v * inverseNVt >= -3 ? g * inverseNVt : -4 * g / v)
+        }
+        let y = (v + r * isat) * inverseNVt + offset
+        let w = wrightOmega(y)
+        let u = 1 / (1 + w)
+        let g = w * inverseR * u
+        return (nvtOverR * w - isat, g, g * inverseNVt * u * u)
+    }
+
     /// Current I(V) and conductance dI/dV.
     @inlinable @inline(__always)
     public func current(_ v: Double) -> (i: Double, g: Double) {

@@ -23,6 +23,9 @@ struct DeviceSlot<Device: PortDevice> {
     @usableFromInline var blockStride: Int
     /// Charge at the operating point.
     @usableFromInline var restCharge: PortVector
+    /// The second derivatives the device reported at its latest evaluation (see
+    /// `PortEvaluation.secondDerivatives`).
+    @usableFromInline var secondDerivatives: PortMatrix? = nil
 }
 
 /// The devices of a processor, kept in one preallocated array per device type so that evaluating
@@ -95,6 +98,22 @@ struct DeviceArray<Device: PortDevice> {
             current[o &+ r] = i
         }
         if hasCharge { slot.pointee.pendingCharge = e.charges.charge }
+        slot.pointee.secondDerivatives = e.secondDerivatives
+    }
+
+    /// The second-order remainder r = ½·δᵀ·H·δ of each device's port currents for the step `step`
+    /// into `r`; false if a device reported no second derivatives.
+    @usableFromInline
+    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) -> Bool {
+        for s in 0..<count {
+            guard let h = slots[s].secondDerivatives else { return false }
+            let o = slots[s].offset, two = slots[s].ports == 2
+            let d0 = step[o], d1 = two ? step[o &+ 1] : 0
+            for k in 0..<slots[s].ports {
+                r[o &+ k] = 0.5 * (h[k, 0] * (d0 * d0) + 2 * h[k, 1] * (d0 * d1) + h[k, 2] * (d1 * d1))
+            }
+        }
+        return true
     }
 
     /// Moves the last evaluation to port voltages v + Δ to first order: ĩ += (∂ĩ/∂v)·Δ and
@@ -263,6 +282,16 @@ struct DeviceBank {
         if dzTriodes.count > 0 { dzTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if pentodes.count > 0 { pentodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if capacitances.count > 0 { capacitances.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+    }
+
+    /// Every device's second-order remainder for the step `step` into `r` (see
+    /// `DeviceArray.secondOrder`); false if a device reported no second derivatives.
+    @usableFromInline
+    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) -> Bool {
+        diodes.secondOrder(step, into: r) && bjts.secondOrder(step, into: r) && jfets.secondOrder(step, into: r)
+            && mosfets.secondOrder(step, into: r) && korenTriodes.secondOrder(step, into: r)
+            && dzTriodes.secondOrder(step, into: r) && pentodes.secondOrder(step, into: r)
+            && capacitances.secondOrder(step, into: r)
     }
 
     /// Accepts the sample's charges; writes the change of each charged port's history to `historyChange`.

@@ -105,6 +105,8 @@ public final class Processor {
     /// ports × ports block per device, listed in `blockList` as (first port, ports, storage offset).
     @usableFromInline let blocks: UnsafeMutablePointer<Double>
     @usableFromInline let chargeBlocks: UnsafeMutablePointer<Double>
+    /// The second-order remainder of each port current, and J⁻¹·K, for `curvatureAllows`.
+    @usableFromInline let remainder: UnsafeMutablePointer<Double>, inverseK: UnsafeMutablePointer<Double>
     @usableFromInline let blockList: UnsafeMutablePointer<(offset: Int, ports: Int, storage: Int)>
     @usableFromInline let blockCount: Int
     /// Independent subsystems: first port, port count, and where its Jacobian block is stored; and
@@ -248,6 +250,8 @@ public final class Processor {
             chargeBlocks = vector(model.blockStorage)
             devices = DeviceBank(model, blockOffsets: model.blockOffsets, blockStrides: model.devices.map(\.device.portCount))
         }
+        remainder = vector(np)
+        inverseK = vector(np * np)
         absoluteTolerance = configuration.absoluteTolerance
         relativeTolerance = configuration.relativeTolerance
         maxIterations = max(configuration.maxIterations, 1)

@@ -251,6 +251,7 @@ extension Processor {
             }
             // A step this small is far below anything the devices' limiting acts on (junctions:
             // steps beyond 2·N·Vt; FETs: volts), so only larger ones are offered to it.
+            if !small && (Shape.ports == 1 || Shape.ports == 2) && curvatureAllows(Shape.self) { small = true }
             if small {
                 for k in 0..<n { residual[k] = -residual[k] }
                 devices.correct(residual, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
@@ -264,6 +265,33 @@ extension Processor {
                 v[k] = vTrial[k]
             }
         }
+    }
+
+    /// Whether the Newton step in `residual` (v moves by −residual) may be taken to first order
+    /// because the devices report their second derivatives (`PortEvaluation.secondDerivatives`),
+    /// where the junction bound `firstOrderStepBound` is too strict: a triode's plate law.
+    ///
+    /// After the step δ the port equations are off by K·r, r = ½·δᵀ·H·δ to second order, so the
+    /// Newton step that would follow is J⁻¹·K·r, bounded port by port by |J⁻¹·K|·|r|; the step is
+    /// taken when that is within half the tolerance. For one- and two-port systems (where J⁻¹·K
+    /// costs next to nothing), the register kernel's test.
+    @inlinable @inline(__always)
+    func curvatureAllows<Shape: KernelShape>(_: Shape.Type) -> Bool {
+        let n = Shape.ports
+        guard devices.secondOrder(residual, into: remainder) else { return false }
+        // J⁻¹·K column by column.
+        for c in 0..<n {
+            let column = inverseK + c &* n
+            for r in 0..<n { column[r] = K[c &* n &+ r] }
+            solveJacobian(Shape.self, column)
+        }
+        for r in 0..<n {
+            var next = 0.0
+            for c in 0..<n { next += abs(inverseK[c &* n &+ r]) * abs(remainder[c]) }
+            let tolerance = absoluteTolerance + relativeTolerance * abs(v[r])
+            if !(next <= 0.5 * tolerance) { return false }
+        }
+        return true
     }
 
     /// The fallback when Newton fails: continuation in p. The port equations v = p + K·ĩ(v) hold for

@@ -139,21 +139,23 @@ struct RegisterKernel<Device: PortDevice> {
 
     /// Port currents, conductances ∂i/∂v, charges and capacitances ∂q/∂v at `v` (matrices by columns).
     @inlinable @inline(__always)
-    func evaluate(_ v: SIMD2<Double>) -> (i: SIMD2<Double>, g: (SIMD2<Double>, SIMD2<Double>), q: SIMD2<Double>, c: (SIMD2<Double>, SIMD2<Double>)) {
+    func evaluate(_ v: SIMD2<Double>) -> (i: SIMD2<Double>, g: (SIMD2<Double>, SIMD2<Double>), q: SIMD2<Double>,
+                                         c: (SIMD2<Double>, SIMD2<Double>), second: PortMatrix?) {
         if pair {
             let e0 = first.evaluate(PortVector(v[0], 0, 0, 0), withCharges: firstCharged)
             let e1 = second.evaluate(PortVector(v[1], 0, 0, 0), withCharges: secondCharged)
             return (SIMD2(e0.currents.current[0], e1.currents.current[0]),
                     (SIMD2(e0.currents.conductance[0, 0], 0), SIMD2(0, e1.currents.conductance[0, 0])),
                     SIMD2(e0.charges.charge[0], e1.charges.charge[0]),
-                    (SIMD2(e0.charges.capacitance[0, 0], 0), SIMD2(0, e1.charges.capacitance[0, 0])))
+                    (SIMD2(e0.charges.capacitance[0, 0], 0), SIMD2(0, e1.charges.capacitance[0, 0])), nil)
         }
         let e = first.evaluate(PortVector(v[0], v[1], 0, 0), withCharges: firstCharged)
         let g = e.currents.conductance, c = e.charges.capacitance
         return (SIMD2(e.currents.current[0], e.currents.current[1]),
                 (SIMD2(g[0, 0], g[1, 0]), SIMD2(g[0, 1], g[1, 1])),
                 SIMD2(e.charges.charge[0], e.charges.charge[1]),
-                (SIMD2(c[0, 0], c[1, 0]), SIMD2(c[0, 1], c[1, 1])))
+                (SIMD2(c[0, 0], c[1, 0]), SIMD2(c[0, 1], c[1, 1])),
+                e.secondDerivatives)
     }
 
     /// The devices' Newton-step limiting from `old` to `new`; whether it changed the step.
@@ -225,7 +227,7 @@ struct RegisterKernel<Device: PortDevice> {
             let step: SIMD2<Double> = inv.0 * residual[0] + inv.1 * residual[1]
             let squared: SIMD2<Double> = step * step
             let bound: SIMD2<Double> = tolerance * firstOrderStepBound
-            if all(squared .<= bound) {
+            if all(squared .<= bound) || Self.curvatureAllows(e.second, step: step, inverse: inv, k: k, tolerance: tolerance) {
                 // First-order acceptance (see `newton`).
                 let dq: SIMD2<Double> = e.c.0 * step[0] + e.c.1 * step[1]
                 let di: SIMD2<Double> = gt0 * step[0] + gt1 * step[1]
@@ -236,6 +238,23 @@ struct RegisterKernel<Device: PortDevice> {
             settled = fresh && all(moved .<= tolerance)
             v = trial
         }
+    }
+
+    /// Whether the Newton step `step` (v moves by −step) may be taken to first order by the
+    /// device's reported second derivatives (see `Processor.curvatureAllows`): the Newton step that
+    /// would follow, J⁻¹·K·r with r = ½·δᵀ·H·δ, bounded by |J⁻¹·K|·|r|, within half the tolerance.
+    @inlinable @inline(__always)
+    static func curvatureAllows(_ second: PortMatrix?, step: SIMD2<Double>, inverse: (SIMD2<Double>, SIMD2<Double>),
+                                k: (SIMD2<Double>, SIMD2<Double>), tolerance: SIMD2<Double>) -> Bool {
+        guard let h = second else { return false }
+        let quadratic = SIMD2(step[0] * step[0], step[0] * step[1]), last = step[1] * step[1]
+        let r: SIMD2<Double> = 0.5 * SIMD2(h[0, 0] * quadratic[0] + 2 * h[0, 1] * quadratic[1] + h[0, 2] * last,
+                                           h[1, 0] * quadratic[0] + 2 * h[1, 1] * quadratic[1] + h[1, 2] * last)
+        // M = J⁻¹·K by columns, then |M|·|r|.
+        let m0: SIMD2<Double> = inverse.0 * k.0[0] + inverse.1 * k.0[1]
+        let m1: SIMD2<Double> = inverse.0 * k.1[0] + inverse.1 * k.1[1]
+        let next: SIMD2<Double> = magnitude(m0) * abs(r[0]) + magnitude(m1) * abs(r[1])
+        return all(next .<= 0.5 * tolerance)
     }
 
     /// Commits a converged sample: port voltages `v`, device currents ĩ `current`, charges `q`.
