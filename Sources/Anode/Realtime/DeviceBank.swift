@@ -102,18 +102,20 @@ struct DeviceArray<Device: PortDevice> {
     }
 
     /// The second-order remainder r = ½·δᵀ·H·δ of each device's port currents for the step `step`
-    /// into `r`; false if a device reported no second derivatives.
+    /// into `r`, NaN for the ports of devices that report no second derivatives.
     @usableFromInline
-    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) -> Bool {
+    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) {
         for s in 0..<count {
-            guard let h = slots[s].secondDerivatives else { return false }
-            let o = slots[s].offset, two = slots[s].ports == 2
-            let d0 = step[o], d1 = two ? step[o &+ 1] : 0
-            for k in 0..<slots[s].ports {
+            let o = slots[s].offset, ports = slots[s].ports
+            guard let h = slots[s].secondDerivatives else {
+                for k in 0..<ports { r[o &+ k] = .nan }
+                continue
+            }
+            let d0 = step[o], d1 = ports == 2 ? step[o &+ 1] : 0
+            for k in 0..<ports {
                 r[o &+ k] = 0.5 * (h[k, 0] * (d0 * d0) + 2 * h[k, 1] * (d0 * d1) + h[k, 2] * (d1 * d1))
             }
         }
-        return true
     }
 
     /// Moves the last evaluation to port voltages v + Δ to first order: ĩ += (∂ĩ/∂v)·Δ and
@@ -285,13 +287,17 @@ struct DeviceBank {
     }
 
     /// Every device's second-order remainder for the step `step` into `r` (see
-    /// `DeviceArray.secondOrder`); false if a device reported no second derivatives.
+    /// `DeviceArray.secondOrder`; NaN where a device reports no second derivatives).
     @usableFromInline
-    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) -> Bool {
-        diodes.secondOrder(step, into: r) && bjts.secondOrder(step, into: r) && jfets.secondOrder(step, into: r)
-            && mosfets.secondOrder(step, into: r) && korenTriodes.secondOrder(step, into: r)
-            && dzTriodes.secondOrder(step, into: r) && pentodes.secondOrder(step, into: r)
-            && capacitances.secondOrder(step, into: r)
+    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) {
+        if diodes.count > 0 { diodes.secondOrder(step, into: r) }
+        if bjts.count > 0 { bjts.secondOrder(step, into: r) }
+        if jfets.count > 0 { jfets.secondOrder(step, into: r) }
+        if mosfets.count > 0 { mosfets.secondOrder(step, into: r) }
+        if korenTriodes.count > 0 { korenTriodes.secondOrder(step, into: r) }
+        if dzTriodes.count > 0 { dzTriodes.secondOrder(step, into: r) }
+        if pentodes.count > 0 { pentodes.secondOrder(step, into: r) }
+        if capacitances.count > 0 { capacitances.secondOrder(step, into: r) }
     }
 
     /// Accepts the sample's charges; writes the change of each charged port's history to `historyChange`.

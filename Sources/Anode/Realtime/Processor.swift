@@ -105,8 +105,9 @@ public final class Processor {
     /// ports × ports block per device, listed in `blockList` as (first port, ports, storage offset).
     @usableFromInline let blocks: UnsafeMutablePointer<Double>
     @usableFromInline let chargeBlocks: UnsafeMutablePointer<Double>
-    /// The second-order remainder of each port current, and J⁻¹·K, for `curvatureAllows`.
-    @usableFromInline let remainder: UnsafeMutablePointer<Double>, inverseK: UnsafeMutablePointer<Double>
+    /// The second-order remainder of each port current, and the Newton step it would cause, for
+    /// `curvatureAllows`.
+    @usableFromInline let remainder: UnsafeMutablePointer<Double>, nextStep: UnsafeMutablePointer<Double>
     @usableFromInline let blockList: UnsafeMutablePointer<(offset: Int, ports: Int, storage: Int)>
     @usableFromInline let blockCount: Int
     /// Independent subsystems: first port, port count, and where its Jacobian block is stored; and
@@ -251,7 +252,7 @@ public final class Processor {
             devices = DeviceBank(model, blockOffsets: model.blockOffsets, blockStrides: model.devices.map(\.device.portCount))
         }
         remainder = vector(np)
-        inverseK = vector(np * np)
+        nextStep = vector(np)
         absoluteTolerance = configuration.absoluteTolerance
         relativeTolerance = configuration.relativeTolerance
         maxIterations = max(configuration.maxIterations, 1)

@@ -241,20 +241,18 @@ struct RegisterKernel<Device: PortDevice> {
     }
 
     /// Whether the Newton step `step` (v moves by −step) may be taken to first order by the
-    /// device's reported second derivatives (see `Processor.curvatureAllows`): the Newton step that
-    /// would follow, J⁻¹·K·r with r = ½·δᵀ·H·δ, bounded by |J⁻¹·K|·|r|, within half the tolerance.
+    /// device's reported second derivatives: `Processor.curvatureAllows` for one device.
     @inlinable @inline(__always)
     static func curvatureAllows(_ second: PortMatrix?, step: SIMD2<Double>, inverse: (SIMD2<Double>, SIMD2<Double>),
                                 k: (SIMD2<Double>, SIMD2<Double>), tolerance: SIMD2<Double>) -> Bool {
         guard let h = second else { return false }
-        let quadratic = SIMD2(step[0] * step[0], step[0] * step[1]), last = step[1] * step[1]
-        let r: SIMD2<Double> = 0.5 * SIMD2(h[0, 0] * quadratic[0] + 2 * h[0, 1] * quadratic[1] + h[0, 2] * last,
-                                           h[1, 0] * quadratic[0] + 2 * h[1, 1] * quadratic[1] + h[1, 2] * last)
-        // M = J⁻¹·K by columns, then |M|·|r|.
-        let m0: SIMD2<Double> = inverse.0 * k.0[0] + inverse.1 * k.0[1]
-        let m1: SIMD2<Double> = inverse.0 * k.1[0] + inverse.1 * k.1[1]
-        let next: SIMD2<Double> = magnitude(m0) * abs(r[0]) + magnitude(m1) * abs(r[1])
-        return all(next .<= 0.5 * tolerance)
+        let d0 = step[0], d1 = step[1]
+        let r: SIMD2<Double> = 0.5 * SIMD2(h[0, 0] * (d0 * d0) + 2 * h[0, 1] * (d0 * d1) + h[0, 2] * (d1 * d1),
+                                           h[1, 0] * (d0 * d0) + 2 * h[1, 1] * (d0 * d1) + h[1, 2] * (d1 * d1))
+        // J⁻¹·K·r.
+        let kr: SIMD2<Double> = k.0 * r[0] + k.1 * r[1]
+        let next: SIMD2<Double> = inverse.0 * kr[0] + inverse.1 * kr[1]
+        return all(magnitude(next) .<= 0.5 * tolerance)
     }
 
     /// Commits a converged sample: port voltages `v`, device currents ĩ `current`, charges `q`.
