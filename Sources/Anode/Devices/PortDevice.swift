@@ -15,9 +15,25 @@ public protocol PortDevice: Sendable {
     func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool)
     /// Currents and (when `withCharges`) charges at `v` in one pass.
     func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation
+    /// Whether the device reports the second derivatives of its port currents
+    /// (`evaluateWithSecondDerivatives`); devices of one or two ports only.
+    static var reportsSecondDerivatives: Bool { get }
+    /// `evaluate`, with the second derivatives of the port currents: row r of the matrix holds
+    /// (∂²iᵣ/∂v₀², ∂²iᵣ/∂v₀∂v₁, ∂²iᵣ/∂v₁², 0). The real-time processor uses them to take a Newton
+    /// step to first order where a junction's bound would not (`Processor.curvatureAllows`).
+    func evaluateWithSecondDerivatives(_ v: PortVector, withCharges: Bool) -> (PortEvaluation, PortMatrix)
 }
 
 extension PortDevice {
+    /// Not reported.
+    @inlinable public static var reportsSecondDerivatives: Bool { false }
+
+    /// `evaluate` with zero second derivatives (for devices that do not report them).
+    @inlinable
+    public func evaluateWithSecondDerivatives(_ v: PortVector, withCharges: Bool) -> (PortEvaluation, PortMatrix) {
+        (evaluate(v, withCharges: withCharges), PortMatrix())
+    }
+
     /// Currents and charges by their separate methods.
     @inlinable
     public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
@@ -106,11 +122,13 @@ extension KorenTriode: PortDevice {
     /// Koren's equations are smooth; no limiting is needed.
     @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) { (new, false) }
 
-    /// Currents, conductances and their second derivatives (the plate law bends far less than a
-    /// junction: near cutoff like an exponential of scale √(KVB + Vpk²)/(EX·KP) ≈ 0.25 V for a
-    /// 12AX7, against a junction's N·Vt).
+    /// Reported: the plate law bends far less than a junction (near cutoff like an exponential of
+    /// scale √(KVB + Vpk²)/(EX·KP) ≈ 0.25 V for a 12AX7, against a junction's N·Vt).
+    @inlinable public static var reportsSecondDerivatives: Bool { true }
+
+    /// Currents, conductances and the currents' second derivatives.
     @inlinable @inline(__always)
-    public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
+    public func evaluateWithSecondDerivatives(_ v: PortVector, withCharges: Bool) -> (PortEvaluation, PortMatrix) {
         var ig = gmin * v[0], gg = gmin, cg = 0.0
         if let grid {
             let (i, g, c) = grid.currentAndCurvature(v[0])
@@ -128,8 +146,7 @@ extension KorenTriode: PortDevice {
         h[1, 0] = p.dVgkVgk
         h[1, 1] = p.dVgkVpk
         h[1, 2] = p.dVpkVpk
-        r.secondDerivatives = h
-        return r
+        return (r, h)
     }
 }
 

@@ -61,11 +61,6 @@ public struct PortEvaluation: Sendable {
     public var currents = PortCurrents()
     /// Charges and capacitances (zero when not asked for).
     public var charges = PortCharges()
-    /// For devices of one or two ports that report them, the second derivatives of the port
-    /// currents: row r holds (∂²iᵣ/∂v₀², ∂²iᵣ/∂v₀∂v₁, ∂²iᵣ/∂v₁², 0). The real-time processor uses
-    /// them to take a Newton step to first order where a junction's bound would not (see
-    /// `Processor.curvatureAllows`). Nil: not reported.
-    public var secondDerivatives: PortMatrix? = nil
 
     /// Zero.
     @inlinable public init() {}

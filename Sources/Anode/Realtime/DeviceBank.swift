@@ -23,9 +23,9 @@ struct DeviceSlot<Device: PortDevice> {
     @usableFromInline var blockStride: Int
     /// Charge at the operating point.
     @usableFromInline var restCharge: PortVector
-    /// The second derivatives the device reported at its latest evaluation (see
-    /// `PortEvaluation.secondDerivatives`).
-    @usableFromInline var secondDerivatives: PortMatrix? = nil
+    /// The second derivatives of its port currents at its latest evaluation, for devices that
+    /// report them (`PortDevice.reportsSecondDerivatives`).
+    @usableFromInline var secondDerivatives = PortMatrix()
 }
 
 /// The devices of a processor, kept in one preallocated array per device type so that evaluating
@@ -75,7 +75,14 @@ struct DeviceArray<Device: PortDevice> {
         var pv = PortVector()
         for k in 0..<m { pv[k] = v[o &+ k] }
         let hasCharge = slot.pointee.hasCharge
-        let e = slot.pointee.device.evaluate(pv, withCharges: hasCharge)
+        let e: PortEvaluation
+        if Device.reportsSecondDerivatives {
+            let h: PortMatrix
+            (e, h) = slot.pointee.device.evaluateWithSecondDerivatives(pv, withCharges: hasCharge)
+            slot.pointee.secondDerivatives = h
+        } else {
+            e = slot.pointee.device.evaluate(pv, withCharges: hasCharge)
+        }
         let b = blocks + slot.pointee.blockOffset
         let cb = chargeBlocks + slot.pointee.blockOffset
         let stride = slot.pointee.blockStride
@@ -98,7 +105,6 @@ struct DeviceArray<Device: PortDevice> {
             current[o &+ r] = i
         }
         if hasCharge { slot.pointee.pendingCharge = e.charges.charge }
-        slot.pointee.secondDerivatives = e.secondDerivatives
     }
 
     /// The second-order remainder r = ½·δᵀ·H·δ of each device's port currents for the step `step`
@@ -107,10 +113,11 @@ struct DeviceArray<Device: PortDevice> {
     func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) {
         for s in 0..<count {
             let o = slots[s].offset, ports = slots[s].ports
-            guard let h = slots[s].secondDerivatives else {
+            guard Device.reportsSecondDerivatives else {
                 for k in 0..<ports { r[o &+ k] = .nan }
                 continue
             }
+            let h = slots[s].secondDerivatives
             let d0 = step[o], d1 = ports == 2 ? step[o &+ 1] : 0
             for k in 0..<ports {
                 r[o &+ k] = 0.5 * (h[k, 0] * (d0 * d0) + 2 * h[k, 1] * (d0 * d1) + h[k, 2] * (d1 * d1))

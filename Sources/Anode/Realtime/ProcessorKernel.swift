@@ -268,7 +268,7 @@ extension Processor {
     }
 
     /// Whether the Newton step in `residual` (v moves by −residual) may be taken to first order
-    /// because devices report their second derivatives (`PortEvaluation.secondDerivatives`) where
+    /// because devices report their second derivatives (`PortDevice.evaluateWithSecondDerivatives`) where
     /// the junction bound `firstOrderStepBound` is too strict: a triode's plate law.
     ///
     /// After the step δ the port equations are off by K·r, r = ½·δᵀ·H·δ to second order (the same
