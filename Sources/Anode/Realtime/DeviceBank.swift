@@ -23,9 +23,6 @@ struct DeviceSlot<Device: PortDevice> {
     @usableFromInline var blockStride: Int
     /// Charge at the operating point.
     @usableFromInline var restCharge: PortVector
-    /// The second derivatives of its port currents at its latest evaluation, for devices that
-    /// report them (`PortDevice.reportsSecondDerivatives`).
-    @usableFromInline var secondDerivatives = PortMatrix()
 }
 
 /// The devices of a processor, kept in one preallocated array per device type so that evaluating
@@ -34,16 +31,27 @@ struct DeviceSlot<Device: PortDevice> {
 struct DeviceArray<Device: PortDevice> {
     @usableFromInline let slots: UnsafeMutablePointer<DeviceSlot<Device>>
     @usableFromInline let count: Int
+    /// Each device's second derivatives of its port currents at its latest evaluation, for device
+    /// types that report them (`PortDevice.reportsSecondDerivatives`; kept apart from the slots,
+    /// which the other types' loops walk).
+    @usableFromInline let secondDerivatives: UnsafeMutablePointer<PortMatrix>
+    /// Whether evaluations keep them: for systems of one or two ports, the only ones that use them.
+    @usableFromInline let recordsSecondDerivatives: Bool
 
-    init(_ list: [DeviceSlot<Device>]) {
+    init(_ list: [DeviceSlot<Device>], recordingSecondDerivatives: Bool) {
         count = list.count
+        recordsSecondDerivatives = Device.reportsSecondDerivatives && recordingSecondDerivatives
         slots = .allocate(capacity: max(list.count, 1))
         slots.initialize(from: list, count: list.count)
+        let second = Device.reportsSecondDerivatives ? max(list.count, 1) : 1
+        secondDerivatives = .allocate(capacity: second)
+        secondDerivatives.initialize(repeating: PortMatrix(), count: second)
     }
 
     func deallocate() {
         slots.deinitialize(count: count)
         slots.deallocate()
+        secondDerivatives.deallocate()
     }
 
     /// Evaluates every device at port voltages `v`: writes ĩ = i(v) + a0·q(v) − (a0·q_prev + i_q,prev) − G₀·v
@@ -75,14 +83,8 @@ struct DeviceArray<Device: PortDevice> {
         var pv = PortVector()
         for k in 0..<m { pv[k] = v[o &+ k] }
         let hasCharge = slot.pointee.hasCharge
-        let e: PortEvaluation
-        if Device.reportsSecondDerivatives {
-            let h: PortMatrix
-            (e, h) = slot.pointee.device.evaluateWithSecondDerivatives(pv, withCharges: hasCharge)
-            slot.pointee.secondDerivatives = h
-        } else {
-            e = slot.pointee.device.evaluate(pv, withCharges: hasCharge)
-        }
+        let e = Device.reportsSecondDerivatives && recordsSecondDerivatives ? evaluateRecording(slot, pv, hasCharge)
+            : slot.pointee.device.evaluate(pv, withCharges: hasCharge)
         let b = blocks + slot.pointee.blockOffset
         let cb = chargeBlocks + slot.pointee.blockOffset
         let stride = slot.pointee.blockStride
@@ -107,17 +109,25 @@ struct DeviceArray<Device: PortDevice> {
         if hasCharge { slot.pointee.pendingCharge = e.charges.charge }
     }
 
+    /// The device's evaluation, its second derivatives kept in `secondDerivatives`.
+    @inlinable @inline(__always)
+    func evaluateRecording(_ slot: UnsafeMutablePointer<DeviceSlot<Device>>, _ v: PortVector, _ withCharges: Bool) -> PortEvaluation {
+        let (e, h) = slot.pointee.device.evaluateWithSecondDerivatives(v, withCharges: withCharges)
+        secondDerivatives[slot - slots] = h
+        return e
+    }
+
     /// The second-order remainder r = ½·δᵀ·H·δ of each device's port currents for the step `step`
     /// into `r`, NaN for the ports of devices that report no second derivatives.
     @usableFromInline
     func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) {
         for s in 0..<count {
             let o = slots[s].offset, ports = slots[s].ports
-            guard Device.reportsSecondDerivatives else {
+            guard Device.reportsSecondDerivatives && recordsSecondDerivatives else {
                 for k in 0..<ports { r[o &+ k] = .nan }
                 continue
             }
-            let h = slots[s].secondDerivatives
+            let h = secondDerivatives[s]
             let d0 = step[o], d1 = ports == 2 ? step[o &+ 1] : 0
             for k in 0..<ports {
                 r[o &+ k] = 0.5 * (h[k, 0] * (d0 * d0) + 2 * h[k, 1] * (d0 * d1) + h[k, 2] * (d1 * d1))
@@ -225,6 +235,7 @@ struct DeviceBank {
 
     /// The devices of `model`, with device k's Jacobian block at `blockOffsets[k]`, rows `blockStrides[k]` apart.
     init(_ model: StateSpaceModel, blockOffsets: [Int], blockStrides: [Int]) {
+        let record = model.portCount <= 2
         var diodes: [DeviceSlot<Diode>] = [], bjts: [DeviceSlot<GummelPoon>] = [], jfets: [DeviceSlot<ShichmanHodges>] = []
         var mosfets: [DeviceSlot<MOSFETLevel1>] = [], korens: [DeviceSlot<KorenTriode>] = []
         var dzs: [DeviceSlot<DempwolfZolzerTriode>] = [], pentodes: [DeviceSlot<KorenPentode>] = []
@@ -247,14 +258,14 @@ struct DeviceBank {
             case .depletionCapacitance(let d): caps.append(slot(d, k))
             }
         }
-        self.diodes = DeviceArray(diodes)
-        self.bjts = DeviceArray(bjts)
-        self.jfets = DeviceArray(jfets)
-        self.mosfets = DeviceArray(mosfets)
-        self.korenTriodes = DeviceArray(korens)
-        self.dzTriodes = DeviceArray(dzs)
-        self.pentodes = DeviceArray(pentodes)
-        self.capacitances = DeviceArray(caps)
+        self.diodes = DeviceArray(diodes, recordingSecondDerivatives: record)
+        self.bjts = DeviceArray(bjts, recordingSecondDerivatives: record)
+        self.jfets = DeviceArray(jfets, recordingSecondDerivatives: record)
+        self.mosfets = DeviceArray(mosfets, recordingSecondDerivatives: record)
+        self.korenTriodes = DeviceArray(korens, recordingSecondDerivatives: record)
+        self.dzTriodes = DeviceArray(dzs, recordingSecondDerivatives: record)
+        self.pentodes = DeviceArray(pentodes, recordingSecondDerivatives: record)
+        self.capacitances = DeviceArray(caps, recordingSecondDerivatives: record)
     }
 
     func reset() {

@@ -140,28 +140,31 @@ struct RegisterKernel<Device: PortDevice> {
 
     /// Port currents, conductances ∂i/∂v, charges and capacitances ∂q/∂v at `v` (matrices by columns).
     @inlinable @inline(__always)
-    func evaluate(_ v: SIMD2<Double>) -> (i: SIMD2<Double>, g: (SIMD2<Double>, SIMD2<Double>), q: SIMD2<Double>,
-                                         c: (SIMD2<Double>, SIMD2<Double>), second: PortMatrix) {
+    func evaluate(_ v: SIMD2<Double>, secondDerivatives h: inout PortMatrix) -> (i: SIMD2<Double>, g: (SIMD2<Double>, SIMD2<Double>), q: SIMD2<Double>,
+                                                                  c: (SIMD2<Double>, SIMD2<Double>)) {
         if pair {
             let e0 = first.evaluate(PortVector(v[0], 0, 0, 0), withCharges: firstCharged)
             let e1 = second.evaluate(PortVector(v[1], 0, 0, 0), withCharges: secondCharged)
             return (SIMD2(e0.currents.current[0], e1.currents.current[0]),
                     (SIMD2(e0.currents.conductance[0, 0], 0), SIMD2(0, e1.currents.conductance[0, 0])),
                     SIMD2(e0.charges.charge[0], e1.charges.charge[0]),
-                    (SIMD2(e0.charges.capacitance[0, 0], 0), SIMD2(0, e1.charges.capacitance[0, 0])), PortMatrix())
+                    (SIMD2(e0.charges.capacitance[0, 0], 0), SIMD2(0, e1.charges.capacitance[0, 0])))
         }
-        let e: PortEvaluation, second: PortMatrix
-        if Device.reportsSecondDerivatives {
-            (e, second) = first.evaluateWithSecondDerivatives(PortVector(v[0], v[1], 0, 0), withCharges: firstCharged)
-        } else {
-            (e, second) = (first.evaluate(PortVector(v[0], v[1], 0, 0), withCharges: firstCharged), PortMatrix())
-        }
+        let e = Device.reportsSecondDerivatives ? evaluateRecording(PortVector(v[0], v[1], 0, 0), &h)
+            : first.evaluate(PortVector(v[0], v[1], 0, 0), withCharges: firstCharged)
         let g = e.currents.conductance, c = e.charges.capacitance
         return (SIMD2(e.currents.current[0], e.currents.current[1]),
                 (SIMD2(g[0, 0], g[1, 0]), SIMD2(g[0, 1], g[1, 1])),
                 SIMD2(e.charges.charge[0], e.charges.charge[1]),
-                (SIMD2(c[0, 0], c[1, 0]), SIMD2(c[0, 1], c[1, 1])),
-                second)
+                (SIMD2(c[0, 0], c[1, 0]), SIMD2(c[0, 1], c[1, 1])))
+    }
+
+    /// The device's evaluation, its second derivatives into `second`.
+    @inlinable @inline(__always)
+    func evaluateRecording(_ v: PortVector, _ h: inout PortMatrix) -> PortEvaluation {
+        let (e, derivatives) = first.evaluateWithSecondDerivatives(v, withCharges: firstCharged)
+        h = derivatives
+        return e
     }
 
     /// The devices' Newton-step limiting from `old` to `new`; whether it changed the step.
@@ -203,8 +206,9 @@ struct RegisterKernel<Device: PortDevice> {
         var lastNorm = Double.infinity
         var jacobian = self.jacobian, inverse = self.inverse, haveJacobian = self.haveJacobian
         var factorizations = 0
+        var derivatives = PortMatrix()
         while true {
-            let e = evaluate(v)
+            let e = evaluate(v, secondDerivatives: &derivatives)
             count &+= 1
             let gt0: SIMD2<Double> = e.g.0 + a0 * e.c.0 - g0.0
             let gt1: SIMD2<Double> = e.g.1 + a0 * e.c.1 - g0.1
@@ -240,7 +244,7 @@ struct RegisterKernel<Device: PortDevice> {
             let squared: SIMD2<Double> = step * step
             let bound: SIMD2<Double> = tolerance * firstOrderStepBound
             if all(squared .<= bound) || (Device.reportsSecondDerivatives && !pair
-                && Self.curvatureAllows(e.second, step: step, inverse: inv, k: k, tolerance: tolerance)) {
+                && Self.curvatureAllows(derivatives, step: step, inverse: inv, k: k, tolerance: tolerance)) {
                 // First-order acceptance (see `newton`).
                 let dq: SIMD2<Double> = e.c.0 * step[0] + e.c.1 * step[1]
                 let di: SIMD2<Double> = gt0 * step[0] + gt1 * step[1]
