@@ -16,7 +16,8 @@ public protocol PortDevice: Sendable {
     /// Currents and (when `withCharges`) charges at `v` in one pass.
     func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation
     /// Whether the device reports the second derivatives of its port currents
-    /// (`evaluateWithSecondDerivatives`); devices of one or two ports only.
+    /// (`evaluateWithSecondDerivatives`); devices of one or two ports that store no charge only
+    /// (the processor's ĩ includes the charge currents, whose second derivatives are not reported).
     static var reportsSecondDerivatives: Bool { get }
     /// `evaluate`, with the second derivatives of the port currents: row r of the matrix holds
     /// (∂²iᵣ/∂v₀², ∂²iᵣ/∂v₀∂v₁, ∂²iᵣ/∂v₁², 0). The real-time processor uses them to take a Newton

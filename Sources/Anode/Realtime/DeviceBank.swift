@@ -41,6 +41,7 @@ struct DeviceArray<Device: PortDevice> {
     init(_ list: [DeviceSlot<Device>], recordingSecondDerivatives: Bool) {
         count = list.count
         recordsSecondDerivatives = Device.reportsSecondDerivatives && recordingSecondDerivatives
+            && list.allSatisfy { !$0.hasCharge && $0.ports <= 2 }
         slots = .allocate(capacity: max(list.count, 1))
         slots.initialize(from: list, count: list.count)
         let second = Device.reportsSecondDerivatives ? max(list.count, 1) : 1

@@ -243,7 +243,7 @@ struct RegisterKernel<Device: PortDevice> {
             let step: SIMD2<Double> = inv.0 * residual[0] + inv.1 * residual[1]
             let squared: SIMD2<Double> = step * step
             let bound: SIMD2<Double> = tolerance * firstOrderStepBound
-            if all(squared .<= bound) || (Device.reportsSecondDerivatives && !pair
+            if all(squared .<= bound) || (Device.reportsSecondDerivatives && !pair && !firstCharged
                 && Self.curvatureAllows(derivatives, step: step, inverse: inv, k: k, tolerance: tolerance)) {
                 // First-order acceptance (see `newton`).
                 let dq: SIMD2<Double> = e.c.0 * step[0] + e.c.1 * step[1]
