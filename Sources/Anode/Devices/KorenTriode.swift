@@ -115,24 +115,31 @@ public struct KorenTriode: Hashable, Sendable {
     /// ∂Ip/∂x = 2·EX·E1^(EX−1)/KG1·∂E1/∂x.
     @inlinable
     public func plateCurrent(vgk: Double, vpk: Double) -> (ip: Double, dVgk: Double, dVpk: Double) {
+        guard let l = plateLaw(vgk: vgk, vpk: vpk) else { return (0, 0, 0) }
+        return (l.ip, l.k * l.e1g, l.k * l.e1p)
+    }
+
+    /// The plate law's terms at (Vgk, Vpk): 1/s, Vgk + VCT, σ(z), E1, Ip, k = EX·Ip/E1
+    /// (so ∂Ip/∂x = k·∂E1/∂x), ∂E1/∂Vgk and ∂E1/∂Vpk; nil where E1 ≤ 0 (no plate current).
+    @inlinable @inline(__always)
+    func plateLaw(vgk: Double, vpk: Double)
+        -> (inverseS: Double, vg: Double, sigma: Double, e1: Double, ip: Double, k: Double, e1g: Double, e1p: Double)? {
         let inverseS = 1 / (kvb + vpk * vpk).squareRoot()  // 1/s
         let vg = vgk + vct
         let z = kpOverMu + kp * vg * inverseS
         let (sp, sigma) = softplusAndLogistic(z)
         let e1 = vpk * inverseKp * sp
-        guard e1 > 0 else { return (0, 0, 0) }
+        guard e1 > 0 else { return nil }
         // E1^EX and EX·E1^(EX−1) from one logarithm and one exponential.
-        let power = exp(ex * log(e1))
-        let ip = twoOverKg1 * power
+        let ip = twoOverKg1 * exp(ex * log(e1))
         let k = ex * ip / e1
-        let de1dvg = vpk * sigma * inverseS
-        let de1dvp = sp * inverseKp - sigma * vg * vpk * vpk * (inverseS * inverseS * inverseS)
-        return (ip, k * de1dvg, k * de1dvp)
+        let e1g = vpk * sigma * inverseS
+        let e1p = sp * inverseKp - sigma * vg * vpk * vpk * (inverseS * inverseS * inverseS)
+        return (inverseS, vg, sigma, e1, ip, k, e1g, e1p)
     }
 
     /// The plate current with its gradient and its Hessian (∂²Ip/∂Vgk², ∂²Ip/∂Vgk∂Vpk, ∂²Ip/∂Vpk²).
     ///
-    /// With E1 = (Vpk/KP)·softplus(z) and k = EX·Ip/E1 (so ∂Ip/∂x = k·∂E1/∂x):
     /// ∂²Ip/∂x∂y = k·((EX − 1)/E1·∂E1/∂x·∂E1/∂y + ∂²E1/∂x∂y), where, with a = Vpk/KP and σ' = σ·(1 − σ),
     /// ∂²E1/∂x∂y = ∂a/∂x·σ·∂z/∂y + ∂a/∂y·σ·∂z/∂x + a·(σ'·∂z/∂x·∂z/∂y + σ·∂²z/∂x∂y), and
     /// ∂z/∂Vgk = KP/s, ∂z/∂Vpk = −KP·(Vgk+VCT)·Vpk/s³, ∂²z/∂Vgk∂Vpk = −KP·Vpk/s³,
@@ -140,34 +147,34 @@ public struct KorenTriode: Hashable, Sendable {
     @inlinable
     public func plateCurrentAndHessian(vgk: Double, vpk: Double)
         -> (ip: Double, dVgk: Double, dVpk: Double, dVgkVgk: Double, dVgkVpk: Double, dVpkVpk: Double) {
-        let inverseS = 1 / (kvb + vpk * vpk).squareRoot()
-        let vg = vgk + vct
-        let z = kpOverMu + kp * vg * inverseS
-        let (sp, sigma) = softplusAndLogistic(z)
+        guard let l = plateLaw(vgk: vgk, vpk: vpk) else { return (0, 0, 0, 0, 0, 0) }
+        let (inverseS, vg, sigma, e1, k) = (l.inverseS, l.vg, l.sigma, l.e1, l.k)
         let a = vpk * inverseKp
-        let e1 = a * sp
-        guard e1 > 0 else { return (0, 0, 0, 0, 0, 0) }
-        let ip = twoOverKg1 * exp(ex * log(e1))
-        let k = ex * ip / e1
         let s3 = inverseS * inverseS * inverseS
         let zg = kp * inverseS, zp = -kp * vg * vpk * s3
         let zgp = -kp * vpk * s3, zpp = -kp * vg * s3 * (1 - 3 * vpk * vpk * inverseS * inverseS)
         let sigmaPrime = sigma * (1 - sigma)
-        let e1g = a * sigma * zg
-        let e1p = inverseKp * sp + a * sigma * zp
         let e1gg = a * sigmaPrime * zg * zg
         let e1gp = inverseKp * sigma * zg + a * (sigmaPrime * zg * zp + sigma * zgp)
         let e1pp = 2 * inverseKp * sigma * zp + a * (sigmaPrime * zp * zp + sigma * zpp)
         let q = (ex - 1) / e1
-        return (ip, k * e1g, k * e1p, k * (q * e1g * e1g + e1gg), k * (q * e1g * e1p + e1gp), k * (q * e1p * e1p + e1pp))
+        let (e1g, e1p) = (l.e1g, l.e1p)
+        return (l.ip, k * e1g, k * e1p, k * (q * e1g * e1g + e1gg), k * (q * e1g * e1p + e1gp), k * (q * e1p * e1p + e1pp))
     }
 
     /// Grid current Ig(Vgk) and its conductance, GMIN included.
     @inlinable
     public func gridCurrent(vgk: Double) -> (ig: Double, g: Double) {
-        guard let grid else { return (gmin * vgk, gmin) }
-        let (i, g) = grid.current(vgk)
-        return (i + gmin * vgk, g + gmin)
+        let (i, g, _) = gridCurrentAndCurvature(vgk: vgk)
+        return (i, g)
+    }
+
+    /// Grid current, its conductance (GMIN included) and d²Ig/dVgk².
+    @inlinable @inline(__always)
+    public func gridCurrentAndCurvature(vgk: Double) -> (ig: Double, g: Double, c: Double) {
+        guard let grid else { return (gmin * vgk, gmin, 0) }
+        let (i, g, c) = grid.currentAndCurvature(vgk)
+        return (i + gmin * vgk, g + gmin, c)
     }
 
     // MARK: Ports (g,k) and (p,k)

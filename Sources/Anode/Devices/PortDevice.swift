@@ -25,6 +25,13 @@ public protocol PortDevice: Sendable {
     func evaluateWithSecondDerivatives(_ v: PortVector, withCharges: Bool) -> (PortEvaluation, PortMatrix)
 }
 
+/// ½·δᵀ·Hᵣ·δ, the second-order part of port r's current for a step δ = (d0, d1), from second
+/// derivatives `h` laid out as `PortDevice.evaluateWithSecondDerivatives` reports them.
+@inlinable @inline(__always)
+func secondOrderRemainder(_ h: PortMatrix, port r: Int, _ d0: Double, _ d1: Double) -> Double {
+    0.5 * (h[r, 0] * (d0 * d0) + 2 * h[r, 1] * (d0 * d1) + h[r, 2] * (d1 * d1))
+}
+
 extension PortDevice {
     /// Not reported.
     @inlinable public static var reportsSecondDerivatives: Bool { false }
@@ -130,11 +137,7 @@ extension KorenTriode: PortDevice {
     /// Currents, conductances and the currents' second derivatives.
     @inlinable @inline(__always)
     public func evaluateWithSecondDerivatives(_ v: PortVector, withCharges: Bool) -> (PortEvaluation, PortMatrix) {
-        var ig = gmin * v[0], gg = gmin, cg = 0.0
-        if let grid {
-            let (i, g, c) = grid.currentAndCurvature(v[0])
-            (ig, gg, cg) = (i + ig, g + gg, c)
-        }
+        let (ig, gg, cg) = gridCurrentAndCurvature(vgk: v[0])
         let p = plateCurrentAndHessian(vgk: v[0], vpk: v[1])
         var r = PortEvaluation()
         r.currents.current[0] = ig

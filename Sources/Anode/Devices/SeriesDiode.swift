@@ -49,12 +49,7 @@ public struct SeriesDiode: Hashable, Sendable {
     /// Current I(V) and conductance dI/dV.
     @inlinable @inline(__always)
     public func current(_ v: Double) -> (i: Double, g: Double) {
-        let r = resistance, isat = saturationCurrent
-        guard r > 0 else {
-            return Junction.current(v, saturationCurrent: isat, inverseNVt: inverseNVt)
-        }
-        let y = (v + r * isat) * inverseNVt + offset
-        let w = wrightOmega(y)
-        return (nvtOverR * w - isat, w * inverseR / (1 + w))
+        let (i, g, _) = currentAndCurvature(v)
+        return (i, g)
     }
 }

@@ -130,9 +130,7 @@ struct DeviceArray<Device: PortDevice> {
             }
             let h = secondDerivatives[s]
             let d0 = step[o], d1 = ports == 2 ? step[o &+ 1] : 0
-            for k in 0..<ports {
-                r[o &+ k] = 0.5 * (h[k, 0] * (d0 * d0) + 2 * h[k, 1] * (d0 * d1) + h[k, 2] * (d1 * d1))
-            }
+            for k in 0..<ports { r[o &+ k] = secondOrderRemainder(h, port: k, d0, d1) }
         }
     }
 

@@ -159,7 +159,7 @@ struct RegisterKernel<Device: PortDevice> {
                 (SIMD2(c[0, 0], c[1, 0]), SIMD2(c[0, 1], c[1, 1])))
     }
 
-    /// The device's evaluation, its second derivatives into `second`.
+    /// The device's evaluation, its second derivatives into `h`.
     @inlinable @inline(__always)
     func evaluateRecording(_ v: PortVector, _ h: inout PortMatrix) -> PortEvaluation {
         let (e, derivatives) = first.evaluateWithSecondDerivatives(v, withCharges: firstCharged)
@@ -262,9 +262,7 @@ struct RegisterKernel<Device: PortDevice> {
     @inlinable @inline(__always)
     static func curvatureAllows(_ h: PortMatrix, step: SIMD2<Double>, inverse: (SIMD2<Double>, SIMD2<Double>),
                                 k: (SIMD2<Double>, SIMD2<Double>), tolerance: SIMD2<Double>) -> Bool {
-        let d0 = step[0], d1 = step[1]
-        let r: SIMD2<Double> = 0.5 * SIMD2(h[0, 0] * (d0 * d0) + 2 * h[0, 1] * (d0 * d1) + h[0, 2] * (d1 * d1),
-                                           h[1, 0] * (d0 * d0) + 2 * h[1, 1] * (d0 * d1) + h[1, 2] * (d1 * d1))
+        let r = SIMD2(secondOrderRemainder(h, port: 0, step[0], step[1]), secondOrderRemainder(h, port: 1, step[0], step[1]))
         // J⁻¹·K·r.
         let kr: SIMD2<Double> = k.0 * r[0] + k.1 * r[1]
         let next: SIMD2<Double> = inverse.0 * kr[0] + inverse.1 * kr[1]
