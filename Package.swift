@@ -16,7 +16,7 @@ let package = Package(
     targets: [
         // LAPACK and BLAS from Debian's liblapack-dev and libblas-dev (reference implementations).
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
-        // glibc's vector math library (libmvec, part of libc6): two-lane exp and log for the devices.
+        // glibc's vector math library (libmvec, part of libc6): a two-lane exp for the devices.
         .systemLibrary(name: "CLibmvec", path: "Sources/CLibmvec"),
         .target(
             name: "Anode",

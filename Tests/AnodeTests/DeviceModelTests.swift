@@ -49,18 +49,13 @@ struct DeviceModelTests {
         #expect(softplusAndLogistic(0).softplus == log(2.0))
     }
 
-    @Test("the two-lane exp and log agree with the scalar ones within 4 ulp, lane by lane")
+    @Test("the two-lane exp agrees with the scalar one within 4 ulp, lane by lane")
     func vectorMath() {
         var x = -700.0
         while x <= 700 {
             let e = exp(SIMD2(x, -x / 3))
             #expect(abs(e[0] - Foundation.exp(x)) <= 4 * Foundation.exp(x).ulp, "exp(\(x))")
             #expect(abs(e[1] - Foundation.exp(-x / 3)) <= 4 * Foundation.exp(-x / 3).ulp, "exp(\(-x / 3))")
-            let y = Foundation.exp(x / 2), z = 1 + abs(x)
-            let l = log(SIMD2(y, z))
-            let ly = Foundation.log(y), lz = Foundation.log(z)
-            #expect(abs(l[0] - ly) <= 4 * ly.ulp, "log(\(y))")
-            #expect(abs(l[1] - lz) <= 4 * lz.ulp, "log(\(z))")
             x += 0.37
         }
         // A lane's result does not depend on the other lane.
