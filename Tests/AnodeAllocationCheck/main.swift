@@ -22,8 +22,7 @@ for path in CommandLine.arguments.dropFirst() {
     for factor in [1, 4] {
         do {
             let circuit = try Circuit(contentsOfFile: path)
-            let processor = try Processor(circuit, configuration: ProcessorConfiguration(
-                inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: factor))
+            let configuration = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: factor)
             let frames = 4800
             let input = UnsafeMutablePointer<Double>.allocate(capacity: frames)
             let output = UnsafeMutablePointer<Double>.allocate(capacity: frames)
@@ -32,14 +31,19 @@ for path in CommandLine.arguments.dropFirst() {
                 input[k] = 2 * sin(2 * Double.pi * 1000 * Double(k) / 48_000)
                 floats[k] = Float(input[k])
             }
-            processor.process(input: input, output: output, frames: 256)
-            let count = allocations {
+            func run(_ processor: Processor) {
                 processor.process(input: input, output: output, frames: frames / 2)
                 for k in processor.controlNames.indices { processor.setControl(index: k, to: 0.1 + 0.1 * Double(k)) }
                 processor.process(input: input, output: output, frames: frames / 2)
                 processor.process(input: floats, output: floats + frames, frames: frames / 4)
                 _ = processor.statistics.failures
             }
+            // The same processing first on a twin, uncounted: a debug build instantiates generic
+            // witness tables lazily, once per process, on a code path's first use (a fallback that
+            // only a hard sample takes, say). The counted run takes exactly the twin's paths.
+            run(try Processor(circuit, configuration: configuration))
+            let processor = try Processor(circuit, configuration: configuration)
+            let count = allocations { run(processor) }
             var finite = true
             for k in 0..<(frames / 2) where !output[k].isFinite { finite = false }
             print("\(path) \(factor)x \(count)\(finite ? "" : " non-finite")")

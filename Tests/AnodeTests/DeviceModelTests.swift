@@ -315,6 +315,49 @@ struct DeviceModelTests {
         #expect(zero.current[2].isFinite && zero.current[1].isFinite)
     }
 
+    @Test("pentode plate limiting: a step past the knee lands where the plate current's first-order change puts it")
+    func pentodePlateLimit() throws {
+        var p = KorenPentode.Parameters()
+        (p.mu, p.ex, p.kg1, p.kg2, p.kp, p.kvb) = (11, 1.35, 650, 4200, 60, 24)
+        let t = try KorenPentode(p)
+        let kvb = 24.0
+        // Conducting (Vg1 = −20 V, Vg2 = 400 V): Newton asks the plate to go from 400 V to −300 V.
+        let limited = t.limitPlate(-300, old: 400, vg1k: -20, vg2k: 400)
+        let theta = atan(400 / kvb) + (-700) * kvb / (kvb * kvb + 400 * 400)
+        #expect(abs(limited - kvb * tan(theta)) <= 1e-9 * limited, "\(limited)")
+        #expect(limited > 100 && limited < 400, "\(limited)")
+        // A step that would take the plate current below a tenth stops at a tenth of θ.
+        let floor = t.limitPlate(-20_000, old: 400, vg1k: -20, vg2k: 400)
+        #expect(abs(floor - kvb * tan(0.1 * atan(400 / kvb))) <= 1e-9 * floor, "\(floor)")
+        // Never below the Newton step (atan is concave), and never a change in these cases:
+        for new in [-50.0, 10, 150] { #expect(t.limitPlate(new, old: 400, vg1k: -20, vg2k: 400) >= new) }
+        #expect(t.limitPlate(250, old: 400, vg1k: -20, vg2k: 400) == 250)    // less than halving
+        #expect(t.limitPlate(600, old: 400, vg1k: -20, vg2k: 400) == 600)    // upward
+        #expect(t.limitPlate(-300, old: 400, vg1k: -80, vg2k: 400) == -300)  // cut off: KP·(1/MU − 80/400) = −6.5
+        #expect(t.limitPlate(-1, old: 2, vg1k: -20, vg2k: 400) == -1)        // already below KVB/10
+        // Through the device's limit, only the plate port moves.
+        let (v, changed) = t.limit(PortVector(-20, 400, -300, 0), old: PortVector(-21, 401, 400, 0))
+        #expect(changed && v[0] == -20 && v[1] == 400 && v[2] == limited)
+    }
+
+    @Test("junction limiting jumps to the critical voltage only when asked")
+    func junctionJump() {
+        let nvt = 0.02585, critical = 0.7
+        // SPICE's pnjlim from below the critical voltage: a climb of N·Vt·ln(1 + Δv/N·Vt).
+        let (spice, a) = Junction.limit(2.0, old: 0.1, nvt: nvt, critical: critical)
+        #expect(a && abs(spice - (0.1 + nvt * log(1 + 1.9 / nvt))) <= 1e-15)
+        #expect(spice < 0.25)
+        // With the jump: the critical voltage itself.
+        let (jumped, b) = Junction.limit(2.0, old: 0.1, nvt: nvt, critical: critical, jumpToCritical: true)
+        #expect(b && jumped == critical)
+        // From reverse bias too; from above the critical voltage it is SPICE's step again.
+        #expect(Junction.limit(2.0, old: -3, nvt: nvt, critical: critical, jumpToCritical: true).0 == critical)
+        let above = Junction.limit(2.0, old: 0.75, nvt: nvt, critical: critical, jumpToCritical: true).0
+        #expect(above == Junction.limit(2.0, old: 0.75, nvt: nvt, critical: critical).0)
+        // Steps that stay below the critical voltage are not limited either way.
+        #expect(Junction.limit(0.6, old: 0.1, nvt: nvt, critical: critical, jumpToCritical: true) == (0.6, false))
+    }
+
     @Test("Wright omega solves ω + ln ω = y", arguments: [-700.0, -50, -5, -2, -1, 0, 0.5, 1, 2, 10, 100, 1e4, 1e8, 1e15])
     func omega(_ y: Double) {
         let w = wrightOmega(y)

@@ -568,12 +568,14 @@ public struct GummelPoon: Hashable, Sendable {
         return p.forwardTransitTime != 0 || p.reverseTransitTime != 0 || p.emitterCapacitance != 0 || p.collectorCapacitance != 0
     }
 
-    /// Limits a Newton step of the port voltages (SPICE `pnjlim` on Vbe and Vbc).
+    /// Limits a Newton step of the port voltages (SPICE `pnjlim` on Vbe and Vbc; with a
+    /// current-dependent base resistance, a junction below its critical voltage jumps there,
+    /// see `Junction.limit`).
     @inlinable @inline(__always)
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
         // Constant lane indices in each branch: a SIMD lane picked at run time goes through memory.
         if hasModulatedBaseResistance {
-            // Ports (b, b'), (b', e), (b', c): limit the junctions, keep the voltage across rb.
+            // Ports (b, e), (b', e), (c, e): limit the junctions, keep the voltage across rb.
             let (vbe, vbc, changed) = limitJunctions(new[1], new[1] - new[2], old[1], old[1] - old[2])
             guard changed else { return (new, false) }
             var r = new
@@ -594,8 +596,9 @@ public struct GummelPoon: Hashable, Sendable {
     @inlinable @inline(__always)
     func limitJunctions(_ vbe: Double, _ vbc: Double, _ oldVbe: Double, _ oldVbc: Double) -> (Double, Double, Bool) {
         let s = polarity.rawValue
-        let (be, a) = Junction.limit(s * vbe, old: s * oldVbe, nvt: vt, critical: criticalVoltage)
-        let (bc, b) = Junction.limit(s * vbc, old: s * oldVbc, nvt: vt, critical: criticalVoltage)
+        let jump = hasModulatedBaseResistance
+        let (be, a) = Junction.limit(s * vbe, old: s * oldVbe, nvt: vt, critical: criticalVoltage, jumpToCritical: jump)
+        let (bc, b) = Junction.limit(s * vbc, old: s * oldVbc, nvt: vt, critical: criticalVoltage, jumpToCritical: jump)
         return (s * be, s * bc, a || b)
     }
 

@@ -58,9 +58,18 @@ public enum Junction {
 
     /// SPICE's `pnjlim`: limits the change of a junction voltage between Newton iterations so that
     /// the exponential cannot overflow or overshoot. Returns the limited voltage and whether it was limited.
+    ///
+    /// With `jumpToCritical`, a junction below its critical voltage that Newton sends beyond it goes
+    /// to the critical voltage in one step (where its current is nVt/√2 amperes, whatever IS),
+    /// instead of climbing there by N·Vt·ln(1 + Δv/N·Vt) per iteration, a few tens of millivolts
+    /// at a time. Below the critical voltage the exponential cannot overshoot dangerously; what the
+    /// climb costs is iterations, and for a transistor whose base resistance depends on its bias
+    /// (RBM, IRB: with IRB it collapses from RB to RBM as the base current rises) they are spent
+    /// where Newton's linearization of rb is useless, and the steps cycle.
     @inlinable @inline(__always)
-    public static func limit(_ new: Double, old: Double, nvt: Double, critical: Double) -> (Double, Bool) {
+    public static func limit(_ new: Double, old: Double, nvt: Double, critical: Double, jumpToCritical: Bool = false) -> (Double, Bool) {
         if new > critical && abs(new - old) > 2 * nvt {
+            if jumpToCritical && old < critical { return (critical, true) }
             if old > 0 {
                 let arg = 1 + (new - old) / nvt
                 return (arg > 0 ? old + nvt * log(arg) : critical, true)

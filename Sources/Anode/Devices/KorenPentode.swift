@@ -129,6 +129,28 @@ public struct KorenPentode: Hashable, Sendable {
         return (base * a, k * sigma, k * de1dv2, vpk > 0 ? base * kvb / (kvb * kvb + vpk * vpk) : 0)
     }
 
+    /// A Newton step of the plate voltage from `old` to `new`, limited at the knee; `vg1k` and
+    /// `vg2k` are the step's grid voltages.
+    ///
+    /// Above the knee a plate draws nearly the same current at any voltage (atan(Vpk/KVB) is
+    /// flat), so a Newton step that must lower the plate current — an output transformer's
+    /// inductance sets it — lands far below the knee, where the plate conducts nothing, and the
+    /// step after flies back up: Newton cycles. The step is taken instead to where the plate
+    /// current's first-order change puts it, as SPICE's `pnjlim` does for a junction's
+    /// exponential: with θ = atan(Vpk/KVB), θ moves by Δv·KVB/(KVB² + Vpk²) and Vpk = KVB·tan θ,
+    /// at least a tenth of the present θ (a plate conducts no negative current). Since atan is
+    /// concave, this never goes below the Newton step's voltage. Limited are only steps that more
+    /// than halve a plate voltage above KVB/10, and only while the tube conducts
+    /// (KP·(1/MU + Vg1k/Vg2k) > −5, E1 above e⁻⁵·Vg2k/KP): a cut-off plate carries no current and
+    /// goes where the circuit takes it, below zero included.
+    @inlinable
+    public func limitPlate(_ new: Double, old: Double, vg1k: Double, vg2k: Double) -> Double {
+        guard old > 0.1 * kvb, new < 0.5 * old, vg2k > 0, kp * (1 / mu + vg1k / vg2k) > -5 else { return new }
+        let theta = atan(old / kvb)
+        let moved = theta + (new - old) * kvb / (kvb * kvb + old * old)
+        return kvb * tan(max(moved, 0.1 * theta))
+    }
+
     /// Screen current and its derivatives with respect to Vg1k and Vg2k.
     @inlinable
     public func screenCurrent(vg1k: Double, vg2k: Double) -> (ig2: Double, dVg1k: Double, dVg2k: Double) {

@@ -172,8 +172,14 @@ extension KorenPentode: PortDevice {
     public var hasCharge: Bool { false }
     /// No charge.
     @inlinable public func portCharges(_ v: PortVector) -> PortCharges { PortCharges() }
-    /// Koren's equations are smooth; no limiting is needed.
-    @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) { (new, false) }
+    /// The plate's step limited at the knee (`limitPlate`); the grids' laws need no limiting.
+    @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
+        let plate = limitPlate(new[2], old: old[2], vg1k: new[0], vg2k: new[1])
+        guard plate != new[2] else { return (new, false) }
+        var limited = new
+        limited[2] = plate
+        return (limited, true)
+    }
 }
 
 extension DepletionCharge: PortDevice {

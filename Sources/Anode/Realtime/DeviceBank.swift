@@ -333,13 +333,14 @@ struct DeviceBank {
         diodes.reject(); bjts.reject(); jfets.reject(); mosfets.reject(); capacitances.reject()
     }
 
-    /// Limits every junction's Newton step; true when any step was changed.
+    /// Limits the Newton step of every junction and pentode plate; true when any step was changed.
     @inlinable @inline(__always)
     func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
         let a = diodes.count > 0 && diodes.limit(new, old: old)
         let b = bjts.count > 0 && bjts.limit(new, old: old)
         let c = jfets.count > 0 && jfets.limit(new, old: old)
         let d = mosfets.count > 0 && mosfets.limit(new, old: old)
-        return a || b || c || d
+        let e = pentodes.count > 0 && pentodes.limit(new, old: old)
+        return a || b || c || d || e
     }
 }

@@ -88,7 +88,7 @@ public final class Processor {
     @usableFromInline let p: UnsafeMutablePointer<Double>, pPrevious: UnsafeMutablePointer<Double>
     @usableFromInline let v: UnsafeMutablePointer<Double>, vPrevious: UnsafeMutablePointer<Double>, vTrial: UnsafeMutablePointer<Double>
     @usableFromInline let currentPrevious: UnsafeMutablePointer<Double>
-    /// The step's p while continuation walks toward it; the last accepted Newton iterate (damping).
+    /// The step's p while continuation walks toward it; the last accepted iterate of a damped Newton.
     @usableFromInline let pTarget: UnsafeMutablePointer<Double>, vBase: UnsafeMutablePointer<Double>
     /// The step's iterate with the smallest residual.
     @usableFromInline let vBest: UnsafeMutablePointer<Double>

@@ -203,7 +203,6 @@ struct RegisterKernel<Device: PortDevice> {
         // Newton, as `newton` does it while no damping is needed.
         var count = 0
         var settled = false, fresh = false
-        var lastNorm = Double.infinity
         var jacobian = self.jacobian, inverse = self.inverse, haveJacobian = self.haveJacobian
         var factorizations = 0
         var derivatives = PortMatrix()
@@ -223,14 +222,8 @@ struct RegisterKernel<Device: PortDevice> {
             if all(excess .<= 0) || settled {
                 return finish(p, v, current, e.q, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
-            // At the limit `newton` fails, and past `undampedIterations` evaluations it damps a
-            // step that did not shrink the residual: both are `step`'s. A residual that keeps
-            // shrinking is followed here, as `newton` follows it (a transistor pulled out of
-            // cutoff, its junction steps limited, takes five to fourteen evaluations).
+            // At the limit `newton` fails and continuation takes over: `step`'s.
             guard excess[0].isFinite && excess[1].isFinite, count < limitCount else { return nil }
-            let norm = max(abs(residual[0]), abs(residual[1]))
-            if count > undampedIterations && !(norm < lastNorm) { return nil }
-            lastNorm = norm
             // J = K·∂ĩ/∂v − I, column by column.
             let j0: SIMD2<Double> = k.0 * gt0[0] + k.1 * gt0[1] - SIMD2(1, 0)
             let j1: SIMD2<Double> = k.0 * gt1[0] + k.1 * gt1[1] - SIMD2(0, 1)
@@ -319,7 +312,7 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
         // p = G·s + H·u.
         let stride = pr.stateStride
         let p = SIMD2(dot(pr.GH, pr.x, stride), two ? dot(pr.GH + stride, pr.x, stride) : 0)
-        guard let result = kernel.solve(p, maxIterations: pr.maxIterations) else {
+        guard let result = kernel.solve(p, maxIterations: min(pr.maxIterations, attemptIterations)) else {
             // The hard way, from the same starting point.
             kernel.store(pr, devices)
             if two { pr.step(TwoPorts.self, y) } else { pr.step(OnePort.self, y) }
