@@ -382,10 +382,14 @@ extension Processor {
             var (converged, iterations, _) = newton(Shape.self, limit: min(maxIterations, attemptIterations), keepBest: true)
             if !converged {
                 // A hard step (a large jump of the drive): walk there in eight stages, undamped
-                // as above; should a stage cycle, once more with damping, each stage then
-                // allowed the configured maximum.
+                // as above; should a stage cycle, in 32 shorter ones; should that fail too, in
+                // eight once more with damping (see `newton`).
                 state.pointee.counters.continuations &+= 1
                 var fallback = continuation(Shape.self, stages: 8, limit: maxIterations, damped: false)
+                if !fallback.converged {
+                    iterations &+= fallback.iterations
+                    fallback = continuation(Shape.self, stages: 32, limit: min(maxIterations, attemptIterations), damped: false)
+                }
                 if !fallback.converged {
                     iterations &+= fallback.iterations
                     fallback = continuation(Shape.self, stages: 8, limit: maxIterations, damped: true)
