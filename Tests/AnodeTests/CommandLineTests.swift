@@ -37,6 +37,7 @@ struct CommandLineTests {
         return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// `text` written to a file `name` in a new temporary directory (the caller removes the directory).
     func temporaryFile(_ name: String, _ text: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -82,6 +83,7 @@ struct CommandLineTests {
     func simulate() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("clip.csv").path
         let r = try run(["simulate", "circuits/diode-clipper.cir", "-o", out])
         #expect(r.status == 0, "\(r.stderr)")
@@ -99,6 +101,7 @@ struct CommandLineTests {
     @Test("a netlist without outputs records every node voltage")
     func allNodes() throws {
         let url = try temporaryFile("rc.cir", "rc\nV1 in 0 PULSE(0 1 0 1u 1u 1 2)\nR1 in out 1k\nC1 out 0 1u\n.tran 100u 1m\n")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let r = try run(["simulate", url.path])
         #expect(r.status == 0)
         #expect(r.stdout.hasPrefix("time,v(in),v(out)\n"))
@@ -113,6 +116,7 @@ struct CommandLineTests {
     ])
     func errors(_ text: String, _ place: String, _ message: String) throws {
         let url = try temporaryFile("bad.cir", text)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let r = try run(["simulate", url.path])
         #expect(r.status == 2)
         #expect(r.stderr.contains("error"))

@@ -164,6 +164,7 @@ struct NetlistReaderTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-include-\(UUID().uuidString)")
         let sub = dir.appendingPathComponent("parts")
         try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         try "* resistor\nR2 b 0 {rval}\n.include more.inc\n".write(to: sub.appendingPathComponent("r.inc"), atomically: true, encoding: .utf8)
         try "R3 b 0 3k\n".write(to: sub.appendingPathComponent("more.inc"), atomically: true, encoding: .utf8)
         try "* library\n.lib fast\n.model dd D(IS=1n)\n.endl\n.lib slow\n.model dd D(IS=1f)\n.endl fast\n".write(to: sub.appendingPathComponent("d.lib"), atomically: true, encoding: .utf8)
@@ -190,6 +191,7 @@ struct NetlistReaderTests {
     func includeErrors() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-loop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         try "R1 a 0 1\n.include b.inc\n".write(to: dir.appendingPathComponent("a.inc"), atomically: true, encoding: .utf8)
         try "R2 a 0 1\n.include a.inc\n".write(to: dir.appendingPathComponent("b.inc"), atomically: true, encoding: .utf8)
         try "t\n.include a.inc\n".write(to: dir.appendingPathComponent("top.cir"), atomically: true, encoding: .utf8)
