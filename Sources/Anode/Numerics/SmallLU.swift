@@ -67,16 +67,33 @@ public enum SmallLU {
             column[k] = inverse
             var i = k &+ 1
             while i < n { column[i] *= inverse; i &+= 1 }
-            // Schur complement, column by column: a[i, j] −= l[i]·u[j] for i, j > k.
+            // Schur complement: a[i, j] −= l[i]·u[j] for i, j > k, two columns at a time (each pair
+            // of l's entries loaded once for both) and two rows at a time in SIMD2 lanes.
             var j = k &+ 1
-            while j < n {
+            while j &+ 1 < n {
+                let c0 = a + j &* n, c1 = c0 + n
+                let u0 = c0[k], u1 = c1[k]
+                var i = k &+ 1
+                while i &+ 1 < n {
+                    let l = UnsafeRawPointer(column + i).loadUnaligned(as: SIMD2<Double>.self)
+                    let x0 = UnsafeRawPointer(c0 + i).loadUnaligned(as: SIMD2<Double>.self) - l * u0
+                    let x1 = UnsafeRawPointer(c1 + i).loadUnaligned(as: SIMD2<Double>.self) - l * u1
+                    UnsafeMutableRawPointer(c0 + i).storeBytes(of: x0, as: SIMD2<Double>.self)
+                    UnsafeMutableRawPointer(c1 + i).storeBytes(of: x1, as: SIMD2<Double>.self)
+                    i &+= 2
+                }
+                if i < n {
+                    let l = column[i]
+                    c0[i] -= l * u0
+                    c1[i] -= l * u1
+                }
+                j &+= 2
+            }
+            if j < n {
                 let cj = a + j &* n
                 let u = cj[k]
-                if u != 0 {
-                    var i = k &+ 1
-                    while i < n { cj[i] -= column[i] * u; i &+= 1 }
-                }
-                j &+= 1
+                var i = k &+ 1
+                while i < n { cj[i] -= column[i] * u; i &+= 1 }
             }
         }
         return true
