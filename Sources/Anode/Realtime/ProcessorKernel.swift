@@ -111,15 +111,35 @@ extension Processor {
             let blk = blocks + storage
             for c in 0..<m {
                 let jc = jacobian + (js &+ (o &- start &+ c) &* size)
-                // The first product initializes the column (no separate zeroing pass).
                 let g0 = blk[c], k0 = K + (o &* np &+ start)
-                for r in 0..<size { jc[r] = k0[r] * g0 }
-                var q = 1
-                while q < m {
-                    let g = blk[q &* m &+ c]
-                    let kq = K + ((o &+ q) &* np &+ start)
-                    for r in 0..<size { jc[r] += kq[r] * g }
-                    q &+= 1
+                if m == 2 || m == 3 {
+                    // The device's two or three columns of K combined in one pass, in SIMD2 lanes
+                    // (the same sums in the same order as below).
+                    let g1 = blk[m &+ c], k1 = k0 + np
+                    let g2 = m == 3 ? blk[2 &* m &+ c] : 0, k2 = k1 + np
+                    var r = 0
+                    while r &+ 1 < size {
+                        var x = UnsafeRawPointer(k0 + r).loadUnaligned(as: SIMD2<Double>.self) * g0
+                        x += UnsafeRawPointer(k1 + r).loadUnaligned(as: SIMD2<Double>.self) * g1
+                        if m == 3 { x += UnsafeRawPointer(k2 + r).loadUnaligned(as: SIMD2<Double>.self) * g2 }
+                        UnsafeMutableRawPointer(jc + r).storeBytes(of: x, as: SIMD2<Double>.self)
+                        r &+= 2
+                    }
+                    if r < size {
+                        var x = k0[r] * g0 + k1[r] * g1
+                        if m == 3 { x += k2[r] * g2 }
+                        jc[r] = x
+                    }
+                } else {
+                    // The first product initializes the column (no separate zeroing pass).
+                    for r in 0..<size { jc[r] = k0[r] * g0 }
+                    var q = 1
+                    while q < m {
+                        let g = blk[q &* m &+ c]
+                        let kq = K + ((o &+ q) &* np &+ start)
+                        for r in 0..<size { jc[r] += kq[r] * g }
+                        q &+= 1
+                    }
                 }
                 jc[o &- start &+ c] -= 1
             }
@@ -160,9 +180,25 @@ extension Processor {
         }
         for k in 0..<subsystemCount {
             let (start, size, _) = subsystems[k]
-            for c in start..<(start &+ size) {
+            let f = b + start
+            var c = start
+            // Two columns per pass over b, in SIMD2 lanes (the same sums in the same order).
+            while c &+ 1 < start &+ size {
+                let x0 = sign * x[c], x1 = sign * x[c &+ 1]
+                let k0 = K + (c &* n &+ start), k1 = k0 + n
+                var r = 0
+                while r &+ 1 < size {
+                    var y = UnsafeRawPointer(f + r).loadUnaligned(as: SIMD2<Double>.self)
+                    y += UnsafeRawPointer(k0 + r).loadUnaligned(as: SIMD2<Double>.self) * x0
+                    y += UnsafeRawPointer(k1 + r).loadUnaligned(as: SIMD2<Double>.self) * x1
+                    UnsafeMutableRawPointer(f + r).storeBytes(of: y, as: SIMD2<Double>.self)
+                    r &+= 2
+                }
+                if r < size { f[r] = (f[r] + k0[r] * x0) + k1[r] * x1 }
+                c &+= 2
+            }
+            if c < start &+ size {
                 let xc = sign * x[c], kc = K + (c &* n &+ start)
-                let f = b + start
                 for r in 0..<size { f[r] += kc[r] * xc }
             }
         }
