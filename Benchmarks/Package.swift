@@ -21,11 +21,12 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Ten minutes of audio through the tube amplifier with random knob automation:
-        // `swift run -c release Soak` (not part of any test run).
+        // `swift run -c release Soak` (not part of any test run). Not in a folder whose parent is
+        // named Benchmarks: the benchmark plugin runs every executable there as a benchmark.
         .executableTarget(
             name: "Soak",
             dependencies: [.product(name: "Anode", package: "Anode")],
-            path: "Soak"
+            path: "Tools/Soak"
         ),
     ]
 )
