@@ -15,7 +15,7 @@ Netlists: circuits/*.cir and Tests/AnodeTests/Netlists/*.cir unless some are nam
 Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran}.csv; the tests read them and do not need ngspice.
 Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
 """
-import math, os, re, subprocess, sys, tempfile
+import math, os, re, shutil, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCALE = {'t': 1e12, 'g': 1e9, 'meg': 1e6, 'k': 1e3, 'm': 1e-3, 'mil': 25.4e-6, 'u': 1e-6, 'n': 1e-9, 'p': 1e-12, 'f': 1e-15}
@@ -192,6 +192,7 @@ def run(netlist):
 
 def write_fixtures(netlist, out_dir):
     name, outputs = run(netlist)
+    work = os.path.dirname(outputs[0][1]) if outputs else None
     for kind, path, extra in outputs:
         target = os.path.join(out_dir, f'{name}.{kind}.csv')
         if kind == 'op':
@@ -240,6 +241,10 @@ def write_fixtures(netlist, out_dir):
                         values.append(v)
                     f.write(','.join(repr(x) for x in [t] + values) + '\n')
         print('wrote', os.path.relpath(target, ROOT))
+    # The ngspice deck and its raw output go once the fixtures are written (kept on failure, when
+    # the error names the deck).
+    if work:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main():

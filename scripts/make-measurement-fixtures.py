@@ -10,7 +10,7 @@ Tubes become ngspice subcircuits and knobs fixed resistors, exactly as in script
 Output: Tests/AnodeTests/Fixtures/measurements.csv with rows circuit,drive,frequency,quantity,value.
 Usage: scripts/make-measurement-fixtures.py
 """
-import importlib.util, math, os, re, subprocess, sys, tempfile
+import importlib.util, math, os, re, shutil, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 spec = importlib.util.spec_from_file_location('fixtures', os.path.join(ROOT, 'scripts', 'make-fixtures.py'))
@@ -107,6 +107,7 @@ def main():
                 sys.exit(f'no load power for {r} in {name}:\n{out}')
             rows.append((name, drive, frequency, f'load {r}', float(mp.group(1))))
         print(f'{name} at {drive} V: THD {rows[-1 - len(supplies) - len(loads)][4] * 100:.4g} %', file=sys.stderr)
+        shutil.rmtree(work, ignore_errors=True)
     path = os.path.join(ROOT, 'Tests', 'AnodeTests', 'Fixtures', 'measurements.csv')
     with open(path, 'w') as f:
         f.write('circuit,drive,frequency,quantity,value\n')

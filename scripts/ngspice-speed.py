@@ -4,7 +4,7 @@ one second of transient at a 48 kHz output step (TSTEP = 1/48000 s), ngspice's d
 the netlist's own input waveform. Prints microseconds per output sample (ngspice -b wall time,
 start-up included, divided by 48000). Tubes become behavioral subcircuits as in make-fixtures.py.
 Usage: scripts/ngspice-speed.py [netlist.cir ...]"""
-import importlib.util, os, re, subprocess, sys, tempfile, time
+import importlib.util, os, re, shutil, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location('fixtures', os.path.join(HERE, 'make-fixtures.py'))
@@ -45,6 +45,7 @@ def main():
         start = time.perf_counter()
         subprocess.run(['ngspice', '-b', path], capture_output=True, timeout=3600)
         elapsed = time.perf_counter() - start
+        shutil.rmtree(work, ignore_errors=True)
         print(f'{os.path.basename(n)}: {elapsed / 48000 * 1e6:.2f} us per output sample ({elapsed:.2f} s for 1 s of audio)')
 
 
