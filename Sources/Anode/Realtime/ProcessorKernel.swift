@@ -446,8 +446,12 @@ extension Processor {
             if !converged {
                 state.pointee.counters.failures &+= 1
                 state.pointee.haveFactors = false
-                if state.pointee.bestNorm <= 1e-3 {
-                    // The nearest iterate (its port equations off by at most a millivolt) stands in.
+                if state.pointee.bestNorm <= 0.1 {
+                    // The nearest iterate stands in: its devices' currents belong to its port
+                    // voltages, and its port equations are off by at most 0.1 V. (Keeping the
+                    // previous step's currents instead, as this did up to 1 mV, holds currents the
+                    // new drive no longer matches: the class-AB stage driven 20 dB into clipping
+                    // was 31 % RMS off the reference simulator that way, 2 % this way.)
                     for k in 0..<n { v[k] = vBest[k] }
                     devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
                     iterations &+= 1

@@ -12,7 +12,7 @@ public struct ProcessorStatistics: Sendable, Hashable {
     /// Steps where Newton from the prediction failed and continuation in the drive was tried.
     public var continuations = 0
     /// Steps that did not converge even so: they take the iterate nearest to a solution when its
-    /// port equations are off by at most a millivolt, and otherwise keep the previous step's device
+    /// port equations are off by at most 0.1 V, and otherwise keep the previous step's device
     /// voltages and currents (the output stays finite and the state bounded).
     public var failures = 0
 
