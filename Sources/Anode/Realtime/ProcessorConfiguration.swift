@@ -20,7 +20,7 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     public var relativeTolerance: Double
     /// At most this many Newton iterations for each stage of a step's solution: Newton from the
     /// prediction gets at most 16 of them, and a step that needs more is solved by continuation
-    /// in eight stages; one whose last stage does not converge counts as a failure.
+    /// (see Docs/Realtime.md); one that continuation does not solve counts as a failure.
     public var maxIterations: Int
     /// Input samples are limited to ± this (volts or amperes; 1 kV by default, far beyond any audio
     /// signal): a wild sample then cannot charge the circuit's capacitors beyond what it recovers

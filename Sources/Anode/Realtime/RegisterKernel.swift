@@ -200,7 +200,7 @@ struct RegisterKernel<Device: PortDevice> {
             let (limited, changed) = limit(v, old: vPrevious)
             if changed { v = limited; move = 0 }
         }
-        // Newton, as `newton` does it while no damping is needed.
+        // Newton, as `newton` does it from the prediction (undamped).
         var count = 0
         var settled = false, fresh = false
         var jacobian = self.jacobian, inverse = self.inverse, haveJacobian = self.haveJacobian
