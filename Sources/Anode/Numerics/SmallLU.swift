@@ -38,14 +38,15 @@ public enum SmallLU {
             a[3] = 1 / d1
             return d1 != 0 && d1.isFinite
         }
-        return factorDense(a, n, pivots: pivots)
+        return factorDense(a, n, leading: n, pivots: pivots)
     }
 
-    /// `factor` for n ≥ 3 (kept out of line: inlined, it would only grow the callers).
+    /// `factor` for any n ≥ 1, of the n×n block at `a` of a column-major matrix whose columns are
+    /// `leading` apart (kept out of line: inlined, it would only grow the callers).
     @inlinable @inline(never)
-    static func factorDense(_ a: UnsafeMutablePointer<Double>, _ n: Int, pivots: UnsafeMutablePointer<Int>) -> Bool {
+    public static func factorDense(_ a: UnsafeMutablePointer<Double>, _ n: Int, leading: Int, pivots: UnsafeMutablePointer<Int>) -> Bool {
         for k in 0..<n {
-            let column = a + k &* n
+            let column = a + k &* leading
             // Pivot: the largest entry of column k on or below the diagonal.
             var p = k
             var best = abs(column[k])
@@ -59,7 +60,7 @@ public enum SmallLU {
             if !(best > 0) || !best.isFinite { return false }
             if p != k {
                 for j in 0..<n {
-                    let cj = a + j &* n
+                    let cj = a + j &* leading
                     let t = cj[k]; cj[k] = cj[p]; cj[p] = t
                 }
             }
@@ -71,7 +72,7 @@ public enum SmallLU {
             // of l's entries loaded once for both) and two rows at a time in SIMD2 lanes.
             var j = k &+ 1
             while j &+ 1 < n {
-                let c0 = a + j &* n, c1 = c0 + n
+                let c0 = a + j &* leading, c1 = c0 + leading
                 let u0 = c0[k], u1 = c1[k]
                 var i = k &+ 1
                 while i &+ 1 < n {
@@ -90,7 +91,7 @@ public enum SmallLU {
                 j &+= 2
             }
             if j < n {
-                let cj = a + j &* n
+                let cj = a + j &* leading
                 let u = cj[k]
                 var i = k &+ 1
                 while i < n { cj[i] -= column[i] * u; i &+= 1 }
@@ -113,12 +114,12 @@ public enum SmallLU {
             b[1] = x1
             return
         }
-        solveDense(a, n, pivots: pivots, b)
+        solveDense(a, n, leading: n, pivots: pivots, b)
     }
 
-    /// `solve` for n ≥ 3.
+    /// `solve` for any n ≥ 1, with a factored by `factorDense` (columns `leading` apart).
     @inlinable @inline(never)
-    static func solveDense(_ a: UnsafePointer<Double>, _ n: Int, pivots: UnsafePointer<Int>, _ b: UnsafeMutablePointer<Double>) {
+    public static func solveDense(_ a: UnsafePointer<Double>, _ n: Int, leading: Int, pivots: UnsafePointer<Int>, _ b: UnsafeMutablePointer<Double>) {
         for k in 0..<n {
             let p = pivots[k]
             if p != k { let t = b[k]; b[k] = b[p]; b[p] = t }
@@ -128,7 +129,7 @@ public enum SmallLU {
         // is one multiply-subtract, not a store and a reload through the column update.
         var x = b[0]
         for j in 0..<(n &- 1) {
-            let column = a + j &* n
+            let column = a + j &* leading
             let next = b[j &+ 1] - column[j &+ 1] * x
             var i = j &+ 2
             while i < n { b[i] -= column[i] * x; i &+= 1 }
@@ -136,12 +137,12 @@ public enum SmallLU {
             x = next
         }
         // Back substitution with U (reciprocal pivots on the diagonal), by columns, likewise.
-        x = b[n &- 1] * a[(n &- 1) &* n &+ n &- 1]
+        x = b[n &- 1] * a[(n &- 1) &* leading &+ n &- 1]
         var j = n &- 1
         while j > 0 {
-            let column = a + j &* n
+            let column = a + j &* leading
             b[j] = x
-            let previous = (b[j &- 1] - column[j &- 1] * x) * a[(j &- 1) &* n &+ j &- 1]
+            let previous = (b[j &- 1] - column[j &- 1] * x) * a[(j &- 1) &* leading &+ j &- 1]
             var i = 0
             while i < j &- 1 { b[i] -= column[i] * x; i &+= 1 }
             x = previous

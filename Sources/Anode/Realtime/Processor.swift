@@ -69,6 +69,9 @@ public final class Processor {
     @usableFromInline let ABCDEF: UnsafeMutablePointer<Double>
     /// K (np × np), column-major: column c is K[c·np ..< (c+1)·np].
     @usableFromInline let K: UnsafeMutablePointer<Double>
+    /// K with each subsystem's rows in the order of its Jacobian's rows (`jacobianRow`): the
+    /// columns the Jacobian is assembled from.
+    @usableFromInline let KJ: UnsafeMutablePointer<Double>
     /// The matrices as views into the fused storage, each with the row stride of its storage.
     @usableFromInline let A: UnsafeMutablePointer<Double>, B: UnsafeMutablePointer<Double>, C: UnsafeMutablePointer<Double>
     @usableFromInline let D: UnsafeMutablePointer<Double>, E: UnsafeMutablePointer<Double>, F: UnsafeMutablePointer<Double>
@@ -115,6 +118,16 @@ public final class Processor {
     @usableFromInline let subsystems: UnsafeMutablePointer<(start: Int, count: Int, storage: Int)>
     @usableFromInline let subsystemCount: Int
     @usableFromInline let subsystemOfPort: UnsafeMutablePointer<Int>
+    /// Where each port's column of J starts in `jacobian`, and its row within its subsystem's
+    /// block: the port order, but for a subsystem with internal ports, those first (see `Condensation`).
+    @usableFromInline let jacobianColumn: UnsafeMutablePointer<Int>, jacobianRow: UnsafeMutablePointer<Int>
+    /// Each subsystem's internal ports, eliminated from its Jacobian before the LU.
+    @usableFromInline let condensation: UnsafeMutablePointer<Condensation>
+    /// For each internal port, the Jacobian rows of its device's other ports (in `partnerList`).
+    @usableFromInline let partners: UnsafeMutablePointer<(start: Int, count: Int)>
+    @usableFromInline let partnerList: UnsafeMutablePointer<Int>
+    /// A subsystem's right-hand side in its Jacobian's row order.
+    @usableFromInline let permuted: UnsafeMutablePointer<Double>
     @usableFromInline let devices: DeviceBank
     @usableFromInline let absoluteTolerance: Double, relativeTolerance: Double, maxIterations: Int
     /// Failed steps in a row after which the state is taken to be lost and the processor returns to
@@ -163,6 +176,8 @@ public final class Processor {
     @usableFromInline let oversampler: OversamplingState
     /// One high-rate output frame.
     @usableFromInline let highOutput: UnsafeMutablePointer<Double>
+    /// The last step's outputs, which a rejected step repeats.
+    @usableFromInline let lastOutput: UnsafeMutablePointer<Double>
 
     /// Every buffer allocated in `init`, freed in `deinit`.
     private var allocations: [UnsafeMutableRawPointer] = []
@@ -237,6 +252,39 @@ public final class Processor {
         }
         jacobian = vector(jacobianStorage)
         pivots = buffer(np, 0)
+        // Internal ports, where a subsystem has more than four ports (smaller ones are factored
+        // whole): their Jacobian rows and columns first, their devices' other ports as partners.
+        condensation = buffer(subsystemCount, Condensation())
+        let rowOf = buffer(np, 0), columnOf = buffer(np, 0)
+        var partnerRanges: [(start: Int, count: Int)] = [], partnerRows: [Int] = []
+        for (k, block) in model.subsystems.enumerated() {
+            let range = block.start..<(block.start + block.count)
+            let devicesHere = model.devices.indices.filter { range.contains(model.devices[$0].offset) }
+            let inner = shape == 0 && block.count > 4
+                ? devicesHere.filter { model.internalPorts[$0] >= 0 }.map { model.devices[$0].offset + model.internalPorts[$0] } : []
+            let order = inner + range.filter { !inner.contains($0) }
+            for (row, port) in order.enumerated() {
+                rowOf[port] = row
+                columnOf[port] = subsystems[k].storage + row * block.count
+            }
+            guard !inner.isEmpty else { continue }
+            condensation[k] = Condensation(internalStart: partnerRanges.count, internalCount: inner.count)
+            for d in devicesHere where model.internalPorts[d] >= 0 {
+                let (device, offset) = model.devices[d]
+                let others = (0..<device.portCount).filter { $0 != model.internalPorts[d] }.map { rowOf[offset + $0] }
+                partnerRanges.append((partnerRows.count, others.count))
+                partnerRows += others
+            }
+        }
+        partners = buffer(partnerRanges.count, (start: 0, count: 0))
+        for (k, e) in partnerRanges.enumerated() { partners[k] = e }
+        partnerList = buffer(partnerRows.count, 0)
+        for (k, e) in partnerRows.enumerated() { partnerList[k] = e }
+        permuted = vector(np)
+        jacobianRow = rowOf
+        jacobianColumn = columnOf
+        KJ = vector(np * np)
+        Self.permuteRows(K, into: KJ, np: np, subsystems: subsystems, count: subsystemCount, rows: rowOf)
         blockCount = model.devices.count
         blockList = buffer(blockCount, (offset: 0, ports: 0, storage: 0))
         for (k, d) in model.devices.enumerated() { blockList[k] = (d.offset, d.device.portCount, model.blockOffsets[k]) }
@@ -306,12 +354,14 @@ public final class Processor {
         oversampler = OversamplingState(filter, inputs: configuration.inputs.count, outputs: no)
         latency = factor == 1 ? 0 : filter.latency
         highOutput = vector(no)
+        lastOutput = vector(no)
         self.allocations = allocations
 
         reset()
         var y = [Double](repeating: 0, count: no)
         for r in 0..<no { for c in 0..<portStride { y[r] += D[r * portStride + c] * x[c] } }
         restOutput = y
+        for r in 0..<no { lastOutput[r] = y[r] }
         oversampler.reset(inputs: restInputs, outputs: y)
         registerDevices = eligibleRegisterDevices()
     }
@@ -353,7 +403,10 @@ public final class Processor {
         runtime.pointee.haveFactors = false
         runtime.pointee.inverseLastMove = 0
         runtime.pointee.consecutiveFailures = 0
-        if !restOutput.isEmpty { oversampler.resetOutputs(restOutput) }
+        if !restOutput.isEmpty {
+            oversampler.resetOutputs(restOutput)
+            for r in 0..<no { lastOutput[r] = restOutput[r] }
+        }
     }
 
     /// Forgets the statistics.
@@ -430,7 +483,8 @@ public final class Processor {
         return output
     }
 
-    /// The live matrix `name` (A … H, K) as packed row-major entries, for tests and inspection.
+    /// The live matrix `name` (A … H, K, and KJ: K in the Jacobian's row order) as packed row-major
+    /// entries, for tests and inspection.
     func liveMatrix(_ name: String) -> [Double] {
         let (pointer, rows, columns, stride): (UnsafeMutablePointer<Double>, Int, Int, Int) = switch name {
         case "A": (A, ns, ns, portStride)
@@ -443,7 +497,10 @@ public final class Processor {
         case "H": (H, np, nu, stateStride)
         default: (K, np, np, 1)  // column-major
         }
-        if name == "K" { return (0..<(rows * columns)).map { K[($0 % columns) * np + $0 / columns] } }
+        if name == "K" || name == "KJ" {
+            let k = name == "K" ? K : KJ
+            return (0..<(rows * columns)).map { k[($0 % columns) * np + $0 / columns] }
+        }
         return (0..<(rows * columns)).map { pointer[($0 / columns) * stride + $0 % columns] }
     }
 }

@@ -118,6 +118,7 @@ extension Processor {
         update(C, stride: portStride, C0, Ls, rows: ns, columns: np)
         update(F, stride: portStride, F0, Lo, rows: no, columns: np)
         update(K, stride: 1, columnStride: np, K0, Ln, rows: np, columns: np)
+        permuteK()
         runtime.pointee.haveFactors = false
     }
 }

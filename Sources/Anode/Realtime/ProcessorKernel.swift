@@ -107,11 +107,11 @@ extension Processor {
         }
         for b in 0..<blockCount {
             let (o, m, storage) = blockList[b]
-            let (start, size, js) = subsystems[subsystemOfPort[o]]
+            let (start, size, _) = subsystems[subsystemOfPort[o]]
             let blk = blocks + storage
             for c in 0..<m {
-                let jc = jacobian + (js &+ (o &- start &+ c) &* size)
-                let g0 = blk[c], k0 = K + (o &* np &+ start)
+                let jc = jacobian + jacobianColumn[o &+ c]
+                let g0 = blk[c], k0 = KJ + (o &* np &+ start)
                 if m == 2 || m == 3 {
                     // The device's two or three columns of K combined in one pass, in SIMD2 lanes
                     // (the same sums in the same order as below).
@@ -136,12 +136,12 @@ extension Processor {
                     var q = 1
                     while q < m {
                         let g = blk[q &* m &+ c]
-                        let kq = K + ((o &+ q) &* np &+ start)
+                        let kq = KJ + ((o &+ q) &* np &+ start)
                         for r in 0..<size { jc[r] += kq[r] * g }
                         q &+= 1
                     }
                 }
-                jc[o &- start &+ c] -= 1
+                jc[jacobianRow[o &+ c]] -= 1
             }
         }
     }
@@ -152,7 +152,12 @@ extension Processor {
         if Shape.ports != 0 { return SmallLU.factor(jacobian, Shape.ports, pivots: pivots) }
         for k in 0..<subsystemCount {
             let (start, size, js) = subsystems[k]
-            if !SmallLU.factor(jacobian + js, size, pivots: pivots + start) { return false }
+            let c = condensation[k]
+            if c.internalCount > 0 {
+                if !factorCondensed(jacobian + js, size, c, pivots: pivots + start) { return false }
+            } else if !SmallLU.factor(jacobian + js, size, pivots: pivots + start) {
+                return false
+            }
         }
         return true
     }
@@ -163,7 +168,12 @@ extension Processor {
         if Shape.ports != 0 { return SmallLU.solve(jacobian, Shape.ports, pivots: pivots, b) }
         for k in 0..<subsystemCount {
             let (start, size, js) = subsystems[k]
-            SmallLU.solve(jacobian + js, size, pivots: pivots + start, b + start)
+            let c = condensation[k]
+            if c.internalCount > 0 {
+                solveCondensed(jacobian + js, size, c, ports: start, pivots: pivots + start, b + start)
+            } else {
+                SmallLU.solve(jacobian + js, size, pivots: pivots + start, b + start)
+            }
         }
     }
 
@@ -213,13 +223,19 @@ extension Processor {
             // state in a register until both rows have read the old one (12 % of the clipper's
             // time; the same for up to four states through a vector was slower).
             let next = dot(ABCDEF, x, width)
-            y[0] = dot(ABCDEF + width, x, width)
+            let output = dot(ABCDEF + width, x, width)
+            y[0] = output
+            lastOutput[0] = output
             s[0] = flushed(next)
             return
         }
         for r in 0..<ns { sNext[r] = dot(ABCDEF + r &* width, x, width) }
         let outputRows = ABCDEF + ns &* width
-        for r in 0..<no { y[r] = dot(outputRows + r &* width, x, width) }
+        for r in 0..<no {
+            let output = dot(outputRows + r &* width, x, width)
+            y[r] = output
+            lastOutput[r] = output
+        }
         for k in 0..<ns { s[k] = flushed(sNext[k]) }
     }
 
@@ -457,8 +473,12 @@ extension Processor {
                     devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
                     iterations &+= 1
                 } else {
-                    // Rejected: the step keeps the previous port voltages, currents and charge
-                    // history (never a non-finite or half-solved state); the next step starts afresh.
+                    // Rejected: the circuit stands still for this step — state, port voltages,
+                    // currents and charge history as they were, the last outputs repeated (never a
+                    // non-finite or half-solved state); the next step starts afresh. (Moving the
+                    // state on with the new input and the old device currents, as this did up to
+                    // 2026-11-29, runs the circuit linearized at its operating point for a step:
+                    // the class-AB stage driven 26 dB into clipping put out up to 68 V that way.)
                     for k in 0..<n { v[k] = vPrevious[k]; current[k] = currentPrevious[k] }
                     devices.reject()
                     rejected = true
@@ -467,13 +487,14 @@ extension Processor {
         } else {
             state.pointee.counters.steps &+= 1
         }
-        updateStateAndOutputs(y)
         if rejected {
+            for r in 0..<no { y[r] = lastOutput[r] }
             for k in 0..<n { historyChange[k] = 0 }
         } else {
+            updateStateAndOutputs(y)
             devices.accept(a0: a0, historyChange: historyChange)
+            for k in 0..<n { pPrevious[k] = p[k]; vPrevious[k] = v[k]; currentPrevious[k] = current[k] }
         }
-        for k in 0..<n { pPrevious[k] = p[k]; vPrevious[k] = v[k]; currentPrevious[k] = current[k] }
         if state.pointee.consecutiveFailures >= failureLimit {
             // Newton has lost the circuit (driven far outside anything physical): start again from
             // the operating point rather than drift.

@@ -30,6 +30,9 @@ struct StateSpaceModel {
     var blockStorage: Int
     /// Each device's linearization G₀ (conductance plus 2/T times capacitance at the operating point).
     var linearization: [PortMatrix]
+    /// For each device, its internal port (see `internalPorts(in:)`) or −1: K couples that port to
+    /// no other, and p does not reach it.
+    var internalPorts: [Int]
     /// State, port voltages and device charges at the operating point.
     var initialState: [Double]
     var initialPorts: [Double]
@@ -167,6 +170,30 @@ struct StateSpaceModel {
             initialCharges.append(q)
             for k in 0..<device.model.portCount { initialPorts[devices[d].1 + k] = v[k] }
         }
+        // A port whose node only its own device reaches (a transistor's internal base behind a
+        // bias-dependent rb) keeps only the diagonal of its linearization, so that the linear part
+        // joins that node to the port's reference terminal alone. K then couples the port to no other
+        // port and p does not reach it, and the kernel eliminates it within its device's block
+        // (`Processor.condenseInternalPorts`). Exact whatever G₀ is: G₀ only moves between ĩ and M.
+        var inner = Self.internalPorts(in: net)
+        var dropped = Matrix(rows: np, columns: np)
+        for (d, k) in inner.enumerated() where k >= 0 {
+            // The node would be joined to nothing without a positive diagonal.
+            guard linearization[d][k, k] > 0 else { inner[d] = -1; continue }
+            // The other ports keep the device's conductance seen through the internal node at
+            // rest (its Schur complement), so that ĩ stays small near the operating point.
+            let count = net.devices[d].model.portCount, o = devices[d].1
+            let g = linearization[d]
+            for r in 0..<count {
+                for c in 0..<count where r != k || c != k {
+                    let kept = r == k || c == k ? 0 : g[r, c] - g[r, k] * g[k, c] / g[k, k]
+                    dropped[o + r, o + c] = g[r, c] - kept
+                    linearization[d][r, c] = kept
+                }
+            }
+        }
+        M = M - Nn.transposed * dropped * Nn
+        internalPorts = inner
         self.linearization = linearization
         self.initialCharges = initialCharges
         self.initialPorts = initialPorts
@@ -263,6 +290,7 @@ struct StateSpaceModel {
         Ru = Ut * Mu
         Rz = Ut * Mz
         subsystems = []
+        isolateInternalPorts()
         foldDiodeStrings(Self.diodeStrings(in: net))
         splitSubsystems()
         // States no input or device can move are dropped (see `StateReduction`). Not with
@@ -295,11 +323,53 @@ struct StateSpaceModel {
         stateCount = V.columns
     }
 
-    /// Chains of identical diodes in series (device indices, anode end first): each joint is a node
-    /// that carries current only between the two (directly, or through one resistor, such as the
-    /// next diode's RS, to a node that does the same).
-    static func diodeStrings(in net: Network) -> [[Int]] {
-        // Current-carrying attachments per node (controlling terminals draw no current).
+    /// Each device's internal port, or −1: a port whose node (the non-reference terminal) is
+    /// attached to that device alone — the internal base of a transistor that carries its
+    /// bias-dependent base resistance. At most one per device.
+    static func internalPorts(in net: Network) -> [Int] {
+        let attachments = attachmentCounts(in: net)
+        return net.devices.map { d in
+            let count = d.model.portCount
+            guard count > 1 else { return -1 }
+            for k in 0..<count {
+                let t = d.terminals[k]
+                if t != 0 && attachments[t] == 1 && d.terminals.filter({ $0 == t }).count == 1 { return k }
+            }
+            return -1
+        }
+    }
+
+    /// Sets the couplings of the internal ports in K, G, H, C, F, Ln and Rz to exactly zero. With
+    /// their linearization diagonal they are zero but for rounding; a port where one is not (which
+    /// would mean the node is reached after all) stays an ordinary port.
+    mutating func isolateInternalPorts() {
+        func largest(_ m: Matrix) -> Double { m.entries.reduce(0) { max($0, abs($1)) } }
+        let scales = (k: largest(K), g: largest(G), h: largest(H), c: largest(C), f: largest(F), ln: largest(Ln), rz: largest(Rz))
+        func small(_ x: Double, _ scale: Double) -> Bool { abs(x) <= 1e-9 * scale }
+        for (d, k) in internalPorts.enumerated() where k >= 0 {
+            let l = devices[d].offset + k
+            var isolated = K[l, l] != 0
+            for j in 0..<portCount where j != l && !(small(K[l, j], scales.k) && small(K[j, l], scales.k)) { isolated = false }
+            for c in 0..<G.columns where !small(G[l, c], scales.g) { isolated = false }
+            for c in 0..<H.columns where !small(H[l, c], scales.h) { isolated = false }
+            for c in 0..<Ln.columns where !small(Ln[l, c], scales.ln) { isolated = false }
+            for r in 0..<C.rows where !small(C[r, l], scales.c) { isolated = false }
+            for r in 0..<F.rows where !small(F[r, l], scales.f) { isolated = false }
+            for r in 0..<Rz.rows where !small(Rz[r, l], scales.rz) { isolated = false }
+            guard isolated else { internalPorts[d] = -1; continue }
+            for j in 0..<portCount where j != l { K[l, j] = 0; K[j, l] = 0 }
+            for c in 0..<G.columns { G[l, c] = 0 }
+            for c in 0..<H.columns { H[l, c] = 0 }
+            for c in 0..<Ln.columns { Ln[l, c] = 0 }
+            for r in 0..<C.rows { C[r, l] = 0 }
+            for r in 0..<F.rows { F[r, l] = 0 }
+            for r in 0..<Rz.rows { Rz[r, l] = 0 }
+        }
+    }
+
+    /// How many current-carrying attachments each node has (controlling terminals draw no current,
+    /// but each device terminal counts).
+    static func attachmentCounts(in net: Network) -> [Int] {
         var attachments = [Int](repeating: 0, count: net.nodeNames.count)
         func attach(_ nodes: Int...) { for n in nodes { attachments[n] += 1 } }
         for r in net.resistors { attach(r.a, r.b) }
@@ -313,6 +383,14 @@ struct StateSpaceModel {
         for h in net.ccvs { attach(h.p, h.n) }
         for r in net.controlledResistors { attach(r.a, r.b) }
         for d in net.devices { for t in d.terminals { attach(t) } }
+        return attachments
+    }
+
+    /// Chains of identical diodes in series (device indices, anode end first): each joint is a node
+    /// that carries current only between the two (directly, or through one resistor, such as the
+    /// next diode's RS, to a node that does the same).
+    static func diodeStrings(in net: Network) -> [[Int]] {
+        let attachments = attachmentCounts(in: net)
         // Diodes by anode node.
         var diodeAt: [Int: Int] = [:]
         for (k, d) in net.devices.enumerated() {
@@ -389,7 +467,7 @@ struct StateSpaceModel {
     mutating func keepDevices(_ order: [Int]) {
         var ports: [Int] = []  // new port index → old port index
         var newDevices: [(device: NonlinearDevice, offset: Int)] = []
-        var newBlocks: [Int] = [], newLinearization: [PortMatrix] = [], newCharges: [PortVector] = []
+        var newBlocks: [Int] = [], newLinearization: [PortMatrix] = [], newCharges: [PortVector] = [], newInternal: [Int] = []
         var storage = 0
         for d in order {
             let (device, offset) = devices[d]
@@ -399,6 +477,7 @@ struct StateSpaceModel {
             storage += device.portCount * device.portCount
             newLinearization.append(linearization[d])
             newCharges.append(initialCharges[d])
+            newInternal.append(internalPorts[d])
         }
         func rows(_ m: Matrix) -> Matrix {
             var r = Matrix(rows: ports.count, columns: m.columns)
@@ -419,6 +498,7 @@ struct StateSpaceModel {
         blockStorage = storage
         linearization = newLinearization
         initialCharges = newCharges
+        internalPorts = newInternal
         portCount = ports.count
     }
 
