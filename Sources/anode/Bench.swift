@@ -116,7 +116,7 @@ struct Bench: ParsableCommand {
         let stats = processor.statistics
         let perSample = Double(stats.iterations) / Double(frames)
         let factorizations = Double(stats.factorizations) / Double(frames)
-        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d failures), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d",
-                     nsPerSample, perSample, stats.maxIterations, stats.failures, factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
+        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d in sub-steps, %d failures), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d",
+                     nsPerSample, perSample, stats.maxIterations, stats.substeps, stats.failures, factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
     }
 }

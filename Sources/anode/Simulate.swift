@@ -36,8 +36,8 @@ struct Simulate: ParsableCommand {
             do {
                 if engine == .realtime, case .transient(let spec) = analysis {
                     let (result, statistics) = try simulator.realtimeTransient(spec)
-                    printError(String(format: "realtime: %d steps, %.2f Newton iterations per step (worst %d), %d failures",
-                                      statistics.steps, statistics.iterationsPerStep, statistics.maxIterations, statistics.failures))
+                    printError(String(format: "realtime: %d steps, %.2f Newton iterations per step (worst %d), %d in sub-steps, %d failures",
+                                      statistics.steps, statistics.iterationsPerStep, statistics.maxIterations, statistics.substeps, statistics.failures))
                     results.append(.transient(result))
                 } else {
                     results.append(try simulator.run(analysis))

@@ -3,6 +3,9 @@
 //
 //     anode-allocation-check FILE.cir ...   →   `FILE.cir 1x 0` lines, then `counter N`
 //
+// driven by a 2 V sine at 1x and 4x oversampling; `FILE.cir@A` drives it with A volts at 1x only
+// (the class-AB stage at 8 V takes some steps in sub-steps).
+//
 // The last line reports what a deliberate allocation counted, proving the counter is live.
 import Anode
 import Foundation
@@ -16,10 +19,18 @@ func allocations(_ body: () -> Void) -> Int {
     return MallocInterposerSwift.getStatistics().mallocCount - before
 }
 
+/// Diagnostics go to standard error, so that standard output stays one line per run.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
+var standardError = StandardError()
+
 MallocInterposerSwift.initialize()
 var failed = false
-for path in CommandLine.arguments.dropFirst() {
-    for factor in [1, 4] {
+for argument in CommandLine.arguments.dropFirst() {
+    let parts = argument.split(separator: "@", maxSplits: 1).map(String.init)
+    let path = parts[0], amplitude = parts.count > 1 ? Double(parts[1]) ?? 2 : 2
+    for factor in parts.count > 1 ? [1] : [1, 4] {
         do {
             let circuit = try Circuit(contentsOfFile: path)
             let configuration = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: factor)
@@ -28,7 +39,7 @@ for path in CommandLine.arguments.dropFirst() {
             let output = UnsafeMutablePointer<Double>.allocate(capacity: frames)
             let floats = UnsafeMutablePointer<Float>.allocate(capacity: 2 * frames)
             for k in 0..<frames {
-                input[k] = 2 * sin(2 * Double.pi * 1000 * Double(k) / 48_000)
+                input[k] = amplitude * sin(2 * Double.pi * 1000 * Double(k) / 48_000)
                 floats[k] = Float(input[k])
             }
             func run(_ processor: Processor) {
@@ -38,6 +49,13 @@ for path in CommandLine.arguments.dropFirst() {
                 processor.process(input: floats, output: floats + frames, frames: frames / 4)
                 _ = processor.statistics.failures
             }
+            if parts.count > 1 {
+                // The drive must reach the fallbacks it is meant to check.
+                let probe = try Processor(circuit, configuration: configuration)
+                run(probe)
+                print("\(argument): \(probe.statistics.substeps) steps in sub-steps", to: &standardError)
+                if probe.statistics.substeps == 0 { failed = true }
+            }
             // The same processing first on a twin, uncounted: a debug build instantiates generic
             // witness tables lazily, once per process, on a code path's first use (a fallback that
             // only a hard sample takes, say). The counted run takes exactly the twin's paths.
@@ -46,7 +64,7 @@ for path in CommandLine.arguments.dropFirst() {
             let count = allocations { run(processor) }
             var finite = true
             for k in 0..<(frames / 2) where !output[k].isFinite { finite = false }
-            print("\(path) \(factor)x \(count)\(finite ? "" : " non-finite")")
+            print("\(argument) \(factor)x \(count)\(finite ? "" : " non-finite")")
             input.deallocate(); output.deallocate(); floats.deallocate()
         } catch {
             print("\(path) \(factor)x error: \(error)")

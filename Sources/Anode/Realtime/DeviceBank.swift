@@ -182,6 +182,15 @@ struct DeviceArray<Device: PortDevice> {
         }
     }
 
+    /// Takes over the charges and charge currents of `other`, the same devices in another model.
+    func copyCharges(from other: DeviceArray<Device>) {
+        for s in 0..<count {
+            slots[s].charge = other.slots[s].charge
+            slots[s].chargeCurrent = other.slots[s].chargeCurrent
+            slots[s].pendingCharge = other.slots[s].pendingCharge
+        }
+    }
+
     /// Rejects the sample: the charges evaluated during it are dropped (the history stays).
     @inlinable @inline(never)
     func reject() {
@@ -325,6 +334,15 @@ struct DeviceBank {
         if jfets.count > 0 { jfets.accept(a0: a0, historyChange: historyChange) }
         if mosfets.count > 0 { mosfets.accept(a0: a0, historyChange: historyChange) }
         if capacitances.count > 0 { capacitances.accept(a0: a0, historyChange: historyChange) }
+    }
+
+    /// Takes over the charges and charge currents of `other`, the same circuit's devices in another model.
+    @usableFromInline
+    func copyCharges(from other: DeviceBank) {
+        diodes.copyCharges(from: other.diodes); bjts.copyCharges(from: other.bjts); jfets.copyCharges(from: other.jfets)
+        mosfets.copyCharges(from: other.mosfets); korenTriodes.copyCharges(from: other.korenTriodes)
+        dzTriodes.copyCharges(from: other.dzTriodes); pentodes.copyCharges(from: other.pentodes)
+        capacitances.copyCharges(from: other.capacitances)
     }
 
     /// Drops the charges evaluated during a rejected sample.

@@ -87,6 +87,9 @@ public final class Processor {
     @usableFromInline enum RegisterDevices { case none, diodes, bjts, jfets, korenTriodes, dzTriodes, capacitances }
     /// The register kernel's devices, or `.none` to use `step` for every sample (settable for tests).
     @usableFromInline var registerDevices = RegisterDevices.none
+    /// Solve every step in sub-steps, as the steps Newton cannot solve are (for tests; with
+    /// `registerDevices` at `.none`).
+    @usableFromInline var alwaysSubstep = false
     @usableFromInline let sNext: UnsafeMutablePointer<Double>
     @usableFromInline let p: UnsafeMutablePointer<Double>, pPrevious: UnsafeMutablePointer<Double>
     @usableFromInline let v: UnsafeMutablePointer<Double>, vPrevious: UnsafeMutablePointer<Double>, vTrial: UnsafeMutablePointer<Double>
@@ -179,12 +182,33 @@ public final class Processor {
     /// The last step's outputs, which a rejected step repeats.
     @usableFromInline let lastOutput: UnsafeMutablePointer<Double>
 
+    // MARK: Sub-steps
+
+    /// The state and inputs of the step before the last: with the state after it, they give each
+    /// capacitor's voltage and current (see `Substeps.swift`).
+    @usableFromInline let sPrevious: UnsafeMutablePointer<Double>, uPrevious: UnsafeMutablePointer<Double>
+    /// A processor of the same circuit at a `fineSteps`-th of the step, which solves the steps
+    /// this one cannot (nil for the fine processor itself and for circuits without devices).
+    @usableFromInline let fine: Processor?
+    @usableFromInline let fineSteps: Int
+    /// Number of capacitors and inductors, and the state reduction (full states = basis·states,
+    /// row-major fullStates × ns; states = basisInverse·full states), with two full-state vectors.
+    @usableFromInline let fullStates: Int
+    @usableFromInline let basis: UnsafeMutablePointer<Double>, basisInverse: UnsafeMutablePointer<Double>
+    @usableFromInline let fullA: UnsafeMutablePointer<Double>, fullB: UnsafeMutablePointer<Double>
+
     /// Every buffer allocated in `init`, freed in `deinit`.
     private var allocations: [UnsafeMutableRawPointer] = []
 
     /// Builds a processor for `circuit`: derives its state-space model at the configured rate and
     /// starts it at the DC operating point.
-    public init(_ circuit: Circuit, configuration: ProcessorConfiguration) throws(SimulationError) {
+    public convenience init(_ circuit: Circuit, configuration: ProcessorConfiguration) throws(SimulationError) {
+        try self.init(circuit, configuration: configuration, fineSteps: 4, levels: 2)
+    }
+
+    /// A processor whose steps that fail are solved again in `fineSteps` shorter ones, whose own
+    /// failing steps likewise, `levels` deep (0: never).
+    init(_ circuit: Circuit, configuration: ProcessorConfiguration, fineSteps: Int, levels: Int) throws(SimulationError) {
         guard configuration.sampleRate > 0, configuration.sampleRate.isFinite else {
             throw SimulationError("sample rate must be positive, not \(configuration.sampleRate)")
         }
@@ -237,6 +261,19 @@ public final class Processor {
 
         // Newton storage.
         sNext = vector(ns)
+        sPrevious = vector(ns)
+        uPrevious = vector(nu)
+        fullStates = model.fullStateCount
+        basis = vector(fullStates * ns)
+        basisInverse = vector(ns * fullStates)
+        for r in 0..<fullStates {
+            for c in 0..<ns {
+                basis[r * ns + c] = model.stateBasis.map { $0[r, c] } ?? (r == c ? 1 : 0)
+                basisInverse[c * fullStates + r] = model.stateBasisInverse.map { $0[c, r] } ?? (r == c ? 1 : 0)
+            }
+        }
+        fullA = vector(fullStates)
+        fullB = vector(fullStates)
         p = vector(np); pPrevious = vector(np)
         v = vector(np); vPrevious = vector(np); vTrial = vector(np)
         currentPrevious = vector(np); residual = vector(np); predictionError = vector(np); historyChange = vector(np); pTarget = vector(np); vBase = vector(np); vBest = vector(np)
@@ -357,6 +394,17 @@ public final class Processor {
         lastOutput = vector(no)
         self.allocations = allocations
 
+        if fineSteps > 1 && levels > 0 && np > 0 {
+            var fineConfiguration = configuration
+            fineConfiguration.sampleRate *= Double(configuration.oversampling * fineSteps)
+            fineConfiguration.oversampling = 1
+            fine = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1)
+            self.fineSteps = fineSteps
+        } else {
+            fine = nil
+            self.fineSteps = 0
+        }
+
         reset()
         var y = [Double](repeating: 0, count: no)
         for r in 0..<no { for c in 0..<portStride { y[r] += D[r * portStride + c] * x[c] } }
@@ -387,7 +435,9 @@ public final class Processor {
     /// outputs). No allocation.
     @usableFromInline
     func restart() {
-        for k in 0..<ns { s[k] = restState[k] }
+        for k in 0..<ns { s[k] = restState[k]; sPrevious[k] = restState[k] }
+        for k in 0..<inputChannels { uPrevious[k] = restInputs[k] }
+        uPrevious[nu - 1] = 1
         for k in 0..<np { v[k] = restPorts[k]; vPrevious[k] = restPorts[k] }
         devices.reset()
         devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)

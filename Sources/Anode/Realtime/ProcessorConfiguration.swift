@@ -19,8 +19,8 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// Relative part of the convergence test.
     public var relativeTolerance: Double
     /// At most this many Newton iterations for each stage of a step's solution: Newton from the
-    /// prediction gets at most 16 of them, and a step that needs more is solved by continuation
-    /// (see Docs/Realtime.md); one that continuation does not solve counts as a failure.
+    /// prediction gets at most 16 of them, and a step that needs more is solved by continuation,
+    /// then in shorter steps (see Docs/Realtime.md); one that none of these solves counts as a failure.
     public var maxIterations: Int
     /// Input samples are limited to ± this (volts or amperes; 1 kV by default, far beyond any audio
     /// signal): a wild sample then cannot charge the circuit's capacitors beyond what it recovers

@@ -226,7 +226,9 @@ extension Processor {
             let output = dot(ABCDEF + width, x, width)
             y[0] = output
             lastOutput[0] = output
+            sPrevious[0] = s[0]
             s[0] = flushed(next)
+            for c in 0..<inputChannels { uPrevious[c] = u[c] }
             return
         }
         for r in 0..<ns { sNext[r] = dot(ABCDEF + r &* width, x, width) }
@@ -236,7 +238,8 @@ extension Processor {
             y[r] = output
             lastOutput[r] = output
         }
-        for k in 0..<ns { s[k] = flushed(sNext[k]) }
+        for k in 0..<ns { sPrevious[k] = s[k]; s[k] = flushed(sNext[k]) }
+        for c in 0..<inputChannels { uPrevious[c] = u[c] }
     }
 
     /// The residual F = p + K·ĩ − v into `residual`; returns the largest excess over the tolerance
@@ -404,7 +407,9 @@ extension Processor {
     /// Newton's method on F(v) = p + K·ĩ(v) − v, started from the prediction
     /// v = v_prev − J⁻¹·(p − p_prev) with the last factors of J = K·∂ĩ/∂v − I; when that fails,
     /// continuation in p from the last step's solution (8 stages, 32, then 8 damped); when that
-    /// fails too, the nearest iterate within 0.1 V, or else the step is rejected.
+    /// fails too, four steps of the model at a quarter of the step (`substep`, which falls back
+    /// likewise, to sixteenths); when those fail, the nearest iterate within 0.1 V, or else the
+    /// step is rejected (the circuit stands still for it).
     @inlinable
     func step<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>) {
         computeP()
@@ -449,6 +454,20 @@ extension Processor {
                 }
                 converged = fallback.converged
                 iterations &+= fallback.iterations
+            }
+            if !converged || alwaysSubstep, let evaluations = substep(Shape.self, y) {
+                // Solved in shorter steps: state, ports, charges and outputs are the fine model's.
+                state.pointee.counters.steps &+= 1
+                state.pointee.counters.substeps &+= 1
+                state.pointee.counters.iterations &+= iterations &+ evaluations
+                if iterations &+ evaluations > state.pointee.counters.maxIterations {
+                    state.pointee.counters.maxIterations = iterations &+ evaluations
+                }
+                state.pointee.inverseLastMove = 0
+                state.pointee.haveFactors = false
+                state.pointee.consecutiveFailures = 0
+                for k in 0..<n { historyChange[k] = 0; vPrevious[k] = v[k]; currentPrevious[k] = current[k]; pPrevious[k] = p[k] }
+                return
             }
             state.pointee.counters.steps &+= 1
             state.pointee.counters.iterations &+= iterations

@@ -11,9 +11,12 @@ public struct ProcessorStatistics: Sendable, Hashable {
     public var maxIterations = 0
     /// Steps where Newton from the prediction failed and continuation in the drive was tried.
     public var continuations = 0
-    /// Steps that did not converge even so: they take the iterate nearest to a solution when its
-    /// port equations are off by at most 0.1 V, and otherwise keep the previous step's device
-    /// voltages and currents (the output stays finite and the state bounded).
+    /// Steps that continuation did not solve either and that were solved in shorter steps (a
+    /// quarter of the step, by a second model derived for it; see Docs/Realtime.md).
+    public var substeps = 0
+    /// Steps that were not solved even so: they take the iterate nearest to a solution when its
+    /// port equations are off by at most 0.1 V; otherwise the circuit stands still for the step
+    /// and repeats its last outputs (the output stays finite and the state bounded).
     public var failures = 0
 
     /// Times the processor returned to its operating point after `16` steps in a row failed.

@@ -17,6 +17,10 @@ struct StateSpaceModel {
     let step: Double
     /// Sizes: states, inputs (constant channel included), ports, outputs.
     var stateCount: Int
+    /// The states before `reduceStates`, one per capacitor and inductor, and the reduction: full
+    /// states = `stateBasis`·states, states = `stateBasisInverse`·full states (nil: none).
+    let fullStateCount: Int
+    var stateBasis: Matrix?, stateBasisInverse: Matrix?
     let inputCount: Int, outputCount: Int
     var portCount: Int
     var A: Matrix, B: Matrix, D: Matrix
@@ -201,6 +205,7 @@ struct StateSpaceModel {
         // States: capacitors, then inductors. Bs injects them; W·x gives the half of their update.
         let ns = net.capacitors.count + net.inductors.count
         stateCount = ns
+        fullStateCount = ns
         var Bs = Matrix(rows: n, columns: ns)
         var W = Matrix(rows: ns, columns: n)
         for (k, c) in net.capacitors.enumerated() {
@@ -312,6 +317,8 @@ struct StateSpaceModel {
         }
         guard let reduction = StateReduction(A: A, drives: drives, scale: scale, rest: initialState) else { return }
         let (V, inverse) = (reduction.basis, reduction.inverse)
+        stateBasis = V
+        stateBasisInverse = inverse
         A = inverse * A * V
         B = inverse * B
         C = inverse * C

@@ -1,0 +1,106 @@
+/// Steps solved in shorter steps. A step that Newton and continuation cannot solve — the class-AB
+/// stage driven 26 dB into clipping has them, as the reference simulator does, which cuts its time
+/// step there — is taken again as `fineSteps` steps of a second model of the circuit derived at
+/// that fraction of the step, with the inputs interpolated linearly, and handed back.
+///
+/// Both models share the port voltages and each device's charge and charge current; they differ in
+/// the companion states. Each capacitor's state is h = g·v + i with g = 2C/T (an inductor's:
+/// e = (2/T)·Φ + v), and over a trapezoidal step the two states before and after give both parts:
+/// g·v = (s + s_prev)/2, i = (s − s_prev)/2 (with s the state after the step, s_prev the one
+/// before). The part proportional to 2/T scales with the step and the other stays, so the fine
+/// model's state is k·(s + s_prev)/2 + (s − s_prev)/2 for k sub-steps, and back from the fine
+/// model's last two states: (s + s_prev)/(2k) + (s − s_prev)/2. The states of reduced models go
+/// through their full coordinates.
+extension Processor {
+    /// Solves the present step (inputs in `u`) in `fineSteps` steps of the fine model; on success
+    /// takes over its state, port voltages, charges and outputs (into `y`) and returns the device
+    /// evaluations it used; nil (and nothing changed here) when a fine step failed too.
+    @inlinable @inline(never)
+    func substep<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>) -> Int? {
+        guard let fine else { return nil }
+        let k = Double(fineSteps)
+        // This model's full states after and before the last step, into the fine model's.
+        expand(s, into: fullA)
+        expand(sPrevious, into: fullB)
+        for r in 0..<fullStates {
+            let scaled = 0.5 * (fullA[r] + fullB[r]), other = 0.5 * (fullA[r] - fullB[r])
+            fullA[r] = k * scaled + other
+        }
+        fine.load(fullA, ports: vPrevious, inputs: uPrevious, from: self)
+        let before = fine.runtime.pointee.counters
+        for j in 1...fineSteps {
+            let t = Double(j) / k
+            for c in 0..<inputChannels { fine.u[c] = uPrevious[c] + t * (u[c] - uPrevious[c]) }
+            fine.step(Shape.self, y)
+        }
+        let after = fine.runtime.pointee.counters
+        guard after.failures == before.failures else { return nil }
+        // Back: the fine model's last two states, the ports and the charges.
+        fine.expand(fine.s, into: fine.fullA)
+        fine.expand(fine.sPrevious, into: fine.fullB)
+        for r in 0..<fullStates {
+            let scaled = 0.5 * (fine.fullA[r] + fine.fullB[r]), other = 0.5 * (fine.fullA[r] - fine.fullB[r])
+            fullA[r] = scaled / k + other
+            fullB[r] = scaled / k - other
+        }
+        reduce(fullA, into: s)
+        reduce(fullB, into: sPrevious)
+        for i in 0..<np { v[i] = fine.v[i]; current[i] = fine.current[i] }
+        devices.copyCharges(from: fine.devices)
+        for r in 0..<no { lastOutput[r] = y[r] }
+        for c in 0..<inputChannels { uPrevious[c] = u[c] }
+        // p of this step, from the state before it (the predictor's and continuation's reference).
+        for r in 0..<np {
+            var sum = 0.0
+            for c in 0..<ns { sum += G[r &* stateStride &+ c] * sPrevious[c] }
+            for c in 0..<nu { sum += H[r &* stateStride &+ c] * u[c] }
+            p[r] = sum
+        }
+        return after.iterations &- before.iterations
+    }
+
+    /// Sets this (fine) processor to full states `full`, port voltages `ports` and the inputs
+    /// `inputs` of the coarse processor `coarse`, with its charges and control positions.
+    @usableFromInline
+    func load(_ full: UnsafePointer<Double>, ports: UnsafePointer<Double>, inputs: UnsafePointer<Double>, from coarse: Processor) {
+        if controlCount > 0 {
+            for c in 0..<controlCount { positions[c] = coarse.positions[c]; targets[c] = coarse.positions[c] }
+            applyControls()
+        }
+        reduce(full, into: s)
+        for c in 0..<inputChannels { u[c] = inputs[c] }
+        for i in 0..<np { v[i] = ports[i]; vPrevious[i] = ports[i]; historyChange[i] = 0 }
+        devices.copyCharges(from: coarse.devices)
+        // p and ĩ at the start, as this model sees them.
+        computeP()
+        for i in 0..<np { pPrevious[i] = p[i] }
+        devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        for i in 0..<np { currentPrevious[i] = current[i] }
+        for r in 0..<no { lastOutput[r] = coarse.lastOutput[r] }
+        runtime.pointee.haveFactors = false
+        runtime.pointee.inverseLastMove = 0
+        runtime.pointee.consecutiveFailures = 0
+    }
+
+    /// Full states = basis·`states`.
+    @usableFromInline
+    func expand(_ states: UnsafePointer<Double>, into full: UnsafeMutablePointer<Double>) {
+        Self.product(basis, rows: fullStates, columns: ns, states, into: full)
+    }
+
+    /// States = basisInverse·`full`.
+    @usableFromInline
+    func reduce(_ full: UnsafePointer<Double>, into states: UnsafeMutablePointer<Double>) {
+        Self.product(basisInverse, rows: ns, columns: fullStates, full, into: states)
+    }
+
+    /// y = M·x for the row-major rows×columns matrix M.
+    static func product(_ m: UnsafePointer<Double>, rows: Int, columns: Int, _ x: UnsafePointer<Double>,
+                        into y: UnsafeMutablePointer<Double>) {
+        for r in 0..<rows {
+            var sum = 0.0
+            for c in 0..<columns { sum += m[r &* columns &+ c] * x[c] }
+            y[r] = sum
+        }
+    }
+}
