@@ -196,8 +196,8 @@ struct Render: ParsableCommand {
         if beyond > 0 && !outFormat.isFloat {
             printError(String(format: "warning: the output clipped at full scale; use --output-level %.3gV or --normalize", (peaks.max() ?? 1) * 1.12))
         }
-        print(String(format: "Newton: %.2f iterations per step (worst %d), %d failure%@",
-                     stats.iterationsPerStep, stats.maxIterations, stats.failures, stats.failures == 1 ? "" : "s"))
+        print(String(format: "Newton: %.2f iterations per step (worst %d), %d in sub-steps, %d failure%@",
+                     stats.iterationsPerStep, stats.maxIterations, stats.substeps, stats.failures, stats.failures == 1 ? "" : "s"))
     }
 }
 
