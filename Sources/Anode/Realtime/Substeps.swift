@@ -25,8 +25,9 @@ extension Processor {
         for r in 0..<fullStates {
             let scaled = 0.5 * (fullA[r] + fullB[r]), other = 0.5 * (fullA[r] - fullB[r])
             fullA[r] = k * scaled + other
+            fullB[r] = k * scaled - other  // the state "before" that gives the same parts, for its own sub-steps
         }
-        fine.load(fullA, ports: vPrevious, inputs: uPrevious, from: self)
+        fine.load(fullA, before: fullB, ports: vPrevious, inputs: uPrevious, from: self)
         let before = fine.runtime.pointee.counters
         for j in 1...fineSteps {
             let t = Double(j) / k
@@ -59,16 +60,19 @@ extension Processor {
         return after.iterations &- before.iterations
     }
 
-    /// Sets this (fine) processor to full states `full`, port voltages `ports` and the inputs
-    /// `inputs` of the coarse processor `coarse`, with its charges and control positions.
+    /// Sets this (fine) processor to full states `full` (and `before`, the state that with it gives
+    /// each capacitor's voltage and current), port voltages `ports` and the inputs `inputs` of the
+    /// coarse processor `coarse`, with its charges and control positions.
     @usableFromInline
-    func load(_ full: UnsafePointer<Double>, ports: UnsafePointer<Double>, inputs: UnsafePointer<Double>, from coarse: Processor) {
+    func load(_ full: UnsafePointer<Double>, before: UnsafePointer<Double>, ports: UnsafePointer<Double>,
+              inputs: UnsafePointer<Double>, from coarse: Processor) {
         if controlCount > 0 {
             for c in 0..<controlCount { positions[c] = coarse.positions[c]; targets[c] = coarse.positions[c] }
             applyControls()
         }
         reduce(full, into: s)
-        for c in 0..<inputChannels { u[c] = inputs[c] }
+        reduce(before, into: sPrevious)
+        for c in 0..<inputChannels { u[c] = inputs[c]; uPrevious[c] = inputs[c] }
         for i in 0..<np { v[i] = ports[i]; vPrevious[i] = ports[i]; historyChange[i] = 0 }
         devices.copyCharges(from: coarse.devices)
         // p and ĩ at the start, as this model sees them.
