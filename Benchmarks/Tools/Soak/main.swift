@@ -7,7 +7,9 @@ import Anode
 import Foundation
 
 let minutes = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10 : 10
+// main.swift in Benchmarks/Tools/Soak: the repository is four levels up.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 let circuit = try Circuit(contentsOfFile: root.appendingPathComponent("circuits/tube-amp.cir").path)
 let rate = 48_000.0
 let amp = try Processor(circuit, configuration: ProcessorConfiguration(
