@@ -39,8 +39,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Newton's absolute tolerance on the device port voltages, V (default: the processor's, 1e-6).")
     var vntol: Double?
 
+    @Option(help: "How deep steps Newton cannot solve are taken in shorter steps: 0 (never) to 4 (default: the processor's, 3).")
+    var substepLevels: Int?
+
     func validate() throws {
         if let vntol, !(vntol > 0 && vntol.isFinite) { throw ValidationError("--vntol must be a positive number of volts") }
+        if let substepLevels, !(0...4).contains(substepLevels) { throw ValidationError("--substep-levels must be 0 to 4") }
     }
 
     func run() throws {
@@ -78,6 +82,7 @@ struct Bench: ParsableCommand {
                 inputs: [inputName], outputs: [probe], sampleRate: sampleRate, oversampling: oversample,
                 restInputs: amplitude == nil ? waveform.map { [$0.value(at: 0)] } : nil)
             if let vntol { configuration.absoluteTolerance = vntol }
+            if let substepLevels { configuration.substepLevels = substepLevels }
             processor = try Processor(circuit, configuration: configuration)
         } catch {
             printError("\(file): \(error.description)")

@@ -186,6 +186,14 @@ struct ProcessorTests {
         #expect(y.allSatisfy { $0.isFinite && abs($0) <= 15 }, "\(y.map(abs).max()!) V, \(y.filter { abs($0) > 15 }.count) samples beyond the rails")
         #expect(p.statistics.substeps > 0)
         #expect(p.statistics.failures <= 5 && p.statistics.recoveries == 0, "\(p.statistics)")
+        // Sub-steps can be switched off (a host that wants the tightest bound on a step's work).
+        let plain = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, substepLevels: 0))
+        let z = plain.process((1...960).map { 8 * sin(2 * Double.pi * 1000 * Double($0) / 48_000) })
+        #expect(z.allSatisfy { $0.isFinite && abs($0) <= 15 })
+        #expect(plain.statistics.substeps == 0, "\(plain.statistics)")
+        #expect(throws: SimulationError.self) {
+            try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, substepLevels: 5))
+        }
     }
 
     /// A diode in an RLC network with a loop of three capacitors (whose states the model reduces).

@@ -203,7 +203,10 @@ public final class Processor {
     /// Builds a processor for `circuit`: derives its state-space model at the configured rate and
     /// starts it at the DC operating point.
     public convenience init(_ circuit: Circuit, configuration: ProcessorConfiguration) throws(SimulationError) {
-        try self.init(circuit, configuration: configuration, fineSteps: 4, levels: 2)
+        guard (0...4).contains(configuration.substepLevels) else {
+            throw SimulationError("sub-step levels must be 0 to 4, not \(configuration.substepLevels)")
+        }
+        try self.init(circuit, configuration: configuration, fineSteps: 4, levels: configuration.substepLevels)
     }
 
     /// A processor whose steps that fail are solved again in `fineSteps` shorter ones, whose own

@@ -22,6 +22,12 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// prediction gets at most 16 of them, and a step that needs more is solved by continuation,
     /// then in shorter steps (see Docs/Realtime.md); one that none of these solves counts as a failure.
     public var maxIterations: Int
+    /// How deep steps that Newton and continuation cannot solve are taken in sub-steps: each level
+    /// a model at a quarter of the step of the one above (0: never; at most 4). Every level adds a
+    /// model's memory and build time and multiplies the worst case of a step's work by about five
+    /// (see Docs/Realtime.md); 3 by default, with which the class-AB stage driven 26 dB into
+    /// clipping fails about one step a second (2: about ten).
+    public var substepLevels: Int
     /// Input samples are limited to ± this (volts or amperes; 1 kV by default, far beyond any audio
     /// signal): a wild sample then cannot charge the circuit's capacitors beyond what it recovers
     /// from in the time its own time constants take. Non-finite samples count as the input at rest.
@@ -30,7 +36,7 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// A configuration; the defaults solve to about 1 µV.
     public init(inputs: [String], outputs: [Probe], sampleRate: Double = 48_000, oversampling: Int = 1,
                 restInputs: [Double]? = nil, absoluteTolerance: Double = 1e-6, relativeTolerance: Double = 1e-9, maxIterations: Int = 50,
-                inputLimit: Double = 1000) {
+                substepLevels: Int = 3, inputLimit: Double = 1000) {
         self.inputs = inputs
         self.outputs = outputs
         self.sampleRate = sampleRate
@@ -39,6 +45,7 @@ public struct ProcessorConfiguration: Sendable, Hashable {
         self.absoluteTolerance = absoluteTolerance
         self.relativeTolerance = relativeTolerance
         self.maxIterations = maxIterations
+        self.substepLevels = substepLevels
         self.inputLimit = inputLimit
     }
 }

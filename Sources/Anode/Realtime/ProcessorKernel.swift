@@ -407,9 +407,9 @@ extension Processor {
     /// Newton's method on F(v) = p + K·ĩ(v) − v, started from the prediction
     /// v = v_prev − J⁻¹·(p − p_prev) with the last factors of J = K·∂ĩ/∂v − I; when that fails,
     /// continuation in p from the last step's solution (8 stages, 32, then 8 damped); when that
-    /// fails too, four steps of the model at a quarter of the step (`substep`, which falls back
-    /// likewise, to sixteenths); when those fail, the nearest iterate within 0.1 V, or else the
-    /// step is rejected (the circuit stands still for it).
+    /// fails too, four steps of the model at a quarter of the step (`substep`, whose steps fall
+    /// back likewise, `substepLevels` deep); when those fail, the nearest iterate within 0.1 V, or
+    /// else the step is rejected (the circuit stands still for it).
     @inlinable
     func step<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>) {
         computeP()

@@ -10,7 +10,8 @@
 /// before). The part proportional to 2/T scales with the step and the other stays, so the fine
 /// model's state is k·(s + s_prev)/2 + (s − s_prev)/2 for k sub-steps, and back from the fine
 /// model's last two states: (s + s_prev)/(2k) + (s − s_prev)/2. The states of reduced models go
-/// through their full coordinates.
+/// through their full coordinates. The fine model has a fine model of its own, down to
+/// `ProcessorConfiguration.substepLevels` levels.
 extension Processor {
     /// Solves the present step (inputs in `u`) in `fineSteps` steps of the fine model; on success
     /// takes over its state, port voltages, charges and outputs (into `y`) and returns the device
