@@ -11,7 +11,8 @@ and runs `ngspice -b`:
     close to the exact solution;
   * raw transient points are resampled to the TSTEP grid here (ngspice's own interpolation is
     misaligned in batch mode).
-Netlists: circuits/*.cir and Tests/AnodeTests/Netlists/*.cir unless some are named. Results go to
+Netlists: circuits/*.cir, Tests/AnodeTests/Netlists/*.cir and Tests/AnodeTests/Clipping/*.cir unless some
+are named. Results go to
 Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran}.csv; the tests read them and do not need ngspice.
 Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
 """
@@ -256,7 +257,8 @@ def main():
         del args[k:k + 2]
     os.makedirs(out_dir, exist_ok=True)
     if not args:
-        for folder in (os.path.join(ROOT, 'circuits'), os.path.join(ROOT, 'Tests', 'AnodeTests', 'Netlists')):
+        for folder in (os.path.join(ROOT, 'circuits'), os.path.join(ROOT, 'Tests', 'AnodeTests', 'Netlists'),
+                       os.path.join(ROOT, 'Tests', 'AnodeTests', 'Clipping')):
             if os.path.isdir(folder):
                 args += sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith('.cir'))
     netlists = args

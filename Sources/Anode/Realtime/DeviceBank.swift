@@ -37,6 +37,8 @@ struct DeviceArray<Device: PortDevice> {
     @usableFromInline let secondDerivatives: UnsafeMutablePointer<PortMatrix>
     /// Whether evaluations keep them: for systems of one or two ports, the only ones that use them.
     @usableFromInline let recordsSecondDerivatives: Bool
+    /// Each device's charge current saved by `saveChargeCurrents` (for sub-steps).
+    @usableFromInline let savedChargeCurrents: UnsafeMutablePointer<PortVector>
 
     init(_ list: [DeviceSlot<Device>], recordingSecondDerivatives: Bool) {
         count = list.count
@@ -47,12 +49,15 @@ struct DeviceArray<Device: PortDevice> {
         let second = Device.reportsSecondDerivatives ? max(list.count, 1) : 1
         secondDerivatives = .allocate(capacity: second)
         secondDerivatives.initialize(repeating: PortMatrix(), count: second)
+        savedChargeCurrents = .allocate(capacity: max(list.count, 1))
+        savedChargeCurrents.initialize(repeating: PortVector(), count: max(list.count, 1))
     }
 
     func deallocate() {
         slots.deinitialize(count: count)
         slots.deallocate()
         secondDerivatives.deallocate()
+        savedChargeCurrents.deallocate()
     }
 
     /// Evaluates every device at port voltages `v`: writes ĩ = i(v) + a0·q(v) − (a0·q_prev + i_q,prev) − G₀·v
@@ -182,13 +187,21 @@ struct DeviceArray<Device: PortDevice> {
         }
     }
 
-    /// Takes over the charges and charge currents of `other`, the same devices in another model.
-    func copyCharges(from other: DeviceArray<Device>) {
+    /// Takes over the charges and charge currents of `other`, the same devices in another model;
+    /// with `smoothing`, each charge current as the mean of `other`'s last two (see
+    /// `saveChargeCurrents`).
+    func copyCharges(from other: DeviceArray<Device>, smoothing: Bool) {
         for s in 0..<count {
             slots[s].charge = other.slots[s].charge
-            slots[s].chargeCurrent = other.slots[s].chargeCurrent
+            slots[s].chargeCurrent = smoothing ? 0.5 * (other.slots[s].chargeCurrent + other.savedChargeCurrents[s])
+                : other.slots[s].chargeCurrent
             slots[s].pendingCharge = other.slots[s].pendingCharge
         }
+    }
+
+    /// Keeps each device's present charge current for `copyCharges(from:smoothing:)`.
+    func saveChargeCurrents() {
+        for s in 0..<count { savedChargeCurrents[s] = slots[s].chargeCurrent }
     }
 
     /// Rejects the sample: the charges evaluated during it are dropped (the history stays).
@@ -338,11 +351,20 @@ struct DeviceBank {
 
     /// Takes over the charges and charge currents of `other`, the same circuit's devices in another model.
     @usableFromInline
-    func copyCharges(from other: DeviceBank) {
-        diodes.copyCharges(from: other.diodes); bjts.copyCharges(from: other.bjts); jfets.copyCharges(from: other.jfets)
-        mosfets.copyCharges(from: other.mosfets); korenTriodes.copyCharges(from: other.korenTriodes)
-        dzTriodes.copyCharges(from: other.dzTriodes); pentodes.copyCharges(from: other.pentodes)
-        capacitances.copyCharges(from: other.capacitances)
+    func copyCharges(from other: DeviceBank, smoothing: Bool = false) {
+        diodes.copyCharges(from: other.diodes, smoothing: smoothing); bjts.copyCharges(from: other.bjts, smoothing: smoothing)
+        jfets.copyCharges(from: other.jfets, smoothing: smoothing); mosfets.copyCharges(from: other.mosfets, smoothing: smoothing)
+        korenTriodes.copyCharges(from: other.korenTriodes, smoothing: smoothing)
+        dzTriodes.copyCharges(from: other.dzTriodes, smoothing: smoothing); pentodes.copyCharges(from: other.pentodes, smoothing: smoothing)
+        capacitances.copyCharges(from: other.capacitances, smoothing: smoothing)
+    }
+
+    /// Keeps every device's present charge current (see `DeviceArray.saveChargeCurrents`).
+    @usableFromInline
+    func saveChargeCurrents() {
+        diodes.saveChargeCurrents(); bjts.saveChargeCurrents(); jfets.saveChargeCurrents(); mosfets.saveChargeCurrents()
+        korenTriodes.saveChargeCurrents(); dzTriodes.saveChargeCurrents(); pentodes.saveChargeCurrents()
+        capacitances.saveChargeCurrents()
     }
 
     /// Drops the charges evaluated during a rejected sample.

@@ -90,6 +90,9 @@ public final class Processor {
     /// Solve every step in sub-steps, as the steps Newton cannot solve are (for tests; with
     /// `registerDevices` at `.none`).
     @usableFromInline var alwaysSubstep = false
+    /// Whether the device charge currents handed back from sub-steps are the mean of the fine
+    /// model's last two (see `Substeps.swift`); off, for tests, the hand-back is exact.
+    @usableFromInline var smoothsHandBack = true
     @usableFromInline let sNext: UnsafeMutablePointer<Double>
     @usableFromInline let p: UnsafeMutablePointer<Double>, pPrevious: UnsafeMutablePointer<Double>
     @usableFromInline let v: UnsafeMutablePointer<Double>, vPrevious: UnsafeMutablePointer<Double>, vTrial: UnsafeMutablePointer<Double>

@@ -12,6 +12,15 @@
 /// model's last two states: (s + s_prev)/(2k) + (s − s_prev)/2. The states of reduced models go
 /// through their full coordinates. The fine model has a fine model of its own, down to
 /// `ProcessorConfiguration.substepLevels` levels.
+///
+/// One thing is not carried over exactly: a device's charge current. The trapezoidal rule
+/// integrates a charge far faster than the step (a power transistor's diffusion charge, TF = 24 ns)
+/// with a current that alternates in sign from step to step around the true one, and four fine
+/// steps leave that alternation in the opposite phase to the one a coarse step would: handed back
+/// as it is, it rings on in the coarse model (the class-AB stage at 5 V: ±0.5 V on the two samples
+/// after each sub-stepped one, 1.2 % RMS off ngspice against 0.5 % for the reference simulator at
+/// the same step). The mean of the fine model's last two charge currents — the charge's change over
+/// the last sub-step divided by its length — has no alternation, and takes its place (0.6 %).
 extension Processor {
     /// Solves the present step (inputs in `u`) in `fineSteps` steps of the fine model; on success
     /// takes over its state, port voltages, charges and outputs (into `y`) and returns the device
@@ -33,6 +42,7 @@ extension Processor {
         for j in 1...fineSteps {
             let t = Double(j) / k
             for c in 0..<inputChannels { fine.u[c] = uPrevious[c] + t * (u[c] - uPrevious[c]) }
+            if j == fineSteps { fine.devices.saveChargeCurrents() }
             fine.step(Shape.self, y)
         }
         let after = fine.runtime.pointee.counters
@@ -48,7 +58,7 @@ extension Processor {
         reduce(fullA, into: s)
         reduce(fullB, into: sPrevious)
         for i in 0..<np { v[i] = fine.v[i]; current[i] = fine.current[i] }
-        devices.copyCharges(from: fine.devices)
+        devices.copyCharges(from: fine.devices, smoothing: smoothsHandBack)
         for r in 0..<no { lastOutput[r] = y[r] }
         for c in 0..<inputChannels { uPrevious[c] = u[c] }
         // p of this step, from the state before it (the predictor's and continuation's reference).
