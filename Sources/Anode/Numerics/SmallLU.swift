@@ -44,7 +44,7 @@ public enum SmallLU {
     /// `factor` for any n ≥ 1, of the n×n block at `a` of a column-major matrix whose columns are
     /// `leading` apart (kept out of line: inlined, it would only grow the callers).
     @inlinable @inline(never)
-    public static func factorDense(_ a: UnsafeMutablePointer<Double>, _ n: Int, leading: Int, pivots: UnsafeMutablePointer<Int>) -> Bool {
+    static func factorDense(_ a: UnsafeMutablePointer<Double>, _ n: Int, leading: Int, pivots: UnsafeMutablePointer<Int>) -> Bool {
         for k in 0..<n {
             let column = a + k &* leading
             // Pivot: the largest entry of column k on or below the diagonal.
@@ -119,7 +119,7 @@ public enum SmallLU {
 
     /// `solve` for any n ≥ 1, with a factored by `factorDense` (columns `leading` apart).
     @inlinable @inline(never)
-    public static func solveDense(_ a: UnsafePointer<Double>, _ n: Int, leading: Int, pivots: UnsafePointer<Int>, _ b: UnsafeMutablePointer<Double>) {
+    static func solveDense(_ a: UnsafePointer<Double>, _ n: Int, leading: Int, pivots: UnsafePointer<Int>, _ b: UnsafeMutablePointer<Double>) {
         for k in 0..<n {
             let p = pivots[k]
             if p != k { let t = b[k]; b[k] = b[p]; b[p] = t }

@@ -25,8 +25,8 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// How deep steps that Newton and continuation cannot solve are taken in sub-steps: each level
     /// a model at a quarter of the step of the one above (0: never; at most 4). Every level adds a
     /// model's memory and build time and multiplies the worst case of a step's work by about five
-    /// (see Docs/Realtime.md); 3 by default, with which the class-AB stage driven 26 dB into
-    /// clipping fails about one step a second (2: about ten).
+    /// (see Docs/Realtime.md); 3 by default, with which the class-AB stage driven 20–26 dB into
+    /// clipping failed no step in a second (2 levels: up to about twenty).
     public var substepLevels: Int
     /// Input samples are limited to ± this (volts or amperes; 1 kV by default, far beyond any audio
     /// signal): a wild sample then cannot charge the circuit's capacitors beyond what it recovers

@@ -178,7 +178,7 @@ struct StateSpaceModel {
         // bias-dependent rb) keeps only the diagonal of its linearization, so that the linear part
         // joins that node to the port's reference terminal alone. K then couples the port to no other
         // port and p does not reach it, and the kernel eliminates it within its device's block
-        // (`Processor.condenseInternalPorts`). Exact whatever G₀ is: G₀ only moves between ĩ and M.
+        // (`Condensation`). Exact whatever G₀ is: G₀ only moves between ĩ and M.
         var inner = Self.internalPorts(in: net)
         var dropped = Matrix(rows: np, columns: np)
         for (d, k) in inner.enumerated() where k >= 0 {

@@ -32,11 +32,7 @@ extension Processor {
         // This model's full states after and before the last step, into the fine model's.
         expand(s, into: fullA)
         expand(sPrevious, into: fullB)
-        for r in 0..<fullStates {
-            let scaled = 0.5 * (fullA[r] + fullB[r]), other = 0.5 * (fullA[r] - fullB[r])
-            fullA[r] = k * scaled + other
-            fullB[r] = k * scaled - other  // the state "before" that gives the same parts, for its own sub-steps
-        }
+        Self.rescale(fullA, fullB, count: fullStates, by: k, into: fullA, fullB)
         fine.load(fullA, before: fullB, ports: vPrevious, inputs: uPrevious, from: self)
         let before = fine.runtime.pointee.counters
         for j in 1...fineSteps {
@@ -50,11 +46,7 @@ extension Processor {
         // Back: the fine model's last two states, the ports and the charges.
         fine.expand(fine.s, into: fine.fullA)
         fine.expand(fine.sPrevious, into: fine.fullB)
-        for r in 0..<fullStates {
-            let scaled = 0.5 * (fine.fullA[r] + fine.fullB[r]), other = 0.5 * (fine.fullA[r] - fine.fullB[r])
-            fullA[r] = scaled / k + other
-            fullB[r] = scaled / k - other
-        }
+        Self.rescale(fine.fullA, fine.fullB, count: fullStates, by: 1 / k, into: fullA, fullB)
         reduce(fullA, into: s)
         reduce(fullB, into: sPrevious)
         for i in 0..<np { v[i] = fine.v[i]; current[i] = fine.current[i] }
@@ -95,6 +87,19 @@ extension Processor {
         runtime.pointee.haveFactors = false
         runtime.pointee.inverseLastMove = 0
         runtime.pointee.consecutiveFailures = 0
+    }
+
+    /// The companion states after and before a step (`after`, `before`) for a model whose 2/T is
+    /// `factor` times this one's: g·v = (h + h_prev)/2 scales, i = (h − h_prev)/2 stays, and the
+    /// new pair is factor·g·v ± i. The result may overwrite the arguments.
+    @usableFromInline
+    static func rescale(_ after: UnsafePointer<Double>, _ before: UnsafePointer<Double>, count: Int, by factor: Double,
+                        into newAfter: UnsafeMutablePointer<Double>, _ newBefore: UnsafeMutablePointer<Double>) {
+        for r in 0..<count {
+            let scaled = 0.5 * (after[r] + before[r]), other = 0.5 * (after[r] - before[r])
+            newAfter[r] = factor * scaled + other
+            newBefore[r] = factor * scaled - other
+        }
     }
 
     /// Full states = basis·`states`.
