@@ -42,9 +42,13 @@ struct Bench: ParsableCommand {
     @Option(help: "How deep steps Newton cannot solve are taken in shorter steps: 0 (never) to 4 (default: the processor's, 3).")
     var substepLevels: Int?
 
+    @Option(help: "Device evaluations per frame the steps Newton cannot solve may spend on their fallbacks, pooled over each block of 256 frames (default: no limit).")
+    var fallbackBudget: Int?
+
     func validate() throws {
         if let vntol, !(vntol > 0 && vntol.isFinite) { throw ValidationError("--vntol must be a positive number of volts") }
         if let substepLevels, !(0...4).contains(substepLevels) { throw ValidationError("--substep-levels must be 0 to 4") }
+        if let fallbackBudget, fallbackBudget < 0 { throw ValidationError("--fallback-budget must not be negative") }
     }
 
     func run() throws {
@@ -83,6 +87,7 @@ struct Bench: ParsableCommand {
                 restInputs: amplitude == nil ? waveform.map { [$0.value(at: 0)] } : nil)
             if let vntol { configuration.absoluteTolerance = vntol }
             if let substepLevels { configuration.substepLevels = substepLevels }
+            configuration.fallbackBudget = fallbackBudget
             processor = try Processor(circuit, configuration: configuration)
         } catch {
             printError("\(file): \(error.description)")
@@ -121,7 +126,8 @@ struct Bench: ParsableCommand {
         let stats = processor.statistics
         let perSample = Double(stats.iterations) / Double(frames)
         let factorizations = Double(stats.factorizations) / Double(frames)
-        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d in sub-steps, %d failures), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d",
-                     nsPerSample, perSample, stats.maxIterations, stats.substeps, stats.failures, factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
+        let budget = fallbackBudget == nil ? "" : ", \(stats.overBudget) over budget"
+        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d in sub-steps, %d failures%@), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d",
+                     nsPerSample, perSample, stats.maxIterations, stats.substeps, stats.failures, budget, factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
     }
 }

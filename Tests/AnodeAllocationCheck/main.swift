@@ -4,7 +4,8 @@
 //     anode-allocation-check FILE.cir ...   →   `FILE.cir 1x 0` lines, then `counter N`
 //
 // driven by a 2 V sine at 1x and 4x oversampling; `FILE.cir@A` drives it with A volts at 1x only
-// (the class-AB stage at 8 V takes some steps in sub-steps).
+// (the class-AB stage at 8 V takes some steps in sub-steps), `FILE.cir@A:B` with a fallback budget
+// of B evaluations per frame.
 //
 // The last line reports what a deliberate allocation counted, proving the counter is live.
 import Anode
@@ -29,11 +30,14 @@ MallocInterposerSwift.initialize()
 var failed = false
 for argument in CommandLine.arguments.dropFirst() {
     let parts = argument.split(separator: "@", maxSplits: 1).map(String.init)
-    let path = parts[0], amplitude = parts.count > 1 ? Double(parts[1]) ?? 2 : 2
+    let drive = parts.count > 1 ? parts[1].split(separator: ":").map(String.init) : []
+    let path = parts[0], amplitude = drive.first.flatMap(Double.init) ?? 2
+    let budget = drive.count > 1 ? Int(drive[1]) : nil
     for factor in parts.count > 1 ? [1] : [1, 4] {
         do {
             let circuit = try Circuit(contentsOfFile: path)
-            let configuration = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: factor)
+            let configuration = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: factor,
+                                                       fallbackBudget: budget)
             let frames = 4800
             let input = UnsafeMutablePointer<Double>.allocate(capacity: frames)
             let output = UnsafeMutablePointer<Double>.allocate(capacity: frames)

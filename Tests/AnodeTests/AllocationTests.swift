@@ -6,17 +6,18 @@ import Testing
 /// allocations, so it cannot run inside the parallel test process).
 @Suite("Allocation-free processing")
 struct AllocationTests {
-    @Test("process allocates nothing (1x and 4x oversampling, control changes, Float buffers, steps in sub-steps)")
+    @Test("process allocates nothing (1x and 4x oversampling, control changes, Float buffers, steps in sub-steps, a fallback budget)")
     func process() throws {
-        // The class-AB stage at 8 V takes some steps in sub-steps (1x only).
+        // The class-AB stage at 8 V takes some steps in sub-steps (1x only), with and without a
+        // fallback budget.
         let names = ["diode-clipper", "12ax7-common-cathode", "2n3904-common-emitter", "class-ab-output", "tone-stack-jcm800"]
-        let hard = ["class-ab-output"]
+        let hard = ["class-ab-output@8", "class-ab-output@8:4"]
         let binary = CommandLineTests.binary.deletingLastPathComponent().appendingPathComponent("AnodeAllocationCheck")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no \(binary.path)")
         let process = Process()
         process.executableURL = binary
         process.arguments = names.map { Paths.circuits.appendingPathComponent($0 + ".cir").path }
-            + hard.map { Paths.circuits.appendingPathComponent($0 + ".cir").path + "@8" }
+            + hard.map { Paths.circuits.appendingPathComponent($0.replacingOccurrences(of: "@", with: ".cir@")).path }
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -50,6 +50,9 @@ public final class Processor {
         @usableFromInline var seenControlChanges = 0
         /// Steps failed in a row; past `failureLimit` the processor returns to its operating point.
         @usableFromInline var consecutiveFailures = 0
+        /// Device evaluations the steps' fallbacks may still spend in this `process` call (see
+        /// `ProcessorConfiguration.fallbackBudget`; a fine model's steps spend it on everything).
+        @usableFromInline var allowance = Int.max
     }
     @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 
@@ -136,6 +139,11 @@ public final class Processor {
     @usableFromInline let permuted: UnsafeMutablePointer<Double>
     @usableFromInline let devices: DeviceBank
     @usableFromInline let absoluteTolerance: Double, relativeTolerance: Double, maxIterations: Int
+    /// `ProcessorConfiguration.fallbackBudget`, or −1 for none.
+    @usableFromInline let fallbackBudget: Int
+    /// Whether this is a fine model (its steps are all a coarse step's fallback: every evaluation
+    /// spends the allowance).
+    @usableFromInline let isFineModel: Bool
     /// Failed steps in a row after which the state is taken to be lost and the processor returns to
     /// its operating point (so that it recovers in bounded time whatever it was driven with).
     @usableFromInline let failureLimit = 16
@@ -209,12 +217,15 @@ public final class Processor {
         guard (0...4).contains(configuration.substepLevels) else {
             throw SimulationError("sub-step levels must be 0 to 4, not \(configuration.substepLevels)")
         }
-        try self.init(circuit, configuration: configuration, fineSteps: 4, levels: configuration.substepLevels)
+        if let budget = configuration.fallbackBudget, budget < 0 {
+            throw SimulationError("the fallback budget must not be negative, not \(budget)")
+        }
+        try self.init(circuit, configuration: configuration, fineSteps: 4, levels: configuration.substepLevels, isFineModel: false)
     }
 
     /// A processor whose steps that fail are solved again in `fineSteps` shorter ones, whose own
     /// failing steps likewise, `levels` deep (0: never).
-    init(_ circuit: Circuit, configuration: ProcessorConfiguration, fineSteps: Int, levels: Int) throws(SimulationError) {
+    init(_ circuit: Circuit, configuration: ProcessorConfiguration, fineSteps: Int, levels: Int, isFineModel: Bool) throws(SimulationError) {
         guard configuration.sampleRate > 0, configuration.sampleRate.isFinite else {
             throw SimulationError("sample rate must be positive, not \(configuration.sampleRate)")
         }
@@ -347,6 +358,8 @@ public final class Processor {
         absoluteTolerance = configuration.absoluteTolerance
         relativeTolerance = configuration.relativeTolerance
         maxIterations = max(configuration.maxIterations, 1)
+        fallbackBudget = configuration.fallbackBudget ?? -1
+        self.isFineModel = isFineModel
         restState = model.initialState
         restPorts = model.initialPorts
         restInputs = model.restInputs
@@ -404,7 +417,7 @@ public final class Processor {
             var fineConfiguration = configuration
             fineConfiguration.sampleRate *= Double(configuration.oversampling * fineSteps)
             fineConfiguration.oversampling = 1
-            fine = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1)
+            fine = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1, isFineModel: true)
             self.fineSteps = fineSteps
         } else {
             fine = nil
@@ -474,6 +487,20 @@ public final class Processor {
     /// output (`outputChannels` per frame).
     @inlinable
     public func process(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, frames: Int) {
+        grantAllowance(frames: frames)
+        run(input, output, frames)
+    }
+
+    /// The allowance of a call of `frames` frames for the fallbacks (`ProcessorConfiguration.fallbackBudget`).
+    @inlinable
+    func grantAllowance(frames: Int) {
+        let (allowance, overflow) = fallbackBudget.multipliedReportingOverflow(by: frames)
+        runtime.pointee.allowance = fallbackBudget < 0 || overflow ? .max : allowance
+    }
+
+    /// `frames` frames through the kernel specialized for the circuit's port count.
+    @inlinable
+    func run(_ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ frames: Int) {
         // One switch per block picks the kernel specialized for the circuit's port count.
         switch shape {
         case 1: run(OnePort.self, input, output, frames)
@@ -511,11 +538,12 @@ public final class Processor {
         let ni = inputChannels
         withUnsafeTemporaryAllocation(of: Double.self, capacity: max(controlInterval * (ni + no), 1)) { buffer in
             let x = buffer.baseAddress!, y = x + controlInterval * ni
+            grantAllowance(frames: frames)
             var f = 0
             while f < frames {
                 let chunk = min(controlInterval, frames &- f)
                 for k in 0..<(chunk &* ni) { x[k] = Double(input[f &* ni &+ k]) }
-                process(input: x, output: y, frames: chunk)
+                run(x, y, chunk)
                 for k in 0..<(chunk &* no) { output[f &* no &+ k] = Float(y[k]) }
                 f &+= chunk
             }

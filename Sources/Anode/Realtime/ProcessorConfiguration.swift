@@ -28,6 +28,15 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// (see Docs/Realtime.md); 3 by default, with which the class-AB stage driven 20–26 dB into
     /// clipping failed no step in a second (2 levels: up to about twenty).
     public var substepLevels: Int
+    /// Device evaluations per frame that the steps Newton from the prediction does not solve may
+    /// spend on their fallbacks (continuation, sub-steps), pooled over each `process` call: a call
+    /// of N frames spends at most N times this on them, so that its work is bounded by
+    /// N·(17·`oversampling` + this) evaluations (Newton from the prediction takes at most 16 per
+    /// step, and a failed step may evaluate its nearest iterate once more). A step that finds the
+    /// allowance spent is not solved and counts as a failure (`ProcessorStatistics.overBudget`).
+    /// nil, the default: no limit beyond the iteration and sub-step limits, under which one step
+    /// may take over a hundred thousand evaluations (see Docs/Realtime.md).
+    public var fallbackBudget: Int?
     /// Input samples are limited to ± this (volts or amperes; 1 kV by default, far beyond any audio
     /// signal): a wild sample then cannot charge the circuit's capacitors beyond what it recovers
     /// from in the time its own time constants take. Non-finite samples count as the input at rest.
@@ -36,7 +45,7 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// A configuration; the defaults solve to about 1 µV.
     public init(inputs: [String], outputs: [Probe], sampleRate: Double = 48_000, oversampling: Int = 1,
                 restInputs: [Double]? = nil, absoluteTolerance: Double = 1e-6, relativeTolerance: Double = 1e-9, maxIterations: Int = 50,
-                substepLevels: Int = 3, inputLimit: Double = 1000) {
+                substepLevels: Int = 3, fallbackBudget: Int? = nil, inputLimit: Double = 1000) {
         self.inputs = inputs
         self.outputs = outputs
         self.sampleRate = sampleRate
@@ -46,6 +55,7 @@ public struct ProcessorConfiguration: Sendable, Hashable {
         self.relativeTolerance = relativeTolerance
         self.maxIterations = maxIterations
         self.substepLevels = substepLevels
+        self.fallbackBudget = fallbackBudget
         self.inputLimit = inputLimit
     }
 }

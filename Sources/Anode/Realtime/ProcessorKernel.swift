@@ -386,6 +386,9 @@ extension Processor {
         var reached = true
         for stage in 1...stages {
             let alpha = Double(stage) / Double(stages)
+            // The call's allowance (`ProcessorConfiguration.fallbackBudget`) caps each stage.
+            let stageLimit = min(limit, runtime.pointee.allowance &- total)
+            if stageLimit <= 0 { reached = false; break }
             if stage > 1 && runtime.pointee.haveFactors {
                 // From the last stage's solution along its tangent: v −= J⁻¹·Δp.
                 for k in 0..<n { residual[k] = (pTarget[k] - pPrevious[k]) / Double(stages); vBase[k] = v[k] }
@@ -394,7 +397,7 @@ extension Processor {
                 _ = devices.limit(v, old: vBase)
             }
             for k in 0..<n { p[k] = pPrevious[k] + alpha * (pTarget[k] - pPrevious[k]) }
-            let (converged, iterations, _) = newton(Shape.self, limit: limit, keepBest: stage == stages, damped: damped)
+            let (converged, iterations, _) = newton(Shape.self, limit: stageLimit, keepBest: stage == stages, damped: damped)
             total &+= iterations
             if !converged { reached = false; break }
         }
@@ -410,8 +413,12 @@ extension Processor {
     /// fails too, four steps of the model at a quarter of the step (`substep`, whose steps fall
     /// back likewise, `substepLevels` deep); when those fail, the nearest iterate within 0.1 V, or
     /// else the step is rejected (the circuit stands still for it).
+    ///
+    /// `retry`: the step is one the register kernel has already spent Newton's first attempt on, so
+    /// all of its evaluations spend the call's allowance (`ProcessorConfiguration.fallbackBudget`),
+    /// as a fine model's do.
     @inlinable
-    func step<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>) {
+    func step<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>, retry: Bool = false) {
         computeP()
         let n = Shape.ports != 0 ? Shape.ports : np
         let state = runtime
@@ -437,25 +444,36 @@ extension Processor {
                 if devices.limit(v, old: vPrevious) { move = 0 }
             }
             state.pointee.bestNorm = .infinity
-            var (converged, iterations, _) = newton(Shape.self, limit: min(maxIterations, attemptIterations), keepBest: true)
-            if !converged {
+            // A fine model's steps are all a coarse step's fallback, and a retried step's first
+            // attempt has been made: they spend the allowance from the first evaluation.
+            let charged = isFineModel || retry
+            let attemptLimit = min(maxIterations, attemptIterations, charged ? state.pointee.allowance : .max)
+            var converged = false, iterations = 0
+            if attemptLimit > 0 {
+                (converged, iterations, _) = newton(Shape.self, limit: attemptLimit, keepBest: true)
+                if charged { state.pointee.allowance &-= iterations }
+            }
+            if !converged && state.pointee.allowance > 0 {
                 // A hard step (a large jump of the drive): walk there in eight stages, undamped
                 // as above; should a stage cycle, in 32 shorter ones; should that fail too, in
-                // eight once more with damping (see `newton`).
+                // eight once more with damping (see `newton`). Each spends the allowance.
                 state.pointee.counters.continuations &+= 1
                 var fallback = continuation(Shape.self, stages: 8, limit: maxIterations, damped: false)
+                state.pointee.allowance &-= fallback.iterations
                 if !fallback.converged {
                     iterations &+= fallback.iterations
                     fallback = continuation(Shape.self, stages: 32, limit: min(maxIterations, attemptIterations), damped: false)
+                    state.pointee.allowance &-= fallback.iterations
                 }
                 if !fallback.converged {
                     iterations &+= fallback.iterations
                     fallback = continuation(Shape.self, stages: 8, limit: maxIterations, damped: true)
+                    state.pointee.allowance &-= fallback.iterations
                 }
                 converged = fallback.converged
                 iterations &+= fallback.iterations
             }
-            if !converged || alwaysSubstep, let evaluations = substep(Shape.self, y) {
+            if (!converged || alwaysSubstep) && state.pointee.allowance > 0, let evaluations = substep(Shape.self, y) {
                 // Solved in shorter steps: state, ports, charges and outputs are the fine model's.
                 state.pointee.counters.steps &+= 1
                 state.pointee.counters.substeps &+= 1
@@ -481,6 +499,7 @@ extension Processor {
             state.pointee.consecutiveFailures = converged ? 0 : state.pointee.consecutiveFailures &+ 1
             if !converged {
                 state.pointee.counters.failures &+= 1
+                if state.pointee.allowance <= 0 { state.pointee.counters.overBudget &+= 1 }
                 state.pointee.haveFactors = false
                 if state.pointee.bestNorm <= 0.1 {
                     // The nearest iterate stands in: its devices' currents belong to its port
@@ -491,6 +510,7 @@ extension Processor {
                     for k in 0..<n { v[k] = vBest[k] }
                     devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
                     iterations &+= 1
+                    if charged { state.pointee.allowance &-= 1 }
                 } else {
                     // Rejected: the circuit stands still for this step — state, port voltages,
                     // currents and charge history as they were, the last outputs repeated (never a

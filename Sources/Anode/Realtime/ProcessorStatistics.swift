@@ -19,6 +19,10 @@ public struct ProcessorStatistics: Sendable, Hashable {
     /// and repeats its last outputs (the output stays finite and the state bounded).
     public var failures = 0
 
+    /// Failed steps whose fallbacks were cut short because the call's `fallbackBudget` was spent
+    /// (counted among `failures`).
+    public var overBudget = 0
+
     /// Times the processor returned to its operating point after `16` steps in a row failed.
     public var recoveries = 0
 

@@ -223,12 +223,12 @@ struct RegisterKernel<Device: PortDevice> {
                 return finish(p, v, current, e.q, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
             // At the limit `newton` fails and continuation takes over: `step`'s.
-            guard excess[0].isFinite && excess[1].isFinite, count < limitCount else { return nil }
+            guard excess[0].isFinite && excess[1].isFinite, count < limitCount else { return handOver(count, factorizations) }
             // J = K·∂ĩ/∂v − I, column by column.
             let j0: SIMD2<Double> = k.0 * gt0[0] + k.1 * gt0[1] - SIMD2(1, 0)
             let j1: SIMD2<Double> = k.0 * gt1[0] + k.1 * gt1[1] - SIMD2(0, 1)
             factorizations &+= 1
-            guard let inv = Self.invert((j0, j1)) else { return nil }
+            guard let inv = Self.invert((j0, j1)) else { return handOver(count, factorizations) }
             jacobian = (j0, j1)
             inverse = inv
             haveJacobian = true
@@ -248,6 +248,15 @@ struct RegisterKernel<Device: PortDevice> {
             settled = fresh && all(moved .<= tolerance)
             v = trial
         }
+    }
+
+    /// A sample handed to `step` after `count` evaluations and `factorizations` factorizations:
+    /// they are counted (the state is left as it was); nil.
+    @inlinable @inline(__always)
+    mutating func handOver(_ count: Int, _ factorizations: Int) -> SIMD2<Double>? {
+        iterations &+= count
+        self.factorizations &+= factorizations
+        return nil
     }
 
     /// Whether the Newton step `step` (v moves by −step) may be taken to first order by the
@@ -315,7 +324,7 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
         guard let result = kernel.solve(p, maxIterations: min(pr.maxIterations, attemptIterations)) else {
             // The hard way, from the same starting point.
             kernel.store(pr, devices)
-            if two { pr.step(TwoPorts.self, y) } else { pr.step(OnePort.self, y) }
+            if two { pr.step(TwoPorts.self, y, retry: true) } else { pr.step(OnePort.self, y, retry: true) }
             kernel = RegisterKernel(pr, devices)
             return
         }

@@ -35,12 +35,16 @@ extension Processor {
         Self.rescale(fullA, fullB, count: fullStates, by: k, into: fullA, fullB)
         fine.load(fullA, before: fullB, ports: vPrevious, inputs: uPrevious, from: self)
         let before = fine.runtime.pointee.counters
+        // Every evaluation of the fine model spends this step's allowance.
+        fine.runtime.pointee.allowance = runtime.pointee.allowance
         for j in 1...fineSteps {
             let t = Double(j) / k
             for c in 0..<inputChannels { fine.u[c] = uPrevious[c] + t * (u[c] - uPrevious[c]) }
             if j == fineSteps { fine.devices.saveChargeCurrents() }
             fine.step(Shape.self, y)
+            if fine.runtime.pointee.counters.failures != before.failures { break }
         }
+        runtime.pointee.allowance = fine.runtime.pointee.allowance
         let after = fine.runtime.pointee.counters
         guard after.failures == before.failures else { return nil }
         // Back: the fine model's last two states, the ports and the charges.
