@@ -127,7 +127,8 @@ struct Bench: ParsableCommand {
         let perSample = Double(stats.iterations) / Double(frames)
         let factorizations = Double(stats.factorizations) / Double(frames)
         let budget = fallbackBudget == nil ? "" : ", \(stats.overBudget) over budget"
-        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d in sub-steps, %d failures%@), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d",
-                     nsPerSample, perSample, stats.maxIterations, stats.substeps, stats.failures, budget, factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
+        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, worst block of %d: %d, %d in sub-steps, %d failures%@), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d",
+                     nsPerSample, perSample, stats.maxIterations, block, stats.maxIterationsPerCall, stats.substeps, stats.failures, budget,
+                     factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample))
     }
 }

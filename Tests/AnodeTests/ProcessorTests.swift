@@ -227,11 +227,13 @@ struct ProcessorTests {
             return (p, y, worst)
         }
         let (free, reference, freeWorst) = try run(nil)
+        #expect(free.statistics.maxIterationsPerCall == freeWorst)
         // Without a budget some call spends far more (else this test shows nothing).
         #expect(freeWorst > 8 * (17 * factor + 2), "worst call \(freeWorst) evaluations")
         for float in [false, true] {
             let (tight, y, worst) = try run(2, float: float)
             #expect(worst <= 8 * (17 * factor + 2), "worst call \(worst) evaluations")
+            #expect(tight.statistics.maxIterationsPerCall == worst)
             #expect(tight.statistics.overBudget > 0 && tight.statistics.overBudget <= tight.statistics.failures, "\(tight.statistics)")
             #expect(y.allSatisfy { $0.isFinite && abs($0) <= 15 }, "\(y.map(abs).max()!) V")
         }
@@ -270,6 +272,7 @@ struct ProcessorTests {
         #expect(freeWorst > 17, "worst frame \(freeWorst) evaluations")
         let (p, y, worst) = try run(0)
         #expect(worst <= 17, "worst frame \(worst) evaluations")
+        #expect(p.statistics.maxIterationsPerCall == worst)
         #expect(p.statistics.overBudget > 0, "\(p.statistics)")
         #expect(y.allSatisfy { $0.isFinite })
     }

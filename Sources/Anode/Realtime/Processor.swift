@@ -53,6 +53,8 @@ public final class Processor {
         /// Device evaluations the steps' fallbacks may still spend in this `process` call (see
         /// `ProcessorConfiguration.fallbackBudget`; a fine model's steps spend it on everything).
         @usableFromInline var allowance = Int.max
+        /// `counters.iterations` at the start of this `process` call.
+        @usableFromInline var callStart = 0
     }
     @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 
@@ -487,15 +489,25 @@ public final class Processor {
     /// output (`outputChannels` per frame).
     @inlinable
     public func process(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, frames: Int) {
-        grantAllowance(frames: frames)
+        beginCall(frames: frames)
         run(input, output, frames)
+        endCall()
     }
 
-    /// The allowance of a call of `frames` frames for the fallbacks (`ProcessorConfiguration.fallbackBudget`).
+    /// The start of a `process` call of `frames` frames: its allowance for the fallbacks
+    /// (`ProcessorConfiguration.fallbackBudget`), and the count its work is measured from.
     @inlinable
-    func grantAllowance(frames: Int) {
+    func beginCall(frames: Int) {
         let (allowance, overflow) = fallbackBudget.multipliedReportingOverflow(by: frames)
         runtime.pointee.allowance = fallbackBudget < 0 || overflow ? .max : allowance
+        runtime.pointee.callStart = runtime.pointee.counters.iterations
+    }
+
+    /// The end of a `process` call: its evaluations against the most of any call.
+    @inlinable
+    func endCall() {
+        let spent = runtime.pointee.counters.iterations &- runtime.pointee.callStart
+        if spent > runtime.pointee.counters.maxIterationsPerCall { runtime.pointee.counters.maxIterationsPerCall = spent }
     }
 
     /// `frames` frames through the kernel specialized for the circuit's port count. (Inlined into
@@ -539,7 +551,7 @@ public final class Processor {
         let ni = inputChannels
         withUnsafeTemporaryAllocation(of: Double.self, capacity: max(controlInterval * (ni + no), 1)) { buffer in
             let x = buffer.baseAddress!, y = x + controlInterval * ni
-            grantAllowance(frames: frames)
+            beginCall(frames: frames)
             var f = 0
             while f < frames {
                 let chunk = min(controlInterval, frames &- f)
@@ -548,6 +560,7 @@ public final class Processor {
                 for k in 0..<(chunk &* no) { output[f &* no &+ k] = Float(y[k]) }
                 f &+= chunk
             }
+            endCall()
         }
     }
 

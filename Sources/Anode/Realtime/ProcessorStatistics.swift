@@ -9,6 +9,9 @@ public struct ProcessorStatistics: Sendable, Hashable {
     public var factorizations = 0
     /// The most iterations any step needed.
     public var maxIterations = 0
+    /// The most iterations any one `process` call took (a Float call counts as one): the work a
+    /// host's deadline must cover, and what `ProcessorConfiguration.fallbackBudget` bounds.
+    public var maxIterationsPerCall = 0
     /// Steps where Newton from the prediction failed and continuation in the drive was tried.
     public var continuations = 0
     /// Steps that continuation did not solve either and that were solved in shorter steps (a
