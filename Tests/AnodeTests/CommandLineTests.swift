@@ -74,9 +74,18 @@ struct CommandLineTests {
         #expect(fields.dropFirst().first == "ns/sample,")
         #expect(r.stdout.contains("Newton iterations/sample") && r.stdout.contains("factorizations/sample"))
         #expect(r.stdout.contains("0 failures"))
+        // The slowest block: its iterations (at least one per frame) and its time against real time.
+        let worst = try #require(r.stdout.split(separator: ";").last)
+        let numbers = worst.split(separator: " ").compactMap { Double($0) }
+        #expect(worst.contains("worst block of 256 frames:") && numbers.count == 4, "\(worst)")
+        if numbers.count == 4 { #expect(numbers[1] >= 256 && numbers[2] > 0 && abs(numbers[3] - 256 / 100_000 * 1e6) < 1) }
+        let budgeted = try run(["bench", "circuits/diode-clipper.cir", "--amplitude", "1", "--seconds", "0.05", "--fallback-budget", "4"])
+        #expect(budgeted.status == 0 && budgeted.stdout.contains("0 over budget"), "\(budgeted.stdout)")
         let refused = try run(["bench", "circuits/diode-clipper.cir", "--vntol", "0"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("--vntol"))
+        let negative = try run(["bench", "circuits/diode-clipper.cir", "--fallback-budget", "-1"])
+        #expect(negative.status != 0 && negative.stderr.contains("--fallback-budget"))
     }
 
     @Test("anode simulate writes one CSV per analysis with SPICE vector names")
