@@ -1,7 +1,8 @@
 // Soak test: ten minutes of audio (a repeating plucked-string phrase at varying levels) through the
 // tube amplifier at 48 kHz with 2x oversampling, while a second thread turns its five knobs to
 // random positions every 50 ms. Reports each minute's time and Newton iterations per sample, and
-// its slowest block of 512 frames against the block's real time (10.7 ms), and fails (exit 1) on any
+// its slowest block of 512 frames against the block's real time (10.7 ms) and how many blocks took
+// longer than that, and fails (exit 1) on any
 // non-finite output or when the last minute costs 25 % more than the first.
 // Usage (from Benchmarks/): swift run -c release Soak [minutes]
 import Anode
@@ -47,7 +48,8 @@ for minute in 0..<minutes {
     let before = amp.statistics
     let start = clock.now
     var done = 0
-    var slowest = Duration.zero
+    var slowest = Duration.zero, late = 0
+    let deadline = Duration.nanoseconds(Int64(512 / rate * 1e9))
     while done < Int(60 * rate) {
         let n = min(512, Int(60 * rate) - done)
         let blockStart = clock.now
@@ -62,7 +64,9 @@ for minute in 0..<minutes {
                 }
             }
         }
-        slowest = max(slowest, clock.now - blockStart)
+        let took = clock.now - blockStart
+        slowest = max(slowest, took)
+        if took > deadline { late += 1 }
         for k in 0..<n where !output[k].isFinite { nonFinite += 1 }
         position = (position + n) % phrase.count
         done += n
@@ -73,9 +77,9 @@ for minute in 0..<minutes {
     let frames = 60 * rate
     perMinute.append((seconds / frames * 1e9, Double(after.iterations - before.iterations) / frames))
     let slowestMs = (Double(slowest.components.seconds) + Double(slowest.components.attoseconds) * 1e-18) * 1e3
-    print(String(format: "minute %2d: %7.1f ns/sample, %.2f Newton iterations/sample, %d failures, %d recoveries, %d non-finite, slowest block %.2f of %.2f ms",
+    print(String(format: "minute %2d: %7.1f ns/sample, %.2f Newton iterations/sample, %d failures, %d recoveries, %d non-finite, slowest block %.2f of %.2f ms, %d of %d blocks late",
                  minute + 1, perMinute.last!.ns, perMinute.last!.iterations, after.failures - before.failures,
-                 after.recoveries - before.recoveries, nonFinite, slowestMs, 512 / rate * 1e3))
+                 after.recoveries - before.recoveries, nonFinite, slowestMs, 512 / rate * 1e3, late, Int(60 * rate) / 512))
 }
 knobs.running = false
 let growth = perMinute.count > 1 ? perMinute.last!.ns / perMinute[0].ns : 1
