@@ -1,9 +1,9 @@
 // Soak test: ten minutes of audio (a repeating plucked-string phrase at varying levels) through the
 // tube amplifier at 48 kHz with 2x oversampling, while a second thread turns its five knobs to
-// random positions every 50 ms. Reports each minute's time and Newton iterations per sample, and
-// its slowest block of 512 frames against the block's real time (10.7 ms) and how many blocks took
-// longer than that, and fails (exit 1) on any
-// non-finite output or when the last minute costs 25 % more than the first.
+// random positions every 50 ms. Reports each minute's time and Newton iterations per sample, its
+// slowest block of 512 frames against the block's real time (10.7 ms) and how many blocks took
+// longer than that; fails (exit 1) on any non-finite output or when the last minute costs 25 %
+// more than the first.
 // Usage (from Benchmarks/): swift run -c release Soak [minutes]
 import Anode
 import Foundation
