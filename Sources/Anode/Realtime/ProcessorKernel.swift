@@ -501,9 +501,11 @@ extension Processor {
                 state.pointee.counters.failures &+= 1
                 if state.pointee.allowance <= 0 { state.pointee.counters.overBudget &+= 1 }
                 state.pointee.haveFactors = false
-                if state.pointee.bestNorm <= 0.1 {
+                if state.pointee.bestNorm <= 0.1 && (!charged || state.pointee.allowance > 0) {
                     // The nearest iterate stands in: its devices' currents belong to its port
-                    // voltages, and its port equations are off by at most 0.1 V. (Keeping the
+                    // voltages, and its port equations are off by at most 0.1 V. (A charged step
+                    // evaluates it only within the allowance, so that the fallbacks never spend
+                    // more than they were granted.) (Keeping the
                     // previous step's currents instead, as this did up to 1 mV, holds currents the
                     // new drive no longer matches: the class-AB stage driven 20 dB into clipping
                     // was 31 % RMS off the reference simulator that way, 2 % this way.)
