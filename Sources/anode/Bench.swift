@@ -126,8 +126,7 @@ struct Bench: ParsableCommand {
             }
         } }
         let elapsed = clock.now - start
-        func inSeconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        let nsPerSample = inSeconds(elapsed) / Double(frames) * 1e9
+        let nsPerSample = (elapsed / .seconds(1)) / Double(frames) * 1e9
         let stats = processor.statistics
         let perSample = Double(stats.iterations) / Double(frames)
         let factorizations = Double(stats.factorizations) / Double(frames)
@@ -135,6 +134,6 @@ struct Bench: ParsableCommand {
         print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d in sub-steps, %d failures%@), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d; worst block of %d frames: %d iterations, %.0f of its %.0f us",
                      nsPerSample, perSample, stats.maxIterations, stats.substeps, stats.failures, budget,
                      factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample,
-                     block, stats.maxIterationsPerCall, inSeconds(worstBlock) * 1e6, Double(block) / sampleRate * 1e6))
+                     block, stats.maxIterationsPerCall, worstBlock / .microseconds(1), Double(block) / sampleRate * 1e6))
     }
 }

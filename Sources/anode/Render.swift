@@ -151,7 +151,7 @@ struct Render: ParsableCommand {
         }
         let elapsed = clock.now - start
         progress.finish()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed / .seconds(1)
 
         // Levels: the change from the operating point (unless --keep-dc), in volts, then full scale.
         var outputs = [[Double]](repeating: [Double](repeating: 0, count: frames), count: channels)

@@ -72,11 +72,11 @@ for minute in 0..<minutes {
         done += n
     }
     let elapsed = clock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let seconds = elapsed / .seconds(1)
     let after = amp.statistics
     let frames = 60 * rate
     perMinute.append((seconds / frames * 1e9, Double(after.iterations - before.iterations) / frames))
-    let slowestMs = (Double(slowest.components.seconds) + Double(slowest.components.attoseconds) * 1e-18) * 1e3
+    let slowestMs = slowest / .milliseconds(1)
     print(String(format: "minute %2d: %7.1f ns/sample, %.2f Newton iterations/sample, %d failures, %d recoveries, %d non-finite, slowest block %.2f of %.2f ms, %d of %d blocks late",
                  minute + 1, perMinute.last!.ns, perMinute.last!.iterations, after.failures - before.failures,
                  after.recoveries - before.recoveries, nonFinite, slowestMs, 512 / rate * 1e3, late, Int(60 * rate) / 512))
