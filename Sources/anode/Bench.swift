@@ -6,10 +6,11 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time the real-time processor on a netlist (build with -c release to measure).",
         discussion: """
-            Drives the input with the source's own waveform from the netlist, or with a sine when \
-            --amplitude is given, at the netlist's sample rate (1/TSTEP of its .tran, or --rate). \
+            Drives the input with the source's own waveform from the netlist, with a sine when \
+            --amplitude is given, or with a WAV file (--wav), at the netlist's sample rate (1/TSTEP of \
+            its .tran, or --rate; a WAV file's own rate). \
             Prints one line: ns per sample, Newton iterations per sample, the real-time factor, and the \
-            slowest block of 256 frames (its iterations and time against its real time).
+            slowest block of --block frames (its iterations and time against its real time).
             """
     )
 
@@ -28,14 +29,17 @@ struct Bench: ParsableCommand {
     @Option(help: "Sample rate in Hz (default: 1/TSTEP of the netlist's .tran, or 48000).")
     var rate: Double?
 
-    @Option(help: "Drive with a sine of this peak amplitude instead of the netlist's waveform.")
+    @Option(help: "Drive with a sine of this peak amplitude instead of the netlist's waveform (with --wav: the file's peak, in volts).")
     var amplitude: Double?
+
+    @Option(help: "Drive with this WAV file (its channels mixed; full scale is 1 V unless --amplitude is given) at its own sample rate.")
+    var wav: String?
 
     @Option(help: "Frequency of the sine drive, Hz.")
     var frequency: Double = 1000
 
-    @Option(help: "Seconds of audio to process.")
-    var seconds: Double = 2
+    @Option(help: "Seconds of audio to process (default: 2, or the whole WAV file).")
+    var seconds: Double?
 
     @Option(help: "Newton's absolute tolerance on the device port voltages, V (default: the processor's, 1e-6).")
     var vntol: Double?
@@ -43,17 +47,26 @@ struct Bench: ParsableCommand {
     @Option(help: "How deep steps Newton cannot solve are taken in shorter steps: 0 (never) to 4 (default: the processor's, 3).")
     var substepLevels: Int?
 
-    @Option(help: "Device evaluations per frame the steps Newton cannot solve may spend on their fallbacks, pooled over each block of 256 frames (default: no limit).")
+    @Option(help: "Device evaluations per frame the steps Newton cannot solve may spend on their fallbacks, pooled over each block of --block frames (default: no limit).")
     var fallbackBudget: Int?
 
+    @Option(name: .customLong("set"), help: "Set a control before timing, NAME=POSITION (0 to 1); repeatable.")
+    var settings: [String] = []
+
+    @Option(help: "Frames per process call, as an audio host's block.")
+    var block: Int = 256
+
     func validate() throws {
+        if let seconds, !(seconds > 0 && seconds <= 86_400) { throw ValidationError("--seconds must be above 0 and at most a day") }
+        if !(1...1 << 20).contains(block) { throw ValidationError("--block must be 1 to 1048576 frames") }
         if let vntol, !(vntol > 0 && vntol.isFinite) { throw ValidationError("--vntol must be a positive number of volts") }
         if let substepLevels, !(0...4).contains(substepLevels) { throw ValidationError("--substep-levels must be 0 to 4") }
         if let fallbackBudget, fallbackBudget < 0 { throw ValidationError("--fallback-budget must not be negative") }
     }
 
     func run() throws {
-        let circuit = try loadCircuit(file)
+        var circuit = try loadCircuit(file)
+        try applySettings(settings, to: &circuit, file: file)
         var sources: [(String, Waveform?)] = []
         for e in circuit.elements {
             switch e.kind {
@@ -66,7 +79,28 @@ struct Bench: ParsableCommand {
             throw ExitCode(2)
         }
         let spec: TransientSpec? = circuit.analyses.compactMap { if case .transient(let t) = $0 { return t } else { return nil } }.first
-        let sampleRate = rate ?? spec.map { 1 / $0.step } ?? 48_000
+        var recording: [Double]? = nil
+        var sampleRate = rate ?? spec.map { 1 / $0.step } ?? 48_000
+        if let wav {
+            let file: WAVFile
+            do { file = try WAVFile(contentsOfFile: wav) } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
+            if let rate, rate != file.sampleRate {
+                printError("\(wav): error: the file is sampled at \(Int(file.sampleRate)) Hz, not the --rate of \(Int(rate)) Hz (bench does not resample)")
+                throw ExitCode(2)
+            }
+            sampleRate = file.sampleRate
+            var samples = file.mono.map { $0.isFinite ? $0 : 0 }
+            let peak = samples.reduce(0) { max($0, abs($1)) }
+            if let amplitude { samples = samples.map { peak > 0 ? $0 * amplitude / peak : 0 } }
+            guard !samples.isEmpty else {
+                printError("\(wav): error: the file holds no samples")
+                throw ExitCode(2)
+            }
+            recording = samples
+        }
         let probe: Probe
         if let output {
             guard let p = Probe(output) else {
@@ -85,7 +119,7 @@ struct Bench: ParsableCommand {
         do {
             var configuration = ProcessorConfiguration(
                 inputs: [inputName], outputs: [probe], sampleRate: sampleRate, oversampling: oversample,
-                restInputs: amplitude == nil ? waveform.map { [$0.value(at: 0)] } : nil)
+                restInputs: amplitude == nil && recording == nil ? waveform.map { [$0.value(at: 0)] } : nil)
             if let vntol { configuration.absoluteTolerance = vntol }
             if let substepLevels { configuration.substepLevels = substepLevels }
             configuration.fallbackBudget = fallbackBudget
@@ -94,16 +128,22 @@ struct Bench: ParsableCommand {
             printError("\(file): \(error.description)")
             throw ExitCode(2)
         }
-        let frames = max(Int(seconds * sampleRate), 1)
         // The options read once: each read of an option goes through the argument parser's storage.
         let drive = amplitude, omega = 2 * Double.pi * frequency
-        let signal = (0..<frames).map { k in
-            let t = Double(k + 1) / sampleRate
-            // SIN and periodic PULSE run on; PWL holds its last value.
-            return drive.map { $0 * sin(omega * t) } ?? waveform?.value(at: t) ?? 0
+        let signal: [Double]
+        if let recording {
+            signal = Array(recording.prefix(seconds.map { max(Int($0 * sampleRate), 1) } ?? recording.count))
+        } else {
+            let frames = max(Int((seconds ?? 2) * sampleRate), 1)
+            signal = (0..<frames).map { k in
+                let t = Double(k + 1) / sampleRate
+                // SIN and periodic PULSE run on; PWL holds its last value.
+                return drive.map { $0 * sin(omega * t) } ?? waveform?.value(at: t) ?? 0
+            }
         }
+        let frames = signal.count
         var out = [Double](repeating: 0, count: frames * processor.outputChannels)
-        let block = 256
+        let block = self.block
         // Warm up (caches, branch predictors), then time.
         let warm = min(frames, Int(sampleRate / 10))
         signal.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { o in

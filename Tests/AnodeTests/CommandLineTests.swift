@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Anode
 
 /// The `anode` command, run as a separate process as a user runs it.
 @Suite("anode command")
@@ -86,6 +87,51 @@ struct CommandLineTests {
         #expect(refused.stderr.contains("--vntol"))
         let negative = try run(["bench", "circuits/diode-clipper.cir", "--fallback-budget", "-1"])
         #expect(negative.status != 0 && negative.stderr.contains("--fallback-budget"))
+    }
+
+    @Test("anode bench sets knobs and the host's block size: the tube amplifier at full gain works harder")
+    func benchSettings() throws {
+        func iterations(_ gain: String) throws -> (perSample: Double, line: String) {
+            let r = try run(["bench", "circuits/tube-amp.cir", "--rate", "48000", "--seconds", "0.02", "--set", "gain=\(gain)",
+                             "--set", "master=\(gain)", "--block", "64"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let fields = r.stdout.split(separator: " ")
+            let perSample = try #require(fields.firstIndex(of: "Newton").flatMap { Double(fields[$0 - 1]) }, "\(r.stdout)")
+            return (perSample, r.stdout)
+        }
+        let quiet = try iterations("0"), loud = try iterations("1")
+        #expect(loud.perSample > quiet.perSample + 0.5, "\(quiet.line)\(loud.line)")
+        #expect(quiet.line.contains("worst block of 64 frames:"))
+        let unknown = try run(["bench", "circuits/tube-amp.cir", "--set", "volume=1"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no control named 'volume'") && unknown.stderr.contains("gain"))
+        let noBlock = try run(["bench", "circuits/diode-clipper.cir", "--block", "0"])
+        #expect(noBlock.status != 0 && noBlock.stderr.contains("--block"))
+    }
+
+    @Test("anode bench drives a circuit with a WAV file at the file's own rate, scaled to --amplitude")
+    func benchRecording() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("anode-bench-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: file) }
+        // 1000 frames at 44.1 kHz: silence, then a 0.5 full-scale square that the clipper flattens.
+        let samples = (0..<1000).map { k in k < 500 ? 0.0 : (k / 20 % 2 == 0 ? 0.5 : -0.5) }
+        try WAVFile(sampleRate: 44_100, channels: [samples], format: .float32).write(toFile: file.path)
+        func bench(_ extra: [String]) throws -> Output {
+            try run(["bench", "circuits/diode-clipper.cir", "--wav", file.path, "--block", "1000"] + extra)
+        }
+        let soft = try bench([]), hard = try bench(["--amplitude", "5"])
+        #expect(soft.status == 0 && hard.status == 0, "\(soft.stderr)\(hard.stderr)")
+        #expect(soft.stdout.contains("at 44100 Hz") && soft.stdout.contains("worst block of 1000 frames"), "\(soft.stdout)")
+        // The whole file is one block: its iterations are the run's. Driven at 5 V the diodes switch
+        // hard at every edge and take more of them than at 0.5 V.
+        func blockIterations(_ r: Output) -> Int? {
+            r.stdout.split(separator: ";").last?.split(separator: " ").compactMap { Int($0) }.dropFirst().first
+        }
+        let softCount = try #require(blockIterations(soft)), hardCount = try #require(blockIterations(hard))
+        #expect(softCount >= 1000 && hardCount > softCount, "\(soft.stdout)\(hard.stdout)")
+        let mismatch = try bench(["--rate", "48000"])
+        #expect(mismatch.status != 0 && mismatch.stderr.contains("44100 Hz"))
+        let missing = try run(["bench", "circuits/diode-clipper.cir", "--wav", "/nonexistent.wav"])
+        #expect(missing.status != 0 && missing.stderr.contains("nonexistent"))
     }
 
     @Test("anode simulate writes one CSV per analysis with SPICE vector names")
