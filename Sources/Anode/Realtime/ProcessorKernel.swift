@@ -60,6 +60,15 @@ where V.Scalar == Double {
 @inlinable @inline(__always)
 var firstOrderStepBound: Double { 0.05 }
 
+/// The most evaluations a step may have taken for its prediction error to be extrapolated into
+/// the next prediction (see `step`). A step that needed more crossed a change of regime — a tube
+/// cutting off, a junction turning on, an output transformer's flyback — and its error is no smooth
+/// second-order term: carried into the next step (scaled by up to 4), it sent that step's
+/// prediction off too. With the error dropped after such steps the tube amplifier driven with
+/// 0.5 V needs 3.81 instead of 4.31 evaluations per sample (1x), 6.08 instead of 6.42 (2x).
+@inlinable @inline(__always)
+var smoothStepIterations: Int { 3 }
+
 /// Evaluations Newton gets from the prediction before the step is walked there by continuation
 /// (at most the configuration's `maxIterations`). A step that needs more is nearly always cycling:
 /// on the tube amplifier driven hard, steps of 17 to 50 evaluations came down to continuation's
@@ -490,7 +499,7 @@ extension Processor {
             state.pointee.counters.steps &+= 1
             state.pointee.counters.iterations &+= iterations
             if iterations > state.pointee.counters.maxIterations { state.pointee.counters.maxIterations = iterations }
-            if move > 0 && converged {
+            if move > 0 && converged && iterations <= smoothStepIterations {
                 for k in 0..<n { predictionError[k] = v[k] - predictionError[k] }
                 state.pointee.inverseLastMove = inverseMove(move)
             } else {

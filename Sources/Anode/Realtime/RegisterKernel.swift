@@ -283,7 +283,7 @@ struct RegisterKernel<Device: PortDevice> {
         steps &+= 1
         iterations &+= count
         if count > maxIterations { maxIterations = count }
-        if move > 0 {
+        if move > 0 && count <= smoothStepIterations {
             predictionError = v - tangent
             inverseLastMove = inverseMove(move)
         } else {
