@@ -195,7 +195,7 @@ struct RegisterKernel<Device: PortDevice> {
             move = (d * d).sum()
             let solution: SIMD2<Double> = inverse.0 * d[0] + inverse.1 * d[1]
             tangent = vPrevious - solution
-            let scale = inverseLastMove > 0 ? min(move * inverseLastMove, 4) : 0
+            let scale = inverseLastMove > 0 ? min(move * inverseLastMove, predictionScaleLimit) : 0
             v = tangent + scale * predictionError
             let (limited, changed) = limit(v, old: vPrevious)
             if changed { v = limited; move = 0 }
