@@ -151,6 +151,17 @@ public struct KorenPentode: Hashable, Sendable {
         return kvb * tan(max(moved, 0.1 * theta))
     }
 
+    /// How far the plate law bends along the plate voltage, V: the plate voltage acts on the
+    /// currents only through a = atan(Vpk/KVB) (the grid and screen currents do not depend on it),
+    /// and |a′/a″| = (KVB² + Vpk²)/(2·Vpk) ≥ KVB — against a junction's N·Vt, hundreds of times
+    /// straighter. A Newton step δ of the plate port taken to first order leaves a plate-current
+    /// error of δ²/(2σ) times ∂Ip/∂Vpk. 0 (no such bound) below 1 V, where the plate nears the
+    /// corner at 0 V below which it conducts nothing.
+    @inlinable @inline(__always)
+    public func plateCurvatureScale(vpk: Double) -> Double {
+        vpk > 1 ? (kvb * kvb + vpk * vpk) / (2 * vpk) : 0
+    }
+
     /// Screen current and its derivatives with respect to Vg1k and Vg2k.
     @inlinable
     public func screenCurrent(vg1k: Double, vg2k: Double) -> (ig2: Double, dVg1k: Double, dVg2k: Double) {

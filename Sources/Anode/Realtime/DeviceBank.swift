@@ -242,6 +242,18 @@ struct DeviceArray<Device: PortDevice> {
     }
 }
 
+extension DeviceArray where Device == KorenPentode {
+    /// Each pentode's plate port's curvature scale at port voltages `v` into `scale` (see
+    /// `KorenPentode.plateCurvatureScale`), or `floor` where that is smaller.
+    @inlinable @inline(never)
+    func plateCurvatureScales(_ v: UnsafePointer<Double>, into scale: UnsafeMutablePointer<Double>, floor: Double) {
+        for s in 0..<count {
+            let plate = slots[s].offset &+ 2
+            scale[plate] = max(slots[s].device.plateCurvatureScale(vpk: v[plate]), floor)
+        }
+    }
+}
+
 /// All devices of a processor, by type.
 @usableFromInline
 struct DeviceBank {

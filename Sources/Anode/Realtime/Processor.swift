@@ -122,6 +122,9 @@ public final class Processor {
     /// The second-order remainder of each port current, and the Newton step it would cause, for
     /// `curvatureAllows`.
     @usableFromInline let remainder: UnsafeMutablePointer<Double>, nextStep: UnsafeMutablePointer<Double>
+    /// Each port's curvature scale σ for `curvatureScalesAllow`: the junction's (half of
+    /// `firstOrderStepBound`) but at the plates of pentodes, which their model sets per iterate.
+    @usableFromInline let curvatureScale: UnsafeMutablePointer<Double>
     @usableFromInline let blockList: UnsafeMutablePointer<(offset: Int, ports: Int, storage: Int)>
     @usableFromInline let blockCount: Int
     /// Independent subsystems: first port, port count, and where its Jacobian block is stored; and
@@ -357,6 +360,7 @@ public final class Processor {
         }
         remainder = vector(np)
         nextStep = vector(np)
+        curvatureScale = buffer(np, firstOrderStepBound / 2)
         absoluteTolerance = configuration.absoluteTolerance
         relativeTolerance = configuration.relativeTolerance
         maxIterations = max(configuration.maxIterations, 1)
