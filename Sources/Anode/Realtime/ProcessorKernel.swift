@@ -63,7 +63,7 @@ var firstOrderStepBound: Double { 0.05 }
 /// The most evaluations a step may have taken for its prediction error to be extrapolated into
 /// the next prediction (see `step`). A step that needed more crossed a change of regime — a tube
 /// cutting off, a junction turning on, an output transformer's flyback — and its error is no smooth
-/// second-order term: carried into the next step (scaled by up to 4), it sent that step's
+/// second-order term: carried into the next step (scaled by up to 4 then), it sent that step's
 /// prediction off too. With the error dropped after such steps the tube amplifier driven with
 /// 0.5 V needs 3.81 instead of 4.31 evaluations per sample (1x), 6.08 instead of 6.42 (2x).
 @inlinable @inline(__always)
