@@ -16,13 +16,10 @@ let package = Package(
     targets: [
         // LAPACK and BLAS from Debian's liblapack-dev and libblas-dev (reference implementations).
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
-        // glibc's vector math library (libmvec, part of libc6): a two-lane exp for the devices.
-        .systemLibrary(name: "CLibmvec", path: "Sources/CLibmvec"),
         .target(
             name: "Anode",
             dependencies: [
                 "CLAPACK",
-                .target(name: "CLibmvec", condition: .when(platforms: [.linux])),
                 .product(name: "Numerics", package: "swift-numerics"),
             ]
         ),

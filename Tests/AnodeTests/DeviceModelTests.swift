@@ -49,36 +49,43 @@ struct DeviceModelTests {
         #expect(softplusAndLogistic(0).softplus == log(2.0))
     }
 
-    @Test("the two-lane exp agrees with the scalar one within 4 ulp, lane by lane")
-    func vectorMath() {
-        var x = -700.0
-        while x <= 700 {
-            let e = exp(SIMD2(x, -x / 3))
-            #expect(abs(e[0] - Foundation.exp(x)) <= 4 * Foundation.exp(x).ulp, "exp(\(x))")
-            #expect(abs(e[1] - Foundation.exp(-x / 3)) <= 4 * Foundation.exp(-x / 3).ulp, "exp(\(-x / 3))")
-            x += 0.37
+    @Test("the fixed-exponent power agrees with pow within 4 ulp, and falls back outside its table",
+          arguments: [-0.5, -0.4, -0.3333, -0.2593, -0.05, 0.6, 1.5])
+    func fixedPower(exponent a: Double) {
+        let power = FixedPower(exponent: a)
+        // Across the whole table: every interval of the mantissa, the extreme exponents (2⁻¹⁶ up
+        // to just below 2⁴⁸), and the edges of the intervals.
+        var x = 0x1p-16
+        while x < 0x1p48 {
+            for y in [x, x.nextUp, x * (1 + 1.0 / 256), x * 1.0078125, x * 1.0078125.nextDown] {
+                let expected = Foundation.pow(y, a)
+                #expect(abs(power(y) - expected) <= 4 * expected.ulp, "\(y)^\(a)")
+            }
+            x *= 1.0071
         }
-        // A lane's result does not depend on the other lane.
-        #expect(exp(SIMD2(0.3, 1000))[0] == exp(SIMD2(0.3, -2))[0])
-        #expect(exp(SIMD2(Double.nan, 0))[1] == 1)
-        #expect(exp(SIMD2(Double.nan, 0))[0].isNaN)
+        // Outside the table: the long way, and what pow gives there.
+        for y in [0x1p-17, 1e-300, 0x1p48, 1e300, Double.greatestFiniteMagnitude] {
+            let expected = Foundation.pow(y, a)
+            #expect(power(y) == expected, "\(y)^\(a)")
+        }
+        #expect(power(.nan).isNaN)
+        #expect(power(-1).isNaN)
+        // The table is made once per exponent.
+        #expect(FixedPower(exponent: a) == power)
     }
 
-    @Test("diode: current and charge from the shared two-lane exponential match the separate equations")
-    func diodeCurrentAndCharge() throws {
-        var p = Diode.Parameters()
-        p.saturationCurrent = 2.52e-9; p.emissionCoefficient = 1.752; p.junctionCapacitance = 4e-12
-        p.gradingCoefficient = 0.4; p.transitTime = 20e-9; p.breakdownVoltage = 30
-        let d = try Diode(p)
-        var v = -40.0
-        while v <= 1.2 {
-            let (i, g, q, c) = d.currentAndCharge(v)
-            let (i0, g0) = d.current(v), (q0, c0) = d.charge(v)
-            #expect(abs(i - i0) <= 1e-13 * abs(i0) + 1e-30, "I(\(v))")
-            #expect(abs(g - g0) <= 1e-13 * abs(g0) + 1e-30, "G(\(v))")
-            #expect(abs(q - q0) <= 1e-13 * abs(q0) + 1e-30, "Q(\(v))")
-            #expect(abs(c - c0) <= 1e-13 * abs(c0) + 1e-30, "C(\(v))")
-            v += 0.0131
+    @Test("depletion charge below FC·VJ is the closed form with pow", arguments: [0.2593, 0.3085, 0.4, 0.5])
+    func depletionPower(grading m: Double) {
+        let depletion = DepletionCharge(cj0: 4e-12, vj: 0.75, m: m, fc: 0.5)
+        var v = -400.0
+        while v < 0.375 {
+            let a = 1 - v / 0.75
+            let c = 4e-12 * Foundation.pow(a, -m), q = 0.75 * 4e-12 * (1 - Foundation.pow(a, 1 - m)) / (1 - m)
+            let (qd, cd) = depletion.charge(v)
+            #expect(abs(cd - c) <= 1e-14 * c, "C(\(v))")
+            // (Near 0 V both forms lose digits to 1 − a^(1−M): judged against the charge scale.)
+            #expect(abs(qd - q) <= 1e-14 * abs(q) + 1e-15 * 0.75 * 4e-12 / (1 - m), "Q(\(v))")
+            v += v < -2 ? 1.37 : 0.0173
         }
     }
 

@@ -176,22 +176,11 @@ public struct Diode: Hashable, Sendable {
         return (qd + tt * i, cd + tt * g)
     }
 
-    /// Current, conductance, charge and capacitance at `v`. Where the junction uses its exponential
-    /// and the depletion charge its power law (forward or mildly reverse bias below FC·VJ, outside
-    /// breakdown), both come from one two-lane `exp`: exp(V/nVt) and (1 − V/VJ)^−M = exp(−M·ln(1 − V/VJ)).
+    /// Current, conductance, charge and capacitance at `v`: the junction's exponential and the
+    /// depletion charge's power are independent, so the two run side by side.
     @inlinable @inline(__always)
     public func currentAndCharge(_ v: Double) -> (i: Double, g: Double, q: Double, c: Double) {
-        let x = v * inverseNVt
         let tt = parameters.transitTime
-        if x >= -3 && depletion.zeroBiasCapacitance != 0 && v < depletion.linearizationVoltage
-            && (effectiveBreakdownVoltage.map { v >= -$0 } ?? true) {
-            let a = 1 - v * depletion.inversePotential
-            let e = exp(SIMD2(min(x, Junction.maxExponent), -depletion.grading * log(a)))
-            let (ij, gj) = Junction.current(exponential: e[0], saturationCurrent: parameters.saturationCurrent, inverseNVt: inverseNVt)
-            let (i, g) = (ij + gmin * v, gj + gmin)
-            let (qd, cd) = depletion.charge(argument: a, power: e[1])
-            return (i, g, qd + tt * i, cd + tt * g)
-        }
         let (i, g) = current(v)
         let (qd, cd) = depletion.charge(v)
         return (i, g, qd + tt * i, cd + tt * g)

@@ -138,6 +138,8 @@ public struct DepletionCharge: Hashable, Sendable {
     @usableFromInline let f3: Double
     /// 1/VJ, VJ·CJ0/(1 − M), CJ0/f2 and M/(2·VJ), so that an evaluation divides nothing.
     @usableFromInline let inversePotential: Double, chargeScale: Double, forwardScale: Double, forwardSlope: Double
+    /// a ↦ a^−M.
+    @usableFromInline let power: FixedPower
 
     /// A depletion charge with zero-bias capacitance `cj0`, potential `vj`, grading `m` and
     /// forward-bias coefficient `fc`.
@@ -154,6 +156,7 @@ public struct DepletionCharge: Hashable, Sendable {
         chargeScale = vj * cj0 / (1 - m)
         forwardScale = cj0 / f2
         forwardSlope = m / (2 * vj)
+        power = FixedPower(exponent: -m)
     }
 
     /// Charge and capacitance below FC·VJ from a = 1 − V/VJ and s = a^−M computed by the caller:
@@ -170,7 +173,7 @@ public struct DepletionCharge: Hashable, Sendable {
         if cj0 == 0 { return (0, 0) }
         if v < linearizationVoltage {
             let arg = 1 - v * inversePotential
-            return charge(argument: arg, power: exp(-grading * log(arg)))
+            return charge(argument: arg, power: power(arg))
         }
         let fcv = linearizationVoltage
         let k = forwardScale
