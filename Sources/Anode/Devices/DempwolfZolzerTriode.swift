@@ -74,6 +74,8 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
 
     /// G, C, MU, GAMMA, GG, CG, XI, IG0.
     public let g: Double, c: Double, mu: Double, gamma: Double, gg: Double, cg: Double, xi: Double, ig0: Double
+    /// u ↦ u^GAMMA and v ↦ v^XI.
+    @usableFromInline let cathodePower: FixedPower, gridPower: FixedPower
     /// The parameters.
     public let parameters: Parameters
 
@@ -89,6 +91,8 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
         cg = p.cg!
         xi = p.xi!
         ig0 = p.ig0
+        cathodePower = FixedPower(exponent: gamma)
+        gridPower = FixedPower(exponent: xi)
     }
 
     /// Cathode current Ik and its derivatives: with x = Vpk/MU + Vgk, u = softplus(C·x)/C,
@@ -98,7 +102,7 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
         let z = c * (vpk / mu + vgk)
         let (sp, sigma) = softplusAndLogistic(z)
         let u = sp / c
-        let power = exp(gamma * log(u))  // u^GAMMA
+        let power = cathodePower(u)  // u^GAMMA
         let d = g * gamma * power / u * sigma
         return (g * power, d, d / mu)
     }
@@ -109,7 +113,7 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
         let z = cg * vgk
         let (sp, sigma) = softplusAndLogistic(z)
         let v = sp / cg
-        let power = exp(xi * log(v))  // v^XI
+        let power = gridPower(v)  // v^XI
         return (gg * power + ig0, gg * xi * power / v * sigma)
     }
 

@@ -82,6 +82,8 @@ public struct KorenPentode: Hashable, Sendable {
 
     /// MU, EX, KG1, KG2, KP, KVB.
     public let mu: Double, ex: Double, kg1: Double, kg2: Double, kp: Double, kvb: Double
+    /// x ↦ x^EX (E1 in the plate law, Vg2k/MU + Vg1k in the screen's).
+    @usableFromInline let power: FixedPower
     /// The control-grid current path; nil when ISG = 0.
     public let grid: SeriesDiode?
     /// Conductance from control grid to cathode (GMIN), S.
@@ -99,6 +101,7 @@ public struct KorenPentode: Hashable, Sendable {
         kg2 = p.kg2!
         kp = p.kp!
         kvb = p.kvb!
+        power = FixedPower(exponent: ex)
         grid = p.gridSaturationCurrent > 0
             ? SeriesDiode(saturationCurrent: p.gridSaturationCurrent, emission: p.gridEmission, resistance: p.gridResistance) : nil
         self.gmin = gmin
@@ -120,7 +123,7 @@ public struct KorenPentode: Hashable, Sendable {
         let (sp, sigma) = softplusAndLogistic(z)
         let e1 = v2 / kp * sp
         guard e1 > 0 else { return (0, 0, 0, 0) }
-        let power = exp(ex * log(e1))  // E1^EX
+        let power = self.power(e1)  // E1^EX
         // Koren's atan(Vpk/KVB) would reverse the plate current below 0 V; a tube conducts one way.
         let a = vpk > 0 ? atan(vpk / kvb) : 0
         let base = 2 * power / kg1
@@ -167,7 +170,7 @@ public struct KorenPentode: Hashable, Sendable {
     public func screenCurrent(vg1k: Double, vg2k: Double) -> (ig2: Double, dVg1k: Double, dVg2k: Double) {
         let x = vg2k / mu + vg1k
         guard x > 0 else { return (0, 0, 0) }
-        let power = exp(ex * log(x))  // x^EX
+        let power = self.power(x)  // x^EX
         let d = ex * power / (x * kg2)
         return (power / kg2, d, d / mu)
     }

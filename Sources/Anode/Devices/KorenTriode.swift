@@ -83,6 +83,8 @@ public struct KorenTriode: Hashable, Sendable {
     public let mu: Double, ex: Double, kg1: Double, kp: Double, kvb: Double, vct: Double
     /// KP/MU, 1/KP and 2/KG1, so that an evaluation divides only by s and E1.
     @usableFromInline let kpOverMu: Double, inverseKp: Double, twoOverKg1: Double
+    /// E1 ↦ E1^EX.
+    @usableFromInline let power: FixedPower
     /// The grid current path; nil when ISG = 0.
     public let grid: SeriesDiode?
     /// Conductance from grid to cathode (GMIN), S.
@@ -103,6 +105,7 @@ public struct KorenTriode: Hashable, Sendable {
         kpOverMu = kp / mu
         inverseKp = 1 / kp
         twoOverKg1 = 2 / kg1
+        power = FixedPower(exponent: ex)
         grid = p.gridSaturationCurrent > 0
             ? SeriesDiode(saturationCurrent: p.gridSaturationCurrent, emission: p.gridEmission, resistance: p.gridResistance) : nil
         self.gmin = gmin
@@ -130,8 +133,8 @@ public struct KorenTriode: Hashable, Sendable {
         let (sp, sigma) = softplusAndLogistic(z)
         let e1 = vpk * inverseKp * sp
         guard e1 > 0 else { return nil }
-        // E1^EX and EX·E1^(EX−1) from one logarithm and one exponential.
-        let ip = twoOverKg1 * exp(ex * log(e1))
+        // E1^EX, and EX·E1^(EX−1) from it.
+        let ip = twoOverKg1 * power(e1)
         let k = ex * ip / e1
         let e1g = vpk * sigma * inverseS
         let e1p = sp * inverseKp - sigma * vg * vpk * vpk * (inverseS * inverseS * inverseS)

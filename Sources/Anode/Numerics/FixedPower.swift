@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 /// xᵃ for one fixed exponent a, to within a few ulp, at about half the latency of exp(a·log x):
-/// the depletion charge's (1 − V/VJ)^−M, which sits on the per-sample chain of every junction
-/// with a capacitance.
+/// the depletion charge's (1 − V/VJ)^−M and the tube laws' E1^EX, which sit on the per-sample
+/// chain of every junction with a capacitance and of every tube.
 ///
 /// With x = 2ᵉ·m (1 ≤ m < 2) and c the centre of the 1/256-wide interval of m that the top eight
 /// bits of its mantissa select,
@@ -12,8 +12,9 @@ import Synchronization
 ///
 /// the first two factors from tables made once per exponent, the last by its binomial series
 /// to r⁵ (the first term left out, binom(a, 6)·r⁶ < 2⁻⁵⁴·|binom(a, 6)|, is below a tenth of an
-/// ulp for |a| < 2). m − c is exact (both in [1, 2), 2⁻⁹ apart at most). Outside 2⁻¹⁶ ≤ x < 2⁴⁸
-/// (and for x not finite) it falls back on `pow`. No call, no division: a dozen dependent
+/// ulp for |a| < 2). m − c is exact (both in [1, 2), 2⁻⁹ apart at most). Outside 2⁻¹¹² ≤ x < 2¹⁶
+/// (about 2·10⁻³⁴ to 65 536: a tube's E1 deep in cutoff, a junction's 1 − V/VJ up to tens of
+/// kilovolts reverse) and for x not finite it falls back on `pow`. No call, no division: a dozen dependent
 /// operations and three table loads, where `log` and `exp` are two calls of about 10 ns each.
 /// Within 4 ulp of `pow` (the largest error in 35 million random arguments).
 public struct FixedPower: Hashable, @unchecked Sendable {
@@ -21,7 +22,7 @@ public struct FixedPower: Hashable, @unchecked Sendable {
     public let exponent: Double
     /// The binomial coefficients binom(a, k), k = 1…5.
     @usableFromInline let c1: Double, c2: Double, c3: Double, c4: Double, c5: Double
-    /// cⱼᵃ and 1/cⱼ for the 256 intervals of m, then 2^(a·e) for e = −16…47; shared by every
+    /// cⱼᵃ and 1/cⱼ for the 256 intervals of m, then 2^(a·e) for e = −112…15; shared by every
     /// power of the same exponent and never freed (`FixedPower.table(for:)`).
     @usableFromInline let table: UnsafePointer<Double>
 
@@ -29,8 +30,8 @@ public struct FixedPower: Hashable, @unchecked Sendable {
     @usableFromInline static var intervalBits: Int { 8 }
     @usableFromInline static var intervals: Int { 1 << intervalBits }
     /// The exponents e the table covers: `lowestExponent` ..< `lowestExponent` + `exponents`.
-    @usableFromInline static var lowestExponent: Int { -16 }
-    @usableFromInline static var exponents: Int { 64 }
+    @usableFromInline static var lowestExponent: Int { -112 }
+    @usableFromInline static var exponents: Int { 128 }
 
     /// xᵃ for `exponent` a.
     public init(exponent a: Double) {
