@@ -103,7 +103,8 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
         let (sp, sigma) = softplusAndLogistic(z)
         let u = sp / c
         let power = cathodePower(u)  // u^GAMMA
-        let d = g * gamma * power / u * sigma
+        // u^(GAMMA−1) as u^GAMMA/u; u underflows to 0 some 220 V below cutoff, where it is 0.
+        let d = u > 0 ? g * gamma * power / u * sigma : 0
         return (g * power, d, d / mu)
     }
 
@@ -114,7 +115,8 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
         let (sp, sigma) = softplusAndLogistic(z)
         let v = sp / cg
         let power = gridPower(v)  // v^XI
-        return (gg * power + ig0, gg * xi * power / v * sigma)
+        // v underflows to 0 about 75 V below the cathode, where the conductance is 0.
+        return (gg * power + ig0, v > 0 ? gg * xi * power / v * sigma : 0)
     }
 
     /// Port currents Ig, Ip = Ik − Ig and their Jacobian with respect to (Vgk, Vpk).

@@ -296,7 +296,9 @@ public struct GummelPoon: Hashable, Sendable {
         var c = Core()
         (c.cbe, c.gbe) = Junction.current(vbe, saturationCurrent: isat, inverseNVt: k.forward)
         (c.cbc, c.gbc) = Junction.current(vbc, saturationCurrent: isat, inverseNVt: k.reverse)
-        let q1 = 1 / (1 - k.earlyForward * vbc - k.earlyReverse * vbe)
+        // The Early factor diverges where Vbc/VAF + Vbe/VAR reaches 1 — tens of volts of forward
+        // bias on both junctions, which limiting never lets Newton reach; kept finite there.
+        let q1 = 1 / max(1 - k.earlyForward * vbc - k.earlyReverse * vbe, 1e-6)
         if k.kneeForward == 0 && k.kneeReverse == 0 {
             c.qb = q1
             c.dqbdve = q1 * c.qb * k.earlyReverse

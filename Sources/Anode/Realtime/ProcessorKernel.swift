@@ -301,8 +301,9 @@ extension Processor {
             let worst = computeResidual(Shape.self)
             if worst <= 0 || settled { return (true, iterations, worst) }
             if iterations >= limit { return (false, iterations, worst) }
+            // The largest |residual|, NaN if any is (`max` would pass a NaN over).
             var norm = 0.0
-            for k in 0..<n { norm = max(norm, abs(residual[k])) }
+            for k in 0..<n where !(abs(residual[k]) <= norm) { norm = abs(residual[k]) }
             if damped {
                 if iterations > undampedIterations && !(norm < lastNorm) && halvings < 6 {
                     halvings &+= 1
@@ -450,11 +451,11 @@ extension Processor {
     /// back likewise, `substepLevels` deep); when those fail, the nearest iterate within 0.1 V, or
     /// else the step is rejected (the circuit stands still for it).
     ///
-    /// `retry`: the step is one the register kernel has already spent Newton's first attempt on, so
-    /// all of its evaluations spend the call's allowance (`ProcessorConfiguration.fallbackBudget`),
-    /// as a fine model's do.
+    /// `handedOver`: the register kernel has made Newton's attempt from the prediction and failed
+    /// after that many evaluations, exactly as `newton` would have (same iterates, same end), its
+    /// nearest iterate in `vBest` and `bestNorm`; the step goes on from there to the fallbacks.
     @inlinable
-    func step<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>, retry: Bool = false) {
+    func step<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>, handedOver: Int? = nil) {
         computeP()
         let n = Shape.ports != 0 ? Shape.ports : np
         let state = runtime
@@ -479,13 +480,17 @@ extension Processor {
                 }
                 if devices.limit(v, old: vPrevious) { move = 0 }
             }
-            state.pointee.bestNorm = .infinity
-            // A fine model's steps are all a coarse step's fallback, and a retried step's first
-            // attempt has been made: they spend the allowance from the first evaluation.
-            let charged = isFineModel || retry
+            // A fine model's steps are all a coarse step's fallback: they spend the allowance from
+            // the first evaluation.
+            let charged = isFineModel
             let attemptLimit = min(maxIterations, attemptIterations, charged ? state.pointee.allowance : .max)
             var converged = false, iterations = 0
-            if attemptLimit > 0 {
+            if let attempted = handedOver {
+                iterations = attempted
+            } else {
+                state.pointee.bestNorm = .infinity
+            }
+            if handedOver == nil && attemptLimit > 0 {
                 (converged, iterations, _) = newton(Shape.self, limit: attemptLimit, keepBest: true)
                 if charged { state.pointee.allowance &-= iterations }
             }

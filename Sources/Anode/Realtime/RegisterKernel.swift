@@ -4,11 +4,11 @@
 /// inverse, the devices' charge history.
 ///
 /// It computes exactly what `step` does (same prediction, Newton iteration, first-order acceptance
-/// and counters); only the bookkeeping differs. A sample it cannot finish the plain way — a step
-/// that would be damped (past four iterations, one that did not shrink the residual), the iteration
-/// limit, a singular Jacobian, a non-finite residual — is handed to
-/// `step` from the same starting point, whose fallbacks (damping, continuation, rejection, the
-/// watchdog) then apply. It takes a fifth off the small circuits' time per sample (the diode
+/// and counters); only the bookkeeping differs. A sample it cannot finish the plain way — the
+/// iteration limit, a singular Jacobian, a non-finite residual, where `newton` fails at the same
+/// evaluation — is handed to `step` with the evaluations spent and the nearest iterate, and
+/// `step`'s fallbacks (continuation, sub-steps, the nearest iterate, rejection, the watchdog) go on
+/// from there. It takes a fifth off the small circuits' time per sample (the diode
 /// clipper 127 → 102 ns at 48 kHz). The linear part (p, outputs, state) is the general kernel's.
 @usableFromInline
 struct RegisterKernel<Device: PortDevice> {
@@ -32,6 +32,9 @@ struct RegisterKernel<Device: PortDevice> {
     @usableFromInline var haveJacobian: Bool
     /// Counters since the last store.
     @usableFromInline var steps = 0, iterations = 0, factorizations = 0, maxIterations = 0
+    /// Of the last sample handed over: its evaluations, and its nearest iterate (the smallest
+    /// largest residual before the last evaluation, as `newton` keeps it) with that residual.
+    @usableFromInline var attempted = 0, bestNorm = Double.infinity, best = SIMD2<Double>.zero
 
     /// The kernel of processor `pr`, whose devices are `devices`, in the processor's present state.
     @inlinable @inline(__always)
@@ -206,6 +209,7 @@ struct RegisterKernel<Device: PortDevice> {
         var jacobian = self.jacobian, inverse = self.inverse, haveJacobian = self.haveJacobian
         var factorizations = 0
         var derivatives = PortMatrix()
+        bestNorm = .infinity
         while true {
             let e = evaluate(v, secondDerivatives: &derivatives)
             count &+= 1
@@ -217,13 +221,17 @@ struct RegisterKernel<Device: PortDevice> {
             let kc: SIMD2<Double> = k.0 * current[0] + k.1 * current[1]
             let residual: SIMD2<Double> = p + kc - v
             let tolerance: SIMD2<Double> = absoluteTolerance + relativeTolerance * Self.magnitude(v)
-            let excess = Self.magnitude(residual) - tolerance
+            let size = Self.magnitude(residual)
+            let excess = size - tolerance
             // (A NaN excess fails every comparison: not converged.)
             if all(excess .<= 0) || settled {
                 return finish(p, v, current, e.q, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
             // At the limit `newton` fails and continuation takes over: `step`'s.
             guard excess[0].isFinite && excess[1].isFinite, count < limitCount else { return handOver(count, factorizations) }
+            // The nearest iterate so far, as `newton` keeps it (kept in the kernel, not in registers).
+            let norm = max(size[0], size[1])
+            if norm < bestNorm { bestNorm = norm; best = v }
             // J = K·∂ĩ/∂v − I, column by column.
             let j0: SIMD2<Double> = k.0 * gt0[0] + k.1 * gt0[1] - SIMD2(1, 0)
             let j1: SIMD2<Double> = k.0 * gt1[0] + k.1 * gt1[1] - SIMD2(0, 1)
@@ -250,12 +258,12 @@ struct RegisterKernel<Device: PortDevice> {
         }
     }
 
-    /// A sample handed to `step` after `count` evaluations and `factorizations` factorizations:
-    /// they are counted (the state is left as it was); nil.
+    /// A sample handed to `step` after `count` evaluations and `factorizations` factorizations, its
+    /// nearest iterate in `best` (the state is left as it was); nil. `step` counts the evaluations.
     @inlinable @inline(__always)
     mutating func handOver(_ count: Int, _ factorizations: Int) -> SIMD2<Double>? {
-        iterations &+= count
         self.factorizations &+= factorizations
+        attempted = count
         return nil
     }
 
@@ -322,9 +330,12 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
         let stride = pr.stateStride
         let p = SIMD2(dot(pr.GH, pr.x, stride), two ? dot(pr.GH + stride, pr.x, stride) : 0)
         guard let result = kernel.solve(p, maxIterations: min(pr.maxIterations, attemptIterations)) else {
-            // The hard way, from the same starting point.
+            // The hard way, from the same starting point, after the same failed attempt.
             kernel.store(pr, devices)
-            if two { pr.step(TwoPorts.self, y, retry: true) } else { pr.step(OnePort.self, y, retry: true) }
+            pr.vBest[0] = kernel.best[0]
+            if two { pr.vBest[1] = kernel.best[1] }
+            pr.runtime.pointee.bestNorm = kernel.bestNorm
+            if two { pr.step(TwoPorts.self, y, handedOver: kernel.attempted) } else { pr.step(OnePort.self, y, handedOver: kernel.attempted) }
             kernel = RegisterKernel(pr, devices)
             return
         }
