@@ -313,12 +313,19 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
     @usableFromInline let devices: DeviceArray<Device>
     /// The kernel, loaded from the processor at the start of the run.
     @usableFromInline var kernel: RegisterKernel<Device>
+    /// A first-order circuit with one output (one state, such as the clipper's RC): its state is
+    /// carried here from step to step, so that the next p does not wait on the store and reload of
+    /// the last update (the processor's copy is written too, for the fallbacks).
+    @usableFromInline let firstOrder: Bool
+    @usableFromInline var state: Double
 
     /// The stepper of `processor` in its present state.
     @inlinable @inline(__always)
     init(_ processor: Processor, _ devices: DeviceArray<Device>) {
         self.devices = devices
         kernel = RegisterKernel(processor, devices)
+        firstOrder = processor.ns == 1 && processor.no == 1
+        state = processor.s[0]
     }
 
     /// One step: p from the state and inputs, the port equations solved in registers (or by
@@ -328,7 +335,14 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
         let two = pr.np == 2
         // p = G·s + H·u.
         let stride = pr.stateStride
-        let p = SIMD2(dot(pr.GH, pr.x, stride), two ? dot(pr.GH + stride, pr.x, stride) : 0)
+        let p: SIMD2<Double>
+        if firstOrder {
+            let s0 = state, inputs = stride &- 1
+            p = SIMD2(pr.GH[0] * s0 + dot(pr.GH + 1, pr.u, inputs),
+                      two ? pr.GH[stride] * s0 + dot(pr.GH + (stride &+ 1), pr.u, inputs) : 0)
+        } else {
+            p = SIMD2(dot(pr.GH, pr.x, stride), two ? dot(pr.GH + stride, pr.x, stride) : 0)
+        }
         guard let result = kernel.solve(p, maxIterations: min(pr.maxIterations, attemptIterations)) else {
             // The hard way, from the same starting point, after the same failed attempt.
             kernel.store(pr, devices)
@@ -337,11 +351,30 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
             pr.runtime.pointee.bestNorm = kernel.bestNorm
             if two { pr.step(TwoPorts.self, y, handedOver: kernel.attempted) } else { pr.step(OnePort.self, y, handedOver: kernel.attempted) }
             kernel = RegisterKernel(pr, devices)
+            state = pr.s[0]
             return
         }
         pr.current[0] = result[0]
         if two { pr.current[1] = result[1] }
-        pr.updateStateAndOutputs(y)
+        if firstOrder {
+            // `updateStateAndOutputs`'s two rows, with s and ĩ from registers.
+            let s0 = state, width = pr.portStride, inputs = pr.nu
+            let rows = pr.ABCDEF, ports = 1 &+ inputs
+            var next = rows[0] * s0 + dot(rows + 1, pr.u, inputs) + rows[ports] * result[0]
+            var output = rows[width] * s0 + dot(rows + (width &+ 1), pr.u, inputs) + rows[width &+ ports] * result[0]
+            if two {
+                next += rows[ports &+ 1] * result[1]
+                output += rows[width &+ ports &+ 1] * result[1]
+            }
+            y[0] = output
+            pr.lastOutput[0] = output
+            pr.sPrevious[0] = s0
+            state = flushed(next)
+            pr.s[0] = state
+            for c in 0..<pr.inputChannels { pr.uPrevious[c] = pr.u[c] }
+        } else {
+            pr.updateStateAndOutputs(y)
+        }
         pr.runtime.pointee.consecutiveFailures = 0
     }
 }
