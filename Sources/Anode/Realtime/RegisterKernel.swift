@@ -317,6 +317,7 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
     /// carried here from step to step, so that the next p does not wait on the store and reload of
     /// the last update (the processor's copy is written too, for the fallbacks).
     @usableFromInline let firstOrder: Bool
+    /// That state (for a first-order circuit).
     @usableFromInline var state: Double
 
     /// The stepper of `processor` in its present state.
@@ -325,7 +326,7 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
         self.devices = devices
         kernel = RegisterKernel(processor, devices)
         firstOrder = processor.ns == 1 && processor.no == 1
-        state = processor.s[0]
+        state = firstOrder ? processor.s[0] : 0
     }
 
     /// One step: p from the state and inputs, the port equations solved in registers (or by
@@ -351,7 +352,7 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
             pr.runtime.pointee.bestNorm = kernel.bestNorm
             if two { pr.step(TwoPorts.self, y, handedOver: kernel.attempted) } else { pr.step(OnePort.self, y, handedOver: kernel.attempted) }
             kernel = RegisterKernel(pr, devices)
-            state = pr.s[0]
+            if firstOrder { state = pr.s[0] }
             return
         }
         pr.current[0] = result[0]
