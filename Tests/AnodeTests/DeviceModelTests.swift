@@ -73,6 +73,20 @@ struct DeviceModelTests {
         #expect(FixedPower(exponent: a) == power)
     }
 
+    @Test("fixed-exponent powers beyond the table limit call pow, and the tables stop growing")
+    func fixedPowerLimit() {
+        // Exponents no device uses, more than the limit allows.
+        let powers = (0..<(FixedPower.maximumTables + 20)).map { FixedPower(exponent: 0.123 + Double($0) * 1e-6) }
+        #expect(FixedPower.tableCount <= FixedPower.maximumTables)
+        #expect(powers.last!.firstExponent > 2047)
+        for power in powers {
+            for x in [0.37, 1.0, 2.5, 1234.5] {
+                let expected = Foundation.pow(x, power.exponent)
+                #expect(abs(power(x) - expected) <= 4 * expected.ulp, "\(x)^\(power.exponent)")
+            }
+        }
+    }
+
     @Test("depletion charge below FC·VJ is the closed form with pow", arguments: [0.2593, 0.3085, 0.4, 0.5])
     func depletionPower(grading m: Double) {
         let depletion = DepletionCharge(cj0: 4e-12, vj: 0.75, m: m, fc: 0.5)

@@ -25,6 +25,10 @@ public struct FixedPower: Hashable, @unchecked Sendable {
     /// cⱼᵃ and 1/cⱼ for the 256 intervals of m, then 2^(a·e) for e = −112…15; shared by every
     /// power of the same exponent and never freed (`FixedPower.table(for:)`).
     @usableFromInline let table: UnsafePointer<Double>
+    /// The biased binary exponent of x that is the table's first, 1023 + `lowestExponent`; past
+    /// any exponent once `maximumTables` exponents have tables (then `table` is a placeholder and
+    /// every x goes to `pow`).
+    @usableFromInline let firstExponent: Int
 
     /// Mantissa bits that select the interval, and the intervals' count.
     @usableFromInline static var intervalBits: Int { 8 }
@@ -41,15 +45,19 @@ public struct FixedPower: Hashable, @unchecked Sendable {
         c3 = c2 * (a - 2) / 3
         c4 = c3 * (a - 3) / 4
         c5 = c4 * (a - 4) / 5
-        table = Self.table(for: a)
+        if let table = Self.table(for: a) {
+            (self.table, firstExponent) = (table, 1023 + Self.lowestExponent)
+        } else {
+            (table, firstExponent) = (UnsafePointer(Self.placeholder), 4096)
+        }
     }
 
     /// xᵃ.
     @inlinable @inline(__always)
     public func callAsFunction(_ x: Double) -> Double {
         let bits = x.bitPattern
-        let e = Int(truncatingIfNeeded: bits >> 52) &- (1023 &+ Self.lowestExponent)
-        // Negative, zero, subnormal, not finite or out of the table: the long way.
+        let e = Int(truncatingIfNeeded: bits >> 52) &- firstExponent
+        // Negative, zero, subnormal, not finite or out of the table (or no table): the long way.
         guard UInt(bitPattern: e) < UInt(Self.exponents) else { return Foundation.pow(x, exponent) }
         let j = Int(truncatingIfNeeded: (bits >> UInt64(52 - Self.intervalBits)) & UInt64(Self.intervals - 1))
         let fraction: UInt64 = (1 << 52) - 1
@@ -65,10 +73,17 @@ public struct FixedPower: Hashable, @unchecked Sendable {
         return series * (table[j] * table[2 &* Self.intervals &+ e])
     }
 
-    /// The interned table of exponent `a` (made on first use; a lock, only when building devices).
-    static func table(for a: Double) -> UnsafePointer<Double> {
+    /// Tables are made for this many exponents at most (5 KB each): a program that builds devices
+    /// with ever new exponents (a parameter sweep, a fit) does not grow without bound; powers of
+    /// exponents beyond these call `pow`.
+    public static var maximumTables: Int { 512 }
+
+    /// The interned table of exponent `a` (made on first use; a lock, only when building devices);
+    /// nil when `maximumTables` are made.
+    static func table(for a: Double) -> UnsafePointer<Double>? {
         tables.withLock { tables in
             if let table = tables[a.bitPattern] { return UnsafePointer(table) }
+            guard tables.count < maximumTables else { return nil }
             let table = UnsafeMutablePointer<Double>.allocate(capacity: 2 * intervals + exponents)
             for j in 0..<intervals {
                 let c = 1 + (Double(j) + 0.5) / Double(intervals)
@@ -80,6 +95,12 @@ public struct FixedPower: Hashable, @unchecked Sendable {
             return UnsafePointer(table)
         }
     }
+
+    /// What `table` points to when there is none (never read).
+    nonisolated(unsafe) private static let placeholder = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+
+    /// The number of tables made so far.
+    static var tableCount: Int { tables.withLock { $0.count } }
 
     /// The tables made so far, by the exponent's bits.
     private static let tables = Mutex<[UInt64: UnsafeMutablePointer<Double>]>([:])
