@@ -396,6 +396,33 @@ public struct GummelPoon: Hashable, Sendable {
         return (qbe + qde, capbe + cde, geqcb, qbc + qdc, capbc + cdc)
     }
 
+    /// The curvature scale σ of the collector port's laws at intrinsic base–collector voltage `vbc`
+    /// (NPN orientation), for Newton's first-order acceptance δ² ≤ 2·σ·tolerance; 0 (the junction
+    /// bound) unless the base–collector junction is reverse biased by ten emission voltages or more.
+    /// There the collector current is linear in Vbc (the Early factor, the reverse currents flat), and
+    /// what curves are the charges: the transit time's exp(Vbc/(1.44·VTF)) and the depletion charge,
+    /// whose capacitance grows on the scale (VJC − Vbc)/MJC.
+    @inlinable @inline(__always)
+    public func collectorCurvatureScale(vbc: Double) -> Double {
+        let p = parameters
+        guard vbc * k.reverse < -10, p.baseCollectorLeakage == 0 || vbc * k.collectorLeakage < -10 else { return 0 }
+        var scale = 10.0
+        if p.forwardTransitTime != 0 && p.transitTimeBiasCoefficient != 0 && k.transitVoltage != 0 { scale = min(scale, 1 / k.transitVoltage) }
+        if p.collectorCapacitance != 0 && p.collectorGrading > 0 {
+            scale = min(scale, (p.collectorPotential - vbc) / p.collectorGrading)
+        }
+        return scale
+    }
+
+    /// Curvature scales of the ports at port voltages `v`: the collector port's (see
+    /// `collectorCurvatureScale(vbc:)`), 0 for the others.
+    @inlinable @inline(__always)
+    public func curvatureScales(_ v: PortVector) -> PortVector {
+        let s = polarity.rawValue
+        if hasModulatedBaseResistance { return PortVector(0, 0, collectorCurvatureScale(vbc: s * (v[1] - v[2])), 0) }
+        return PortVector(0, collectorCurvatureScale(vbc: s * (v[0] - v[1])), 0, 0)
+    }
+
     /// Number of ports: 2 for (b,e) (c,e), 3 for (b,e) (b',e) (c,e) with a modulated base resistance.
     @inlinable public var portCount: Int { hasModulatedBaseResistance ? 3 : 2 }
 

@@ -15,6 +15,11 @@ public protocol PortDevice: Sendable {
     func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool)
     /// Currents and (when `withCharges`) charges at `v` in one pass.
     func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation
+    /// Whether the device reports curvature scales of its ports (`curvatureScales`).
+    static var hasCurvatureScales: Bool { get }
+    /// Per port, the scale σ on which its laws curve at `v`, so that a Newton step δ of that port
+    /// may be taken to first order when δ² ≤ 2·σ·tolerance; 0 where the junction bound applies.
+    func curvatureScales(_ v: PortVector) -> PortVector
     /// Whether the device reports the second derivatives of its port currents
     /// (`evaluateWithSecondDerivatives`); devices of one or two ports that store no charge only
     /// (the processor's ĩ includes the charge currents, whose second derivatives are not reported).
@@ -35,6 +40,12 @@ func secondOrderRemainder(_ h: PortMatrix, port r: Int, _ d0: Double, _ d1: Doub
 extension PortDevice {
     /// Not reported.
     @inlinable public static var reportsSecondDerivatives: Bool { false }
+
+    /// None reported.
+    @inlinable public static var hasCurvatureScales: Bool { false }
+
+    /// The junction bound on every port.
+    @inlinable public func curvatureScales(_ v: PortVector) -> PortVector { PortVector() }
 
     /// `evaluate` with zero second derivatives (for devices that do not report them).
     @inlinable
@@ -110,7 +121,10 @@ extension Diode: PortDevice {
     }
 }
 
-extension GummelPoon: PortDevice {}
+extension GummelPoon: PortDevice {
+    /// The collector port's scale while the base–collector junction blocks.
+    @inlinable public static var hasCurvatureScales: Bool { true }
+}
 extension ShichmanHodges: PortDevice {
     /// Two ports, (gate, source) and (drain, source).
     @inlinable public var portCount: Int { 2 }

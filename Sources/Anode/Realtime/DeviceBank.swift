@@ -254,6 +254,19 @@ extension DeviceArray where Device == KorenPentode {
     }
 }
 
+extension DeviceArray where Device == GummelPoon {
+    /// Each transistor's collector port's curvature scale at port voltages `v` into `scale` (see
+    /// `GummelPoon.collectorCurvatureScale`), or `floor` where that is smaller.
+    @inlinable @inline(never)
+    func collectorCurvatureScales(_ v: UnsafePointer<Double>, into scale: UnsafeMutablePointer<Double>, floor: Double) {
+        for s in 0..<count {
+            let slot = slots[s], o = slot.offset
+            let scales = slot.device.curvatureScales(PortVector(v[o], v[o &+ 1], slot.ports == 3 ? v[o &+ 2] : 0, 0))
+            for k in 0..<slot.ports { scale[o &+ k] = max(scales[k], floor) }
+        }
+    }
+}
+
 /// All devices of a processor, by type.
 @usableFromInline
 struct DeviceBank {

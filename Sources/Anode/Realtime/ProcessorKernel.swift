@@ -342,7 +342,10 @@ extension Processor {
             // A step this small is far below anything the devices' limiting acts on (junctions:
             // steps beyond 2·N·Vt; FETs: volts), so only larger ones are offered to it.
             if !small && (Shape.ports == 1 || Shape.ports == 2) && curvatureAllows(Shape.self) { small = true }
-            if !small && devices.pentodes.count > 0 && curvatureScalesAllow(Shape.self) { small = true }
+            // Transistors' collector ports only in systems of one or two ports, as the register kernel
+            // (in the 15- and 19-port amplifiers the check costs more than it saves).
+            if !small && (devices.pentodes.count > 0 || ((Shape.ports == 1 || Shape.ports == 2) && devices.bjts.count > 0))
+                && curvatureScalesAllow(Shape.self) { small = true }
             if small {
                 for k in 0..<n { residual[k] = -residual[k] }
                 devices.correct(residual, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
@@ -368,6 +371,7 @@ extension Processor {
     func curvatureScalesAllow<Shape: KernelShape>(_: Shape.Type) -> Bool {
         let n = Shape.ports != 0 ? Shape.ports : np
         devices.pentodes.plateCurvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2)
+        if Shape.ports == 1 || Shape.ports == 2 { devices.bjts.collectorCurvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2) }
         for k in 0..<n {
             let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
             if !(residual[k] * residual[k] <= 2 * curvatureScale[k] * tolerance) { return false }

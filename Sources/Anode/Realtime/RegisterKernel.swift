@@ -245,7 +245,8 @@ struct RegisterKernel<Device: PortDevice> {
             let squared: SIMD2<Double> = step * step
             let bound: SIMD2<Double> = tolerance * firstOrderStepBound
             if all(squared .<= bound) || (Device.reportsSecondDerivatives && !pair && !firstCharged
-                && Self.curvatureAllows(derivatives, step: step, inverse: inv, k: k, tolerance: tolerance)) {
+                && Self.curvatureAllows(derivatives, step: step, inverse: inv, k: k, tolerance: tolerance))
+                || (Device.hasCurvatureScales && !pair && Self.scalesAllow(first.curvatureScales(PortVector(v[0], v[1], 0, 0)), squared, tolerance)) {
                 // First-order acceptance (see `newton`).
                 let dq: SIMD2<Double> = e.c.0 * step[0] + e.c.1 * step[1]
                 let di: SIMD2<Double> = gt0 * step[0] + gt1 * step[1]
@@ -277,6 +278,15 @@ struct RegisterKernel<Device: PortDevice> {
         let kr: SIMD2<Double> = k.0 * r[0] + k.1 * r[1]
         let next: SIMD2<Double> = inverse.0 * kr[0] + inverse.1 * kr[1]
         return all(magnitude(next) .<= 0.5 * tolerance)
+    }
+
+    /// Whether squared steps `squared` meet the ports' curvature scales `scale` (the junction bound
+    /// where a scale is below it): `Processor.curvatureScalesAllow` for one device.
+    @inlinable @inline(__always)
+    static func scalesAllow(_ scale: PortVector, _ squared: SIMD2<Double>, _ tolerance: SIMD2<Double>) -> Bool {
+        let floor = firstOrderStepBound / 2
+        let sigma = SIMD2(max(scale[0], floor), max(scale[1], floor))
+        return all(squared .<= 2 * sigma * tolerance)
     }
 
     /// Commits a converged sample: port voltages `v`, device currents ĩ `current`, charges `q`.
