@@ -194,6 +194,13 @@ extension KorenPentode: PortDevice {
         limited[2] = plate
         return (limited, true)
     }
+
+    /// The plate's scale (`plateCurvatureScale`); the grids keep the junction bound.
+    @inlinable public static var hasCurvatureScales: Bool { true }
+
+    /// Curvature scales of the ports at port voltages `v`: the plate's, 0 for the grids.
+    @inlinable @inline(__always)
+    public func curvatureScales(_ v: PortVector) -> PortVector { PortVector(0, 0, plateCurvatureScale(vpk: v[2]), 0) }
 }
 
 extension DepletionCharge: PortDevice {

@@ -242,26 +242,18 @@ struct DeviceArray<Device: PortDevice> {
     }
 }
 
-extension DeviceArray where Device == KorenPentode {
-    /// Each pentode's plate port's curvature scale at port voltages `v` into `scale` (see
-    /// `KorenPentode.plateCurvatureScale`), or `floor` where that is smaller.
+extension DeviceArray {
+    /// Each device's ports' curvature scales at port voltages `v` into `scale`
+    /// (`PortDevice.curvatureScales`: a pentode's plate, a transistor's collector), or `floor` where
+    /// that is larger.
     @inlinable @inline(never)
-    func plateCurvatureScales(_ v: UnsafePointer<Double>, into scale: UnsafeMutablePointer<Double>, floor: Double) {
-        for s in 0..<count {
-            let plate = slots[s].offset &+ 2
-            scale[plate] = max(slots[s].device.plateCurvatureScale(vpk: v[plate]), floor)
-        }
-    }
-}
-
-extension DeviceArray where Device == GummelPoon {
-    /// Each transistor's collector port's curvature scale at port voltages `v` into `scale` (see
-    /// `GummelPoon.collectorCurvatureScale`), or `floor` where that is smaller.
-    @inlinable @inline(never)
-    func collectorCurvatureScales(_ v: UnsafePointer<Double>, into scale: UnsafeMutablePointer<Double>, floor: Double) {
+    func curvatureScales(_ v: UnsafePointer<Double>, into scale: UnsafeMutablePointer<Double>, floor: Double) {
+        guard Device.hasCurvatureScales else { return }
         for s in 0..<count {
             let slot = slots[s], o = slot.offset
-            let scales = slot.device.curvatureScales(PortVector(v[o], v[o &+ 1], slot.ports == 3 ? v[o &+ 2] : 0, 0))
+            var x = PortVector()
+            for k in 0..<slot.ports { x[k] = v[o &+ k] }
+            let scales = slot.device.curvatureScales(x)
             for k in 0..<slot.ports { scale[o &+ k] = max(scales[k], floor) }
         }
     }

@@ -123,7 +123,8 @@ public final class Processor {
     /// `curvatureAllows`.
     @usableFromInline let remainder: UnsafeMutablePointer<Double>, nextStep: UnsafeMutablePointer<Double>
     /// Each port's curvature scale σ for `curvatureScalesAllow`: the junction's (half of
-    /// `firstOrderStepBound`) but at the plates of pentodes, which their model sets per iterate.
+    /// `firstOrderStepBound`) but where a device sets its own per iterate (pentode plates,
+    /// transistor collectors; `PortDevice.curvatureScales`).
     @usableFromInline let curvatureScale: UnsafeMutablePointer<Double>
     @usableFromInline let blockList: UnsafeMutablePointer<(offset: Int, ports: Int, storage: Int)>
     @usableFromInline let blockCount: Int

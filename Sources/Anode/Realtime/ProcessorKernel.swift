@@ -240,13 +240,7 @@ extension Processor {
             // A first-order circuit with one output (an RC clipper): two rows, no loops, the new
             // state in a register until both rows have read the old one (12 % of the clipper's
             // time; the same for up to four states through a vector was slower).
-            let next = dot(ABCDEF, x, width)
-            let output = dot(ABCDEF + width, x, width)
-            y[0] = output
-            lastOutput[0] = output
-            sPrevious[0] = s[0]
-            s[0] = flushed(next)
-            for c in 0..<inputChannels { uPrevious[c] = u[c] }
+            commitFirstOrder(next: dot(ABCDEF, x, width), output: dot(ABCDEF + width, x, width), y)
             return
         }
         for r in 0..<ns { sNext[r] = dot(ABCDEF + r &* width, x, width) }
@@ -258,6 +252,20 @@ extension Processor {
         }
         for k in 0..<ns { sPrevious[k] = s[k]; s[k] = flushed(sNext[k]) }
         for c in 0..<inputChannels { uPrevious[c] = u[c] }
+    }
+
+    /// A first-order circuit's step committed: `output` into `y` (and kept as the last output), the
+    /// state moved on to `next` (flushed); returns the new state.
+    @inlinable @inline(__always)
+    @discardableResult
+    func commitFirstOrder(next: Double, output: Double, _ y: UnsafeMutablePointer<Double>) -> Double {
+        let state = flushed(next)
+        y[0] = output
+        lastOutput[0] = output
+        sPrevious[0] = s[0]
+        s[0] = state
+        for c in 0..<inputChannels { uPrevious[c] = u[c] }
+        return state
     }
 
     /// The residual F = p + K·ĩ − v into `residual`; returns the largest excess over the tolerance
@@ -342,10 +350,7 @@ extension Processor {
             // A step this small is far below anything the devices' limiting acts on (junctions:
             // steps beyond 2·N·Vt; FETs: volts), so only larger ones are offered to it.
             if !small && (Shape.ports == 1 || Shape.ports == 2) && curvatureAllows(Shape.self) { small = true }
-            // Transistors' collector ports only in systems of one or two ports, as the register kernel
-            // (in the 15- and 19-port amplifiers the check costs more than it saves).
-            if !small && (devices.pentodes.count > 0 || ((Shape.ports == 1 || Shape.ports == 2) && devices.bjts.count > 0))
-                && curvatureScalesAllow(Shape.self) { small = true }
+            if !small && curvatureScalesAllow(Shape.self) { small = true }
             if small {
                 for k in 0..<n { residual[k] = -residual[k] }
                 devices.correct(residual, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
@@ -364,14 +369,19 @@ extension Processor {
     /// Whether the Newton step in `residual` (v moves by −residual) may be taken to first order
     /// by each port's own curvature scale σ: δ² ≤ 2·σ·tolerance, the junction bound
     /// (`firstOrderStepBound` = 2·σ for a junction) with σ from the device where its law is
-    /// straighter — a pentode's plate (`KorenPentode.plateCurvatureScale`), whose voltage swings
-    /// volts per step in a power stage and never met the junction's bound. The tube amplifier
-    /// at 50 mV: 4.00 → 3.4 evaluations per output sample at 2x.
+    /// straighter (`PortDevice.curvatureScales`) — a pentode's plate, whose voltage swings volts
+    /// per step in a power stage and never met the junction's bound (the tube amplifier at 50 mV:
+    /// 4.00 → 3.4 evaluations per output sample at 2x), and a transistor's collector while its
+    /// base–collector junction blocks (the 2N3904 stage at 200 mV: 2.05 → 1.84). Transistors count
+    /// only in systems of one or two ports, as in the register kernel: in the 15- and 19-port
+    /// amplifiers the check cost more than it saved.
     @inlinable @inline(__always)
     func curvatureScalesAllow<Shape: KernelShape>(_: Shape.Type) -> Bool {
+        let transistors = (Shape.ports == 1 || Shape.ports == 2) && devices.bjts.count > 0
+        guard devices.pentodes.count > 0 || transistors else { return false }
         let n = Shape.ports != 0 ? Shape.ports : np
-        devices.pentodes.plateCurvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2)
-        if Shape.ports == 1 || Shape.ports == 2 { devices.bjts.collectorCurvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2) }
+        devices.pentodes.curvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2)
+        if transistors { devices.bjts.curvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2) }
         for k in 0..<n {
             let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
             if !(residual[k] * residual[k] <= 2 * curvatureScale[k] * tolerance) { return false }

@@ -377,12 +377,7 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
                 next += rows[ports &+ 1] * result[1]
                 output += rows[width &+ ports &+ 1] * result[1]
             }
-            y[0] = output
-            pr.lastOutput[0] = output
-            pr.sPrevious[0] = s0
-            state = flushed(next)
-            pr.s[0] = state
-            for c in 0..<pr.inputChannels { pr.uPrevious[c] = pr.u[c] }
+            state = pr.commitFirstOrder(next: next, output: output, y)
         } else {
             pr.updateStateAndOutputs(y)
         }
