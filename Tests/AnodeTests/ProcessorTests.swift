@@ -84,6 +84,27 @@ struct ProcessorTests {
         }
     }
 
+    @Test("at rest the processor holds its operating point from the first sample: nothing settles",
+          arguments: NgspiceAgreementTests.netlists + [Paths.tests.appendingPathComponent("Rest/germanium-booster.cir")])
+    func holdsOperatingPoint(_ netlist: URL) throws {
+        let circuit = try loadCircuit(netlist)
+        let simulator = try Simulator(circuit)
+        let outputs = simulator.defaultProbes(for: .tran).filter { $0.view == .value || $0.view == .real }
+        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: [], outputs: outputs, sampleRate: 48_000))
+        let frames = 4800
+        let y = p.process([Double](repeating: 0, count: frames))
+        // Rounding, on the scale of the circuit's largest output (its supply, often): 10⁻⁹ of it,
+        // a thousandth of the Newton tolerance. A rest state off the equations by SPICE's
+        // tolerances moved 10⁻⁷ to 10⁻⁵ V here, settling for seconds.
+        let scale = p.restOutput.reduce(1) { max($0, abs($1)) }
+        for (c, probe) in outputs.enumerated() {
+            let rest = p.restOutput[c]
+            var worst = 0.0
+            for k in 0..<frames { worst = max(worst, abs(y[k * outputs.count + c] - rest)) }
+            #expect(worst <= 1e-9 * scale, "\(netlist.lastPathComponent): \(probe) moves \(worst) from \(rest) at rest")
+        }
+    }
+
     @Test("non-finite input counts as rest; a violent click leaves the output finite, and the amplifier settles again")
     func hostileInput() throws {
         let circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("tube-amp.cir").path)
