@@ -102,6 +102,27 @@ struct DeviceModelTests {
         }
     }
 
+    /// The 2N7000 card's overlap capacitances are per meter of width (F/m): at the datasheet's
+    /// VDS = 25 V, VGS = 0 and 1 MHz, the input capacitance Ciss = Cgs + Cgd is 20 pF and the
+    /// reverse transfer capacitance Crss = Cgd 5 pF, the values its comment gives. (CGSO=0.15 made
+    /// them 15 µF and 5 µF, and a 2N7000 stage a short circuit for audio.)
+    @Test("the 2N7000 card has the datasheet's Ciss and Crss")
+    func mosfetCapacitances() throws {
+        let simulator = try Simulator(Circuit(netlistText: """
+            2N7000 capacitances
+            .include \(Paths.circuits.path)/models/mosfet.lib
+            Vg g 0 DC 0 AC 1
+            Vd d 0 DC 25
+            M1 d g 0 0 2N7000
+            """))
+        let f = 1e6
+        let r = try simulator.ac(ACSweep(.linear, points: 1, start: f, stop: f), probes: [Probe("i(vg)")!, Probe("i(vd)")!])
+        let ciss = r.phasors(Probe("i(vg)")!)![0].length / (2 * Double.pi * f)
+        let crss = r.phasors(Probe("i(vd)")!)![0].length / (2 * Double.pi * f)
+        #expect(abs(ciss - 20e-12) <= 0.5e-12, "Ciss \(ciss)")
+        #expect(abs(crss - 5e-12) <= 0.2e-12, "Crss \(crss)")
+    }
+
     /// Every card of circuits/models at every combination of port voltages from −1 kV to 1 kV:
     /// currents, conductances, charges and capacitances must all be finite (a NaN here becomes a
     /// NaN residual in both engines).

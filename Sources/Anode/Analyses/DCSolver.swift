@@ -11,8 +11,16 @@ public enum ConvergenceMethod: String, Hashable, Sendable {
 extension MNAEngine {
     /// Solves for a DC solution in context `ctx`: plain Newton from `guess` (or from zero with the
     /// junctions at their critical voltages) with at most `iterationLimit` iterations, then gmin
-    /// stepping, then source stepping, each step allowed ITL2 iterations as in SPICE.
+    /// stepping, then source stepping, each step allowed ITL2 iterations as in SPICE; the solution
+    /// found is then polished to rounding (`polish`).
     func solveDC(_ ctx: Context, guess: [Double]?, nodesets: [Int: Double] = [:], iterationLimit: Int) throws(SimulationError) -> (x: [Double], iterations: Int, method: ConvergenceMethod) {
+        var solution = try findDC(ctx, guess: guess, nodesets: nodesets, iterationLimit: iterationLimit)
+        polish(&solution.x, ctx)
+        return solution
+    }
+
+    /// `solveDC` without the polish: a solution within SPICE's tolerances.
+    private func findDC(_ ctx: Context, guess: [Double]?, nodesets: [Int: Double], iterationLimit: Int) throws(SimulationError) -> (x: [Double], iterations: Int, method: ConvergenceMethod) {
         let stepLimit = options.sweepIterationLimit
         var start = guess ?? [Double](repeating: 0, count: size)
         for (node, value) in nodesets where node > 0 { start[node - 1] = value }

@@ -329,8 +329,9 @@ final class MNAEngine {
     /// SPICE stops once an update is within reltol (10⁻³ by default) of the iterate, where the
     /// devices' currents at the solution may still disagree with their linearization by microamps.
     /// A simulation started there moves off it at once — a thump and a slow settling of every
-    /// coupling capacitor — so the real-time processor's rest state is polished first. Quadratic
-    /// convergence makes this one or two iterations.
+    /// coupling capacitor, 0.1 mV at a germanium transistor's collector — so every DC solution is
+    /// polished (`solveDC`): the transient's start, the real-time processor's rest state, `.op`,
+    /// `.dc` and `.ac`'s operating point. Quadratic convergence makes this one or two iterations.
     func polish(_ x: inout [Double], _ ctx: Context, limit: Int = 8) {
         var context = ctx
         context.initializeJunctions = false

@@ -195,7 +195,10 @@ public struct ShichmanHodges: Hashable, Sendable {
         var r = new
         r[0] = s * vgs
         r[1] = s * (vgs - vgd)
-        return (r, a || b)
+        // `fetlim` moves volts; Vds rebuilt from Vgs − Vgd differs from `new` by rounding where
+        // nothing acted.
+        let moved = a || b || MOSFETLevel1.differ(r[0], new[0]) || MOSFETLevel1.differ(r[1], new[1])
+        return (moved ? r : new, moved)
     }
 
     /// Newton's starting point: gate at zero, as SPICE starts a JFET.

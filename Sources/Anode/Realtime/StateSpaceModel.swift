@@ -117,9 +117,8 @@ struct StateSpaceModel {
             let owner = source.isVoltage ? net.voltageSources[source.index].owner : net.currentSources[source.index].owner
             restContext.sourceOverrides[owner] = rest[c]
         }
-        var op = try engine.solveDC(restContext, guess: nil, iterationLimit: circuit.options.dcIterationLimit).x
-        // To rounding: the processor starts here and must stay here at rest (see `polish`).
-        engine.polish(&op, restContext)
+        // Polished to rounding: the processor starts here and must stay here at rest (see `polish`).
+        let op = try engine.solveDC(restContext, guess: nil, iterationLimit: circuit.options.dcIterationLimit).x
 
         // Ports.
         var devices: [(NonlinearDevice, Int)] = []
