@@ -106,6 +106,27 @@ struct ProcessorTests {
         }
     }
 
+    @Test("--engine realtime refuses a start other than rest (UIC, .ic) instead of answering from the operating point")
+    func refusesInitialConditions() throws {
+        let uic = try loadCircuit(Paths.netlists.appendingPathComponent("lc-uic.cir"))
+        guard case .transient(let spec)? = uic.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        #expect(spec.useInitialConditions)
+        let error = try #require(throws: SimulationError.self) { try Simulator(uic).realtimeTransient(spec) }
+        #expect(error.message.contains("UIC") && error.message.contains("--engine mna"))
+        let held = try Circuit(netlistText: """
+            held node
+            V1 in 0 SIN(0 1 1k)
+            R1 in a 1k
+            C1 a 0 1u
+            .ic v(a)=2
+            .tran 10u 1m
+            """)
+        let heldError = try #require(throws: SimulationError.self) {
+            try Simulator(held).realtimeTransient(TransientSpec(step: 10e-6, stop: 1e-3))
+        }
+        #expect(heldError.message.contains(".ic v(a)"))
+    }
+
     @Test("non-finite input counts as rest; a violent click leaves the output finite, and the amplifier settles again")
     func hostileInput() throws {
         let circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("tube-amp.cir").path)

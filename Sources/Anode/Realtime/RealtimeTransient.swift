@@ -4,7 +4,17 @@ extension Simulator {
     /// waveform, and the run starts at the operating point with the inputs at their t = 0 values.
     /// The result has the same shape as `transient(_:probes:)`'s (TSTART and TMAX are honored
     /// only in that results before TSTART are dropped; the step is always TSTEP).
+    ///
+    /// The processor always starts at rest, so a run that asks for another start — `.tran … UIC` or
+    /// `.ic` — is refused with an error rather than answered from the operating point.
     public func realtimeTransient(_ spec: TransientSpec, probes: [Probe]? = nil, oversampling: Int = 1) throws(SimulationError) -> (TransientResult, ProcessorStatistics) {
+        if spec.useInitialConditions {
+            throw SimulationError(".tran UIC: the real-time engine starts at the DC operating point, not from initial conditions; run this netlist with the reference simulator (--engine mna)")
+        }
+        if !circuit.initialConditions.isEmpty {
+            let nodes = circuit.initialConditions.keys.map { "v(\($0))" }.sorted().joined(separator: ", ")
+            throw SimulationError(".ic \(nodes): the real-time engine starts at the DC operating point and cannot hold nodes at initial values; run this netlist with the reference simulator (--engine mna)")
+        }
         let probes = probes ?? defaultProbes(for: .tran)
         var inputs: [(name: String, waveform: Waveform)] = []
         for element in circuit.elements {
