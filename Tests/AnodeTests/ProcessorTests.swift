@@ -106,6 +106,34 @@ struct ProcessorTests {
         }
     }
 
+    @Test("--engine realtime honors a TMAX below TSTEP: samples of at most TMAX, a row every TSTEP")
+    func maximumStep() throws {
+        var circuit = try Circuit(netlistText: """
+            clipper printed coarsely
+            V1 in 0 SIN(0 1 1k)
+            R1 in out 2.2k
+            C1 out 0 10n
+            D1 out 0 1N914
+            D2 0 out 1N914
+            .model 1N914 D(IS=2.52n RS=0.568 N=1.752 CJO=4p M=0.4 TT=20n)
+            .tran 0.1m 5m 0 10u
+            """)
+        guard case .transient(let spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        let probe = Probe.voltage("out")
+        let (realtime, statistics) = try Simulator(circuit).realtimeTransient(spec, probes: [probe])
+        #expect(statistics.steps == 500)
+        circuit.options.fixedStep = true
+        circuit.options.relativeTolerance = 1e-8
+        circuit.options.voltageTolerance = 1e-10
+        circuit.options.currentTolerance = 1e-13
+        let mna = try Simulator(circuit).transient(spec, probes: [probe])
+        #expect(realtime.time.count == 51 && realtime.time == mna.time)
+        let a = realtime.values(probe)!, b = mna.values(probe)!
+        let peak = b.map(abs).max()!
+        #expect(peak > 0.5)
+        for k in a.indices { #expect(abs(a[k] - b[k]) <= 1e-5 * peak, "t = \(realtime.time[k]): \(a[k]) against \(b[k])") }
+    }
+
     @Test("--engine realtime refuses a start other than rest (UIC, .ic) instead of answering from the operating point")
     func refusesInitialConditions() throws {
         let uic = try loadCircuit(Paths.netlists.appendingPathComponent("lc-uic.cir"))
