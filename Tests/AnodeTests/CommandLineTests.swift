@@ -153,6 +153,19 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("clip.op.csv").path))
     }
 
+    @Test("anode simulate --engine realtime: a refused start exits 2, a netlist's method=euler is named as not applying")
+    func simulateRealtimeLimits() throws {
+        let uic = try run(["simulate", "Tests/AnodeTests/Netlists/lc-uic.cir", "--engine", "realtime"])
+        #expect(uic.status == 2 && uic.stderr.contains("UIC") && uic.stdout.isEmpty, "\(uic.stderr)")
+        let url = try temporaryFile("euler.cir", "euler\nV1 in 0 SIN(0 1 1k)\nR1 in out 1k\nC1 out 0 100n\n.options method=euler\n.tran 10u 1m\n")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let euler = try run(["simulate", url.path, "--engine", "realtime"])
+        #expect(euler.status == 0 && euler.stderr.contains("warning") && euler.stderr.contains("method=euler"), "\(euler.stderr)")
+        #expect(euler.stdout.hasPrefix("time,"))
+        let mna = try run(["simulate", url.path])
+        #expect(mna.status == 0 && !mna.stderr.contains("method=euler"))
+    }
+
     @Test("a netlist without outputs records every node voltage")
     func allNodes() throws {
         let url = try temporaryFile("rc.cir", "rc\nV1 in 0 PULSE(0 1 0 1u 1u 1 2)\nR1 in out 1k\nC1 out 0 1u\n.tran 100u 1m\n")
