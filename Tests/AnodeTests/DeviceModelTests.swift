@@ -290,6 +290,38 @@ struct DeviceModelTests {
         #expect(abs(pj.portCurrents(PortVector(1, -5, 0, 0)).current[1] + 1e-3 * 1.05) < 1e-12)
     }
 
+    /// The real-time processor applies a limited step only when the device says it limited; the
+    /// FETs' gate and drain limits (SPICE's `fetlim`, `limvds`) must say so as the junction limit does,
+    /// and a step no limit touched must come back exactly as given.
+    @Test("FET limiting reports every limit that acted, and returns an untouched step exactly")
+    func fetLimitingReported() throws {
+        var p = MOSFETLevel1.Parameters()
+        p.thresholdVoltage = 2.1
+        p.transconductance = 0.256
+        let m = try MOSFETLevel1(nChannel: true, p, geometry: MOSFETLevel1.Geometry(), gmin: 0)
+        // The gate from 2 V to 12 V in one step: fetlim holds it.
+        let (gate, gateLimited) = m.limit(PortVector(12, 5, 0, 0), old: PortVector(2, 5, 0, 0))
+        #expect(gateLimited && gate[0] < 12)
+        // The drain from 0.05 V to 9 V: limvds holds it (the gate unchanged).
+        let (drain, drainLimited) = m.limit(PortVector(2.17, 9, 0, 0), old: PortVector(2.17, 0.05, 0, 0))
+        #expect(drainLimited && drain[1] < 9)
+        // Small steps, in both drain polarities: untouched, bit for bit.
+        for (new, old) in [(PortVector(2.171, 2.172, -0.1, 0), PortVector(2.17, 2.17, -0.1, 0)),
+                           (PortVector(2.3, -0.31, 0, 0), PortVector(2.3, -0.3, 0, 0))] {
+            let (same, limited) = m.limit(new, old: old)
+            #expect(!limited && same == new)
+        }
+        var q = ShichmanHodges.Parameters()
+        q.thresholdVoltage = -0.6
+        q.beta = 1.6e-3
+        let j = try ShichmanHodges(nChannel: true, q, gmin: 0)
+        // From pinched off (−3 V) to 0.3 V: below the junction's critical voltage, so only fetlim acts.
+        let (jGate, jLimited) = j.limit(PortVector(0.3, 5, 0, 0), old: PortVector(-3, 5, 0, 0))
+        #expect(jLimited && jGate[0] < 0.3)
+        let (jSame, jUntouched) = j.limit(PortVector(-0.21, 4.3, 0, 0), old: PortVector(-0.2, 4.3, 0, 0))
+        #expect(!jUntouched && jSame == PortVector(-0.21, 4.3, 0, 0))
+    }
+
     @Test("MOSFET level 1: square law, body effect, both modes, Jacobian")
     func mosfet() throws {
         var p = MOSFETLevel1.Parameters()

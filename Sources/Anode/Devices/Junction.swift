@@ -83,6 +83,12 @@ public enum Junction {
         return (new, false)
     }
 
+    /// Whether a limited voltage `a` moved from the unlimited `b` by more than rounding (10⁻⁹
+    /// relative, 10⁻⁹ V absolute): a FET's limits move volts, while its voltages rebuilt from
+    /// differences (Vds from Vgs − Vgd) differ from the input by rounding where no limit acted.
+    @inlinable @inline(__always)
+    public static func moved(_ a: Double, from b: Double) -> Bool { !(abs(a - b) <= 1e-9 * (1 + abs(b))) }
+
     /// SPICE's `fetlim`: limits the change of a FET's gate voltage between Newton iterations
     /// depending on where it stands relative to the threshold `vto`.
     @inlinable @inline(__always)

@@ -324,13 +324,9 @@ public struct MOSFETLevel1: Hashable, Sendable {
         // Whether any of the three limits acted. The gate's and drain's limits move volts, the
         // voltages rebuilt above differ from `new` by rounding at most where they did not act.
         let result = PortVector(s * vgs, s * vds, s * vbs, 0)
-        let moved = limited || Self.differ(result[0], new[0]) || Self.differ(result[1], new[1])
+        let moved = limited || Junction.moved(result[0], from: new[0]) || Junction.moved(result[1], from: new[1])
         return (moved ? result : new, moved)
     }
-
-    /// Whether `a` and `b` differ by more than rounding (10⁻⁹ relative, 10⁻⁹ V absolute).
-    @inlinable @inline(__always)
-    static func differ(_ a: Double, _ b: Double) -> Bool { !(abs(a - b) <= 1e-9 * (1 + abs(b))) }
 
     /// SPICE's `limvds`: limits large steps of the drain-source voltage.
     @inlinable

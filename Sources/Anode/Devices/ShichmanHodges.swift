@@ -197,7 +197,7 @@ public struct ShichmanHodges: Hashable, Sendable {
         r[1] = s * (vgs - vgd)
         // `fetlim` moves volts; Vds rebuilt from Vgs − Vgd differs from `new` by rounding where
         // nothing acted.
-        let moved = a || b || MOSFETLevel1.differ(r[0], new[0]) || MOSFETLevel1.differ(r[1], new[1])
+        let moved = a || b || Junction.moved(r[0], from: new[0]) || Junction.moved(r[1], from: new[1])
         return (moved ? r : new, moved)
     }
 
