@@ -345,6 +345,36 @@ struct AnalysisTests {
         #expect(r.time.count == 21)
     }
 
+    @Test("a transient whose steps collapse stops with an error instead of running for hours")
+    func collapsingSteps() throws {
+        // Found by fuzzing the real-time engine's corpus: "10fk" is 10 femtohms beside 1 pF, and the
+        // truncation error asked for steps of picoseconds and less — an hour and more for 3 ms
+        // (ngspice stops with "timestep too small"). The limit is lowered here to keep the test short;
+        // by default it is max(10⁶, 1000 per output point).
+        var c = try circuit("""
+            .model nch NMOS(LEVEL=1 VTO=0.0 KP=120u GAMMA=0.5 PHI=0.65 LAMBDA=0.03 CGSO=1n CGDO=0n CBD=2p CBS=2p)
+            .model pch PMOS(LEVEL=1 VTO=41.0 KP=45u GAMMA=0.5 PHI=0.64 LAMBDA=0.04 CGSO=1n CGDO=1n CBD=2p CBS=2p)
+            Vdd vdd 09 100n
+            Rin g x 10fk
+            R out x 10Meg
+            Cx x 0 1p
+            Mn out x 0 0 nch L=10u W=40u
+            Mp out x vdd vdd pch L=10u W=100u
+            Cout out o 1u
+            Rl o 0 100k
+            .tran 11u 3m
+            """)
+        c.options.transientStepLimit = 5_000
+        guard case .transient(let spec) = c.analyses[0] else { Issue.record("no .tran"); return }
+        let error = try #require(throws: SimulationError.self) { try Simulator(c).transient(spec) }
+        #expect(error.message.contains("5000 time steps") && error.message.contains("time constant far below TSTEP"), "\(error.message)")
+        // The same limit leaves an ordinary transient alone.
+        var rc = try circuit("V1 in 0 SIN(0 1 1k)\nR1 in out 1k\nC1 out 0 100n\n.tran 10u 5m\n")
+        rc.options.transientStepLimit = 5_000
+        guard case .transient(let rcSpec) = rc.analyses[0] else { Issue.record("no .tran"); return }
+        #expect(try Simulator(rc).transient(rcSpec).time.count == 501)
+    }
+
     @Test("floating nodes, voltage-source loops and missing controllers are located errors")
     func topologyErrors() throws {
         func error(_ text: String) -> NetlistError? {

@@ -1,5 +1,6 @@
 // libFuzzer entry point: every input is read as a netlist, elaborated and, when that succeeds,
-// simulated (operating point, and each analysis it asks for, kept short). Any outcome is fine except
+// simulated (operating point, and each analysis it asks for, kept short; a transient through the
+// real-time engine too). Any outcome is fine except
 // a crash, a trap, a sanitizer report or a hang: errors must be thrown, never fatal.
 import Anode
 import Foundation
@@ -23,8 +24,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             return analysis
         }
     }
+    // A stiff circuit may not run away with the time: at most 20 000 transient steps.
+    circuit.options.transientStepLimit = 20_000
     guard circuit.elements.count < 200, let simulator = try? Simulator(circuit) else { return 0 }
     _ = try? simulator.runAll()
+    // The real-time engine on the same (shortened) transient: its model derivation, rest state
+    // and per-sample kernel, twice oversampled so the filters run too.
+    for case .transient(let spec) in circuit.analyses {
+        _ = try? simulator.realtimeTransient(spec, oversampling: 2)
+    }
     return 0
 }
 

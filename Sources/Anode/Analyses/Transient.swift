@@ -163,8 +163,14 @@ struct TransientIntegrator {
         var afterCorner = spec.useInitialConditions
         var nextGrid = maxStep
         var gridIndex = 1.0
+        let stepLimit = options.transientStepLimit ?? max(1_000_000, 1_000 * outputTimes.count)
+        var shortest = Double.infinity
 
         while t < spec.stop * (1 - 1e-12) {
+            guard accepted + rejected < stepLimit else {
+                throw SimulationError(String(format: "transient: %d time steps and only at t = %.6g s (the shortest %.3g s, TSTEP %.3g s): the circuit has a time constant far below TSTEP — a near-zero resistance or capacitance? (options.transientStepLimit raises the limit)",
+                                             accepted + rejected, t, shortest, spec.step))
+            }
             // Choose the step: never past the next breakpoint (or grid point in fixed mode).
             let target = fixed ? nextGrid : firstBreakpoint(after: t * (1 + 1e-12) + minStep) ?? spec.stop
             var step = min(h, maxStep, target - t)
@@ -216,6 +222,7 @@ struct TransientIntegrator {
 
             // Accept.
             accepted += 1
+            shortest = min(shortest, step)
             previousX = x
             previousT = t
             x = trial

@@ -33,6 +33,11 @@ public struct SimulationOptions: Hashable, Sendable {
     /// [FIXEDSTEP] take every transient step at the largest step size (TMAX, or TSTEP) instead of
     /// adapting the step to the local truncation error.
     public var fixedStep = false
+    /// The most time steps (accepted and rejected) a transient may take; nil for max(10⁶, 1000 per
+    /// output point). A circuit with a time constant far below TSTEP (a resistance of femtohms, a
+    /// typo away from kilohms) can make the truncation error ask for picosecond steps for ever;
+    /// beyond this the transient stops with an error instead (ngspice stops with "timestep too small").
+    public var transientStepLimit: Int? = nil
 
     /// SPICE's defaults.
     public init() {}

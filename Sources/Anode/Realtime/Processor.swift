@@ -239,9 +239,22 @@ public final class Processor {
             throw SimulationError("oversampling must be 1, 2, 4 or 8, not \(configuration.oversampling)")
         }
         guard !configuration.outputs.isEmpty else { throw SimulationError("a processor needs at least one output") }
+        guard configuration.inputLimit > 0 else { throw SimulationError("the input limit must be positive, not \(configuration.inputLimit)") }
         self.configuration = configuration
         let model = try StateSpaceModel(circuit, step: 1 / (configuration.sampleRate * Double(configuration.oversampling)),
                                         inputs: configuration.inputs, outputs: configuration.outputs, restInputs: configuration.restInputs)
+        // Everything that can throw comes before the buffers below, which only deinit frees (a
+        // fine model that failed after them leaked them all; found by the fuzzer under LeakSanitizer).
+        if fineSteps > 1 && levels > 0 && model.portCount > 0 {
+            var fineConfiguration = configuration
+            fineConfiguration.sampleRate *= Double(configuration.oversampling * fineSteps)
+            fineConfiguration.oversampling = 1
+            fine = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1, isFineModel: true)
+            self.fineSteps = fineSteps
+        } else {
+            fine = nil
+            self.fineSteps = 0
+        }
         let (ns, nu, np, no) = (model.stateCount, model.inputCount, model.portCount, model.outputCount)
         (self.ns, self.nu, self.np, self.no) = (ns, nu, np, no)
         inputChannels = configuration.inputs.count
@@ -370,7 +383,6 @@ public final class Processor {
         restState = model.initialState
         restPorts = model.initialPorts
         restInputs = model.restInputs
-        guard configuration.inputLimit > 0 else { throw SimulationError("the input limit must be positive, not \(configuration.inputLimit)") }
         inputLimit = configuration.inputLimit
         inputRest = vector(inputChannels)
         for k in 0..<inputChannels { inputRest[k] = model.restInputs[k] }
@@ -419,17 +431,6 @@ public final class Processor {
         highOutput = vector(no)
         lastOutput = vector(no)
         self.allocations = allocations
-
-        if fineSteps > 1 && levels > 0 && np > 0 {
-            var fineConfiguration = configuration
-            fineConfiguration.sampleRate *= Double(configuration.oversampling * fineSteps)
-            fineConfiguration.oversampling = 1
-            fine = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1, isFineModel: true)
-            self.fineSteps = fineSteps
-        } else {
-            fine = nil
-            self.fineSteps = 0
-        }
 
         reset()
         var y = [Double](repeating: 0, count: no)
