@@ -336,11 +336,11 @@ final class MNAEngine {
         var context = ctx
         context.initializeJunctions = false
         assemble(at: x, context)
-        var imbalance = largestImbalance(at: x)
+        var imbalance = largestImbalance(at: x)?.imbalance ?? .infinity
         for _ in 0..<limit where imbalance > 0 {
             guard !limited, let new = try? solve(), new.allSatisfy(\.isFinite) else { break }
             assemble(at: new, context)
-            let next = largestImbalance(at: new)
+            let next = largestImbalance(at: new)?.imbalance ?? .infinity
             guard !limited, next < imbalance else { break }
             x = new
             imbalance = next
@@ -349,17 +349,18 @@ final class MNAEngine {
         assemble(at: x, context)
     }
 
-    /// The largest Kirchhoff current imbalance of the system just assembled at `x` (exact when no
-    /// device limited its step); +∞ if it is not finite.
-    func largestImbalance(at x: [Double]) -> Double {
-        var largest = 0.0
+    /// The largest Kirchhoff current imbalance of the system just assembled at `x` (exact at the
+    /// linearization point, which is `x` itself unless a device limited its step) and its node;
+    /// nil if an imbalance is not finite or there are no nodes.
+    func largestImbalance(at x: [Double]) -> (imbalance: Double, node: Int)? {
+        var worst = -1, amount = -1.0
         for r in 0..<nodeUnknowns {
             var sum = -rhs[r]
             for c in 0..<size { sum += matrix[r + c * size] * x[c] }
-            guard sum.isFinite else { return .infinity }
-            largest = max(largest, abs(sum))
+            if !sum.isFinite { return nil }
+            if abs(sum) > amount { amount = abs(sum); worst = r }
         }
-        return largest
+        return worst >= 0 ? (amount, worst + 1) : nil
     }
 
     /// The smallest Kirchhoff current imbalance seen since `resetResidual()`: the largest node
@@ -372,15 +373,8 @@ final class MNAEngine {
     /// Records the current imbalance at `x` of the system just assembled (exact at the
     /// linearization point, which is `x` itself unless a device limited its step).
     func noteResidual(at x: [Double]) {
-        var worst = -1, amount = -1.0
-        for r in 0..<nodeUnknowns {
-            var sum = -rhs[r]
-            for c in 0..<size { sum += matrix[r + c * size] * x[c] }
-            if !sum.isFinite { return }
-            if abs(sum) > amount { amount = abs(sum); worst = r }
-        }
-        guard worst >= 0 else { return }
-        if bestResidual == nil || amount < bestResidual!.imbalance { bestResidual = (amount, worst + 1) }
+        guard let worst = largestImbalance(at: x) else { return }
+        if bestResidual == nil || worst.imbalance < bestResidual!.imbalance { bestResidual = worst }
     }
 
     /// The node with the smallest recorded imbalance, as text for an error message.

@@ -168,7 +168,7 @@ struct TransientIntegrator {
 
         while t < spec.stop * (1 - 1e-12) {
             guard accepted + rejected < stepLimit else {
-                throw SimulationError(String(format: "transient: %d time steps and only at t = %.6g s (the shortest %.3g s, TSTEP %.3g s): the circuit has a time constant far below TSTEP — a near-zero resistance or capacitance? (options.transientStepLimit raises the limit)",
+                throw SimulationError(String(format: "transient: %d time steps and only at t = %.6g s (the shortest %.3g s, TSTEP %.3g s): the circuit has a time constant far below TSTEP — a near-zero resistance or capacitance? (SimulationOptions.transientStepLimit raises the limit)",
                                              accepted + rejected, t, shortest, spec.step))
             }
             // Choose the step: never past the next breakpoint (or grid point in fixed mode).
