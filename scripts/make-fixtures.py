@@ -11,8 +11,8 @@ and runs `ngspice -b`:
     close to the exact solution;
   * raw transient points are resampled to the TSTEP grid here (ngspice's own interpolation is
     misaligned in batch mode).
-Netlists: circuits/*.cir, Tests/AnodeTests/Netlists/*.cir and Tests/AnodeTests/Clipping/*.cir unless some
-are named. Results go to
+Netlists: circuits/*.cir, Tests/AnodeTests/Netlists/*.cir, Tests/AnodeTests/Clipping/*.cir and
+Tests/AnodeTests/LTspice/*.cir (the ngspice twins of the LTspice netlists there) unless some are named. Results go to
 Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran}.csv; the tests read them and do not need ngspice.
 Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
 """
@@ -258,7 +258,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     if not args:
         for folder in (os.path.join(ROOT, 'circuits'), os.path.join(ROOT, 'Tests', 'AnodeTests', 'Netlists'),
-                       os.path.join(ROOT, 'Tests', 'AnodeTests', 'Clipping')):
+                       os.path.join(ROOT, 'Tests', 'AnodeTests', 'Clipping'), os.path.join(ROOT, 'Tests', 'AnodeTests', 'LTspice')):
             if os.path.isdir(folder):
                 args += sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith('.cir'))
     netlists = args

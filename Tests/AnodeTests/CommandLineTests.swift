@@ -178,7 +178,7 @@ struct CommandLineTests {
     @Test("malformed netlists: a located error and exit status 2", arguments: [
         ("t\nR1 a b\n", ":2:", "has no value"),
         ("t\nQ1 c b e nosuch\nR1 c 0 1\n.op\n", ":2:", "unknown model"),
-        ("t\nR1 a 0 1k\n.tran 1\n", ":3:", ".tran takes"),
+        ("t\nR1 a 0 1k\n.tran 1 2 0 1 5\n", ":3:", ".tran takes"),
         ("t\nV1 a 0 1\nR1 a b 1k\nC1 b 0 1u\nC2 b c 1u\nR2 c d 1\n.op\n", "node 'c'", "no DC path"),
         ("t\nR1 a 0 1k\n", "", "no analysis"),
     ])

@@ -121,7 +121,7 @@ struct NetlistReaderTests {
         ("t\nD1 a 0 nomodel\nR1 a 0 1\n", 2, "unknown model 'nomodel'"),
         ("t\nD1 a 0 dm\n.model dm D(IS=1n FOO=2)\nR1 a 0 1", 3, "unknown parameter 'foo'"),
         ("t\nR1 a b {2*}\n", 2, "expression ends"),
-        ("t\nR1 a 0 1k\n.tran 1u\n", 3, ".tran takes"),
+        ("t\nR1 a 0 1k\n.tran 1u 1m 0 1u 2\n", 3, ".tran takes"),
         ("t\nR1 a 0 1k\n.bogus\n", 3, "unknown command"),
         ("t\nX1 a b sub\n.subckt sub p q\nR1 p q 1\n", 3, "has no .ends"),
         ("t\nR1 a 0 -5\n", 2, "must be positive"),

@@ -56,7 +56,7 @@ struct ProcessorTests {
         return result
     }
 
-    @Test("agrees with the reference simulator at the same step", arguments: NgspiceAgreementTests.netlists.filter {
+    @Test("agrees with the reference simulator at the same step", arguments: (NgspiceAgreementTests.netlists + LTspiceNetlistTests.netlists).filter {
         (try? loadCircuit($0).analyses.contains { $0.kind == .tran }) ?? false
     })
     func agreement(_ netlist: URL) throws {
@@ -66,7 +66,9 @@ struct ProcessorTests {
     }
 
     @Test("--engine realtime matches ngspice as closely as the reference simulator does at the same step",
-          arguments: NgspiceAgreementTests.netlists.filter { FileManager.default.fileExists(atPath: NgspiceAgreementTests.fixture($0, "tran").path) })
+          arguments: (NgspiceAgreementTests.netlists + LTspiceNetlistTests.netlists).filter {
+              FileManager.default.fileExists(atPath: NgspiceAgreementTests.fixture($0, "tran").path)
+          })
     func realtimeAgainstNgspice(_ netlist: URL) throws {
         var circuit = try loadCircuit(netlist)
         guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }), !spec.useInitialConditions else { return }
@@ -85,7 +87,7 @@ struct ProcessorTests {
     }
 
     @Test("at rest the processor holds its operating point from the first sample: nothing settles",
-          arguments: NgspiceAgreementTests.netlists + [Paths.tests.appendingPathComponent("Rest/germanium-booster.cir")])
+          arguments: NgspiceAgreementTests.netlists + LTspiceNetlistTests.netlists + [Paths.tests.appendingPathComponent("Rest/germanium-booster.cir")])
     func holdsOperatingPoint(_ netlist: URL) throws {
         let circuit = try loadCircuit(netlist)
         let simulator = try Simulator(circuit)

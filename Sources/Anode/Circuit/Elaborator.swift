@@ -28,6 +28,8 @@ struct Elaborator {
     var warnedModels: Set<SourceLocation> = []
     /// Nodes named in `.ic` and `.nodeset`, checked once all elements exist.
     var nodeReferences: [(Node, SourceLocation)] = []
+    /// The inner nodes of elements' parasitics (`parasiticNode`), with the element they belong to.
+    var parasiticNodes: [(Node, String)] = []
 
     init(netlist: Netlist) {
         self.netlist = netlist
@@ -55,6 +57,7 @@ struct Elaborator {
                 try apply(command, at: statement.location, in: top)
             }
         }
+        try checkParasiticNodes()
         for (node, location) in nodeReferences where circuit.index(of: node) == nil {
             throw NetlistError("no element connects to node '\(node.name)'", at: location)
         }
@@ -82,7 +85,11 @@ struct Elaborator {
                 }
             case .model(let model):
                 if let other = scope.models[model.name] {
-                    throw NetlistError("duplicate .model '\(model.name)' (first defined at \(other.location))", at: model.location)
+                    // A card of a library included whole (LTspice's `.lib FILE`) yields to any other.
+                    if model.fromLibrary { continue }
+                    if !other.fromLibrary {
+                        throw NetlistError("duplicate .model '\(model.name)' (first defined at \(other.location))", at: model.location)
+                    }
                 }
                 scope.models[model.name] = model
             case .subcircuit(let definition):
@@ -196,6 +203,9 @@ struct Elaborator {
         var value: Double? = nil
         var initial: Double? = nil
         var multiplier = 1.0
+        // LTspice's parasitics of capacitors (Rser, Lser, Rpar, Cpar, RLshunt) and inductors (Rser, Rpar, Cpar).
+        var parasitics: [String: (value: Double, location: SourceLocation)] = [:]
+        let parasiticNames: Set<String> = letter == "c" ? ["rser", "lser", "rpar", "cpar", "rlshunt"] : letter == "l" ? ["rser", "rpar", "cpar"] : []
         if positional.count > 3 {
             throw NetlistError("unexpected '\(positional[3].description)' in \(line.name)", at: positional[3].location)
         }
@@ -213,6 +223,10 @@ struct Elaborator {
                 if !(multiplier > 0) { throw NetlistError("\(line.name): multiplier m must be positive", at: key.location) }
             } else if ["tc", "tc1", "tc2", "temp", "dtemp"].contains(k) {
                 // Temperature coefficients: no effect at the nominal temperature Anode simulates.
+            } else if parasiticNames.contains(k) {
+                let value = try scope.evaluate(values[0])
+                guard value >= 0 else { throw NetlistError("\(line.name): \(key.text) must not be negative", at: key.location) }
+                parasitics[k] = (value, key.location)
             } else {
                 throw NetlistError("unknown parameter '\(key.text)' for \(line.name)", at: key.location)
             }
@@ -221,11 +235,37 @@ struct Elaborator {
             throw NetlistError("\(line.name) has no value", at: positional.last?.location ?? line.location)
         }
         let location = line.location
-        switch letter {
-        case "r": try circuit.add(name, .resistor(a, b, resistance: v / multiplier), at: location)
-        case "c": try circuit.add(name, .capacitor(a, b, capacitance: v * multiplier, initialVoltage: initial), at: location)
-        default: try circuit.add(name, .inductor(a, b, inductance: v / multiplier, initialCurrent: initial), at: location)
+        if letter == "r" {
+            try circuit.add(name, .resistor(a, b, resistance: v / multiplier), at: location)
+            return
         }
+        // With parasitics (m units in parallel: series parts divided by m, parallel ones multiplied):
+        //   C:  a ─ C ─ [Lser ∥ RLshunt] ─ Rser ─ b,  Rpar and Cpar from a to b
+        //   L:  a ─ L ─ Rser ─ b,                     Rpar and Cpar from a to b
+        func part(_ key: String) -> Double { parasitics[key]?.value ?? 0 }
+        let rser = part("rser") / multiplier, lser = part("lser") / multiplier, rlshunt = part("rlshunt") / multiplier
+        if rlshunt > 0 && lser == 0, let at = parasitics["rlshunt"]?.location {
+            throw NetlistError("\(line.name): RLshunt is a resistance across Lser, which is not given", at: at)
+        }
+        var end = b
+        if rser > 0 {
+            let inner = parasiticNode(of: name, "rser")
+            try circuit.add(name + "#rser", .resistor(inner, end, resistance: rser), at: location)
+            end = inner
+        }
+        if lser > 0 {
+            let inner = parasiticNode(of: name, "lser")
+            try circuit.add(name + "#lser", .inductor(inner, end, inductance: lser, initialCurrent: nil), at: location)
+            if rlshunt > 0 { try circuit.add(name + "#rlshunt", .resistor(inner, end, resistance: rlshunt), at: location) }
+            end = inner
+        }
+        if letter == "c" {
+            try circuit.add(name, .capacitor(a, end, capacitance: v * multiplier, initialVoltage: initial), at: location)
+        } else {
+            try circuit.add(name, .inductor(a, end, inductance: v / multiplier, initialCurrent: initial), at: location)
+        }
+        if part("rpar") > 0 { try circuit.add(name + "#rpar", .resistor(a, b, resistance: part("rpar") / multiplier), at: location) }
+        if part("cpar") > 0 { try circuit.add(name + "#cpar", .capacitor(a, b, capacitance: part("cpar") * multiplier, initialVoltage: nil), at: location) }
     }
 
     mutating func coupling(_ line: ElementLine, name: String, in scope: Scope) throws(NetlistError) {
@@ -299,11 +339,27 @@ struct Elaborator {
             guard k < t.count else { return false }
             if t[k].kind == .expression { return true }
             guard t[k].kind == .word else { return false }
-            if ["dc", "ac", "sin", "pulse", "pwl", "exp", "sffm", "am", "distof1", "distof2"].contains(t[k].lowercased) { return false }
+            if ["dc", "ac", "sin", "sine", "pulse", "pwl", "exp", "sffm", "am", "distof1", "distof2"].contains(t[k].lowercased) { return false }
+            if k + 1 < t.count, t[k + 1].kind == .equals { return false }
             return SpiceNumber.parse(t[k].text) != nil || (k + 1 >= t.count || t[k + 1].kind != .leftParen)
         }
+        // LTspice's source parasitics: a series resistance and a capacitance across the terminals.
+        var seriesResistance = 0.0, parallelCapacitance = 0.0
         while i < t.count {
-            let word = t[i].kind == .word ? t[i].lowercased : ""
+            var word = t[i].kind == .word ? t[i].lowercased : ""
+            if word == "sine" { word = "sin" }  // LTspice's name for SIN
+            if i + 1 < t.count, t[i + 1].kind == .equals {
+                guard i + 2 < t.count, t[i + 2].kind == .word || t[i + 2].kind == .expression else {
+                    throw NetlistError("missing value after '\(t[i].text)='", at: t[i + 1].location)
+                }
+                switch word {
+                case "rser" where voltage: seriesResistance = try number(i + 2)
+                case "cpar" where voltage: parallelCapacitance = try number(i + 2)
+                default: throw NetlistError("unknown parameter '\(t[i].text)' for \(line.name)", at: t[i].location)
+                }
+                i += 3
+                continue
+            }
             switch word {
             case "dc":
                 guard isValue(i + 1) else { throw NetlistError("DC needs a value", at: t[i].location) }
@@ -346,7 +402,38 @@ struct Elaborator {
                 i += 1
             }
         }
-        try circuit.add(name, voltage ? .voltageSource(p, n, source) : .currentSource(p, n, source), at: line.location)
+        guard seriesResistance >= 0, parallelCapacitance >= 0 else {
+            throw NetlistError("\(line.name): Rser and Cpar must not be negative", at: line.location)
+        }
+        if !voltage {
+            try circuit.add(name, .currentSource(p, n, source), at: line.location)
+            return
+        }
+        // V with Rser is the source behind a resistor from its + terminal; Cpar is across both.
+        let inner = seriesResistance > 0 ? parasiticNode(of: name, "rser") : p
+        if seriesResistance > 0 { try circuit.add(name + "#rser", .resistor(p, inner, resistance: seriesResistance), at: line.location) }
+        try circuit.add(name, .voltageSource(inner, n, source), at: line.location)
+        if parallelCapacitance > 0 {
+            try circuit.add(name + "#cpar", .capacitor(p, n, capacitance: parallelCapacitance, initialVoltage: nil), at: line.location)
+        }
+    }
+
+    /// A node of an element's parasitics (LTspice's Rser, Lser), named after the element and the part:
+    /// `c1#rser`. Checked at the end (`checkParasiticNodes`) against nodes of the same name in the netlist.
+    mutating func parasiticNode(of element: String, _ part: String) -> Node {
+        let node = Node(element + "#" + part)
+        parasiticNodes.append((node, element))
+        return node
+    }
+
+    /// Throws when an element of the netlist uses a node named like an element's parasitic node.
+    func checkParasiticNodes() throws(NetlistError) {
+        for (node, owner) in parasiticNodes {
+            let users = circuit.elements.filter { $0.kind.nodes.contains(node) && $0.name.lowercased() != owner.lowercased() && !$0.name.lowercased().hasPrefix(owner.lowercased() + "#") }
+            if let user = users.first {
+                throw NetlistError("node '\(node.name)' of \(user.name) is the name Anode gives the inner node of \(owner)'s parasitics (Rser, Lser); rename it", at: user.location)
+            }
+        }
     }
 
     func waveform(_ kind: String, _ a: [Double], at location: SourceLocation) throws(NetlistError) -> Waveform {
@@ -355,6 +442,9 @@ struct Elaborator {
             if !range.contains(a.count) {
                 throw NetlistError("\(kind.uppercased()) takes \(usage) (\(a.count) given)", at: location)
             }
+        }
+        if (kind == "sin" && a.count == 7) || (kind == "pulse" && a.count == 8) {
+            throw NetlistError("\(kind.uppercased())'s last argument, LTspice's number of cycles, is not supported (the source would run on)", at: location)
         }
         switch kind {
         case "sin":
@@ -430,9 +520,13 @@ struct Elaborator {
     /// that are accepted but not modeled.
     mutating func parameters<P: ModelParameters>(_ type: P.Type, of model: ModelStatement, in scope: Scope) throws(NetlistError) -> P {
         var p = P()
-        var ignored: [String] = []
+        var ignored: [String] = [], metadata: [String] = []
         for a in model.parameters {
             guard let text = a.value else { continue }
+            if Self.partMetadata.contains(a.name) {
+                metadata.append(a.name.uppercased())
+                continue
+            }
             let value = try scope.evaluate(text)
             guard let support = p.set(a.name, to: value) else {
                 if a.name == "level" {
@@ -448,6 +542,9 @@ struct Elaborator {
             let at = model.parameters.last(where: { $0.name == name })?.location ?? model.location
             throw NetlistError("model \(model.name): parameter \(name.uppercased()) \(problem)", at: at)
         }
+        if !metadata.isEmpty {
+            ignored.append("\(metadata.joined(separator: ", ")) (LTspice's part data for its component browser, not simulation parameters)")
+        }
         if !ignored.isEmpty, !warnedModels.contains(model.location) {
             warnedModels.insert(model.location)
             circuit.warnings.append(Diagnostic("model \(model.name): accepted but not modeled: \(ignored.joined(separator: "; "))", at: model.location))
@@ -455,13 +552,19 @@ struct Elaborator {
         return p
     }
 
+    /// Model-card entries that LTspice's libraries carry for its component browser (manufacturer,
+    /// kind, ratings) and its simulator ignores; their values may be words (`mfg=NXP`, `type=zener`).
+    static let partMetadata: Set<String> = ["mfg", "type", "vceo", "icrating", "iave", "vpk", "ipk"]
+
     static let modelTypes: [Character: Set<String>] = [
         "d": ["d"], "q": ["npn", "pnp"], "j": ["njf", "pjf"], "m": ["nmos", "pmos"],
     ]
 
     func lookupModel(_ token: Token, for line: ElementLine, in scope: Scope) throws(NetlistError) -> (ModelStatement, Scope) {
         guard token.kind == .word, let found = scope.model(token.lowercased) else {
-            throw NetlistError("unknown model '\(token.text)' for \(line.name)", at: token.location)
+            let hint = netlist.missingLibraries.isEmpty ? "" :
+                " (LTspice's \(netlist.missingLibraries.joined(separator: ", ")), which may define it, is not here: add its .model card, or .include a file with it; circuits/models has cards of common parts)"
+            throw NetlistError("unknown model '\(token.text)' for \(line.name)\(hint)", at: token.location)
         }
         let letter = line.name.lowercased().first!
         if let allowed = Self.modelTypes[letter], !allowed.contains(found.0.type) {
@@ -705,14 +808,24 @@ struct Elaborator {
             let f1 = try positive(start, ".ac start frequency"), f2 = try positive(stop, ".ac stop frequency")
             guard f2 >= f1 else { throw NetlistError(".ac stop frequency is below the start frequency", at: stop.location) }
             circuit.analyses.append(.ac(ACSweep(ACSweep.Spacing(rawValue: variation.lowercased)!, points: Int(n), start: f1, stop: f2)))
-        case let .tran(values, uic):
-            let step = try positive(values[0], ".tran TSTEP")
+        case let .tran(written, uic):
+            // LTspice writes `.tran TSTOP` alone, and `.tran 0 TSTOP …` for no TSTEP of its own.
+            let values = written.count == 1 ? [ValueText(text: "0", isExpression: false, location: written[0].location)] + written : written
             let stop = try positive(values[1], ".tran TSTOP")
             let start = values.count > 2 ? try scope.evaluate(values[2]) : 0
             guard start >= 0, start < stop else {
                 throw NetlistError(".tran TSTART must be at least 0 and below TSTOP", at: values.count > 2 ? values[2].location : location)
             }
             let maxStep = values.count > 3 ? try positive(values[3], ".tran TMAX") : nil
+            let step: Double
+            let writtenStep = try scope.evaluate(values[0])
+            if writtenStep == 0 {
+                // Anode reports at multiples of TSTEP: TMAX's, or a thousandth of the span.
+                step = maxStep ?? (stop - start) / 1000
+                circuit.warnings.append(Diagnostic(".tran gives no TSTEP (LTspice's form): points are recorded every \(String(format: "%g", step)) s (\(maxStep == nil ? "a thousandth of the span" : "TMAX")); give TSTEP to choose", at: values[0].location))
+            } else {
+                step = try positive(values[0], ".tran TSTEP")
+            }
             if (stop - start) / step > TransientSpec.maximumOutputPoints {
                 throw NetlistError(".tran would record \(String(format: "%.3g", (stop - start) / step)) points (TSTOP/TSTEP); at most \(Int(TransientSpec.maximumOutputPoints)) are allowed", at: values[0].location)
             }
@@ -813,9 +926,10 @@ struct Elaborator {
             if let value = a.value, try scope.evaluate(value) != Junction.nominalTemperature {
                 circuit.warnings.append(Diagnostic("option \(a.name): Anode simulates every model at 27 °C", at: a.location))
             }
-        case "interp", "noacct", "acct", "nopage", "numdgt", "list", "node", "nomod", "noinit", "norefvalue", "post", "ingold", "savecurrents", "keepopinfo", "warn", "maxwarns", "opts":
+        case "interp", "noacct", "acct", "nopage", "numdgt", "list", "node", "nomod", "noinit", "norefvalue", "post", "ingold", "savecurrents", "keepopinfo", "warn", "maxwarns", "opts",
+             "plotwinsize", "plotreltol", "plotvntol", "plotabstol", "nomarch", "measdgt":  // LTspice's waveform file and printout
             break  // output formatting of SPICE programs: no effect on results
-        case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "maxord", "xmu", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop":
+        case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "maxord", "xmu", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop", "solver", "topologycheck":
             circuit.warnings.append(Diagnostic("option \(a.name) is not used by Anode and was ignored", at: a.location))
         default:
             throw NetlistError("unknown option '\(a.name)'", at: a.location)

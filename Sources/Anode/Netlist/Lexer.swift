@@ -43,6 +43,9 @@ public struct LogicalLine: Sendable {
     public var tokens: [Token]
     /// Where the statement starts.
     public var location: SourceLocation
+    /// Whether it comes from a library file included whole by a one-argument `.lib` (LTspice's
+    /// way): its model cards yield to cards of the same name in the netlist.
+    public var fromLibrary = false
 }
 
 /// Splits netlist text into logical lines of tokens.

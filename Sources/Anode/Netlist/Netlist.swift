@@ -59,6 +59,9 @@ public struct ModelStatement: Hashable, Sendable {
     public var location: SourceLocation
     /// Where the type was written.
     public var typeLocation: SourceLocation
+    /// Whether the card comes from a library included whole by a one-argument `.lib`: a card of
+    /// the same name in the netlist takes its place (as in LTspice).
+    public var fromLibrary = false
 }
 
 /// A `.subckt NAME ports... [PARAMS: p=v ...]` ... `.ends` definition.
@@ -160,4 +163,7 @@ public struct Netlist: Sendable {
     public var statements: [Statement]
     /// Warnings met while reading (ignored control blocks, unsupported but harmless commands).
     public var warnings: [Diagnostic]
+    /// LTspice's own libraries (`standard.bjt`, …) that the netlist names with `.lib` but that are
+    /// not here; an unknown model then says where it may have come from.
+    public var missingLibraries: [String] = []
 }

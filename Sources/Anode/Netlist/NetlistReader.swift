@@ -24,6 +24,13 @@ struct NetlistReader {
     var warnings: [Diagnostic] = []
     /// Files being read, outermost first, to catch `.include` loops.
     var openFiles: [String] = []
+    /// LTspice libraries named by `.lib` that are not here (see `includeLibrary`).
+    var missingLibraries: [String] = []
+
+    /// The model libraries that come with LTspice, which its netlists name by their install path.
+    static let ltspiceLibraries: Set<String> = [
+        "standard.bjt", "standard.dio", "standard.jft", "standard.mos", "standard.cap", "standard.ind", "standard.res", "standard.bead",
+    ]
 
     /// Element letters Anode knows, with what each is.
     static let elementLetters: Set<Character> = ["r", "c", "l", "k", "v", "i", "e", "f", "g", "h", "d", "q", "j", "m", "x"]
@@ -32,7 +39,11 @@ struct NetlistReader {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
-    /// Reads a file as UTF-8 text (falling back to Latin-1), or throws an error naming it.
+    /// Reads a file as text, or throws an error naming it. The encodings LTspice reads: UTF-8
+    /// (with or without a byte-order mark), UTF-16 (little-endian with or without a byte-order
+    /// mark — what LTspice writes for a file with characters beyond its code page — or big-endian
+    /// with one), and Latin-1 when the bytes are not UTF-8 (LTspice's older files, whose micro sign
+    /// µ is the byte 0xB5).
     static func load(_ path: String, from location: SourceLocation?) throws(NetlistError) -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -43,9 +54,14 @@ struct NetlistReader {
             throw NetlistError("cannot read '\(path)'", at: location)
         }
         let bytes = [UInt8](data.prefix(3))
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-            throw NetlistError("'\(path)' is UTF-16 text (it starts with a byte-order mark); save it as UTF-8 or ASCII",
-                               at: location ?? SourceLocation(file: path, line: 1, column: 1))
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || looksLikeUTF16LittleEndian(data) {
+            let bigEndian = bytes.starts(with: [0xFE, 0xFF])
+            let body = bytes.starts(with: [0xFF, 0xFE]) || bigEndian ? data.dropFirst(2) : data[...]
+            guard body.count % 2 == 0, let text = String(data: body, encoding: bigEndian ? .utf16BigEndian : .utf16LittleEndian) else {
+                throw NetlistError("'\(path)' looks like UTF-16 text but is not valid UTF-16",
+                                   at: location ?? SourceLocation(file: path, line: 1, column: 1))
+            }
+            return text
         }
         if bytes == [0xEF, 0xBB, 0xBF], let text = String(data: data.dropFirst(3), encoding: .utf8) { return text }  // UTF-8 byte-order mark
         if let text = String(data: data, encoding: .utf8) { return text }
@@ -53,12 +69,23 @@ struct NetlistReader {
         throw NetlistError("'\(path)' is not a text file", at: location)
     }
 
+    /// UTF-16 little-endian without a byte-order mark, as LTspice writes it: text whose first
+    /// characters are ASCII has a zero in every second byte.
+    static func looksLikeUTF16LittleEndian(_ data: Data) -> Bool {
+        let pairs = min(data.count / 2, 256)
+        guard pairs >= 2, data.count % 2 == 0 else { return false }
+        let start = data.startIndex
+        var ascii = 0
+        for k in 0..<pairs where data[start + 2 * k] != 0 && data[start + 2 * k + 1] == 0 { ascii += 1 }
+        return ascii * 10 >= pairs * 9
+    }
+
     mutating func read(text: String, file: String, directory: String) throws(NetlistError) -> Netlist {
         let (title, lines) = try Lexer.logicalLines(of: text, file: file, hasTitle: true)
         let expanded = try expand(lines, directory: directory, topLevel: true)
         var index = 0
         let statements = try parseStatements(expanded, index: &index, inside: nil)
-        return Netlist(title: title ?? "", statements: statements, warnings: warnings)
+        return Netlist(title: title ?? "", statements: statements, warnings: warnings, missingLibraries: missingLibraries)
     }
 
     // MARK: Files
@@ -85,11 +112,15 @@ struct NetlistReader {
                 openFiles.removeLast()
             case ".lib":
                 if line.tokens.count == 2 {
-                    // A section definition met while reading the whole file: skip to its `.endl`.
-                    guard let end = lines[(i + 1)...].firstIndex(where: { $0.tokens[0].lowercased == ".endl" }) else {
-                        throw NetlistError(".lib section '\(line.tokens[1].text)' has no .endl", at: line.location)
+                    // `.lib NAME … .endl` defines a section, skipped when the whole file is read:
+                    // then the next `.lib` or `.endl` is its `.endl` (sections do not nest).
+                    // Otherwise `.lib FILE` includes a whole library file, as LTspice reads it.
+                    let next = lines[(i + 1)...].firstIndex { [".lib", ".endl"].contains($0.tokens[0].lowercased) }
+                    if let end = next, lines[end].tokens[0].lowercased == ".endl" {
+                        i = end
+                    } else {
+                        out += try includeLibrary(line.tokens[1], directory: directory)
                     }
-                    i = end
                 } else if line.tokens.count == 3 {
                     let (path, text) = try open(line.tokens[1], directory: directory)
                     let (_, libraryLines) = try Lexer.logicalLines(of: text, file: path, hasTitle: false)
@@ -122,6 +153,33 @@ struct NetlistReader {
             i += 1
         }
         return out
+    }
+
+    /// The lines of a library file named by a one-argument `.lib` (LTspice's include of a whole
+    /// library), marked `fromLibrary`. LTspice writes its install path (`C:\…\lib\cmp\standard.bjt`):
+    /// a Windows path that is not here is looked for by its file name in the netlist's folder, and
+    /// LTspice's own libraries that are not there either are skipped with a warning.
+    mutating func includeLibrary(_ token: Token, directory: String) throws(NetlistError) -> [LogicalLine] {
+        var token = token
+        func exists(_ name: String) -> Bool {
+            FileManager.default.fileExists(atPath: name.hasPrefix("/") ? name : (directory as NSString).appendingPathComponent(name))
+        }
+        let fileName = String(token.text.split(whereSeparator: { $0 == "\\" || $0 == "/" }).last ?? "")
+        if !exists(token.text) && token.text.contains("\\") && exists(fileName) { token.text = fileName }
+        if !exists(token.text) && Self.ltspiceLibraries.contains(fileName.lowercased()) {
+            warnings.append(Diagnostic("LTspice's library \(fileName) is not here and was skipped: models it would supply must be in the netlist or an .include", at: token.location))
+            missingLibraries.append(fileName)
+            return []
+        }
+        let (path, text) = try open(token, directory: directory)
+        let (_, lines) = try Lexer.logicalLines(of: text, file: path, hasTitle: false)
+        openFiles.append(Self.canonical(path))
+        defer { openFiles.removeLast() }
+        return try expand(lines, directory: (path as NSString).deletingLastPathComponent, topLevel: false).map {
+            var line = $0
+            line.fromLibrary = true
+            return line
+        }
     }
 
     /// Resolves an include path against the including file's folder and reads it.
@@ -329,8 +387,8 @@ struct NetlistReader {
                 guard t.kind == .word || t.kind == .expression else { throw NetlistError("unexpected '\(t.text)' in .tran", at: t.location) }
                 values.append(ValueText(t))
             }
-            guard (2...4).contains(values.count) else {
-                throw NetlistError(".tran takes tstep tstop [tstart [tmax]] [uic]", at: loc)
+            guard (1...4).contains(values.count) else {
+                throw NetlistError(".tran takes tstep tstop [tstart [tmax]] [uic] (or LTspice's tstop alone)", at: loc)
             }
             return statement(.tran(values: values, uic: uic))
         case ".print", ".plot":
@@ -381,6 +439,13 @@ struct NetlistReader {
         case ".temp":
             guard tokens.count == 2 else { throw NetlistError(".temp takes one temperature", at: loc) }
             return statement(.temperature(ValueText(tokens[1])))
+        case ".step":
+            throw NetlistError(".step (LTspice's parameter sweep) is not supported: run the netlist once per value", at: loc)
+        case ".wave":
+            throw NetlistError(".wave (LTspice's WAV output) is not supported: `anode render` writes WAV files", at: loc)
+        case ".backanno":
+            warnings.append(Diagnostic(".backanno (LTspice's note to label its schematic with currents) has no effect here and was ignored", at: loc))
+            return nil
         case ".meas", ".measure", ".four", ".width", ".title", ".csparam", ".noise", ".disto", ".sens", ".pz", ".tf":
             warnings.append(Diagnostic("\(head) is not supported by Anode and was ignored", at: loc))
             return nil
@@ -432,6 +497,7 @@ struct NetlistReader {
             rest = Array(rest.dropFirst().dropLast())
         }
         let parameters = try parseAssignments(rest, context: ".model \(tokens[1].text)", expressions: false)
-        return Statement(kind: .model(ModelStatement(name: tokens[1].lowercased, type: tokens[2].lowercased, parameters: parameters, location: line.location, typeLocation: tokens[2].location)), location: line.location)
+        return Statement(kind: .model(ModelStatement(name: tokens[1].lowercased, type: tokens[2].lowercased, parameters: parameters, location: line.location,
+                                                     typeLocation: tokens[2].location, fromLibrary: line.fromLibrary)), location: line.location)
     }
 }

@@ -2,7 +2,7 @@
 /// letters that are ignored (`4.7k`, `10uF`, `1Meg`, `2.2kOhm`).
 ///
 /// Scale factors (case-insensitive): `t` 1e12, `g` 1e9, `meg` 1e6, `k` 1e3, `m` 1e-3, `mil` 25.4e-6,
-/// `u` (or `µ`) 1e-6, `n` 1e-9, `p` 1e-12, `f` 1e-15. As in every SPICE, `1M` is one milli: mega is `1Meg`.
+/// `u` (or `µ`, the micro sign LTspice writes, or the Greek `μ`) 1e-6, `n` 1e-9, `p` 1e-12, `f` 1e-15. As in every SPICE, `1M` is one milli: mega is `1Meg`.
 public enum SpiceNumber {
     /// Parses `text` as a SPICE number, or returns nil when it is not one.
     public static func parse<S: StringProtocol>(_ text: S) -> Double? {
@@ -51,7 +51,7 @@ public enum SpiceNumber {
         case "g": return 1e9
         case "k": return 1e3
         case "m": return 1e-3
-        case "u", "µ": return 1e-6
+        case "u", "µ", "μ": return 1e-6
         case "n": return 1e-9
         case "p": return 1e-12
         case "f": return 1e-15

@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+import Anode
+
+/// Netlists as LTspice writes them: its parasitics (Rser, Lser, Rpar, Cpar, RLshunt), `SINE`, the
+/// micro sign, UTF-16 files, `.lib FILE` with its install paths, part data in model cards,
+/// `.backanno` and `.tran` without TSTEP. The reference is ngspice on the same circuit written in
+/// its own syntax (`LTspice/*.cir`, fixtures from scripts/make-fixtures.py).
+@Suite("LTspice netlists")
+struct LTspiceNetlistTests {
+    static let folder = Paths.tests.appendingPathComponent("LTspice")
+    /// The netlists as LTspice writes them (`.net`); their fixtures are named after them.
+    static let netlists: [URL] = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+        .filter { $0.hasSuffix(".net") }.sorted().map { folder.appendingPathComponent($0) }
+
+    func circuit(_ text: String, file: String = "test.net", directory: String? = nil) throws(NetlistError) -> Circuit {
+        try Circuit(netlistText: "test\n" + text, file: file, directory: directory)
+    }
+
+    func error(_ text: String, directory: String? = nil) -> NetlistError? {
+        do { _ = try circuit(text, directory: directory); return nil } catch { return error }
+    }
+
+    /// A folder of its own under the temporary directory, removed by the caller.
+    func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("anode-ltspice-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("an LTspice fuzz into a wah inductor agrees with ngspice on the same circuit")
+    func fuzzIntoWah() throws {
+        #expect(Self.netlists.map(\.lastPathComponent) == ["fuzz-into-wah.net"])
+        let netlist = Self.folder.appendingPathComponent("fuzz-into-wah.net")
+        let circuit = try loadCircuit(netlist)
+        let messages = circuit.warnings.map(\.message)
+        #expect(messages.contains { $0.contains("standard.dio") && $0.contains("skipped") })
+        #expect(messages.contains { $0.contains("standard.bjt") && $0.contains("skipped") })
+        #expect(messages.contains { $0.contains(".backanno") })
+        #expect(messages.contains { $0.contains("2n3904") && $0.contains("VCEO, ICRATING, MFG") })
+        #expect(messages.contains { $0.contains("TSTEP") && $0.contains("2e-06") })
+        guard case .transient(let spec)? = circuit.analyses.first else { Issue.record("no .tran"); return }
+        #expect(spec.step == 2e-6 && spec.stop == 5e-3 && spec.maxStep == 2e-6)
+
+        let reference = try Table(Paths.fixtures.appendingPathComponent("fuzz-into-wah.tran.csv"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        #expect(probes.count == 5)
+        let result = try Simulator(circuit).transient(spec, probes: probes)
+        let times = try #require(reference.column("time"))
+        try #require(result.time.count == times.count)
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            let actual = try #require(result.values(probe))
+            let relative = relativeRMS(error: zip(actual, expected).map { $0 - $1 }, signal: expected)
+            // Measured: 0.02–0.04 %; the promise for any netlist is 0.5 %.
+            #expect(relative <= 0.002, "\(probe) RMS error is \(relative * 100) % of the signal")
+        }
+    }
+
+    @Test("parasitics become the elements LTspice's manual says they stand for")
+    func parasitics() throws {
+        let c = try circuit("""
+            V1 a 0 9 Rser=2 Cpar=1n
+            C1 a b 2µ Rser=0.5 Lser=5n Rpar=1Meg Cpar=10p RLshunt=100
+            C2 b 0 1u m=2 Rser=1
+            L1 b c 500m Rser=350 Rpar=100k Cpar=100p
+            R1 c 0 1k
+            """)
+        func kind(_ name: String) -> ElementKind? { c.element(named: name)?.kind }
+        #expect(kind("V1#rser") == .resistor("a", "v1#rser", resistance: 2))
+        if case let .voltageSource(p, n, source)? = kind("V1") {
+            #expect(p == "v1#rser" && n == "0" && source.dc == 9)
+        } else { Issue.record("V1 is not a voltage source") }
+        #expect(kind("V1#cpar") == .capacitor("a", "0", capacitance: 1e-9, initialVoltage: nil))
+        #expect(kind("C1") == .capacitor("a", "c1#lser", capacitance: 2e-6, initialVoltage: nil))
+        #expect(kind("C1#lser") == .inductor("c1#lser", "c1#rser", inductance: 5e-9, initialCurrent: nil))
+        #expect(kind("C1#rlshunt") == .resistor("c1#lser", "c1#rser", resistance: 100))
+        #expect(kind("C1#rser") == .resistor("c1#rser", "b", resistance: 0.5))
+        #expect(kind("C1#rpar") == .resistor("a", "b", resistance: 1e6))
+        #expect(kind("C1#cpar") == .capacitor("a", "b", capacitance: 10e-12, initialVoltage: nil))
+        // m units in parallel: the capacitance doubles, the series resistance halves.
+        #expect(kind("C2") == .capacitor("b", "c2#rser", capacitance: 2e-6, initialVoltage: nil))
+        #expect(kind("C2#rser") == .resistor("c2#rser", "0", resistance: 0.5))
+        #expect(kind("L1") == .inductor("b", "l1#rser", inductance: 0.5, initialCurrent: nil))
+        #expect(kind("L1#rser") == .resistor("l1#rser", "c", resistance: 350))
+        #expect(kind("L1#rpar") == .resistor("b", "c", resistance: 1e5))
+        #expect(kind("L1#cpar") == .capacitor("b", "c", capacitance: 100e-12, initialVoltage: nil))
+        #expect(c.elements.count == 16)
+        // Zero parasitics add nothing.
+        let plain = try circuit("V1 a 0 1 Rser=0\nC1 a 0 1u Rser=0 Cpar=0\n")
+        #expect(plain.elements.map(\.name) == ["V1", "C1"])
+    }
+
+    @Test("parasitics that cannot be: negative, RLshunt without Lser, on the wrong element, a node taking an inner node's name")
+    func badParasitics() {
+        #expect(error("V1 a 0 1\nC1 a 0 1u Rser=-1\n")?.message.contains("must not be negative") == true)
+        #expect(error("V1 a 0 1\nC1 a 0 1u RLshunt=10\n")?.message.contains("Lser") == true)
+        #expect(error("V1 a 0 1\nR1 a 0 1k Rser=1\n")?.message.contains("unknown parameter 'Rser'") == true)
+        #expect(error("I1 a 0 1m Rser=1\nR1 a 0 1k\n")?.message.contains("unknown parameter 'Rser'") == true)
+        let clash = error("V1 a 0 1\nC1 a 0 1u Rser=1\nR1 c1#rser 0 1k\n")
+        #expect(clash?.message.contains("c1#rser") == true)
+        #expect(clash?.location?.line == 4)
+    }
+
+    @Test("SINE is SIN; LTspice's cycle counts are refused, not dropped")
+    func sine() throws {
+        let a = try circuit("V1 a 0 SINE(0 1 1k 0 0 90)\nR1 a 0 1k\n")
+        let b = try circuit("V1 a 0 SIN(0 1 1k 0 0 90)\nR1 a 0 1k\n")
+        #expect(a.element(named: "V1")?.kind == b.element(named: "V1")?.kind)
+        #expect(error("V1 a 0 SINE(0 1 1k 0 0 0 5)\nR1 a 0 1k\n")?.message.contains("number of cycles") == true)
+        #expect(error("V1 a 0 PULSE(0 1 0 1u 1u 1m 2m 3)\nR1 a 0 1k\n")?.message.contains("number of cycles") == true)
+    }
+
+    @Test("the micro sign and the Greek mu are micro")
+    func micro() {
+        #expect(SpiceNumber.parse("2.2\u{00B5}") == 2.2e-6)
+        #expect(SpiceNumber.parse("2.2\u{03BC}F") == 2.2e-6)
+        #expect(SpiceNumber.parse("2.2u") == 2.2e-6)
+    }
+
+    @Test("UTF-16 files, with and without a byte-order mark, read like UTF-8; Latin-1's µ too")
+    func encodings() throws {
+        let text = try String(contentsOf: Self.folder.appendingPathComponent("fuzz-into-wah.net"), encoding: .utf8)
+        let reference = try Circuit(netlistText: text, file: "fuzz-into-wah.net")
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let variants: [(String, Data)] = [
+            ("le-bom", Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!),
+            ("le", text.data(using: .utf16LittleEndian)!),
+            ("be-bom", Data([0xFE, 0xFF]) + text.data(using: .utf16BigEndian)!),
+            ("latin1", text.data(using: .isoLatin1)!),
+        ]
+        for (name, data) in variants {
+            let url = folder.appendingPathComponent("\(name).net")
+            try data.write(to: url)
+            let c = try Circuit(contentsOfFile: url.path)
+            let same = c.elements.map(\.kind) == reference.elements.map(\.kind)
+            #expect(same, "\(name): the elements differ")
+        }
+    }
+
+    @Test(".lib FILE includes a whole library; the netlist's own card wins; LTspice's missing libraries are skipped")
+    func libraries() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try """
+            * my parts
+            .model QA NPN(BF=50)
+            .model DA D(IS=1n)
+            """.write(to: folder.appendingPathComponent("parts.lib"), atomically: true, encoding: .utf8)
+        let c = try circuit("""
+            V1 a 0 1
+            Q1 a a 0 QA
+            D1 a 0 DA
+            .lib parts.lib
+            .model QA NPN(BF=200)
+            """, directory: folder.path)
+        #expect(c.elements.count == 3)
+        if case .bjt(_, _, _, let q)? = c.element(named: "Q1")?.kind {
+            #expect(q.parameters.forwardBeta == 200)
+        } else { Issue.record("Q1 is not a transistor") }
+        // LTspice's install path: the file is looked for by its name beside the netlist.
+        let windows = try circuit("V1 a 0 1\nD1 a 0 DA\n.lib C:\\Users\\me\\lib\\parts.lib\n", directory: folder.path)
+        #expect(windows.elements.count == 2)
+        // LTspice's own libraries that are not here: a warning, and a hint when a model is missing.
+        let skipped = try circuit("V1 a 0 1\nR1 a 0 1k\n.lib C:\\LTspice\\lib\\cmp\\standard.bjt\n", directory: folder.path)
+        #expect(skipped.warnings.contains { $0.message.contains("standard.bjt") && $0.location?.line == 4 })
+        let missing = error("V1 a 0 1\nQ1 a a 0 2N2222\n.lib C:\\LTspice\\lib\\cmp\\standard.bjt\n", directory: folder.path)
+        #expect(missing?.message.contains("unknown model '2N2222'") == true)
+        #expect(missing?.message.contains("standard.bjt") == true)
+        // Any other library must be there.
+        #expect(error("V1 a 0 1\nR1 a 0 1k\n.lib nowhere.lib\n", directory: folder.path)?.message.contains("no such file") == true)
+        // A section definition is still one.
+        let sections = try circuit("V1 a 0 1\nR1 a 0 1k\n.lib fast\n.model X D\n.endl\n", directory: folder.path)
+        #expect(sections.elements.count == 2)
+    }
+
+    @Test(".tran without TSTEP: TMAX's step, or a thousandth of the span; .backanno and LTspice's options")
+    func transientForms() throws {
+        let stopOnly = try circuit("V1 a 0 SIN(0 1 1k)\nR1 a 0 1k\n.tran 5m\n.backanno\n")
+        guard case .transient(let a)? = stopOnly.analyses.first else { Issue.record("no .tran"); return }
+        #expect(a.step == 5e-6 && a.stop == 5e-3 && a.maxStep == nil)
+        #expect(stopOnly.warnings.contains { $0.message.contains("thousandth") })
+        #expect(stopOnly.warnings.contains { $0.message.contains(".backanno") })
+        let zeroStep = try circuit("V1 a 0 SIN(0 1 1k)\nR1 a 0 1k\n.tran 0 5m 1m 2u\n")
+        guard case .transient(let b)? = zeroStep.analyses.first else { Issue.record("no .tran"); return }
+        #expect(b.step == 2e-6 && b.start == 1e-3 && b.maxStep == 2e-6)
+        #expect(error("V1 a 0 1\nR1 a 0 1k\n.tran -1u 5m\n")?.message.contains("TSTEP must be positive") == true)
+        // Commands whose meaning Anode lacks are errors, not skipped.
+        #expect(error("V1 a 0 {r}\nR1 a 0 1k\n.param r=1\n.step param r 1 5 1\n")?.message.contains("run the netlist once per value") == true)
+        #expect(error("V1 a 0 1\nR1 a 0 1k\n.wave out.wav 16 48k a\n")?.message.contains("anode render") == true)
+        // LTspice's waveform-file options change nothing here; its solver choice is reported.
+        let options = try circuit("V1 a 0 1\nR1 a 0 1k\n.options plotwinsize=0 solver=alternate\n")
+        #expect(options.warnings.map(\.message) == ["option solver is not used by Anode and was ignored"])
+    }
+}
