@@ -238,7 +238,7 @@ struct AnalysisTests {
         #expect(abs(op.voltage("x1.mid")! - 4) < 1e-12)
     }
 
-    @Test("sources: SIN default frequency, PULSE edges, PWL points, EXP")
+    @Test("sources: SIN default frequency, PULSE edges and pulse count, PWL points, EXP")
     func waveforms() throws {
         let sine = Waveform.sine(offset: 1, amplitude: 2, frequency: nil, delay: 0, damping: 0, phase: 0).resolved(step: 1e-3, stop: 1)
         #expect(abs(sine.value(at: 0.25) - 3) < 1e-12)
@@ -249,6 +249,11 @@ struct AnalysisTests {
         #expect(pulse.value(at: 6) == 2.5)
         #expect(pulse.value(at: 11.5) == 2.5)
         #expect(pulse.breakpoints(until: 10) == [1, 2, 5, 7])
+        // NP pulses, then V1 for good (the second pulse's middle at 11.5; nothing at 21.5).
+        let twice = Waveform.pulse(initial: 0, pulsed: 5, delay: 1, rise: 1, fall: 2, width: 3, period: 10, count: 2)
+        #expect(twice.value(at: 11.5) == 2.5 && twice.value(at: 14) == 5)
+        #expect(twice.value(at: 21.5) == 0 && twice.value(at: 24) == 0)
+        #expect(twice.breakpoints(until: 40) == [1, 2, 5, 7, 11, 12, 15, 17])
         let pwl = Waveform.piecewiseLinear([.init(time: 0, value: 0), .init(time: 1, value: 2), .init(time: 3, value: -2)])
         #expect(pwl.value(at: 0.5) == 1)
         #expect(pwl.value(at: 2) == 0)

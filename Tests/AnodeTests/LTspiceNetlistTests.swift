@@ -102,13 +102,13 @@ struct LTspiceNetlistTests {
         #expect(clash?.location?.line == 4)
     }
 
-    @Test("SINE is SIN; LTspice's cycle counts are refused, not dropped")
+    @Test("SINE is SIN; its cycle count is refused, not dropped; PULSE's count is a whole number")
     func sine() throws {
         let a = try circuit("V1 a 0 SINE(0 1 1k 0 0 90)\nR1 a 0 1k\n")
         let b = try circuit("V1 a 0 SIN(0 1 1k 0 0 90)\nR1 a 0 1k\n")
         #expect(a.element(named: "V1")?.kind == b.element(named: "V1")?.kind)
         #expect(error("V1 a 0 SINE(0 1 1k 0 0 0 5)\nR1 a 0 1k\n")?.message.contains("number of cycles") == true)
-        #expect(error("V1 a 0 PULSE(0 1 0 1u 1u 1m 2m 3)\nR1 a 0 1k\n")?.message.contains("number of cycles") == true)
+        #expect(error("V1 a 0 PULSE(0 1 0 1u 1u 1m 2m 2.5)\nR1 a 0 1k\n")?.message.contains("whole number") == true)
     }
 
     @Test("the micro sign and the Greek mu are micro")

@@ -61,7 +61,8 @@ struct TransientIntegrator {
         if !fixed {
             for (k, w) in engine.waveforms.enumerated() {
                 guard let w else { continue }
-                if case let .pulse(_, _, td, _, _, _, per?) = w, per > 0, (spec.stop - td) / per > Double(Waveform.maximumPulsePeriods) {
+                if case let .pulse(_, _, td, _, _, _, per?, count) = w, per > 0,
+                   min((spec.stop - td) / per, Double(count ?? .max)) > Double(Waveform.maximumPulsePeriods) {
                     let owner = k < simulator.network.voltageSources.count ? simulator.network.voltageSources[k].owner
                         : simulator.network.currentSources[k - simulator.network.voltageSources.count].owner
                     throw SimulationError("\(simulator.circuit.elements[owner].name): its PULSE repeats \(String(format: "%.0f", min((spec.stop - td) / per, 1e15))) times before TSTOP; a transient steps through at most \(Waveform.maximumPulsePeriods) periods' corners (use .options fixedstep, or a longer period)")

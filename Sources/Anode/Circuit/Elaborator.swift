@@ -443,20 +443,28 @@ struct Elaborator {
                 throw NetlistError("\(kind.uppercased()) takes \(usage) (\(a.count) given)", at: location)
             }
         }
-        if (kind == "sin" && a.count == 7) || (kind == "pulse" && a.count == 8) {
-            throw NetlistError("\(kind.uppercased())'s last argument, LTspice's number of cycles, is not supported (the source would run on)", at: location)
+        if kind == "sin" && a.count == 7 {
+            // ngspice ignores it, LTspice ends the sine: neither silently.
+            throw NetlistError("SIN's seventh argument, LTspice's number of cycles, is not supported", at: location)
         }
         switch kind {
         case "sin":
             try need(2...6, "VO VA [FREQ [TD [THETA [PHASE]]]]")
             return .sine(offset: a[0], amplitude: a[1], frequency: arg(2).flatMap { $0 == 0 ? nil : $0 }, delay: arg(3) ?? 0, damping: arg(4) ?? 0, phase: arg(5) ?? 0)
         case "pulse":
-            try need(2...7, "V1 V2 [TD [TR [TF [PW [PER]]]]]")
+            try need(2...8, "V1 V2 [TD [TR [TF [PW [PER [NP]]]]]]")
             func positive(_ k: Int) -> Double? { arg(k).flatMap { $0 > 0 ? $0 : nil } }
+            var count: Int? = nil
+            if let np = arg(7) {
+                guard np >= 1, np <= 1e9, np == np.rounded() else {
+                    throw NetlistError("PULSE's number of pulses NP must be a whole number from 1 on, not \(np)", at: location)
+                }
+                count = Int(np)
+            }
             if let per = positive(6), let tr = positive(3), let tf = positive(4), let pw = arg(5), per < tr + max(pw, 0) + tf {
                 throw NetlistError("PULSE period \(per) s is shorter than its rise, width and fall together (\(tr + max(pw, 0) + tf) s)", at: location)
             }
-            return .pulse(initial: a[0], pulsed: a[1], delay: arg(2) ?? 0, rise: positive(3), fall: positive(4), width: positive(5), period: positive(6))
+            return .pulse(initial: a[0], pulsed: a[1], delay: arg(2) ?? 0, rise: positive(3), fall: positive(4), width: positive(5), period: positive(6), count: count)
         case "pwl":
             guard a.count >= 2, a.count % 2 == 0 else {
                 throw NetlistError("PWL takes pairs of time and value (\(a.count) numbers given)", at: location)

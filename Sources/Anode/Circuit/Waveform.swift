@@ -5,8 +5,9 @@ public enum Waveform: Hashable, Sendable {
     /// `SIN(VO VA FREQ TD THETA PHASE)`: VO + VA·e^(−THETA·(t−TD))·sin(2π·FREQ·(t−TD) + PHASE) after TD,
     /// VO + VA·sin(PHASE) before. PHASE in degrees; FREQ nil means 1/TSTOP.
     case sine(offset: Double, amplitude: Double, frequency: Double?, delay: Double, damping: Double, phase: Double)
-    /// `PULSE(V1 V2 TD TR TF PW PER)`: nil rise or fall means TSTEP, nil width or period means TSTOP.
-    case pulse(initial: Double, pulsed: Double, delay: Double, rise: Double?, fall: Double?, width: Double?, period: Double?)
+    /// `PULSE(V1 V2 TD TR TF PW PER NP)`: nil rise or fall means TSTEP, nil width or period means
+    /// TSTOP; after `count` pulses (ngspice's NP, LTspice's Ncycles) the value stays V1, nil for no end.
+    case pulse(initial: Double, pulsed: Double, delay: Double, rise: Double?, fall: Double?, width: Double?, period: Double?, count: Int? = nil)
     /// `PWL(T1 V1 T2 V2 ...)`: straight lines between the points, flat outside them.
     case piecewiseLinear([Point])
     /// `EXP(V1 V2 TD1 TAU1 TD2 TAU2)`: rises from V1 toward V2 after TD1 with TAU1, falls back after TD2 with TAU2.
@@ -30,8 +31,8 @@ public enum Waveform: Hashable, Sendable {
         switch self {
         case let .sine(vo, va, f, td, theta, phase):
             return .sine(offset: vo, amplitude: va, frequency: f ?? 1 / stop, delay: td, damping: theta, phase: phase)
-        case let .pulse(v1, v2, td, tr, tf, pw, per):
-            return .pulse(initial: v1, pulsed: v2, delay: td, rise: tr ?? step, fall: tf ?? step, width: pw ?? stop, period: per ?? stop)
+        case let .pulse(v1, v2, td, tr, tf, pw, per, count):
+            return .pulse(initial: v1, pulsed: v2, delay: td, rise: tr ?? step, fall: tf ?? step, width: pw ?? stop, period: per ?? stop, count: count)
         case let .exponential(v1, v2, td1, tau1, td2, tau2):
             let t1 = tau1 ?? step
             let d2 = td2 ?? td1 + step
@@ -49,11 +50,14 @@ public enum Waveform: Hashable, Sendable {
             if t < td { return vo + va * sin(ph) }
             let tt = t - td
             return vo + va * exp(-theta * tt) * sin(2 * Double.pi * (f ?? 0) * tt + ph)
-        case let .pulse(v1, v2, td, tr, tf, pw, per):
+        case let .pulse(v1, v2, td, tr, tf, pw, per, count):
             let rise = tr ?? 0, fall = tf ?? 0, width = pw ?? .infinity
             var tt = t - td
             if tt < 0 { return v1 }
-            if let per, per > 0, per.isFinite { tt = tt.truncatingRemainder(dividingBy: per) }
+            if let per, per > 0, per.isFinite {
+                if let count, tt >= Double(count) * per { return v1 }
+                tt = tt.truncatingRemainder(dividingBy: per)
+            }
             if tt < rise { return v1 + (v2 - v1) * tt / rise }
             if tt <= rise + width { return v2 }
             if tt < rise + width + fall { return v2 + (v1 - v2) * (tt - rise - width) / fall }
@@ -86,12 +90,12 @@ public enum Waveform: Hashable, Sendable {
         switch self {
         case .sine(_, _, _, let td, _, _):
             if td > 0 { times.append(td) }
-        case let .pulse(_, _, td, tr, tf, pw, per):
+        case let .pulse(_, _, td, tr, tf, pw, per, pulses):
             let rise = tr ?? 0, fall = tf ?? 0, width = pw ?? stop
             let period = (per ?? 0) > 0 ? per! : .infinity
             var start = td
             var count = 0
-            while start < stop && count < Waveform.maximumPulsePeriods {
+            while start < stop && count < min(pulses ?? .max, Waveform.maximumPulsePeriods) {
                 for t in [start, start + rise, start + rise + width, start + rise + width + fall] where t > 0 && t <= stop {
                     times.append(t)
                 }
