@@ -118,6 +118,22 @@ struct LTspiceNetlistTests {
         #expect(SpiceNumber.parse("2.2u") == 2.2e-6)
     }
 
+    @Test("the scale factor in place of the decimal point: 4k7, 2R2, 1u5")
+    func letterForPoint() {
+        #expect(SpiceNumber.parse("4k7") == SpiceNumber.parse("4.7k"))
+        #expect(SpiceNumber.parse("4K7Ohm") == SpiceNumber.parse("4.7k"))
+        #expect(SpiceNumber.parse("2R2") == 2.2)
+        #expect(SpiceNumber.parse("27r56") == 27.56)
+        #expect(SpiceNumber.parse("1u5") == SpiceNumber.parse("1.5u"))
+        #expect(SpiceNumber.parse("2meg2") == SpiceNumber.parse("2.2meg"))
+        #expect(SpiceNumber.parse("2M5") == SpiceNumber.parse("2.5m"))  // M is milli, as everywhere in SPICE
+        #expect(SpiceNumber.parse("-1k5") == -1500)
+        for bad in ["4.7k7", "4k7x9", "1e3k5", "k7", "4k7.5"] {
+            #expect(SpiceNumber.parse(bad) == nil, "\(bad)")
+        }
+        #expect(SpiceNumber.parse("4k") == 4000)
+    }
+
     @Test("UTF-16 files, with and without a byte-order mark, read like UTF-8; Latin-1's µ too")
     func encodings() throws {
         let text = try String(contentsOf: Self.folder.appendingPathComponent("fuzz-into-wah.net"), encoding: .utf8)
@@ -162,6 +178,8 @@ struct LTspiceNetlistTests {
         // LTspice's install path: the file is looked for by its name beside the netlist.
         let windows = try circuit("V1 a 0 1\nD1 a 0 DA\n.lib C:\\Users\\me\\lib\\parts.lib\n", directory: folder.path)
         #expect(windows.elements.count == 2)
+        let included = try circuit("V1 a 0 1\nD1 a 0 DA\n.include C:\\Users\\me\\lib\\parts.lib\n", directory: folder.path)
+        #expect(included.elements.count == 2)
         // LTspice's own libraries that are not here: a warning, and a hint when a model is missing.
         let skipped = try circuit("V1 a 0 1\nR1 a 0 1k\n.lib C:\\LTspice\\lib\\cmp\\standard.bjt\n", directory: folder.path)
         #expect(skipped.warnings.contains { $0.message.contains("standard.bjt") && $0.location?.line == 4 })

@@ -156,17 +156,12 @@ struct NetlistReader {
     }
 
     /// The lines of a library file named by a one-argument `.lib` (LTspice's include of a whole
-    /// library), marked `fromLibrary`. LTspice writes its install path (`C:\…\lib\cmp\standard.bjt`):
-    /// a Windows path that is not here is looked for by its file name in the netlist's folder, and
-    /// LTspice's own libraries that are not there either are skipped with a warning.
+    /// library), marked `fromLibrary`. LTspice writes its install path (`C:\…\lib\cmp\standard.bjt`),
+    /// looked for by its file name in the netlist's folder (`resolve`); LTspice's own libraries that
+    /// are not there either are skipped with a warning.
     mutating func includeLibrary(_ token: Token, directory: String) throws(NetlistError) -> [LogicalLine] {
-        var token = token
-        func exists(_ name: String) -> Bool {
-            FileManager.default.fileExists(atPath: name.hasPrefix("/") ? name : (directory as NSString).appendingPathComponent(name))
-        }
         let fileName = String(token.text.split(whereSeparator: { $0 == "\\" || $0 == "/" }).last ?? "")
-        if !exists(token.text) && token.text.contains("\\") && exists(fileName) { token.text = fileName }
-        if !exists(token.text) && Self.ltspiceLibraries.contains(fileName.lowercased()) {
+        if !FileManager.default.fileExists(atPath: Self.resolve(token.text, in: directory)) && Self.ltspiceLibraries.contains(fileName.lowercased()) {
             warnings.append(Diagnostic("LTspice's library \(fileName) is not here and was skipped: models it would supply must be in the netlist or an .include", at: token.location))
             missingLibraries.append(fileName)
             return []
@@ -182,11 +177,24 @@ struct NetlistReader {
         }
     }
 
-    /// Resolves an include path against the including file's folder and reads it.
-    mutating func open(_ token: Token, directory: String) throws(NetlistError) -> (String, String) {
-        var name = token.text
+    /// The path of an included file: `name` against the including file's folder. A Windows path
+    /// (`C:\…\parts.lib`, as LTspice writes them) that is not here is looked for by its file name
+    /// in that folder.
+    static func resolve(_ name: String, in directory: String) -> String {
+        var name = name
         if name.hasPrefix("~/") { name = NSHomeDirectory() + name.dropFirst() }
         let path = name.hasPrefix("/") ? name : (directory as NSString).appendingPathComponent(name)
+        if name.contains("\\") && !FileManager.default.fileExists(atPath: path),
+           let fileName = name.split(separator: "\\").last {
+            let local = (directory as NSString).appendingPathComponent(String(fileName))
+            if FileManager.default.fileExists(atPath: local) { return local }
+        }
+        return path
+    }
+
+    /// Resolves an include path against the including file's folder (`resolve`) and reads it.
+    mutating func open(_ token: Token, directory: String) throws(NetlistError) -> (String, String) {
+        let path = Self.resolve(token.text, in: directory)
         let canonicalPath = Self.canonical(path)
         if openFiles.contains(where: { $0 == canonicalPath || $0.hasPrefix(canonicalPath + "#") }) {
             throw NetlistError("'\(token.text)' includes itself (include loop)", at: token.location)
