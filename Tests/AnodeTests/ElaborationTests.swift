@@ -131,4 +131,51 @@ struct ElaborationTests {
         #expect(throws: NetlistError.self) { try c.add("R1", .resistor("a", "b", resistance: 1)) }
         #expect(throws: NetlistError.self) { try c.add("R3", .resistor("a", "b", resistance: .nan)) }
     }
+
+    @Test(".func: functions of arguments and parameters, calling each other, local to a subcircuit")
+    func userFunctions() throws {
+        let c = try circuit("""
+            .param k=3
+            .func scaled(x) {k*x}
+            .func both(a, b) = {scaled(a) + b}
+            .subckt part p n params: r=1k
+            .func local(x) {x + r}
+            R1 p n {local(500)}
+            .ends part
+            V1 a 0 1
+            R1 a 0 {both(100, 2)}
+            X1 a 0 part r=2k
+            """)
+        func resistance(_ name: String) -> Double? {
+            guard case .resistor(_, _, let r)? = c.element(named: name)?.kind else { return nil }
+            return r
+        }
+        #expect(resistance("R1") == 302)
+        #expect(resistance("x1.r1") == 2500)
+        // An argument hides a parameter of the same name.
+        let shadow = try circuit(".param x=1\n.func f(x) {x*10}\nV1 a 0 1\nR1 a 0 {f(7)}\n")
+        guard case .resistor(_, _, let r)? = shadow.element(named: "R1")?.kind else { Issue.record("no R1"); return }
+        #expect(r == 70)
+    }
+
+    @Test(".func errors: wrong argument count at its column, recursion, redefinitions, malformed lines")
+    func userFunctionErrors() {
+        let count = error(".func f(x, y) {x*y}\nV1 a 0 1\nR1 a 0 {1+f(2)}\n")
+        #expect(count?.message.contains("f takes 2 argument(s), not 1") == true)
+        #expect(count?.location?.line == 4 && count?.location?.column == 11)
+        #expect(error(".func f(x) {f(x)+1}\nV1 a 0 1\nR1 a 0 {f(1)}\n")?.message.contains("calls itself") == true)
+        // Twenty functions that each call the next twice: 2²⁰ calls, stopped at 100 000.
+        let doubling = (0..<20).map { ".func f\($0)(x) {f\($0 + 1)(x) + f\($0 + 1)(x)}" }.joined(separator: "\n")
+        let blowup = error(doubling + "\n.func f20(x) {x}\nV1 a 0 1\nR1 a 0 {f0(1)}\n")
+        #expect(blowup?.message.contains("more than 100000 function calls") == true)
+        // 2¹⁰ calls are fine.
+        let ten = (0..<10).map { ".func g\($0)(x) {g\($0 + 1)(x) + g\($0 + 1)(x)}" }.joined(separator: "\n")
+        #expect(error(ten + "\n.func g10(x) {x}\nV1 a 0 1\nR1 a 0 {g0(1)}\n") == nil)
+        #expect(error(".func sqrt(x) {x}\nV1 a 0 1\nR1 a 0 1\n")?.message.contains("built-in") == true)
+        #expect(error(".func f(x) {x}\n.func f(y) {y}\nV1 a 0 1\nR1 a 0 1\n")?.message.contains("duplicate .func") == true)
+        #expect(error(".func f(x, x) {x}\nV1 a 0 1\nR1 a 0 1\n")?.message.contains("twice") == true)
+        #expect(error(".func f(x) {x} extra\nV1 a 0 1\nR1 a 0 1\n")?.message.contains(".func takes") == true)
+        #expect(error(".func f {1}\nV1 a 0 1\nR1 a 0 1\n")?.message.contains(".func takes") == true)
+        #expect(error(".func f(x) {g(x)}\nV1 a 0 1\nR1 a 0 {f(1)}\n")?.message.contains("unknown function 'g'") == true)
+    }
 }

@@ -83,6 +83,14 @@ struct Elaborator {
                     scope.parameterTexts[a.name] = value
                     scope.parameterValues[a.name] = nil
                 }
+            case .function(let f):
+                if Expression.functions[f.name] != nil {
+                    throw NetlistError("'\(f.name)' is a built-in function and cannot be redefined by .func", at: f.location)
+                }
+                if let other = scope.functions[f.name] {
+                    throw NetlistError("duplicate .func '\(f.name)' (first defined at \(other.location))", at: f.location)
+                }
+                scope.functions[f.name] = f
             case .model(let model):
                 if let other = scope.models[model.name] {
                     // A card of a library included whole (LTspice's `.lib FILE`) yields to any other.
@@ -119,7 +127,7 @@ struct Elaborator {
                         break
                     }
                 }
-            case .parameters, .model, .subcircuit:
+            case .parameters, .function, .model, .subcircuit:
                 break
             }
         }

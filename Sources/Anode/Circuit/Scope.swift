@@ -13,6 +13,15 @@ final class Scope {
     var parameterValues: [String: Double] = [:]
     /// Parameters being evaluated, to catch definitions that depend on themselves.
     var evaluating: Set<String> = []
+    /// `.func` definitions of this level, with their bodies once parsed.
+    var functions: [String: FunctionDefinition] = [:]
+    var parsedFunctions: [String: Expression] = [:]
+    /// In the outermost scope: the `.func` calls under way (nested), and how many more the present
+    /// outermost call may make — a function calling itself would never end, and functions that
+    /// each call the next twice would take 2ⁿ calls.
+    var activeCalls = 0, callsLeft = 0
+    /// The outermost scope.
+    var root: Scope { parent?.root ?? self }
     var models: [String: ModelStatement] = [:]
     var subcircuits: [String: SubcircuitDefinition] = [:]
     /// Subcircuit definitions being expanded, outermost first, to catch recursion.
@@ -45,8 +54,44 @@ final class Scope {
         if !text.isExpression, let number = SpiceNumber.parse(text.text) {
             return number
         }
-        let expression = try Expression.parse(text.text, at: text.location)
-        return try expression.evaluate(at: text.location) { name throws(NetlistError) in try self.parameter(name) }
+        let expression = try Expression.parse(text.text, at: text.location, functions: functionArities())
+        return try expression.evaluate(at: text.location, lookup: { name throws(NetlistError) in try self.parameter(name) },
+                                       call: { name, arguments throws(NetlistError) in try self.call(name, arguments, at: text.location) })
+    }
+
+    /// The argument counts of the `.func` functions visible here (this level's over the enclosing ones').
+    func functionArities() -> [String: Int] {
+        var arities = parent?.functionArities() ?? [:]
+        for (name, f) in functions { arities[name] = f.arguments.count }
+        return arities
+    }
+
+    /// The value of `.func` function `name` for `arguments`, nil if none is visible here. Its body
+    /// sees its arguments, then the parameters and functions of the level that defines it.
+    func call(_ name: String, _ arguments: [Double], at location: SourceLocation) throws(NetlistError) -> Double? {
+        guard let f = functions[name] else { return try parent?.call(name, arguments, at: location) }
+        let root = self.root
+        if root.activeCalls == 0 { root.callsLeft = 100_000 }
+        guard root.activeCalls < 100 else {
+            throw NetlistError("function '\(name)' calls itself without end (calls nested more than 100 deep)", at: f.location)
+        }
+        guard root.callsLeft > 0 else {
+            throw NetlistError("function '\(name)': evaluating this call takes more than 100000 function calls", at: f.location)
+        }
+        root.callsLeft -= 1
+        let body: Expression
+        if let parsed = parsedFunctions[name] {
+            body = parsed
+        } else {
+            body = try Expression.parse(f.body.text, at: f.body.location, functions: functionArities())
+            parsedFunctions[name] = body
+        }
+        root.activeCalls += 1
+        defer { root.activeCalls -= 1 }
+        return try body.evaluate(at: f.body.location, lookup: { parameter throws(NetlistError) in
+            if let k = f.arguments.firstIndex(of: parameter) { return arguments[k] }
+            return try self.parameter(parameter)
+        }, call: { inner, values throws(NetlistError) in try self.call(inner, values, at: f.body.location) })
     }
 
     /// The model called `name` and the scope it was defined in.

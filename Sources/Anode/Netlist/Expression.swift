@@ -15,7 +15,7 @@ public indirect enum Expression: Hashable, Sendable {
     case unary(Character, Expression)
     /// `a op b` with op one of `+ - * / % ^ == != < <= > >= && ||`.
     case binary(String, Expression, Expression)
-    /// A call to one of the built-in functions.
+    /// A call to one of the built-in functions, or to a `.func` of the netlist.
     case call(String, [Expression])
     /// `condition ? then : else`.
     case conditional(Expression, Expression, Expression)
@@ -34,9 +34,10 @@ public indirect enum Expression: Hashable, Sendable {
     public static let constants: [String: Double] = ["pi": Double.pi]
 
     /// Parses `text`; `location` is where its first character stands in the netlist, so that an
-    /// error can point at the offending column.
-    public static func parse(_ text: String, at location: SourceLocation) throws(NetlistError) -> Expression {
-        var parser = ExpressionParser(text: text, origin: location)
+    /// error can point at the offending column. `functions` gives the argument counts of the
+    /// netlist's own functions (`.func`), which calls may name besides the built-in ones.
+    public static func parse(_ text: String, at location: SourceLocation, functions: [String: Int] = [:]) throws(NetlistError) -> Expression {
+        var parser = ExpressionParser(text: text, origin: location, userFunctions: functions)
         return try parser.parseWhole()
     }
 
@@ -55,14 +56,22 @@ public indirect enum Expression: Hashable, Sendable {
     /// Evaluates the expression. `lookup` gives a parameter's value, or nil when the name is unknown.
     /// Errors name the unknown parameter or the operation that has no real result.
     public func evaluate(at location: SourceLocation?, lookup: (String) throws(NetlistError) -> Double?) throws(NetlistError) -> Double {
-        let value = try evaluateUnchecked(at: location, lookup: lookup)
+        try evaluate(at: location, lookup: lookup) { _, _ throws(NetlistError) in nil }
+    }
+
+    /// Evaluates the expression; `call` gives the value of a call to a function that is not built
+    /// in (a `.func`) for the arguments' values, or nil when there is no such function.
+    public func evaluate(at location: SourceLocation?, lookup: (String) throws(NetlistError) -> Double?,
+                         call: (String, [Double]) throws(NetlistError) -> Double?) throws(NetlistError) -> Double {
+        let value = try evaluateUnchecked(at: location, lookup: lookup, call: call)
         guard value.isFinite else {
             throw NetlistError("expression evaluates to \(value) (not a finite number)", at: location)
         }
         return value
     }
 
-    private func evaluateUnchecked(at location: SourceLocation?, lookup: (String) throws(NetlistError) -> Double?) throws(NetlistError) -> Double {
+    private func evaluateUnchecked(at location: SourceLocation?, lookup: (String) throws(NetlistError) -> Double?,
+                                   call: (String, [Double]) throws(NetlistError) -> Double?) throws(NetlistError) -> Double {
         switch self {
         case .number(let v):
             return v
@@ -71,18 +80,18 @@ public indirect enum Expression: Hashable, Sendable {
             if let v = Expression.constants[name] { return v }
             throw NetlistError("unknown parameter '\(name)'", at: location)
         case .unary(let op, let e):
-            let v = try e.evaluateUnchecked(at: location, lookup: lookup)
+            let v = try e.evaluateUnchecked(at: location, lookup: lookup, call: call)
             switch op {
             case "-": return -v
             case "!": return v == 0 ? 1 : 0
             default: return v
             }
         case .binary(let op, let a, let b):
-            let x = try a.evaluateUnchecked(at: location, lookup: lookup)
+            let x = try a.evaluateUnchecked(at: location, lookup: lookup, call: call)
             // Short-circuit the logical operators as C does.
-            if op == "&&" { return x != 0 ? (try b.evaluateUnchecked(at: location, lookup: lookup) != 0 ? 1 : 0) : 0 }
-            if op == "||" { return x != 0 ? 1 : (try b.evaluateUnchecked(at: location, lookup: lookup) != 0 ? 1 : 0) }
-            let y = try b.evaluateUnchecked(at: location, lookup: lookup)
+            if op == "&&" { return x != 0 ? (try b.evaluateUnchecked(at: location, lookup: lookup, call: call) != 0 ? 1 : 0) : 0 }
+            if op == "||" { return x != 0 ? 1 : (try b.evaluateUnchecked(at: location, lookup: lookup, call: call) != 0 ? 1 : 0) }
+            let y = try b.evaluateUnchecked(at: location, lookup: lookup, call: call)
             switch op {
             case "+": return x + y
             case "-": return x - y
@@ -103,17 +112,18 @@ public indirect enum Expression: Hashable, Sendable {
             default: throw NetlistError("unknown operator '\(op)'", at: location)
             }
         case .conditional(let c, let a, let b):
-            return try c.evaluateUnchecked(at: location, lookup: lookup) != 0
-                ? a.evaluateUnchecked(at: location, lookup: lookup)
-                : b.evaluateUnchecked(at: location, lookup: lookup)
+            return try c.evaluateUnchecked(at: location, lookup: lookup, call: call) != 0
+                ? a.evaluateUnchecked(at: location, lookup: lookup, call: call)
+                : b.evaluateUnchecked(at: location, lookup: lookup, call: call)
         case .call(let name, let args):
             var v: [Double] = []
             v.reserveCapacity(args.count)
             if name == "if" {
-                let c = try args[0].evaluateUnchecked(at: location, lookup: lookup)
-                return try args[c != 0 ? 1 : 2].evaluateUnchecked(at: location, lookup: lookup)
+                let c = try args[0].evaluateUnchecked(at: location, lookup: lookup, call: call)
+                return try args[c != 0 ? 1 : 2].evaluateUnchecked(at: location, lookup: lookup, call: call)
             }
-            for a in args { v.append(try a.evaluateUnchecked(at: location, lookup: lookup)) }
+            for a in args { v.append(try a.evaluateUnchecked(at: location, lookup: lookup, call: call)) }
+            if Expression.functions[name] == nil, let value = try call(name, v) { return value }
             return try Expression.apply(name, v, at: location)
         }
     }
@@ -167,11 +177,14 @@ public indirect enum Expression: Hashable, Sendable {
 struct ExpressionParser {
     let s: [Unicode.Scalar]
     let origin: SourceLocation
+    /// The netlist's own functions and their argument counts.
+    let userFunctions: [String: Int]
     var i = 0
 
-    init(text: String, origin: SourceLocation) {
+    init(text: String, origin: SourceLocation, userFunctions: [String: Int] = [:]) {
         self.s = Array(text.unicodeScalars)
         self.origin = origin
+        self.userFunctions = userFunctions
     }
 
     private func error(_ message: String, at index: Int? = nil) -> NetlistError {
@@ -296,6 +309,10 @@ struct ExpressionParser {
                 if !accept(")") {
                     repeat { args.append(try parseConditional()) } while accept(",")
                     guard accept(")") else { throw error("expected ')' after the arguments of \(name)") }
+                }
+                if Expression.functions[name] == nil, let count = userFunctions[name] {
+                    guard args.count == count else { throw error("\(name) takes \(count) argument(s), not \(args.count)", at: start) }
+                    return .call(name, args)
                 }
                 guard let arity = Expression.functions[name] else { throw error("unknown function '\(name)'", at: start) }
                 guard arity.contains(args.count) else {

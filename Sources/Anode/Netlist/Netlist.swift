@@ -64,6 +64,19 @@ public struct ModelStatement: Hashable, Sendable {
     public var fromLibrary = false
 }
 
+/// A `.func NAME(a, b) {expression}` definition: a function of its arguments and of the parameters
+/// in scope, usable in any expression after it (as in ngspice and LTspice).
+public struct FunctionDefinition: Hashable, Sendable {
+    /// The function's name, lowercased.
+    public var name: String
+    /// Its arguments' names, lowercased, in order.
+    public var arguments: [String]
+    /// The body, unparsed until the netlist is elaborated.
+    public var body: ValueText
+    /// Where the definition starts.
+    public var location: SourceLocation
+}
+
 /// A `.subckt NAME ports... [PARAMS: p=v ...]` ... `.ends` definition.
 public struct SubcircuitDefinition: Hashable, Sendable {
     /// The subcircuit's name, lowercased.
@@ -144,6 +157,8 @@ public struct Statement: Hashable, Sendable {
         case subcircuit(SubcircuitDefinition)
         /// `.param` assignments.
         case parameters([Assignment])
+        /// A `.func` definition.
+        case function(FunctionDefinition)
         /// An analysis or control statement.
         case command(Command)
     }

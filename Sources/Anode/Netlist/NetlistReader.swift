@@ -361,6 +361,8 @@ struct NetlistReader {
             let assignments = try parseAssignments(Array(tokens.dropFirst()), context: ".param", expressions: true)
             guard !assignments.isEmpty else { throw NetlistError(".param needs at least one name=value", at: loc) }
             return Statement(kind: .parameters(assignments), location: loc)
+        case ".func":
+            return try parseFunction(line)
         case ".op":
             try noArguments()
             return statement(.op)
@@ -490,6 +492,33 @@ struct NetlistReader {
             }
         }
         return (probes, all)
+    }
+
+    /// `.func NAME(a, b) {body}`, also with `=` before the body.
+    func parseFunction(_ line: LogicalLine) throws(NetlistError) -> Statement {
+        let t = line.tokens
+        let usage = ".func takes a name, its arguments in parentheses and a {body}: .func f(x, y) {x*y}"
+        guard t.count >= 5, t[1].kind == .word, t[2].kind == .leftParen else {
+            throw NetlistError(usage, at: t.count > 1 ? t[1].location : line.location)
+        }
+        var arguments: [String] = []
+        var i = 3
+        while i < t.count, t[i].kind != .rightParen {
+            if t[i].kind == .comma { i += 1; continue }
+            guard t[i].kind == .word else { throw NetlistError("unexpected '\(t[i].text)' among the arguments of .func \(t[1].text)", at: t[i].location) }
+            let name = t[i].lowercased
+            if arguments.contains(name) { throw NetlistError(".func \(t[1].text) names argument '\(t[i].text)' twice", at: t[i].location) }
+            arguments.append(name)
+            i += 1
+        }
+        guard i < t.count else { throw NetlistError("the arguments of .func \(t[1].text) are never closed", at: t[2].location) }
+        i += 1
+        if i < t.count, t[i].kind == .equals { i += 1 }
+        guard i == t.count - 1, t[i].kind == .expression || t[i].kind == .word else {
+            throw NetlistError(usage, at: i < t.count ? t[i].location : line.location)
+        }
+        let body = ValueText(text: t[i].text, isExpression: true, location: t[i].location)
+        return Statement(kind: .function(FunctionDefinition(name: t[1].lowercased, arguments: arguments, body: body, location: line.location)), location: line.location)
     }
 
     func parseModel(_ line: LogicalLine) throws(NetlistError) -> Statement {
