@@ -21,13 +21,6 @@ struct LTspiceNetlistTests {
         do { _ = try circuit(text, directory: directory); return nil } catch { return error }
     }
 
-    /// A folder of its own under the temporary directory, removed by the caller.
-    func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("anode-ltspice-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     @Test("an LTspice fuzz into a wah inductor agrees with ngspice on the same circuit")
     func fuzzIntoWah() throws {
         #expect(Self.netlists.map(\.lastPathComponent) == ["fuzz-into-wah.net"])
@@ -138,7 +131,7 @@ struct LTspiceNetlistTests {
     func encodings() throws {
         let text = try String(contentsOf: Self.folder.appendingPathComponent("fuzz-into-wah.net"), encoding: .utf8)
         let reference = try Circuit(netlistText: text, file: "fuzz-into-wah.net")
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("anode-ltspice")
         defer { try? FileManager.default.removeItem(at: folder) }
         let variants: [(String, Data)] = [
             ("le-bom", Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!),
@@ -157,7 +150,7 @@ struct LTspiceNetlistTests {
 
     @Test(".lib FILE includes a whole library; the netlist's own card wins; LTspice's missing libraries are skipped")
     func libraries() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("anode-ltspice")
         defer { try? FileManager.default.removeItem(at: folder) }
         try """
             * my parts

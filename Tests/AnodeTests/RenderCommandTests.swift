@@ -7,15 +7,9 @@ import Testing
 struct RenderCommandTests {
     let cli = CommandLineTests()
 
-    func directory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-render-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     @Test("render plays a WAV file through the circuit: the output is the processor's response")
     func render() throws {
-        let dir = try directory()
+        let dir = try temporaryFolder("anode-render")
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.wav").path, output = dir.appendingPathComponent("out.wav").path
         let x = TestSignal.sine(frequency: 440, duration: 0.05, sampleRate: 48_000, peak: 0.8)
@@ -39,7 +33,7 @@ struct RenderCommandTests {
 
     @Test("render with oversampling is aligned with the input (latency compensated) and normalizes on request")
     func oversampledNormalized() throws {
-        let dir = try directory()
+        let dir = try temporaryFolder("anode-render")
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.wav").path, output = dir.appendingPathComponent("out.wav").path
         // The JCM800 tone stack is linear: a 200 Hz sine comes out as a scaled, slightly shifted sine.
@@ -60,7 +54,7 @@ struct RenderCommandTests {
 
     @Test("render sets controls with --set, and rejects bad settings, channels and an output that is the input")
     func errors() throws {
-        let dir = try directory()
+        let dir = try temporaryFolder("anode-render")
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.wav").path
         try WAVFile(sampleRate: 48_000, channels: [TestSignal.sine(frequency: 100, duration: 0.1, sampleRate: 48_000, peak: 0.5)]).write(toFile: input)
@@ -91,7 +85,7 @@ struct RenderCommandTests {
 
     @Test("signal writes test signals")
     func signal() throws {
-        let dir = try directory()
+        let dir = try temporaryFolder("anode-render")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("pluck.wav").path
         let r = try cli.run(["signal", "pluck", "-o", path, "--seconds", "0.5", "--frequency", "82.4"])

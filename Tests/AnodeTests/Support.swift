@@ -43,6 +43,13 @@ func relativeRMS(error: [Double], signal: [Double]) -> Double {
     return rms / ac
 }
 
+/// A new, empty folder under the temporary directory, named `prefix-UUID`; the caller removes it.
+func temporaryFolder(_ prefix: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
 /// Loads and elaborates a netlist file, failing the test with the error's text if it does not load.
 func loadCircuit(_ url: URL) throws -> Circuit {
     try Circuit(contentsOfFile: url.path)
