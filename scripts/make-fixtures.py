@@ -198,12 +198,13 @@ def write_fixtures(netlist, out_dir):
         target = os.path.join(out_dir, f'{name}.{kind}.csv')
         if kind == 'op':
             # `print all`: `node = value` and `source#branch = current`; subcircuit internals
-            # (names with a dot) are the tube subcircuits' own nodes and are left out.
+            # (names with a dot) are the tube subcircuits' own nodes and are left out, and so are the
+            # names with a '$', which ngspice gives the code models it builds for POLY sources.
             with open(target, 'w') as f:
                 f.write('name,value\n')
                 for line in open(path):
                     m = re.match(r'\s*(\S+)\s*=\s*(\S+)', line)
-                    if not m or '.' in m.group(1):
+                    if not m or '.' in m.group(1) or '$' in m.group(1):
                         continue
                     n = m.group(1).lower()
                     n = f'i({n[:-7]})' if n.endswith('#branch') else f'v({n})'

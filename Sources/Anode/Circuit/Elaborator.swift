@@ -439,7 +439,7 @@ struct Elaborator {
         for (node, owner) in parasiticNodes {
             let users = circuit.elements.filter { $0.kind.nodes.contains(node) && $0.name.lowercased() != owner.lowercased() && !$0.name.lowercased().hasPrefix(owner.lowercased() + "#") }
             if let user = users.first {
-                throw NetlistError("node '\(node.name)' of \(user.name) is the name Anode gives the inner node of \(owner)'s parasitics (Rser, Lser); rename it", at: user.location)
+                throw NetlistError("node '\(node.name)' of \(user.name) is the name Anode gives an inner node of \(owner) (of its parasitics Rser, Lser, or of its POLY terms); rename it", at: user.location)
             }
         }
     }
@@ -494,11 +494,12 @@ struct Elaborator {
     // MARK: Controlled sources
 
     mutating func voltageControlled(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
+        if Self.isPolynomial(line) { return try polynomialSource(line, name: name, letter: letter, in: scope) }
         let (positional, named) = try split(line)
         if let first = named.first {
             throw NetlistError("\(line.name): behavioral (\(first.name.text)=) controlled sources are not supported; use a linear gain", at: first.name.location)
         }
-        if positional.count > 2, positional[2].kind == .word, ["poly", "value", "table", "laplace", "freq"].contains(positional[2].lowercased) {
+        if positional.count > 2, positional[2].kind == .word, ["value", "table", "laplace", "freq"].contains(positional[2].lowercased) {
             throw NetlistError("\(line.name): \(positional[2].text.uppercased()) controlled sources are not supported; use a linear gain", at: positional[2].location)
         }
         guard positional.count == 5 else {
@@ -513,6 +514,7 @@ struct Elaborator {
     }
 
     mutating func currentControlled(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
+        if Self.isPolynomial(line) { return try polynomialSource(line, name: name, letter: letter, in: scope) }
         let (positional, named) = try split(line)
         if let first = named.first { throw NetlistError("unknown parameter '\(first.name.text)' for \(line.name)", at: first.name.location) }
         guard positional.count == 4 else {
