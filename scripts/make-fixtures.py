@@ -13,7 +13,8 @@ and runs `ngspice -b`:
     misaligned in batch mode).
 Netlists: circuits/*.cir, Tests/AnodeTests/Netlists/*.cir, Tests/AnodeTests/Clipping/*.cir and
 Tests/AnodeTests/LTspice/*.cir (the ngspice twins of the LTspice netlists there) unless some are named. Results go to
-Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran}.csv; the tests read them and do not need ngspice.
+Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran,meas}.csv (meas: the values ngspice's .meas
+statements print); the tests read them and do not need ngspice.
 Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
 """
 import math, os, re, shutil, subprocess, sys, tempfile
@@ -145,7 +146,7 @@ def run(netlist):
                 path = generated
             line = f'.include {path}'
         body.append(line)
-    control, outputs = [], []
+    control, outputs = ['set numdgt=15'], []
     for line in analyses:
         words = line.split()
         head = words[0].lower()
@@ -188,6 +189,20 @@ def run(netlist):
     for _, path, _ in outputs:
         if not os.path.exists(path):
             sys.exit(f'ngspice wrote no {os.path.basename(path)} for {deck_path}:\n{result.stdout}\n{result.stderr}')
+    # .meas results: ngspice prints `name = value [at= …]` after the analysis they measure.
+    measured = [line.split()[2].lower() for line in lines if line.split()[0].lower() in ('.meas', '.measure')]
+    if measured:
+        values = {}
+        for line in result.stdout.splitlines():
+            m = re.match(r'\s*(\w+)\s*=\s*(\S+)', line)
+            if m and m.group(1).lower() in measured:
+                values[m.group(1).lower()] = m.group(2)
+        missing = [n for n in measured if n not in values]
+        if missing:
+            sys.exit(f'ngspice printed no value for .meas {", ".join(missing)} of {deck_path}:\n{result.stdout}')
+        path = f'{work}/meas.txt'
+        open(path, 'w').write(''.join(f'{n},{float(values[n])!r}\n' for n in measured))
+        outputs.append(('meas', path, None))
     return name, outputs
 
 
@@ -196,6 +211,11 @@ def write_fixtures(netlist, out_dir):
     work = os.path.dirname(outputs[0][1]) if outputs else None
     for kind, path, extra in outputs:
         target = os.path.join(out_dir, f'{name}.{kind}.csv')
+        if kind == 'meas':
+            with open(target, 'w') as f:
+                f.write('name,value\n' + open(path).read())
+            print('wrote', os.path.relpath(target, ROOT))
+            continue
         if kind == 'op':
             # `print all`: `node = value` and `source#branch = current`; subcircuit internals
             # (names with a dot) are the tube subcircuits' own nodes and are left out, and so are the

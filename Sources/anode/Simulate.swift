@@ -53,7 +53,7 @@ struct Simulate: ParsableCommand {
         var counts: [AnalysisKind: Int] = [:]
         for result in results {
             counts[result.kind, default: 0] += 1
-            let text = result.csv()
+            let text = result.csv(only: result.kind == .op ? nil : simulator.printedProbes(for: result.kind))
             guard let output else {
                 if results.count > 1 { print("# \(result.kind.rawValue)") }
                 print(text, terminator: "")
@@ -72,5 +72,34 @@ struct Simulate: ParsableCommand {
             }
             printError("wrote \(path)")
         }
+        try writeMeasurements(simulator.measure(results))
+    }
+
+    /// The `.meas` results as `name,value` CSV (`failed` where there is no value, with a warning
+    /// saying why): after the analyses on standard output, or to OUT.meas.csv with -o.
+    func writeMeasurements(_ measured: [(measurement: SpiceMeasurement, value: Result<Double, SimulationError>)]) throws {
+        guard !measured.isEmpty else { return }
+        var lines = ["name,value"]
+        for (m, value) in measured {
+            switch value {
+            case .success(let x):
+                lines.append("\(m.name),\(x)")
+            case .failure(let error):
+                lines.append("\(m.name),failed")
+                printError("\(m.location.map { "\($0)" } ?? file): warning: \(error.message)")
+            }
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        guard let output else {
+            print("# meas")
+            print(text, terminator: "")
+            return
+        }
+        let path = (output as NSString).deletingPathExtension + ".meas.csv"
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            printError("error: cannot write '\(path)': \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        printError("wrote \(path)")
     }
 }

@@ -166,6 +166,38 @@ struct CommandLineTests {
         #expect(mna.status == 0 && !mna.stderr.contains("method=euler"))
     }
 
+    @Test("anode simulate reports .meas results as name,value (failed, with a warning, where there is none); the CSV keeps its columns")
+    func measurements() throws {
+        let url = try temporaryFile("rc.cir", """
+            rc
+            V1 in 0 PULSE(0 1 0 1u 1u 1 2)
+            R1 in out 1k
+            C1 out 0 1u
+            .tran 10u 5m
+            .print tran v(out)
+            .meas tran tau WHEN v(out)=0.6321205588 RISE=1
+            .meas tran never WHEN v(out)=2
+            """)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let r = try run(["simulate", url.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        // v(in) is read by no .meas, v(out) is printed: the transient's CSV is unchanged by the measurements.
+        #expect(r.stdout.hasPrefix("time,v(out)\n"))
+        let meas = try #require(r.stdout.components(separatedBy: "# meas\n").last)
+        let rows = meas.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        #expect(rows.first == ["name", "value"])
+        // 1 − 1/e of the step is reached at t = RC = 1 ms (the 1 µs rise moves it by 0.5 µs).
+        let tau = try #require(rows.first { $0.first == "tau" }.flatMap { Double($0[1]) })
+        #expect(abs(tau - 1.0005e-3) < 2e-6, "\(tau)")
+        #expect(rows.contains(["never", "failed"]))
+        #expect(r.stderr.contains("rc.cir:8:1: warning: .meas never: v(out) never crosses 2"), "\(r.stderr)")
+        // With -o: beside the analysis' CSV.
+        let out = url.deletingLastPathComponent().appendingPathComponent("rc.csv").path
+        #expect(try run(["simulate", url.path, "-o", out]).status == 0)
+        let file = try String(contentsOfFile: url.deletingLastPathComponent().appendingPathComponent("rc.meas.csv").path, encoding: .utf8)
+        #expect(file.hasPrefix("name,value\ntau,"))
+    }
+
     @Test("a netlist without outputs records every node voltage")
     func allNodes() throws {
         let url = try temporaryFile("rc.cir", "rc\nV1 in 0 PULSE(0 1 0 1u 1u 1 2)\nR1 in out 1k\nC1 out 0 1u\n.tran 100u 1m\n")

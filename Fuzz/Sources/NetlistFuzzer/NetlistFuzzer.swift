@@ -27,7 +27,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // A stiff circuit may not run away with the time: at most 20 000 transient steps.
     circuit.options.transientStepLimit = 20_000
     guard circuit.elements.count < 200, let simulator = try? Simulator(circuit) else { return 0 }
-    _ = try? simulator.runAll()
+    if let results = try? simulator.runAll() {
+        // The .meas statements on those results.
+        _ = simulator.measure(results)
+    }
     // The real-time engine on the same (shortened) transient: its model derivation, rest state
     // and per-sample kernel, twice oversampled so the filters run too.
     for case .transient(let spec) in circuit.analyses {

@@ -211,8 +211,26 @@ public enum AnalysisResult: Sendable {
         }
     }
 
-    /// The results as CSV (for `.op`: the names and values as two columns).
-    public func csv() -> String {
+    /// The results as CSV (for `.op`: the names and values as two columns); with `probes`, only
+    /// the columns of those (in the order recorded).
+    public func csv(only probes: [Probe]? = nil) -> String {
+        if let probes {
+            func keep(_ recorded: [Probe]) -> [Int] { recorded.indices.filter { probes.contains(recorded[$0]) } }
+            switch self {
+            case .operatingPoint: break
+            case .dcSweep(let r):
+                let k = keep(r.probes)
+                return DCSweepResult(sweeps: r.sweeps, sweepValues: r.sweepValues, outerSweepValues: r.outerSweepValues,
+                                     probes: k.map { r.probes[$0] }, columns: k.map { r.columns[$0] }).csv()
+            case .ac(let r):
+                let k = keep(r.probes)
+                return ACResult(frequencies: r.frequencies, probes: k.map { r.probes[$0] }, columns: k.map { r.columns[$0] }).csv()
+            case .transient(let r):
+                let k = keep(r.probes)
+                return TransientResult(time: r.time, probes: k.map { r.probes[$0] }, columns: k.map { r.columns[$0] },
+                                       acceptedSteps: r.acceptedSteps, rejectedSteps: r.rejectedSteps, iterations: r.iterations).csv()
+            }
+        }
         switch self {
         case .operatingPoint(let op):
             var lines = ["name,value"]

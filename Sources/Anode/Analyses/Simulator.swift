@@ -20,14 +20,34 @@ public struct Simulator: Sendable {
         network = try Network(circuit)
     }
 
-    /// The probes recorded by `kind` when none are given: the netlist's outputs for that analysis,
-    /// or every node voltage.
+    /// The probes recorded by `kind` when none are given: the printed ones (`printedProbes`), then
+    /// those the netlist's `.meas` statements of that analysis read.
     public func defaultProbes(for kind: AnalysisKind) -> [Probe] {
+        var probes = printedProbes(for: kind)
+        for m in circuit.measurements where m.analysis == kind {
+            for p in m.probes where !probes.contains(p) { probes.append(p) }
+        }
+        return probes
+    }
+
+    /// The probes `kind` reports: the netlist's outputs for that analysis, or every node voltage.
+    public func printedProbes(for kind: AnalysisKind) -> [Probe] {
         let requested = circuit.outputs.filter { $0.analysis == nil || $0.analysis == kind }.map(\.probe).filter {
             if case .power = $0.quantity { return kind != .ac } else { return true }
         }
         if !requested.isEmpty { return requested }
         return circuit.nodes.dropFirst().map { Probe.voltage($0.name) }
+    }
+
+    /// The netlist's `.meas` statements on `results` (each on the first result of its analysis),
+    /// in the netlist's order: a value, or the error that says why there is none.
+    public func measure(_ results: [AnalysisResult]) -> [(measurement: SpiceMeasurement, value: Result<Double, SimulationError>)] {
+        circuit.measurements.map { m in
+            guard let result = results.first(where: { $0.kind == m.analysis }) else {
+                return (m, .failure(SimulationError(".meas \(m.name): the netlist has no .\(m.analysis.rawValue) to measure")))
+            }
+            do throws(SimulationError) { return (m, .success(try m.evaluate(result))) } catch { return (m, .failure(error)) }
+        }
     }
 
     /// Runs one analysis.

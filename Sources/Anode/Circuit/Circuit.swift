@@ -22,6 +22,8 @@ public struct Circuit: Sendable {
     public var analyses: [Analysis] = []
     /// The outputs to record; empty means every node voltage.
     public var outputs: [OutputRequest] = []
+    /// `.meas` statements, measured on their analysis' results (see `Simulator.measure`).
+    public var measurements: [SpiceMeasurement] = []
     /// Tolerances and methods.
     public var options = SimulationOptions()
     /// `.ic` node voltages: used as the starting state with UIC, and held during the initial

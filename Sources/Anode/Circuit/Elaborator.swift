@@ -121,7 +121,7 @@ struct Elaborator {
             case .command(let command):
                 if scope.parent != nil {
                     switch command {
-                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature:
+                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure:
                         throw NetlistError("analysis and control statements cannot appear inside a .subckt", at: statement.location)
                     case .global:
                         break
@@ -858,38 +858,13 @@ struct Elaborator {
         case let .outputs(analysis, probes, _):
             let kind = analysis.flatMap { AnalysisKind(rawValue: $0) }
             for p in probes {
-                let args = p.arguments.map { $0.text }
-                guard let (quantity, view) = Probe.parseFunction(p.function, args.map { $0.lowercased() }) else {
-                    throw NetlistError("unknown output '\(p.function)(\(args.joined(separator: ",")))'; use v(node), v(a,b), i(element), p(element) or vdb/vp/vm/vr/vi", at: p.location)
-                }
-                let probe = Probe(quantity, view: view)
-                switch quantity {
-                case let .voltage(a, b):
-                    for n in [a] + (b.map { [$0] } ?? []) {
-                        let node = Node(n)
-                        guard circuit.index(of: node) != nil else {
-                            throw NetlistError("output \(probe): no element connects to node '\(n)'", at: p.location)
-                        }
-                    }
-                case let .current(e):
-                    guard let element = circuit.element(named: e) else {
-                        throw NetlistError("output \(probe): no element named '\(e)'", at: p.location)
-                    }
-                    if element.kind.nodes.count != 2 {
-                        throw NetlistError("output \(probe): i() needs a two-terminal element; \(element.name) has \(element.kind.nodes.count) terminals", at: p.location)
-                    }
-                case let .power(e):
-                    guard circuit.element(named: e) != nil else {
-                        throw NetlistError("output \(probe): no element named '\(e)'", at: p.location)
-                    }
-                    if kind == .ac {
-                        throw NetlistError("output \(probe): p() is for .op and .tran, not .ac", at: p.location)
-                    }
-                }
+                let probe = try resolve(p, in: kind)
                 if !circuit.outputs.contains(OutputRequest(probe, in: kind)) {
                     circuit.outputs.append(OutputRequest(probe, in: kind))
                 }
             }
+        case let .measure(analysis, name, arguments):
+            try measure(analysis, name, arguments, at: location, in: scope)
         case .options:
             break  // applied before the elements were built
         case .initialConditions(let pairs), .nodeset(let pairs):
@@ -907,6 +882,39 @@ struct Elaborator {
                 circuit.warnings.append(Diagnostic(".temp \(t): Anode simulates every model at 27 °C", at: text.location))
             }
         }
+    }
+
+    /// The probe `p` names, checked against the circuit (its nodes and elements exist; no p() in .ac).
+    func resolve(_ p: ProbeText, in kind: AnalysisKind?) throws(NetlistError) -> Probe {
+        let args = p.arguments.map { $0.text }
+        guard let (quantity, view) = Probe.parseFunction(p.function, args.map { $0.lowercased() }) else {
+            throw NetlistError("unknown output '\(p.function)(\(args.joined(separator: ",")))'; use v(node), v(a,b), i(element), p(element) or vdb/vp/vm/vr/vi", at: p.location)
+        }
+        let probe = Probe(quantity, view: view)
+        switch quantity {
+        case let .voltage(a, b):
+            for n in [a] + (b.map { [$0] } ?? []) {
+                let node = Node(n)
+                guard circuit.index(of: node) != nil else {
+                    throw NetlistError("output \(probe): no element connects to node '\(n)'", at: p.location)
+                }
+            }
+        case let .current(e):
+            guard let element = circuit.element(named: e) else {
+                throw NetlistError("output \(probe): no element named '\(e)'", at: p.location)
+            }
+            if element.kind.nodes.count != 2 {
+                throw NetlistError("output \(probe): i() needs a two-terminal element; \(element.name) has \(element.kind.nodes.count) terminals", at: p.location)
+            }
+        case let .power(e):
+            guard circuit.element(named: e) != nil else {
+                throw NetlistError("output \(probe): no element named '\(e)'", at: p.location)
+            }
+            if kind == .ac {
+                throw NetlistError("output \(probe): p() is for .op and .tran, not .ac", at: p.location)
+            }
+        }
+        return probe
     }
 
     mutating func applyOption(_ a: Assignment, in scope: Scope) throws(NetlistError) {

@@ -143,6 +143,9 @@ public enum Command: Hashable, Sendable {
     case global([Token])
     /// `.temp value`
     case temperature(ValueText)
+    /// `.meas[ure] [tran|ac|dc] NAME …`: the analysis (nil where LTspice's form leaves it out), the
+    /// name and the rest of the line's tokens.
+    case measure(analysis: Token?, name: Token, arguments: [Token])
 }
 
 /// One statement of a netlist, with where it was written.

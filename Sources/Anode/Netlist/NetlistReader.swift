@@ -456,7 +456,15 @@ struct NetlistReader {
         case ".backanno":
             warnings.append(Diagnostic(".backanno (LTspice's note to label its schematic with currents) has no effect here and was ignored", at: loc))
             return nil
-        case ".meas", ".measure", ".four", ".width", ".title", ".csparam", ".noise", ".disto", ".sens", ".pz", ".tf":
+        case ".meas", ".measure":
+            // LTspice may leave the analysis out: `.meas NAME …` measures the netlist's one analysis.
+            let named = tokens.count > 1 && ["tran", "ac", "dc", "op", "tf", "noise"].contains(tokens[1].lowercased)
+            let first = named ? 2 : 1
+            guard tokens.count >= first + 2, tokens[1].kind == .word, tokens[first].kind == .word else {
+                throw NetlistError("\(head) takes an analysis (tran, ac or dc), a name and what to measure", at: loc)
+            }
+            return statement(.measure(analysis: named ? tokens[1] : nil, name: tokens[first], arguments: Array(tokens.dropFirst(first + 1))))
+        case ".four", ".width", ".title", ".csparam", ".noise", ".disto", ".sens", ".pz", ".tf":
             warnings.append(Diagnostic("\(head) is not supported by Anode and was ignored", at: loc))
             return nil
         default:

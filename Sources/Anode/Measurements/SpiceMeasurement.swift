@@ -1,0 +1,210 @@
+import Foundation
+
+/// A `.meas` statement: one number taken from a `.tran`, `.ac` or `.dc` result, as ngspice's
+/// `.measure` takes it.
+///
+///     .meas tran vmax MAX v(out) FROM=1m TO=5m        extremes, their place, averages, integrals
+///     .meas tran vrms RMS v(out)                      √(∫v²/span), the trapezoidal rule between points
+///     .meas tran v2m FIND v(out) AT=2m                a value at a point of the scale
+///     .meas tran vx FIND v(out) WHEN v(in)=0.5 RISE=2 a value where another crosses a level
+///     .meas tran tx WHEN v(out)=0.5 CROSS=LAST        where a crossing happens
+///     .meas tran tpd TRIG v(in) VAL=0.5 RISE=1 TARG v(out) VAL=0.5 RISE=1   the span between two
+///
+/// Values between the result's points are interpolated linearly (the transient's points are the
+/// multiples of TSTEP). `RISE=n`, `FALL=n`, `CROSS=n` pick the n-th upward, downward or any
+/// crossing (`LAST`: the last one), counted from `TD` on; without any of them, the first crossing.
+public struct SpiceMeasurement: Hashable, Sendable {
+    /// The name the result is reported under (lowercased).
+    public var name: String
+    /// The analysis it measures.
+    public var analysis: AnalysisKind
+    /// What it measures.
+    public var kind: Kind
+    /// Where it was written.
+    public var location: SourceLocation?
+
+    /// What a measurement computes.
+    public enum Kind: Hashable, Sendable {
+        /// A statistic of `probe` over the scale from `from` to `to` (the whole result when nil).
+        case statistic(Statistic, Probe, from: Double?, to: Double?)
+        /// The value of `probe` at a point of the scale.
+        case find(Probe, at: Double)
+        /// The value of `probe` where `condition` is met.
+        case findWhen(Probe, Condition)
+        /// Where `condition` is met (a time, a frequency or a sweep value).
+        case when(Condition)
+        /// The distance from the trigger's point to the target's: `targ − trig`.
+        case trigTarg(trigger: Condition, target: Condition)
+    }
+
+    /// The statistics of a probe over a span.
+    public enum Statistic: String, Hashable, Sendable, CaseIterable {
+        /// Mean over the span, ∫v/span.
+        case avg
+        /// Root mean square, √(∫v²/span).
+        case rms
+        /// Smallest value.
+        case min
+        /// Largest value.
+        case max
+        /// Largest minus smallest.
+        case pp
+        /// ∫v over the span.
+        case integ
+        /// Where the smallest value is.
+        case minAt = "min_at"
+        /// Where the largest value is.
+        case maxAt = "max_at"
+    }
+
+    /// A probe crossing a level: the `count`-th crossing of `edge` after `delay` (the last when count is nil).
+    public struct Condition: Hashable, Sendable {
+        /// The probe that crosses, or nil for a fixed point (`TRIG AT=…`) at `level`.
+        public var probe: Probe?
+        /// The level it crosses (or the fixed point).
+        public var level: Double
+        /// Which crossings count.
+        public var edge: Edge
+        /// Which of them: 1 is the first; nil the last.
+        public var count: Int?
+        /// Crossings before this point of the scale are not counted (`TD`).
+        public var delay: Double
+
+        /// A condition.
+        public init(probe: Probe?, level: Double, edge: Edge = .cross, count: Int? = 1, delay: Double = 0) {
+            self.probe = probe
+            self.level = level
+            self.edge = edge
+            self.count = count
+            self.delay = delay
+        }
+    }
+
+    /// The direction of a crossing.
+    public enum Edge: String, Hashable, Sendable {
+        /// Upward.
+        case rise
+        /// Downward.
+        case fall
+        /// Either.
+        case cross
+    }
+
+    /// A measurement.
+    public init(name: String, analysis: AnalysisKind, kind: Kind, location: SourceLocation? = nil) {
+        self.name = name
+        self.analysis = analysis
+        self.kind = kind
+        self.location = location
+    }
+
+    /// The probes the measurement reads.
+    public var probes: [Probe] {
+        switch kind {
+        case let .statistic(_, p, _, _), let .find(p, _): return [p]
+        case let .findWhen(p, c): return [p] + (c.probe.map { [$0] } ?? [])
+        case let .when(c): return c.probe.map { [$0] } ?? []
+        case let .trigTarg(a, b): return [a.probe, b.probe].compactMap { $0 }
+        }
+    }
+
+    /// The measurement on `result` (of its analysis); an error says why there is no value.
+    public func evaluate(_ result: AnalysisResult) throws(SimulationError) -> Double {
+        let scale: [Double]
+        let values: (Probe) -> [Double]?
+        switch result {
+        case .transient(let r): scale = r.time; values = { r.values($0) }
+        case .ac(let r): scale = r.frequencies; values = { r.values($0) }
+        case .dcSweep(let r): scale = r.sweepValues; values = { r.values($0) }
+        case .operatingPoint: throw SimulationError(".meas \(name): there is nothing to measure in an operating point")
+        }
+        func column(_ p: Probe) throws(SimulationError) -> [Double] {
+            guard let v = values(p), v.count == scale.count else { throw SimulationError(".meas \(name): \(p) was not recorded") }
+            return v
+        }
+        guard scale.count >= 1 else { throw SimulationError(".meas \(name): the \(analysis.rawValue) result has no points") }
+        switch kind {
+        case let .statistic(statistic, probe, from, to):
+            return try Self.statistic(statistic, scale, try column(probe), from: from ?? scale[0], to: to ?? scale[scale.count - 1], name: name)
+        case let .find(probe, at):
+            guard let v = Self.interpolate(scale, try column(probe), at: at) else {
+                throw SimulationError(".meas \(name): AT=\(at) is outside the result (\(scale[0]) to \(scale[scale.count - 1]))")
+            }
+            return v
+        case let .findWhen(probe, condition):
+            let x = try point(condition, scale, column)
+            return Self.interpolate(scale, try column(probe), at: x)!
+        case let .when(condition):
+            return try point(condition, scale, column)
+        case let .trigTarg(trigger, target):
+            return try point(target, scale, column) - point(trigger, scale, column)
+        }
+    }
+
+    /// The point of the scale where `c` is met.
+    func point(_ c: Condition, _ scale: [Double], _ column: (Probe) throws(SimulationError) -> [Double]) throws(SimulationError) -> Double {
+        guard let probe = c.probe else { return c.level }
+        let v = try column(probe)
+        var found: Double? = nil
+        var seen = 0
+        for k in 1..<max(scale.count, 1) {
+            let a = v[k - 1] - c.level, b = v[k] - c.level
+            let rising = a < 0 && b >= 0, falling = a > 0 && b <= 0
+            guard (c.edge != .fall && rising) || (c.edge != .rise && falling) else { continue }
+            let x = scale[k - 1] + (scale[k] - scale[k - 1]) * a / (a - b)
+            guard x >= c.delay else { continue }
+            seen += 1
+            found = x
+            if let n = c.count, seen == n { return x }
+        }
+        if c.count == nil, let found { return found }
+        let verb = c.edge == .rise ? "rises through" : c.edge == .fall ? "falls through" : "crosses"
+        let after = c.delay > 0 ? " after TD=\(format(c.delay))" : ""
+        if seen == 0 { throw SimulationError(".meas \(name): \(probe) never \(verb) \(format(c.level))\(after)") }
+        throw SimulationError(".meas \(name): \(probe) \(verb) \(format(c.level))\(after) only \(seen) time\(seen == 1 ? "" : "s"), not \(c.count ?? 0)")
+    }
+
+    /// Linear interpolation of `v` over `scale` at `x`; nil outside (a point within 10⁻⁹ of the
+    /// span beyond an end, such as TO=5m on a last point of 4.999999999999999 ms, is that end).
+    static func interpolate(_ scale: [Double], _ v: [Double], at x: Double) -> Double? {
+        guard let first = scale.first, let last = scale.last else { return nil }
+        let slack = 1e-9 * max(abs(last - first), abs(last), abs(first))
+        guard x >= first - slack, x <= last + slack else { return nil }
+        if x <= first { return v[0] }
+        if x >= last { return v[v.count - 1] }
+        var k = 1
+        while k < scale.count && scale[k] < x { k += 1 }
+        if k >= scale.count { return v[v.count - 1] }
+        let span = scale[k] - scale[k - 1]
+        if span == 0 { return v[k] }
+        return v[k - 1] + (v[k] - v[k - 1]) * (x - scale[k - 1]) / span
+    }
+
+    /// A statistic of `v` over [from, to], the ends interpolated, integrals by the trapezoidal rule.
+    static func statistic(_ s: Statistic, _ scale: [Double], _ v: [Double], from: Double, to: Double, name: String) throws(SimulationError) -> Double {
+        guard from <= to, let a = interpolate(scale, v, at: from), let b = interpolate(scale, v, at: to) else {
+            throw SimulationError(".meas \(name): FROM=\(from) TO=\(to) is not a span within the result (\(scale[0]) to \(scale[scale.count - 1]))")
+        }
+        let from = max(from, scale[0]), to = min(to, scale[scale.count - 1])
+        // The points of the span: its ends and the result's points strictly inside.
+        var xs = [from], ys = [a]
+        for k in scale.indices where scale[k] > from && scale[k] < to { xs.append(scale[k]); ys.append(v[k]) }
+        if to > from { xs.append(to); ys.append(b) }
+        func integral(_ f: (Double) -> Double) -> Double {
+            var sum = 0.0
+            for k in 1..<max(xs.count, 1) { sum += 0.5 * (f(ys[k - 1]) + f(ys[k])) * (xs[k] - xs[k - 1]) }
+            return sum
+        }
+        switch s {
+        case .min: return ys.min()!
+        case .max: return ys.max()!
+        case .pp: return ys.max()! - ys.min()!
+        case .minAt: return xs[ys.firstIndex(of: ys.min()!)!]
+        case .maxAt: return xs[ys.firstIndex(of: ys.max()!)!]
+        case .integ: return integral { $0 }
+        case .avg, .rms:
+            guard to > from else { return s == .avg ? a : abs(a) }
+            return s == .avg ? integral { $0 } / (to - from) : (integral { $0 * $0 } / (to - from)).squareRoot()
+        }
+    }
+}
