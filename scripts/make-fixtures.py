@@ -13,8 +13,8 @@ and runs `ngspice -b`:
     misaligned in batch mode).
 Netlists: circuits/*.cir, Tests/AnodeTests/Netlists/*.cir, Tests/AnodeTests/Clipping/*.cir and
 Tests/AnodeTests/LTspice/*.cir (the ngspice twins of the LTspice netlists there) unless some are named. Results go to
-Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran,meas}.csv (meas: the values ngspice's .meas
-statements print); the tests read them and do not need ngspice.
+Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran,meas,four}.csv (meas: the values ngspice's .meas
+statements print; four: its .four tables); the tests read them and do not need ngspice.
 Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
 """
 import math, os, re, shutil, subprocess, sys, tempfile
@@ -203,6 +203,26 @@ def run(netlist):
         path = f'{work}/meas.txt'
         open(path, 'w').write(''.join(f'{n},{float(values[n])!r}\n' for n in measured))
         outputs.append(('meas', path, None))
+    # .four tables: ngspice prints `Fourier analysis for v(out):`, a THD line and a row per harmonic.
+    if any(line.split()[0].lower() in ('.four', '.fourier') for line in lines):
+        rows, output, thd = [], None, None
+        for line in result.stdout.splitlines():
+            m = re.match(r'\s*Fourier analysis for (\S+):', line)
+            if m:
+                output = m.group(1).lower()
+                continue
+            m = re.search(r'THD:\s*(\S+)\s*%', line)
+            if m and output:
+                thd = float(m.group(1))
+                continue
+            words = line.split()
+            if output and len(words) == 6 and re.fullmatch(r'\d+', words[0]):
+                rows.append(f'{output},{words[0]},{float(words[1])!r},{float(words[2])!r},{float(words[3])!r},{thd!r}')
+        if not rows:
+            sys.exit(f'ngspice printed no Fourier table for {deck_path}:\n{result.stdout}')
+        path = f'{work}/four.txt'
+        open(path, 'w').write('\n'.join(rows) + '\n')
+        outputs.append(('four', path, None))
     return name, outputs
 
 
@@ -211,9 +231,10 @@ def write_fixtures(netlist, out_dir):
     work = os.path.dirname(outputs[0][1]) if outputs else None
     for kind, path, extra in outputs:
         target = os.path.join(out_dir, f'{name}.{kind}.csv')
-        if kind == 'meas':
+        if kind in ('meas', 'four'):
+            header = 'name,value' if kind == 'meas' else 'output,harmonic,frequency,magnitude,phase,thd'
             with open(target, 'w') as f:
-                f.write('name,value\n' + open(path).read())
+                f.write(header + '\n' + open(path).read())
             print('wrote', os.path.relpath(target, ROOT))
             continue
         if kind == 'op':

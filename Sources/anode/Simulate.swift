@@ -73,6 +73,39 @@ struct Simulate: ParsableCommand {
             printError("wrote \(path)")
         }
         try writeMeasurements(simulator.measure(results))
+        try writeFourier(simulator.fourier(results))
+    }
+
+    /// The `.four` tables as CSV, one row per output and harmonic, with ngspice's columns and the
+    /// output's THD on each of its rows; after the analyses on standard output, or to
+    /// OUT.four.csv with -o. An output that cannot be analysed is a warning and has no rows.
+    func writeFourier(_ tables: [(request: FourierRequest, probe: Probe, table: Result<FourierTable, SimulationError>)]) throws {
+        guard !tables.isEmpty else { return }
+        var lines = ["output,harmonic,frequency,magnitude,phase,norm. magnitude,norm. phase,thd (%)"]
+        for (request, probe, result) in tables {
+            switch result {
+            case .success(let t):
+                for (k, h) in t.harmonics.enumerated() {
+                    lines.append([probe.description, "\(k)", number(h.frequency), number(h.magnitude), number(h.phase),
+                                  number(t.normalizedMagnitude(k)), number(t.normalizedPhase(k)), number(t.thd)].joined(separator: ","))
+                }
+                printError(String(format: "%@: THD %.6g %% at %g Hz", probe.description, t.thd, t.fundamental))
+            case .failure(let error):
+                printError("\(request.location.map { "\($0)" } ?? file): warning: \(error.message)")
+            }
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        guard let output else {
+            print("# four")
+            print(text, terminator: "")
+            return
+        }
+        let path = (output as NSString).deletingPathExtension + ".four.csv"
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            printError("error: cannot write '\(path)': \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        printError("wrote \(path)")
     }
 
     /// The `.meas` results as `name,value` CSV (`failed` where there is no value, with a warning
@@ -83,7 +116,7 @@ struct Simulate: ParsableCommand {
         for (m, value) in measured {
             switch value {
             case .success(let x):
-                lines.append("\(m.name),\(x)")
+                lines.append("\(m.name),\(number(x))")
             case .failure(let error):
                 lines.append("\(m.name),failed")
                 printError("\(m.location.map { "\($0)" } ?? file): warning: \(error.message)")
@@ -102,4 +135,9 @@ struct Simulate: ParsableCommand {
         }
         printError("wrote \(path)")
     }
+}
+
+/// `x` as the analyses' CSV writes numbers: whole numbers without a fraction, others in full.
+func number(_ x: Double) -> String {
+    x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
 }

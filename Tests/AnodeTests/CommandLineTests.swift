@@ -166,7 +166,7 @@ struct CommandLineTests {
         #expect(mna.status == 0 && !mna.stderr.contains("method=euler"))
     }
 
-    @Test("anode simulate reports .meas results as name,value (failed, with a warning, where there is none); the CSV keeps its columns")
+    @Test("anode simulate reports .meas results as name,value (failed, with a warning, where there is none) and .four tables; the CSV keeps its columns")
     func measurements() throws {
         let url = try temporaryFile("rc.cir", """
             rc
@@ -177,13 +177,18 @@ struct CommandLineTests {
             .print tran v(out)
             .meas tran tau WHEN v(out)=0.6321205588 RISE=1
             .meas tran never WHEN v(out)=2
+            .four 1k v(out)
             """)
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let r = try run(["simulate", url.path])
         #expect(r.status == 0, "\(r.stderr)")
         // v(in) is read by no .meas, v(out) is printed: the transient's CSV is unchanged by the measurements.
         #expect(r.stdout.hasPrefix("time,v(out)\n"))
-        let meas = try #require(r.stdout.components(separatedBy: "# meas\n").last)
+        let sections = r.stdout.components(separatedBy: "# four\n")
+        #expect(sections.count == 2 && sections[1].hasPrefix("output,harmonic,frequency,magnitude,phase,norm. magnitude,norm. phase,thd (%)\nv(out),0,0,"), "\(r.stdout.suffix(300))")
+        #expect(sections.count == 2 && sections[1].split(separator: "\n").count == 11)
+        #expect(r.stderr.contains("v(out): THD"))
+        let meas = try #require(sections[0].components(separatedBy: "# meas\n").last)
         let rows = meas.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
         #expect(rows.first == ["name", "value"])
         // 1 − 1/e of the step is reached at t = RC = 1 ms (the 1 µs rise moves it by 0.5 µs).
@@ -196,6 +201,7 @@ struct CommandLineTests {
         #expect(try run(["simulate", url.path, "-o", out]).status == 0)
         let file = try String(contentsOfFile: url.deletingLastPathComponent().appendingPathComponent("rc.meas.csv").path, encoding: .utf8)
         #expect(file.hasPrefix("name,value\ntau,"))
+        #expect(FileManager.default.fileExists(atPath: url.deletingLastPathComponent().appendingPathComponent("rc.four.csv").path))
     }
 
     @Test("a netlist without outputs records every node voltage")

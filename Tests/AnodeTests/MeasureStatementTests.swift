@@ -2,9 +2,9 @@ import Foundation
 import Testing
 import Anode
 
-/// `.meas` statements: against ngspice's values on the same netlist, against closed forms on an
-/// ideal source, and their errors.
-@Suite(".meas statements")
+/// `.meas` and `.four` statements: against ngspice's values on the same netlist, against closed
+/// forms on ideal sources, and their errors.
+@Suite(".meas and .four statements")
 struct MeasureStatementTests {
     func circuit(_ text: String) throws(NetlistError) -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
 
@@ -94,6 +94,88 @@ struct MeasureStatementTests {
             return
         }
         #expect(failure.message.contains("v(in) never rises through 1"), "\(failure.message)")
+    }
+
+    @Test(".four agrees with ngspice's table: magnitudes, phases and THD of the clipper's last period")
+    func fourierAgreesWithNgspice() throws {
+        let circuit = try loadCircuit(Paths.netlists.appendingPathComponent("measurements.cir"))
+        let simulator = try Simulator(circuit)
+        let tables = simulator.fourier(try simulator.runAll())
+        let reference = try Table(Paths.fixtures.appendingPathComponent("measurements.four.csv"))
+        #expect(tables.count == 2 && reference.rows.count == 20)
+        for (_, probe, result) in tables {
+            let table = try result.get()
+            let rows = reference.rows.filter { $0[0] == probe.description }
+            #expect(rows.count == 10)
+            let fundamental = try #require(Double(rows[1][3]))
+            for row in rows {
+                let k = try #require(Int(row[1]))
+                let magnitude = try #require(Double(row[3])), phase = try #require(Double(row[4]))
+                let h = table.harmonics[k]
+                #expect(h.frequency == Double(k) * 1000)
+                // Within 10⁻⁴ of the fundamental (Anode's 10 µs grid against ngspice's 0.2 µs steps:
+                // the differences are 2–4·10⁻⁵ V); the phase of every harmonic above 10⁻³ of the
+                // fundamental within 1° (0.006° for the fundamental, 0.4° for the ninth).
+                #expect(abs(h.magnitude - magnitude) <= 1e-4 * fundamental, "\(probe) harmonic \(k): \(h.magnitude), ngspice \(magnitude)")
+                if k >= 1 && magnitude > 1e-3 * fundamental {
+                    #expect(abs(h.phase - phase) <= 1, "\(probe) harmonic \(k): \(h.phase)°, ngspice \(phase)°")
+                }
+            }
+            let thd = try #require(Double(rows[0][5]))
+            // v(in) is a pure sine: both THDs are noise (ngspice 10⁻¹² %, Anode 10⁻⁴ % from the
+            // interpolation onto the 10 µs grid); the clipper's within 0.2 % of its value.
+            #expect(abs(table.thd - thd) <= max(2e-3 * thd, 1e-3), "\(probe): THD \(table.thd) %, ngspice \(thd) %")
+        }
+    }
+
+    @Test(".four on a sum of sines: the magnitudes, sine phases and THD they were given")
+    func fourierClosedForm() throws {
+        // 0.25 V DC + 1 V at 1 kHz (phase 30°) + 0.1 V at 3 kHz (phase −45°) + 0.05 V at 5 kHz:
+        // THD = √(0.1² + 0.05²)/1 = 11.18 %. TSTOP is not a whole number of periods, so the
+        // window, the last millisecond, starts at 2.5 ms, and the phases are taken from there:
+        // a sine sin(ωt + φ) at t = 2.5 ms + τ has phase φ + ω·2.5 ms.
+        let c = try circuit("""
+            V1 a 0 SIN(0.25 1 1k 0 0 30)
+            V2 b a SIN(0 0.1 3k 0 0 -45)
+            V3 c b SIN(0 0.05 5k)
+            R1 c 0 1k
+            .tran 2u 3.5m
+            .four 1k v(c) v(a)
+            """)
+        let simulator = try Simulator(c)
+        let tables = simulator.fourier(try simulator.runAll())
+        let table = try tables[0].table.get()
+        func wrap(_ d: Double) -> Double { var x = d.truncatingRemainder(dividingBy: 360); if x > 180 { x -= 360 } else if x <= -180 { x += 360 }; return x }
+        #expect(abs(table.harmonics[0].magnitude - 0.25) < 1e-6)
+        for (k, magnitude, phase) in [(1, 1.0, 30.0), (3, 0.1, -45.0), (5, 0.05, 0.0)] {
+            #expect(abs(table.harmonics[k].magnitude - magnitude) < 1e-5, "harmonic \(k): \(table.harmonics[k].magnitude)")
+            let expected = wrap(phase + Double(k) * 360 * 2.5)
+            #expect(abs(wrap(table.harmonics[k].phase - expected)) < 0.01, "harmonic \(k): \(table.harmonics[k].phase)°, expected \(expected)°")
+        }
+        for k in [2, 4, 6, 7, 8, 9] { #expect(table.harmonics[k].magnitude < 1e-5) }
+        #expect(abs(table.thd - 100 * (0.1 * 0.1 + 0.05 * 0.05).squareRoot()) < 1e-3)
+        #expect(abs(table.normalizedMagnitude(3) - 0.1) < 1e-5)
+        #expect(abs(wrap(table.normalizedPhase(3) - (-45 + 3 * 900.0 - (30 + 900.0)))) < 0.01)
+        // A pure sine: no distortion.
+        #expect(try tables[1].table.get().thd < 1e-3)
+    }
+
+    @Test(".four errors: a bad frequency, a view instead of a waveform, too short or too sparse a transient")
+    func fourierErrors() throws {
+        let base = "V1 in 0 SIN(0 1 1k)\nR1 in 0 1k\n"
+        #expect(error(base + ".tran 10u 5m\n.four 0 v(in)\n")?.message.contains("must be positive") == true)
+        #expect(error(base + ".tran 10u 5m\n.four 1k vdb(in)\n")?.message.contains("write v(...), not vdb(...)") == true)
+        #expect(error(base + ".tran 10u 5m\n.four 1k v(nowhere)\n")?.message.contains("no element connects to node 'nowhere'") == true)
+        #expect(error(base + ".tran 10u 5m\n.four 1k\n")?.message.contains("takes a fundamental frequency") == true)
+        func failure(_ text: String) throws -> String? {
+            let simulator = try Simulator(circuit(text))
+            let tables = simulator.fourier(try simulator.runAll())
+            if case .failure(let e) = tables[0].table { return e.message }
+            return nil
+        }
+        #expect(try failure(base + ".tran 10u 0.5m\n.four 1k v(in)\n")?.contains("fewer than 1 periods") == true)
+        #expect(try failure(base + ".tran 100u 5m\n.four 1k v(in)\n")?.contains("too sparse for its 9th harmonic") == true)
+        #expect(try failure(base + ".op\n.four 1k v(in)\n")?.contains("no .tran") == true)
     }
 
     @Test("malformed .meas statements are errors at their place")

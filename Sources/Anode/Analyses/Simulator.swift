@@ -27,6 +27,11 @@ public struct Simulator: Sendable {
         for m in circuit.measurements where m.analysis == kind {
             for p in m.probes where !probes.contains(p) { probes.append(p) }
         }
+        if kind == .tran {
+            for f in circuit.fourierAnalyses {
+                for p in f.probes where !probes.contains(p) { probes.append(p) }
+            }
+        }
         return probes
     }
 
@@ -37,6 +42,22 @@ public struct Simulator: Sendable {
         }
         if !requested.isEmpty { return requested }
         return circuit.nodes.dropFirst().map { Probe.voltage($0.name) }
+    }
+
+    /// The netlist's `.four` statements on `results` (on the first transient), one table per output
+    /// in the netlist's order, or the error that says why there is none.
+    public func fourier(_ results: [AnalysisResult]) -> [(request: FourierRequest, probe: Probe, table: Result<FourierTable, SimulationError>)] {
+        let transient: TransientResult? = results.lazy.compactMap { if case .transient(let r) = $0 { r } else { nil } }.first
+        return circuit.fourierAnalyses.flatMap { request in
+            request.probes.map { probe in
+                guard let transient else {
+                    return (request, probe, .failure(SimulationError(".four: the netlist has no .tran to analyse")))
+                }
+                do throws(SimulationError) {
+                    return (request, probe, .success(try FourierTable(transient, probe: probe, fundamental: request.fundamental)))
+                } catch { return (request, probe, .failure(error)) }
+            }
+        }
     }
 
     /// The netlist's `.meas` statements on `results` (each on the first result of its analysis),

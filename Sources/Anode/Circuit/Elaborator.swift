@@ -121,7 +121,7 @@ struct Elaborator {
             case .command(let command):
                 if scope.parent != nil {
                     switch command {
-                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure:
+                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier:
                         throw NetlistError("analysis and control statements cannot appear inside a .subckt", at: statement.location)
                     case .global:
                         break
@@ -865,6 +865,17 @@ struct Elaborator {
             }
         case let .measure(analysis, name, arguments):
             try measure(analysis, name, arguments, at: location, in: scope)
+        case let .fourier(frequency, probes):
+            let f = try positive(frequency, ".four's fundamental frequency")
+            var resolved: [Probe] = []
+            for p in probes {
+                let probe = try resolve(p, in: .tran)
+                guard probe.view == .value else {
+                    throw NetlistError(".four analyses a waveform: write \(p.function.prefix(1))(...), not \(p.function)(...)", at: p.location)
+                }
+                if !resolved.contains(probe) { resolved.append(probe) }
+            }
+            circuit.fourierAnalyses.append(FourierRequest(fundamental: f, probes: resolved, location: location))
         case .options:
             break  // applied before the elements were built
         case .initialConditions(let pairs), .nodeset(let pairs):

@@ -464,7 +464,14 @@ struct NetlistReader {
                 throw NetlistError("\(head) takes an analysis (tran, ac or dc), a name and what to measure", at: loc)
             }
             return statement(.measure(analysis: named ? tokens[1] : nil, name: tokens[first], arguments: Array(tokens.dropFirst(first + 1))))
-        case ".four", ".width", ".title", ".csparam", ".noise", ".disto", ".sens", ".pz", ".tf":
+        case ".four", ".fourier":
+            guard tokens.count >= 3, tokens[1].kind == .word || tokens[1].kind == .expression else {
+                throw NetlistError("\(head) takes a fundamental frequency and the outputs to analyse", at: loc)
+            }
+            let (probes, all) = try parseProbes(Array(tokens.dropFirst(2)))
+            if all { throw NetlistError("\(head) names its outputs; 'all' is not one", at: tokens[2].location) }
+            return statement(.fourier(frequency: ValueText(tokens[1]), probes: probes))
+        case ".width", ".title", ".csparam", ".noise", ".disto", ".sens", ".pz", ".tf":
             warnings.append(Diagnostic("\(head) is not supported by Anode and was ignored", at: loc))
             return nil
         default:
