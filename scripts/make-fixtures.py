@@ -13,8 +13,9 @@ and runs `ngspice -b`:
     misaligned in batch mode).
 Netlists: circuits/*.cir, Tests/AnodeTests/Netlists/*.cir, Tests/AnodeTests/Clipping/*.cir and
 Tests/AnodeTests/LTspice/*.cir (the ngspice twins of the LTspice netlists there) unless some are named. Results go to
-Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran,meas,four}.csv (meas: the values ngspice's .meas
-statements print; four: its .four tables); the tests read them and do not need ngspice.
+Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran,tf,meas,four}.csv (tf: the gain and impedances of .tf;
+meas: the values ngspice's .meas statements print; four: its .four tables); the tests read them and
+do not need ngspice.
 Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
 """
 import math, os, re, shutil, subprocess, sys, tempfile
@@ -135,7 +136,7 @@ def run(netlist):
         if head in ('.pot', '.varres'):
             body += control_resistors(line)
             continue
-        if head in ('.op', '.ac', '.tran', '.dc', '.print', '.probe', '.save', '.end'):
+        if head in ('.op', '.ac', '.tran', '.dc', '.tf', '.print', '.probe', '.save', '.end'):
             analyses.append(line)
             continue
         if head in ('.include', '.inc'):
@@ -153,6 +154,9 @@ def run(netlist):
         if head == '.op':
             control += ['op', 'set numdgt=15', f'print all > {work}/op.txt']
             outputs.append(('op', f'{work}/op.txt', None))
+        elif head == '.tf':
+            control += [' '.join(['tf'] + words[1:]), f'print all > {work}/tf.txt']
+            outputs.append(('tf', f'{work}/tf.txt', None))
         elif head == '.ac':
             want = probes(analyses, 'ac') or []
             control += [' '.join(['ac'] + words[1:]), f'wrdata {work}/ac.txt ' + ' '.join(want)]
@@ -231,6 +235,16 @@ def write_fixtures(netlist, out_dir):
     work = os.path.dirname(outputs[0][1]) if outputs else None
     for kind, path, extra in outputs:
         target = os.path.join(out_dir, f'{name}.{kind}.csv')
+        if kind == 'tf':
+            # `print all` of the tf plot: `name = value` for the gain and the two impedances.
+            with open(target, 'w') as f:
+                f.write('name,value\n')
+                for line in open(path):
+                    m = re.match(r'\s*(\S+)\s*=\s*(\S+)', line)
+                    if m:
+                        f.write(f'{m.group(1).lower()},{float(m.group(2))!r}\n')
+            print('wrote', os.path.relpath(target, ROOT))
+            continue
         if kind in ('meas', 'four'):
             header = 'name,value' if kind == 'meas' else 'output,harmonic,frequency,magnitude,phase,thd'
             with open(target, 'w') as f:

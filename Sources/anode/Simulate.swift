@@ -27,8 +27,8 @@ struct Simulate: ParsableCommand {
     func run() throws {
         let circuit = try loadCircuit(file)
         let simulator = try makeSimulator(circuit)
-        guard !circuit.analyses.isEmpty else {
-            printError("\(file): error: the netlist has no analysis (.op, .dc, .ac or .tran)")
+        guard !circuit.analyses.isEmpty || !circuit.transferFunctions.isEmpty else {
+            printError("\(file): error: the netlist has no analysis (.op, .dc, .ac, .tran or .tf)")
             throw ExitCode(2)
         }
         var results: [AnalysisResult] = []
@@ -72,8 +72,32 @@ struct Simulate: ParsableCommand {
             }
             printError("wrote \(path)")
         }
+        do {
+            try writeTable("tf", simulator.transferFunctions().flatMap { $0.values })
+        } catch let error as SimulationError {
+            printError("\(file): \(error.description)")
+            throw ExitCode(2)
+        }
         try writeMeasurements(simulator.measure(results))
         try writeFourier(simulator.fourier(results))
+    }
+
+    /// `name,value` rows as CSV: after the analyses on standard output under `# KIND`, or to
+    /// OUT.KIND.csv with -o. Nothing when there are none.
+    func writeTable(_ kind: String, _ rows: [(name: String, value: Double)]) throws {
+        guard !rows.isEmpty else { return }
+        let text = (["name,value"] + rows.map { "\($0.name),\(number($0.value))" }).joined(separator: "\n") + "\n"
+        guard let output else {
+            print("# \(kind)")
+            print(text, terminator: "")
+            return
+        }
+        let path = (output as NSString).deletingPathExtension + ".\(kind).csv"
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            printError("error: cannot write '\(path)': \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        printError("wrote \(path)")
     }
 
     /// The `.four` tables as CSV, one row per output and harmonic, with ngspice's columns and the

@@ -204,6 +204,19 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: url.deletingLastPathComponent().appendingPathComponent("rc.four.csv").path))
     }
 
+    @Test("anode simulate reports .tf as name,value under ngspice's names; a netlist with only .tf runs")
+    func transferFunction() throws {
+        let r = try run(["simulate", "Tests/AnodeTests/Netlists/transfer-function.cir"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let tf = try #require(r.stdout.components(separatedBy: "# tf\n").last)
+        #expect(tf.hasPrefix("name,value\ntransfer_function,-4.2318"), "\(tf)")
+        #expect(tf.contains("\nvin#input_impedance,162788.9") && tf.contains("\noutput_impedance_at_v(c),4679.2"))
+        let url = try temporaryFile("divider.cir", "divider\nV1 in 0 DC 1\nR1 in out 1k\nR2 out 0 1k\n.tf v(out) V1\n")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let only = try run(["simulate", url.path])
+        #expect(only.status == 0 && only.stdout == "# tf\nname,value\ntransfer_function,0.5\nv1#input_impedance,2000\noutput_impedance_at_v(out),500\n", "\(only.stdout)\(only.stderr)")
+    }
+
     @Test("a netlist without outputs records every node voltage")
     func allNodes() throws {
         let url = try temporaryFile("rc.cir", "rc\nV1 in 0 PULSE(0 1 0 1u 1u 1 2)\nR1 in out 1k\nC1 out 0 1u\n.tran 100u 1m\n")

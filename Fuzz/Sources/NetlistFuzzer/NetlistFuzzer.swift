@@ -28,9 +28,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     circuit.options.transientStepLimit = 20_000
     guard circuit.elements.count < 200, let simulator = try? Simulator(circuit) else { return 0 }
     if let results = try? simulator.runAll() {
-        // The .meas statements on those results.
+        // The .meas and .four statements on those results.
         _ = simulator.measure(results)
+        _ = simulator.fourier(results)
     }
+    _ = try? simulator.transferFunctions()
     // The real-time engine on the same (shortened) transient: its model derivation, rest state
     // and per-sample kernel, twice oversampled so the filters run too.
     for case .transient(let spec) in circuit.analyses {

@@ -22,6 +22,8 @@ public struct Circuit: Sendable {
     public var analyses: [Analysis] = []
     /// The outputs to record; empty means every node voltage.
     public var outputs: [OutputRequest] = []
+    /// `.tf` statements (see `Simulator.transferFunction`).
+    public var transferFunctions: [TransferFunctionRequest] = []
     /// `.four` statements, analysed on the transient's result (see `Simulator.fourier`).
     public var fourierAnalyses: [FourierRequest] = []
     /// `.meas` statements, measured on their analysis' results (see `Simulator.measure`).

@@ -121,7 +121,7 @@ struct Elaborator {
             case .command(let command):
                 if scope.parent != nil {
                     switch command {
-                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier:
+                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier, .transferFunction:
                         throw NetlistError("analysis and control statements cannot appear inside a .subckt", at: statement.location)
                     case .global:
                         break
@@ -865,6 +865,25 @@ struct Elaborator {
             }
         case let .measure(analysis, name, arguments):
             try measure(analysis, name, arguments, at: location, in: scope)
+        case let .transferFunction(output, source):
+            let probe = try resolve(output, in: .dc)
+            let outputOK: Bool
+            switch probe.quantity {
+            case .voltage: outputOK = probe.view == .value
+            case .current(let e): outputOK = probe.view == .value && e.lowercased().hasPrefix("v") && circuit.element(named: e).map { if case .voltageSource = $0.kind { true } else { false } } == true
+            case .power: outputOK = false
+            }
+            guard outputOK else {
+                throw NetlistError(".tf's output is a voltage, v(a) or v(a,b), or a voltage source's current, i(Vx); not \(probe)", at: output.location)
+            }
+            let name = scope.prefix + source.text
+            guard let element = circuit.element(named: name), element.kind.isIndependentSource else {
+                throw NetlistError(".tf's input must be an independent source (V or I), not '\(source.text)'", at: source.location)
+            }
+            if let first = circuit.transferFunctions.first {
+                throw NetlistError("a second .tf (SPICE runs one per netlist; the first is at \(first.location.map { "\($0)" } ?? "?"))", at: location)
+            }
+            circuit.transferFunctions.append(TransferFunctionRequest(output: probe, source: element.name, location: location))
         case let .fourier(frequency, probes):
             let f = try positive(frequency, ".four's fundamental frequency")
             var resolved: [Probe] = []

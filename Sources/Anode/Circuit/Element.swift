@@ -56,6 +56,14 @@ public enum ElementKind: Hashable, Sendable {
     /// A variable resistor: minimum + fraction·(maximum − minimum).
     case variableResistor(Node, Node, minimum: Double, maximum: Double, Control)
 
+    /// Whether this is an independent voltage or current source.
+    public var isIndependentSource: Bool {
+        switch self {
+        case .voltageSource, .currentSource: true
+        default: false
+        }
+    }
+
     /// The nodes the element connects, in netlist order.
     public var nodes: [Node] {
         switch self {

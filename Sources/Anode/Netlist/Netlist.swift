@@ -143,6 +143,8 @@ public enum Command: Hashable, Sendable {
     case global([Token])
     /// `.temp value`
     case temperature(ValueText)
+    /// `.tf OUTPUT SOURCE`: the small-signal DC transfer function and impedances.
+    case transferFunction(output: ProbeText, source: Token)
     /// `.four FREQ outputs`: the Fourier analysis of the transient's last period.
     case fourier(frequency: ValueText, probes: [ProbeText])
     /// `.meas[ure] [tran|ac|dc] NAME …`: the analysis (nil where LTspice's form leaves it out), the

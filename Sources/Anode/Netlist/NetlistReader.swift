@@ -471,7 +471,13 @@ struct NetlistReader {
             let (probes, all) = try parseProbes(Array(tokens.dropFirst(2)))
             if all { throw NetlistError("\(head) names its outputs; 'all' is not one", at: tokens[2].location) }
             return statement(.fourier(frequency: ValueText(tokens[1]), probes: probes))
-        case ".width", ".title", ".csparam", ".noise", ".disto", ".sens", ".pz", ".tf":
+        case ".tf":
+            let usage = ".tf takes one output and an independent source, as in .tf v(out) Vin"
+            guard tokens.count >= 3, let source = tokens.last, source.kind == .word else { throw NetlistError(usage, at: loc) }
+            let (probes, all) = try parseProbes(Array(tokens.dropFirst().dropLast()))
+            guard !all, probes.count == 1 else { throw NetlistError(usage, at: loc) }
+            return statement(.transferFunction(output: probes[0], source: source))
+        case ".width", ".title", ".csparam", ".noise", ".disto", ".sens", ".pz":
             warnings.append(Diagnostic("\(head) is not supported by Anode and was ignored", at: loc))
             return nil
         default:
