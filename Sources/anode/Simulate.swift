@@ -73,7 +73,8 @@ struct Simulate: ParsableCommand {
             printError("wrote \(path)")
         }
         do {
-            try writeTable("tf", simulator.transferFunctions().flatMap { $0.values })
+            let tf = try simulator.transferFunctions().flatMap { $0.values }
+            try emit("tf", ["name,value"] + tf.map { "\($0.name),\(number($0.value))" })
         } catch let error as SimulationError {
             printError("\(file): \(error.description)")
             throw ExitCode(2)
@@ -82,11 +83,11 @@ struct Simulate: ParsableCommand {
         try writeFourier(simulator.fourier(results))
     }
 
-    /// `name,value` rows as CSV: after the analyses on standard output under `# KIND`, or to
-    /// OUT.KIND.csv with -o. Nothing when there are none.
-    func writeTable(_ kind: String, _ rows: [(name: String, value: Double)]) throws {
-        guard !rows.isEmpty else { return }
-        let text = (["name,value"] + rows.map { "\($0.name),\(number($0.value))" }).joined(separator: "\n") + "\n"
+    /// CSV `lines` (a header and rows) of a result beside the analyses': on standard output under
+    /// `# KIND`, or to OUT.KIND.csv with -o. Nothing when there are no rows.
+    func emit(_ kind: String, _ lines: [String]) throws {
+        guard lines.count > 1 else { return }
+        let text = lines.joined(separator: "\n") + "\n"
         guard let output else {
             print("# \(kind)")
             print(text, terminator: "")
@@ -100,11 +101,9 @@ struct Simulate: ParsableCommand {
         printError("wrote \(path)")
     }
 
-    /// The `.four` tables as CSV, one row per output and harmonic, with ngspice's columns and the
-    /// output's THD on each of its rows; after the analyses on standard output, or to
-    /// OUT.four.csv with -o. An output that cannot be analysed is a warning and has no rows.
+    /// The `.four` tables, one row per output and harmonic, with ngspice's columns and the output's
+    /// THD on each of its rows (`four`). An output that cannot be analysed is a warning and has no rows.
     func writeFourier(_ tables: [(request: FourierRequest, probe: Probe, table: Result<FourierTable, SimulationError>)]) throws {
-        guard !tables.isEmpty else { return }
         var lines = ["output,harmonic,frequency,magnitude,phase,norm. magnitude,norm. phase,thd (%)"]
         for (request, probe, result) in tables {
             switch result {
@@ -118,24 +117,12 @@ struct Simulate: ParsableCommand {
                 printError("\(request.location.map { "\($0)" } ?? file): warning: \(error.message)")
             }
         }
-        let text = lines.joined(separator: "\n") + "\n"
-        guard let output else {
-            print("# four")
-            print(text, terminator: "")
-            return
-        }
-        let path = (output as NSString).deletingPathExtension + ".four.csv"
-        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            printError("error: cannot write '\(path)': \(error.localizedDescription)")
-            throw ExitCode(2)
-        }
-        printError("wrote \(path)")
+        try emit("four", lines)
     }
 
-    /// The `.meas` results as `name,value` CSV (`failed` where there is no value, with a warning
-    /// saying why): after the analyses on standard output, or to OUT.meas.csv with -o.
+    /// The `.meas` results as `name,value` (`meas`; `failed` where there is no value, with a
+    /// warning saying why).
     func writeMeasurements(_ measured: [(measurement: SpiceMeasurement, value: Result<Double, SimulationError>)]) throws {
-        guard !measured.isEmpty else { return }
         var lines = ["name,value"]
         for (m, value) in measured {
             switch value {
@@ -146,18 +133,7 @@ struct Simulate: ParsableCommand {
                 printError("\(m.location.map { "\($0)" } ?? file): warning: \(error.message)")
             }
         }
-        let text = lines.joined(separator: "\n") + "\n"
-        guard let output else {
-            print("# meas")
-            print(text, terminator: "")
-            return
-        }
-        let path = (output as NSString).deletingPathExtension + ".meas.csv"
-        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            printError("error: cannot write '\(path)': \(error.localizedDescription)")
-            throw ExitCode(2)
-        }
-        printError("wrote \(path)")
+        try emit("meas", lines)
     }
 }
 

@@ -43,14 +43,6 @@ public struct TransferFunction: Hashable, Sendable {
         if case .current(let e) = request.output.quantity { output = "\(e.lowercased())#output_impedance" } else { output = "output_impedance_at_\(request.output)" }
         return [("transfer_function", gain), ("\(source)#input_impedance", inputImpedance), (output, outputImpedance)]
     }
-
-    /// Equality of the values and the request.
-    public static func == (a: TransferFunction, b: TransferFunction) -> Bool {
-        a.gain == b.gain && a.inputImpedance == b.inputImpedance && a.outputImpedance == b.outputImpedance && a.request == b.request
-    }
-
-    /// Hashes the request.
-    public func hash(into hasher: inout Hasher) { hasher.combine(request) }
 }
 
 extension Simulator {
