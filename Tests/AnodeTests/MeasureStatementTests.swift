@@ -36,6 +36,8 @@ struct MeasureStatementTests {
             "vmax": 2e-3, "vmin": 2e-3, "vpp": 4e-3, "vavg": 2e-3, "vrms": 2e-3, "area": 5e-4 * 3.1831e-4,
             "tmax": 5e-6, "v2m": 2e-3, "vx": 2e-3, "tfall": 1e-7, "tlast": 1e-7, "tdelay": 1e-7, "tafter": 1e-7,
             "f3": 1e-6 * 7230, "gmax": 1e-6, "p10k": 1e-6, "vclip": 1e-6, "vknee": 1e-6,
+            // PARAM: vmax/vpp is 0.5 in both; vmax/vrms + 1m carries vrms's and vmax's differences.
+            "ratio": 1e-6, "crest": 1e-4,
         ]
         #expect(reference.count == allowance.count)
         for (name, expected) in reference {
@@ -197,6 +199,9 @@ struct MeasureStatementTests {
         #expect(error(base + ".meas op x MAX v(in)\n")?.message.contains("not 'op'") == true)
         #expect(error(base + ".meas tran x\n")?.message.contains(".meas takes an analysis") == true)
         #expect(error(base + ".meas tran x FIND v(in)\n")?.message.contains("FIND needs AT=") == true)
+        // PARAM: names are earlier measurements or parameters.
+        #expect(error(base + ".meas tran x PARAM='y*2'\n.meas tran y MAX v(in)\n")?.message.contains("'y' is neither a parameter nor a measurement before this one") == true)
+        #expect(error(base + ".meas tran x PARAM\n")?.message.contains("PARAM needs ='expression'") == true)
         // LTspice's form without the analysis: the netlist's only one, or an error when it has several.
         #expect(error(base + ".meas x MAX v(in)\n")?.message.contains("does not say which analysis") == true)
         let ltspice = try? circuit("V1 in 0 SIN(0 1 1k)\nR1 in 0 1k\n.tran 1u 1m\n.meas vpk MAX v(in)\n")
@@ -213,6 +218,9 @@ struct MeasureStatementTests {
             .meas tran outside FIND v(in) AT=3m
             .meas dc nodc MAX v(in)
             .meas tran fine MAX v(in) TO=1m
+            .param k=3
+            .meas tran twice PARAM='fine*2 + k'
+            .meas tran broken PARAM='late + 1'
             """)
         let v = try measured(c)
         func message(_ name: String) -> String? {
@@ -222,5 +230,9 @@ struct MeasureStatementTests {
         #expect(message("outside")?.contains("outside the result") == true)
         #expect(message("nodc")?.contains("no .dc") == true)
         #expect(message("fine") == nil)
+        // fine = 1 (the sine's peak), k = 3.
+        let twice = try #require(try v["twice"]?.get())
+        #expect(abs(twice - 5) < 1e-6)
+        #expect(message("broken")?.contains("'late' has no value: the measurement of that name failed") == true)
     }
 }

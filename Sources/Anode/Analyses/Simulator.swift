@@ -63,11 +63,16 @@ public struct Simulator: Sendable {
     /// The netlist's `.meas` statements on `results` (each on the first result of its analysis),
     /// in the netlist's order: a value, or the error that says why there is none.
     public func measure(_ results: [AnalysisResult]) -> [(measurement: SpiceMeasurement, value: Result<Double, SimulationError>)] {
-        circuit.measurements.map { m in
+        var earlier: [String: Double] = [:]
+        return circuit.measurements.map { m in
             guard let result = results.first(where: { $0.kind == m.analysis }) else {
                 return (m, .failure(SimulationError(".meas \(m.name): the netlist has no .\(m.analysis.rawValue) to measure")))
             }
-            do throws(SimulationError) { return (m, .success(try m.evaluate(result))) } catch { return (m, .failure(error)) }
+            do throws(SimulationError) {
+                let value = try m.evaluate(result, earlier: earlier)
+                earlier[m.name] = value
+                return (m, .success(value))
+            } catch { return (m, .failure(error)) }
         }
     }
 

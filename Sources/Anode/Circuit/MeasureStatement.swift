@@ -139,13 +139,30 @@ extension Elaborator {
             }
         case "when":
             kind = .when(try when())
+        case "param":
+            guard i + 1 < t.count, t[i].kind == .equals, t[i + 1].kind == .word || t[i + 1].kind == .expression else {
+                throw NetlistError(".meas \(nameToken.text): PARAM needs ='expression'", at: here())
+            }
+            let text = t[i + 1]
+            i += 2
+            // Built-in functions only: a .func would need its scope when the measurement is evaluated.
+            let expression = try Expression.parse(text.text, at: text.location)
+            let earlier = Set(circuit.measurements.map(\.name))
+            var constants: [String: Double] = [:]
+            for name in expression.parameterNames where !earlier.contains(name) {
+                guard let value = try scope.parameter(name) else {
+                    throw NetlistError(".meas \(nameToken.text): '\(name)' is neither a parameter nor a measurement before this one", at: text.location)
+                }
+                constants[name] = value
+            }
+            kind = .param(expression, constants: constants)
         case "trig":
             let trigger = try edge("TRIG")
             guard word() == "targ" else { throw NetlistError(".meas \(nameToken.text): TRIG needs a TARG", at: here()) }
             i += 1
             kind = .trigTarg(trigger: trigger, target: try edge("TARG"))
         default:
-            throw NetlistError(".meas \(nameToken.text): '\(t[i - 1].text)' is not supported; Anode measures AVG, RMS, MIN, MAX, PP, INTEG, MIN_AT, MAX_AT, FIND, WHEN and TRIG/TARG", at: keywordLocation)
+            throw NetlistError(".meas \(nameToken.text): '\(t[i - 1].text)' is not supported; Anode measures AVG, RMS, MIN, MAX, PP, INTEG, MIN_AT, MAX_AT, FIND, WHEN, TRIG/TARG and PARAM", at: keywordLocation)
         }
         if i < t.count {
             throw NetlistError(".meas \(nameToken.text): unexpected '\(t[i].text)'", at: t[i].location)

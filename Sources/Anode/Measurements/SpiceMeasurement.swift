@@ -9,6 +9,7 @@ import Foundation
 ///     .meas tran vx FIND v(out) WHEN v(in)=0.5 RISE=2 a value where another crosses a level
 ///     .meas tran tx WHEN v(out)=0.5 CROSS=LAST        where a crossing happens
 ///     .meas tran tpd TRIG v(in) VAL=0.5 RISE=1 TARG v(out) VAL=0.5 RISE=1   the span between two
+///     .meas tran ratio PARAM='vmax/vrms'             an expression of earlier measurements
 ///
 /// Values between the result's points are interpolated linearly (the transient's points are the
 /// multiples of TSTEP). `RISE=n`, `FALL=n`, `CROSS=n` pick the n-th upward, downward or any
@@ -35,6 +36,9 @@ public struct SpiceMeasurement: Hashable, Sendable {
         case when(Condition)
         /// The distance from the trigger's point to the target's: `targ − trig`.
         case trigTarg(trigger: Condition, target: Condition)
+        /// An expression of earlier measurements (by name) and of the netlist's parameters, whose
+        /// values were taken at elaboration (`constants`): `PARAM='vmax/vmin'`.
+        case param(Expression, constants: [String: Double])
     }
 
     /// The statistics of a probe over a span.
@@ -105,11 +109,23 @@ public struct SpiceMeasurement: Hashable, Sendable {
         case let .findWhen(p, c): return [p] + (c.probe.map { [$0] } ?? [])
         case let .when(c): return c.probe.map { [$0] } ?? []
         case let .trigTarg(a, b): return [a.probe, b.probe].compactMap { $0 }
+        case .param: return []
         }
     }
 
-    /// The measurement on `result` (of its analysis); an error says why there is no value.
-    public func evaluate(_ result: AnalysisResult) throws(SimulationError) -> Double {
+    /// The measurement on `result` (of its analysis), with the values of the measurements before
+    /// it in `earlier` (for `PARAM=`; a name missing there is one that failed); an error says why
+    /// there is no value.
+    public func evaluate(_ result: AnalysisResult, earlier: [String: Double] = [:]) throws(SimulationError) -> Double {
+        if case let .param(expression, constants) = kind {
+            do {
+                return try expression.evaluate(at: location, lookup: { (name: String) throws(NetlistError) -> Double? in
+                    if let value = constants[name] { return value }
+                    if let value = earlier[name] { return value }
+                    throw NetlistError("'\(name)' has no value: the measurement of that name failed", at: location)
+                })
+            } catch { throw SimulationError(".meas \(name): \(error.message)") }
+        }
         let scale: [Double]
         let values: (Probe) -> [Double]?
         switch result {
@@ -138,6 +154,8 @@ public struct SpiceMeasurement: Hashable, Sendable {
             return try point(condition, scale, column)
         case let .trigTarg(trigger, target):
             return try point(target, scale, column) - point(trigger, scale, column)
+        case .param:
+            preconditionFailure("evaluated above")
         }
     }
 
