@@ -148,7 +148,7 @@ struct LTspiceNetlistTests {
         }
     }
 
-    @Test(".lib FILE includes a whole library; the netlist's own card wins; LTspice's missing libraries are skipped")
+    @Test(".lib FILE includes a whole library; the netlist's own card and subcircuit win; LTspice's missing libraries are skipped")
     func libraries() throws {
         let folder = try temporaryFolder("anode-ltspice")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -156,6 +156,9 @@ struct LTspiceNetlistTests {
             * my parts
             .model QA NPN(BF=50)
             .model DA D(IS=1n)
+            .subckt load a b
+            R1 a b 1k
+            .ends
             """.write(to: folder.appendingPathComponent("parts.lib"), atomically: true, encoding: .utf8)
         let c = try circuit("""
             V1 a 0 1
@@ -168,6 +171,13 @@ struct LTspiceNetlistTests {
         if case .bjt(_, _, _, let q)? = c.element(named: "Q1")?.kind {
             #expect(q.parameters.forwardBeta == 200)
         } else { Issue.record("Q1 is not a transistor") }
+        // A subcircuit gives way the same way, before or after the .lib line; two in the netlist still clash.
+        for order in [".lib parts.lib\n.subckt load a b\nR1 a b 2k\n.ends\n", ".subckt load a b\nR1 a b 2k\n.ends\n.lib parts.lib\n"] {
+            let s = try circuit("V1 a 0 1\nX1 a 0 load\n" + order, directory: folder.path)
+            guard case .resistor(_, _, let r)? = s.element(named: "x1.r1")?.kind else { Issue.record("no x1.r1"); continue }
+            #expect(r == 2000)
+        }
+        #expect(error("V1 a 0 1\nX1 a 0 load\n.subckt load a b\nR1 a b 2k\n.ends\n.subckt load a b\nR1 a b 3k\n.ends\n")?.message.contains("duplicate .subckt 'load'") == true)
         // LTspice's install path: the file is looked for by its name beside the netlist.
         let windows = try circuit("V1 a 0 1\nD1 a 0 DA\n.lib C:\\Users\\me\\lib\\parts.lib\n", directory: folder.path)
         #expect(windows.elements.count == 2)

@@ -102,7 +102,11 @@ struct Elaborator {
                 scope.models[model.name] = model
             case .subcircuit(let definition):
                 if let other = scope.subcircuits[definition.name] {
-                    throw NetlistError("duplicate .subckt '\(definition.name)' (first defined at \(other.location))", at: definition.location)
+                    // As for model cards: a library's definition yields to any other.
+                    if definition.fromLibrary { continue }
+                    if !other.fromLibrary {
+                        throw NetlistError("duplicate .subckt '\(definition.name)' (first defined at \(other.location))", at: definition.location)
+                    }
                 }
                 scope.subcircuits[definition.name] = definition
             case .element, .command:

@@ -89,6 +89,9 @@ public struct SubcircuitDefinition: Hashable, Sendable {
     public var body: [Statement]
     /// Where `.subckt` was written.
     public var location: SourceLocation
+    /// Whether it came from a library included whole (LTspice's one-argument `.lib FILE`): such a
+    /// definition gives way to one of the same name elsewhere.
+    public var fromLibrary = false
 }
 
 /// An output to record: `v(out)`, `v(a,b)`, `i(vcc)`, `vdb(out)`, `vp(out)` and the like.

@@ -272,7 +272,8 @@ struct NetlistReader {
         }
         let parameters = try parseAssignments(Array(tokens[i...]), context: ".subckt \(name)", expressions: true)
         let body = try parseStatements(lines, index: &index, inside: (name, line.location))
-        return Statement(kind: .subcircuit(SubcircuitDefinition(name: name, ports: ports, parameters: parameters, body: body, location: line.location)), location: line.location)
+        return Statement(kind: .subcircuit(SubcircuitDefinition(name: name, ports: ports, parameters: parameters, body: body, location: line.location,
+                                                                fromLibrary: line.fromLibrary)), location: line.location)
     }
 
     /// Parses `name = value` pairs (commas between them allowed). With `expressions`, a value may
