@@ -71,8 +71,9 @@ extension Elaborator {
                                at: values[controlTokens].location)
         }
         if let k = coefficients.indices.dropFirst(dimensions + 1).first(where: { coefficients[$0] != 0 }) {
-            let term = Self.polynomialTerm(k, dimensions: dimensions).map { "x\($0 + 1)" }.joined(separator: "·")
-            throw NetlistError("\(line.name): POLY coefficient p\(k) multiplies \(term), a term of degree \(Self.polynomialTerm(k, dimensions: dimensions).count); only the constant and first-degree terms are supported",
+            let factors = Self.polynomialTerm(k, dimensions: dimensions)
+            let term = factors.map { "x\($0 + 1)" }.joined(separator: "·")
+            throw NetlistError("\(line.name): POLY coefficient p\(k) multiplies \(term), a term of degree \(factors.count); only the constant and first-degree terms are supported",
                                at: values[controlTokens + k].location)
         }
         // The nonzero terms: (index of the control, coefficient); the constant last.
