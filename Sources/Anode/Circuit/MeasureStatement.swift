@@ -31,23 +31,12 @@ extension Elaborator {
             guard i + 1 < t.count, t[i].kind == .word, t[i + 1].kind == .leftParen else {
                 throw NetlistError(".meas \(nameToken.text): expected an output such as v(out) here", at: here())
             }
-            let start = t[i]
-            var args: [Token] = []
-            i += 2
-            while i < t.count, t[i].kind != .rightParen {
-                if t[i].kind == .word { args.append(t[i]) } else if t[i].kind != .comma {
-                    throw NetlistError("unexpected '\(t[i].text)' in output \(start.text)(...)", at: t[i].location)
-                }
-                i += 1
+            let text = try ProbeText.parse(t, at: &i)
+            let start = text.function
+            if analysis == .ac && (start == "v" || start == "i") {
+                throw NetlistError(".meas \(nameToken.text): say which part of the phasor to measure: \(start)m(), \(start)db(), \(start)p(), \(start)r() or \(start)i() (ngspice measures the real part of a plain \(start)(), LTspice its magnitude)", at: text.location)
             }
-            guard i < t.count, (1...2).contains(args.count) else {
-                throw NetlistError("output \(start.text)(...) takes one or two names and a closing parenthesis", at: start.location)
-            }
-            i += 1
-            if analysis == .ac && (start.lowercased == "v" || start.lowercased == "i") {
-                throw NetlistError(".meas \(nameToken.text): say which part of the phasor to measure: \(start.lowercased)m(), \(start.lowercased)db(), \(start.lowercased)p(), \(start.lowercased)r() or \(start.lowercased)i() (ngspice measures the real part of a plain \(start.lowercased)(), LTspice its magnitude)", at: start.location)
-            }
-            return try resolve(ProbeText(function: start.lowercased, arguments: args, location: start.location), in: analysis)
+            return try resolve(text, in: analysis)
         }
         func value() throws(NetlistError) -> Double {
             guard i < t.count, t[i].kind == .word || t[i].kind == .expression else {

@@ -63,9 +63,7 @@ public struct FourierTable: Hashable, Sendable {
         let analysis = try HarmonicAnalysis(samples: values, sampleRate: rate, fundamental: fundamental, harmonics: Self.highestHarmonic)
         // HarmonicAnalysis measures cosines from the first point of its grid, one grid spacing after
         // TSTOP − 1/f: a sine's phase from TSTOP − 1/f is the cosine's + 90° − k·360°/M.
-        let samplesPerPeriod = rate / fundamental
-        let whole = (samplesPerPeriod - samplesPerPeriod.rounded()).magnitude < 1e-9 * samplesPerPeriod
-        let gridPoints = whole ? samplesPerPeriod.rounded() : 256
+        let gridPoints = Double(analysis.pointsPerPeriod)
         var rows = [Harmonic(frequency: 0, magnitude: analysis.dc, phase: 0)]
         for (k, (amplitude, phase)) in zip(analysis.amplitudes, analysis.phases).enumerated() {
             let h = Double(k + 1)

@@ -20,8 +20,11 @@ public struct HarmonicAnalysis: Sendable, Hashable {
     /// Amplitudes (peak) of harmonics 1 (the fundamental), 2, 3, …
     public let amplitudes: [Double]
     /// Phases of harmonics 1, 2, 3, … in radians, of cosines: x ≈ dc + Σ Aₖ·cos(2πk·f·t + φₖ),
-    /// with t = 0 at the start of the span.
+    /// with t = 0 at the start of the span (its first grid point, one grid spacing after the end
+    /// of the period before it).
     public let phases: [Double]
+    /// The grid's points per period: the samples per period when that is a whole number, else 256.
+    public let pointsPerPeriod: Int
 
     /// Total harmonic distortion: the RMS of harmonics 2 and up over the fundamental's (0 when the
     /// fundamental is absent).
@@ -80,6 +83,7 @@ public struct HarmonicAnalysis: Sendable, Hashable {
         self.dc = mean
         self.amplitudes = amplitudes
         self.phases = phases
+        pointsPerPeriod = m
     }
 
     /// Catmull–Rom interpolation of `y` at fractional index `t`.

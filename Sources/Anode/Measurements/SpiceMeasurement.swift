@@ -117,15 +117,6 @@ public struct SpiceMeasurement: Hashable, Sendable {
     /// it in `earlier` (for `PARAM=`; a name missing there is one that failed); an error says why
     /// there is no value.
     public func evaluate(_ result: AnalysisResult, earlier: [String: Double] = [:]) throws(SimulationError) -> Double {
-        if case let .param(expression, constants) = kind {
-            do {
-                return try expression.evaluate(at: location, lookup: { (name: String) throws(NetlistError) -> Double? in
-                    if let value = constants[name] { return value }
-                    if let value = earlier[name] { return value }
-                    throw NetlistError("'\(name)' has no value: the measurement of that name failed", at: location)
-                })
-            } catch { throw SimulationError(".meas \(name): \(error.message)") }
-        }
         let scale: [Double]
         let values: (Probe) -> [Double]?
         switch result {
@@ -154,8 +145,14 @@ public struct SpiceMeasurement: Hashable, Sendable {
             return try point(condition, scale, column)
         case let .trigTarg(trigger, target):
             return try point(target, scale, column) - point(trigger, scale, column)
-        case .param:
-            preconditionFailure("evaluated above")
+        case let .param(expression, constants):
+            do {
+                return try expression.evaluate(at: location, lookup: { (name: String) throws(NetlistError) -> Double? in
+                    if let value = constants[name] { return value }
+                    if let value = earlier[name] { return value }
+                    throw NetlistError("'\(name)' has no value: the measurement of that name failed", at: location)
+                })
+            } catch { throw SimulationError(".meas \(name): \(error.message)") }
         }
     }
 

@@ -102,6 +102,22 @@ public struct ProbeText: Hashable, Sendable {
     public var arguments: [Token]
     /// Where the probe was written.
     public var location: SourceLocation
+
+    /// The output `f(a)` or `f(a,b)` written at `tokens[i]` (a word, then a parenthesis); `i` moves past it.
+    static func parse(_ tokens: [Token], at i: inout Int) throws(NetlistError) -> ProbeText {
+        let start = tokens[i]
+        var args: [Token] = []
+        var j = i + 2
+        while j < tokens.count, tokens[j].kind != .rightParen {
+            if tokens[j].kind == .word { args.append(tokens[j]) }
+            else if tokens[j].kind != .comma { throw NetlistError("unexpected '\(tokens[j].text)' in output \(start.text)(...)", at: tokens[j].location) }
+            j += 1
+        }
+        guard j < tokens.count else { throw NetlistError("output \(start.text)( is never closed", at: start.location) }
+        guard (1...2).contains(args.count) else { throw NetlistError("output \(start.text)(...) takes one or two names", at: start.location) }
+        i = j + 1
+        return ProbeText(function: start.lowercased, arguments: args, location: start.location)
+    }
 }
 
 /// One swept source of a `.dc` statement.

@@ -497,17 +497,7 @@ struct NetlistReader {
             guard t.kind == .word else { throw NetlistError("expected an output such as v(node), found '\(t.text)'", at: t.location) }
             if t.isWord("all") { all = true; i += 1; continue }
             if i + 1 < tokens.count, tokens[i + 1].kind == .leftParen {
-                var args: [Token] = []
-                var j = i + 2
-                while j < tokens.count, tokens[j].kind != .rightParen {
-                    if tokens[j].kind == .word { args.append(tokens[j]) }
-                    else if tokens[j].kind != .comma { throw NetlistError("unexpected '\(tokens[j].text)' in output \(t.text)(...)", at: tokens[j].location) }
-                    j += 1
-                }
-                guard j < tokens.count else { throw NetlistError("output \(t.text)( is never closed", at: t.location) }
-                guard (1...2).contains(args.count) else { throw NetlistError("output \(t.text)(...) takes one or two names", at: t.location) }
-                probes.append(ProbeText(function: t.lowercased, arguments: args, location: t.location))
-                i = j + 1
+                probes.append(try ProbeText.parse(tokens, at: &i))
             } else {
                 probes.append(ProbeText(function: "v", arguments: [t], location: t.location))
                 i += 1
