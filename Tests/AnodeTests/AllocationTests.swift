@@ -11,12 +11,15 @@ struct AllocationTests {
         // The class-AB stage at 8 V takes some steps in sub-steps (1x only), with and without a
         // fallback budget.
         let names = ["diode-clipper", "12ax7-common-cathode", "2n3904-common-emitter", "class-ab-output", "tone-stack-jcm800"]
+        // Behavioral sources evaluate their expressions on a fixed-size stack.
+        let netlists = ["behavioral-triode", "behavioral-sources"]
         let hard = ["class-ab-output@8", "class-ab-output@8:4"]
         let binary = CommandLineTests.binary.deletingLastPathComponent().appendingPathComponent("AnodeAllocationCheck")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no \(binary.path)")
         let process = Process()
         process.executableURL = binary
         process.arguments = names.map { Paths.circuits.appendingPathComponent($0 + ".cir").path }
+            + netlists.map { Paths.netlists.appendingPathComponent($0 + ".cir").path }
             + hard.map { Paths.circuits.appendingPathComponent($0.replacingOccurrences(of: "@", with: ".cir@")).path }
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -25,7 +28,7 @@ struct AllocationTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
         let lines = text.split(separator: "\n")
-        #expect(lines.count == names.count * 2 + hard.count + 1)
+        #expect(lines.count == (names.count + netlists.count) * 2 + hard.count + 1)
         for line in lines.dropLast() {
             #expect(line.hasSuffix(" 0"), "allocations inside process: \(line)")
         }

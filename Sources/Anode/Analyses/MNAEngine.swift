@@ -240,6 +240,13 @@ final class MNAEngine {
         for (d, device) in net.devices.enumerated() {
             let count = device.model.portCount
             var v: PortVector
+            if ctx.initializeJunctions, case .behavioral = device.model {
+                // A behavioral source is left open in the first iteration, as SPICE sets junctions
+                // to their critical voltages there: its expression is first evaluated at the
+                // voltages the linear network gives (log(v(a)) has no value at v(a) = 0).
+                portVoltages[d] = PortVector()
+                continue
+            }
             if ctx.initializeJunctions {
                 v = device.model.initialPortVoltages
             } else {

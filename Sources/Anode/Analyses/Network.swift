@@ -190,6 +190,8 @@ struct Network: Sendable {
                 controls.append((element.name, control))
                 controlledResistors.append(ControlledResistor(a: n(a), b: n(b), segment: .variable(low, high), control: c,
                                                               branch: branch(element.name, owner: owner), owner: owner))
+            case let .behavioralSource(terminals, b):
+                devices.append(Device(terminals: terminals.map(n), model: .behavioral(b), owner: owner))
             case let .pentode(p, g2, g1, k, t):
                 devices.append(Device(terminals: [n(g1), n(g2), n(p), n(k)], model: .korenPentode(t), owner: owner))
                 let q = t.parameters
@@ -267,7 +269,7 @@ struct Network: Sendable {
         for h in ccvs { dc.union(h.p, h.n); try stiffEdge(h.p, h.n, h.owner) }
         for d in devices {
             switch d.model {
-            case .depletionCapacitance: continue
+            case .depletionCapacitance, .behavioral: continue  // no conduction between terminals (a behavioral source is a current source)
             case .mosfet:
                 // The gate draws no DC current: drain, source and bulk conduct (bulk junctions), the gate does not.
                 dc.union(d.terminals[1], d.terminals[3])

@@ -193,7 +193,10 @@ struct Elaborator {
         case "r", "c", "l": try passive(line, name: name, letter: letter, in: scope)
         case "k": try coupling(line, name: name, in: scope)
         case "v", "i": try independentSource(line, name: name, voltage: letter == "v", in: scope)
-        case "e", "g": try voltageControlled(line, name: name, letter: letter, in: scope)
+        case "e", "g":
+            if Self.isBehavioral(line) { return try behavioralSource(line, name: name, letter: letter, in: scope) }
+            try voltageControlled(line, name: name, letter: letter, in: scope)
+        case "b": try behavioralSource(line, name: name, letter: letter, in: scope)
         case "f", "h": try currentControlled(line, name: name, letter: letter, in: scope)
         case "d", "q", "j", "m": try semiconductor(line, name: name, letter: letter, in: scope)
         case "x": try subcircuitInstance(line, name: name, in: scope)
@@ -443,7 +446,7 @@ struct Elaborator {
         for (node, owner) in parasiticNodes {
             let users = circuit.elements.filter { $0.kind.nodes.contains(node) && $0.name.lowercased() != owner.lowercased() && !$0.name.lowercased().hasPrefix(owner.lowercased() + "#") }
             if let user = users.first {
-                throw NetlistError("node '\(node.name)' of \(user.name) is the name Anode gives an inner node of \(owner) (of its parasitics Rser, Lser, or of its POLY terms); rename it", at: user.location)
+                throw NetlistError("node '\(node.name)' of \(user.name) is the name Anode gives an inner node of \(owner) (of its parasitics Rser, Lser, of its POLY terms or of a behavioral source's value); rename it", at: user.location)
             }
         }
     }
@@ -503,7 +506,7 @@ struct Elaborator {
         if let first = named.first {
             throw NetlistError("\(line.name): behavioral (\(first.name.text)=) controlled sources are not supported; use a linear gain", at: first.name.location)
         }
-        if positional.count > 2, positional[2].kind == .word, ["value", "table", "laplace", "freq"].contains(positional[2].lowercased) {
+        if positional.count > 2, positional[2].kind == .word, ["table", "laplace", "freq"].contains(positional[2].lowercased) {
             throw NetlistError("\(line.name): \(positional[2].text.uppercased()) controlled sources are not supported; use a linear gain", at: positional[2].location)
         }
         guard positional.count == 5 else {

@@ -94,6 +94,12 @@ final class Scope {
         }, call: { inner, values throws(NetlistError) in try self.call(inner, values, at: f.body.location) })
     }
 
+    /// The `.func` definition called `name` visible here, with the scope that defines it.
+    func functionDefinition(_ name: String) -> (FunctionDefinition, Scope)? {
+        if let f = functions[name] { return (f, self) }
+        return parent?.functionDefinition(name)
+    }
+
     /// The model called `name` and the scope it was defined in.
     func model(_ name: String) -> (ModelStatement, Scope)? {
         if let m = models[name] { return (m, self) }

@@ -3,7 +3,7 @@
 ///
 /// Port layouts (voltages relative to the last terminal, currents into the other terminals):
 /// diode (a,k); BJT (b,e) (c,e), or (b,e) (b',e) (c,e) with a bias-dependent base resistance; JFET (g,s) (d,s); MOSFET (g,s) (d,s) (b,s); triode (g,k) (p,k);
-/// pentode (g1,k) (g2,k) (p,k); junction capacitance (a,k).
+/// pentode (g1,k) (g2,k) (p,k); junction capacitance (a,k); behavioral source: as its terminals list them.
 public enum NonlinearDevice: Hashable, Sendable {
     /// A junction diode.
     case diode(Diode)
@@ -21,6 +21,8 @@ public enum NonlinearDevice: Hashable, Sendable {
     case korenPentode(KorenPentode)
     /// A depletion capacitance alone (the part of a BJT's CJC at its external base).
     case depletionCapacitance(DepletionCharge)
+    /// A behavioral current source.
+    case behavioral(BehavioralSource)
 
     /// Number of ports (terminals minus one).
     @inlinable
@@ -34,6 +36,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .dempwolfZolzerTriode(let d): return d.portCount
         case .korenPentode(let d): return d.portCount
         case .depletionCapacitance(let d): return d.portCount
+        case .behavioral(let d): return d.portCount
         }
     }
 
@@ -49,6 +52,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .dempwolfZolzerTriode(let d): return d.portCurrents(v)
         case .korenPentode(let d): return d.portCurrents(v)
         case .depletionCapacitance(let d): return d.portCurrents(v)
+        case .behavioral(let d): return d.portCurrents(v)
         }
     }
 
@@ -64,6 +68,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .dempwolfZolzerTriode(let d): return d.hasCharge
         case .korenPentode(let d): return d.hasCharge
         case .depletionCapacitance(let d): return d.hasCharge
+        case .behavioral(let d): return d.hasCharge
         }
     }
 
@@ -80,6 +85,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .dempwolfZolzerTriode(let d): return d.portCharges(v)
         case .korenPentode(let d): return d.portCharges(v)
         case .depletionCapacitance(let d): return d.portCharges(v)
+        case .behavioral(let d): return d.portCharges(v)
         }
     }
 
@@ -95,6 +101,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .dempwolfZolzerTriode(let d): return d.limit(new, old: old)
         case .korenPentode(let d): return d.limit(new, old: old)
         case .depletionCapacitance(let d): return d.limit(new, old: old)
+        case .behavioral(let d): return d.limit(new, old: old)
         }
     }
 
@@ -116,7 +123,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .bjt(let q): return q.initialPortVoltages
         case .jfet(let j): return j.initialPortVoltages
         case .mosfet(let m): return m.initialPortVoltages
-        case .korenTriode, .dempwolfZolzerTriode, .korenPentode, .depletionCapacitance: return PortVector()
+        case .korenTriode, .dempwolfZolzerTriode, .korenPentode, .depletionCapacitance, .behavioral: return PortVector()
         }
     }
 }

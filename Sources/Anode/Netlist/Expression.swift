@@ -26,7 +26,7 @@ public indirect enum Expression: Hashable, Sendable {
         "sin": 1...1, "cos": 1...1, "tan": 1...1, "asin": 1...1, "acos": 1...1, "atan": 1...1,
         "sinh": 1...1, "cosh": 1...1, "tanh": 1...1, "floor": 1...1, "ceil": 1...1, "int": 1...1,
         "nint": 1...1, "round": 1...1, "sgn": 1...1, "sign": 1...1, "u": 1...1, "uramp": 1...1,
-        "pow": 2...2, "pwr": 2...2, "atan2": 2...2, "min": 2...16, "max": 2...16, "if": 3...3,
+        "pow": 2...2, "pwr": 2...2, "pwrs": 2...2, "atan2": 2...2, "min": 2...16, "max": 2...16, "if": 3...3,
         "limit": 3...3, "db": 1...1,
     ]
 
@@ -164,7 +164,7 @@ public indirect enum Expression: Hashable, Sendable {
         case "u": return v[0] > 0 ? 1 : 0
         case "uramp": return max(v[0], 0)
         case "pow": return try power(v[0], v[1], at: location)
-        case "pwr": return (v[0] < 0 ? -1 : 1) * pow(abs(v[0]), v[1])
+        case "pwr", "pwrs": return (v[0] < 0 ? -1 : 1) * pow(abs(v[0]), v[1])
         case "min": return v.min()!
         case "max": return v.max()!
         case "limit": return min(max(v[0], min(v[1], v[2])), max(v[1], v[2]))

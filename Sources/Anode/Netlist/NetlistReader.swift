@@ -33,7 +33,7 @@ struct NetlistReader {
     ]
 
     /// Element letters Anode knows, with what each is.
-    static let elementLetters: Set<Character> = ["r", "c", "l", "k", "v", "i", "e", "f", "g", "h", "d", "q", "j", "m", "x"]
+    static let elementLetters: Set<Character> = ["r", "c", "l", "k", "v", "i", "e", "f", "g", "h", "b", "d", "q", "j", "m", "x"]
 
     static func canonical(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
@@ -238,9 +238,6 @@ struct NetlistReader {
                 continue
             }
             guard let letter = head.first, Self.elementLetters.contains(letter) else {
-                if head.first == "b" {
-                    throw NetlistError("behavioral sources (B elements) are not supported; use E/G/F/H sources or a device model", at: first.location)
-                }
                 throw NetlistError("unknown element type '\(first.text.prefix(1))' in '\(first.text)'", at: first.location)
             }
             statements.append(Statement(kind: .element(ElementLine(name: first.text, arguments: Array(line.tokens.dropFirst()), location: first.location)), location: first.location))

@@ -270,6 +270,7 @@ struct DeviceBank {
     @usableFromInline var dzTriodes: DeviceArray<DempwolfZolzerTriode>
     @usableFromInline var pentodes: DeviceArray<KorenPentode>
     @usableFromInline var capacitances: DeviceArray<DepletionCharge>
+    @usableFromInline var behavioral: DeviceArray<BehavioralSource>
 
     /// The devices of `model`, with device k's Jacobian block at `blockOffsets[k]`, rows `blockStrides[k]` apart.
     init(_ model: StateSpaceModel, blockOffsets: [Int], blockStrides: [Int]) {
@@ -277,7 +278,7 @@ struct DeviceBank {
         var diodes: [DeviceSlot<Diode>] = [], bjts: [DeviceSlot<GummelPoon>] = [], jfets: [DeviceSlot<ShichmanHodges>] = []
         var mosfets: [DeviceSlot<MOSFETLevel1>] = [], korens: [DeviceSlot<KorenTriode>] = []
         var dzs: [DeviceSlot<DempwolfZolzerTriode>] = [], pentodes: [DeviceSlot<KorenPentode>] = []
-        var caps: [DeviceSlot<DepletionCharge>] = []
+        var caps: [DeviceSlot<DepletionCharge>] = [], behavioral: [DeviceSlot<BehavioralSource>] = []
         func slot<D: PortDevice>(_ d: D, _ k: Int) -> DeviceSlot<D> {
             DeviceSlot(device: d, offset: model.devices[k].offset, ports: d.portCount, hasCharge: d.hasCharge,
                        linearization: model.linearization[k], charge: model.initialCharges[k], chargeCurrent: PortVector(),
@@ -294,6 +295,7 @@ struct DeviceBank {
             case .dempwolfZolzerTriode(let d): dzs.append(slot(d, k))
             case .korenPentode(let d): pentodes.append(slot(d, k))
             case .depletionCapacitance(let d): caps.append(slot(d, k))
+            case .behavioral(let d): behavioral.append(slot(d, k))
             }
         }
         self.diodes = DeviceArray(diodes, recordingSecondDerivatives: record)
@@ -304,16 +306,18 @@ struct DeviceBank {
         self.dzTriodes = DeviceArray(dzs, recordingSecondDerivatives: record)
         self.pentodes = DeviceArray(pentodes, recordingSecondDerivatives: record)
         self.capacitances = DeviceArray(caps, recordingSecondDerivatives: record)
+        self.behavioral = DeviceArray(behavioral, recordingSecondDerivatives: record)
     }
 
     func reset() {
         diodes.reset(); bjts.reset(); jfets.reset(); mosfets.reset()
-        korenTriodes.reset(); dzTriodes.reset(); pentodes.reset(); capacitances.reset()
+        korenTriodes.reset(); dzTriodes.reset(); pentodes.reset(); capacitances.reset(); behavioral.reset()
     }
 
     func deallocate() {
         diodes.deallocate(); bjts.deallocate(); jfets.deallocate(); mosfets.deallocate()
         korenTriodes.deallocate(); dzTriodes.deallocate(); pentodes.deallocate(); capacitances.deallocate()
+        behavioral.deallocate()
     }
 
     @inlinable @inline(__always)
@@ -327,6 +331,7 @@ struct DeviceBank {
         if dzTriodes.count > 0 { dzTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if pentodes.count > 0 { pentodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if capacitances.count > 0 { capacitances.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if behavioral.count > 0 { behavioral.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
     }
 
     @inlinable @inline(__always)
@@ -340,6 +345,7 @@ struct DeviceBank {
         if dzTriodes.count > 0 { dzTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if pentodes.count > 0 { pentodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if capacitances.count > 0 { capacitances.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if behavioral.count > 0 { behavioral.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
     }
 
     /// Every device's second-order remainder for the step `step` into `r` (see
@@ -354,6 +360,7 @@ struct DeviceBank {
         if dzTriodes.count > 0 { dzTriodes.secondOrder(step, into: r) }
         if pentodes.count > 0 { pentodes.secondOrder(step, into: r) }
         if capacitances.count > 0 { capacitances.secondOrder(step, into: r) }
+        if behavioral.count > 0 { behavioral.secondOrder(step, into: r) }
     }
 
     /// Accepts the sample's charges; writes the change of each charged port's history to `historyChange`.
@@ -374,6 +381,7 @@ struct DeviceBank {
         korenTriodes.copyCharges(from: other.korenTriodes, smoothing: smoothing)
         dzTriodes.copyCharges(from: other.dzTriodes, smoothing: smoothing); pentodes.copyCharges(from: other.pentodes, smoothing: smoothing)
         capacitances.copyCharges(from: other.capacitances, smoothing: smoothing)
+        behavioral.copyCharges(from: other.behavioral, smoothing: smoothing)
     }
 
     /// Keeps every device's present charge current (see `DeviceArray.saveChargeCurrents`).
@@ -381,7 +389,7 @@ struct DeviceBank {
     func saveChargeCurrents() {
         diodes.saveChargeCurrents(); bjts.saveChargeCurrents(); jfets.saveChargeCurrents(); mosfets.saveChargeCurrents()
         korenTriodes.saveChargeCurrents(); dzTriodes.saveChargeCurrents(); pentodes.saveChargeCurrents()
-        capacitances.saveChargeCurrents()
+        capacitances.saveChargeCurrents(); behavioral.saveChargeCurrents()
     }
 
     /// Drops the charges evaluated during a rejected sample.

@@ -339,6 +339,7 @@ struct StateSpaceModel {
         return net.devices.map { d in
             let count = d.model.portCount
             guard count > 1 else { return -1 }
+            if case .behavioral = d.model { return -1 }  // a controlling node of a behavioral source draws no current
             for k in 0..<count {
                 let t = d.terminals[k]
                 if t != 0 && attachments[t] == 1 && d.terminals.filter({ $0 == t }).count == 1 { return k }

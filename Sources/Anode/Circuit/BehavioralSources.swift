@@ -1,0 +1,251 @@
+/// Behavioral sources, as ngspice, LTspice and PSpice write them:
+///
+///     B1 out+ out− I={expression}        a current from out+ through B1 to out−
+///     B1 out+ out− V={expression}        V(out+, out−)
+///     G1 out+ out− VALUE={expression}    as B … I=
+///     E1 out+ out− VALUE={expression}    as B … V=
+///
+/// The expression reads node voltages, `v(a)` or `v(a,b)`, the parameters in scope, the built-in
+/// functions of a B source (see `BehavioralSource`) and the netlist's `.func` functions, which are
+/// expanded in place. Its constant parts are folded when the netlist is elaborated. The braces may
+/// be left out, as ngspice allows; `=` may be left out after VALUE, as PSpice allows.
+///
+/// A current source becomes one nonlinear device (`ElementKind.behavioralSource`) whose ports are
+/// the nodes it touches, relative to ground when it touches ground and to its − node otherwise: at
+/// most five distinct nodes. A voltage source is exact without a voltage-type port: its expression
+/// drives a current into an inner node `b1#value` that has 1 Ω to ground, so that the node's
+/// voltage is the expression's value, and a unit-gain VCVS named as the source (so `i(B1)` is its
+/// current) copies that voltage to the output. Branch currents in an expression (`i(V1)`) and
+/// `time` are errors.
+extension Elaborator {
+    /// Whether the element line is an E or G source with `VALUE`.
+    static func isBehavioral(_ line: ElementLine) -> Bool {
+        let t = line.arguments
+        return t.count > 2 && t[2].kind == .word && t[2].lowercased == "value"
+    }
+
+    /// A `B` line, or an E or G line with `VALUE`.
+    mutating func behavioralSource(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
+        let t = line.arguments
+        guard t.count > 2 else {
+            throw NetlistError("\(line.name) needs two nodes and \(letter == "b" ? "V={expression} or I={expression}" : "VALUE={expression}")", at: line.location)
+        }
+        let keyword = t[2]
+        let voltage: Bool
+        switch (letter, keyword.kind == .word ? keyword.lowercased : "") {
+        case ("b", "v"), ("e", "value"): voltage = true
+        case ("b", "i"), ("g", "value"): voltage = false
+        default:
+            throw NetlistError("\(line.name): expected \(letter == "b" ? "V= or I=" : "VALUE=") after the two nodes, found '\(keyword.description)'", at: keyword.location)
+        }
+        var rest = Array(t[3...])
+        if rest.first?.kind == .equals { rest.removeFirst() }
+        guard let first = rest.first else { throw NetlistError("\(line.name): the expression is missing", at: keyword.location) }
+        let text = rest.count == 1 && first.kind == .expression ? first.text : Self.expressionText(rest)
+        let p = try node(t[0], in: scope), n = try node(t[1], in: scope)
+        if voltage {
+            // V(out+, out−) = f: f drives a current into `aux`, which has 1 Ω to ground; a unit VCVS copies V(aux).
+            let aux = parasiticNode(of: name, "value")
+            let source = try compileBehavioral(text, at: first.location, output: (.ground, aux), element: line.name, in: scope)
+            try circuit.add(name + "#value", source, at: line.location)
+            try circuit.add(name + "#r", .resistor(aux, .ground, resistance: 1), at: line.location)
+            try circuit.add(name, .voltageControlledVoltageSource(p, n, aux, .ground, gain: 1), at: line.location)
+        } else {
+            guard p != n else { throw NetlistError("\(line.name): both output nodes are '\(p.name)'", at: t[1].location) }
+            try circuit.add(name, try compileBehavioral(text, at: first.location, output: (p, n), element: line.name, in: scope), at: line.location)
+        }
+    }
+
+    /// The text of an expression written without braces, from its tokens: adjacent words are kept
+    /// apart by a space, everything else joined as written.
+    static func expressionText(_ tokens: [Token]) -> String {
+        var text = ""
+        var previousWord = false
+        for token in tokens {
+            switch token.kind {
+            case .word:
+                if previousWord { text += " " }
+                text += token.text
+            case .expression: text += "(" + token.text + ")"
+            case .leftParen: text += "("
+            case .rightParen: text += ")"
+            case .comma: text += ","
+            case .equals: text += "="
+            }
+            previousWord = token.kind == .word
+        }
+        return text
+    }
+
+    /// The behavioral current source of expression `text` (written at `location`), flowing from
+    /// `output.0` through it to `output.1`.
+    func compileBehavioral(_ text: String, at location: SourceLocation, output: (Node, Node), element: String,
+                           in scope: Scope) throws(NetlistError) -> ElementKind {
+        let (replaced, references) = try Self.voltageReferences(in: text, at: location)
+        // The nodes: the output's, then those read; ports relative to ground if it is among them.
+        var nodes = [output.0, output.1]
+        var pairs: [(Node, Node)] = []
+        for r in references {
+            let a = try node(Token(kind: .word, text: r.plus, location: location.advanced(by: r.offset)), in: scope)
+            let b = try r.minus.map { (m: String) throws(NetlistError) in try node(Token(kind: .word, text: m, location: location.advanced(by: r.offset)), in: scope) } ?? .ground
+            pairs.append((a, b))
+            nodes += [a, b]
+        }
+        let reference = nodes.contains(.ground) ? Node.ground : output.1
+        var terminals: [Node] = []
+        for node in nodes where node != reference && !terminals.contains(node) { terminals.append(node) }
+        guard terminals.count <= 4 else {
+            throw NetlistError("\(element): a behavioral source may touch at most five nodes (its output's and those it reads); this one touches \(terminals.count + 1)", at: location)
+        }
+        func port(_ node: Node) -> Int { terminals.firstIndex(of: node) ?? -1 }
+        let expression = try Expression.parse(replaced, at: location, functions: scope.functionArities())
+        var compiler = BehavioralCompiler(location: location, element: element, voltages: pairs.map { (port($0.0), port($0.1)) })
+        let program = try compiler.compile(expression, in: scope)
+        guard let source = BehavioralSource(program: program, ports: max(terminals.count, 1), outputPlus: port(output.0), outputMinus: port(output.1)) else {
+            let depth = BehavioralSource.depth(of: program, ports: max(terminals.count, 1)) ?? 0
+            throw NetlistError("\(element): the expression nests too deeply (it needs a stack of \(depth) values, at most \(BehavioralSource.maximumDepth)); split it with .func", at: location)
+        }
+        return .behavioralSource(terminals: terminals + [reference], source)
+    }
+
+    /// `text` with each `v(a)` or `v(a,b)` replaced by a name `__v0`, `__v1`, …, and the node names
+    /// with their offsets in `text`. Throws at a branch current `i(…)`.
+    static func voltageReferences(in text: String, at location: SourceLocation) throws(NetlistError)
+        -> (text: String, references: [(plus: String, minus: String?, offset: Int)]) {
+        let s = Array(text.unicodeScalars)
+        func isNameBody(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c == "_" || c == "." || ("0"..."9").contains(c) }
+        var out = String.UnicodeScalarView()
+        var references: [(plus: String, minus: String?, offset: Int)] = []
+        var i = 0
+        while i < s.count {
+            let c = s[i]
+            let lower = Character(c).lowercased()
+            if lower == "v" || lower == "i", i == 0 || !isNameBody(s[i - 1]) {
+                var j = i + 1
+                while j < s.count, s[j] == " " || s[j] == "\t" { j += 1 }
+                if j < s.count, s[j] == "(" {
+                    guard let close = s[j...].firstIndex(of: ")") else {
+                        throw NetlistError("expected ')' after \(lower)(", at: location.advanced(by: j))
+                    }
+                    let inside = String(String.UnicodeScalarView(s[(j + 1)..<close]))
+                    let names = inside.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                    if lower == "i" {
+                        throw NetlistError("branch currents (i(\(inside))) in a behavioral expression are not supported; read a voltage, e.g. across a sense resistor", at: location.advanced(by: i))
+                    }
+                    guard (1...2).contains(names.count), names.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
+                        throw NetlistError("v(\(inside)): expected one node or two, as in v(a) or v(a,b)", at: location.advanced(by: i))
+                    }
+                    out.append(contentsOf: "__v\(references.count)".unicodeScalars)
+                    references.append((names[0], names.count == 2 ? names[1] : nil, j + 1))
+                    i = close + 1
+                    continue
+                }
+            }
+            out.append(c)
+            i += 1
+        }
+        return (String(out), references)
+    }
+}
+
+/// Compiles an `Expression` into a `BehavioralSource` program: node voltages become port
+/// voltages, parameters and constant parts become numbers, `.func` calls are expanded.
+struct BehavioralCompiler {
+    typealias Operation = BehavioralSource.Operation
+    let location: SourceLocation
+    let element: String
+    /// The ports of each `__vk` reference.
+    let voltages: [(Int, Int)]
+    /// `.func` expansions under way, to stop one that calls itself.
+    var expanding = 0
+
+    init(location: SourceLocation, element: String, voltages: [(Int, Int)]) {
+        self.location = location
+        self.element = element
+        self.voltages = voltages
+    }
+
+    func failure(_ message: String) -> NetlistError { NetlistError("\(element): \(message)", at: location) }
+
+    mutating func compile(_ e: Expression, in scope: Scope, arguments: [String: [Operation]] = [:]) throws(NetlistError) -> [Operation] {
+        let code: [Operation]
+        switch e {
+        case .number(let x):
+            code = [.constant(x)]
+        case .parameter(let name):
+            if let bound = arguments[name] {
+                code = bound
+            } else if name.hasPrefix("__v"), let k = Int(name.dropFirst(3)), k < voltages.count {
+                code = [.voltage(plus: voltages[k].0, minus: voltages[k].1)]
+            } else if name == "time" {
+                throw failure("'time' in a behavioral expression is not supported; use a PULSE, SIN or PWL source as an input")
+            } else if let value = Expression.constants[name] ?? (name == "temper" ? 27 : nil) {
+                code = [.constant(value)]
+            } else if let value = try scope.parameter(name) {
+                code = [.constant(value)]
+            } else {
+                throw failure("unknown parameter '\(name)' in the expression")
+            }
+        case .unary(let op, let x):
+            let inner = try compile(x, in: scope, arguments: arguments)
+            switch op {
+            case "-": code = inner + [.unary(.negate)]
+            case "!": code = inner + [.unary(.not)]
+            default: code = inner
+            }
+        case .binary(let op, let a, let b):
+            let table: [String: BehavioralSource.BinaryFunction] = [
+                "+": .add, "-": .subtract, "*": .multiply, "/": .divide, "^": .power,
+                "<": .less, "<=": .lessOrEqual, ">": .greater, ">=": .greaterOrEqual, "==": .equal, "!=": .notEqual,
+                "&&": .and, "||": .or,
+            ]
+            guard let f = table[op] else { throw failure("the operator '\(op)' is not available in a behavioral expression") }
+            code = try compile(a, in: scope, arguments: arguments) + compile(b, in: scope, arguments: arguments) + [.binary(f)]
+        case .conditional(let c, let a, let b):
+            code = try compile(c, in: scope, arguments: arguments) + compile(a, in: scope, arguments: arguments)
+                + compile(b, in: scope, arguments: arguments) + [.select]
+        case .call(let name, let args):
+            var compiled: [[Operation]] = []
+            for a in args { compiled.append(try compile(a, in: scope, arguments: arguments)) }
+            code = try call(name, compiled, in: scope)
+        }
+        return try fold(code)
+    }
+
+    /// A built-in function, or a `.func` of the netlist expanded with its arguments.
+    mutating func call(_ name: String, _ args: [[Operation]], in scope: Scope) throws(NetlistError) -> [Operation] {
+        let unary: [String: BehavioralSource.UnaryFunction] = [
+            "sqrt": .sqrt, "exp": .exp, "ln": .log, "log": .log, "log10": .log10, "abs": .abs, "sin": .sin, "cos": .cos,
+            "tan": .tan, "asin": .asin, "acos": .acos, "atan": .atan, "sinh": .sinh, "cosh": .cosh, "tanh": .tanh,
+            "sgn": .sign, "sign": .sign, "u": .step, "uramp": .ramp, "floor": .floor, "ceil": .ceil,
+        ]
+        let binary: [String: BehavioralSource.BinaryFunction] = ["pow": .power, "pwr": .signedPower, "pwrs": .signedPower, "atan2": .atan2]
+        if let (definition, defined) = scope.functionDefinition(name) {
+            guard expanding < 100 else { throw failure("function '\(name)' calls itself without end") }
+            let body = try Expression.parse(definition.body.text, at: definition.body.location, functions: defined.functionArities())
+            var bound: [String: [Operation]] = [:]
+            for (k, a) in definition.arguments.enumerated() { bound[a] = args[k] }
+            expanding += 1
+            defer { expanding -= 1 }
+            return try compile(body, in: defined, arguments: bound)
+        }
+        if let f = unary[name] { return args[0] + [.unary(f)] }
+        if let f = binary[name] { return args[0] + args[1] + [.binary(f)] }
+        switch name {
+        case "min", "max":
+            var code = args[0]
+            for a in args.dropFirst() { code += a + [.binary(name == "min" ? .minimum : .maximum)] }
+            return code
+        case "if": return args[0] + args[1] + args[2] + [.select]
+        default: throw failure("the function '\(name)' is not available in a behavioral expression")
+        }
+    }
+
+    /// `code` as one constant when it reads no voltage; throws when that constant is not a number.
+    func fold(_ code: [Operation]) throws(NetlistError) -> [Operation] {
+        guard code.count > 1, !code.contains(where: { if case .voltage = $0 { true } else { false } }) else { return code }
+        let value = BehavioralSource.run(code, at: PortVector()).value
+        guard value.isFinite else { throw failure("a constant part of the expression has no finite value (\(value))") }
+        return [.constant(value)]
+    }
+}

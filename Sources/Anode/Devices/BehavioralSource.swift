@@ -1,0 +1,230 @@
+import Foundation
+
+/// A behavioral current source: a current I = f(port voltages) given by an expression of the
+/// netlist (`B1 n+ n- I={…}`, `G1 n+ n- VALUE={…}`), flowing from its output's + node through the
+/// source to its − node, as SPICE defines it. (Behavioral *voltage* sources are elaborated into one
+/// of these driving a 1 Ω node, followed by a unit-gain VCVS; see `Elaborator.behavioralSource`.)
+///
+/// The expression is compiled once into a postfix `program` over at most four port voltages and
+/// evaluated with dual numbers (`Dual`), which carry the exact gradient ∂I/∂v that Newton needs.
+/// The evaluation uses fixed storage (a stack of `maximumDepth` entries) and allocates nothing.
+///
+/// Semantics follow ngspice's B source: `log` is the natural logarithm; `x^y`, `x**y` and
+/// `pow(x,y)` are |x|^y; `pwr(x,y)` and `pwrs(x,y)` are sign(x)·|x|^y; `u(x)` is 1 for x > 0;
+/// comparisons and `&&`, `||`, `!` give 1 or 0; `c ? a : b` and `if(c,a,b)` choose by c ≠ 0.
+public struct BehavioralSource: Hashable, Sendable {
+    /// One step of the postfix program.
+    public enum Operation: Hashable, Sendable {
+        /// Pushes a constant.
+        case constant(Double)
+        /// Pushes v(plus) − v(minus) of two ports (−1: the reference terminal, at 0 V).
+        case voltage(plus: Int, minus: Int)
+        /// Replaces the top entry x by f(x).
+        case unary(UnaryFunction)
+        /// Replaces the two top entries a, b (b on top) by f(a, b).
+        case binary(BinaryFunction)
+        /// Replaces c, a, b (b on top) by c ≠ 0 ? a : b.
+        case select
+    }
+
+    /// The functions of one argument.
+    public enum UnaryFunction: String, Hashable, Sendable, CaseIterable {
+        case negate, not, sqrt, exp, log, log10, abs, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh
+        case sign, step, ramp, floor, ceil
+
+        /// f(x) with its gradient.
+        @inlinable @inline(__always)
+        public func apply(_ x: Dual) -> Dual {
+            let a = x.value
+            switch self {
+            case .negate: return -x
+            case .not: return Dual(a == 0 ? 1 : 0)
+            case .sqrt: let r = a.squareRoot(); return x.chain(r, 0.5 / r)
+            case .exp: let e = Foundation.exp(a); return x.chain(e, e)
+            case .log: return x.chain(Foundation.log(a), 1 / a)
+            case .log10: return x.chain(Foundation.log10(a), 1 / (a * M_LN10))
+            case .abs: return x.chain(Swift.abs(a), a < 0 ? -1 : 1)
+            case .sin: return x.chain(Foundation.sin(a), Foundation.cos(a))
+            case .cos: return x.chain(Foundation.cos(a), -Foundation.sin(a))
+            case .tan: let t = Foundation.tan(a); return x.chain(t, 1 + t * t)
+            case .asin: return x.chain(Foundation.asin(a), 1 / (1 - a * a).squareRoot())
+            case .acos: return x.chain(Foundation.acos(a), -1 / (1 - a * a).squareRoot())
+            case .atan: return x.chain(Foundation.atan(a), 1 / (1 + a * a))
+            case .sinh: return x.chain(Foundation.sinh(a), Foundation.cosh(a))
+            case .cosh: return x.chain(Foundation.cosh(a), Foundation.sinh(a))
+            case .tanh: let t = Foundation.tanh(a); return x.chain(t, 1 - t * t)
+            case .sign: return Dual(a > 0 ? 1 : (a < 0 ? -1 : 0))
+            case .step: return Dual(a > 0 ? 1 : 0)
+            case .ramp: return a > 0 ? x : Dual(0)
+            case .floor: return Dual(Foundation.floor(a))
+            case .ceil: return Dual(Foundation.ceil(a))
+            }
+        }
+    }
+
+    /// The functions of two arguments.
+    public enum BinaryFunction: String, Hashable, Sendable, CaseIterable {
+        case add, subtract, multiply, divide
+        /// |a|^b (`^`, `**`, `pow`).
+        case power
+        /// sign(a)·|a|^b (`pwr`, `pwrs`).
+        case signedPower
+        case minimum, maximum, atan2
+        case less, lessOrEqual, greater, greaterOrEqual, equal, notEqual, and, or
+
+        /// f(a, b) with its gradient.
+        @inlinable @inline(__always)
+        public func apply(_ a: Dual, _ b: Dual) -> Dual {
+            switch self {
+            case .add: return a + b
+            case .subtract: return a - b
+            case .multiply: return a * b
+            case .divide: return a / b
+            case .power, .signedPower:
+                // |a|^b:         d = b·|a|^(b−1)·sign(a)·da + |a|^b·ln|a|·db
+                // sign(a)·|a|^b: d = b·|a|^(b−1)·da + sign(a)·|a|^b·ln|a|·db
+                // (the db term only where b varies, so that a constant exponent needs no ln|a|).
+                let m = Swift.abs(a.value), s: Double = a.value < 0 ? -1 : 1
+                let p = Foundation.pow(m, b.value), slope = b.value * Foundation.pow(m, b.value - 1)
+                let signed = self == .signedPower
+                var gradient = a.gradient * (signed ? slope : slope * s)
+                if b.gradient != PortVector() { gradient += b.gradient * ((signed ? s * p : p) * Foundation.log(m)) }
+                return Dual(signed ? s * p : p, gradient)
+            case .minimum: return b.value < a.value ? b : a
+            case .maximum: return b.value > a.value ? b : a
+            case .atan2:
+                // d atan2(a, b) = (b·da − a·db)/(a² + b²).
+                let r = 1 / (a.value * a.value + b.value * b.value)
+                return Dual(Foundation.atan2(a.value, b.value), (a.gradient * b.value - b.gradient * a.value) * r)
+            case .less: return Dual(a.value < b.value ? 1 : 0)
+            case .lessOrEqual: return Dual(a.value <= b.value ? 1 : 0)
+            case .greater: return Dual(a.value > b.value ? 1 : 0)
+            case .greaterOrEqual: return Dual(a.value >= b.value ? 1 : 0)
+            case .equal: return Dual(a.value == b.value ? 1 : 0)
+            case .notEqual: return Dual(a.value != b.value ? 1 : 0)
+            case .and: return Dual(a.value != 0 && b.value != 0 ? 1 : 0)
+            case .or: return Dual(a.value != 0 || b.value != 0 ? 1 : 0)
+            }
+        }
+    }
+
+    /// The deepest stack a program may need.
+    public static let maximumDepth = 16
+
+    /// The program, in postfix order.
+    public let program: [Operation]
+    /// Number of ports (the distinct nodes the source touches, besides its reference terminal).
+    public let portCount: Int
+    /// The ports of the output's + and − nodes (−1: the reference terminal).
+    public let outputPlus: Int, outputMinus: Int
+
+    /// A source of `ports` ports whose current, from the port `outputPlus` through the source to
+    /// `outputMinus`, is `program`'s value. Nil when the program is malformed: it must leave exactly
+    /// one value, need no more than `maximumDepth` entries and read only ports below `ports`.
+    public init?(program: [Operation], ports: Int, outputPlus: Int, outputMinus: Int) {
+        guard (1...4).contains(ports), (-1..<ports).contains(outputPlus), (-1..<ports).contains(outputMinus),
+              outputPlus != outputMinus, let depth = Self.depth(of: program, ports: ports),
+              depth <= Self.maximumDepth else { return nil }
+        self.program = program
+        portCount = ports
+        self.outputPlus = outputPlus
+        self.outputMinus = outputMinus
+    }
+
+    /// The largest stack the program needs, or nil if it leaves anything but one value or reads a
+    /// port outside 0..<ports.
+    public static func depth(of program: [Operation], ports: Int) -> Int? {
+        var height = 0, deepest = 0
+        for op in program {
+            switch op {
+            case .constant: height += 1
+            case .voltage(let a, let b):
+                guard (-1..<ports).contains(a), (-1..<ports).contains(b) else { return nil }
+                height += 1
+            case .unary: guard height >= 1 else { return nil }
+            case .binary: guard height >= 2 else { return nil }; height -= 1
+            case .select: guard height >= 3 else { return nil }; height -= 2
+            }
+            deepest = max(deepest, height)
+        }
+        return height == 1 ? deepest : nil
+    }
+
+    /// The program's value and gradient at port voltages `v`.
+    @inlinable
+    public func value(at v: PortVector) -> Dual {
+        Self.run(program, at: v)
+    }
+
+    /// Runs a well-formed `program` (see `depth(of:ports:)`) at port voltages `v`.
+    @inlinable
+    public static func run(_ program: [Operation], at v: PortVector) -> Dual {
+        // The stack: sixteen entries in place (`maximumDepth`), so that nothing is allocated.
+        // (The program is read through a buffer pointer: iterating the array itself goes through
+        // a coroutine whose frame unoptimized builds allocate.)
+        var storage = Stack()
+        return withUnsafeMutableBytes(of: &storage) { bytes in program.withUnsafeBufferPointer { code in
+            let stack = bytes.baseAddress!.assumingMemoryBound(to: Dual.self)
+            var top = -1
+            for k in 0..<code.count {
+                switch code[k] {
+                case .constant(let c):
+                    top += 1
+                    stack[top] = Dual(c)
+                case .voltage(let a, let b):
+                    var d = Dual(0)
+                    if a >= 0 { d.value += v[a]; d.gradient[a] += 1 }
+                    if b >= 0 { d.value -= v[b]; d.gradient[b] -= 1 }
+                    top += 1
+                    stack[top] = d
+                case .unary(let f):
+                    stack[top] = f.apply(stack[top])
+                case .binary(let f):
+                    let b = stack[top]
+                    top -= 1
+                    stack[top] = f.apply(stack[top], b)
+                case .select:
+                    let b = stack[top], a = stack[top - 1]
+                    top -= 2
+                    stack[top] = stack[top].value != 0 ? a : b
+                }
+            }
+            return stack[0]
+        } }
+    }
+
+    /// Storage for `maximumDepth` entries of the evaluation stack.
+    @usableFromInline
+    struct Stack {
+        @usableFromInline var entries = (Dual(0), Dual(0), Dual(0), Dual(0), Dual(0), Dual(0), Dual(0), Dual(0),
+                                         Dual(0), Dual(0), Dual(0), Dual(0), Dual(0), Dual(0), Dual(0), Dual(0))
+        @inlinable init() {}
+    }
+}
+
+extension BehavioralSource: PortDevice {
+    /// No charge: a behavioral source is a conductance law only.
+    public var hasCharge: Bool { false }
+
+    /// Port currents and their Jacobian: +I into the output's + terminal, −I into its − terminal.
+    @inlinable
+    public func portCurrents(_ v: PortVector) -> PortCurrents {
+        let d = value(at: v)
+        var r = PortCurrents()
+        if outputPlus >= 0 {
+            r.current[outputPlus] = d.value
+            for c in 0..<4 { r.conductance[outputPlus, c] = d.gradient[c] }
+        }
+        if outputMinus >= 0 {
+            r.current[outputMinus] = -d.value
+            for c in 0..<4 { r.conductance[outputMinus, c] = -d.gradient[c] }
+        }
+        return r
+    }
+
+    /// No charge.
+    @inlinable public func portCharges(_ v: PortVector) -> PortCharges { PortCharges() }
+
+    /// No limiting: an expression has no junction whose steps to bound.
+    @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) { (new, false) }
+}

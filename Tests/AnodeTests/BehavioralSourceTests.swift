@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import Anode
+
+/// Behavioral sources (B, E/G with VALUE). Their agreement with ngspice, in both engines, is
+/// checked by `Netlists/behavioral-sources.cir` and `Netlists/behavioral-triode.cir`; here the
+/// derivatives against finite differences, ngspice's function semantics, the forms of the line,
+/// and the errors.
+@Suite("Behavioral sources")
+struct BehavioralSourceTests {
+    typealias Operation = BehavioralSource.Operation
+
+    func circuit(_ text: String) throws(NetlistError) -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
+
+    func error(_ text: String) -> NetlistError? {
+        do { _ = try circuit(text); return nil } catch { return error }
+    }
+
+    /// The value of `expression` of the voltages of nodes a (1.3 V) and b (−0.7 V), read at node e.
+    func value(_ expression: String) throws -> Double {
+        let c = try circuit("Va a 0 DC 1.3\nVb b 0 DC -0.7\nB1 e 0 V={\(expression)}\nRe e 0 1k\n")
+        return try #require(try Simulator(c).operatingPoint().voltage("e"))
+    }
+
+    /// Central differences of `f` in each of the first `n` lanes at `v`.
+    func numericGradient(_ f: (PortVector) -> Double, at v: PortVector, lanes n: Int) -> PortVector {
+        var g = PortVector()
+        for k in 0..<n {
+            let h = 1e-6 * max(1, abs(v[k]))
+            var up = v, down = v
+            up[k] += h
+            down[k] -= h
+            g[k] = (f(up) - f(down)) / (2 * h)
+        }
+        return g
+    }
+
+    @Test("every function's gradient matches finite differences", arguments: BehavioralSource.UnaryFunction.allCases)
+    func unaryGradients(_ f: BehavioralSource.UnaryFunction) throws {
+        // x = 0.37·v0 − 0.2·v1 (inside every function's domain at v = (0.6, 0.4)).
+        let program: [Operation] = [.constant(0.37), .voltage(plus: 0, minus: -1), .binary(.multiply),
+                                    .constant(0.2), .voltage(plus: 1, minus: -1), .binary(.multiply), .binary(.subtract), .unary(f)]
+        let source = try #require(BehavioralSource(program: program, ports: 2, outputPlus: 0, outputMinus: -1))
+        let v = PortVector(0.6, 0.4, 0, 0)
+        let d = source.value(at: v)
+        let numeric = numericGradient({ source.value(at: $0).value }, at: v, lanes: 2)
+        for k in 0..<2 {
+            #expect(abs(d.gradient[k] - numeric[k]) <= 1e-6 * max(1, abs(numeric[k])), "\(f): lane \(k) \(d.gradient[k]) against \(numeric[k])")
+        }
+    }
+
+    @Test("every two-argument function's gradient matches finite differences, on both sides of zero",
+          arguments: BehavioralSource.BinaryFunction.allCases, [PortVector(0.8, 1.7, 0, 0), PortVector(-0.8, 2.3, 0, 0), PortVector(1.1, -0.6, 0, 0)])
+    func binaryGradients(_ f: BehavioralSource.BinaryFunction, _ v: PortVector) throws {
+        let program: [Operation] = [.voltage(plus: 0, minus: -1), .voltage(plus: 1, minus: -1), .binary(f)]
+        let source = try #require(BehavioralSource(program: program, ports: 2, outputPlus: 0, outputMinus: 1))
+        let d = source.value(at: v)
+        let numeric = numericGradient({ source.value(at: $0).value }, at: v, lanes: 2)
+        for k in 0..<2 {
+            #expect(abs(d.gradient[k] - numeric[k]) <= 1e-6 * max(1, abs(numeric[k])), "\(f) at \(v): lane \(k) \(d.gradient[k]) against \(numeric[k])")
+        }
+        // The port currents: +I into the output's + terminal, −I into its − terminal, with the gradient.
+        let i = source.portCurrents(v)
+        #expect(i.current[0] == d.value && i.current[1] == -d.value)
+        #expect(i.conductance[0, 1] == d.gradient[1] && i.conductance[1, 0] == -d.gradient[0])
+    }
+
+    @Test("functions and operators mean what they mean in ngspice's B source")
+    func semantics() throws {
+        // Checked in ngspice-39: pwr is signed, ^ ** and pow take |x|, log is natural.
+        #expect(abs(try value("pwr(v(b),2)") + 0.49) < 1e-12)
+        #expect(abs(try value("pwrs(v(b),2)") + 0.49) < 1e-12)
+        #expect(abs(try value("v(b)^3") - pow(0.7, 3)) < 1e-12)
+        #expect(abs(try value("v(b)**3") - pow(0.7, 3)) < 1e-12)
+        #expect(abs(try value("pow(v(b),3)") - pow(0.7, 3)) < 1e-12)
+        #expect(abs(try value("log(v(a))") - log(1.3)) < 1e-12)
+        #expect(abs(try value("log10(v(a))") - log10(1.3)) < 1e-12)
+        #expect(try value("u(v(b)) + 10*u(v(a)) + 100*uramp(v(b)) + 1000*sgn(v(b))") == -990)
+        #expect(abs(try value("v(a,b)") - 2.0) < 1e-12)
+        #expect(try value("v(a) > 1 ? 5 : 7") == 5)
+        #expect(try value("if(v(b) >= 0, 5, 7)") == 7)
+        #expect(try value("v(a) > 1 && v(b) > 0 || !(v(b) == -0.7)") == 0)
+        #expect(abs(try value("min(v(a), v(b), 0.1) + 10*max(v(a), v(b), 0.1)") - (-0.7 + 13)) < 1e-12)
+        #expect(abs(try value("atan2(v(b), v(a)) + floor(v(b)) + ceil(v(a))") - (atan2(-0.7, 1.3) - 1 + 2)) < 1e-12)
+    }
+
+    @Test("B, E and G forms: braces or none, VALUE with or without '=', parameters, .func and subcircuits")
+    func forms() throws {
+        let c = try circuit("""
+            .param k=2
+            .func sq(x) {x*x}
+            .subckt amp in out params: g=3
+            E1 out 0 VALUE = {g*sq(V(in))}
+            .ends
+            Va a 0 DC 0.5
+            B1 b1 0 V=k * v(a) + 1
+            E2 e2 0 VALUE {k*v(a)}
+            G1 0 g1 VALUE={1m*v(a)}
+            Rg g1 0 1k
+            B2 0 b2 I = 1m * sq(v( a ))
+            Rb b2 0 1k
+            X1 a x amp g=4
+            """)
+        let op = try Simulator(c).operatingPoint()
+        #expect(abs(op.voltage("b1")! - 2) < 1e-12)
+        #expect(abs(op.voltage("e2")! - 1) < 1e-12)
+        #expect(abs(op.voltage("g1")! - 0.5) < 1e-12)
+        #expect(abs(op.voltage("b2")! - 0.25) < 1e-12)
+        #expect(abs(op.voltage("x")! - 1) < 1e-12)
+        // A voltage source is a VCVS under its own name (its branch current is i(B1)), a 1 Ω node
+        // and the expression's current; a current source is the device alone.
+        guard case .voltageControlledVoltageSource(_, _, let control, _, gain: 1)? = c.element(named: "B1")?.kind else {
+            Issue.record("B1 is \(String(describing: c.element(named: "B1")?.kind))")
+            return
+        }
+        #expect(control.name == "b1#value")
+        #expect(c.element(named: "B1#r") != nil && c.element(named: "B1#value") != nil)
+        guard case .behavioralSource(let terminals, let source)? = c.element(named: "G1")?.kind else {
+            Issue.record("G1 is \(String(describing: c.element(named: "G1")?.kind))")
+            return
+        }
+        // Ports relative to ground, which it touches: g1 and a; 1m·v(a) folded to one multiply.
+        #expect(terminals.map(\.name) == ["g1", "a", "0"])
+        #expect(source.program == [.constant(1e-3), .voltage(plus: 1, minus: -1), .binary(.multiply)])
+        #expect(source.outputPlus == -1 && source.outputMinus == 0)
+    }
+
+    @Test("Koren's triode as behavioral sources has the built-in model's operating point and gain")
+    func koren() throws {
+        let behavioral = try loadCircuit(Paths.netlists.appendingPathComponent("behavioral-triode.cir"))
+        let builtIn = try loadCircuit(Paths.circuits.appendingPathComponent("12ax7-common-cathode.cir"))
+        let a = try Simulator(behavioral).operatingPoint(), b = try Simulator(builtIn).operatingPoint()
+        for node in ["plate", "cathode", "grid"] {
+            #expect(abs(a.voltage(node)! - b.voltage(node)!) <= 1e-6 * max(1, abs(b.voltage(node)!)), "\(node): \(a.voltage(node)!) against \(b.voltage(node)!)")
+        }
+        let sweep = ACSweep(.linear, points: 1, start: 1000, stop: 1000)
+        let gain = try #require(Probe("vdb(out)"))
+        let ga = try #require(try Simulator(behavioral).ac(sweep, probes: [gain]).values(gain))
+        let gb = try #require(try Simulator(builtIn).ac(sweep, probes: [gain]).values(gain))
+        #expect(abs(ga[0] - gb[0]) < 1e-4, "\(ga[0]) dB against \(gb[0]) dB")
+    }
+
+    @Test("malformed behavioral sources are errors at their place")
+    func errors() {
+        let branch = error("V1 a 0 1\nB1 e 0 V={2*i(V1)}\nR1 e 0 1k\n")
+        #expect(branch?.message.contains("branch currents (i(V1))") == true, "\(String(describing: branch))")
+        #expect(branch?.location?.line == 3 && branch?.location?.column == 13, "\(String(describing: branch?.location))")
+        #expect(error("V1 a 0 1\nB1 e 0 V={v(a)*time}\nR1 e 0 1k\n")?.message.contains("'time'") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={limit(v(a),0,1)}\nR1 e 0 1k\n")?.message.contains("'limit' is not available") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={v(a)*gain}\nR1 e 0 1k\n")?.message.contains("unknown parameter 'gain'") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={v(a)+sqrt(-1)}\nR1 e 0 1k\n")?.message.contains("no finite value") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={v(a)%2}\nR1 e 0 1k\n")?.message.contains("'%' is not available") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={v(a,b,c)}\nR1 e 0 1k\n")?.message.contains("expected one node or two") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 X={v(a)}\nR1 e 0 1k\n")?.message.contains("expected V= or I=") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V=\nR1 e 0 1k\n")?.message.contains("the expression is missing") == true)
+        #expect(error("V1 a 0 1\nG1 e e VALUE={v(a)}\nR1 e 0 1k\n")?.message.contains("both output nodes") == true)
+        // Six nodes: the output's two and four read, none of them ground.
+        let wide = error("V1 a 0 1\nG1 p n VALUE={v(a,b)*v(c,d)}\nR1 p n 1k\n")
+        #expect(wide?.message.contains("at most five nodes") == true, "\(String(describing: wide))")
+        // A chain of 17 nested sums needs more than 16 stack entries.
+        let deep = (0..<17).map { _ in "(v(a)+" }.joined() + "1" + String(repeating: ")", count: 17)
+        #expect(error("V1 a 0 1\nB1 e 0 V={\(deep.replacingOccurrences(of: "+1)", with: "+v(a))"))}\nR1 e 0 1k\n")?.message.contains("nests too deeply") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={v(a)}\nR1 e 0 1k\nR2 b1#value 0 1k\n")?.message.contains("inner node of B1") == true)
+    }
+}
