@@ -37,9 +37,12 @@ struct BehavioralSourceTests {
 
     @Test("every function's gradient matches finite differences", arguments: BehavioralSource.UnaryFunction.allCases)
     func unaryGradients(_ f: BehavioralSource.UnaryFunction) throws {
-        // x = 0.37·v0 − 0.2·v1 (inside every function's domain at v = (0.6, 0.4)).
+        // x = 0.37·v0 − 0.2·v1 + shift, inside the function's domain at v = (0.6, 0.4): 0.142, or
+        // 1.642 for acosh and 0.542 for u2's slope.
+        let shift = f == .acosh ? 1.5 : (f == .clampedRamp ? 0.4 : 0)
         let program: [Operation] = [.constant(0.37), .voltage(plus: 0, minus: -1), .binary(.multiply),
-                                    .constant(0.2), .voltage(plus: 1, minus: -1), .binary(.multiply), .binary(.subtract), .unary(f)]
+                                    .constant(0.2), .voltage(plus: 1, minus: -1), .binary(.multiply), .binary(.subtract),
+                                    .constant(shift), .binary(.add), .unary(f)]
         let source = try #require(BehavioralSource(program: program, ports: 2, outputPlus: 0, outputMinus: -1))
         let v = PortVector(0.6, 0.4, 0, 0)
         let d = source.value(at: v)
@@ -76,6 +79,8 @@ struct BehavioralSourceTests {
         #expect(abs(try value("log(v(a))") - log(1.3)) < 1e-12)
         #expect(abs(try value("log10(v(a))") - log10(1.3)) < 1e-12)
         #expect(try value("u(v(b)) + 10*u(v(a)) + 100*uramp(v(b)) + 1000*sgn(v(b))") == -990)
+        // ngspice's u(0) is ½, and u2 clamps to [0, 1].
+        #expect(abs(try value("u(0*v(a)) + 10*u2(v(a)-1) + 100*u2(v(a))") - 103.5) < 1e-12)
         #expect(abs(try value("v(a,b)") - 2.0) < 1e-12)
         #expect(try value("v(a) > 1 ? 5 : 7") == 5)
         #expect(try value("if(v(b) >= 0, 5, 7)") == 7)

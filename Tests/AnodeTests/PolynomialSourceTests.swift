@@ -3,8 +3,9 @@ import Testing
 import Anode
 
 /// SPICE2's POLY(N) controlled sources. Their agreement with ngspice is checked by
-/// `Netlists/poly-sources.cir` and `circuits/tube-screamer.cir` (the TL072 macromodel); here the
-/// values against the polynomials worked out by hand, the elements they become, and the errors.
+/// `Netlists/poly-sources.cir` (products of voltages included) and `circuits/tube-screamer.cir` (the
+/// TL072 macromodel); here the values against the polynomials worked out by hand, the elements they
+/// become, and the errors.
 @Suite("POLY controlled sources")
 struct PolynomialSourceTests {
     func circuit(_ text: String) throws(NetlistError) -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
@@ -74,19 +75,41 @@ struct PolynomialSourceTests {
         #expect(c.element(named: "x1.E1#2") != nil)
     }
 
-    @Test("product terms are named in SPICE's order; a zero one is fine")
-    func productTerms() {
-        // POLY(2): p3 = x1², p4 = x1·x2, p5 = x2², p6 = x1³.
-        let p4 = error("V1 a 0 1\nE1 e 0 POLY(2) a 0 a 0 0 1 1 0 2\nR1 e 0 1k\n")
+    @Test("product terms in SPICE's order: voltages' as a behavioral source, currents' an error naming them")
+    func productTerms() throws {
+        // POLY(2): p3 = x1², p4 = x1·x2, p5 = x2², p6 = x1³; x1 = 1.5, x2 = −0.5.
+        let c = try circuit("""
+            V1 a 0 1.5
+            V2 b 0 -0.5
+            E1 e 0 POLY(2) a 0 b 0 0.25 1 2 0.5 -1 3 0.1
+            Re e 0 1k
+            G1 0 g POLY(2) (a,0) (b,0) 0 0 0 0 1m
+            Rg g 0 1k
+            E2 z 0 POLY(2) a 0 b 0 0 1 1 0 0 0
+            Rz z 0 1k
+            """)
+        let op = try Simulator(c).operatingPoint()
+        let (x1, x2) = (1.5, -0.5)
+        #expect(abs(op.voltage("e")! - (0.25 + x1 + 2 * x2 + 0.5 * x1 * x1 - x1 * x2 + 3 * x2 * x2 + 0.1 * x1 * x1 * x1)) < 1e-12)
+        #expect(abs(op.voltage("g")! - 1e-3 * x1 * x2 * 1e3) < 1e-12)
+        #expect(abs(op.voltage("z")! - (x1 + x2)) < 1e-12)
+        guard case .behavioralSource? = c.element(named: "G1")?.kind else {
+            Issue.record("G1 is \(String(describing: c.element(named: "G1")?.kind))")
+            return
+        }
+        // Zero product coefficients keep the linear elements.
+        guard case .voltageControlledVoltageSource? = c.element(named: "E2")?.kind else {
+            Issue.record("E2 is \(String(describing: c.element(named: "E2")?.kind))")
+            return
+        }
+        // A product of currents names the term: POLY(2) p4 = x1·x2, POLY(3) p8 = x2·x3, p10 = x1³.
+        let vs = "V1 a 0 1\nR1 a 0 1k\nV2 b 0 1\nR2 b 0 1k\nV3 c 0 1\nR3 c 0 1k\n"
+        let p4 = error(vs + "F1 0 f POLY(2) V1 V2 0 1 1 0 2\nRf f 0 1k\n")
         #expect(p4?.message.contains("p4 multiplies x1·x2, a term of degree 2") == true, "\(String(describing: p4))")
-        #expect(p4?.location?.line == 3 && p4?.location?.column == 32)
-        #expect(error("V1 a 0 1\nE1 e 0 POLY(2) a 0 a 0 0 1 1 0 0 3\nR1 e 0 1k\n")?.message.contains("p5 multiplies x2·x2") == true)
-        #expect(error("V1 a 0 1\nE1 e 0 POLY(2) a 0 a 0 0 1 1 0 0 0 4\nR1 e 0 1k\n")?.message.contains("p6 multiplies x1·x1·x1, a term of degree 3") == true)
-        // POLY(3): p4..p9 are x1², x1x2, x1x3, x2², x2x3, x3²; p10 = x1³.
-        let vs = "V1 a 0 1\nV2 b 0 1\nV3 c 0 1\n"
-        #expect(error(vs + "G1 g 0 POLY(3) a 0 b 0 c 0 0 1 1 1 0 0 0 0 5\nR1 g 0 1k\n")?.message.contains("p8 multiplies x2·x3") == true)
-        #expect(error(vs + "G1 g 0 POLY(3) a 0 b 0 c 0 0 1 1 1 0 0 0 0 0 0 7\nR1 g 0 1k\n")?.message.contains("p10 multiplies x1·x1·x1") == true)
-        #expect(error(vs + "G1 g 0 POLY(3) a 0 b 0 c 0 0 1 1 1 0 0 0 0 0 0 0\nR1 g 0 1k\n") == nil)
+        #expect(p4?.location?.line == 8 && p4?.location?.column == 30, "\(String(describing: p4?.location))")
+        #expect(error(vs + "H1 h 0 POLY(3) V1 V2 V3 0 1 1 1 0 0 0 0 5\nRh h 0 1k\n")?.message.contains("p8 multiplies x2·x3") == true)
+        #expect(error(vs + "H1 h 0 POLY(3) V1 V2 V3 0 1 1 1 0 0 0 0 0 0 7\nRh h 0 1k\n")?.message.contains("p10 multiplies x1·x1·x1, a term of degree 3") == true)
+        #expect(error(vs + "H1 h 0 POLY(3) V1 V2 V3 0 1 1 1 0 0 0 0 0 0 0\nRh h 0 1k\n") == nil)
     }
 
     @Test("malformed POLY sources are errors at their place")

@@ -43,17 +43,28 @@ extension Elaborator {
         guard let first = rest.first else { throw NetlistError("\(line.name): the expression is missing", at: keyword.location) }
         let text = rest.count == 1 && first.kind == .expression ? first.text : Self.expressionText(rest)
         let p = try node(t[0], in: scope), n = try node(t[1], in: scope)
-        if voltage {
-            // V(out+, out−) = f: f drives a current into `aux`, which has 1 Ω to ground; a unit VCVS copies V(aux).
-            let aux = parasiticNode(of: name, "value")
-            let source = try compileBehavioral(text, at: first.location, output: (.ground, aux), element: line.name, in: scope)
-            try circuit.add(name + "#value", source, at: line.location)
-            try circuit.add(name + "#r", .resistor(aux, .ground, resistance: 1), at: line.location)
-            try circuit.add(name, .voltageControlledVoltageSource(p, n, aux, .ground, gain: 1), at: line.location)
-        } else {
-            guard p != n else { throw NetlistError("\(line.name): both output nodes are '\(p.name)'", at: t[1].location) }
-            try circuit.add(name, try compileBehavioral(text, at: first.location, output: (p, n), element: line.name, in: scope), at: line.location)
-        }
+        let output = try behavioralOutput(name, voltage: voltage, p, n, at: line.location)
+        let source = try compileBehavioral(text, at: first.location, output: output, element: line.name, in: scope)
+        try addBehavioral(name, voltage: voltage, p, n, output: output, source, at: line.location)
+    }
+
+    /// Where behavioral source `name` between `p` and `n` drives its current: from `p` to `n`, or,
+    /// for a voltage source (`voltage`), from ground into an inner node `name#value`.
+    mutating func behavioralOutput(_ name: String, voltage: Bool, _ p: Node, _ n: Node, at location: SourceLocation) throws(NetlistError) -> (Node, Node) {
+        if voltage { return (.ground, parasiticNode(of: name, "value")) }
+        guard p != n else { throw NetlistError("\(name): both output nodes are '\(p.name)'", at: location) }
+        return (p, n)
+    }
+
+    /// Adds behavioral source `name` between `p` and `n`: the current source `source` (driving
+    /// `output`, from `behavioralOutput`), and for a voltage source (`voltage`) the 1 Ω from the
+    /// inner node to ground and a unit VCVS named `name` that copies the inner node's voltage.
+    mutating func addBehavioral(_ name: String, voltage: Bool, _ p: Node, _ n: Node, output: (Node, Node), _ source: ElementKind,
+                                at location: SourceLocation) throws(NetlistError) {
+        guard voltage else { return try circuit.add(name, source, at: location) }
+        try circuit.add(name + "#value", source, at: location)
+        try circuit.add(name + "#r", .resistor(output.1, .ground, resistance: 1), at: location)
+        try circuit.add(name, .voltageControlledVoltageSource(p, n, output.1, .ground, gain: 1), at: location)
     }
 
     /// The text of an expression written without braces, from its tokens: adjacent words are kept
@@ -82,15 +93,26 @@ extension Elaborator {
     func compileBehavioral(_ text: String, at location: SourceLocation, output: (Node, Node), element: String,
                            in scope: Scope) throws(NetlistError) -> ElementKind {
         let (replaced, references) = try Self.voltageReferences(in: text, at: location)
-        // The nodes: the output's, then those read; ports relative to ground if it is among them.
-        var nodes = [output.0, output.1]
         var pairs: [(Node, Node)] = []
         for r in references {
             let a = try node(Token(kind: .word, text: r.plus, location: location.advanced(by: r.offset)), in: scope)
             let b = try r.minus.map { (m: String) throws(NetlistError) in try node(Token(kind: .word, text: m, location: location.advanced(by: r.offset)), in: scope) } ?? .ground
             pairs.append((a, b))
-            nodes += [a, b]
         }
+        let expression = try Expression.parse(replaced, at: location, functions: scope.functionArities())
+        return try Self.behavioralElement(output: output, reads: pairs, element: element, at: location) { (ports) throws(NetlistError) in
+            var compiler = BehavioralCompiler(location: location, element: element, voltages: ports)
+            return try compiler.compile(expression, in: scope)
+        }
+    }
+
+    /// The behavioral current source from `output.0` through it to `output.1` whose value reads
+    /// the voltages `pairs`: its terminals are the nodes it touches (at most five), its ports
+    /// relative to ground if it touches ground and to `output.1` otherwise; `program` writes its
+    /// program for the port pairs that `pairs` become.
+    static func behavioralElement(output: (Node, Node), reads pairs: [(Node, Node)], element: String, at location: SourceLocation,
+                                  program: ([(Int, Int)]) throws(NetlistError) -> [BehavioralSource.Operation]) throws(NetlistError) -> ElementKind {
+        let nodes = [output.0, output.1] + pairs.flatMap { [$0.0, $0.1] }
         let reference = nodes.contains(.ground) ? Node.ground : output.1
         var terminals: [Node] = []
         for node in nodes where node != reference && !terminals.contains(node) { terminals.append(node) }
@@ -98,11 +120,10 @@ extension Elaborator {
             throw NetlistError("\(element): a behavioral source may touch at most five nodes (its output's and those it reads); this one touches \(terminals.count + 1)", at: location)
         }
         func port(_ node: Node) -> Int { terminals.firstIndex(of: node) ?? -1 }
-        let expression = try Expression.parse(replaced, at: location, functions: scope.functionArities())
-        var compiler = BehavioralCompiler(location: location, element: element, voltages: pairs.map { (port($0.0), port($0.1)) })
-        let program = try compiler.compile(expression, in: scope)
-        guard let source = BehavioralSource(program: program, ports: max(terminals.count, 1), outputPlus: port(output.0), outputMinus: port(output.1)) else {
-            let depth = BehavioralSource.depth(of: program, ports: max(terminals.count, 1)) ?? 0
+        let code = try program(pairs.map { (port($0.0), port($0.1)) })
+        let ports = max(terminals.count, 1)
+        guard let source = BehavioralSource(program: code, ports: ports, outputPlus: port(output.0), outputMinus: port(output.1)) else {
+            let depth = BehavioralSource.depth(of: code, ports: ports) ?? 0
             throw NetlistError("\(element): the expression nests too deeply (it needs a stack of \(depth) values, at most \(BehavioralSource.maximumDepth)); split it with .func", at: location)
         }
         return .behavioralSource(terminals: terminals + [reference], source)
@@ -217,7 +238,8 @@ struct BehavioralCompiler {
         let unary: [String: BehavioralSource.UnaryFunction] = [
             "sqrt": .sqrt, "exp": .exp, "ln": .log, "log": .log, "log10": .log10, "abs": .abs, "sin": .sin, "cos": .cos,
             "tan": .tan, "asin": .asin, "acos": .acos, "atan": .atan, "sinh": .sinh, "cosh": .cosh, "tanh": .tanh,
-            "sgn": .sign, "sign": .sign, "u": .step, "uramp": .ramp, "floor": .floor, "ceil": .ceil,
+            "asinh": .asinh, "acosh": .acosh, "atanh": .atanh,
+            "sgn": .sign, "sign": .sign, "u": .step, "uramp": .ramp, "u2": .clampedRamp, "floor": .floor, "ceil": .ceil,
         ]
         let binary: [String: BehavioralSource.BinaryFunction] = ["pow": .power, "pwr": .signedPower, "pwrs": .signedPower, "atan2": .atan2]
         if let (definition, defined) = scope.functionDefinition(name) {

@@ -14,8 +14,9 @@
 /// to, which both engines solve exactly: a sum of voltages is a chain of sources in series (through
 /// inner nodes named `e1#poly1`, `e1#poly2`, …), a sum of currents is sources in parallel. The first
 /// element keeps the source's name (so `i(E1)` is its current), the others are `E1#2` for the second
-/// control's term and `E1#0` for the constant. A product term (degree two or more) with a nonzero
-/// coefficient is an error naming it: it would need a nonlinear device, which Anode does not have.
+/// control's term and `E1#0` for the constant. A polynomial with products of voltages (degree two
+/// or more, nonzero coefficients) is one behavioral source instead (see `behavioralSource`); a
+/// product of currents is an error naming it, as behavioral sources read voltages only.
 extension Elaborator {
     /// Whether the element line is a `POLY(N)` controlled source.
     static func isPolynomial(_ line: ElementLine) -> Bool {
@@ -71,10 +72,22 @@ extension Elaborator {
                                at: values[controlTokens].location)
         }
         if let k = coefficients.indices.dropFirst(dimensions + 1).first(where: { coefficients[$0] != 0 }) {
-            let factors = Self.polynomialTerm(k, dimensions: dimensions)
-            let term = factors.map { "x\($0 + 1)" }.joined(separator: "·")
-            throw NetlistError("\(line.name): POLY coefficient p\(k) multiplies \(term), a term of degree \(factors.count); only the constant and first-degree terms are supported",
-                               at: values[controlTokens + k].location)
+            guard voltageControlled else {
+                let factors = Self.polynomialTerm(k, dimensions: dimensions)
+                let term = factors.map { "x\($0 + 1)" }.joined(separator: "·")
+                throw NetlistError("\(line.name): POLY coefficient p\(k) multiplies \(term), a term of degree \(factors.count); of a current-controlled source only the constant and first-degree terms are supported",
+                                   at: values[controlTokens + k].location)
+            }
+            // Products of voltages: the whole polynomial as one behavioral source.
+            let pairs = controls.map { control -> (Node, Node) in
+                if case let .voltage(p, n) = control { return (p, n) }
+                return (.ground, .ground)
+            }
+            let output = try behavioralOutput(name, voltage: letter == "e", a, b, at: line.location)
+            let source = try Self.behavioralElement(output: output, reads: pairs, element: line.name, at: line.location) { ports in
+                Self.polynomialProgram(coefficients, dimensions: dimensions, ports: ports)
+            }
+            return try addBehavioral(name, voltage: letter == "e", a, b, output: output, source, at: line.location)
         }
         // The nonzero terms: (index of the control, coefficient); the constant last.
         var terms: [(control: Int, coefficient: Double)] = []
@@ -113,6 +126,20 @@ extension Elaborator {
                 try circuit.add(constantName, .currentSource(a, b, IndependentSource(dc: constant)), at: line.location)
             }
         }
+    }
+
+    /// Σₖ pₖ·Πᵢ xᵢ over the nonzero coefficients, as a behavioral program: a running sum of
+    /// products, so that the stack never holds more than three values.
+    static func polynomialProgram(_ coefficients: [Double], dimensions: Int, ports: [(Int, Int)]) -> [BehavioralSource.Operation] {
+        var code: [BehavioralSource.Operation] = [.constant(coefficients[0])]
+        for k in coefficients.indices.dropFirst() where coefficients[k] != 0 {
+            code.append(.constant(coefficients[k]))
+            for factor in polynomialTerm(k, dimensions: dimensions) {
+                code += [.voltage(plus: ports[factor].0, minus: ports[factor].1), .binary(.multiply)]
+            }
+            code.append(.binary(.add))
+        }
+        return code
     }
 
     /// The controls (0-based, non-decreasing) that coefficient `k` of a POLY(`dimensions`) multiplies:

@@ -30,7 +30,10 @@ public struct BehavioralSource: Hashable, Sendable {
     /// The functions of one argument.
     public enum UnaryFunction: String, Hashable, Sendable, CaseIterable {
         case negate, not, sqrt, exp, log, log10, abs, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh
-        case sign, step, ramp, floor, ceil
+        case asinh, acosh, atanh
+        /// sign(x), the unit step u(x) (½ at 0, as in ngspice), the ramp max(x, 0) and ngspice's
+        /// u2(x), x clamped to [0, 1].
+        case sign, step, ramp, clampedRamp, floor, ceil
 
         /// f(x) with its gradient.
         @inlinable @inline(__always)
@@ -53,9 +56,13 @@ public struct BehavioralSource: Hashable, Sendable {
             case .sinh: return x.chain(Foundation.sinh(a), Foundation.cosh(a))
             case .cosh: return x.chain(Foundation.cosh(a), Foundation.sinh(a))
             case .tanh: let t = Foundation.tanh(a); return x.chain(t, 1 - t * t)
+            case .asinh: return x.chain(Foundation.asinh(a), 1 / (a * a + 1).squareRoot())
+            case .acosh: return x.chain(Foundation.acosh(a), 1 / (a * a - 1).squareRoot())
+            case .atanh: return x.chain(Foundation.atanh(a), 1 / (1 - a * a))
             case .sign: return Dual(a > 0 ? 1 : (a < 0 ? -1 : 0))
-            case .step: return Dual(a > 0 ? 1 : 0)
+            case .step: return Dual(a > 0 ? 1 : (a < 0 ? 0 : 0.5))
             case .ramp: return a > 0 ? x : Dual(0)
+            case .clampedRamp: return a <= 0 ? Dual(0) : (a <= 1 ? x : Dual(1))
             case .floor: return Dual(Foundation.floor(a))
             case .ceil: return Dual(Foundation.ceil(a))
             }

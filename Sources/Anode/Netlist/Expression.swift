@@ -24,7 +24,7 @@ public indirect enum Expression: Hashable, Sendable {
     public static let functions: [String: ClosedRange<Int>] = [
         "sqrt": 1...1, "exp": 1...1, "ln": 1...1, "log": 1...1, "log10": 1...1, "abs": 1...1,
         "sin": 1...1, "cos": 1...1, "tan": 1...1, "asin": 1...1, "acos": 1...1, "atan": 1...1,
-        "sinh": 1...1, "cosh": 1...1, "tanh": 1...1, "floor": 1...1, "ceil": 1...1, "int": 1...1,
+        "sinh": 1...1, "cosh": 1...1, "tanh": 1...1, "asinh": 1...1, "acosh": 1...1, "atanh": 1...1, "u2": 1...1, "floor": 1...1, "ceil": 1...1, "int": 1...1,
         "nint": 1...1, "round": 1...1, "sgn": 1...1, "sign": 1...1, "u": 1...1, "uramp": 1...1,
         "pow": 2...2, "pwr": 2...2, "pwrs": 2...2, "atan2": 2...2, "min": 2...16, "max": 2...16, "if": 3...3,
         "limit": 3...3, "db": 1...1,
@@ -156,6 +156,10 @@ public indirect enum Expression: Hashable, Sendable {
         case "sinh": return sinh(v[0])
         case "cosh": return cosh(v[0])
         case "tanh": return tanh(v[0])
+        case "asinh": return asinh(v[0])
+        case "acosh": try domain(v[0] >= 1); return acosh(v[0])
+        case "atanh": try domain(abs(v[0]) < 1); return atanh(v[0])
+        case "u2": return min(max(v[0], 0), 1)
         case "floor": return floor(v[0])
         case "ceil": return ceil(v[0])
         case "int": return v[0].rounded(.towardZero)
