@@ -166,5 +166,9 @@ struct BehavioralSourceTests {
         let deep = (0..<17).map { _ in "(v(a)+" }.joined() + "1" + String(repeating: ")", count: 17)
         #expect(error("V1 a 0 1\nB1 e 0 V={\(deep.replacingOccurrences(of: "+1)", with: "+v(a))"))}\nR1 e 0 1k\n")?.message.contains("nests too deeply") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a)}\nR1 e 0 1k\nR2 b1#value 0 1k\n")?.message.contains("inner node of B1") == true)
+        // Functions that double the expression at every level stop at a size, not in memory.
+        let doubling = (1...30).map { ".func f\($0)(x) {f\($0 - 1)(x) + f\($0 - 1)(x)}" }.joined(separator: "\n")
+        let huge = error(".func f0(x) {x}\n" + doubling + "\nV1 a 0 1\nB1 e 0 V={f30(v(a))}\nR1 e 0 1k\n")
+        #expect(huge?.message.contains("expands to more than 4096 operations") == true, "\(String(describing: huge))")
     }
 }

@@ -230,8 +230,14 @@ struct BehavioralCompiler {
             for a in args { compiled.append(try compile(a, in: scope, arguments: arguments)) }
             code = try call(name, compiled, in: scope)
         }
+        guard code.count <= Self.maximumLength else {
+            throw failure("the expression expands to more than \(Self.maximumLength) operations (through its functions)")
+        }
         return try fold(code)
     }
+
+    /// The longest program an expression may expand to.
+    static let maximumLength = 4096
 
     /// A built-in function, or a `.func` of the netlist expanded with its arguments.
     mutating func call(_ name: String, _ args: [[Operation]], in scope: Scope) throws(NetlistError) -> [Operation] {
@@ -242,7 +248,7 @@ struct BehavioralCompiler {
             "sgn": .sign, "sign": .sign, "u": .step, "uramp": .ramp, "u2": .clampedRamp, "floor": .floor, "ceil": .ceil,
         ]
         let binary: [String: BehavioralSource.BinaryFunction] = ["pow": .power, "pwr": .signedPower, "pwrs": .signedPower, "atan2": .atan2]
-        if let (definition, defined) = scope.functionDefinition(name) {
+        if Expression.functions[name] == nil, let (definition, defined) = scope.functionDefinition(name), definition.arguments.count == args.count {
             guard expanding < 100 else { throw failure("function '\(name)' calls itself without end") }
             let body = try Expression.parse(definition.body.text, at: definition.body.location, functions: defined.functionArities())
             var bound: [String: [Operation]] = [:]
