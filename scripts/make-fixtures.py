@@ -255,14 +255,15 @@ def write_fixtures(netlist, out_dir):
             # `print all`: `node = value` and `source#branch = current`; subcircuit internals
             # (names with a dot) are the tube subcircuits' own nodes and are left out, and so are the
             # names with a '$', which ngspice gives the code models it builds for POLY sources, and
-            # the B source and inner node it builds for an E or G source with VALUE (`bE1`, `e1_int1`).
-            valued = {l.split()[0].lower() for l in logical_lines(open(netlist).read()) if re.match(r'[eg]\S*\s+\S+\s+\S+\s+value\b', l, re.I)}
-            inner = {f'b{e}#branch' for e in valued} | {f'{e}_int1' for e in valued}
+            # the B source, code model and inner nodes it builds for an E or G source with VALUE or TABLE
+            # (`bE1`, `aE1`, `e1_int1`).
+            valued = {l.split()[0].lower() for l in logical_lines(open(netlist).read()) if re.match(r'[eg]\S*\s+\S+\s+\S+\s+(value|table)\b', l, re.I)}
+            inner = re.compile('|'.join(rf'(b{re.escape(e)}#branch|{re.escape(e)}_int\d+|a{re.escape(e)}#.*)' for e in valued) or '$^')
             with open(target, 'w') as f:
                 f.write('name,value\n')
                 for line in open(path):
                     m = re.match(r'\s*(\S+)\s*=\s*(\S+)', line)
-                    if not m or '.' in m.group(1) or '$' in m.group(1) or m.group(1).lower() in inner:
+                    if not m or '.' in m.group(1) or '$' in m.group(1) or inner.fullmatch(m.group(1).lower()):
                         continue
                     n = m.group(1).lower()
                     n = f'i({n[:-7]})' if n.endswith('#branch') else f'v({n})'

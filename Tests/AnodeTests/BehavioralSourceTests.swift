@@ -130,6 +130,49 @@ struct BehavioralSourceTests {
         #expect(source.outputPlus == -1 && source.outputMinus == 0)
     }
 
+    @Test("tables: TABLE holds its end values, pwl() extends its end segments, as in ngspice; slopes are the segments'")
+    func tables() throws {
+        // Values checked in ngspice-39 at V(a) = 3: TABLE gives 2, pwl() 6.
+        let c = try circuit("""
+            V1 a 0 DC 3
+            E1 e1 0 TABLE {V(a)} = (-1,-2) (0,0) (1,2)
+            E2 e2 0 TABLE {V(a)*0.25} (-1,-2) (0,0) (1,2)
+            B3 e3 0 V=pwl(V(a), -1,-2, 0,0, 1,2)
+            G4 0 e4 TABLE {V(a)-2.5} = (-1,-2m) (0,0) (1,2m)
+            B5 e5 0 V={table(v(a), 0,1, 1,3) + 10*pwl(v(a)-0.7, 0,0, 1,1)}
+            R1 e1 0 1k
+            R2 e2 0 1k
+            R3 e3 0 1k
+            R4 e4 0 1k
+            R5 e5 0 1k
+            """)
+        let op = try Simulator(c).operatingPoint()
+        for (node, expected) in [("e1", 2.0), ("e2", 1.5), ("e3", 6.0), ("e4", 1.0), ("e5", 3 + 23.0)] {
+            #expect(abs(op.voltage(node)! - expected) < 1e-12, "\(node): \(op.voltage(node)!)")
+        }
+        // The slope inside, beyond the ends (held or extended), and at a breakpoint (the right segment's).
+        let points: [Double] = [-1, -2, 0, 0, 1, 0.5]
+        for (x, clamped, value, slope) in [(0.5, true, 0.25, 0.5), (-0.5, false, -1, 2), (3.0, true, 0.5, 0), (3.0, false, 1.5, 0.5),
+                                           (-3.0, true, -2, 0), (-3.0, false, -6, 2), (0.0, true, 0, 0.5)] {
+            let source = try #require(BehavioralSource(program: [.voltage(plus: 0, minus: -1), .table(start: 0, count: 3, clamped: clamped)],
+                                                       tables: points, ports: 1, outputPlus: 0, outputMinus: -1))
+            let d = source.value(at: PortVector(x, 0, 0, 0))
+            #expect(abs(d.value - value) < 1e-15 && abs(d.gradient[0] - slope) < 1e-15, "x \(x) clamped \(clamped): \(d)")
+        }
+        // A table outside its points, or with x decreasing, is refused.
+        #expect(BehavioralSource(program: [.voltage(plus: 0, minus: -1), .table(start: 2, count: 3, clamped: true)], tables: points,
+                                 ports: 1, outputPlus: 0, outputMinus: -1) == nil)
+        #expect(BehavioralSource(program: [.voltage(plus: 0, minus: -1), .table(start: 0, count: 3, clamped: true)], tables: [0, 0, 1, 1, 0.5, 2],
+                                 ports: 1, outputPlus: 0, outputMinus: -1) == nil)
+        #expect(error("V1 a 0 1\nE1 e 0 TABLE {v(a)} = (0,0) (1,1) (0.5,2)\nR1 e 0 1k\n")?.message.contains("must not decrease") == true)
+        #expect(error("V1 a 0 1\nE1 e 0 TABLE {v(a)} = (0,0) (1)\nR1 e 0 1k\n")?.message.contains("needs pairs") == true)
+        #expect(error("V1 a 0 1\nE1 e 0 TABLE v(a) = (0,0) (1,1)\nR1 e 0 1k\n")?.message.contains("in braces") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={pwl(v(a), 0,0, v(a),1)}\nR1 e 0 1k\n")?.message.contains("must be constants") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={pwl(v(a), 1,0, 0,1)}\nR1 e 0 1k\n")?.message.contains("must not decrease") == true)
+        // In parameters too.
+        #expect(abs(try value("pwl(2, 0,0, 1,1) + table(2, 0,0, 1,1)*10") - 12) < 1e-12)
+    }
+
     @Test("Koren's triode as behavioral sources has the built-in model's operating point and gain")
     func koren() throws {
         let behavioral = try loadCircuit(Paths.netlists.appendingPathComponent("behavioral-triode.cir"))

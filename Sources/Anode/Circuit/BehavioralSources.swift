@@ -4,6 +4,8 @@
 ///     B1 out+ out− V={expression}        V(out+, out−)
 ///     G1 out+ out− VALUE={expression}    as B … I=
 ///     E1 out+ out− VALUE={expression}    as B … V=
+///     E1 out+ out− TABLE {expression} = (x0,y0) (x1,y1) …   V = the table at the expression's
+///                                                             value, held beyond its ends (G: a current)
 ///
 /// The expression reads node voltages, `v(a)` or `v(a,b)`, the parameters in scope, the built-in
 /// functions of a B source (see `BehavioralSource`) and the netlist's `.func` functions, which are
@@ -18,10 +20,10 @@
 /// current) copies that voltage to the output. Branch currents in an expression (`i(V1)`) and
 /// `time` are errors.
 extension Elaborator {
-    /// Whether the element line is an E or G source with `VALUE`.
+    /// Whether the element line is an E or G source with `VALUE` or `TABLE`.
     static func isBehavioral(_ line: ElementLine) -> Bool {
         let t = line.arguments
-        return t.count > 2 && t[2].kind == .word && t[2].lowercased == "value"
+        return t.count > 2 && t[2].kind == .word && ["value", "table"].contains(t[2].lowercased)
     }
 
     /// A `B` line, or an E or G line with `VALUE`.
@@ -33,18 +35,27 @@ extension Elaborator {
         let keyword = t[2]
         let voltage: Bool
         switch (letter, keyword.kind == .word ? keyword.lowercased : "") {
-        case ("b", "v"), ("e", "value"): voltage = true
-        case ("b", "i"), ("g", "value"): voltage = false
+        case ("b", "v"), ("e", "value"), ("e", "table"): voltage = true
+        case ("b", "i"), ("g", "value"), ("g", "table"): voltage = false
         default:
             throw NetlistError("\(line.name): expected \(letter == "b" ? "V= or I=" : "VALUE=") after the two nodes, found '\(keyword.description)'", at: keyword.location)
         }
         var rest = Array(t[3...])
+        var table: [Double]? = nil
+        if keyword.lowercased == "table" {
+            // TABLE {expression} [=] (x0, y0) (x1, y1) …: the expression is one token, then the points.
+            guard let expression = rest.first, expression.kind == .expression else {
+                throw NetlistError("\(line.name): TABLE needs its expression in braces, as in TABLE {V(a)} = (0,0) (1,1)", at: rest.first?.location ?? keyword.location)
+            }
+            table = try Self.tablePoints(rest.dropFirst(), element: line.name, at: expression.location, in: scope)
+            rest = [expression]
+        }
         if rest.first?.kind == .equals { rest.removeFirst() }
         guard let first = rest.first else { throw NetlistError("\(line.name): the expression is missing", at: keyword.location) }
         let text = rest.count == 1 && first.kind == .expression ? first.text : Self.expressionText(rest)
         let p = try node(t[0], in: scope), n = try node(t[1], in: scope)
         let output = try behavioralOutput(name, voltage: voltage, p, n, at: line.location)
-        let source = try compileBehavioral(text, at: first.location, output: output, element: line.name, in: scope)
+        let source = try compileBehavioral(text, at: first.location, output: output, element: line.name, table: table, in: scope)
         try addBehavioral(name, voltage: voltage, p, n, output: output, source, at: line.location)
     }
 
@@ -65,6 +76,29 @@ extension Elaborator {
         try circuit.add(name + "#value", source, at: location)
         try circuit.add(name + "#r", .resistor(output.1, .ground, resistance: 1), at: location)
         try circuit.add(name, .voltageControlledVoltageSource(p, n, output.1, .ground, gain: 1), at: location)
+    }
+
+    /// The points of a TABLE source, x₀, y₀, x₁, y₁, … from `(x0, y0) (x1, y1) …` (parentheses and
+    /// commas optional), at least two, x non-decreasing.
+    static func tablePoints(_ tokens: ArraySlice<Token>, element: String, at location: SourceLocation, in scope: Scope) throws(NetlistError) -> [Double] {
+        var values: [Double] = []
+        var last = location
+        for token in tokens.drop(while: { $0.kind == .equals }) {
+            switch token.kind {
+            case .word, .expression:
+                values.append(try scope.evaluate(ValueText(token)))
+                last = token.location
+            case .leftParen, .rightParen, .comma: continue
+            case .equals: throw NetlistError("\(element): unexpected '=' among the TABLE's points", at: token.location)
+            }
+        }
+        guard values.count >= 4, values.count % 2 == 0 else {
+            throw NetlistError("\(element): a TABLE needs pairs (x, y), at least two", at: last)
+        }
+        for k in stride(from: 2, to: values.count, by: 2) where !(values[k] >= values[k - 2]) {
+            throw NetlistError("\(element): the TABLE's x values must not decrease (\(values[k - 2]), then \(values[k]))", at: last)
+        }
+        return values
     }
 
     /// The text of an expression written without braces, from its tokens: adjacent words are kept
@@ -90,8 +124,9 @@ extension Elaborator {
 
     /// The behavioral current source of expression `text` (written at `location`), flowing from
     /// `output.0` through it to `output.1`.
+    /// `table` (points x₀, y₀, …) makes the value the table at the expression's value, held beyond its ends.
     func compileBehavioral(_ text: String, at location: SourceLocation, output: (Node, Node), element: String,
-                           in scope: Scope) throws(NetlistError) -> ElementKind {
+                           table: [Double]? = nil, in scope: Scope) throws(NetlistError) -> ElementKind {
         let (replaced, references) = try Self.voltageReferences(in: text, at: location)
         var pairs: [(Node, Node)] = []
         for r in references {
@@ -102,7 +137,12 @@ extension Elaborator {
         let expression = try Expression.parse(replaced, at: location, functions: scope.functionArities())
         return try Self.behavioralElement(output: output, reads: pairs, element: element, at: location) { (ports) throws(NetlistError) in
             var compiler = BehavioralCompiler(location: location, element: element, voltages: ports)
-            return try compiler.compile(expression, in: scope)
+            var code = try compiler.compile(expression, in: scope)
+            if let table {
+                code.append(.table(start: compiler.tables.count, count: table.count / 2, clamped: true))
+                compiler.tables += table
+            }
+            return (code, compiler.tables)
         }
     }
 
@@ -111,7 +151,7 @@ extension Elaborator {
     /// relative to ground if it touches ground and to `output.1` otherwise; `program` writes its
     /// program for the port pairs that `pairs` become.
     static func behavioralElement(output: (Node, Node), reads pairs: [(Node, Node)], element: String, at location: SourceLocation,
-                                  program: ([(Int, Int)]) throws(NetlistError) -> [BehavioralSource.Operation]) throws(NetlistError) -> ElementKind {
+                                  program: ([(Int, Int)]) throws(NetlistError) -> ([BehavioralSource.Operation], [Double])) throws(NetlistError) -> ElementKind {
         let nodes = [output.0, output.1] + pairs.flatMap { [$0.0, $0.1] }
         let reference = nodes.contains(.ground) ? Node.ground : output.1
         var terminals: [Node] = []
@@ -120,9 +160,9 @@ extension Elaborator {
             throw NetlistError("\(element): a behavioral source may touch at most five nodes (its output's and those it reads); this one touches \(terminals.count + 1)", at: location)
         }
         func port(_ node: Node) -> Int { terminals.firstIndex(of: node) ?? -1 }
-        let code = try program(pairs.map { (port($0.0), port($0.1)) })
+        let (code, tables) = try program(pairs.map { (port($0.0), port($0.1)) })
         let ports = max(terminals.count, 1)
-        guard let source = BehavioralSource(program: code, ports: ports, outputPlus: port(output.0), outputMinus: port(output.1)) else {
+        guard let source = BehavioralSource(program: code, tables: tables, ports: ports, outputPlus: port(output.0), outputMinus: port(output.1)) else {
             let depth = BehavioralSource.depth(of: code, ports: ports) ?? 0
             throw NetlistError("\(element): the expression nests too deeply (it needs a stack of \(depth) values, at most \(BehavioralSource.maximumDepth)); split it with .func", at: location)
         }
@@ -179,6 +219,8 @@ struct BehavioralCompiler {
     let voltages: [(Int, Int)]
     /// `.func` expansions under way, to stop one that calls itself.
     var expanding = 0
+    /// The points of the program's tables (`pwl`, `table`).
+    var tables: [Double] = []
 
     init(location: SourceLocation, element: String, voltages: [(Int, Int)]) {
         self.location = location
@@ -265,6 +307,19 @@ struct BehavioralCompiler {
             for a in args.dropFirst() { code += a + [.binary(name == "min" ? .minimum : .maximum)] }
             return code
         case "if": return args[0] + args[1] + args[2] + [.select]
+        case "pwl", "table":
+            // pwl(x, x0, y0, x1, y1, …): ngspice's, extended beyond the ends; table(…): LTspice's, held there.
+            var points: [Double] = []
+            for a in args.dropFirst() {
+                guard a.count == 1, case .constant(let c) = a[0] else { throw failure("the points of \(name)() must be constants") }
+                points.append(c)
+            }
+            guard points.count >= 4, points.count % 2 == 0 else { throw failure("\(name)() needs its argument and pairs x, y, at least two") }
+            for k in stride(from: 2, to: points.count, by: 2) where !(points[k] >= points[k - 2]) {
+                throw failure("the x values of \(name)() must not decrease (\(points[k - 2]), then \(points[k]))")
+            }
+            defer { tables += points }
+            return args[0] + [.table(start: tables.count, count: points.count / 2, clamped: name == "table")]
         default: throw failure("the function '\(name)' is not available in a behavioral expression")
         }
     }
@@ -272,7 +327,7 @@ struct BehavioralCompiler {
     /// `code` as one constant when it reads no voltage; throws when that constant is not a number.
     func fold(_ code: [Operation]) throws(NetlistError) -> [Operation] {
         guard code.count > 1, !code.contains(where: { if case .voltage = $0 { true } else { false } }) else { return code }
-        let value = BehavioralSource.run(code, at: PortVector()).value
+        let value = BehavioralSource.run(code, tables: tables, at: PortVector()).value
         guard value.isFinite else { throw failure("a constant part of the expression has no finite value (\(value))") }
         return [.constant(value)]
     }

@@ -25,6 +25,11 @@ public struct BehavioralSource: Hashable, Sendable {
         case binary(BinaryFunction)
         /// Replaces c, a, b (b on top) by c ≠ 0 ? a : b.
         case select
+        /// Replaces the top entry x by the piecewise-linear function through the `count` points
+        /// (x, y) stored from `tables[start]` on (x non-decreasing): beyond the ends it holds the
+        /// end values (`clamped`: PSpice's TABLE, LTspice's table()) or extends the end segments
+        /// (ngspice's pwl()).
+        case table(start: Int, count: Int, clamped: Bool)
     }
 
     /// The functions of one argument.
@@ -120,6 +125,8 @@ public struct BehavioralSource: Hashable, Sendable {
 
     /// The program, in postfix order.
     public let program: [Operation]
+    /// The points of its tables, x₀, y₀, x₁, y₁, … (see `Operation.table`).
+    public let tables: [Double]
     /// Number of ports (the distinct nodes the source touches, besides its reference terminal).
     public let portCount: Int
     /// The ports of the output's + and − nodes (−1: the reference terminal).
@@ -128,11 +135,14 @@ public struct BehavioralSource: Hashable, Sendable {
     /// A source of `ports` ports whose current, from the port `outputPlus` through the source to
     /// `outputMinus`, is `program`'s value. Nil when the program is malformed: it must leave exactly
     /// one value, need no more than `maximumDepth` entries and read only ports below `ports`.
-    public init?(program: [Operation], ports: Int, outputPlus: Int, outputMinus: Int) {
+    /// `tables` holds the points its `table` steps read, which must lie inside it, at least two per
+    /// table, with x non-decreasing.
+    public init?(program: [Operation], tables: [Double] = [], ports: Int, outputPlus: Int, outputMinus: Int) {
         guard (1...4).contains(ports), (-1..<ports).contains(outputPlus), (-1..<ports).contains(outputMinus),
               outputPlus != outputMinus, let depth = Self.depth(of: program, ports: ports),
-              depth <= Self.maximumDepth else { return nil }
+              depth <= Self.maximumDepth, Self.tablesAreValid(program, tables) else { return nil }
         self.program = program
+        self.tables = tables
         portCount = ports
         self.outputPlus = outputPlus
         self.outputMinus = outputMinus
@@ -148,7 +158,7 @@ public struct BehavioralSource: Hashable, Sendable {
             case .voltage(let a, let b):
                 guard (-1..<ports).contains(a), (-1..<ports).contains(b) else { return nil }
                 height += 1
-            case .unary: guard height >= 1 else { return nil }
+            case .unary, .table: guard height >= 1 else { return nil }
             case .binary: guard height >= 2 else { return nil }; height -= 1
             case .select: guard height >= 3 else { return nil }; height -= 2
             }
@@ -157,20 +167,47 @@ public struct BehavioralSource: Hashable, Sendable {
         return height == 1 ? deepest : nil
     }
 
+    /// Whether every table step of `program` reads at least two points inside `tables`, x non-decreasing.
+    public static func tablesAreValid(_ program: [Operation], _ tables: [Double]) -> Bool {
+        for case let .table(start, count, _) in program {
+            guard count >= 2, start >= 0, start + 2 * count <= tables.count else { return false }
+            for k in 1..<count where !(tables[start + 2 * k] >= tables[start + 2 * k - 2]) { return false }
+        }
+        return true
+    }
+
     /// The program's value and gradient at port voltages `v`.
     @inlinable
     public func value(at v: PortVector) -> Dual {
-        Self.run(program, at: v)
+        Self.run(program, tables: tables, at: v)
     }
 
-    /// Runs a well-formed `program` (see `depth(of:ports:)`) at port voltages `v`.
+    /// The piecewise-linear function through the `count` points at `points` (x₀, y₀, x₁, y₁, …)
+    /// at x, held or extended (`clamped`) beyond the ends.
+    @inlinable @inline(__always)
+    static func piecewiseLinear(_ x: Dual, _ points: UnsafePointer<Double>, _ count: Int, clamped: Bool) -> Dual {
+        let a = x.value
+        if clamped && !(a > points[0]) { return Dual(points[1]) }
+        if clamped && !(a < points[2 * count - 2]) { return Dual(points[2 * count - 1]) }
+        // The segment [k, k + 1] holding a (the first or last one beyond the ends), by bisection.
+        var low = 0, high = count - 1
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if points[2 * middle] > a { high = middle } else { low = middle }
+        }
+        let x0 = points[2 * low], y0 = points[2 * low + 1], x1 = points[2 * high], y1 = points[2 * high + 1]
+        let slope = x1 > x0 ? (y1 - y0) / (x1 - x0) : 0
+        return x.chain(y0 + slope * (a - x0), slope)
+    }
+
+    /// Runs a well-formed `program` (see `depth(of:ports:)`, `tablesAreValid`) at port voltages `v`.
     @inlinable
-    public static func run(_ program: [Operation], at v: PortVector) -> Dual {
+    public static func run(_ program: [Operation], tables: [Double] = [], at v: PortVector) -> Dual {
         // The stack: sixteen entries in place (`maximumDepth`), so that nothing is allocated.
         // (The program is read through a buffer pointer: iterating the array itself goes through
         // a coroutine whose frame unoptimized builds allocate.)
         var storage = Stack()
-        return withUnsafeMutableBytes(of: &storage) { bytes in program.withUnsafeBufferPointer { code in
+        return withUnsafeMutableBytes(of: &storage) { bytes in program.withUnsafeBufferPointer { code in tables.withUnsafeBufferPointer { points in
             let stack = bytes.baseAddress!.assumingMemoryBound(to: Dual.self)
             var top = -1
             for k in 0..<code.count {
@@ -194,10 +231,12 @@ public struct BehavioralSource: Hashable, Sendable {
                     let b = stack[top], a = stack[top - 1]
                     top -= 2
                     stack[top] = stack[top].value != 0 ? a : b
+                case .table(let start, let count, let clamped):
+                    stack[top] = piecewiseLinear(stack[top], points.baseAddress! + start, count, clamped: clamped)
                 }
             }
             return stack[0]
-        } }
+        } } }
     }
 
     /// Storage for `maximumDepth` entries of the evaluation stack.

@@ -27,7 +27,7 @@ public indirect enum Expression: Hashable, Sendable {
         "sinh": 1...1, "cosh": 1...1, "tanh": 1...1, "asinh": 1...1, "acosh": 1...1, "atanh": 1...1, "u2": 1...1, "floor": 1...1, "ceil": 1...1, "int": 1...1,
         "nint": 1...1, "round": 1...1, "sgn": 1...1, "sign": 1...1, "u": 1...1, "uramp": 1...1,
         "pow": 2...2, "pwr": 2...2, "pwrs": 2...2, "atan2": 2...2, "min": 2...16, "max": 2...16, "if": 3...3,
-        "limit": 3...3, "db": 1...1,
+        "limit": 3...3, "db": 1...1, "pwl": 5...201, "table": 5...201,
     ]
 
     /// Built-in constants, usable wherever a parameter is.
@@ -172,6 +172,18 @@ public indirect enum Expression: Hashable, Sendable {
         case "min": return v.min()!
         case "max": return v.max()!
         case "limit": return min(max(v[0], min(v[1], v[2])), max(v[1], v[2]))
+        case "pwl", "table":
+            // pwl(x, x0, y0, x1, y1, …) extends the end segments; table(…) holds the end values.
+            guard v.count % 2 == 1 else { throw NetlistError("\(name)() needs its argument and pairs x, y", at: location) }
+            let n = (v.count - 1) / 2
+            for k in 1..<n where !(v[1 + 2 * k] >= v[2 * k - 1]) { throw NetlistError("the x values of \(name)() must not decrease", at: location) }
+            let x = v[0]
+            if name == "table" && !(x > v[1]) { return v[2] }
+            if name == "table" && !(x < v[2 * n - 1]) { return v[2 * n] }
+            var k = 0
+            while k < n - 2 && x >= v[3 + 2 * k] { k += 1 }
+            let (x0, y0, x1, y1) = (v[1 + 2 * k], v[2 + 2 * k], v[3 + 2 * k], v[4 + 2 * k])
+            return x1 > x0 ? y0 + (y1 - y0) * (x - x0) / (x1 - x0) : y0
         default: throw NetlistError("unknown function '\(name)'", at: location)
         }
     }
