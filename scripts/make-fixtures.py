@@ -259,11 +259,15 @@ def write_fixtures(netlist, out_dir):
             # (`bE1`, `aE1`, `e1_int1`).
             valued = {l.split()[0].lower() for l in logical_lines(open(netlist).read()) if re.match(r'[eg]\S*\s+\S+\s+\S+\s+(value|table)\b', l, re.I)}
             inner = re.compile('|'.join(rf'(b{re.escape(e)}#branch|{re.escape(e)}_int\d+|a{re.escape(e)}#.*)' for e in valued) or '$^')
+            # For a B source's i() of an inductor, ngspice inserts a 0 V source `v_l1` and a node `c_vmeas_0`.
+            elements = {l.split()[0].lower() for l in logical_lines(open(netlist).read())}
+            def inserted(n):
+                return re.fullmatch(r'.*_vmeas_\d+', n) or (n.startswith('v_') and n.endswith('#branch') and n[:-7] not in elements)
             with open(target, 'w') as f:
                 f.write('name,value\n')
                 for line in open(path):
                     m = re.match(r'\s*(\S+)\s*=\s*(\S+)', line)
-                    if not m or '.' in m.group(1) or '$' in m.group(1) or inner.fullmatch(m.group(1).lower()):
+                    if not m or '.' in m.group(1) or '$' in m.group(1) or inner.fullmatch(m.group(1).lower()) or inserted(m.group(1).lower()):
                         continue
                     n = m.group(1).lower()
                     n = f'i({n[:-7]})' if n.endswith('#branch') else f'v({n})'

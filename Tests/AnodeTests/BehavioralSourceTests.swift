@@ -173,6 +173,39 @@ struct BehavioralSourceTests {
         #expect(abs(try value("pwl(2, 0,0, 1,1) + table(2, 0,0, 1,1)*10") - 12) < 1e-12)
     }
 
+    @Test("branch currents: of a voltage source, inside a subcircuit, of an inductor and of a CCVS")
+    func branchCurrents() throws {
+        let c = try circuit("""
+            V1 a 0 DC 2
+            Vsense a b 0
+            Rl b 0 1k
+            B1 c 0 V={1k*i(Vsense)}
+            Rc c 0 1k
+            .subckt mirror x y
+            Vs x 0 0
+            G1 0 y VALUE={0.5*i(Vs)}
+            .ends
+            Rx c xin 500
+            X1 xin o mirror
+            Ro o 0 1k
+            L1 c d 1m
+            Rd d 0 10
+            H1 e 0 Vsense 100
+            Re e 0 1k
+            Bf f 0 V={i(L1) + i(H1)}
+            Rf f 0 1k
+            """)
+        let op = try Simulator(c).operatingPoint()
+        // i(Vsense) = 2 mA: V(c) = 2 V; the mirror's Vs carries 2 V/500 Ω = 4 mA, half of it into o.
+        #expect(abs(op.voltage("c")! - 2) < 1e-12)
+        #expect(abs(op.voltage("o")! - 2) < 1e-9)
+        // i(L1) = 2 V/10 Ω = 0.2 A; i(H1) = −V(e)/1 kΩ = −0.2 mA (its branch current flows from e through H1).
+        #expect(abs(op.voltage("f")! - (0.2 + op.current("H1")!)) < 1e-12)
+        #expect(abs(op.current("H1")! - -0.2e-3) < 1e-12)
+        // The terminal that reads a current is no node of the circuit.
+        #expect(!c.nodes.contains { $0.isBranchCurrent })
+    }
+
     @Test("Koren's triode as behavioral sources has the built-in model's operating point and gain")
     func koren() throws {
         let behavioral = try loadCircuit(Paths.netlists.appendingPathComponent("behavioral-triode.cir"))
@@ -190,9 +223,16 @@ struct BehavioralSourceTests {
 
     @Test("malformed behavioral sources are errors at their place")
     func errors() {
-        let branch = error("V1 a 0 1\nB1 e 0 V={2*i(V1)}\nR1 e 0 1k\n")
-        #expect(branch?.message.contains("branch currents (i(V1))") == true, "\(String(describing: branch))")
-        #expect(branch?.location?.line == 3 && branch?.location?.column == 13, "\(String(describing: branch?.location))")
+        let malformed = error("V1 a 0 1\nB1 e 0 V={2*i(V1,V2)}\nR1 e 0 1k\n")
+        #expect(malformed?.message.contains("i(V1,V2): expected the name of one element") == true, "\(String(describing: malformed))")
+        #expect(malformed?.location?.line == 3 && malformed?.location?.column == 13, "\(String(describing: malformed?.location))")
+        // A current of an element that has no branch is an error of the network, naming both.
+        do {
+            _ = try Simulator(circuit("V1 a 0 1\nR2 a 0 1k\nB1 e 0 V={2*i(R2)}\nR1 e 0 1k\n"))
+            Issue.record("no error for i(R2)")
+        } catch {
+            #expect("\(error)".contains("B1: no element named 'r2' with a branch current to read"), "\(error)")
+        }
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a)*time}\nR1 e 0 1k\n")?.message.contains("'time'") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V={limit(v(a),0,1)}\nR1 e 0 1k\n")?.message.contains("'limit' is not available") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a)*gain}\nR1 e 0 1k\n")?.message.contains("unknown parameter 'gain'") == true)

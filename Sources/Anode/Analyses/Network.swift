@@ -90,6 +90,7 @@ struct Network: Sendable {
         var inductorIndex: [String: Int] = [:]
         var pendingCouplings: [(owner: Int, names: [String], k: Double)] = []
         var pendingControls: [(owner: Int, controller: String, isCCCS: Bool, p: Int, n: Int, value: Double)] = []
+        var pendingBehavioral: [(owner: Int, terminals: [Node], source: BehavioralSource)] = []
 
         func branch(_ name: String, owner: Int) -> Int {
             branchNames.append("i(\(name.lowercased()))")
@@ -191,7 +192,11 @@ struct Network: Sendable {
                 controlledResistors.append(ControlledResistor(a: n(a), b: n(b), segment: .variable(low, high), control: c,
                                                               branch: branch(element.name, owner: owner), owner: owner))
             case let .behavioralSource(terminals, b):
-                devices.append(Device(terminals: terminals.map(n), model: .behavioral(b), owner: owner))
+                if terminals.contains(where: \.isBranchCurrent) {
+                    pendingBehavioral.append((owner, terminals, b))
+                } else {
+                    devices.append(Device(terminals: terminals.map(n), model: .behavioral(b), owner: owner))
+                }
             case let .pentode(p, g2, g1, k, t):
                 devices.append(Device(terminals: [n(g1), n(g2), n(p), n(k)], model: .korenPentode(t), owner: owner))
                 let q = t.parameters
@@ -242,6 +247,22 @@ struct Network: Sendable {
             } else {
                 ccvs.append(CCVS(p: c.p, n: c.n, control: control, transresistance: c.value, branch: branchOfElement[c.owner]!, owner: c.owner))
             }
+        }
+        // Behavioral sources that read branch currents: such a terminal is the branch's unknown,
+        // numbered past the nodes (unknown k − 1 holds the value of terminal k, node or branch).
+        for (owner, terminals, source) in pendingBehavioral {
+            let element = circuit.elements[owner]
+            var resolved: [Int] = []
+            for t in terminals {
+                guard t.isBranchCurrent else { resolved.append(n(t)); continue }
+                let name = String(t.name.dropFirst(2).dropLast())
+                guard let controller = circuit.elementIndex(named: name), let b = branchOfElement[controller] else {
+                    let shown = element.name.hasSuffix("#value") ? String(element.name.dropLast(6)) : element.name
+                    throw NetlistError("\(shown): no element named '\(name)' with a branch current to read (a voltage source, an inductor, or an E, H or behavioral voltage source)", at: element.location)
+                }
+                resolved.append(nodeCount + b)
+            }
+            devices.append(Device(terminals: resolved, model: .behavioral(source), owner: owner))
         }
         for (owner, b) in branchOfElement { carrierOfElement[owner] = .branch(b) }
         guard unknownCount <= Network.maximumUnknowns else {

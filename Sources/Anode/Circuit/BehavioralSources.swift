@@ -17,8 +17,9 @@
 /// most five distinct nodes. A voltage source is exact without a voltage-type port: its expression
 /// drives a current into an inner node `b1#value` that has 1 Ω to ground, so that the node's
 /// voltage is the expression's value, and a unit-gain VCVS named as the source (so `i(B1)` is its
-/// current) copies that voltage to the output. Branch currents in an expression (`i(V1)`) and
-/// `time` are errors.
+/// current) copies that voltage to the output. A branch current in an expression (`i(V1)`: of a
+/// voltage source, an inductor, or an E, H or behavioral voltage source) is read through a terminal
+/// named `i(v1)` that the network resolves to that branch's unknown. `time` is an error.
 extension Elaborator {
     /// Whether the element line is an E or G source with `VALUE` or `TABLE`.
     static func isBehavioral(_ line: ElementLine) -> Bool {
@@ -130,6 +131,11 @@ extension Elaborator {
         let (replaced, references) = try Self.voltageReferences(in: text, at: location)
         var pairs: [(Node, Node)] = []
         for r in references {
+            if r.current {
+                // A branch current, read as the "voltage" of a terminal that names it (see `ElementKind.behavioralSource`).
+                pairs.append((Node("i(" + scope.prefix + r.plus + ")"), .ground))
+                continue
+            }
             let a = try node(Token(kind: .word, text: r.plus, location: location.advanced(by: r.offset)), in: scope)
             let b = try r.minus.map { (m: String) throws(NetlistError) in try node(Token(kind: .word, text: m, location: location.advanced(by: r.offset)), in: scope) } ?? .ground
             pairs.append((a, b))
@@ -169,14 +175,14 @@ extension Elaborator {
         return .behavioralSource(terminals: terminals + [reference], source)
     }
 
-    /// `text` with each `v(a)` or `v(a,b)` replaced by a name `__v0`, `__v1`, …, and the node names
-    /// with their offsets in `text`. Throws at a branch current `i(…)`.
+    /// `text` with each `v(a)`, `v(a,b)` or `i(V1)` replaced by a name `__v0`, `__v1`, …, and the
+    /// node or element names with their offsets in `text` (`current` for an `i(…)`).
     static func voltageReferences(in text: String, at location: SourceLocation) throws(NetlistError)
-        -> (text: String, references: [(plus: String, minus: String?, offset: Int)]) {
+        -> (text: String, references: [(plus: String, minus: String?, offset: Int, current: Bool)]) {
         let s = Array(text.unicodeScalars)
         func isNameBody(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c == "_" || c == "." || ("0"..."9").contains(c) }
         var out = String.UnicodeScalarView()
-        var references: [(plus: String, minus: String?, offset: Int)] = []
+        var references: [(plus: String, minus: String?, offset: Int, current: Bool)] = []
         var i = 0
         while i < s.count {
             let c = s[i]
@@ -191,13 +197,16 @@ extension Elaborator {
                     let inside = String(String.UnicodeScalarView(s[(j + 1)..<close]))
                     let names = inside.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
                     if lower == "i" {
-                        throw NetlistError("branch currents (i(\(inside))) in a behavioral expression are not supported; read a voltage, e.g. across a sense resistor", at: location.advanced(by: i))
-                    }
-                    guard (1...2).contains(names.count), names.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
-                        throw NetlistError("v(\(inside)): expected one node or two, as in v(a) or v(a,b)", at: location.advanced(by: i))
+                        guard names.count == 1, !names[0].isEmpty, !names[0].contains(" ") else {
+                            throw NetlistError("i(\(inside)): expected the name of one element, as in i(V1)", at: location.advanced(by: i))
+                        }
+                    } else {
+                        guard (1...2).contains(names.count), names.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
+                            throw NetlistError("v(\(inside)): expected one node or two, as in v(a) or v(a,b)", at: location.advanced(by: i))
+                        }
                     }
                     out.append(contentsOf: "__v\(references.count)".unicodeScalars)
-                    references.append((names[0], names.count == 2 ? names[1] : nil, j + 1))
+                    references.append((names[0], names.count == 2 ? names[1] : nil, j + 1, lower == "i"))
                     i = close + 1
                     continue
                 }

@@ -18,6 +18,9 @@ public struct Node: Hashable, Sendable, ExpressibleByStringLiteral, CustomString
     /// Whether this is the reference node.
     public var isGround: Bool { name == "0" }
 
+    /// Whether this names a branch current, `i(v1)`, as a behavioral source's terminal may.
+    public var isBranchCurrent: Bool { name.hasPrefix("i(") && name.hasSuffix(")") }
+
     /// The name.
     public var description: String { name }
 }

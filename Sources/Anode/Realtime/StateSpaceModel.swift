@@ -391,7 +391,7 @@ struct StateSpaceModel {
         for f in net.cccs { attach(f.p, f.n) }
         for h in net.ccvs { attach(h.p, h.n) }
         for r in net.controlledResistors { attach(r.a, r.b) }
-        for d in net.devices { for t in d.terminals { attach(t) } }
+        for d in net.devices { for t in d.terminals where t < attachments.count { attach(t) } }  // (past the nodes: a branch current a behavioral source reads)
         return attachments
     }
 
