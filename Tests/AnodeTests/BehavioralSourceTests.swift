@@ -79,6 +79,8 @@ struct BehavioralSourceTests {
         #expect(abs(try value("log(v(a))") - log(1.3)) < 1e-12)
         #expect(abs(try value("log10(v(a))") - log10(1.3)) < 1e-12)
         #expect(try value("u(v(b)) + 10*u(v(a)) + 100*uramp(v(b)) + 1000*sgn(v(b))") == -990)
+        // PSpice's and LTspice's limit(x, a, b), bounds in either order (ngspice has none).
+        #expect(abs(try value("limit(v(a),-1,1) + 10*limit(v(b),1,-0.5) + 100*limit(v(b),-1,1)") - (1 - 5 - 70)) < 1e-12)
         // ngspice's u(0) is ½, and u2 clamps to [0, 1].
         #expect(abs(try value("u(0*v(a)) + 10*u2(v(a)-1) + 100*u2(v(a))") - 103.5) < 1e-12)
         #expect(abs(try value("v(a,b)") - 2.0) < 1e-12)
@@ -234,7 +236,7 @@ struct BehavioralSourceTests {
             #expect("\(error)".contains("B1: no element named 'r2' with a branch current to read"), "\(error)")
         }
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a)*time}\nR1 e 0 1k\n")?.message.contains("'time'") == true)
-        #expect(error("V1 a 0 1\nB1 e 0 V={limit(v(a),0,1)}\nR1 e 0 1k\n")?.message.contains("'limit' is not available") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={db(v(a))}\nR1 e 0 1k\n")?.message.contains("'db' is not available") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a)*gain}\nR1 e 0 1k\n")?.message.contains("unknown parameter 'gain'") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a)+sqrt(-1)}\nR1 e 0 1k\n")?.message.contains("no finite value") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a)%2}\nR1 e 0 1k\n")?.message.contains("'%' is not available") == true)

@@ -316,6 +316,10 @@ struct BehavioralCompiler {
             for a in args.dropFirst() { code += a + [.binary(name == "min" ? .minimum : .maximum)] }
             return code
         case "if": return args[0] + args[1] + args[2] + [.select]
+        case "limit":
+            // PSpice's and LTspice's limit(x, a, b): x clamped between a and b, in either order
+            // (ngspice-39's B source has no such function: it reads it as 0).
+            return args[0] + args[1] + args[2] + [.binary(.minimum), .binary(.maximum)] + args[1] + args[2] + [.binary(.maximum), .binary(.minimum)]
         case "pwl", "table":
             // pwl(x, x0, y0, x1, y1, …): ngspice's, extended beyond the ends; table(…): LTspice's, held there.
             var points: [Double] = []
