@@ -208,6 +208,36 @@ struct BehavioralSourceTests {
         #expect(!c.nodes.contains { $0.isBranchCurrent })
     }
 
+    @Test("i() of behavioral and controlled sources: the current from the output's + node through the source")
+    func outputCurrents() throws {
+        let c = try circuit("""
+            V1 a 0 DC 0.5
+            R1 a b 1k
+            B1 0 b I={-1m*v(b)}
+            B2 c 0 V={2*v(b)}
+            R2 c 0 1k
+            E3 e 0 b 0 2
+            R3 e 0 1k
+            G4 g 0 VALUE={1m*v(b)}
+            R4 g 0 1k
+            """)
+        let probes = ["i(B1)", "i(B2)", "i(E3)", "i(G4)", "v(b)"].compactMap(Probe.init)
+        let r = try Simulator(c).transient(TransientSpec(step: 1e-5, stop: 1e-4), probes: probes)
+        let vb = try #require(r.values(probes[4])?.last)
+        // B1: −1 mA/V·V(b) from ground through B1 into b; B2 and E3 drive 1 k with 2·V(b) (their
+        // branch current flows from + through the source: negative); G4: 1 mA/V·V(b) from g to ground.
+        for (k, expected) in [-1e-3 * vb, -2 * vb / 1e3, -2 * vb / 1e3, 1e-3 * vb].enumerated() {
+            let value = try #require(r.values(probes[k])?.last)
+            #expect(abs(value - expected) < 1e-12, "\(probes[k]): \(value), expected \(expected)")
+        }
+        // The small-signal current too (AC): G4's is 1 mA/V times v(b)'s.
+        let sweep = ACSweep(.linear, points: 1, start: 1000, stop: 1000)
+        let ac = try Simulator(try circuit("V1 a 0 DC 0.5 AC 1\nR1 a b 1k\nR2 b 0 1k\nG4 g 0 VALUE={1m*v(b)*v(b)}\nR4 g 0 1k\n.ac lin 1 1k 1k"))
+            .ac(sweep, probes: [Probe("ir(G4)")!, Probe("vr(b)")!])
+        let ig = try #require(ac.values(Probe("ir(G4)")!)?.first), vbac = try #require(ac.values(Probe("vr(b)")!)?.first)
+        #expect(abs(ig - 2e-3 * 0.25 * vbac) < 1e-12, "\(ig) against \(2e-3 * 0.25 * vbac)")
+    }
+
     @Test("Koren's triode as behavioral sources has the built-in model's operating point and gain")
     func koren() throws {
         let behavioral = try loadCircuit(Paths.netlists.appendingPathComponent("behavioral-triode.cir"))

@@ -57,6 +57,8 @@ struct Network: Sendable {
     /// The primitive whose current is a two-terminal element's current (into its first terminal).
     enum CurrentCarrier: Sendable {
         case branch(Int), resistor(Int), capacitor(Int), currentSource(Int), vccs(Int), cccs(Int), device(Int)
+        /// A behavioral current source (device index): its output current.
+        case behavioral(Int)
     }
     /// The current carrier of each two-terminal circuit element, by element index.
     var carrierOfElement: [Int: CurrentCarrier] = [:]
@@ -233,6 +235,7 @@ struct Network: Sendable {
         for (k, g) in vccs.enumerated() { carrierOfElement[g.owner] = .vccs(k) }
         for (k, d) in devices.enumerated() {
             if case .diode = d.model { carrierOfElement[d.owner] = .device(k) }
+            if case .behavioral = d.model { carrierOfElement[d.owner] = .behavioral(k) }
         }
         for c in pendingControls {
             let element = circuit.elements[c.owner]

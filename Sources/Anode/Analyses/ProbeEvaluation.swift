@@ -61,6 +61,10 @@ extension MNAEngine {
                 var i = device.currents(portVoltages(of: d, in: x)).current[0]
                 if let chargeCurrents, device.hasCharge { i += chargeCurrents[deviceChargeOffset[d]] }
                 return i
+            case .behavioral(let d):
+                guard case .behavioral(let b) = network.devices[d].model else { return 0 }
+                let i = b.portCurrents(portVoltages(of: d, in: x)).current
+                return b.outputPlus >= 0 ? i[b.outputPlus] : -i[b.outputMinus]
             }
         case .power(let owner):
             return absorbedPowers(x, ctx, chargeCurrents: chargeCurrents)[owner]
@@ -129,6 +133,16 @@ extension MNAEngine {
                 let g = device.model.currents(v0).conductance[0, 0]
                 let c = device.model.hasCharge ? device.model.charges(v0).capacitance[0, 0] : 0
                 return (v(device.terminals[0]) - v(device.terminals[1])) * Complex(g, omega * c)
+            case .behavioral(let d):
+                // The output current's change: Σ ∂I/∂vₖ·vₖ over the ports, at the operating point.
+                let device = network.devices[d]
+                guard case .behavioral(let b) = device.model else { return .zero }
+                let g = b.portCurrents(portVoltages(of: d, in: operatingPoint)).conductance
+                let (row, sign) = b.outputPlus >= 0 ? (b.outputPlus, 1.0) : (b.outputMinus, -1.0)
+                let ref = device.terminals[b.portCount]
+                var sum = Complex<Double>.zero
+                for c in 0..<b.portCount { sum += (v(device.terminals[c]) - v(ref)) * Complex(sign * g[row, c]) }
+                return sum
             }
         case .power:
             return .zero  // rejected when the AC analysis resolves its probes

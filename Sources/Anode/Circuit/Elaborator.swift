@@ -940,7 +940,13 @@ struct Elaborator {
             guard let element = circuit.element(named: e) else {
                 throw NetlistError("output \(probe): no element named '\(e)'", at: p.location)
             }
-            if element.kind.nodes.count != 2 {
+            // Two-terminal elements, and the controlled and behavioral sources, whose output carries the current.
+            let controlled: Bool
+            switch element.kind {
+            case .voltageControlledVoltageSource, .voltageControlledCurrentSource, .behavioralSource: controlled = true
+            default: controlled = false
+            }
+            if element.kind.nodes.count != 2 && !controlled {
                 throw NetlistError("output \(probe): i() needs a two-terminal element; \(element.name) has \(element.kind.nodes.count) terminals", at: p.location)
             }
         case let .power(e):
