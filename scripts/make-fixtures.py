@@ -13,7 +13,8 @@ and runs `ngspice -b`:
     misaligned in batch mode).
 Netlists: circuits/*.cir, Tests/AnodeTests/Netlists/*.cir, Tests/AnodeTests/Clipping/*.cir and
 Tests/AnodeTests/LTspice/*.cir (the ngspice twins of the LTspice netlists there) unless some are named. Results go to
-Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran,tf,meas,four}.csv (tf: the gain and impedances of .tf;
+Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran,tf,noise,noise-total,meas,four}.csv (tf: the gain and impedances of .tf;
+noise: the spectra of .noise, noise-total its totals;
 meas: the values ngspice's .meas statements print; four: its .four tables); the tests read them and
 do not need ngspice.
 Usage: scripts/make-fixtures.py [netlist.cir ...] [--out DIR]
@@ -136,7 +137,7 @@ def run(netlist):
         if head in ('.pot', '.varres'):
             body += control_resistors(line)
             continue
-        if head in ('.op', '.ac', '.tran', '.dc', '.tf', '.print', '.probe', '.save', '.end'):
+        if head in ('.op', '.ac', '.tran', '.dc', '.tf', '.noise', '.print', '.probe', '.save', '.end'):
             analyses.append(line)
             continue
         if head in ('.include', '.inc'):
@@ -157,6 +158,13 @@ def run(netlist):
         elif head == '.tf':
             control += [' '.join(['tf'] + words[1:]), f'print all > {work}/tf.txt']
             outputs.append(('tf', f'{work}/tf.txt', None))
+        elif head == '.noise':
+            # The spectra are the first noise plot, the totals the second.
+            control += [' '.join(['noise'] + words[1:]), 'setplot noise1',
+                        f'wrdata {work}/noise.txt onoise_spectrum inoise_spectrum', 'setplot noise2',
+                        f'print onoise_total inoise_total > {work}/noise-total.txt']
+            outputs.append(('noise', f'{work}/noise.txt', ['onoise_spectrum', 'inoise_spectrum']))
+            outputs.append(('noise-total', f'{work}/noise-total.txt', None))
         elif head == '.ac':
             want = probes(analyses, 'ac') or []
             control += [' '.join(['ac'] + words[1:]), f'wrdata {work}/ac.txt ' + ' '.join(want)]
@@ -235,7 +243,7 @@ def write_fixtures(netlist, out_dir):
     work = os.path.dirname(outputs[0][1]) if outputs else None
     for kind, path, extra in outputs:
         target = os.path.join(out_dir, f'{name}.{kind}.csv')
-        if kind == 'tf':
+        if kind in ('tf', 'noise-total'):
             # `print all` of the tf plot: `name = value` for the gain and the two impedances.
             with open(target, 'w') as f:
                 f.write('name,value\n')
@@ -276,8 +284,8 @@ def write_fixtures(netlist, out_dir):
             continue
         rows = [list(map(float, l.split())) for l in open(path) if l.strip()]
         with open(target, 'w') as f:
-            if kind in ('ac', 'dc'):
-                f.write(','.join(['frequency' if kind == 'ac' else 'sweep'] + extra) + '\n')
+            if kind in ('ac', 'dc', 'noise'):
+                f.write(','.join(['sweep' if kind == 'dc' else 'frequency'] + extra) + '\n')
                 for r in rows:
                     f.write(','.join(repr(x) for x in [r[0]] + r[1::2]) + '\n')
             else:

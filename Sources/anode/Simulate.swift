@@ -27,8 +27,8 @@ struct Simulate: ParsableCommand {
     func run() throws {
         let circuit = try loadCircuit(file)
         let simulator = try makeSimulator(circuit)
-        guard !circuit.analyses.isEmpty || !circuit.transferFunctions.isEmpty else {
-            printError("\(file): error: the netlist has no analysis (.op, .dc, .ac, .tran or .tf)")
+        guard !circuit.analyses.isEmpty || !circuit.transferFunctions.isEmpty || !circuit.noiseAnalyses.isEmpty else {
+            printError("\(file): error: the netlist has no analysis (.op, .dc, .ac, .tran, .tf or .noise)")
             throw ExitCode(2)
         }
         var results: [AnalysisResult] = []
@@ -75,6 +75,19 @@ struct Simulate: ParsableCommand {
         do {
             let tf = try simulator.transferFunctions().flatMap { $0.values }
             try emit("tf", ["name,value"] + tf.map { "\($0.name),\(number($0.value))" })
+            // .noise: the spectra (ngspice's onoise_spectrum, inoise_spectrum), then the totals and
+            // each element's share of the output total.
+            for (k, noise) in try simulator.noise().enumerated() {
+                let suffix = k > 0 ? "\(k + 1)" : ""
+                try emit("noise" + suffix, ["frequency,onoise_spectrum,inoise_spectrum"] + noise.frequencies.indices.map {
+                    "\(number(noise.frequencies[$0])),\(number(noise.outputSpectrum[$0])),\(number(noise.inputSpectrum[$0]))"
+                })
+                try emit("noise-total" + suffix, ["name,value", "onoise_total,\(number(noise.outputTotal))", "inoise_total,\(number(noise.inputTotal))"]
+                         + noise.contributions.map { "onoise_total(\($0.element)),\(number($0.outputTotal))" })
+                let top = noise.contributions.prefix(3).map { String(format: "%@ %.3g V", $0.element, $0.outputTotal) }.joined(separator: ", ")
+                printError(String(format: "noise: %.4g V rms at %@, %.4g referred to %@ (largest: %@)", noise.outputTotal, "\(noise.request.output)",
+                                  noise.inputTotal, noise.request.source, top))
+            }
         } catch let error as SimulationError {
             printError("\(file): \(error.description)")
             throw ExitCode(2)

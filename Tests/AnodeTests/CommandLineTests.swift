@@ -217,6 +217,20 @@ struct CommandLineTests {
         #expect(only.status == 0 && only.stdout == "# tf\nname,value\ntransfer_function,0.5\nv1#input_impedance,2000\noutput_impedance_at_v(out),500\n", "\(only.stdout)\(only.stderr)")
     }
 
+    @Test("anode simulate writes .noise's spectra and totals, and names the largest contributions")
+    func noise() throws {
+        let url = try temporaryFile("divider.cir", "divider\nV1 in 0 DC 1 AC 1\nR1 in out 1k\nR2 out 0 3k\n.noise v(out) V1 lin 2 1k 2k\n")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let r = try run(["simulate", url.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        // 750 Ω: √(4kT·750 Ω) = 3.5259 nV/√Hz at the output, over 1 kHz 111.50 nV; the gain is 3/4.
+        let spectra = try #require(r.stdout.components(separatedBy: "# noise\n").last?.components(separatedBy: "# noise-total\n"))
+        #expect(spectra.first?.hasPrefix("frequency,onoise_spectrum,inoise_spectrum\n1000,3.5259") == true, "\(r.stdout)")
+        #expect(spectra.last?.hasPrefix("name,value\nonoise_total,1.1149") == true, "\(r.stdout)")
+        #expect(spectra.last?.contains("\ninoise_total,1.4866") == true && spectra.last?.contains("\nonoise_total(R1),") == true, "\(r.stdout)")
+        #expect(r.stderr.contains("noise: 1.115e-07 V rms at v(out), 1.487e-07 referred to V1 (largest: R1 9.66e-08 V, R2 5.57e-08 V)"), "\(r.stderr)")
+    }
+
     @Test("a netlist without outputs records every node voltage")
     func allNodes() throws {
         let url = try temporaryFile("rc.cir", "rc\nV1 in 0 PULSE(0 1 0 1u 1u 1 2)\nR1 in out 1k\nC1 out 0 1u\n.tran 100u 1m\n")

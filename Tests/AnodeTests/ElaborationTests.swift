@@ -30,13 +30,17 @@ struct ElaborationTests {
             D1 a 0 dm
             D2 a 0 dn
             .model dm D(IS=1n KF=1e-16 ISR=1p)
-            .model dn D(IS=1n KF=0)
+            .model dn D(IS=1n ISR=0)
+            M1 a a 0 0 nm
+            .model nm NMOS(KF=1e-25)
             """)
-        #expect(c.warnings.count == 1)
+        // A diode's KF is modeled (its flicker noise); ISR is not; a MOSFET's KF is not either.
+        #expect(c.warnings.count == 2, "\(c.warnings)")
         let w = try #require(c.warnings.first)
-        #expect(w.message.contains("KF"))
+        #expect(!w.message.contains("KF"))
         #expect(w.message.contains("ISR"))
         #expect(w.location?.line == 5)
+        #expect(c.warnings.last?.message.contains("KF (this device's flicker noise is not modeled)") == true, "\(c.warnings)")
     }
 
     @Test("a .tran whose TSTEP exceeds the span it records is a warning at TSTEP")

@@ -26,7 +26,7 @@ struct NgspiceAgreementTests {
     func fixturesExist() {
         #expect(Self.netlists.count >= 5)
         for n in Self.netlists {
-            let kinds = ["op", "dc", "ac", "tran"].filter { FileManager.default.fileExists(atPath: Self.fixture(n, $0).path) }
+            let kinds = ["op", "dc", "ac", "tran", "noise"].filter { FileManager.default.fileExists(atPath: Self.fixture(n, $0).path) }
             #expect(!kinds.isEmpty, "no ngspice fixture for \(n.lastPathComponent)")
         }
     }
@@ -94,6 +94,27 @@ struct NgspiceAgreementTests {
             let tolerance = probe.view == .decibel ? 0.05 : probe.view == .phase ? 0.005 : 1e-3
             let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
             #expect(worst <= tolerance, "\(netlist.lastPathComponent): \(probe) differs from ngspice by up to \(worst)")
+        }
+    }
+
+    @Test("noise: spectra and totals within 0.01 %", arguments: netlists.filter { FileManager.default.fileExists(atPath: fixture($0, "noise").path) })
+    func noise(_ netlist: URL) throws {
+        let circuit = try loadCircuit(netlist)
+        let request = try #require(circuit.noiseAnalyses.first, "\(netlist.lastPathComponent) has a noise fixture but no .noise")
+        let result = try Simulator(circuit).noise(request)
+        let reference = try Table(Self.fixture(netlist, "noise"))
+        let frequencies = try #require(reference.column("frequency"))
+        #expect(result.frequencies.count == frequencies.count)
+        for (a, b) in zip(result.frequencies, frequencies) { #expect(abs(a - b) <= 1e-9 * b) }
+        for (name, actual) in [("onoise_spectrum", result.outputSpectrum), ("inoise_spectrum", result.inputSpectrum)] {
+            let expected = try #require(reference.column(name))
+            let worst = zip(actual, expected).map { abs($0 / $1 - 1) }.max() ?? 0
+            #expect(worst <= 1e-4, "\(netlist.lastPathComponent): \(name) differs from ngspice by up to \(worst) of its value")
+        }
+        let totals = try Table(Self.fixture(netlist, "noise-total")).values
+        for (name, actual) in [("onoise_total", result.outputTotal), ("inoise_total", result.inputTotal)] {
+            let expected = try #require(totals[name])
+            #expect(abs(actual / expected - 1) <= 1e-4, "\(netlist.lastPathComponent): \(name) = \(actual), ngspice \(expected)")
         }
     }
 

@@ -24,6 +24,8 @@ public struct Circuit: Sendable {
     public var outputs: [OutputRequest] = []
     /// `.tf` statements (see `Simulator.transferFunction`).
     public var transferFunctions: [TransferFunctionRequest] = []
+    /// `.noise` statements (see `Simulator.noise`).
+    public var noiseAnalyses: [NoiseRequest] = []
     /// `.four` statements, analysed on the transient's result (see `Simulator.fourier`).
     public var fourierAnalyses: [FourierRequest] = []
     /// `.meas` statements, measured on their analysis' results (see `Simulator.measure`).

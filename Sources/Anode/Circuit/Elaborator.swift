@@ -125,7 +125,7 @@ struct Elaborator {
             case .command(let command):
                 if scope.parent != nil {
                     switch command {
-                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier, .transferFunction:
+                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier, .transferFunction, .noise:
                         throw NetlistError("analysis and control statements cannot appear inside a .subckt", at: statement.location)
                     case .global:
                         break
@@ -891,6 +891,23 @@ struct Elaborator {
                 throw NetlistError("a second .tf (SPICE runs one per netlist; the first is at \(first.location.map { "\($0)" } ?? "?"))", at: location)
             }
             circuit.transferFunctions.append(TransferFunctionRequest(output: probe, source: element.name, location: location))
+        case let .noise(output, source, variation, points, start, stop):
+            let probe = try resolve(output, in: .ac)
+            guard case .voltage = probe.quantity, probe.view == .value else {
+                throw NetlistError(".noise's output is a voltage, v(out) or v(out,ref), not \(probe)", at: output.location)
+            }
+            let name = scope.prefix + source.text
+            guard let element = circuit.element(named: name), element.kind.isIndependentSource else {
+                throw NetlistError(".noise's input must be an independent source (V or I), not '\(source.text)'", at: source.location)
+            }
+            let n = try scope.evaluate(points)
+            guard n >= 1, n == n.rounded(), n <= 1_000_000 else {
+                throw NetlistError(".noise needs a whole number of points from 1 to 1000000, not \(n)", at: points.location)
+            }
+            let f1 = try positive(start, ".noise start frequency"), f2 = try positive(stop, ".noise stop frequency")
+            guard f2 >= f1 else { throw NetlistError(".noise stop frequency is below the start frequency", at: stop.location) }
+            let sweep = ACSweep(ACSweep.Spacing(rawValue: variation.lowercased)!, points: Int(n), start: f1, stop: f2)
+            circuit.noiseAnalyses.append(NoiseRequest(output: probe, source: element.name, sweep: sweep, location: location))
         case let .fourier(frequency, probes):
             let f = try positive(frequency, ".four's fundamental frequency")
             var resolved: [Probe] = []

@@ -16,6 +16,10 @@ public struct Diode: Hashable, Sendable {
     public struct Parameters: ModelParameters {
         /// IS: saturation current, A.
         public var saturationCurrent = 1e-14
+        /// KF: flicker-noise coefficient (`.noise`: KF·|I|^AF/f, A²/Hz).
+        public var flickerCoefficient = 0.0
+        /// AF: flicker-noise exponent.
+        public var flickerExponent = 1.0
         /// N: emission coefficient.
         public var emissionCoefficient = 1.0
         /// RS: ohmic series resistance, Ω.
@@ -58,7 +62,8 @@ public struct Diode: Hashable, Sendable {
             case "tnom": return Unmodeled.nominalTemperature(value)
             case "eg", "xti", "tbv", "tbv1", "tbv2", "trs", "trs1", "trs2", "tt1", "tt2", "tcv", "tm1", "tm2", "cta", "tpb", "tcj":
                 return Unmodeled.temperature
-            case "kf", "af": return Unmodeled.noise
+            case "kf": flickerCoefficient = value
+            case "af": flickerExponent = value
             case "isr", "nr", "ikf", "ik", "ikr", "cjsw", "cjp", "vjsw", "php", "mjsw", "fcs", "jsw", "ns", "isw":
                 return Unmodeled.notModeled(name == "ns" || name == "nr" ? nil : 0)
             default: return nil

@@ -35,6 +35,10 @@ public struct GummelPoon: Hashable, Sendable {
     public struct Parameters: ModelParameters {
         /// IS: transport saturation current, A.
         public var saturationCurrent = 1e-16
+        /// KF: flicker-noise coefficient (`.noise`: KF·|Ib|^AF/f, of the base current, A²/Hz).
+        public var flickerCoefficient = 0.0
+        /// AF: flicker-noise exponent.
+        public var flickerExponent = 1.0
         /// BF: ideal maximum forward beta.
         public var forwardBeta = 100.0
         /// BR: ideal maximum reverse beta.
@@ -138,7 +142,8 @@ public struct GummelPoon: Hashable, Sendable {
                  "tne1", "tne2", "tnc1", "tnc2", "tvaf1", "tvaf2", "tvar1", "tvar2", "titf1", "titf2", "ttf1", "ttf2", "ttr1", "ttr2",
                  "tmje1", "tmje2", "tmjc1", "tmjc2", "tmjs1", "tmjs2", "tns1", "tns2", "tiss1", "tiss2", "cte", "ctc", "cts", "tvje", "tvjc", "tvjs":
                 return Unmodeled.temperature
-            case "kf", "af": return Unmodeled.noise
+            case "kf": flickerCoefficient = value
+            case "af": flickerExponent = value
             case "rbm": minimumBaseResistance = value
             case "irb": baseResistanceCurrent = value == 0 ? nil : value
             case "ptf": return .ignored(reason: "excess phase is not modeled", neutral: 0)

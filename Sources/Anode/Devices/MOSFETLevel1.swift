@@ -101,7 +101,7 @@ public struct MOSFETLevel1: Hashable, Sendable {
             case "uo", "u0": mobility = value
             case "level": return value == 1 ? .modeled : nil
             case "tnom": return Unmodeled.nominalTemperature(value)
-            case "kf", "af": return Unmodeled.noise
+            case "kf", "af": return Unmodeled.noise  // flicker noise of MOSFETs is not modeled (their channel's thermal noise is)
             case "nsub", "nss", "tpg", "nfs", "xj", "rsh", "delta", "theta", "eta", "kappa", "vmax", "ucrit", "uexp", "utra", "neff", "xqc":
                 return .ignored(reason: "it belongs to other MOSFET levels or derived parameters; level 1 uses VTO, KP, GAMMA and PHI as given", neutral: nil)
             default: return nil

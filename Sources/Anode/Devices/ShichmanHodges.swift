@@ -33,6 +33,10 @@ public struct ShichmanHodges: Hashable, Sendable {
         public var junctionPotential = 1.0
         /// IS: gate junction saturation current, A.
         public var saturationCurrent = 1e-14
+        /// KF: flicker-noise coefficient (`.noise`: KF·|Id|^AF/f, of the drain current, A²/Hz).
+        public var flickerCoefficient = 0.0
+        /// AF: flicker-noise exponent.
+        public var flickerExponent = 1.0
         /// FC: forward-bias depletion capacitance coefficient.
         public var depletionCoefficient = 0.5
         /// B: doping tail parameter.
@@ -58,7 +62,9 @@ public struct ShichmanHodges: Hashable, Sendable {
             case "level": return value == 1 ? .modeled : nil
             case "tnom": return Unmodeled.nominalTemperature(value)
             case "tcv", "vtotc", "bex", "betatce", "xti", "eg": return Unmodeled.temperature
-            case "kf", "af", "nlev", "gdsnoi": return Unmodeled.noise
+            case "kf": flickerCoefficient = value
+            case "af": flickerExponent = value
+            case "nlev", "gdsnoi": return ParameterSupport.ignored(reason: "Anode's JFET noise is ngspice's default (NLEV < 3): 8kT·gm/3", neutral: nil)
             case "n", "isr", "nr", "alpha", "vk", "m":
                 return .ignored(reason: "this parameter of other JFET models is not part of SPICE level 1", neutral: nil)
             default: return nil

@@ -164,6 +164,8 @@ public enum Command: Hashable, Sendable {
     case temperature(ValueText)
     /// `.tf OUTPUT SOURCE`: the small-signal DC transfer function and impedances.
     case transferFunction(output: ProbeText, source: Token)
+    /// `.noise v(out[,ref]) SOURCE dec|oct|lin points fstart fstop [points per summary]`.
+    case noise(output: ProbeText, source: Token, variation: Token, points: ValueText, start: ValueText, stop: ValueText)
     /// `.four FREQ outputs`: the Fourier analysis of the transient's last period.
     case fourier(frequency: ValueText, probes: [ProbeText])
     /// `.meas[ure] [tran|ac|dc] NAME …`: the analysis (nil where LTspice's form leaves it out), the

@@ -475,7 +475,20 @@ struct NetlistReader {
             let (probes, all) = try parseProbes(Array(tokens.dropFirst().dropLast()))
             guard !all, probes.count == 1 else { throw NetlistError(usage, at: loc) }
             return statement(.transferFunction(output: probes[0], source: source))
-        case ".width", ".title", ".csparam", ".noise", ".disto", ".sens", ".pz":
+        case ".noise":
+            // .noise v(out[,ref]) SRC dec|oct|lin N fstart fstop [points per summary]
+            let usage = ".noise takes an output voltage, an input source and a sweep, as in .noise v(out) Vin dec 10 10 100k"
+            var i = 1
+            guard tokens.count > 2, tokens[1].kind == .word, tokens[2].kind == .leftParen else { throw NetlistError(usage, at: loc) }
+            let output = try ProbeText.parse(tokens, at: &i)
+            let rest = Array(tokens[i...])
+            guard rest.count == 5 || rest.count == 6, rest[0].kind == .word, rest[1].kind == .word,
+                  ["dec", "oct", "lin"].contains(rest[1].lowercased) else { throw NetlistError(usage, at: rest.first?.location ?? loc) }
+            if rest.count == 6 {
+                warnings.append(Diagnostic(".noise's points per summary (ngspice's per-device tables) are not printed; the totals per element are", at: rest[5].location))
+            }
+            return statement(.noise(output: output, source: rest[0], variation: rest[1], points: ValueText(rest[2]), start: ValueText(rest[3]), stop: ValueText(rest[4])))
+        case ".width", ".title", ".csparam", ".disto", ".sens", ".pz":
             warnings.append(Diagnostic("\(head) is not supported by Anode and was ignored", at: loc))
             return nil
         default:
