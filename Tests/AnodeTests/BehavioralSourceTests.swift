@@ -238,6 +238,25 @@ struct BehavioralSourceTests {
         #expect(abs(ig - 2e-3 * 0.25 * vbac) < 1e-12, "\(ig) against \(2e-3 * 0.25 * vbac)")
     }
 
+    @Test("time: the voltage of a node a ramp source holds at the time, added once; 0 at the operating point")
+    func time() throws {
+        let c = try circuit("""
+            .param time0=1m
+            B1 a 0 V={2*time + time0}
+            Ra a 0 1k
+            G1 0 b VALUE={1m*time}
+            Rb b 0 1k
+            """)
+        #expect(c.elements.filter { $0.name == "#time" }.count == 1)
+        #expect(abs(try Simulator(c).operatingPoint().voltage("a")! - 1e-3) < 1e-15)
+        let probes = [Probe("v(a)")!, Probe("v(b)")!]
+        let r = try Simulator(c).transient(TransientSpec(step: 1e-4, stop: 1e-3), probes: probes)
+        for (k, t) in r.time.enumerated() {
+            #expect(abs(r.values(probes[0])![k] - (2 * t + 1e-3)) < 1e-12, "at \(t)")
+            #expect(abs(r.values(probes[1])![k] - t) < 1e-12, "at \(t)")
+        }
+    }
+
     @Test("Koren's triode as behavioral sources has the built-in model's operating point and gain")
     func koren() throws {
         let behavioral = try loadCircuit(Paths.netlists.appendingPathComponent("behavioral-triode.cir"))
@@ -265,7 +284,7 @@ struct BehavioralSourceTests {
         } catch {
             #expect("\(error)".contains("B1: no element named 'r2' with a branch current to read"), "\(error)")
         }
-        #expect(error("V1 a 0 1\nB1 e 0 V={v(a)*time}\nR1 e 0 1k\n")?.message.contains("'time'") == true)
+        #expect(error("V1 a 0 1\nB1 e 0 V={v(a)*timer}\nR1 e 0 1k\n")?.message.contains("unknown parameter 'timer'") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V={db(v(a))}\nR1 e 0 1k\n")?.message.contains("'db' is not available") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a)*gain}\nR1 e 0 1k\n")?.message.contains("unknown parameter 'gain'") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a)+sqrt(-1)}\nR1 e 0 1k\n")?.message.contains("no finite value") == true)

@@ -72,7 +72,7 @@ struct ElaborationTests {
         ("D1 a 0 dm\n.model dm D(IS=-1n)\n", "IS must be positive"),
         ("Q1 c b e qm\n.model qm NPN(RB=10 RBM=20)\n", "RBM must be between 0 and RB"),
         ("K1 L1 L2 1.5\nL1 a 0 1m\nL2 b 0 1m\n", "coupling coefficient must be in (0, 1]"),
-        ("E1 a 0 VALUE={V(b)*2*time}\n", "'time' in a behavioral expression"),
+        ("E1 a 0 VALUE={V(b)*2*gain}\n", "unknown parameter 'gain'"),
         ("R1 a 0 1k\n.tran 1u 1m\n.subckt s a\n.op\n.ends\n", "cannot appear inside a .subckt"),
     ])
     func errors(_ text: String, _ message: String) {

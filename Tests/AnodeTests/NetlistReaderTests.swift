@@ -134,7 +134,7 @@ struct NetlistReaderTests {
         ("t\nR1 a 0 1k\n.ends\n", 3, ".ends without .subckt"),
         ("t\nM1 d g s b nm\n.model nm NMOS(LEVEL=3)\nR1 d 0 1\n", 3, "LEVEL=3 NMOS models are not supported"),
         ("t\nR1 a 0 1e400\n", 2, "not a finite number"),
-        ("t\nB1 a 0 V={v(b)*time}\n", 2, "'time' in a behavioral expression"),
+        ("t\nB1 a 0 V={v(b)%2}\n", 2, "'%' is not available in a behavioral expression"),
     ])
     func locatedErrors(_ text: String, _ line: Int, _ message: String) throws {
         let error = try #require(readError(text), "no error for: \(text)")

@@ -19,7 +19,8 @@
 /// voltage is the expression's value, and a unit-gain VCVS named as the source (so `i(B1)` is its
 /// current) copies that voltage to the output. A branch current in an expression (`i(V1)`: of a
 /// voltage source, an inductor, or an E, H or behavioral voltage source) is read through a terminal
-/// named `i(v1)` that the network resolves to that branch's unknown. `time` is an error.
+/// named `i(v1)` that the network resolves to that branch's unknown. `time` is the voltage of a node
+/// `#time` that a source (`#time`, added once) holds at the time in seconds.
 extension Elaborator {
     /// Whether the element line is an E or G source with `VALUE` or `TABLE`.
     static func isBehavioral(_ line: ElementLine) -> Bool {
@@ -57,7 +58,20 @@ extension Elaborator {
         let p = try node(t[0], in: scope), n = try node(t[1], in: scope)
         let output = try behavioralOutput(name, voltage: voltage, p, n, at: line.location)
         let source = try compileBehavioral(text, at: first.location, output: output, element: line.name, table: table, in: scope)
+        if source.nodes.contains(Self.timeNode) { try addTimeSource() }
         try addBehavioral(name, voltage: voltage, p, n, output: output, source, at: line.location)
+    }
+
+    /// The node whose voltage is the time, in seconds, for expressions that read `time`.
+    static let timeNode = Node("#time")
+
+    /// Adds, once, the source that holds `timeNode` at the time: a PWL ramp of 1 V/s from 0 (so
+    /// the operating point sees time 0, as SPICE's does, and `--engine realtime`, which feeds every
+    /// source with a waveform as an input, sees the time too).
+    mutating func addTimeSource() throws(NetlistError) {
+        guard circuit.element(named: "#time") == nil else { return }
+        let ramp = Waveform.piecewiseLinear([Waveform.Point(time: 0, value: 0), Waveform.Point(time: 1e9, value: 1e9)])
+        try circuit.add("#time", .voltageSource(Self.timeNode, .ground, IndependentSource(dc: 0, waveform: ramp)))
     }
 
     /// Where behavioral source `name` between `p` and `n` drives its current: from `p` to `n`, or,
@@ -136,6 +150,10 @@ extension Elaborator {
                 pairs.append((Node("i(" + scope.prefix + r.plus + ")"), .ground))
                 continue
             }
+            if r.plus == Self.timeNode.name {
+                pairs.append((Self.timeNode, .ground))
+                continue
+            }
             let a = try node(Token(kind: .word, text: r.plus, location: location.advanced(by: r.offset)), in: scope)
             let b = try r.minus.map { (m: String) throws(NetlistError) in try node(Token(kind: .word, text: m, location: location.advanced(by: r.offset)), in: scope) } ?? .ground
             pairs.append((a, b))
@@ -187,6 +205,18 @@ extension Elaborator {
         while i < s.count {
             let c = s[i]
             let lower = Character(c).lowercased()
+            // `time`, a name of its own (not a part of one, not a call): read as node `#time`.
+            if lower == "t", i == 0 || !isNameBody(s[i - 1]), i + 4 <= s.count,
+               String(String.UnicodeScalarView(s[i..<(i + 4)])).lowercased() == "time", i + 4 == s.count || !isNameBody(s[i + 4]) {
+                var j = i + 4
+                while j < s.count, s[j] == " " || s[j] == "\t" { j += 1 }
+                if j == s.count || s[j] != "(" {
+                    out.append(contentsOf: "__v\(references.count)".unicodeScalars)
+                    references.append((Self.timeNode.name, nil, i, false))
+                    i += 4
+                    continue
+                }
+            }
             if lower == "v" || lower == "i", i == 0 || !isNameBody(s[i - 1]) {
                 var j = i + 1
                 while j < s.count, s[j] == " " || s[j] == "\t" { j += 1 }
@@ -249,8 +279,6 @@ struct BehavioralCompiler {
                 code = bound
             } else if name.hasPrefix("__v"), let k = Int(name.dropFirst(3)), k < voltages.count {
                 code = [.voltage(plus: voltages[k].0, minus: voltages[k].1)]
-            } else if name == "time" {
-                throw failure("'time' in a behavioral expression is not supported; use a PULSE, SIN or PWL source as an input")
             } else if let value = Expression.constants[name] ?? (name == "temper" ? 27 : nil) {
                 code = [.constant(value)]
             } else if let value = try scope.parameter(name) {
