@@ -126,10 +126,10 @@ struct BehavioralSourceTests {
             Issue.record("G1 is \(String(describing: c.element(named: "G1")?.kind))")
             return
         }
-        // Ports relative to ground, which it touches: g1 and a; 1m·v(a) folded to one multiply.
-        #expect(terminals.map(\.name) == ["g1", "a", "0"])
+        // Ports as node pairs: the output (0, g1), then v(a) = (a, 0); 1m·v(a) folded to one multiply.
+        #expect(terminals.map(\.name) == ["0", "g1", "a", "0"])
         #expect(source.program == [.constant(1e-3), .voltage(plus: 1, minus: -1), .binary(.multiply)])
-        #expect(source.outputPlus == -1 && source.outputMinus == 0)
+        #expect(source.outputPlus == 0 && source.outputMinus == -1)
     }
 
     @Test("tables: TABLE holds its end values, pwl() extends its end segments, as in ngspice; slopes are the segments'")
@@ -293,9 +293,11 @@ struct BehavioralSourceTests {
         #expect(error("V1 a 0 1\nB1 e 0 X={v(a)}\nR1 e 0 1k\n")?.message.contains("expected V= or I=") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V=\nR1 e 0 1k\n")?.message.contains("the expression is missing") == true)
         #expect(error("V1 a 0 1\nG1 e e VALUE={v(a)}\nR1 e 0 1k\n")?.message.contains("both output nodes") == true)
-        // Six nodes: the output's two and four read, none of them ground.
-        let wide = error("V1 a 0 1\nG1 p n VALUE={v(a,b)*v(c,d)}\nR1 p n 1k\n")
-        #expect(wide?.message.contains("at most five nodes") == true, "\(String(describing: wide))")
+        // Five node pairs (the output's and four read), ten nodes: neither way fits four ports.
+        let wide = error("V1 a 0 1\nG1 p n VALUE={v(a,b)*v(c,d)*v(e,f)*v(g,h)}\nR1 p n 1k\n")
+        #expect(wide?.message.contains("reads at most four voltages") == true, "\(String(describing: wide))")
+        // Three pairs over six nodes fit as pairs.
+        #expect(error("V1 a 0 1\nG1 p n VALUE={v(a,b)*v(c,d)}\nR1 p n 1k\nR2 a b 1k\nR3 c d 1k\nR4 b 0 1\nR5 d 0 1\nR6 n 0 1\n") == nil)
         // A chain of 17 nested sums needs more than 16 stack entries.
         let deep = (0..<17).map { _ in "(v(a)+" }.joined() + "1" + String(repeating: ")", count: 17)
         #expect(error("V1 a 0 1\nB1 e 0 V={\(deep.replacingOccurrences(of: "+1)", with: "+v(a))"))}\nR1 e 0 1k\n")?.message.contains("nests too deeply") == true)

@@ -120,8 +120,25 @@ final class MNAEngine {
         add(unknown, row(n), -1)
     }
 
-    /// Stamps port currents linearized at `v0`: i ≈ i0 + J·(v − v0), each port current leaving its
-    /// terminal and entering the reference terminal.
+    /// Stamps device `device`'s port currents linearized at `v0`: i ≈ i0 + J·(v − v0), each port
+    /// current entering the device at the port's terminal and leaving at its − node.
+    func stampPorts(_ device: Network.Device, _ count: Int, _ i0: PortVector, _ jacobian: PortMatrix, _ v0: PortVector) {
+        guard device.minus != nil else { return stampPorts(device.terminals, count, i0, jacobian, v0) }
+        let equivalent = i0 - jacobian * v0
+        for k in 0..<count {
+            let (pk, mk) = device.port(k)
+            for j in 0..<count {
+                let g = jacobian[k, j]
+                if g == 0 { continue }
+                let (pj, mj) = device.port(j)
+                add(row(pk), row(pj), g); add(row(pk), row(mj), -g)
+                add(row(mk), row(pj), -g); add(row(mk), row(mj), g)
+            }
+            current(pk, mk, equivalent[k])
+        }
+    }
+
+    /// `stampPorts` for ports that share the reference terminal `terminals[count]`.
     func stampPorts(_ terminals: [Int], _ count: Int, _ i0: PortVector, _ jacobian: PortMatrix, _ v0: PortVector) {
         let ref = terminals[count]
         let equivalent = i0 - jacobian * v0
@@ -158,8 +175,12 @@ final class MNAEngine {
         let device = network.devices[d]
         let t = device.terminals
         let count = device.model.portCount
-        let ref = t[count] == 0 ? 0 : x[t[count] - 1]
         var v = PortVector()
+        if let minus = device.minus {
+            for k in 0..<count { v[k] = (t[k] == 0 ? 0 : x[t[k] - 1]) - (minus[k] == 0 ? 0 : x[minus[k] - 1]) }
+            return v
+        }
+        let ref = t[count] == 0 ? 0 : x[t[count] - 1]
         for k in 0..<count { v[k] = (t[k] == 0 ? 0 : x[t[k] - 1]) - ref }
         return v
     }
@@ -257,7 +278,7 @@ final class MNAEngine {
             portVoltages[d] = v
             let i = device.model.currents(v)
             let g = ctx.smallSignal ? device.model.smallSignalConductance(v) : i.conductance
-            stampPorts(device.terminals, count, i.current, g, v)
+            stampPorts(device, count, i.current, g, v)
             if transient && device.model.hasCharge {
                 let q = device.model.charges(v)
                 let offset = deviceChargeOffset[d]
@@ -270,7 +291,7 @@ final class MNAEngine {
                 let i0 = ctx.a0 * (q.charge - qPrev) + ctx.beta * iPrev
                 var g = q.capacitance
                 g.entries *= ctx.a0
-                stampPorts(device.terminals, count, i0, g, v)
+                stampPorts(device, count, i0, g, v)
             }
         }
         if ctx.shunt > 0 {

@@ -16,7 +16,16 @@ struct Network: Sendable {
     struct CCCS: Sendable { var p: Int, n: Int, control: Int, gain: Double, owner: Int }
     struct CCVS: Sendable { var p: Int, n: Int, control: Int, transresistance: Double, branch: Int, owner: Int }
     /// A nonlinear device: `terminals` lists the ports' positive nodes, then the common reference node.
-    struct Device: Sendable { var terminals: [Int], model: NonlinearDevice, owner: Int }
+    /// A behavioral source may give each port its own − node (`minus`); the others share the last terminal.
+    struct Device: Sendable {
+        var terminals: [Int], model: NonlinearDevice, owner: Int
+        var minus: [Int]? = nil
+
+        /// Port k's nodes: its terminal, and its own − node or the common reference.
+        @inline(__always) func port(_ k: Int) -> (plus: Int, minus: Int) {
+            (terminals[k], minus?[k] ?? terminals[model.portCount])
+        }
+    }
     /// A resistance set by a control (a potentiometer segment or a variable resistor), kept as a
     /// branch with V(a) − V(b) − R·i = 0 so that R may be zero and may change without re-deriving
     /// anything but a low-rank update.
@@ -197,7 +206,7 @@ struct Network: Sendable {
                 if terminals.contains(where: \.isBranchCurrent) {
                     pendingBehavioral.append((owner, terminals, b))
                 } else {
-                    devices.append(Device(terminals: terminals.map(n), model: .behavioral(b), owner: owner))
+                    devices.append(Self.behavioralDevice(terminals.map(n), b, owner))
                 }
             case let .pentode(p, g2, g1, k, t):
                 devices.append(Device(terminals: [n(g1), n(g2), n(p), n(k)], model: .korenPentode(t), owner: owner))
@@ -265,13 +274,20 @@ struct Network: Sendable {
                 }
                 resolved.append(nodeCount + b)
             }
-            devices.append(Device(terminals: resolved, model: .behavioral(source), owner: owner))
+            devices.append(Self.behavioralDevice(resolved, source, owner))
         }
         for (owner, b) in branchOfElement { carrierOfElement[owner] = .branch(b) }
         guard unknownCount <= Network.maximumUnknowns else {
             throw NetlistError("the circuit has \(unknownCount) unknowns (node voltages and branch currents); Anode's dense solvers handle at most \(Network.maximumUnknowns), far more than an audio circuit needs", at: circuit.elements.last?.location)
         }
         try checkTopology(circuit)
+    }
+
+    /// A behavioral source's device from its port pairs `pairs` (+, − of each port, node indices).
+    static func behavioralDevice(_ pairs: [Int], _ source: BehavioralSource, _ owner: Int) -> Device {
+        let count = source.portCount
+        let plus = (0..<count).map { pairs[2 * $0] }, minus = (0..<count).map { pairs[2 * $0 + 1] }
+        return Device(terminals: plus + [0], model: .behavioral(source), owner: owner, minus: minus)
     }
 
     /// Every node needs a DC path to ground, and voltage sources and inductors must not form a loop;

@@ -139,9 +139,11 @@ extension MNAEngine {
                 guard case .behavioral(let b) = device.model else { return .zero }
                 let g = b.portCurrents(portVoltages(of: d, in: operatingPoint)).conductance
                 let (row, sign) = b.outputPlus >= 0 ? (b.outputPlus, 1.0) : (b.outputMinus, -1.0)
-                let ref = device.terminals[b.portCount]
                 var sum = Complex<Double>.zero
-                for c in 0..<b.portCount { sum += (v(device.terminals[c]) - v(ref)) * Complex(sign * g[row, c]) }
+                for c in 0..<b.portCount {
+                    let (plus, minus) = device.port(c)
+                    sum += (v(plus) - v(minus)) * Complex(sign * g[row, c])
+                }
                 return sum
             }
         case .power:

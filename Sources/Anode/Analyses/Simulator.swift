@@ -228,7 +228,7 @@ extension MNAEngine {
         for (d, device) in network.devices.enumerated() where device.model.hasCharge {
             let v = portVoltages(of: d, in: x)
             let q = device.model.charges(v)
-            stampPorts(device.terminals, device.model.portCount, PortVector(), q.capacitance, PortVector())
+            stampPorts(device, device.model.portCount, PortVector(), q.capacitance, PortVector())
         }
         for l in network.inductors {
             let u = network.unknown(ofBranch: l.branch)

@@ -13,8 +13,8 @@
 /// be left out, as ngspice allows; `=` may be left out after VALUE, as PSpice allows.
 ///
 /// A current source becomes one nonlinear device (`ElementKind.behavioralSource`) whose ports are
-/// the nodes it touches, relative to ground when it touches ground and to its − node otherwise: at
-/// most five distinct nodes. A voltage source is exact without a voltage-type port: its expression
+/// the node pairs it reads and drives (or the nodes it touches, relative to ground, when those are
+/// fewer): at most four. A voltage source is exact without a voltage-type port: its expression
 /// drives a current into an inner node `b1#value` that has 1 Ω to ground, so that the node's
 /// voltage is the expression's value, and a unit-gain VCVS named as the source (so `i(B1)` is its
 /// current) copies that voltage to the output. A branch current in an expression (`i(V1)`: of a
@@ -171,26 +171,44 @@ extension Elaborator {
     }
 
     /// The behavioral current source from `output.0` through it to `output.1` whose value reads
-    /// the voltages `pairs`: its terminals are the nodes it touches (at most five), its ports
-    /// relative to ground if it touches ground and to `output.1` otherwise; `program` writes its
-    /// program for the port pairs that `pairs` become.
+    /// the voltages `pairs`. Its ports are the output's node pair and each distinct pair it reads (a
+    /// pair read the other way round is the same port, negated), or, when that makes fewer, the
+    /// nodes it touches relative to ground (or to `output.1`); at most four. `program` writes its
+    /// program for the (port, port) pairs that `pairs` become (−1: 0 V).
     static func behavioralElement(output: (Node, Node), reads pairs: [(Node, Node)], element: String, at location: SourceLocation,
                                   program: ([(Int, Int)]) throws(NetlistError) -> ([BehavioralSource.Operation], [Double])) throws(NetlistError) -> ElementKind {
+        // Ports as node pairs: the output's first (its current is the source's), then those read.
+        var ports: [(Node, Node)] = [output]
+        var reads: [(Int, Int)] = []
+        for (a, b) in pairs {
+            if a == b { reads.append((-1, -1)); continue }
+            if let k = ports.firstIndex(where: { $0 == (a, b) }) { reads.append((k, -1)); continue }
+            if let k = ports.firstIndex(where: { $0 == (b, a) }) { reads.append((-1, k)); continue }
+            ports.append((a, b))
+            reads.append((ports.count - 1, -1))
+        }
+        var (outputPlus, outputMinus) = (0, -1)
+        // Or ports as nodes against one reference, when fewer.
         let nodes = [output.0, output.1] + pairs.flatMap { [$0.0, $0.1] }
         let reference = nodes.contains(.ground) ? Node.ground : output.1
         var terminals: [Node] = []
         for node in nodes where node != reference && !terminals.contains(node) { terminals.append(node) }
-        guard terminals.count <= 4 else {
-            throw NetlistError("\(element): a behavioral source may touch at most five nodes (its output's and those it reads); this one touches \(terminals.count + 1)", at: location)
+        if terminals.count < ports.count {
+            func port(_ node: Node) -> Int { terminals.firstIndex(of: node) ?? -1 }
+            ports = terminals.map { ($0, reference) }
+            reads = pairs.map { (port($0.0), port($0.1)) }
+            (outputPlus, outputMinus) = (port(output.0), port(output.1))
         }
-        func port(_ node: Node) -> Int { terminals.firstIndex(of: node) ?? -1 }
-        let (code, tables) = try program(pairs.map { (port($0.0), port($0.1)) })
-        let ports = max(terminals.count, 1)
-        guard let source = BehavioralSource(program: code, tables: tables, ports: ports, outputPlus: port(output.0), outputMinus: port(output.1)) else {
-            let depth = BehavioralSource.depth(of: code, ports: ports) ?? 0
+        guard ports.count <= 4 else {
+            throw NetlistError("\(element): a behavioral source reads at most four voltages (node pairs, its output's included, or five nodes); this one needs \(ports.count)", at: location)
+        }
+        let (code, tables) = try program(reads)
+        let count = max(ports.count, 1)
+        guard let source = BehavioralSource(program: code, tables: tables, ports: count, outputPlus: outputPlus, outputMinus: outputMinus) else {
+            let depth = BehavioralSource.depth(of: code, ports: count) ?? 0
             throw NetlistError("\(element): the expression nests too deeply (it needs a stack of \(depth) values, at most \(BehavioralSource.maximumDepth)); split it with .func", at: location)
         }
-        return .behavioralSource(terminals: terminals + [reference], source)
+        return .behavioralSource(terminals: ports.flatMap { [$0.0, $0.1] }, source)
     }
 
     /// `text` with each `v(a)`, `v(a,b)` or `i(V1)` replaced by a name `__v0`, `__v1`, …, and the

@@ -163,8 +163,8 @@ public struct Circuit: Sendable {
         case let .currentControlledVoltageSource(_, _, _, r): try finite(r, "transresistance")
         case .diode, .bjt, .jfet, .mosfet, .triode, .pentode: break
         case let .behavioralSource(terminals, b):
-            if terminals.count != b.portCount + 1 {
-                throw NetlistError("\(name): a behavioral source of \(b.portCount) ports needs \(b.portCount + 1) terminals, not \(terminals.count)", at: at)
+            if terminals.count != 2 * b.portCount {
+                throw NetlistError("\(name): a behavioral source of \(b.portCount) ports needs \(2 * b.portCount) terminals (a pair per port), not \(terminals.count)", at: at)
             }
         case let .potentiometer(_, _, _, r, control):
             try positive(r, "resistance", "Ω")

@@ -55,10 +55,10 @@ public enum ElementKind: Hashable, Sendable {
     case potentiometer(Node, wiper: Node, Node, resistance: Double, Control)
     /// A variable resistor: minimum + fraction·(maximum − minimum).
     case variableResistor(Node, Node, minimum: Double, maximum: Double, Control)
-    /// A behavioral current source (B, or E/G with VALUE=, as elaborated): `terminals` lists the
-    /// nodes of the source's ports, then its reference node (see `BehavioralSource`). A terminal
-    /// named `i(NAME)` reads the branch current of element NAME instead of a node voltage; the
-    /// reference node must then be ground.
+    /// A behavioral current source (B, or E/G with VALUE=, as elaborated): `terminals` lists each
+    /// port's + and − node, port after port (see `BehavioralSource`). A terminal named `i(NAME)`
+    /// reads the branch current of element NAME instead of a node voltage (its pair's − node is
+    /// ground).
     case behavioralSource(terminals: [Node], BehavioralSource)
 
     /// Whether this is an independent voltage or current source.
@@ -87,7 +87,10 @@ public enum ElementKind: Hashable, Sendable {
         case let .pentode(p, g2, g1, k, _): return [p, g2, g1, k]
         case let .potentiometer(a, w, b, _, _): return [a, w, b]
         case let .variableResistor(a, b, _, _, _): return [a, b]
-        case let .behavioralSource(terminals, _): return terminals.filter { !$0.isBranchCurrent }
+        case let .behavioralSource(terminals, _):
+            var nodes: [Node] = []
+            for t in terminals where !t.isBranchCurrent && !nodes.contains(t) { nodes.append(t) }
+            return nodes
         }
     }
 }

@@ -141,9 +141,8 @@ struct StateSpaceModel {
         var Nn = Matrix(rows: np, columns: n)
         for (d, device) in net.devices.enumerated() {
             let count = device.model.portCount
-            let ref = device.terminals[count]
             for k in 0..<count {
-                let t = device.terminals[k]
+                let (t, ref) = device.port(k)
                 if t != 0 { Nn[devices[d].1 + k, t - 1] += 1 }
                 if ref != 0 { Nn[devices[d].1 + k, ref - 1] -= 1 }
             }
@@ -391,7 +390,7 @@ struct StateSpaceModel {
         for f in net.cccs { attach(f.p, f.n) }
         for h in net.ccvs { attach(h.p, h.n) }
         for r in net.controlledResistors { attach(r.a, r.b) }
-        for d in net.devices { for t in d.terminals where t < attachments.count { attach(t) } }  // (past the nodes: a branch current a behavioral source reads)
+        for d in net.devices { for t in d.terminals + (d.minus ?? []) where t < attachments.count { attach(t) } }  // (past the nodes: a branch current a behavioral source reads)
         return attachments
     }
 
