@@ -45,22 +45,17 @@ public struct NoiseResult: Hashable, Sendable {
     public var outputTotal: Double
     /// Input-referred noise over the sweep, rms.
     public var inputTotal: Double
-    /// Each noisy element's share of the output total (V rms), largest first.
-    public var contributions: [(element: String, outputTotal: Double)]
+    /// Each noisy element's share of the output total, largest first.
+    public var contributions: [NoiseContribution]
+}
 
-    /// Equal when all the numbers are.
-    public static func == (a: NoiseResult, b: NoiseResult) -> Bool {
-        a.request == b.request && a.frequencies == b.frequencies && a.outputSpectrum == b.outputSpectrum
-            && a.inputSpectrum == b.inputSpectrum && a.outputTotal == b.outputTotal && a.inputTotal == b.inputTotal
-            && a.contributions.map(\.element) == b.contributions.map(\.element) && a.contributions.map(\.outputTotal) == b.contributions.map(\.outputTotal)
-    }
-
-    /// Hashes the totals and spectra.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(request)
-        hasher.combine(outputSpectrum)
-        hasher.combine(outputTotal)
-    }
+/// One element's share of a `.noise` output total: √ of the integral of the output density its
+/// noise sources cause.
+public struct NoiseContribution: Hashable, Sendable {
+    /// The element's name.
+    public var element: String
+    /// V rms.
+    public var outputTotal: Double
 }
 
 /// One noise current source of the linearized circuit: between nodes `a` and `b`, of density
@@ -152,7 +147,7 @@ extension Simulator {
             inputSpectrum.append((total * gainSquaredInverse).squareRoot())
         }
         let contributions = byElement.enumerated().filter { $0.element > 0 }
-            .map { (element: circuit.elements[$0.offset].name, outputTotal: $0.element.squareRoot()) }
+            .map { NoiseContribution(element: circuit.elements[$0.offset].name, outputTotal: $0.element.squareRoot()) }
             .sorted { $0.outputTotal > $1.outputTotal }
         return NoiseResult(request: request, frequencies: frequencies, outputSpectrum: outputSpectrum, inputSpectrum: inputSpectrum,
                            outputTotal: outputTotal.squareRoot(), inputTotal: inputTotal.squareRoot(), contributions: contributions)

@@ -28,7 +28,7 @@ extension Elaborator {
         return t.count > 2 && t[2].kind == .word && ["value", "table"].contains(t[2].lowercased)
     }
 
-    /// A `B` line, or an E or G line with `VALUE`.
+    /// A `B` line, or an E or G line with `VALUE` or `TABLE`.
     mutating func behavioralSource(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
         let t = line.arguments
         guard t.count > 2 else {
@@ -110,8 +110,8 @@ extension Elaborator {
         guard values.count >= 4, values.count % 2 == 0 else {
             throw NetlistError("\(element): a TABLE needs pairs (x, y), at least two", at: last)
         }
-        for k in stride(from: 2, to: values.count, by: 2) where !(values[k] >= values[k - 2]) {
-            throw NetlistError("\(element): the TABLE's x values must not decrease (\(values[k - 2]), then \(values[k]))", at: last)
+        if let (a, b) = BehavioralSource.firstDecrease(in: values[...]) {
+            throw NetlistError("\(element): the TABLE's x values must not decrease (\(a), then \(b))", at: last)
         }
         return values
     }
@@ -374,8 +374,8 @@ struct BehavioralCompiler {
                 points.append(c)
             }
             guard points.count >= 4, points.count % 2 == 0 else { throw failure("\(name)() needs its argument and pairs x, y, at least two") }
-            for k in stride(from: 2, to: points.count, by: 2) where !(points[k] >= points[k - 2]) {
-                throw failure("the x values of \(name)() must not decrease (\(points[k - 2]), then \(points[k]))")
+            if let (a, b) = BehavioralSource.firstDecrease(in: points[...]) {
+                throw failure("the x values of \(name)() must not decrease (\(a), then \(b))")
             }
             defer { tables += points }
             return args[0] + [.table(start: tables.count, count: points.count / 2, clamped: name == "table")]

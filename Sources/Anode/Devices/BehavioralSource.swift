@@ -170,10 +170,21 @@ public struct BehavioralSource: Hashable, Sendable {
     /// Whether every table step of `program` reads at least two points inside `tables`, x non-decreasing.
     public static func tablesAreValid(_ program: [Operation], _ tables: [Double]) -> Bool {
         for case let .table(start, count, _) in program {
-            guard count >= 2, start >= 0, start + 2 * count <= tables.count else { return false }
-            for k in 1..<count where !(tables[start + 2 * k] >= tables[start + 2 * k - 2]) { return false }
+            guard count >= 2, start >= 0, start + 2 * count <= tables.count,
+                  firstDecrease(in: tables[start..<(start + 2 * count)]) == nil else { return false }
         }
         return true
+    }
+
+    /// The first two neighbouring x values of points x₀, y₀, x₁, y₁, … where x decreases (or is not
+    /// a number), nil when there is none.
+    public static func firstDecrease(in points: ArraySlice<Double>) -> (Double, Double)? {
+        var k = points.startIndex + 2
+        while k < points.endIndex {
+            if !(points[k] >= points[k - 2]) { return (points[k - 2], points[k]) }
+            k += 2
+        }
+        return nil
     }
 
     /// The program's value and gradient at port voltages `v`.

@@ -176,7 +176,7 @@ public indirect enum Expression: Hashable, Sendable {
             // pwl(x, x0, y0, x1, y1, …) extends the end segments; table(…) holds the end values.
             guard v.count % 2 == 1 else { throw NetlistError("\(name)() needs its argument and pairs x, y", at: location) }
             let n = (v.count - 1) / 2
-            for k in 1..<n where !(v[1 + 2 * k] >= v[2 * k - 1]) { throw NetlistError("the x values of \(name)() must not decrease", at: location) }
+            if BehavioralSource.firstDecrease(in: v[1...]) != nil { throw NetlistError("the x values of \(name)() must not decrease", at: location) }
             let x = v[0]
             if name == "table" && !(x > v[1]) { return v[2] }
             if name == "table" && !(x < v[2 * n - 1]) { return v[2 * n] }
