@@ -551,6 +551,41 @@ struct ProcessorTests {
         #expect(y.allSatisfy { $0.isFinite })
     }
 
+    @Test("a device whose port voltages nothing can move becomes a constant current, with the same result")
+    func constantPorts() throws {
+        // The Tube Screamer's TL072 has a diode across its supply pins (DP): 11 ports become 10.
+        let screamer = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("tube-screamer.cir").path)
+        let p = try Processor(screamer, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000))
+        #expect(p.np == 10)
+        // A diode across a DC source (with a junction capacitance) folds; one behind a resistor, or
+        // across a control's resistor, does not. The folded model agrees with the reference.
+        let text = """
+            Constant ports
+            .model dc D(IS=1n CJO=10p)
+            Vin in 0 DC 0 SIN(0 1 1k)
+            Vs s 0 DC 0.6
+            D1 s 0 dc
+            Rs s x 1k
+            D2 x 0 dc
+            Ra in a 1k
+            D3 a 0 dc
+            .varres pot s y R=10k position=0.5
+            Ry y 0 1k
+            D4 y 0 dc
+            .tran 10u 2m
+            .print tran v(a) v(x) v(y) i(Vs)
+            .end
+            """
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("anode-constant-\(UUID().uuidString).cir")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let q = try Processor(try loadCircuit(file), configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("a")], sampleRate: 48_000))
+        #expect(q.np == 3, "D1 folds; D2, D3 and D4 stay")
+        for (probe, error) in try Self.compare(file) {
+            #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak")
+        }
+    }
+
     @Test("states no input can move are dropped: capacitors in parallel or in a loop, with the same result")
     func stateReduction() throws {
         // A triode's three inter-electrode capacitances form a loop and CGP is parallel to Cf:

@@ -24,7 +24,7 @@ struct StateSpaceModel {
     let inputCount: Int, outputCount: Int
     var portCount: Int
     var A: Matrix, B: Matrix, D: Matrix
-    let E: Matrix
+    var E: Matrix
     var C: Matrix, F: Matrix, G: Matrix, H: Matrix, K: Matrix
     /// The devices, with the port offset of each, ordered so that each independent subsystem's ports
     /// are contiguous.
@@ -58,7 +58,8 @@ struct StateSpaceModel {
     /// M⁻¹ = M₀⁻¹ − M₀⁻¹U·W·UᵀM₀⁻¹ with W = (I + Δ·Q)⁻¹·Δ, Q = UᵀM₀⁻¹U. Each matrix X = L·M⁻¹·R
     /// then changes by −L_X·W·R_X: left factors for the state (Ls), output (Lo) and port (Ln) rows,
     /// right factors for the state (Rs), input (Ru) and current (Rz) columns.
-    let Q: Matrix, Lo: Matrix, Ru: Matrix
+    let Q: Matrix, Lo: Matrix
+    var Ru: Matrix
     var Ls: Matrix, Rs: Matrix
     var Ln: Matrix, Rz: Matrix
 
@@ -297,6 +298,7 @@ struct StateSpaceModel {
         subsystems = []
         isolateInternalPorts()
         foldDiodeStrings(Self.diodeStrings(in: net))
+        foldConstantPorts()
         splitSubsystems()
         // States no input or device can move are dropped (see `StateReduction`). Not with
         // controls: the reachable states would then depend on the knobs' positions.
@@ -466,6 +468,45 @@ struct StateSpaceModel {
             linearization[chain[0]].entries /= Double(n)
         }
         keepDevices(devices.indices.filter { !removedDevices.contains($0) })
+    }
+
+    /// Drops the devices whose port voltages nothing can move — no state, input, other port's current
+    /// or control reaches them, only the constant input (a clamp diode across an op-amp model's
+    /// supply pins) — and makes their currents constants: each port's ĩ at rest, i(v₀) − G₀·v₀, times
+    /// its columns of C, F, K and Rz, joins the constant input's column of B, E, H and Ru. Exact: such a
+    /// port's voltage stays v₀, so its ĩ stays that. Entries within 10⁻¹² of their matrix's largest
+    /// count as zero (the solves leave rounding where the structure has none).
+    mutating func foldConstantPorts() {
+        func largest(_ m: Matrix) -> Double { m.entries.reduce(0) { max($0, abs($1)) } }
+        let scales = (k: largest(K), g: largest(G), h: largest(H), ln: largest(Ln))
+        func small(_ x: Double, _ scale: Double) -> Bool { abs(x) <= 1e-12 * scale }
+        let constant = H.columns - 1
+        var removed = Set<Int>()
+        for (d, entry) in devices.enumerated() where internalPorts[d] < 0 {
+            let (o, m) = (entry.offset, entry.device.portCount)
+            var fixed = true
+            for l in o..<(o + m) where fixed {
+                for c in 0..<K.columns where !small(K[l, c], scales.k) { fixed = false }
+                for c in 0..<G.columns where !small(G[l, c], scales.g) { fixed = false }
+                for c in 0..<constant where !small(H[l, c], scales.h) { fixed = false }
+                for c in 0..<Ln.columns where !small(Ln[l, c], scales.ln) { fixed = false }
+            }
+            guard fixed else { continue }
+            var v0 = PortVector()
+            for k in 0..<m { v0[k] = initialPorts[o + k] }
+            let i = entry.device.currents(v0).current
+            for k in 0..<m {
+                var rest = i[k]
+                for c in 0..<m { rest -= linearization[d][k, c] * v0[c] }
+                let l = o + k
+                for r in 0..<B.rows { B[r, constant] += C[r, l] * rest }
+                for r in 0..<E.rows { E[r, constant] += F[r, l] * rest }
+                for r in 0..<H.rows { H[r, constant] += K[r, l] * rest }
+                for r in 0..<Ru.rows { Ru[r, constant] += Rz[r, l] * rest }
+            }
+            removed.insert(d)
+        }
+        if !removed.isEmpty { keepDevices(devices.indices.filter { !removed.contains($0) }) }
     }
 
     /// Keeps the devices `order` (indices into `devices`), in that order, with their ports: the rows
