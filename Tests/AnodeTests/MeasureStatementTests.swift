@@ -27,14 +27,14 @@ struct MeasureStatementTests {
         // Anode measures on the recorded points (multiples of TSTEP = 10 µs, interpolated linearly);
         // ngspice on its own, with the fixture's step of at most 0.2 µs. So the allowance is what a
         // 10 µs grid can give: points of the scale within TSTEP/100 (crossings, from a straight line
-        // between points), TSTEP/2 for where an extreme is (the grid's nearest point); values within
+        // between points; TSTEP/50 where two such lines cross each other), TSTEP/2 for where an extreme is (the grid's nearest point); values within
         // 2 mV (0.4 % of the clipped swing: the transient's own agreement, and a straight line
         // between points where the output bends); the integral of a sine over 50 points within
         // 0.05 % (the trapezoidal rule's (ωh)²/12). The .ac and .dc results are on the same points as
         // ngspice's, so there the values agree to ngspice's printed digits.
         let allowance: [String: Double] = [
             "vmax": 2e-3, "vmin": 2e-3, "vpp": 4e-3, "vavg": 2e-3, "vrms": 2e-3, "area": 5e-4 * 3.1831e-4,
-            "tmax": 5e-6, "v2m": 2e-3, "vx": 2e-3, "tfall": 1e-7, "tlast": 1e-7, "tdelay": 1e-7, "tafter": 1e-7,
+            "tmax": 5e-6, "v2m": 2e-3, "vx": 2e-3, "tfall": 1e-7, "tlast": 1e-7, "tdelay": 1e-7, "tafter": 1e-7, "tmeet": 2e-7,
             "f3": 1e-6 * 7230, "gmax": 1e-6, "p10k": 1e-6, "vclip": 1e-6, "vknee": 1e-6,
             // PARAM: vmax/vpp is 0.5 in both; vmax/vrms + 1m carries vrms's and vmax's differences.
             "ratio": 1e-6, "crest": 1e-4,
@@ -69,6 +69,11 @@ struct MeasureStatementTests {
             .meas tran lastfall WHEN v(in)=0.5 FALL=LAST
             .meas tran period TRIG v(in) VAL=0 RISE=1 TD=0.1m TARG v(in) VAL=0 RISE=2 TD=0.1m
             .meas tran current FIND i(V1) WHEN v(in)=1 RISE=1
+            V2 half 0 DC 0.5
+            R2 half 0 1k
+            .meas tran meet WHEN v(in)=v(half) CROSS=3
+            .meas tran slope DERIV v(in) AT=0.1m
+            .meas tran slopeat DERIV v(in) WHEN v(in)=v(half) FALL=1
             """)
         let v = try measured(c)
         func value(_ name: String) throws -> Double { try #require(try v[name]?.get(), "\(name)") }
@@ -90,6 +95,11 @@ struct MeasureStatementTests {
         #expect(abs(try value("third") - 13e-3 / 12) < 1e-8)
         #expect(abs(try value("lastfall") - 29e-3 / 12) < 1e-8)
         #expect(abs(try value("period") - 1e-3) < 1e-9)
+        // Two outputs crossing: v(in) meets 0.5 V the third time at 13T/12.
+        #expect(abs(try value("meet") - 13e-3 / 12) < 1e-8)
+        // Derivatives of the parabola through three points 1 µs apart: within h²ω³/6 ≈ 0.04 V/s.
+        #expect(abs(try value("slope") - w * cos(w * 0.1e-3)) < 0.05)
+        #expect(abs(try value("slopeat") - w * cos(w * 5e-3 / 12)) < 0.05)
         // The peak of 1 V is never exceeded, so it is never crossed upward: a failure, not a value.
         guard case .failure(let failure)? = v["current"] else {
             Issue.record("a crossing that never happens gave \(String(describing: v["current"]))")
@@ -183,14 +193,14 @@ struct MeasureStatementTests {
     @Test("malformed .meas statements are errors at their place")
     func errors() {
         let base = "V1 in 0 SIN(0 1 1k)\nR1 in 0 1k\n.tran 1u 1m\n.ac dec 5 10 1k\n"
-        let unknown = error(base + ".meas tran x DERIV v(in) AT=1m\n")
-        #expect(unknown?.message.contains("'DERIV' is not supported") == true)
+        let unknown = error(base + ".meas tran x ERR v(in) v(in)\n")
+        #expect(unknown?.message.contains("'ERR' is not supported") == true)
         #expect(unknown?.location?.line == 6 && unknown?.location?.column == 14)
         #expect(error(base + ".meas ac x MAX v(in)\n")?.message.contains("vm(), vdb()") == true)
         #expect(error(base + ".meas tran x TRIG v(in) RISE=1 TARG v(in) VAL=0 RISE=2\n")?.message.contains("TRIG needs VAL=") == true)
         #expect(error(base + ".meas tran x TRIG v(in) VAL=0 RISE=1\n")?.message.contains("TRIG needs a TARG") == true)
         #expect(error(base + ".meas tran x MAX v(in)\n.meas tran X MIN v(in)\n")?.message.contains("a second .meas named 'X'") == true)
-        #expect(error(base + ".meas tran x WHEN v(in)=v(in)\n")?.message.contains("two outputs crossing") == true)
+        #expect(error(base + ".meas tran x DERIV v(in)\n")?.message.contains("DERIV needs AT=point or WHEN") == true)
         #expect(error(base + ".meas tran x WHEN v(in)=0 RISE=1 FALL=1\n")?.message.contains("one of RISE, FALL and CROSS") == true)
         #expect(error(base + ".meas tran x WHEN v(in)=0 RISE=0\n")?.message.contains("whole number from 1 on, or LAST") == true)
         #expect(error(base + ".meas tran x MAX v(nowhere)\n")?.message.contains("no element connects to node 'nowhere'") == true)

@@ -87,7 +87,11 @@ extension Elaborator {
             }
             i += 1
             if i + 1 < t.count, t[i].kind == .word, t[i + 1].kind == .leftParen {
-                throw NetlistError(".meas \(nameToken.text): WHEN compares an output with a number; two outputs crossing each other are not supported", at: t[i].location)
+                // Two outputs: where their difference crosses 0.
+                let other = try probe()
+                var c = try condition(p, level: 0)
+                c.reference = other
+                return c
             }
             return try condition(p, level: try value())
         }
@@ -128,6 +132,16 @@ extension Elaborator {
             }
         case "when":
             kind = .when(try when())
+        case "deriv", "derivative":
+            let p = try probe()
+            if word() == "when" {
+                i += 1
+                kind = .derivativeWhen(p, try when())
+            } else {
+                let o = try options(["at"])
+                guard let at = o["at"] else { throw NetlistError(".meas \(nameToken.text): DERIV needs AT=point or WHEN output=level", at: here()) }
+                kind = .derivative(p, at: try number(at))
+            }
         case "param":
             guard i + 1 < t.count, t[i].kind == .equals, t[i + 1].kind == .word || t[i + 1].kind == .expression else {
                 throw NetlistError(".meas \(nameToken.text): PARAM needs ='expression'", at: here())
@@ -151,7 +165,7 @@ extension Elaborator {
             i += 1
             kind = .trigTarg(trigger: trigger, target: try edge("TARG"))
         default:
-            throw NetlistError(".meas \(nameToken.text): '\(t[i - 1].text)' is not supported; Anode measures AVG, RMS, MIN, MAX, PP, INTEG, MIN_AT, MAX_AT, FIND, WHEN, TRIG/TARG and PARAM", at: keywordLocation)
+            throw NetlistError(".meas \(nameToken.text): '\(t[i - 1].text)' is not supported; Anode measures AVG, RMS, MIN, MAX, PP, INTEG, MIN_AT, MAX_AT, FIND, WHEN, DERIV, TRIG/TARG and PARAM", at: keywordLocation)
         }
         if i < t.count {
             throw NetlistError(".meas \(nameToken.text): unexpected '\(t[i].text)'", at: t[i].location)

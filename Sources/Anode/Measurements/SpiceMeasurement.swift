@@ -8,11 +8,14 @@ import Foundation
 ///     .meas tran v2m FIND v(out) AT=2m                a value at a point of the scale
 ///     .meas tran vx FIND v(out) WHEN v(in)=0.5 RISE=2 a value where another crosses a level
 ///     .meas tran tx WHEN v(out)=0.5 CROSS=LAST        where a crossing happens
+///     .meas tran te WHEN v(a)=v(b) RISE=1             where two outputs cross (v(a) − v(b) rises through 0)
+///     .meas tran slope DERIV v(out) AT=1m             a derivative at a point (or WHEN …), d/dTIME, d/dHz, d/dV
 ///     .meas tran tpd TRIG v(in) VAL=0.5 RISE=1 TARG v(out) VAL=0.5 RISE=1   the span between two
 ///     .meas tran ratio PARAM='vmax/vrms'             an expression of earlier measurements
 ///
 /// Values between the result's points are interpolated linearly (the transient's points are the
-/// multiples of TSTEP). `RISE=n`, `FALL=n`, `CROSS=n` pick the n-th upward, downward or any
+/// multiples of TSTEP); a derivative is that of the parabola through the three points nearest the
+/// place (so a smooth waveform's is accurate to the square of the step, not to the step). `RISE=n`, `FALL=n`, `CROSS=n` pick the n-th upward, downward or any
 /// crossing (`LAST`: the last one), counted from `TD` on; without any of them, the first crossing.
 public struct SpiceMeasurement: Hashable, Sendable {
     /// The name the result is reported under (lowercased).
@@ -32,6 +35,10 @@ public struct SpiceMeasurement: Hashable, Sendable {
         case find(Probe, at: Double)
         /// The value of `probe` where `condition` is met.
         case findWhen(Probe, Condition)
+        /// DERIV probe AT=x.
+        case derivative(Probe, at: Double)
+        /// DERIV probe WHEN condition.
+        case derivativeWhen(Probe, Condition)
         /// Where `condition` is met (a time, a frequency or a sweep value).
         case when(Condition)
         /// The distance from the trigger's point to the target's: `targ − trig`.
@@ -65,6 +72,8 @@ public struct SpiceMeasurement: Hashable, Sendable {
     public struct Condition: Hashable, Sendable {
         /// The probe that crosses, or nil for a fixed point (`TRIG AT=…`) at `level`.
         public var probe: Probe?
+        /// Another output the probe crosses (`WHEN v(a)=v(b)`): the level is then 0 of their difference.
+        public var reference: Probe? = nil
         /// The level it crosses (or the fixed point).
         public var level: Double
         /// Which crossings count.
@@ -73,6 +82,9 @@ public struct SpiceMeasurement: Hashable, Sendable {
         public var count: Int?
         /// Crossings before this point of the scale are not counted (`TD`).
         public var delay: Double
+
+        /// The outputs it reads.
+        public var probes: [Probe] { [probe, reference].compactMap { $0 } }
 
         /// A condition.
         public init(probe: Probe?, level: Double, edge: Edge = .cross, count: Int? = 1, delay: Double = 0) {
@@ -105,10 +117,10 @@ public struct SpiceMeasurement: Hashable, Sendable {
     /// The probes the measurement reads.
     public var probes: [Probe] {
         switch kind {
-        case let .statistic(_, p, _, _), let .find(p, _): return [p]
-        case let .findWhen(p, c): return [p] + (c.probe.map { [$0] } ?? [])
-        case let .when(c): return c.probe.map { [$0] } ?? []
-        case let .trigTarg(a, b): return [a.probe, b.probe].compactMap { $0 }
+        case let .statistic(_, p, _, _), let .find(p, _), let .derivative(p, _): return [p]
+        case let .findWhen(p, c), let .derivativeWhen(p, c): return [p] + c.probes
+        case let .when(c): return c.probes
+        case let .trigTarg(a, b): return a.probes + b.probes
         case .param: return []
         }
     }
@@ -143,6 +155,17 @@ public struct SpiceMeasurement: Hashable, Sendable {
             return Self.interpolate(scale, try column(probe), at: x)!
         case let .when(condition):
             return try point(condition, scale, column)
+        case let .derivative(probe, at):
+            guard let d = Self.derivative(scale, try column(probe), at: at) else {
+                throw SimulationError(".meas \(name): AT=\(at) is outside the result (\(scale[0]) to \(scale[scale.count - 1])), or the result has fewer than three points")
+            }
+            return d
+        case let .derivativeWhen(probe, condition):
+            let x = try point(condition, scale, column)
+            guard let d = Self.derivative(scale, try column(probe), at: x) else {
+                throw SimulationError(".meas \(name): the result has fewer than three points")
+            }
+            return d
         case let .trigTarg(trigger, target):
             return try point(target, scale, column) - point(trigger, scale, column)
         case let .param(expression, constants):
@@ -159,7 +182,11 @@ public struct SpiceMeasurement: Hashable, Sendable {
     /// The point of the scale where `c` is met.
     func point(_ c: Condition, _ scale: [Double], _ column: (Probe) throws(SimulationError) -> [Double]) throws(SimulationError) -> Double {
         guard let probe = c.probe else { return c.level }
-        let v = try column(probe)
+        var v = try column(probe)
+        if let reference = c.reference {
+            let w = try column(reference)
+            for k in v.indices { v[k] -= w[k] }
+        }
         var found: Double? = nil
         var seen = 0
         for k in 1..<max(scale.count, 1) {
@@ -174,9 +201,29 @@ public struct SpiceMeasurement: Hashable, Sendable {
         }
         if c.count == nil, let found { return found }
         let verb = c.edge == .rise ? "rises through" : c.edge == .fall ? "falls through" : "crosses"
+        let level = c.reference.map { "\($0)" } ?? format(c.level)
         let after = c.delay > 0 ? " after TD=\(format(c.delay))" : ""
-        if seen == 0 { throw SimulationError(".meas \(name): \(probe) never \(verb) \(format(c.level))\(after)") }
-        throw SimulationError(".meas \(name): \(probe) \(verb) \(format(c.level))\(after) only \(seen) time\(seen == 1 ? "" : "s"), not \(c.count ?? 0)")
+        if seen == 0 { throw SimulationError(".meas \(name): \(probe) never \(verb) \(level)\(after)") }
+        throw SimulationError(".meas \(name): \(probe) \(verb) \(level)\(after) only \(seen) time\(seen == 1 ? "" : "s"), not \(c.count ?? 0)")
+    }
+
+    /// dv/dx at `x`: the derivative of the parabola through the three points of the scale nearest
+    /// `x` (the interval holding x and the nearer neighbour); nil outside the scale or with fewer
+    /// than three points.
+    static func derivative(_ scale: [Double], _ v: [Double], at x: Double) -> Double? {
+        guard scale.count >= 3, interpolate(scale, v, at: x) != nil else { return nil }
+        var k = 1
+        while k < scale.count - 1 && scale[k] < x { k += 1 }
+        // The interval [k − 1, k] holds x; its neighbour on the side x is nearer to.
+        var a = k - 1
+        if a > 0 && (k == scale.count - 1 || x - scale[a] < scale[k] - x) { a -= 1 }
+        let (x0, x1, x2) = (scale[a], scale[a + 1], scale[a + 2])
+        let (y0, y1, y2) = (v[a], v[a + 1], v[a + 2])
+        guard x0 < x1, x1 < x2 else { return (y2 - y0) / (x2 - x0) }
+        // Lagrange: p'(x) = Σ yᵢ·Σ_{j≠i} (x − x_m)/((xᵢ − x_j)(xᵢ − x_m)), m the third index.
+        return y0 * ((x - x1) + (x - x2)) / ((x0 - x1) * (x0 - x2))
+            + y1 * ((x - x0) + (x - x2)) / ((x1 - x0) * (x1 - x2))
+            + y2 * ((x - x0) + (x - x1)) / ((x2 - x0) * (x2 - x1))
     }
 
     /// Linear interpolation of `v` over `scale` at `x`; nil outside (a point within 10⁻⁹ of the
