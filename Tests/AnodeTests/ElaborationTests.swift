@@ -32,15 +32,15 @@ struct ElaborationTests {
             .model dm D(IS=1n KF=1e-16 ISR=1p)
             .model dn D(IS=1n ISR=0)
             M1 a a 0 0 nm
-            .model nm NMOS(KF=1e-25)
+            .model nm NMOS(KF=1e-25 AF=1 IS=1e-14 NSUB=1e15)
             """)
-        // A diode's KF is modeled (its flicker noise); ISR is not; a MOSFET's KF is not either.
+        // KF and AF are modeled (flicker noise); ISR is not, nor a MOSFET's NSUB.
         #expect(c.warnings.count == 2, "\(c.warnings)")
         let w = try #require(c.warnings.first)
         #expect(!w.message.contains("KF"))
         #expect(w.message.contains("ISR"))
         #expect(w.location?.line == 5)
-        #expect(c.warnings.last?.message.contains("KF (this device's flicker noise is not modeled)") == true, "\(c.warnings)")
+        #expect(c.warnings.last?.message.contains("NSUB") == true && c.warnings.last?.message.contains("KF") == false, "\(c.warnings)")
     }
 
     @Test("a .tran whose TSTEP exceeds the span it records is a warning at TSTEP")

@@ -51,6 +51,30 @@ struct NoiseAnalysisTests {
         #expect(abs(r.outputTotal * r.outputTotal / exact - 1) < 2e-3, "\(r.outputTotal * r.outputTotal) against \(exact)")
     }
 
+    @Test("a MOSFET's channel: 8kT·gm/3 and KF·Id^AF/(f·W·Leff·Cox²), Cox from TOX or 100 nm")
+    func mosfetFlicker() throws {
+        for tox in ["TOX=50n ", ""] {
+            let c = try circuit("""
+                Vdd vdd 0 DC 10
+                Vg g 0 DC 3 AC 1
+                Rd vdd d 1k
+                M1 d g 0 0 nm W=100u L=10u
+                .model nm NMOS(LEVEL=1 VTO=2 KP=50u \(tox)LD=1u KF=1e-25 AF=1.2)
+                .noise v(d) Vg lin 3 10 30
+                """)
+            let r = try Simulator(c).noise(try #require(c.noiseAnalyses.first))
+            // Saturation: β = KP·W/(L − 2·LD) = 625 µA/V², Id = β/2·(Vgs − VTO)², gm = β·(Vgs − VTO).
+            let beta = 50e-6 * 100 / 8, id = beta / 2, gm = beta
+            let cox = 3.9 * 8.854214871e-12 / (tox.isEmpty ? 1e-7 : 50e-9)
+            for (k, f) in r.frequencies.enumerated() {
+                let current = Self.fourKT * 2 / 3 * gm + 1e-25 * pow(id, 1.2) / (f * 100e-6 * 8e-6 * cox * cox) + Self.fourKT / 1000
+                let expected = (current * 1e6).squareRoot()
+                // (gmin across the junctions shifts it by parts in 10⁸.)
+                #expect(abs(r.outputSpectrum[k] / expected - 1) < 1e-6, "\(tox) \(f) Hz: \(r.outputSpectrum[k]) against \(expected)")
+            }
+        }
+    }
+
     @Test("malformed .noise statements are errors at their place", arguments: [
         ("V1 a 0 1\nR1 a 0 1k\n.noise v(a) V1 dec 10\n", "takes an output voltage"),
         ("V1 a 0 1\nR1 a 0 1k\n.noise i(V1) V1 dec 10 10 1k\n", "output is a voltage"),

@@ -170,7 +170,7 @@ extension Simulator {
     /// 4kT/R of every resistance (device series resistances included, a bias-dependent base
     /// resistance at its operating-point value), shot noise 2q|I| of junction currents (a diode's; a
     /// transistor's collector and base currents), flicker noise KF·|I|^AF/f (diodes, BJT base
-    /// currents, JFET drain currents), a FET channel's thermal noise 8kT·gm/3, and a tube grid's
+    /// currents, JFET and MOSFET drain currents), a FET channel's thermal noise 8kT·gm/3, and a tube grid's
     /// junction in series with RGI (both, as one current across the grid). Controlled and
     /// behavioral sources, capacitors, inductors and the tubes' plate laws are noiseless.
     func noiseSources(_ engine: MNAEngine, at op: [Double]) -> [NoiseSource] {
@@ -225,7 +225,17 @@ extension Simulator {
                                                flicker: p.flickerCoefficient * pow(max(abs(e.current[1]), 1e-38), p.flickerExponent), owner: device.owner))
                 }
             case .mosfet(let m):
-                thermal(t[1], t[3], 2.0 / 3.0 * m.portCurrents(v).conductance[1, 0], device.owner)
+                let e = m.portCurrents(v)
+                thermal(t[1], t[3], 2.0 / 3.0 * e.conductance[1, 0], device.owner)
+                let p = m.parameters
+                if p.flickerCoefficient != 0 {
+                    // KF·|Id|^AF/(f·W·Leff·Cox²), as ngspice's level 1 (Cox from TOX, 100 nm when not given).
+                    let cox = 3.9 * 8.854214871e-12 / (p.oxideThickness ?? 1e-7)
+                    let area = m.geometry.width * (m.geometry.length - 2 * p.lateralDiffusion)
+                    sources.append(NoiseSource(a: t[1], b: t[3], white: 0,
+                                               flicker: p.flickerCoefficient * pow(max(abs(e.current[1]), 1e-38), p.flickerExponent) / (area * cox * cox),
+                                               owner: device.owner))
+                }
             case .korenTriode(let tube):
                 gridNoise(tube.parameters.gridResistance, tube.parameters.gridSaturationCurrent, tube.portCurrents(v), t[0], t[2], device.owner)
             case .korenPentode(let tube):

@@ -61,10 +61,14 @@ public struct MOSFETLevel1: Hashable, Sendable {
         public var depletionCoefficient = 0.5
         /// LD: lateral diffusion, m.
         public var lateralDiffusion = 0.0
-        /// TOX: oxide thickness, m; only used to derive KP when KP is not given.
+        /// TOX: oxide thickness, m; used to derive KP when KP is not given, and for flicker noise.
         public var oxideThickness: Double? = nil
         /// UO: surface mobility, cm²/V·s; only used to derive KP with TOX.
         public var mobility = 600.0
+        /// KF: flicker-noise coefficient (`.noise`: KF·|Id|^AF/(f·W·Leff·Cox²), Cox from TOX or 100 nm).
+        public var flickerCoefficient = 0.0
+        /// AF: flicker-noise exponent.
+        public var flickerExponent = 1.0
 
         /// SPICE's defaults.
         public init() {}
@@ -101,7 +105,8 @@ public struct MOSFETLevel1: Hashable, Sendable {
             case "uo", "u0": mobility = value
             case "level": return value == 1 ? .modeled : nil
             case "tnom": return Unmodeled.nominalTemperature(value)
-            case "kf", "af": return Unmodeled.noise  // flicker noise of MOSFETs is not modeled (their channel's thermal noise is)
+            case "kf": flickerCoefficient = value
+            case "af": flickerExponent = value
             case "nsub", "nss", "tpg", "nfs", "xj", "rsh", "delta", "theta", "eta", "kappa", "vmax", "ucrit", "uexp", "utra", "neff", "xqc":
                 return .ignored(reason: "it belongs to other MOSFET levels or derived parameters; level 1 uses VTO, KP, GAMMA and PHI as given", neutral: nil)
             default: return nil

@@ -20,7 +20,6 @@ public protocol ModelParameters: Sendable, Hashable {
 
 /// Reasons shared by several models for parameters that are accepted but not modeled.
 enum Unmodeled {
-    static let noise = ParameterSupport.ignored(reason: "this device's flicker noise is not modeled", neutral: 0)
     /// Temperature coefficients: Anode simulates at the nominal 27 °C, where they change nothing
     /// (in SPICE too), so they count as modeled; a different temperature is warned about instead.
     static let temperature = ParameterSupport.modeled
