@@ -586,6 +586,40 @@ struct ProcessorTests {
         }
     }
 
+    @Test("device and controlled-source currents as outputs: i(D), i(G), i(F), i(B), as the reference simulator's")
+    func deviceCurrentOutputs() throws {
+        // A clipper with charged diodes (one in a string of two), a tanh G source, a linear G and
+        // an F source: each current is ĩ + G₀·v of its port (or a linear row), recorded per sample.
+        let text = """
+            Device currents
+            .model dc D(IS=2.52n RS=0.568 N=1.752 CJO=4p M=0.4 TT=20n)
+            Vin in 0 DC 0 SIN(0 2 1k)
+            R1 in a 2.2k
+            C1 a 0 10n
+            D1 a 0 dc
+            D2 0 m dc
+            D3 m a dc
+            Gclip a 0 VALUE={1m*tanh(V(a)/0.2)}
+            Glin 0 g a 0 1m
+            Rg g 0 1k
+            Vs a s 0
+            Rs s 0 10k
+            F1 0 f Vs 3
+            Rf f 0 1k
+            .tran 10u 2m
+            .print tran i(D1) i(D2) i(Gclip) i(Glin) i(F1) v(a)
+            .end
+            """
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("anode-currents-\(UUID().uuidString).cir")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let errors = try Self.compare(file)
+        #expect(errors.count == 6)
+        for (probe, error) in errors {
+            #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak")
+        }
+    }
+
     @Test("states no input can move are dropped: capacitors in parallel or in a loop, with the same result")
     func stateReduction() throws {
         // A triode's three inter-electrode capacitances form a loop and CGP is parallel to Cf:

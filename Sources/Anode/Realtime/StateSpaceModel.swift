@@ -233,6 +233,16 @@ struct StateSpaceModel {
         outputCount = no
         var No = Matrix(rows: no, columns: n)
         var Os = Matrix(rows: no, columns: ns)
+        // Direct terms of device currents: a port's current is ĩ + G₀·v, v = N_n·x.
+        var Oz = Matrix(rows: no, columns: np)
+        /// Output row r reads `sign` times the current of port k of device d.
+        func portCurrent(_ r: Int, device d: Int, port k: Int, sign: Double) {
+            let o = devices[d].1, count = net.devices[d].model.portCount
+            Oz[r, o + k] += sign
+            for c in 0..<count where linearization[d][k, c] != 0 {
+                for j in 0..<n { No[r, j] += sign * linearization[d][k, c] * Nn[o + c, j] }
+            }
+        }
         for (r, probe) in outputs.enumerated() {
             guard probe.view == .value || probe.view == .real else {
                 throw SimulationError("output \(probe): the real-time engine gives plain values (v(...) or i(...))")
@@ -256,8 +266,21 @@ struct StateSpaceModel {
                     if c.a != 0 { No[r, c.a - 1] += g }
                     if c.b != 0 { No[r, c.b - 1] -= g }
                     Os[r, k] = -1
+                case .device(let d):
+                    portCurrent(r, device: d, port: 0, sign: 1)
+                case .behavioral(let d):
+                    guard case .behavioral(let b) = net.devices[d].model else { break }
+                    if b.outputPlus >= 0 { portCurrent(r, device: d, port: b.outputPlus, sign: 1) }
+                    else { portCurrent(r, device: d, port: b.outputMinus, sign: -1) }
+                case .vccs(let k):
+                    let g = net.vccs[k]
+                    if g.cp != 0 { No[r, g.cp - 1] += g.transconductance }
+                    if g.cn != 0 { No[r, g.cn - 1] -= g.transconductance }
+                case .cccs(let k):
+                    let f = net.cccs[k]
+                    No[r, net.unknown(ofBranch: f.control)] += f.gain
                 default:
-                    throw SimulationError("output \(probe): the real-time engine records node voltages and the currents of resistors, capacitors, inductors and voltage sources")
+                    throw SimulationError("output \(probe): the real-time engine records node voltages and the currents of resistors, capacitors, inductors, diodes, voltage sources and controlled and behavioral sources")
                 }
             }
         }
@@ -274,7 +297,7 @@ struct StateSpaceModel {
         C = 2 * (W * Mz)
         D = No * Ms + Os
         E = No * Mu
-        F = No * Mz
+        F = No * Mz + Oz
         G = Nn * Ms
         H = Nn * Mu
         K = Nn * Mz
