@@ -292,6 +292,8 @@ struct BehavioralSourceTests {
         #expect(error("V1 a 0 1\nB1 e 0 V={v(a,b,c)}\nR1 e 0 1k\n")?.message.contains("expected one node or two") == true)
         #expect(error("V1 a 0 1\nB1 e 0 X={v(a)}\nR1 e 0 1k\n")?.message.contains("expected V= or I=") == true)
         #expect(error("V1 a 0 1\nB1 e 0 V=\nR1 e 0 1k\n")?.message.contains("the expression is missing") == true)
+        let rpar = error("V1 a 0 1\nB1 e 0 V={v(a)} Rpar=1Meg\nR1 e 0 1k\n")
+        #expect(rpar?.message.contains("'Rpar' after the expression") == true && rpar?.location?.column == 17, "\(String(describing: rpar))")
         #expect(error("V1 a 0 1\nG1 e e VALUE={v(a)}\nR1 e 0 1k\n")?.message.contains("both output nodes") == true)
         // Five node pairs (the output's and four read), ten nodes: neither way fits four ports.
         let wide = error("V1 a 0 1\nG1 p n VALUE={v(a,b)*v(c,d)*v(e,f)*v(g,h)}\nR1 p n 1k\n")

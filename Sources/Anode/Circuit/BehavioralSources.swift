@@ -54,6 +54,10 @@ extension Elaborator {
         }
         if rest.first?.kind == .equals { rest.removeFirst() }
         guard let first = rest.first else { throw NetlistError("\(line.name): the expression is missing", at: keyword.location) }
+        if first.kind == .expression, rest.count > 1 {
+            // LTspice's instance parameters of a B source (Rpar=, Cpar=, ic=, delay=, …).
+            throw NetlistError("\(line.name): '\(rest[1].description)' after the expression: instance parameters of behavioral sources are not supported", at: rest[1].location)
+        }
         let text = rest.count == 1 && first.kind == .expression ? first.text : Self.expressionText(rest)
         let p = try node(t[0], in: scope), n = try node(t[1], in: scope)
         let output = try behavioralOutput(name, voltage: voltage, p, n, at: line.location)
