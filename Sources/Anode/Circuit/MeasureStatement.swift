@@ -95,6 +95,17 @@ extension Elaborator {
             }
             return try condition(p, level: try value())
         }
+        /// `AT=point` or `WHEN output=level …` after FIND's or DERIV's output.
+        func place(_ what: String) throws(NetlistError) -> SpiceMeasurement.Place {
+            if word() == "when" {
+                i += 1
+                return .when(try when())
+            }
+            guard let at = try options(["at"])["at"] else {
+                throw NetlistError(".meas \(nameToken.text): \(what) needs AT=point or WHEN output=level", at: here())
+            }
+            return .at(try number(at))
+        }
         /// `v(x) VAL=level [RISE=…]` or `AT=point` after TRIG or TARG.
         func edge(_ what: String) throws(NetlistError) -> SpiceMeasurement.Condition {
             if word() == "at", i + 1 < t.count, t[i + 1].kind == .equals {
@@ -122,26 +133,12 @@ extension Elaborator {
                               to: try o["to"].map { (x) throws(NetlistError) in try number(x) })
         case "find":
             let p = try probe()
-            if word() == "when" {
-                i += 1
-                kind = .findWhen(p, try when())
-            } else {
-                let o = try options(["at"])
-                guard let at = o["at"] else { throw NetlistError(".meas \(nameToken.text): FIND needs AT=point or WHEN output=level", at: here()) }
-                kind = .find(p, at: try number(at))
-            }
+            kind = .find(p, try place("FIND"))
         case "when":
             kind = .when(try when())
         case "deriv", "derivative":
             let p = try probe()
-            if word() == "when" {
-                i += 1
-                kind = .derivativeWhen(p, try when())
-            } else {
-                let o = try options(["at"])
-                guard let at = o["at"] else { throw NetlistError(".meas \(nameToken.text): DERIV needs AT=point or WHEN output=level", at: here()) }
-                kind = .derivative(p, at: try number(at))
-            }
+            kind = .derivative(p, try place("DERIV"))
         case "param":
             guard i + 1 < t.count, t[i].kind == .equals, t[i + 1].kind == .word || t[i + 1].kind == .expression else {
                 throw NetlistError(".meas \(nameToken.text): PARAM needs ='expression'", at: here())

@@ -31,14 +31,10 @@ public struct SpiceMeasurement: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// A statistic of `probe` over the scale from `from` to `to` (the whole result when nil).
         case statistic(Statistic, Probe, from: Double?, to: Double?)
-        /// The value of `probe` at a point of the scale.
-        case find(Probe, at: Double)
-        /// The value of `probe` where `condition` is met.
-        case findWhen(Probe, Condition)
-        /// DERIV probe AT=x.
-        case derivative(Probe, at: Double)
-        /// DERIV probe WHEN condition.
-        case derivativeWhen(Probe, Condition)
+        /// The value of `probe` at a place (FIND … AT= or WHEN).
+        case find(Probe, Place)
+        /// The derivative of `probe` at a place (DERIV … AT= or WHEN).
+        case derivative(Probe, Place)
         /// Where `condition` is met (a time, a frequency or a sweep value).
         case when(Condition)
         /// The distance from the trigger's point to the target's: `targ − trig`.
@@ -66,6 +62,20 @@ public struct SpiceMeasurement: Hashable, Sendable {
         case minAt = "min_at"
         /// Where the largest value is.
         case maxAt = "max_at"
+    }
+
+    /// Where FIND and DERIV read their probe.
+    public enum Place: Hashable, Sendable {
+        /// A point of the scale (`AT=`).
+        case at(Double)
+        /// Where a condition is met (`WHEN`).
+        case when(Condition)
+
+        /// The outputs it reads.
+        public var probes: [Probe] {
+            if case .when(let c) = self { return c.probes }
+            return []
+        }
     }
 
     /// A probe crossing a level: the `count`-th crossing of `edge` after `delay` (the last when count is nil).
@@ -117,8 +127,8 @@ public struct SpiceMeasurement: Hashable, Sendable {
     /// The probes the measurement reads.
     public var probes: [Probe] {
         switch kind {
-        case let .statistic(_, p, _, _), let .find(p, _), let .derivative(p, _): return [p]
-        case let .findWhen(p, c), let .derivativeWhen(p, c): return [p] + c.probes
+        case let .statistic(_, p, _, _): return [p]
+        case let .find(p, place), let .derivative(p, place): return [p] + place.probes
         case let .when(c): return c.probes
         case let .trigTarg(a, b): return a.probes + b.probes
         case .param: return []
@@ -142,30 +152,28 @@ public struct SpiceMeasurement: Hashable, Sendable {
             return v
         }
         guard scale.count >= 1 else { throw SimulationError(".meas \(name): the \(analysis.rawValue) result has no points") }
+        func outside(_ x: Double) -> SimulationError {
+            SimulationError(".meas \(name): AT=\(x) is outside the result (\(scale[0]) to \(scale[scale.count - 1]))")
+        }
         switch kind {
         case let .statistic(statistic, probe, from, to):
             return try Self.statistic(statistic, scale, try column(probe), from: from ?? scale[0], to: to ?? scale[scale.count - 1], name: name)
-        case let .find(probe, at):
-            guard let v = Self.interpolate(scale, try column(probe), at: at) else {
-                throw SimulationError(".meas \(name): AT=\(at) is outside the result (\(scale[0]) to \(scale[scale.count - 1]))")
+        case let .find(probe, place), let .derivative(probe, place):
+            let x: Double
+            switch place {
+            case .at(let at): x = at
+            case .when(let condition): x = try point(condition, scale, column)
             }
-            return v
-        case let .findWhen(probe, condition):
-            let x = try point(condition, scale, column)
-            return Self.interpolate(scale, try column(probe), at: x)!
+            let v = try column(probe)
+            guard case .derivative = kind else {
+                guard let value = Self.interpolate(scale, v, at: x) else { throw outside(x) }
+                return value
+            }
+            guard scale.count >= 3 else { throw SimulationError(".meas \(name): a derivative needs three points of the result") }
+            guard let slope = Self.derivative(scale, v, at: x) else { throw outside(x) }
+            return slope
         case let .when(condition):
             return try point(condition, scale, column)
-        case let .derivative(probe, at):
-            guard let d = Self.derivative(scale, try column(probe), at: at) else {
-                throw SimulationError(".meas \(name): AT=\(at) is outside the result (\(scale[0]) to \(scale[scale.count - 1])), or the result has fewer than three points")
-            }
-            return d
-        case let .derivativeWhen(probe, condition):
-            let x = try point(condition, scale, column)
-            guard let d = Self.derivative(scale, try column(probe), at: x) else {
-                throw SimulationError(".meas \(name): the result has fewer than three points")
-            }
-            return d
         case let .trigTarg(trigger, target):
             return try point(target, scale, column) - point(trigger, scale, column)
         case let .param(expression, constants):
