@@ -63,8 +63,8 @@ extension MNAEngine {
                 return i
             case .behavioral(let d):
                 guard case .behavioral(let b) = network.devices[d].model else { return 0 }
-                let i = b.portCurrents(portVoltages(of: d, in: x)).current
-                return b.outputPlus >= 0 ? i[b.outputPlus] : -i[b.outputMinus]
+                let (port, sign) = b.outputPort
+                return sign * b.portCurrents(portVoltages(of: d, in: x)).current[port]
             }
         case .power(let owner):
             return absorbedPowers(x, ctx, chargeCurrents: chargeCurrents)[owner]
@@ -138,7 +138,7 @@ extension MNAEngine {
                 let device = network.devices[d]
                 guard case .behavioral(let b) = device.model else { return .zero }
                 let g = b.portCurrents(portVoltages(of: d, in: operatingPoint)).conductance
-                let (row, sign) = b.outputPlus >= 0 ? (b.outputPlus, 1.0) : (b.outputMinus, -1.0)
+                let (row, sign) = b.outputPort
                 var sum = Complex<Double>.zero
                 for c in 0..<b.portCount {
                     let (plus, minus) = device.port(c)

@@ -132,6 +132,9 @@ public struct BehavioralSource: Hashable, Sendable {
     /// The ports of the output's + and − nodes (−1: the reference terminal).
     public let outputPlus: Int, outputMinus: Int
 
+    /// The port whose current is the output's (+1) or its negative (−1).
+    public var outputPort: (port: Int, sign: Double) { outputPlus >= 0 ? (outputPlus, 1) : (outputMinus, -1) }
+
     /// A source of `ports` ports whose current, from the port `outputPlus` through the source to
     /// `outputMinus`, is `program`'s value. Nil when the program is malformed: it must leave exactly
     /// one value, need no more than `maximumDepth` entries and read only ports below `ports`.

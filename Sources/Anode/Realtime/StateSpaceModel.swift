@@ -243,6 +243,11 @@ struct StateSpaceModel {
                 for j in 0..<n { No[r, j] += sign * linearization[d][k, c] * Nn[o + c, j] }
             }
         }
+        /// Output row r reads `weight`·(x[a] − x[b]) of the unknowns of nodes a and b.
+        func difference(_ r: Int, _ a: Int, _ b: Int, _ weight: Double) {
+            if a != 0 { No[r, a - 1] += weight }
+            if b != 0 { No[r, b - 1] -= weight }
+        }
         for (r, probe) in outputs.enumerated() {
             guard probe.view == .value || probe.view == .real else {
                 throw SimulationError("output \(probe): the real-time engine gives plain values (v(...) or i(...))")
@@ -251,31 +256,25 @@ struct StateSpaceModel {
             case .power:
                 throw SimulationError("output \(probe): the real-time engine's outputs are linear in its state (voltages and currents); powers are for the reference simulator's .op and .tran")
             case let .voltage(a, b):
-                if a != 0 { No[r, a - 1] += 1 }
-                if b != 0 { No[r, b - 1] -= 1 }
+                difference(r, a, b, 1)
             case .current(let carrier):
                 switch carrier {
                 case .branch(let b): No[r, net.unknown(ofBranch: b)] = 1
                 case .resistor(let k):
                     let res = net.resistors[k]
-                    if res.a != 0 { No[r, res.a - 1] += res.conductance }
-                    if res.b != 0 { No[r, res.b - 1] -= res.conductance }
+                    difference(r, res.a, res.b, res.conductance)
                 case .capacitor(let k):
                     let c = net.capacitors[k]
-                    let g = a0 * c.capacitance
-                    if c.a != 0 { No[r, c.a - 1] += g }
-                    if c.b != 0 { No[r, c.b - 1] -= g }
+                    difference(r, c.a, c.b, a0 * c.capacitance)
                     Os[r, k] = -1
                 case .device(let d):
                     portCurrent(r, device: d, port: 0, sign: 1)
                 case .behavioral(let d):
                     guard case .behavioral(let b) = net.devices[d].model else { break }
-                    if b.outputPlus >= 0 { portCurrent(r, device: d, port: b.outputPlus, sign: 1) }
-                    else { portCurrent(r, device: d, port: b.outputMinus, sign: -1) }
+                    portCurrent(r, device: d, port: b.outputPort.port, sign: b.outputPort.sign)
                 case .vccs(let k):
                     let g = net.vccs[k]
-                    if g.cp != 0 { No[r, g.cp - 1] += g.transconductance }
-                    if g.cn != 0 { No[r, g.cn - 1] -= g.transconductance }
+                    difference(r, g.cp, g.cn, g.transconductance)
                 case .cccs(let k):
                     let f = net.cccs[k]
                     No[r, net.unknown(ofBranch: f.control)] += f.gain
