@@ -116,13 +116,24 @@ def control_resistors(line):
 
 
 def probes(analysis_lines, kind):
+    """The outputs `.print KIND` asks for, in ngspice's names: LTspice's terminal currents
+    `Ic(Q1)`, `Id(M1)` become ngspice's device parameters `@q1[ic]`, `@m1[id]`."""
     names = []
     for line in analysis_lines:
-        words = re.findall(r'\w+\([^)]*\)', line)
+        words = re.findall(r'@[\w.#]+\[\w+\]|\w+\([^)]*\)', line)
         head = line.split()[0].lower()
         if head == '.print' and line.split()[1].lower() == kind:
-            names += [w.lower().replace(' ', '') for w in words]
+            for w in words:
+                w = w.lower().replace(' ', '')
+                m = re.fullmatch(r'i([cbedgs])\(([^,)]+)\)', w)
+                names.append(f'@{m.group(2)}[i{m.group(1)}]' if m else w)
     return names
+
+
+def saved_parameters(want):
+    """ngspice records device parameters (@q1[ic]) only when saved: `save all` and those."""
+    parameters = [w for w in want if w.startswith('@')]
+    return ['save all ' + ' '.join(parameters)] if parameters else []
 
 
 def run(netlist):
@@ -171,7 +182,7 @@ def run(netlist):
             outputs.append(('ac', f'{work}/ac.txt', want))
         elif head == '.dc':
             want = probes(analyses, 'dc')
-            control += [' '.join(['dc'] + words[1:]), f'wrdata {work}/dc.txt ' + ' '.join(want)]
+            control += saved_parameters(want) + [' '.join(['dc'] + words[1:]), f'wrdata {work}/dc.txt ' + ' '.join(want)]
             outputs.append(('dc', f'{work}/dc.txt', want))
         elif head == '.tran':
             values = [w for w in words[1:] if w.lower() != 'uic']
@@ -179,7 +190,7 @@ def run(netlist):
             tmax = min(tstep / 50, number(values[3]) / 5) if len(values) > 3 else tstep / 50
             uic = ' uic' if any(w.lower() == 'uic' for w in words) else ''
             want = probes(analyses, 'tran')
-            control += [f'tran {tstep!r} {tstop!r} 0 {tmax!r}{uic}', f'wrdata {work}/tran.txt ' + ' '.join(want)]
+            control += saved_parameters(want) + [f'tran {tstep!r} {tstop!r} 0 {tmax!r}{uic}', f'wrdata {work}/tran.txt ' + ' '.join(want)]
             outputs.append(('tran', f'{work}/tran.txt', (want, tstep, tstop)))
     deck_path = os.path.join(work, name + '.cir')
     # Tight tolerances first. Stiff circuits (an output transformer's large, tightly coupled

@@ -160,7 +160,7 @@ extension Probe {
     var unit: String {
         switch quantity {
         case .voltage: "V"
-        case .current: "A"
+        case .current, .terminalCurrent: "A"
         case .power: "W"
         }
     }

@@ -72,6 +72,20 @@ struct Network: Sendable {
     /// The current carrier of each two-terminal circuit element, by element index.
     var carrierOfElement: [Int: CurrentCarrier] = [:]
 
+    /// A primitive's current at one of a device's terminals, flowing into the device there.
+    enum Tap: Sendable {
+        /// A series resistance's current from its outer node (the terminal) to its inner one.
+        case resistor(Int)
+        /// A capacitor's current from its node a to its node b, times the sign (+1: the terminal is a).
+        case capacitor(Int, sign: Double)
+        /// The current into terminal `terminal` (an index into `terminals`) of device `device`.
+        case device(Int, terminal: Int)
+    }
+    /// For each device element (diode, transistor, tube), by element index: for each of its
+    /// terminals (in `ElementKind.nodes` order), the primitives whose currents at that terminal add
+    /// up to the current into it.
+    var terminalTaps: [Int: [[Tap]]] = [:]
+
     /// The most unknowns the dense MNA and state-space solvers accept: their matrices grow with the
     /// square of this and their factorizations with the cube (3000 unknowns: 72 MB and seconds per LU).
     static let maximumUnknowns = 3000
@@ -117,14 +131,31 @@ struct Network: Sendable {
             guard r > 0 else { return outer }
             let inner = internalNode(element, terminal)
             resistors.append(Resistor(a: outer, b: inner, conductance: 1 / r, owner: owner))
+            seriesResistor[inner] = resistors.count - 1
             return inner
         }
-        func capacitor(_ a: Int, _ b: Int, _ c: Double, _ owner: Int) {
-            if c > 0 { capacitors.append(Capacitor(a: a, b: b, capacitance: c, initialVoltage: nil, owner: owner)) }
+        /// Adds a capacitor when `c` is positive; whether it did.
+        @discardableResult
+        func capacitor(_ a: Int, _ b: Int, _ c: Double, _ owner: Int) -> Bool {
+            guard c > 0 else { return false }
+            capacitors.append(Capacitor(a: a, b: b, capacitance: c, initialVoltage: nil, owner: owner))
+            return true
         }
+        // The taps of the present device element's terminals, collected as its primitives are made.
+        var taps: [[Tap]] = []
+        var seriesResistor: [Int: Int] = [:]  // internal node → the series resistance that reaches it
+        /// Terminal `t`, reached at `inner`: through its series resistance, or device terminal `j` of the device just added.
+        func tap(_ t: Int, outer: Int, inner: Int, device j: Int) {
+            taps[t].append(inner != outer ? .resistor(seriesResistor[inner]!) : .device(devices.count - 1, terminal: j))
+        }
+        /// Device terminal `j` of the device just added, at terminal `t`.
+        func tap(_ t: Int, device j: Int) { taps[t].append(.device(devices.count - 1, terminal: j)) }
+        /// The capacitor just added, at terminal `t` (`sign` +1 at its node a).
+        func tap(_ t: Int, capacitorSign sign: Double) { taps[t].append(.capacitor(capacitors.count - 1, sign: sign)) }
 
         elementCount = circuit.elements.count
         for (owner, element) in circuit.elements.enumerated() {
+            taps = element.kind.terminalNames.map { Array(repeating: [], count: $0.count) } ?? []
             switch element.kind {
             case let .resistor(a, b, r):
                 resistors.append(Resistor(a: n(a), b: n(b), conductance: 1 / r, owner: owner))
@@ -151,6 +182,8 @@ struct Network: Sendable {
             case let .diode(a, k, d):
                 let inner = series(element, owner, n(a), d.parameters.seriesResistance, "a")
                 devices.append(Device(terminals: [inner, n(k)], model: .diode(d), owner: owner))
+                tap(0, outer: n(a), inner: inner, device: 0)
+                tap(1, device: 1)
             case let .bjt(c, b, e, q):
                 let p = q.parameters
                 let ci = series(element, owner, n(c), p.collectorResistance, "c")
@@ -159,37 +192,67 @@ struct Network: Sendable {
                     // The device carries its bias-dependent base resistance between b and b'.
                     let bi = internalNode(element, "b")
                     devices.append(Device(terminals: [n(b), bi, ci, ei], model: .bjt(q), owner: owner))
+                    tap(0, outer: n(c), inner: ci, device: 2)
+                    tap(1, device: 0)
+                    tap(2, outer: n(e), inner: ei, device: 3)
                     break
                 }
                 let bi = series(element, owner, n(b), p.baseResistance, "b")
                 devices.append(Device(terminals: [bi, ci, ei], model: .bjt(q), owner: owner))
+                tap(0, outer: n(c), inner: ci, device: 1)
+                tap(1, outer: n(b), inner: bi, device: 0)
+                tap(2, outer: n(e), inner: ei, device: 2)
                 if q.externalCollectorDepletion.zeroBiasCapacitance > 0 {
                     // (1 − XCJC)·CJC between the external base and the internal collector.
                     let terminals = q.polarity == .npn ? [n(b), ci] : [ci, n(b)]
                     devices.append(Device(terminals: terminals, model: .depletionCapacitance(q.externalCollectorDepletion), owner: owner))
+                    let atBase = q.polarity == .npn ? 0 : 1
+                    tap(1, device: atBase)
+                    if ci == n(c) { tap(0, device: 1 - atBase) }
                 }
             case let .jfet(d, g, s, j):
                 let di = series(element, owner, n(d), j.parameters.drainResistance, "d")
                 let si = series(element, owner, n(s), j.parameters.sourceResistance, "s")
                 devices.append(Device(terminals: [n(g), di, si], model: .jfet(j), owner: owner))
+                tap(0, outer: n(d), inner: di, device: 1)
+                tap(1, device: 0)
+                tap(2, outer: n(s), inner: si, device: 2)
             case let .mosfet(d, g, s, b, m):
                 let p = m.parameters
                 let di = series(element, owner, n(d), p.drainResistance, "d")
                 let si = series(element, owner, n(s), p.sourceResistance, "s")
                 devices.append(Device(terminals: [n(g), di, n(b), si], model: .mosfet(m), owner: owner))
+                tap(0, outer: n(d), inner: di, device: 1)
+                tap(1, device: 0)
+                tap(2, outer: n(s), inner: si, device: 3)
+                tap(3, device: 2)
                 let w = m.geometry.width, l = m.geometry.length - 2 * p.lateralDiffusion
-                capacitor(n(g), si, p.gateSourceOverlap * w + p.gateSourceCapacitance, owner)
-                capacitor(n(g), di, p.gateDrainOverlap * w + p.gateDrainCapacitance, owner)
-                capacitor(n(g), n(b), p.gateBulkOverlap * l, owner)
+                // Each overlap capacitance at the gate, and at the drain or source when no series
+                // resistance stands between (the resistance carries it otherwise).
+                if capacitor(n(g), si, p.gateSourceOverlap * w + p.gateSourceCapacitance, owner) {
+                    tap(1, capacitorSign: 1)
+                    if si == n(s) { tap(2, capacitorSign: -1) }
+                }
+                if capacitor(n(g), di, p.gateDrainOverlap * w + p.gateDrainCapacitance, owner) {
+                    tap(1, capacitorSign: 1)
+                    if di == n(d) { tap(0, capacitorSign: -1) }
+                }
+                if capacitor(n(g), n(b), p.gateBulkOverlap * l, owner) {
+                    tap(1, capacitorSign: 1)
+                    tap(3, capacitorSign: -1)
+                }
             case let .triode(p, g, k, t):
                 switch t {
                 case .koren(let model): devices.append(Device(terminals: [n(g), n(p), n(k)], model: .korenTriode(model), owner: owner))
                 case .dempwolfZolzer(let model): devices.append(Device(terminals: [n(g), n(p), n(k)], model: .dempwolfZolzerTriode(model), owner: owner))
                 }
+                tap(0, device: 1)
+                tap(1, device: 0)
+                tap(2, device: 2)
                 let caps = t.capacitances
-                capacitor(n(g), n(k), caps.cathodeGrid, owner)
-                capacitor(n(g), n(p), caps.gridPlate, owner)
-                capacitor(n(p), n(k), caps.cathodePlate, owner)
+                if capacitor(n(g), n(k), caps.cathodeGrid, owner) { tap(1, capacitorSign: 1); tap(2, capacitorSign: -1) }
+                if capacitor(n(g), n(p), caps.gridPlate, owner) { tap(1, capacitorSign: 1); tap(0, capacitorSign: -1) }
+                if capacitor(n(p), n(k), caps.cathodePlate, owner) { tap(0, capacitorSign: 1); tap(2, capacitorSign: -1) }
             case let .potentiometer(a, w, b, r, control):
                 let c = controls.count
                 controls.append((element.name, control))
@@ -210,11 +273,16 @@ struct Network: Sendable {
                 }
             case let .pentode(p, g2, g1, k, t):
                 devices.append(Device(terminals: [n(g1), n(g2), n(p), n(k)], model: .korenPentode(t), owner: owner))
+                tap(0, device: 2)
+                tap(1, device: 1)
+                tap(2, device: 0)
+                tap(3, device: 3)
                 let q = t.parameters
-                capacitor(n(g1), n(k), q.cathodeGridCapacitance, owner)
-                capacitor(n(p), n(g1), q.plateGridCapacitance, owner)
-                capacitor(n(p), n(k), q.cathodePlateCapacitance, owner)
+                if capacitor(n(g1), n(k), q.cathodeGridCapacitance, owner) { tap(2, capacitorSign: 1); tap(3, capacitorSign: -1) }
+                if capacitor(n(p), n(g1), q.plateGridCapacitance, owner) { tap(0, capacitorSign: 1); tap(2, capacitorSign: -1) }
+                if capacitor(n(p), n(k), q.cathodePlateCapacitance, owner) { tap(0, capacitorSign: 1); tap(3, capacitorSign: -1) }
             }
+            if !taps.isEmpty { terminalTaps[owner] = taps }
         }
 
         for (owner, names, k) in pendingCouplings {

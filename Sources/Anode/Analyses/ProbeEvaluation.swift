@@ -6,6 +6,8 @@ enum ResolvedProbe {
     case current(Network.CurrentCarrier)
     /// The power absorbed by circuit element number k.
     case power(Int)
+    /// The current into a device's terminal: the sum of these primitives' currents there.
+    case terminalCurrent([Network.Tap])
 }
 
 extension Network {
@@ -31,6 +33,18 @@ extension Network {
                 throw SimulationError("output \(probe): no element named '\(name)'")
             }
             return .power(owner)
+        case let .terminalCurrent(name, letter):
+            guard let owner = circuit.elementIndex(named: name) else {
+                throw SimulationError("output \(probe): no element named '\(name)'")
+            }
+            let kind = circuit.elements[owner].kind
+            guard let names = kind.terminalNames, let taps = terminalTaps[owner] else {
+                throw SimulationError("output \(probe): \(circuit.elements[owner].name) is not a device with terminals to probe (a diode, transistor or tube)")
+            }
+            guard let t = kind.terminal(named: letter) else {
+                throw SimulationError("output \(probe): \(circuit.elements[owner].name) has no terminal '\(letter)'; its terminal currents are \(names.map { "i\($0)" }.joined(separator: ", "))")
+            }
+            return .terminalCurrent(taps[t])
         }
     }
 }
@@ -68,6 +82,26 @@ extension MNAEngine {
             }
         case .power(let owner):
             return absorbedPowers(x, ctx, chargeCurrents: chargeCurrents)[owner]
+        case .terminalCurrent(let taps):
+            var sum = 0.0
+            for tap in taps {
+                switch tap {
+                case .resistor(let k):
+                    let r = network.resistors[k]
+                    sum += r.conductance * (voltage(r.a, x) - voltage(r.b, x))
+                case let .capacitor(k, sign):
+                    sum += sign * (chargeCurrents?[k] ?? 0)
+                case let .device(d, j):
+                    let device = network.devices[d].model
+                    var i = device.currents(portVoltages(of: d, in: x)).current
+                    if let chargeCurrents, device.hasCharge {
+                        for k in 0..<device.portCount { i[k] += chargeCurrents[deviceChargeOffset[d] + k] }
+                    }
+                    // Port k's current flows into terminal k; the reference terminal carries minus their sum.
+                    if j < device.portCount { sum += i[j] } else { for k in 0..<device.portCount { sum -= i[k] } }
+                }
+            }
+            return sum
         }
     }
 
@@ -146,7 +180,7 @@ extension MNAEngine {
                 }
                 return sum
             }
-        case .power:
+        case .power, .terminalCurrent:
             return .zero  // rejected when the AC analysis resolves its probes
         }
     }

@@ -16,6 +16,9 @@ public struct OperatingPoint: Sendable {
     /// Power absorbed by each element in `powerElements`, W: positive for resistors and devices,
     /// negative for a source that delivers power.
     public let powers: [Double]
+    /// The current into each terminal of each device (diode, transistor, tube), in circuit order:
+    /// its probe (`@q1[ic]`) and value, A.
+    public let terminalCurrents: [(probe: Probe, current: Double)]
     /// Newton iterations used.
     public let iterations: Int
     /// How the solution was found.
@@ -34,17 +37,26 @@ public struct OperatingPoint: Sendable {
         elements.firstIndex { $0.lowercased() == name.lowercased() }.map { currents[$0] }
     }
 
+    /// The current into terminal `terminal` (`"c"`, `"b"`, `"e"`, …; see `ElementKind.terminalNames`)
+    /// of device `name`, A.
+    public func current(into terminal: String, of name: String) -> Double? {
+        let probe = Probe.terminalCurrent(name, terminal)
+        return terminalCurrents.first { $0.probe == probe }?.current
+    }
+
     /// The power absorbed by element `name`, W (negative for a source delivering power).
     public func power(_ name: String) -> Double? {
         powerElements.firstIndex { $0.lowercased() == name.lowercased() }.map { powers[$0] }
     }
 
     /// One `v(node) value` line per node, one `i(element) value` line per voltage source, inductor
-    /// and controlled voltage source, and one `p(element) value` line per element.
+    /// and controlled voltage source, one `@q1[ic] value` line per device terminal, and one
+    /// `p(element) value` line per element.
     public var report: String {
         var lines: [String] = []
         for (n, v) in zip(nodes, voltages) { lines.append("v(\(n)) \(format(v))") }
         for (e, i) in zip(elements, currents) { lines.append("i(\(e.lowercased())) \(format(i))") }
+        for (p, i) in terminalCurrents { lines.append("\(p) \(format(i))") }
         for (e, p) in zip(powerElements, powers) { lines.append("p(\(e.lowercased())) \(format(p))") }
         return lines.joined(separator: "\n")
     }

@@ -38,7 +38,7 @@ public struct Simulator: Sendable {
     /// The probes `kind` reports: the netlist's outputs for that analysis, or every node voltage.
     public func printedProbes(for kind: AnalysisKind) -> [Probe] {
         let requested = circuit.outputs.filter { $0.analysis == nil || $0.analysis == kind }.map(\.probe).filter {
-            if case .power = $0.quantity { return kind != .ac } else { return true }
+            !$0.quantity.isRealOnly || kind != .ac
         }
         if !requested.isEmpty { return requested }
         return circuit.nodes.dropFirst().map { Probe.voltage($0.name) }
@@ -119,8 +119,17 @@ public struct Simulator: Sendable {
             currents.append(x[network.unknown(ofBranch: b)])
         }
         let power = engine.absorbedPowers(x, ctx, chargeCurrents: nil)
+        var terminalCurrents: [(probe: Probe, current: Double)] = []
+        for (owner, element) in circuit.elements.enumerated() {
+            guard let names = element.kind.terminalNames, let taps = network.terminalTaps[owner] else { continue }
+            for (t, name) in names.enumerated() {
+                let current = engine.value(of: .terminalCurrent(taps[t]), x, ctx, chargeCurrents: nil)
+                terminalCurrents.append((Probe.terminalCurrent(element.name, name), current))
+            }
+        }
         return OperatingPoint(nodes: nodes, voltages: voltages, elements: elements, currents: currents,
-                              powerElements: circuit.elements.map(\.name), powers: power, iterations: iterations, method: method)
+                              powerElements: circuit.elements.map(\.name), powers: power, terminalCurrents: terminalCurrents,
+                              iterations: iterations, method: method)
     }
 
     // MARK: DC sweep
@@ -171,8 +180,8 @@ public struct Simulator: Sendable {
     /// The small-signal response around the operating point at each frequency of `sweep`.
     public func ac(_ sweep: ACSweep, probes: [Probe]? = nil) throws(SimulationError) -> ACResult {
         let probes = probes ?? defaultProbes(for: .ac)
-        if let p = probes.first(where: { if case .power = $0.quantity { return true } else { return false } }) {
-            throw SimulationError("output \(p): powers are for .op and .tran, not .ac")
+        if let p = probes.first(where: { $0.quantity.isRealOnly }) {
+            throw SimulationError("output \(p): \(p.quantity.isPower ? "powers" : "device terminal currents") are for .op, .dc and .tran, not .ac")
         }
         let resolved = try probes.map { (p: Probe) throws(SimulationError) in try network.resolve(p, in: circuit) }
         let engine = MNAEngine(network, options: circuit.options)

@@ -878,7 +878,7 @@ struct Elaborator {
             switch probe.quantity {
             case .voltage: outputOK = probe.view == .value
             case .current(let e): outputOK = probe.view == .value && e.lowercased().hasPrefix("v") && circuit.element(named: e).map { if case .voltageSource = $0.kind { true } else { false } } == true
-            case .power: outputOK = false
+            case .power, .terminalCurrent: outputOK = false
             }
             guard outputOK else {
                 throw NetlistError(".tf's output is a voltage, v(a) or v(a,b), or a voltage source's current, i(Vx); not \(probe)", at: output.location)
@@ -942,7 +942,10 @@ struct Elaborator {
     func resolve(_ p: ProbeText, in kind: AnalysisKind?) throws(NetlistError) -> Probe {
         let args = p.arguments.map { $0.text }
         guard let (quantity, view) = Probe.parseFunction(p.function, args.map { $0.lowercased() }) else {
-            throw NetlistError("unknown output '\(p.function)(\(args.joined(separator: ",")))'; use v(node), v(a,b), i(element), p(element) or vdb/vp/vm/vr/vi", at: p.location)
+            if p.function.hasPrefix("@") {
+                throw NetlistError("unknown device parameter '@\(args.joined())[\(p.function.dropFirst())]'; Anode records the currents into a device's terminals, such as @q1[ic], @q1[ib], @q1[ie], @d1[id], @m1[id]", at: p.location)
+            }
+            throw NetlistError("unknown output '\(p.function)(\(args.joined(separator: ",")))'; use v(node), v(a,b), i(element), p(element), vdb/vp/vm/vr/vi or a terminal current such as @q1[ic]", at: p.location)
         }
         let probe = Probe(quantity, view: view)
         switch quantity {
@@ -972,6 +975,19 @@ struct Elaborator {
             }
             if kind == .ac {
                 throw NetlistError("output \(probe): p() is for .op and .tran, not .ac", at: p.location)
+            }
+        case let .terminalCurrent(e, letter):
+            guard let element = circuit.element(named: e) else {
+                throw NetlistError("output \(probe): no element named '\(e)'", at: p.location)
+            }
+            guard let names = element.kind.terminalNames else {
+                throw NetlistError("output \(probe): \(element.name) is not a device with terminals to probe (a diode, transistor or tube); for a two-terminal element write i(\(element.name))", at: p.location)
+            }
+            guard element.kind.terminal(named: letter) != nil else {
+                throw NetlistError("output \(probe): \(element.name) has no terminal '\(letter)'; its terminal currents are \(names.map { "i\($0)" }.joined(separator: ", "))", at: p.location)
+            }
+            if kind == .ac {
+                throw NetlistError("output \(probe): device terminal currents are for .op, .dc and .tran, not .ac (as in ngspice)", at: p.location)
             }
         }
         return probe

@@ -95,6 +95,36 @@ public enum ElementKind: Hashable, Sendable {
     }
 }
 
+extension ElementKind {
+    /// The letters that name a device's terminals in a terminal-current probe (`@q1[ic]`,
+    /// `Ic(Q1)`), in the order of `nodes`; nil for elements that are not devices. ngspice's names
+    /// where it has the device (a diode's `id` is its anode's current); for tubes, `p`, `g`, `k`
+    /// and a pentode's `g2` (screen) and `g1` (control grid, also `g`).
+    public var terminalNames: [String]? {
+        switch self {
+        case .diode: ["a", "k"]
+        case .bjt: ["c", "b", "e"]
+        case .jfet: ["d", "g", "s"]
+        case .mosfet: ["d", "g", "s", "b"]
+        case .triode: ["p", "g", "k"]
+        case .pentode: ["p", "g2", "g1", "k"]
+        default: nil
+        }
+    }
+
+    /// The terminal (an index into `nodes`) that `letter` names in a terminal-current probe, with
+    /// the aliases `d` for a diode's anode (ngspice's `@d1[id]`) and `g` for a pentode's control grid.
+    public func terminal(named letter: String) -> Int? {
+        guard let names = terminalNames else { return nil }
+        if let k = names.firstIndex(of: letter) { return k }
+        switch (self, letter) {
+        case (.diode, "d"): return 0
+        case (.pentode, "g"): return 2
+        default: return nil
+        }
+    }
+}
+
 /// A named element of a circuit.
 public struct Element: Hashable, Sendable {
     /// The element's name as written (hierarchical inside subcircuits: `x1.r2`).

@@ -28,6 +28,10 @@ extension Elaborator {
         func word() -> String? { i < t.count && t[i].kind == .word ? t[i].lowercased : nil }
         func here() -> SourceLocation { i < t.count ? t[i].location : (t.last?.location ?? nameToken.location) }
         func probe() throws(NetlistError) -> Probe {
+            if i < t.count, let parameter = ProbeText.deviceParameter(t[i]) {
+                i += 1
+                return try resolve(parameter, in: analysis)
+            }
             guard i + 1 < t.count, t[i].kind == .word, t[i + 1].kind == .leftParen else {
                 throw NetlistError(".meas \(nameToken.text): expected an output such as v(out) here", at: here())
             }

@@ -10,6 +10,21 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
         /// The power an element absorbs (negative for a source that delivers power), W: `.op` and
         /// `.tran` only.
         case power(String)
+        /// The current into one terminal of a device (`@q1[ic]`, LTspice's `Ic(Q1)`): the element,
+        /// and the terminal's letter as `ElementKind.terminalNames` lists it. `.op`, `.dc` and
+        /// `.tran` only, as in ngspice.
+        case terminalCurrent(String, String)
+
+        /// Whether the quantity is an absorbed power.
+        public var isPower: Bool { if case .power = self { true } else { false } }
+
+        /// Whether the quantity exists only for the real operating point and waveforms (not `.ac`).
+        public var isRealOnly: Bool {
+            switch self {
+            case .power, .terminalCurrent: true
+            case .voltage, .current: false
+            }
+        }
     }
 
     /// How a (complex) value is shown.
@@ -47,19 +62,31 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
     public static func current(_ element: String) -> Probe { Probe(.current(element.lowercased())) }
     /// P(element): the power it absorbs.
     public static func power(_ element: String) -> Probe { Probe(.power(element.lowercased())) }
+    /// The current into `terminal` of `element` (`"c"`, `"b"`, `"e"` of a BJT; see
+    /// `ElementKind.terminalNames`): ngspice's `@q1[ic]`.
+    public static func terminalCurrent(_ element: String, _ terminal: String) -> Probe {
+        Probe(.terminalCurrent(element.lowercased(), terminal.lowercased()))
+    }
 
-    /// The SPICE vector name: `v(out)`, `v(a,b)`, `vdb(out)`, `i(vcc)`, `ip(l1)`.
+    /// The SPICE vector name: `v(out)`, `v(a,b)`, `vdb(out)`, `i(vcc)`, `ip(l1)`, `@q1[ic]`.
     public var description: String {
         switch quantity {
         case let .voltage(a, b): return "v\(view.rawValue)(\(a)\(b.map { ",\($0)" } ?? ""))"
         case let .current(e): return "i\(view.rawValue)(\(e))"
         case let .power(e): return "p(\(e))"
+        case let .terminalCurrent(e, t): return "@\(e)[i\(t)]"
         }
     }
 
-    /// Parses `v(out)`, `vdb(a,b)`, `i(vcc)`, `p(q1)` and the like; nil if `text` is not a probe.
+    /// Parses `v(out)`, `vdb(a,b)`, `i(vcc)`, `p(q1)`, `@q1[ic]`, `ic(q1)` and the like; nil if
+    /// `text` is not a probe.
     public init?(_ text: String) {
         let t = text.lowercased().filter { $0 != " " }
+        if let (element, parameter) = Probe.deviceParameter(t) {
+            guard let (quantity, view) = Probe.parseFunction("@" + parameter, [element]) else { return nil }
+            self.init(quantity, view: view)
+            return
+        }
         guard let open = t.firstIndex(of: "("), t.hasSuffix(")") else { return nil }
         let function = String(t[..<open])
         let args = t[t.index(after: open)..<t.index(before: t.endIndex)].split(separator: ",").map(String.init)
@@ -68,11 +95,29 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
         self.init(quantity, view: view)
     }
 
-    /// Interprets a SPICE output function name with its arguments.
+    /// ngspice's device parameter `@name[param]` as its two parts (lowercased); nil for other text.
+    public static func deviceParameter(_ text: String) -> (element: String, parameter: String)? {
+        let t = text.lowercased()
+        guard t.hasPrefix("@"), t.hasSuffix("]"), let open = t.firstIndex(of: "[") else { return nil }
+        let element = t[t.index(after: t.startIndex)..<open], parameter = t[t.index(after: open)..<t.index(before: t.endIndex)]
+        guard !element.isEmpty, !parameter.isEmpty, !parameter.contains("["), !element.contains("]") else { return nil }
+        return (String(element), String(parameter))
+    }
+
+    /// Interprets a SPICE output function name with its arguments: `v`, `vdb`, `i`, `ip`, `p`, …;
+    /// a terminal current as `@ic` (from `@q1[ic]`) or LTspice's `ic`, `ib`, `id`, `ig`, `is`.
     static func parseFunction(_ function: String, _ args: [String]) -> (Quantity, View)? {
         if function == "p" { return args.count == 1 ? (.power(args[0]), .value) : nil }
+        if function.hasPrefix("@i"), args.count == 1 { return (.terminalCurrent(args[0], String(function.dropFirst(2))), .value) }
         guard let letter = function.first, letter == "v" || letter == "i" else { return nil }
-        guard let view = View(rawValue: String(function.dropFirst())) else { return nil }
+        guard let view = View(rawValue: String(function.dropFirst())) else {
+            // LTspice's Ic(Q1), Id(M1): a terminal letter where a view would stand.
+            let rest = function.dropFirst()
+            if letter == "i", args.count == 1, !rest.isEmpty, rest.allSatisfy(\.isLetter) || rest == "g1" || rest == "g2" {
+                return (.terminalCurrent(args[0], String(rest)), .value)
+            }
+            return nil
+        }
         if letter == "v" { return (.voltage(args[0], args.count > 1 ? args[1] : nil), view) }
         guard args.count == 1 else { return nil }
         return (.current(args[0]), view)

@@ -103,6 +103,16 @@ public struct ProbeText: Hashable, Sendable {
     /// Where the probe was written.
     public var location: SourceLocation
 
+    /// ngspice's device parameter `@q1[ic]` in `token`, as the function `@ic` of the element `q1`;
+    /// nil when the token is not one.
+    static func deviceParameter(_ token: Token) -> ProbeText? {
+        guard token.kind == .word, let (element, parameter) = Probe.deviceParameter(token.text) else { return nil }
+        var name = token
+        name.text = element
+        name.location = token.location.advanced(by: 1)
+        return ProbeText(function: "@" + parameter, arguments: [name], location: token.location)
+    }
+
     /// The output `f(a)` or `f(a,b)` written at `tokens[i]` (a word, then a parenthesis); `i` moves past it.
     static func parse(_ tokens: [Token], at i: inout Int) throws(NetlistError) -> ProbeText {
         let start = tokens[i]

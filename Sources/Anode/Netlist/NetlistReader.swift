@@ -506,6 +506,7 @@ struct NetlistReader {
             if t.kind == .comma { i += 1; continue }
             guard t.kind == .word else { throw NetlistError("expected an output such as v(node), found '\(t.text)'", at: t.location) }
             if t.isWord("all") { all = true; i += 1; continue }
+            if let parameter = ProbeText.deviceParameter(t) { probes.append(parameter); i += 1; continue }
             if i + 1 < tokens.count, tokens[i + 1].kind == .leftParen {
                 probes.append(try ProbeText.parse(tokens, at: &i))
             } else {

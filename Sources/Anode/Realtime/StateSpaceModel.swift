@@ -257,6 +257,24 @@ struct StateSpaceModel {
                 throw SimulationError("output \(probe): the real-time engine's outputs are linear in its state (voltages and currents); powers are for the reference simulator's .op and .tran")
             case let .voltage(a, b):
                 difference(r, a, b, 1)
+            case .terminalCurrent(let taps):
+                for tap in taps {
+                    switch tap {
+                    case .resistor(let k):
+                        let res = net.resistors[k]
+                        difference(r, res.a, res.b, res.conductance)
+                    case let .capacitor(k, sign):
+                        let c = net.capacitors[k]
+                        difference(r, c.a, c.b, sign * a0 * c.capacitance)
+                        Os[r, k] -= sign
+                    case let .device(d, j):
+                        // Port k's current flows into terminal k; the reference terminal carries minus their sum.
+                        let count = net.devices[d].model.portCount
+                        if j < count { portCurrent(r, device: d, port: j, sign: 1) } else {
+                            for k in 0..<count { portCurrent(r, device: d, port: k, sign: -1) }
+                        }
+                    }
+                }
             case .current(let carrier):
                 switch carrier {
                 case .branch(let b): No[r, net.unknown(ofBranch: b)] = 1
