@@ -161,7 +161,10 @@ struct TransientIntegrator {
         history = [(0, engine.previousCharge)]
         record(t: 0, x: x, ctx: context(time: 0, h: 1, euler: true), currents: engine.previousCurrent, corner: true)
         var h = fixed ? maxStep : min(min(spec.stop / 100, spec.step) / 10, maxStep)
-        var afterCorner = spec.useInitialConditions
+        // The start is a corner too: the first step is first-order, as in SPICE, so that a
+        // capacitor a source drives directly (whose current jumps at t = 0 from the operating
+        // point's zero) does not carry that jump as an undamped trapezoidal oscillation.
+        var afterCorner = true
         var nextGrid = maxStep
         var gridIndex = 1.0
         let stepLimit = options.transientStepLimit ?? max(1_000_000, 1_000 * outputTimes.count)
