@@ -130,6 +130,12 @@ def probes(analysis_lines, kind):
     return names
 
 
+def anode_name(probe):
+    """The name Anode gives an output: ngspice's `@c1[i]` and `@r1[p]` are its `i(c1)` and `p(r1)`."""
+    m = re.fullmatch(r'@([^\[]+)\[([ip])\]', probe)
+    return f'{m.group(2)}({m.group(1)})' if m else probe
+
+
 def saved_parameters(want):
     """ngspice records device parameters (@q1[ic]) only when saved: `save all` and those."""
     parameters = [w for w in want if w.startswith('@')]
@@ -296,14 +302,14 @@ def write_fixtures(netlist, out_dir):
         rows = [list(map(float, l.split())) for l in open(path) if l.strip()]
         with open(target, 'w') as f:
             if kind in ('ac', 'dc', 'noise'):
-                f.write(','.join(['sweep' if kind == 'dc' else 'frequency'] + extra) + '\n')
+                f.write(','.join(['sweep' if kind == 'dc' else 'frequency'] + [anode_name(w) for w in extra]) + '\n')
                 for r in rows:
                     f.write(','.join(repr(x) for x in [r[0]] + r[1::2]) + '\n')
             else:
                 want, tstep, tstop = extra
                 times = [r[0] for r in rows]
                 cols = [[r[2 * k + 1] for r in rows] for k in range(len(want))]
-                f.write(','.join(['time'] + want) + '\n')
+                f.write(','.join(['time'] + [anode_name(w) for w in want]) + '\n')
                 count = int(tstop / tstep * (1 + 1e-12))
                 j = 0
                 for k in range(count + 1):

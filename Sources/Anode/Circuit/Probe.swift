@@ -105,9 +105,12 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Interprets a SPICE output function name with its arguments: `v`, `vdb`, `i`, `ip`, `p`, …;
-    /// a terminal current as `@ic` (from `@q1[ic]`) or LTspice's `ic`, `ib`, `id`, `ig`, `is`.
+    /// a terminal current as `@ic` (from `@q1[ic]`) or LTspice's `ic`, `ib`, `id`, `ig`, `is`;
+    /// ngspice's `@i` and `@p` (from `@c1[i]`, `@q1[p]`) as `i` and `p`.
     static func parseFunction(_ function: String, _ args: [String]) -> (Quantity, View)? {
-        if function == "p" { return args.count == 1 ? (.power(args[0]), .value) : nil }
+        if function == "p" || function == "@p" { return args.count == 1 ? (.power(args[0]), .value) : nil }
+        // ngspice's @r1[i], @c1[i]: an element's current, as i(r1).
+        if function == "@i" { return args.count == 1 ? (.current(args[0]), .value) : nil }
         if function.hasPrefix("@i"), args.count == 1 { return (.terminalCurrent(args[0], String(function.dropFirst(2))), .value) }
         guard let letter = function.first, letter == "v" || letter == "i" else { return nil }
         guard let view = View(rawValue: String(function.dropFirst())) else {
