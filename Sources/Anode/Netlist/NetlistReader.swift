@@ -90,8 +90,9 @@ struct NetlistReader {
 
     // MARK: Files
 
-    /// Replaces `.include` and `.lib file section` lines by the lines they name; drops `.control`
-    /// blocks, library section definitions met in passing, and everything after `.end`.
+    /// Replaces `.include` and `.lib file section` lines by the lines they name and `.control`
+    /// blocks by the dot commands they stand for (`ControlBlock`); drops library section
+    /// definitions met in passing, and everything after `.end`.
     mutating func expand(_ lines: [LogicalLine], directory: String, topLevel: Bool) throws(NetlistError) -> [LogicalLine] {
         var out: [LogicalLine] = []
         var i = 0
@@ -143,7 +144,9 @@ struct NetlistReader {
                 guard let end = lines[(i + 1)...].firstIndex(where: { $0.tokens[0].lowercased == ".endc" }) else {
                     throw NetlistError(".control block has no .endc", at: line.location)
                 }
-                warnings.append(Diagnostic("ngspice .control block ignored (Anode runs the netlist's analyses itself)", at: line.location))
+                let block = ControlBlock(Array(lines[(i + 1)..<end]), at: line.location)
+                warnings += block.warnings
+                out += block.lines
                 i = end
             case ".endc":
                 throw NetlistError(".endc without .control", at: line.location)
