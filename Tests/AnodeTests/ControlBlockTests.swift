@@ -48,10 +48,11 @@ struct ControlBlockTests {
         #expect(Set(control.outputs) == Set(dot.outputs))
         #expect(control.measurements.map(\.name) == dot.measurements.map(\.name))
         #expect(control.fourierAnalyses.map(\.probes) == dot.fourierAnalyses.map(\.probes))
-        // The two commands it skips say so, at their lines.
+        // The two commands it skips say so, at their lines, and so does the file it does not write.
         let skipped = control.warnings.filter { $0.message.contains("skipped") }
         #expect(skipped.map { $0.location?.line } == [8, 18])
         #expect(skipped.first?.message.contains("'set'") == true)
+        #expect(control.warnings.contains { $0.message.contains("writes no gain.txt") && $0.location?.line == 17 })
         // The same results.
         let a = try Simulator(control), b = try Simulator(dot)
         let ra = try a.runAll(), rb = try b.runAll()

@@ -51,6 +51,9 @@ struct ControlBlock {
             } else if command == "run" {
                 lastAnalysis = nil
             } else if let files = Self.outputs[command] {
+                if files > 0, t.count > 1 {
+                    warnings.append(Diagnostic("ngspice '\(t[0].text) \(t[1].description)': Anode writes no \(t[1].description); its outputs go where its results go (`anode simulate -o`, as CSV)", at: t[1].location))
+                }
                 let vectors = vectors(Array(t.dropFirst(1 + files)), defined: defined, plot: command == "plot" || command == "gnuplot")
                 guard !vectors.isEmpty else { continue }
                 var head = t[0]
