@@ -587,6 +587,60 @@ struct ProcessorTests {
         }
     }
 
+    @Test("powers through the real-time transient, as products of its voltages and currents, and current sources' currents")
+    func powerOutputs() throws {
+        // Every kind of element whose power the real-time transient records: R, C, L, V, I (an
+        // input and a constant), a diode, a BJT, E, G, F, H and a variable resistor.
+        let circuit = try Circuit(netlistText: """
+            Powers
+            .model dx D(IS=2.52n RS=0.568 N=1.752 CJO=4p TT=20n)
+            .model qx NPN(IS=1e-14 BF=100 RB=10 CJC=2p CJE=3p TF=1n)
+            Vcc vcc 0 DC 9
+            Vin in 0 DC 0 SIN(0 1 1k)
+            Iin 0 x SIN(0 1m 2k)
+            Ibias 0 x DC 0.2m
+            Rx x 0 2.2k
+            R1 in b 4.7k
+            C1 b 0 10n
+            Q1 c b e qx
+            Rc vcc c 2.2k
+            Re e 0 470
+            D1 c d dx
+            L1 d 0 10m
+            E1 ea 0 x 0 2
+            Rea ea 0 1k
+            G1 0 ga c 0 1m
+            Rga ga 0 1k
+            Vs ga gs 0
+            Rgs gs 0 1k
+            F1 0 fa Vs 2
+            Rfa fa 0 1k
+            H1 ha 0 Vs 100
+            Rha ha 0 1k
+            .varres vr c 0 R=100k min=10k position=0.5
+            .tran 10u 2m
+            .end
+            """)
+        guard case .transient(var spec)? = circuit.analyses.first else { Issue.record("no .tran"); return }
+        spec.maxStep = nil
+        let probes = ["Rx", "R1", "C1", "Q1", "Rc", "D1", "L1", "Vcc", "Vin", "Iin", "Ibias", "E1", "G1", "F1", "H1", "vr"].map { Probe.power($0) }
+            + [.current("Iin"), .current("Ibias")]
+        let (realtime, _) = try Simulator(circuit).realtimeTransient(spec, probes: probes)
+        var fixed = circuit
+        fixed.options.fixedStep = true
+        let reference = try Simulator(fixed).transient(spec, probes: probes)
+        for probe in probes {
+            let a = try #require(realtime.values(probe)), b = try #require(reference.values(probe))
+            let peak = b.map(abs).max() ?? 0
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+            #expect(peak > 0 && worst <= 1e-5 * peak, "\(probe): \(worst) of \(peak)")
+        }
+        // A potentiometer's power stays the reference simulator's.
+        #expect(throws: SimulationError.self) {
+            _ = try Simulator(Circuit(netlistText: "pot\nV1 a 0 1\n.pot p1 a w 0 R=10k\nR1 w 0 1k\n.tran 1m 2m\n")).realtimeTransient(spec, probes: [.power("p1")])
+        }
+    }
+
     @Test("device and controlled-source currents as outputs: i(D), i(G), i(F), i(B), as the reference simulator's")
     func deviceCurrentOutputs() throws {
         // A clipper with charged diodes (one in a string of two), a tanh G source, a linear G and

@@ -16,6 +16,22 @@ extension Simulator {
             throw SimulationError(".ic \(nodes): the real-time engine starts at the DC operating point and cannot hold nodes at initial values; run this netlist with the reference simulator (--engine mna)")
         }
         let probes = probes ?? defaultProbes(for: .tran)
+        // The processor's outputs are linear in its state; a power p(X) is recorded as the
+        // voltages and currents of X's terminals and multiplied afterwards.
+        var recorded: [Probe] = []
+        func column(_ p: Probe) -> Int {
+            if let k = recorded.firstIndex(of: p) { return k }
+            recorded.append(p)
+            return recorded.count - 1
+        }
+        var terms: [[(voltage: Int, current: Int)]] = []
+        for probe in probes {
+            if case .power(let name) = probe.quantity {
+                terms.append(try powerTerms(of: name).map { (column($0.voltage), column($0.current)) })
+            } else {
+                terms.append([(column(probe), -1)])
+            }
+        }
         var inputs: [(name: String, waveform: Waveform)] = []
         for element in circuit.elements {
             switch element.kind {
@@ -35,7 +51,7 @@ extension Simulator {
         guard spec.stop / period <= TransientSpec.maximumOutputPoints else {
             throw SimulationError(".tran TMAX: TSTOP/TMAX is more than \(Int(TransientSpec.maximumOutputPoints)) samples")
         }
-        let configuration = ProcessorConfiguration(inputs: inputs.map(\.name), outputs: probes, sampleRate: 1 / period,
+        let configuration = ProcessorConfiguration(inputs: inputs.map(\.name), outputs: recorded, sampleRate: 1 / period,
                                                    oversampling: oversampling, restInputs: inputs.map { $0.waveform.value(at: 0) })
         let processor = try Processor(circuit, configuration: configuration)
         let points = Int((spec.stop / spec.step * (1 + 1e-12)).rounded(.down))
@@ -44,7 +60,7 @@ extension Simulator {
         for k in 0..<frames {
             for (c, source) in inputs.enumerated() { input[k * inputs.count + c] = source.waveform.value(at: Double(k + 1) * period) }
         }
-        var output = [Double](repeating: 0, count: max(frames * probes.count, 1))
+        var output = [Double](repeating: 0, count: max(frames * recorded.count, 1))
         input.withUnsafeBufferPointer { i in
             output.withUnsafeMutableBufferPointer { o in
                 processor.process(input: i.baseAddress!, output: o.baseAddress!, frames: frames)
@@ -57,9 +73,32 @@ extension Simulator {
             guard t >= spec.start * (1 - 1e-12) else { continue }
             time.append(t)
             let frame = k * perPoint
-            for c in 0..<probes.count { columns[c].append(k == 0 ? processor.restOutput[c] : output[(frame - 1) * probes.count + c]) }
+            func value(_ c: Int) -> Double { k == 0 ? processor.restOutput[c] : output[(frame - 1) * recorded.count + c] }
+            for (c, sum) in terms.enumerated() {
+                columns[c].append(sum.reduce(0) { $0 + ($1.current < 0 ? value($1.voltage) : value($1.voltage) * value($1.current)) })
+            }
         }
         let stats = processor.statistics
         return (TransientResult(time: time, probes: probes, columns: columns, acceptedSteps: stats.steps, rejectedSteps: 0, iterations: stats.iterations), stats)
+    }
+
+    /// The power of element `name` as pairs of outputs whose products add up to it: each terminal's
+    /// voltage and the current into it (a two-terminal element or a controlled source: its voltage
+    /// and its current). `MNAEngine.absorbedPowers` sums the same over the element's primitives.
+    func powerTerms(of name: String) throws(SimulationError) -> [(voltage: Probe, current: Probe)] {
+        guard let element = circuit.element(named: name) else { throw SimulationError("output p(\(name)): no element named '\(name)'") }
+        let nodes = element.kind.nodes
+        if let letters = element.kind.terminalNames {
+            return zip(nodes, letters).map { (Probe.voltage($0.name), Probe.terminalCurrent(element.name, $1)) }
+        }
+        switch element.kind {
+        case .resistor, .capacitor, .inductor, .voltageSource, .currentSource, .voltageControlledVoltageSource,
+             .voltageControlledCurrentSource, .currentControlledCurrentSource, .currentControlledVoltageSource, .variableResistor:
+            return [(Probe.voltage(nodes[0].name, nodes[1].name), Probe.current(element.name))]
+        case .coupling:
+            return []
+        default:
+            throw SimulationError("output p(\(name)): the real-time engine has no power of \(element.name) (a potentiometer's or a behavioral source's); run it with the reference simulator (--engine mna)")
+        }
     }
 }

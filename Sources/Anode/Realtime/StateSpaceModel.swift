@@ -235,6 +235,8 @@ struct StateSpaceModel {
         var Os = Matrix(rows: no, columns: ns)
         // Direct terms of device currents: a port's current is ĩ + G₀·v, v = N_n·x.
         var Oz = Matrix(rows: no, columns: np)
+        // Direct terms of the inputs: an independent current source's current is its value.
+        var Ou = Matrix(rows: no, columns: nu)
         /// Output row r reads `sign` times the current of port k of device d.
         func portCurrent(_ r: Int, device d: Int, port k: Int, sign: Double) {
             let o = devices[d].1, count = net.devices[d].model.portCount
@@ -254,7 +256,7 @@ struct StateSpaceModel {
             }
             switch try net.resolve(probe, in: circuit) {
             case .power:
-                throw SimulationError("output \(probe): the real-time engine's outputs are linear in its state (voltages and currents); powers are for the reference simulator's .op and .tran")
+                throw SimulationError("output \(probe): the real-time engine's outputs are linear in its state (voltages and currents); a power is a product of two (Simulator.realtimeTransient, and so anode simulate --engine realtime, records it as such)")
             case let .voltage(a, b):
                 difference(r, a, b, 1)
             case .terminalCurrent(let taps):
@@ -296,8 +298,12 @@ struct StateSpaceModel {
                 case .cccs(let k):
                     let f = net.cccs[k]
                     No[r, net.unknown(ofBranch: f.control)] += f.gain
-                default:
-                    throw SimulationError("output \(probe): the real-time engine records node voltages and the currents of resistors, capacitors, inductors, diodes, voltage sources and controlled and behavioral sources")
+                case .currentSource(let k):
+                    if let c = inputSources.firstIndex(where: { !$0.isVoltage && $0.index == k }) {
+                        Ou[r, c] = 1
+                    } else {
+                        Ou[r, nu - 1] = net.currentSources[k].source.dcValue
+                    }
                 }
             }
         }
@@ -313,7 +319,7 @@ struct StateSpaceModel {
         B = 2 * (W * Mu)
         C = 2 * (W * Mz)
         D = No * Ms + Os
-        E = No * Mu
+        E = No * Mu + Ou
         F = No * Mz + Oz
         G = Nn * Ms
         H = Nn * Mu
