@@ -126,6 +126,8 @@ struct Network: Sendable {
             nodeNames.append("\(element.name.lowercased())#\(terminal)")
             return nodeNames.count - 1
         }
+        var taps: [[Tap]] = []  // of the present device element's terminals (see `tap` below)
+        var seriesResistor: [Int: Int] = [:]  // internal node → the series resistance that reaches it
         /// The internal side of a series resistance, or the terminal itself when there is none.
         func series(_ element: Element, _ owner: Int, _ outer: Int, _ r: Double, _ terminal: String) -> Int {
             guard r > 0 else { return outer }
@@ -142,8 +144,6 @@ struct Network: Sendable {
             return true
         }
         // The taps of the present device element's terminals, collected as its primitives are made.
-        var taps: [[Tap]] = []
-        var seriesResistor: [Int: Int] = [:]  // internal node → the series resistance that reaches it
         /// Terminal `t`, reached at `inner`: through its series resistance, or device terminal `j` of the device just added.
         func tap(_ t: Int, outer: Int, inner: Int, device j: Int) {
             taps[t].append(inner != outer ? .resistor(seriesResistor[inner]!) : .device(devices.count - 1, terminal: j))
