@@ -81,6 +81,25 @@ struct ControlBlockTests {
         #expect(circuit.analyses.count == 1)
     }
 
+    @Test("outputs after noise and tf are Anode's own; the analyses run")
+    func noiseAndTransferFunction() throws {
+        let circuit = try Circuit(netlistText: "noise\n" + Self.circuit + """
+            .control
+            noise v(out) Vin dec 10 10 100k
+            setplot noise2
+            print onoise_total inoise_total
+            tf v(out) Vin
+            print all
+            .endc
+            .end
+            """, file: "noise.cir")
+        #expect(circuit.noiseAnalyses.count == 1 && circuit.transferFunctions.count == 1)
+        #expect(circuit.outputs.isEmpty)
+        let skipped = circuit.warnings.filter { $0.message.contains("skipped") }.map(\.message)
+        #expect(skipped.count == 3)  // setplot, and the two prints
+        #expect(skipped.contains { $0.contains("after 'noise'") } && skipped.contains { $0.contains("after 'tf'") })
+    }
+
     @Test("a block with control flow is skipped whole, naming the command")
     func programsAreSkipped() throws {
         let text = "loop\n" + Self.circuit + """

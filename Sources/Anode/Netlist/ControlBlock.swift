@@ -50,6 +50,8 @@ struct ControlBlock {
                 lastAnalysis = command
             } else if command == "run" {
                 lastAnalysis = nil
+            } else if Self.outputs[command] != nil, let kind = lastAnalysis, kind == "noise" || kind == "tf" {
+                warnings.append(Diagnostic("ngspice '\(t[0].text)' after '\(kind)' skipped: Anode writes the \(kind == "noise" ? "noise spectra and totals" : "transfer function, input and output impedance") itself", at: line.location))
             } else if let files = Self.outputs[command] {
                 if files > 0, t.count > 1 {
                     warnings.append(Diagnostic("ngspice '\(t[0].text) \(t[1].description)': Anode writes no \(t[1].description); its outputs go where its results go (`anode simulate -o`, as CSV)", at: t[1].location))
