@@ -69,12 +69,14 @@ struct ControlBlockTests {
             run
             let gain = v(out)/v(in)
             print v(out) gain v(out)-v(in) integ(v(out))
+            meas tran gmax MAX gain
             .endc
             .end
             """, file: "run.cir")
         #expect(circuit.outputs == [OutputRequest(.voltage("out"))])
         let skipped = circuit.warnings.filter { $0.message.contains("skipped") }.map(\.message)
-        #expect(skipped.count == 4)  // let, gain, v(out)-v(in), integ(...)
+        #expect(skipped.count == 5)  // let, gain, v(out)-v(in), integ(...), the meas of gain
+        #expect(skipped.contains { $0.contains("'meas' of the vector 'gain'") } && circuit.measurements.isEmpty)
         #expect(skipped.contains { $0.contains("'let'") })
         #expect(skipped.contains { $0.contains("'gain'") })
         #expect(skipped.contains { $0.contains("'integ(v(out))'") })

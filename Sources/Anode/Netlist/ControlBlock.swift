@@ -67,6 +67,8 @@ struct ControlBlock {
                     statement.append(word)
                 }
                 lines.append(LogicalLine(tokens: statement + vectors, location: line.location))
+            } else if ["meas", "measure"].contains(command), let vector = t.first(where: { $0.kind == .word && defined.contains($0.lowercased) }) {
+                warnings.append(Diagnostic("ngspice '\(t[0].text)' of the vector '\(vector.text)' made by let skipped: Anode measures node voltages and currents", at: line.location))
             } else if ["meas", "measure", "save", "option", "options", "fourier"].contains(command) {
                 var dotted = Self.dotted(line)
                 if command == "fourier" { dotted.tokens[0].text = ".four" }
