@@ -93,7 +93,9 @@ struct ProcessorTests {
         let circuit = try loadCircuit(netlist)
         let simulator = try Simulator(circuit)
         let outputs = simulator.defaultProbes(for: .tran).filter { ($0.view == .value || $0.view == .real) && !$0.quantity.isPower }
-        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: [], outputs: outputs, sampleRate: 48_000))
+        // A circuit that reads `time` is at rest only with its clock held at 0, as an input.
+        let clock = circuit.element(named: "#time") != nil ? ["#time"] : []
+        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: clock, outputs: outputs, sampleRate: 48_000))
         let frames = 4800
         let y = p.process([Double](repeating: 0, count: frames))
         // Rounding, on the scale of the circuit's largest output (its supply, often): the model's
@@ -584,6 +586,58 @@ struct ProcessorTests {
         #expect(q.np == 3, "D1 folds; D2, D3 and D4 stay")
         for (probe, error) in try Self.compare(file) {
             #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak")
+        }
+    }
+
+    @Test("a circuit that reads time: a processor built in code runs its clock, also oversampled and after reset()")
+    func clock() throws {
+        // behavioral-time.cir: a tone generated from `time`, a gain that grows with it. The
+        // processor is given only Vin; the real-time transient feeds `#time` itself, as an input.
+        let circuit = try loadCircuit(Paths.netlists.appendingPathComponent("behavioral-time.cir"))
+        guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        spec.maxStep = nil
+        let outputs: [Probe] = [.voltage("out"), .voltage("g")]
+        let (reference, _) = try Simulator(circuit).realtimeTransient(spec, probes: outputs)
+        let frames = reference.time.count - 1
+        let w = 2 * Double.pi * 300 * spec.step
+        let input: [Double] = (1...frames).map { (k: Int) -> Double in sin(w * Double(k)) }
+        func run(_ oversampling: Int) throws -> (first: [Double], again: [Double], latency: Double) {
+            let processor = try Processor(circuit, configuration: ProcessorConfiguration(
+                inputs: ["Vin"], outputs: outputs, sampleRate: 1 / spec.step, oversampling: oversampling))
+            let first = processor.process(input)
+            processor.reset()  // time starts again at 0
+            return (first, processor.process(input), processor.latency)
+        }
+        // At the sample rate: the reference's outputs, twice.
+        let plain = try run(1)
+        #expect(plain.again == plain.first)
+        for (c, probe) in outputs.enumerated() {
+            let expected = try #require(reference.values(probe))
+            let peak = expected.map(abs).max() ?? 0
+            var worst = 0.0
+            for k in 0..<frames { worst = max(worst, abs(plain.first[k * outputs.count + c] - expected[k + 1])) }
+            #expect(peak > 0.1 && worst <= 1e-9 * peak, "\(probe) differs by \(worst) of \(peak)")
+        }
+        // Oversampled: the clock runs at the inner rate, starting after the input filter's delay,
+        // so the generated tone comes out as at the sample rate, delayed by the reported latency.
+        let twice = try run(2)
+        #expect(twice.again == twice.first)
+        let delay = Int(twice.latency)
+        #expect(Double(delay) == twice.latency && delay > 0)
+        var worst = 0.0, peak = 0.0
+        for k in (delay + 100)..<frames {  // past the filter's response to the start
+            peak = max(peak, abs(plain.first[(k - delay) * outputs.count]))
+            worst = max(worst, abs(twice.first[k * outputs.count] - plain.first[(k - delay) * outputs.count]))
+        }
+        #expect(peak > 0.1 && worst <= 2e-3 * peak, "v(out) oversampled differs by \(worst) of \(peak)")
+        // And as the oversampled real-time transient, which feeds `#time` through the input filter
+        // (a ramp comes out of it delayed, and otherwise unchanged but for the filter's ripple).
+        let (filtered, _) = try Simulator(circuit).realtimeTransient(spec, probes: outputs, oversampling: 2)
+        for (c, probe) in outputs.enumerated() {
+            let expected = try #require(filtered.values(probe))
+            var worst = 0.0
+            for k in (delay + 100)..<frames { worst = max(worst, abs(twice.first[k * outputs.count + c] - expected[k + 1])) }
+            #expect(worst <= 1e-4 * (expected.map(abs).max() ?? 0), "\(probe): \(worst) off the filtered time's")
         }
     }
 

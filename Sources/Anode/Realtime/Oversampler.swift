@@ -50,6 +50,13 @@ struct OversamplingFilter {
     /// high-rate samples, and the output of an audio frame is the decimation at that frame's last
     /// high-rate step, L − 1 steps after its input: (N − 1 − (L − 1))/L = N/L − 1.
     var latency: Double { Double(taps.count) / Double(factor) - 1 }
+
+    /// The delay of the interpolated inputs, in audio samples: at high-rate step p of frame k the
+    /// interpolator gives the input as it was (N − 1)/2 high-rate samples before the input sample
+    /// it last took (which the processor at 1x would use at the end of frame k, after L steps of
+    /// T/L): (k + 1)·T + (p − (N − 1)/2)·T/L, against (k + (p + 1)/L)·T for a clock that starts at 0.
+    /// The difference is (N + 1)/(2L) − 1 samples.
+    var inputDelay: Double { Double(taps.count + 1) / Double(2 * factor) - 1 }
 }
 
 /// The running state of the interpolators (one per input channel) and decimators (one per output

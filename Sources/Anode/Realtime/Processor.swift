@@ -19,6 +19,17 @@ public final class Processor {
     public let configuration: ProcessorConfiguration
     /// Number of input channels (one per configured input).
     public let inputChannels: Int
+    /// The model input the processor drives itself with the time since it started or was reset —
+    /// the `#time` source of a circuit whose behavioral sources read `time`, when it is not one of
+    /// the configured inputs — or −1.
+    @usableFromInline let clockChannel: Int
+    /// The time a circuit step takes, s (for the clock).
+    @usableFromInline let clockStep: Double
+    /// The clock's start, s: 0, or with oversampling minus the interpolation filter's delay
+    /// (`OversamplingFilter.inputDelay`), so that the time is delayed as the inputs are.
+    let clockStart: Double
+    /// The model's inputs but the constant one: the configured channels, then the clock if any.
+    @usableFromInline let drivenInputs: Int
     /// Number of output channels (one per configured output).
     public let outputChannels: Int
     /// Delay added by the oversampling filters, in audio samples (0 without oversampling).
@@ -55,6 +66,9 @@ public final class Processor {
         @usableFromInline var allowance = Int.max
         /// `counters.iterations` at the start of this `process` call.
         @usableFromInline var callStart = 0
+        /// The time since the processor started or was reset, s (for a circuit that reads `time`;
+        /// see `clockStart`).
+        @usableFromInline var clockTime = 0.0
     }
     @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 
@@ -241,8 +255,12 @@ public final class Processor {
         guard !configuration.outputs.isEmpty else { throw SimulationError("a processor needs at least one output") }
         guard configuration.inputLimit > 0 else { throw SimulationError("the input limit must be positive, not \(configuration.inputLimit)") }
         self.configuration = configuration
+        // A circuit that reads `time` gets it from the processor unless `#time` is a configured input.
+        let clocked = circuit.element(named: "#time") != nil && !configuration.inputs.contains { $0.lowercased() == "#time" }
+        let modelInputs = configuration.inputs + (clocked ? ["#time"] : [])
+        let modelRest = configuration.restInputs.map { $0 + (clocked ? [0] : []) }
         let model = try StateSpaceModel(circuit, step: 1 / (configuration.sampleRate * Double(configuration.oversampling)),
-                                        inputs: configuration.inputs, outputs: configuration.outputs, restInputs: configuration.restInputs)
+                                        inputs: modelInputs, outputs: configuration.outputs, restInputs: modelRest)
         // Everything that can throw comes before the buffers below, which only deinit frees (a
         // fine model that failed after them leaked them all; found by the fuzzer under LeakSanitizer).
         if fineSteps > 1 && levels > 0 && model.portCount > 0 {
@@ -258,6 +276,9 @@ public final class Processor {
         let (ns, nu, np, no) = (model.stateCount, model.inputCount, model.portCount, model.outputCount)
         (self.ns, self.nu, self.np, self.no) = (ns, nu, np, no)
         inputChannels = configuration.inputs.count
+        clockChannel = clocked ? configuration.inputs.count : -1
+        drivenInputs = nu - 1
+        clockStep = model.step
         outputChannels = no
         step = model.step
         a0 = 2 / model.step
@@ -428,6 +449,8 @@ public final class Processor {
         let filter = OversamplingFilter(factor: factor)
         oversampler = OversamplingState(filter, inputs: configuration.inputs.count, outputs: no)
         latency = factor == 1 ? 0 : filter.latency
+        clockStart = factor == 1 ? 0 : -filter.inputDelay / configuration.sampleRate
+        runtime.pointee.clockTime = clockStart
         highOutput = vector(no)
         lastOutput = vector(no)
         self.allocations = allocations
@@ -451,7 +474,8 @@ public final class Processor {
 
     /// Returns the circuit to its DC operating point (no allocation).
     public func reset() {
-        for k in 0..<inputChannels { u[k] = restInputs[k] }
+        for k in 0..<drivenInputs { u[k] = restInputs[k] }
+        runtime.pointee.clockTime = clockStart
         u[nu - 1] = 1
         restart()
         if !restOutput.isEmpty { oversampler.reset(inputs: restInputs, outputs: restOutput) }
@@ -463,7 +487,7 @@ public final class Processor {
     @usableFromInline
     func restart() {
         for k in 0..<ns { s[k] = restState[k]; sPrevious[k] = restState[k] }
-        for k in 0..<inputChannels { uPrevious[k] = restInputs[k] }
+        for k in 0..<drivenInputs { uPrevious[k] = restInputs[k] }
         uPrevious[nu - 1] = 1
         for k in 0..<np { v[k] = restPorts[k]; vPrevious[k] = restPorts[k] }
         devices.reset()
@@ -473,7 +497,7 @@ public final class Processor {
         for r in 0..<np {
             var sum = 0.0
             for c in 0..<ns { sum += G[r &* stateStride &+ c] * s[c] }
-            for c in 0..<inputChannels { sum += H[r &* stateStride &+ c] * restInputs[c] }
+            for c in 0..<drivenInputs { sum += H[r &* stateStride &+ c] * restInputs[c] }
             sum += H[r &* stateStride &+ nu &- 1]
             pPrevious[r] = sum
         }

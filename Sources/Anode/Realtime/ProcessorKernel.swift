@@ -251,7 +251,7 @@ extension Processor {
             lastOutput[r] = output
         }
         for k in 0..<ns { sPrevious[k] = s[k]; s[k] = flushed(sNext[k]) }
-        for c in 0..<inputChannels { uPrevious[c] = u[c] }
+        for c in 0..<drivenInputs { uPrevious[c] = u[c] }
     }
 
     /// A first-order circuit's step committed: `output` into `y` (and kept as the last output), the
@@ -264,7 +264,7 @@ extension Processor {
         lastOutput[0] = output
         sPrevious[0] = s[0]
         s[0] = state
-        for c in 0..<inputChannels { uPrevious[c] = u[c] }
+        for c in 0..<drivenInputs { uPrevious[c] = u[c] }
         return state
     }
 
@@ -620,16 +620,29 @@ extension Processor {
         let ni = inputChannels
         if factor == 1 {
             for c in 0..<ni { u[c] = sanitized(input[c], channel: c) }
+            tick()
             stepper.step(output, self)
             return
         }
         for c in 0..<ni { oversampler.push(sanitized(input[c], channel: c), channel: c) }
         for phase in 0..<factor {
             for c in 0..<ni { u[c] = oversampler.interpolate(channel: c, phase: phase) }
+            tick()
             stepper.step(highOutput, self)
             oversampler.record(highOutput)
         }
         for c in 0..<no { output[c] = oversampler.decimate(channel: c) }
+    }
+}
+
+extension Processor {
+    /// The clock one circuit step on, into its input (for a circuit that reads `time`): at rest
+    /// (0) while the oversampling filter's delay runs out, then the time.
+    @inlinable @inline(__always)
+    func tick() {
+        guard clockChannel >= 0 else { return }
+        runtime.pointee.clockTime += clockStep
+        u[clockChannel] = max(runtime.pointee.clockTime, 0)
     }
 }
 

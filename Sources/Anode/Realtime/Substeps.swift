@@ -39,7 +39,7 @@ extension Processor {
         fine.runtime.pointee.allowance = runtime.pointee.allowance
         for j in 1...fineSteps {
             let t = Double(j) / k
-            for c in 0..<inputChannels { fine.u[c] = uPrevious[c] + t * (u[c] - uPrevious[c]) }
+            for c in 0..<drivenInputs { fine.u[c] = uPrevious[c] + t * (u[c] - uPrevious[c]) }
             if j == fineSteps { fine.devices.saveChargeCurrents() }
             fine.step(Shape.self, y)
             if fine.runtime.pointee.counters.failures != before.failures { break }
@@ -56,7 +56,7 @@ extension Processor {
         for i in 0..<np { v[i] = fine.v[i]; current[i] = fine.current[i] }
         devices.copyCharges(from: fine.devices, smoothing: smoothsHandBack)
         for r in 0..<no { lastOutput[r] = y[r] }
-        for c in 0..<inputChannels { uPrevious[c] = u[c] }
+        for c in 0..<drivenInputs { uPrevious[c] = u[c] }
         // p of this step, from the state before it (the predictor's and continuation's reference).
         for r in 0..<np {
             var sum = 0.0
@@ -79,7 +79,7 @@ extension Processor {
         }
         reduce(full, into: s)
         reduce(before, into: sPrevious)
-        for c in 0..<inputChannels { u[c] = inputs[c]; uPrevious[c] = inputs[c] }
+        for c in 0..<drivenInputs { u[c] = inputs[c]; uPrevious[c] = inputs[c] }
         for i in 0..<np { v[i] = ports[i]; vPrevious[i] = ports[i]; historyChange[i] = 0 }
         devices.copyCharges(from: coarse.devices)
         // p and ĩ at the start, as this model sees them.
