@@ -539,13 +539,9 @@ struct ProcessorTests {
         #expect(p.np == 3, "D2 and D3 fold; D1 (m carries Rtap) and D4 (another model) stay")
         // The folded model agrees with the reference simulator at the same step (compare()), the
         // joints inside the string included.
-        var netlist = try String(contentsOf: Paths.circuits.appendingPathComponent("class-ab-output.cir"), encoding: .utf8)
-        netlist = netlist.replacingOccurrences(of: ".include models/", with: ".include \(Paths.circuits.path)/models/")
+        let netlist = try String(contentsOf: Paths.circuits.appendingPathComponent("class-ab-output.cir"), encoding: .utf8)
             .replacingOccurrences(of: ".print tran v(out) i(vcc) i(vee)", with: ".print tran v(out) v(d12) v(d23) v(c) i(vcc)")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("anode-string-\(UUID().uuidString).cir")
-        try netlist.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let errors = try Self.compare(file)
+        let errors = try Self.compare(Circuit(netlistText: netlist, directory: Paths.circuits.path))
         #expect(errors.count == 5)
         for (probe, error) in errors {
             #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak")
@@ -719,10 +715,7 @@ struct ProcessorTests {
             .print tran i(D1) i(D2) i(Gclip) i(Glin) i(F1) v(a)
             .end
             """
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("anode-currents-\(UUID().uuidString).cir")
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let errors = try Self.compare(file)
+        let errors = try Self.compare(Circuit(netlistText: text))
         #expect(errors.count == 6)
         for (probe, error) in errors {
             #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak")

@@ -59,10 +59,8 @@ extension MNAEngine {
         case .current(let carrier):
             switch carrier {
             case .branch(let b): return x[network.unknown(ofBranch: b)]
-            case .resistor(let k):
-                let r = network.resistors[k]
-                return r.conductance * (voltage(r.a, x) - voltage(r.b, x))
-            case .capacitor(let k): return chargeCurrents?[k] ?? 0
+            case .resistor(let k): return value(of: .resistor(k), x, chargeCurrents: chargeCurrents)
+            case .capacitor(let k): return value(of: .capacitor(k, sign: 1), x, chargeCurrents: chargeCurrents)
             case .currentSource(let k): return sourceValue(k, current: true, ctx)
             case .vccs(let k):
                 let g = network.vccs[k]
@@ -70,11 +68,7 @@ extension MNAEngine {
             case .cccs(let k):
                 let f = network.cccs[k]
                 return f.gain * x[network.unknown(ofBranch: f.control)]
-            case .device(let d):
-                let device = network.devices[d].model
-                var i = device.currents(portVoltages(of: d, in: x)).current[0]
-                if let chargeCurrents, device.hasCharge { i += chargeCurrents[deviceChargeOffset[d]] }
-                return i
+            case .device(let d): return value(of: .device(d, terminal: 0), x, chargeCurrents: chargeCurrents)
             case .behavioral(let d):
                 guard case .behavioral(let b) = network.devices[d].model else { return 0 }
                 let (port, sign) = b.outputPort
@@ -83,24 +77,28 @@ extension MNAEngine {
         case .power(let owner):
             return absorbedPowers(x, ctx, chargeCurrents: chargeCurrents)[owner]
         case .terminalCurrent(let taps):
-            var sum = 0.0
-            for tap in taps {
-                switch tap {
-                case .resistor(let k):
-                    let r = network.resistors[k]
-                    sum += r.conductance * (voltage(r.a, x) - voltage(r.b, x))
-                case let .capacitor(k, sign):
-                    sum += sign * (chargeCurrents?[k] ?? 0)
-                case let .device(d, j):
-                    let device = network.devices[d].model
-                    var i = device.currents(portVoltages(of: d, in: x)).current
-                    if let chargeCurrents, device.hasCharge {
-                        for k in 0..<device.portCount { i[k] += chargeCurrents[deviceChargeOffset[d] + k] }
-                    }
-                    // Port k's current flows into terminal k; the reference terminal carries minus their sum.
-                    if j < device.portCount { sum += i[j] } else { for k in 0..<device.portCount { sum -= i[k] } }
-                }
+            return taps.reduce(0) { $0 + value(of: $1, x, chargeCurrents: chargeCurrents) }
+        }
+    }
+
+    /// The current of one primitive at a terminal (see `Network.Tap`) at solution `x`.
+    func value(of tap: Network.Tap, _ x: [Double], chargeCurrents: [Double]?) -> Double {
+        switch tap {
+        case .resistor(let k):
+            let r = network.resistors[k]
+            return r.conductance * (voltage(r.a, x) - voltage(r.b, x))
+        case let .capacitor(k, sign):
+            return sign * (chargeCurrents?[k] ?? 0)
+        case let .device(d, j):
+            let device = network.devices[d].model
+            var i = device.currents(portVoltages(of: d, in: x)).current
+            if let chargeCurrents, device.hasCharge {
+                for k in 0..<device.portCount { i[k] += chargeCurrents[deviceChargeOffset[d] + k] }
             }
+            // Port k's current flows into terminal k; the reference terminal carries minus their sum.
+            if j < device.portCount { return i[j] }
+            var sum = 0.0
+            for k in 0..<device.portCount { sum -= i[k] }
             return sum
         }
     }

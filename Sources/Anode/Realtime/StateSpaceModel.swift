@@ -250,6 +250,25 @@ struct StateSpaceModel {
             if a != 0 { No[r, a - 1] += weight }
             if b != 0 { No[r, b - 1] -= weight }
         }
+        /// Output row r adds the current of one primitive at a terminal (see `Network.Tap`).
+        func tap(_ r: Int, _ tap: Network.Tap) {
+            switch tap {
+            case .resistor(let k):
+                let res = net.resistors[k]
+                difference(r, res.a, res.b, res.conductance)
+            case let .capacitor(k, sign):
+                // i = (2C/T)·v − h.
+                let c = net.capacitors[k]
+                difference(r, c.a, c.b, sign * a0 * c.capacitance)
+                Os[r, k] -= sign
+            case let .device(d, j):
+                // Port k's current flows into terminal k; the reference terminal carries minus their sum.
+                let count = net.devices[d].model.portCount
+                if j < count { portCurrent(r, device: d, port: j, sign: 1) } else {
+                    for k in 0..<count { portCurrent(r, device: d, port: k, sign: -1) }
+                }
+            }
+        }
         for (r, probe) in outputs.enumerated() {
             guard probe.view == .value || probe.view == .real else {
                 throw SimulationError("output \(probe): the real-time engine gives plain values (v(...) or i(...))")
@@ -260,35 +279,13 @@ struct StateSpaceModel {
             case let .voltage(a, b):
                 difference(r, a, b, 1)
             case .terminalCurrent(let taps):
-                for tap in taps {
-                    switch tap {
-                    case .resistor(let k):
-                        let res = net.resistors[k]
-                        difference(r, res.a, res.b, res.conductance)
-                    case let .capacitor(k, sign):
-                        let c = net.capacitors[k]
-                        difference(r, c.a, c.b, sign * a0 * c.capacitance)
-                        Os[r, k] -= sign
-                    case let .device(d, j):
-                        // Port k's current flows into terminal k; the reference terminal carries minus their sum.
-                        let count = net.devices[d].model.portCount
-                        if j < count { portCurrent(r, device: d, port: j, sign: 1) } else {
-                            for k in 0..<count { portCurrent(r, device: d, port: k, sign: -1) }
-                        }
-                    }
-                }
+                for t in taps { tap(r, t) }
             case .current(let carrier):
                 switch carrier {
                 case .branch(let b): No[r, net.unknown(ofBranch: b)] = 1
-                case .resistor(let k):
-                    let res = net.resistors[k]
-                    difference(r, res.a, res.b, res.conductance)
-                case .capacitor(let k):
-                    let c = net.capacitors[k]
-                    difference(r, c.a, c.b, a0 * c.capacitance)
-                    Os[r, k] = -1
-                case .device(let d):
-                    portCurrent(r, device: d, port: 0, sign: 1)
+                case .resistor(let k): tap(r, .resistor(k))
+                case .capacitor(let k): tap(r, .capacitor(k, sign: 1))
+                case .device(let d): tap(r, .device(d, terminal: 0))
                 case .behavioral(let d):
                     guard case .behavioral(let b) = net.devices[d].model else { break }
                     portCurrent(r, device: d, port: b.outputPort.port, sign: b.outputPort.sign)
