@@ -334,6 +334,20 @@ struct AnalysisTests {
         }
     }
 
+    @Test("at a fixed step a hard step gets the real-time processor's iteration budget instead of being cut")
+    func fixedStepIterationBudget() throws {
+        // The Rat's op-amp slews from rail to rail within one 10 µs step: Newton needs more than
+        // ITL4's ten iterations there. The adaptive run cuts such steps; a fixed-step run — the
+        // processor's discretization — solves them whole, as the processor does.
+        var c = try loadCircuit(Paths.netlists.appendingPathComponent("rat-distortion.cir"))
+        guard case .transient(let spec)? = c.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        #expect(c.options.transientIterationLimit == 10)
+        c.options.fixedStep = true
+        let fixed = try Simulator(c).transient(spec, probes: [.voltage("out")])
+        #expect(fixed.rejectedSteps == 0)
+        #expect(fixed.acceptedSteps == 600)
+    }
+
     @Test("a picosecond transient (TSTOP far below 1 s) takes tens of steps, not millions")
     func picosecondTransient() throws {
         // Found by the fuzzer: every point was taken for a breakpoint within 1e-12 s, and the step

@@ -169,6 +169,10 @@ struct TransientIntegrator {
         var gridIndex = 1.0
         let stepLimit = options.transientStepLimit ?? max(1_000_000, 1_000 * outputTimes.count)
         var shortest = Double.infinity
+        // At a fixed step a hard step (an op-amp slewing across its range within one step) gets
+        // the real-time processor's iteration budget before it is cut into shorter steps.
+        let iterationLimit = fixed ? max(options.transientIterationLimit, SimulationOptions.fixedStepIterationLimit)
+            : options.transientIterationLimit
 
         while t < spec.stop * (1 - 1e-12) {
             guard accepted + rejected < stepLimit else {
@@ -191,10 +195,10 @@ struct TransientIntegrator {
             }
             let converged: Int?
             engine.resetResidual()
-            do { converged = try engine.newton(&trial, ctx, limit: options.transientIterationLimit) }
+            do { converged = try engine.newton(&trial, ctx, limit: iterationLimit) }
             catch { throw SimulationError("transient at t = \(t + step) s: \(error.message)") }
             guard let n = converged else {
-                iterations += options.transientIterationLimit
+                iterations += iterationLimit
                 rejected += 1
                 h = step / 8
                 if h < minStep {

@@ -31,8 +31,13 @@ public struct SimulationOptions: Hashable, Sendable {
     /// [METHOD] the integration method.
     public var method = IntegrationMethod.trapezoidal
     /// [FIXEDSTEP] take every transient step at the largest step size (TMAX, or TSTEP) instead of
-    /// adapting the step to the local truncation error.
+    /// adapting the step to the local truncation error. Newton then has up to
+    /// `fixedStepIterationLimit` iterations (or ITL4, if more) before a step is cut: the budget the
+    /// real-time processor has, so that a fixed-step run solves the steps the processor solves.
     public var fixedStep = false
+    /// Newton iterations per time point in fixed-step mode before the step is cut (the real-time
+    /// processor's default `maxIterations`).
+    public static let fixedStepIterationLimit = 50
     /// The most time steps (accepted and rejected) a transient may take; nil for max(10⁶, 1000 per
     /// output point). A circuit with a time constant far below TSTEP (a resistance of femtohms, a
     /// typo away from kilohms) can make the truncation error ask for picosecond steps for ever;

@@ -44,7 +44,7 @@ public struct ProcessorConfiguration: Sendable, Hashable {
 
     /// A configuration; the defaults solve to about 1 µV.
     public init(inputs: [String], outputs: [Probe], sampleRate: Double = 48_000, oversampling: Int = 1,
-                restInputs: [Double]? = nil, absoluteTolerance: Double = 1e-6, relativeTolerance: Double = 1e-9, maxIterations: Int = 50,
+                restInputs: [Double]? = nil, absoluteTolerance: Double = 1e-6, relativeTolerance: Double = 1e-9, maxIterations: Int = SimulationOptions.fixedStepIterationLimit,
                 substepLevels: Int = 3, fallbackBudget: Int? = nil, inputLimit: Double = 1000) {
         self.inputs = inputs
         self.outputs = outputs
