@@ -43,6 +43,23 @@ struct ElaborationTests {
         #expect(c.warnings.last?.message.contains("NSUB") == true && c.warnings.last?.message.contains("KF") == false, "\(c.warnings)")
     }
 
+    @Test("an element's own temperature other than 27 °C is a warning naming it; temperature coefficients alone are not")
+    func instanceTemperature() throws {
+        let c = try circuit("""
+            V1 a 0 1
+            R1 a b 1k tc1=0.001 tc2=1e-6
+            R2 b 0 1k temp=27
+            D1 b 0 dm temp=60
+            Q1 a b 0 qm dtemp=5
+            Q2 a b 0 qm dtemp=0
+            .model dm D(IS=1n)
+            .model qm NPN(IS=1e-15)
+            """)
+        #expect(c.warnings.map { $0.location?.line } == [5, 6], "\(c.warnings)")
+        #expect(c.warnings.first?.message.contains("D1: temp=60 is ignored") == true)
+        #expect(c.warnings.last?.message.contains("Q1: dtemp=5 is ignored") == true)
+    }
+
     @Test("a .tran whose TSTEP exceeds the span it records is a warning at TSTEP")
     func transientStepWarning() throws {
         let c = try circuit("""

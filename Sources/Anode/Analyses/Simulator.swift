@@ -37,8 +37,12 @@ public struct Simulator: Sendable {
 
     /// The probes `kind` reports: the netlist's outputs for that analysis, or every node voltage.
     public func printedProbes(for kind: AnalysisKind) -> [Probe] {
-        let requested = circuit.outputs.filter { $0.analysis == nil || $0.analysis == kind }.map(\.probe).filter {
-            !$0.quantity.isRealOnly || kind != .ac
+        var requested: [Probe] = []
+        for output in circuit.outputs where output.analysis == nil || output.analysis == kind {
+            // A probe asked for by `.probe` (every analysis) and by `.print` is recorded once.
+            if (!output.probe.quantity.isRealOnly || kind != .ac) && !requested.contains(output.probe) {
+                requested.append(output.probe)
+            }
         }
         if !requested.isEmpty { return requested }
         return circuit.nodes.dropFirst().map { Probe.voltage($0.name) }

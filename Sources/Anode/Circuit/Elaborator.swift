@@ -236,8 +236,10 @@ struct Elaborator {
             } else if k == "m" {
                 multiplier = try scope.evaluate(values[0])
                 if !(multiplier > 0) { throw NetlistError("\(line.name): multiplier m must be positive", at: key.location) }
-            } else if ["tc", "tc1", "tc2", "temp", "dtemp"].contains(k) {
+            } else if ["tc", "tc1", "tc2"].contains(k) {
                 // Temperature coefficients: no effect at the nominal temperature Anode simulates.
+            } else if ["temp", "dtemp"].contains(k) {
+                instanceTemperature(key, try scope.evaluate(values[0]), of: line.name)
             } else if parasiticNames.contains(k) {
                 let value = try scope.evaluate(values[0])
                 guard value >= 0 else { throw NetlistError("\(line.name): \(key.text) must not be negative", at: key.location) }
@@ -598,6 +600,15 @@ struct Elaborator {
         return found
     }
 
+    /// An element's own temperature, `temp=` (°C) or `dtemp=` (above the circuit's): a warning
+    /// unless it is the 27 °C Anode simulates at, where it changes nothing.
+    mutating func instanceTemperature(_ key: Token, _ v: Double, of element: String) {
+        let nominal = key.lowercased == "temp" ? Junction.nominalTemperature : 0
+        if v != nominal {
+            circuit.warnings.append(Diagnostic("\(element): \(key.text)=\(String(format: "%g", v)) is ignored; Anode simulates every element at 27 °C", at: key.location))
+        }
+    }
+
     mutating func semiconductor(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
         let (positional, named) = try split(line)
         let nodeCount: Int
@@ -634,7 +645,8 @@ struct Elaborator {
             switch (letter, k) {
             case (_, "area") where letter != "m": area = v
             case (_, "m"): multiplier = v
-            case (_, "ic"), (_, "temp"), (_, "dtemp"): break  // initial guesses and temperature offsets: no effect here
+            case (_, "ic"): break  // initial guesses: no effect on the solution
+            case (_, "temp"), (_, "dtemp"): instanceTemperature(key, v, of: line.name)
             case ("m", "l"): geometry.length = v
             case ("m", "w"): geometry.width = v
             case ("m", "ad"): geometry.drainArea = v
@@ -862,13 +874,13 @@ struct Elaborator {
                 circuit.warnings.append(Diagnostic(".tran TSTEP (\(step) s) is longer than the recorded span TSTOP − TSTART (\(stop - start) s): at most one point is recorded", at: values[0].location))
             }
             circuit.analyses.append(.transient(TransientSpec(step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic)))
-        case let .outputs(analysis, probes, _):
+        case let .outputs(analysis, probes, _, allCurrents):
             let kind = analysis.flatMap { AnalysisKind(rawValue: $0) }
-            for p in probes {
-                let probe = try resolve(p, in: kind)
-                if !circuit.outputs.contains(OutputRequest(probe, in: kind)) {
-                    circuit.outputs.append(OutputRequest(probe, in: kind))
-                }
+            var requested: [Probe] = []
+            for p in probes { requested += try expandedProbes(p, in: kind) }
+            if allCurrents { requested += everyVoltageAndCurrent() }
+            for probe in requested where !circuit.outputs.contains(OutputRequest(probe, in: kind)) {
+                circuit.outputs.append(OutputRequest(probe, in: kind))
             }
         case let .measure(analysis, name, arguments):
             try measure(analysis, name, arguments, at: location, in: scope)

@@ -161,7 +161,8 @@ public enum Command: Hashable, Sendable {
     /// `.tran tstep tstop [tstart [tmax]] [uic]`
     case tran(values: [ValueText], uic: Bool)
     /// `.print TYPE probes`, `.probe probes`, `.save probes`; analysis nil means every analysis.
-    case outputs(analysis: String?, probes: [ProbeText], all: Bool)
+    /// `allCurrents`: ngspice's `.probe alli` (or a bare `.probe`), every element's current too.
+    case outputs(analysis: String?, probes: [ProbeText], all: Bool, allCurrents: Bool)
     /// `.options name[=value] ...`
     case options([Assignment])
     /// `.ic v(node)=value ...`

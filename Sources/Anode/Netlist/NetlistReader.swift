@@ -22,6 +22,8 @@ extension Netlist {
 /// gathers subcircuit bodies and parses the dot commands.
 struct NetlistReader {
     var warnings: [Diagnostic] = []
+    /// The text of a `.title` line in the body, which replaces the first line as the title.
+    var titleStatement: String? = nil
     /// Files being read, outermost first, to catch `.include` loops.
     var openFiles: [String] = []
     /// LTspice libraries named by `.lib` that are not here (see `includeLibrary`).
@@ -85,7 +87,12 @@ struct NetlistReader {
         let expanded = try expand(lines, directory: directory, topLevel: true)
         var index = 0
         let statements = try parseStatements(expanded, index: &index, inside: nil)
-        return Netlist(title: title ?? "", statements: statements, warnings: warnings, missingLibraries: missingLibraries)
+        // `.title TEXT` names the circuit (ngspice's; KiCad writes it as the first line).
+        var name = title ?? ""
+        if name.lowercased().hasPrefix(".title") && (name.count == 6 || name.dropFirst(6).first?.isWhitespace == true) {
+            name = name.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        }
+        return Netlist(title: titleStatement ?? name, statements: statements, warnings: warnings, missingLibraries: missingLibraries)
     }
 
     // MARK: Files
@@ -410,7 +417,7 @@ struct NetlistReader {
                 throw NetlistError("\(head) needs an analysis type (tran, ac, dc or op) before the outputs", at: tokens.count > 1 ? tokens[1].location : loc)
             }
             let (probes, all) = try parseProbes(Array(tokens.dropFirst(2)))
-            return statement(.outputs(analysis: tokens[1].lowercased, probes: probes, all: all))
+            return statement(.outputs(analysis: tokens[1].lowercased, probes: probes, all: all, allCurrents: false))
         case ".probe", ".save":
             var rest = Array(tokens.dropFirst())
             var analysis: String? = nil
@@ -418,8 +425,18 @@ struct NetlistReader {
                 analysis = first.lowercased
                 rest.removeFirst()
             }
+            // ngspice: `.probe alli`, and a `.probe` with nothing after it, record every element's
+            // current besides the node voltages (`.save all`).
+            var allCurrents = head == ".probe" && rest.isEmpty
+            if head == ".probe" {
+                rest.removeAll { t in
+                    guard t.isWord("alli") else { return false }
+                    allCurrents = true
+                    return true
+                }
+            }
             let (probes, all) = try parseProbes(rest)
-            return statement(.outputs(analysis: analysis, probes: probes, all: all))
+            return statement(.outputs(analysis: analysis, probes: probes, all: all || allCurrents, allCurrents: allCurrents))
         case ".options", ".option", ".opt", ".opts":
             return statement(.options(try parseAssignments(Array(tokens.dropFirst()), context: head, expressions: false, allowFlags: true)))
         case ".ic", ".nodeset":
@@ -491,7 +508,10 @@ struct NetlistReader {
                 warnings.append(Diagnostic(".noise's points per summary (ngspice's per-device tables) are not printed; the totals per element are", at: rest[5].location))
             }
             return statement(.noise(output: output, source: rest[0], variation: rest[1], points: ValueText(rest[2]), start: ValueText(rest[3]), stop: ValueText(rest[4])))
-        case ".width", ".title", ".csparam", ".disto", ".sens", ".pz":
+        case ".title":
+            titleStatement = tokens.dropFirst().map(\.text).joined(separator: " ")
+            return nil
+        case ".width", ".csparam", ".disto", ".sens", ".pz":
             warnings.append(Diagnostic("\(head) is not supported by Anode and was ignored", at: loc))
             return nil
         default:
