@@ -272,6 +272,27 @@ struct BehavioralSourceTests {
         #expect(abs(ga[0] - gb[0]) < 1e-4, "\(ga[0]) dB against \(gb[0]) dB")
     }
 
+    @Test("a resistor whose value reads the circuit is a behavioral resistor: i = m·V/R; one of parameters stays a resistor")
+    func behavioralResistor() throws {
+        let c = try circuit("""
+            .param r0=1k
+            V1 a 0 3
+            R1 a b 1k
+            Rx b 0 r='{r0} * (1 + V(b))' m=2
+            Rp a 0 r='{r0}*2'
+            .tran 1u 2u
+            """)
+        if case .resistor(_, _, let r)? = c.element(named: "Rp")?.kind { #expect(r == 2000) } else { Issue.record("Rp is not a resistor") }
+        if case .behavioralSource? = c.element(named: "Rx")?.kind {} else { Issue.record("Rx is not behavioral") }
+        // V(b) = 3·R/(1k + R) with R = 1k·(1 + V(b))/2 (two in parallel): V(b) = √3.
+        guard case .transient(let spec)? = c.analyses.first else { Issue.record("no .tran"); return }
+        let tran = try Simulator(c).transient(spec, probes: [.voltage("b"), .current("Rx"), .current("R1")])
+        let vb = try #require(tran["v(b)"]?.last), ix = try #require(tran["i(rx)"]?.last), i1 = try #require(tran["i(r1)"]?.last)
+        #expect(abs(vb - 3.0.squareRoot()) < 1e-9)
+        #expect(abs(ix - vb / (1000 * (1 + vb) / 2)) < 1e-12)
+        #expect(abs(ix - i1) < 1e-12)
+    }
+
     @Test("malformed behavioral sources are errors at their place")
     func errors() {
         let malformed = error("V1 a 0 1\nB1 e 0 V={2*i(V1,V2)}\nR1 e 0 1k\n")

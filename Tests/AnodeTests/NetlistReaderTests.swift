@@ -118,6 +118,9 @@ struct NetlistReaderTests {
     @Test("errors carry file, line and column", arguments: [
         ("t\nR1 a b\n.end", 2, "no value"),
         ("t\nR1 a b 1k\nZ1 a b 3\n", 3, "unknown element type"),
+        ("t\nR1 a 0 1k\nS1 a 0 b 0 SW\n", 3, "S1: voltage-controlled switches (S) are not supported"),
+        ("t\nR1 a 0 1k\nA1 a b amp\n", 3, "A1: XSPICE code models (A elements) are not supported"),
+        ("t\nR1 a 0 1k\nL1 a 0 L='1m*(1+V(a))'\n", 3, "L1: an inductance that reads node voltages"),
         ("t\nD1 a 0 nomodel\nR1 a 0 1\n", 2, "unknown model 'nomodel'"),
         ("t\nD1 a 0 dm\n.model dm D(IS=1n FOO=2)\nR1 a 0 1", 3, "unknown parameter 'foo'"),
         ("t\nR1 a b {2*}\n", 2, "expression ends"),
@@ -231,5 +234,57 @@ struct NetlistReaderTests {
         #expect(c.outputs == [OutputRequest(.voltage("a"))])
         #expect(c.analyses == [.operatingPoint])
         #expect(c.measurements.map(\.name) == ["x"])
+    }
+}
+
+/// Forms of older SPICE and of ngspice that its manual's example decks use: each reads as the
+/// form Anode documents. `Netlists/spice2-forms.cir` runs them against ngspice.
+@Suite("SPICE2 and ngspice forms")
+struct SpiceFormTests {
+    func circuit(_ body: String) throws -> Circuit { try Circuit(netlistText: "forms\n" + body, file: "f.cir") }
+
+    @Test("a model card without '=' is the card with it")
+    func modelWithoutEquals() throws {
+        func q1(_ card: String) throws -> Element? {
+            try circuit(card + "\nQ1 c b 0 QA\nV1 c 0 1\nV2 b 0 0.7\n").element(named: "Q1")
+        }
+        let spice2 = try q1(".model QA NPN BF 20 RB 100 TF .1NS CJC 2PF")
+        #expect(spice2 == (try q1(".model QA NPN(BF=20 RB=100 TF=.1NS CJC=2PF)")))
+        #expect(spice2 != (try q1(".model QA NPN")))
+    }
+
+    @Test("E with its node pairs in parentheses; V with DC=; E vol= and G cur= are behavioral sources")
+    func sourceForms() throws {
+        let c = try circuit("""
+            V1 in 0 DC=2V
+            E1 (out 0) (in 0) -10
+            R1 out 0 1k
+            E2 sq 0 vol='V(in)*V(in)'
+            R2 sq 0 1k
+            G1 0 g cur = {1m*V(in)}
+            R3 g 0 1k
+            .op
+            """)
+        #expect(c.element(named: "E1")?.kind == .voltageControlledVoltageSource(Node("out"), .ground, Node("in"), .ground, gain: -10))
+        let op = try Simulator(c).operatingPoint()
+        #expect(op.voltage("in") == 2)
+        #expect(abs(op.voltage("out")! + 20) < 1e-9)
+        #expect(abs(op.voltage("sq")! - 4) < 1e-9)
+        #expect(abs(op.voltage("g")! - 2) < 1e-9)
+        #expect(throws: NetlistError.self) { try circuit("V1 in 0 DC=1 DC=2\nR1 in 0 1\n") }
+    }
+
+    @Test(".plot drops SPICE2's plot limits and ngspice's plot options; output-format options are accepted")
+    func plotForms() throws {
+        let c = try circuit("""
+            V1 a 0 SIN(0 1 1k)
+            R1 a b 1k
+            R2 b 0 1k
+            .options filetype=ascii
+            .tran 10u 1m
+            .plot tran v(a) (0,5) v(b) (-1, 1) xlog ylimit 0 5 title volts
+            """)
+        #expect(try Simulator(c).printedProbes(for: .tran) == [.voltage("a"), .voltage("b")])
+        #expect(!c.warnings.contains { $0.message.contains("filetype") })
     }
 }

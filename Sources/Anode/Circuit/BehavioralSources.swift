@@ -22,10 +22,11 @@
 /// named `i(v1)` that the network resolves to that branch's unknown. `time` is the voltage of a node
 /// `#time` that a source (`#time`, added once) holds at the time in seconds.
 extension Elaborator {
-    /// Whether the element line is an E or G source with `VALUE` or `TABLE`.
+    /// Whether the element line is an E or G source with `VALUE` or `TABLE` (or ngspice's
+    /// `E1 a b vol='…'`, `G1 a b cur='…'`).
     static func isBehavioral(_ line: ElementLine) -> Bool {
         let t = line.arguments
-        return t.count > 2 && t[2].kind == .word && ["value", "table"].contains(t[2].lowercased)
+        return t.count > 2 && t[2].kind == .word && ["value", "table", "vol", "cur"].contains(t[2].lowercased)
     }
 
     /// A `B` line, or an E or G line with `VALUE` or `TABLE`.
@@ -37,8 +38,8 @@ extension Elaborator {
         let keyword = t[2]
         let voltage: Bool
         switch (letter, keyword.kind == .word ? keyword.lowercased : "") {
-        case ("b", "v"), ("e", "value"), ("e", "table"): voltage = true
-        case ("b", "i"), ("g", "value"), ("g", "table"): voltage = false
+        case ("b", "v"), ("e", "value"), ("e", "table"), ("e", "vol"): voltage = true
+        case ("b", "i"), ("g", "value"), ("g", "table"), ("g", "cur"): voltage = false
         default:
             throw NetlistError("\(line.name): expected \(letter == "b" ? "V= or I=" : "VALUE=") after the two nodes, found '\(keyword.description)'", at: keyword.location)
         }
@@ -64,6 +65,23 @@ extension Elaborator {
         let source = try compileBehavioral(text, at: first.location, output: output, element: line.name, table: table, in: scope)
         if source.nodes.contains(Self.timeNode) { try addTimeSource() }
         try addBehavioral(name, voltage: voltage, p, n, output: output, source, at: line.location)
+    }
+
+    /// Whether a resistor's value is an expression of node voltages, currents or time (a
+    /// behavioral resistor) rather than of parameters.
+    static func readsCircuit(_ value: ValueText) -> Bool {
+        guard value.isExpression, let found = try? voltageReferences(in: value.text, at: value.location) else { return false }
+        return !found.references.isEmpty
+    }
+
+    /// Resistor `name` from `a` to `b` whose resistance is the expression `value`: a behavioral
+    /// current source m·V(a,b)/value, so that `i(R1)` is its current, as ngspice makes it.
+    mutating func behavioralResistor(_ name: String, _ a: Node, _ b: Node, _ value: ValueText, multiplier: Double,
+                                     element: String, at location: SourceLocation, in scope: Scope) throws(NetlistError) {
+        let output = try behavioralOutput(name, voltage: false, a, b, at: location)
+        let source = try compileBehavioral(value.text, at: value.location, output: output, element: element, conductances: multiplier, in: scope)
+        if source.nodes.contains(Self.timeNode) { try addTimeSource() }
+        try addBehavioral(name, voltage: false, a, b, output: output, source, at: location)
     }
 
     /// The node whose voltage is the time, in seconds, for expressions that read `time`.
@@ -144,8 +162,10 @@ extension Elaborator {
     /// The behavioral current source of expression `text` (written at `location`), flowing from
     /// `output.0` through it to `output.1`.
     /// `table` (points x₀, y₀, …) makes the value the table at the expression's value, held beyond its ends.
+    /// `conductances` (ngspice's and LTspice's `R1 a b r='expr'`): the expression is a resistance,
+    /// and the current is that many units in parallel, conductances·V(output)/value.
     func compileBehavioral(_ text: String, at location: SourceLocation, output: (Node, Node), element: String,
-                           table: [Double]? = nil, in scope: Scope) throws(NetlistError) -> ElementKind {
+                           table: [Double]? = nil, conductances: Double? = nil, in scope: Scope) throws(NetlistError) -> ElementKind {
         let (replaced, references) = try Self.voltageReferences(in: text, at: location)
         var pairs: [(Node, Node)] = []
         for r in references {
@@ -162,10 +182,15 @@ extension Elaborator {
             let b = try r.minus.map { (m: String) throws(NetlistError) in try node(Token(kind: .word, text: m, location: location.advanced(by: r.offset)), in: scope) } ?? .ground
             pairs.append((a, b))
         }
+        if conductances != nil { pairs.append(output) }
         let expression = try Expression.parse(replaced, at: location, functions: scope.functionArities())
         return try Self.behavioralElement(output: output, reads: pairs, element: element, at: location) { (ports) throws(NetlistError) in
             var compiler = BehavioralCompiler(location: location, element: element, voltages: ports)
             var code = try compiler.compile(expression, in: scope)
+            if let conductances, let across = ports.last {
+                // i = m·V(a,b)/R: V, then R, divided; then times m.
+                code = [.voltage(plus: across.0, minus: across.1)] + code + [.binary(.divide), .constant(conductances), .binary(.multiply)]
+            }
             if let table {
                 code.append(.table(start: compiler.tables.count, count: table.count / 2, clamped: true))
                 compiler.tables += table

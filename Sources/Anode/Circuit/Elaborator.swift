@@ -200,7 +200,8 @@ struct Elaborator {
         case "f", "h": try currentControlled(line, name: name, letter: letter, in: scope)
         case "d", "q", "j", "m": try semiconductor(line, name: name, letter: letter, in: scope)
         case "x": try subcircuitInstance(line, name: name, in: scope)
-        default: throw NetlistError("unknown element type '\(line.name.prefix(1))'", at: line.location)
+        default:
+            throw NetlistError("unknown element type '\(line.name.prefix(1))'", at: line.location)
         }
     }
 
@@ -215,7 +216,7 @@ struct Elaborator {
         let (positional, named) = try split(line)
         try requireNodes(positional, 2, line, "two")
         let a = try node(positional[0], in: scope), b = try node(positional[1], in: scope)
-        var value: Double? = nil
+        var valueText: ValueText? = nil
         var initial: Double? = nil
         var multiplier = 1.0
         // LTspice's parasitics of capacitors (Rser, Lser, Rpar, Cpar, RLshunt) and inductors (Rser, Rpar, Cpar).
@@ -224,13 +225,13 @@ struct Elaborator {
         if positional.count > 3 {
             throw NetlistError("unexpected '\(positional[3].description)' in \(line.name)", at: positional[3].location)
         }
-        if positional.count == 3 { value = try scope.evaluate(ValueText(positional[2])) }
+        if positional.count == 3 { valueText = ValueText(positional[2]) }
         let valueName: Set<String> = letter == "r" ? ["r", "resistance"] : letter == "c" ? ["c", "capacitance"] : ["l", "inductance"]
         for (key, values) in named {
             let k = key.lowercased
             if valueName.contains(k) {
-                if value != nil { throw NetlistError("\(line.name) has two values", at: key.location) }
-                value = try scope.evaluate(values[0])
+                if valueText != nil { throw NetlistError("\(line.name) has two values", at: key.location) }
+                valueText = values[0]
             } else if k == "ic" && letter != "r" {
                 initial = try scope.evaluate(values[0])
             } else if k == "m" {
@@ -248,10 +249,17 @@ struct Elaborator {
                 throw NetlistError("unknown parameter '\(key.text)' for \(line.name)", at: key.location)
             }
         }
-        guard let v = value else {
+        guard let valueText else {
             throw NetlistError("\(line.name) has no value", at: positional.last?.location ?? line.location)
         }
         let location = line.location
+        if Self.readsCircuit(valueText) {
+            guard letter == "r" else {
+                throw NetlistError("\(line.name): a\(letter == "c" ? " capacitance" : "n inductance") that reads node voltages, currents or time is not supported (a behavioral resistor is: R1 a b r='expr')", at: valueText.location)
+            }
+            return try behavioralResistor(name, a, b, valueText, multiplier: multiplier, element: line.name, at: location, in: scope)
+        }
+        let v = try scope.evaluate(valueText)
         if letter == "r" {
             try circuit.add(name, .resistor(a, b, resistance: v / multiplier), at: location)
             return
@@ -370,6 +378,9 @@ struct Elaborator {
                     throw NetlistError("missing value after '\(t[i].text)='", at: t[i + 1].location)
                 }
                 switch word {
+                case "dc":  // ngspice's `Vin 1 0 DC=0V`
+                    if source.dc != nil { throw NetlistError("\(line.name) has two DC values", at: t[i].location) }
+                    source.dc = try number(i + 2)
                 case "rser" where voltage: seriesResistance = try number(i + 2)
                 case "cpar" where voltage: parallelCapacitance = try number(i + 2)
                 default: throw NetlistError("unknown parameter '\(t[i].text)' for \(line.name)", at: t[i].location)
@@ -504,6 +515,11 @@ struct Elaborator {
 
     mutating func voltageControlled(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
         if Self.isPolynomial(line) { return try polynomialSource(line, name: name, letter: letter, in: scope) }
+        // `E1 (out 0) (in 0) 10`: node pairs in parentheses, as ngspice and PSpice allow.
+        var line = line
+        if line.arguments.first?.kind == .leftParen {
+            line.arguments.removeAll { $0.kind == .leftParen || $0.kind == .rightParen || $0.kind == .comma }
+        }
         let (positional, named) = try split(line)
         if let first = named.first {
             throw NetlistError("\(line.name): behavioral (\(first.name.text)=) controlled sources are not supported; use a linear gain", at: first.name.location)
@@ -1040,7 +1056,7 @@ struct Elaborator {
             if let value = a.value, try scope.evaluate(value) != Junction.nominalTemperature {
                 circuit.warnings.append(Diagnostic("option \(a.name): Anode simulates every model at 27 °C", at: a.location))
             }
-        case "interp", "noacct", "acct", "nopage", "numdgt", "list", "node", "nomod", "noinit", "norefvalue", "post", "ingold", "savecurrents", "keepopinfo", "warn", "maxwarns", "opts",
+        case "interp", "noacct", "acct", "nopage", "numdgt", "filetype", "list", "node", "nomod", "noinit", "norefvalue", "post", "ingold", "savecurrents", "keepopinfo", "warn", "maxwarns", "opts",
              "plotwinsize", "plotreltol", "plotvntol", "plotabstol", "nomarch", "measdgt":  // LTspice's waveform file and printout
             break  // output formatting of SPICE programs: no effect on results
         case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "maxord", "xmu", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop", "solver", "topologycheck":

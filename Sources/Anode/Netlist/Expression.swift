@@ -303,6 +303,13 @@ struct ExpressionParser {
             guard accept(")") else { throw error("expected ')'") }
             return e
         }
+        if c == "{" {
+            // `{param}` inside a quoted expression, as ngspice writes it: a parenthesized term.
+            i += 1
+            let e = try parseConditional()
+            guard accept("}") else { throw error("expected '}'") }
+            return e
+        }
         if (c.value >= 48 && c.value <= 57) || c == "." {
             let start = i
             guard let (value, end) = SpiceNumber.scanDecimal(s, from: i) else { throw error("malformed number") }

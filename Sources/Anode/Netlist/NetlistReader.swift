@@ -248,6 +248,9 @@ struct NetlistReader {
                 continue
             }
             guard let letter = head.first, Self.elementLetters.contains(letter) else {
+                if let letter = head.first, let kind = Self.unsupportedElements[letter] {
+                    throw NetlistError("\(first.text): \(kind) are not supported by Anode", at: first.location)
+                }
                 throw NetlistError("unknown element type '\(first.text.prefix(1))' in '\(first.text)'", at: first.location)
             }
             statements.append(Statement(kind: .element(ElementLine(name: first.text, arguments: Array(line.tokens.dropFirst()), location: first.location)), location: first.location))
@@ -416,7 +419,8 @@ struct NetlistReader {
             guard tokens.count >= 2, ["tran", "ac", "dc", "op"].contains(tokens[1].lowercased) else {
                 throw NetlistError("\(head) needs an analysis type (tran, ac, dc or op) before the outputs", at: tokens.count > 1 ? tokens[1].location : loc)
             }
-            let (probes, all) = try parseProbes(Array(tokens.dropFirst(2)))
+            let outputs = Array(tokens.dropFirst(2))
+            let (probes, all) = try parseProbes(head == ".plot" ? Self.plottedOutputs(outputs) : outputs)
             return statement(.outputs(analysis: tokens[1].lowercased, probes: probes, all: all, allCurrents: false))
         case ".probe", ".save":
             var rest = Array(tokens.dropFirst())
@@ -519,6 +523,32 @@ struct NetlistReader {
         }
     }
 
+    /// Element letters of other SPICE programs that Anode does not have, by what they are.
+    static let unsupportedElements: [Character: String] = [
+        "a": "XSPICE code models (A elements)", "s": "voltage-controlled switches (S)", "w": "current-controlled switches (W)",
+        "t": "transmission lines (T)", "o": "lossy transmission lines (O)", "u": "RC lines (U)", "y": "transmission lines (Y)",
+    ]
+
+    /// The outputs of a `.plot` line without what only shapes the plot: SPICE2's limits after an
+    /// output, `v(4) (0,5)`, and ngspice's plot options (`xlog`, `ylimit 0 5`, …).
+    static func plottedOutputs(_ tokens: [Token]) -> [Token] {
+        var out: [Token] = []
+        var i = 0
+        while i < tokens.count {
+            let t = tokens[i]
+            if t.kind == .word, let count = ControlBlock.plotOptions[t.lowercased] {
+                i += 1 + count
+            } else if t.kind == .leftParen, out.last?.kind != .word {
+                while i < tokens.count, tokens[i].kind != .rightParen { i += 1 }
+                i += 1
+            } else {
+                out.append(t)
+                i += 1
+            }
+        }
+        return out
+    }
+
     /// `v(out) v(a,b) i(vcc) vdb(out)`; a bare name means its node voltage; `all` asks for every node.
     func parseProbes(_ tokens: [Token]) throws(NetlistError) -> ([ProbeText], Bool) {
         var probes: [ProbeText] = []
@@ -578,6 +608,17 @@ struct NetlistReader {
                 throw NetlistError("'(' after the model type is never closed", at: first.location)
             }
             rest = Array(rest.dropFirst().dropLast())
+        }
+        // SPICE2's `BF 20 RB 100`: a name followed by its value, without '='.
+        var k = 0
+        while k + 1 < rest.count {
+            let (name, value) = (rest[k], rest[k + 1])
+            if name.kind == .word, SpiceNumber.parse(name.text) == nil, value.kind == .expression || (value.kind == .word && SpiceNumber.parse(value.text) != nil) {
+                rest.insert(Token(kind: .equals, text: "=", location: value.location), at: k + 1)
+                k += 3
+            } else {
+                k += 1
+            }
         }
         let parameters = try parseAssignments(rest, context: ".model \(tokens[1].text)", expressions: false)
         return Statement(kind: .model(ModelStatement(name: tokens[1].lowercased, type: tokens[2].lowercased, parameters: parameters, location: line.location,
