@@ -283,6 +283,9 @@ struct DeviceModelTests {
         // Source and drain swap: Id(Vgs, Vds) = −Id(Vgd, −Vds).
         #expect(abs(j.channelCurrent(vgs: -1, vds: -3).id + j.channelCurrent(vgs: 2, vds: 3).id) < 1e-15)
         #expect(j.channelCurrent(vgs: -3, vds: 5).id == 0)
+        // A NaN drain voltage gives a NaN current for the solver to reject (found by the fuzzer: the
+        // swap of source and drain recursed on it until the stack overflowed).
+        #expect(j.channelCurrent(vgs: 0, vds: .nan).id.isNaN)
         for v in [PortVector(-1, 5, 0, 0), PortVector(0, 1, 0, 0), PortVector(-1, -3, 0, 0), PortVector(0.5, 0.2, 0, 0)] {
             checkJacobian(.jfet(j), at: v)
         }

@@ -44,6 +44,9 @@ final class MNAEngine {
     var portVoltages: [PortVector]
     /// Whether any device limited its step in the last assembly.
     var limited = false
+    /// The first device whose evaluation in the last assembly was not finite (a log of a negative
+    /// voltage in a behavioral source, say), with its port voltages; nil when every one was.
+    var nonFiniteDevice: (index: Int, ports: PortVector)? = nil
     /// Source waveforms with SPICE's defaults filled in for the current transient.
     var waveforms: [Waveform?]
     /// The fraction of each control (knob) of the network.
@@ -192,6 +195,7 @@ final class MNAEngine {
 
     /// Fills `matrix` and `rhs` with the system linearized at `x`.
     func assemble(at x: [Double], _ ctx: Context) {
+        nonFiniteDevice = nil
         for k in matrix.indices { matrix[k] = 0 }
         for k in rhs.indices { rhs[k] = 0 }
         limited = false
@@ -278,6 +282,11 @@ final class MNAEngine {
             portVoltages[d] = v
             let i = device.model.currents(v)
             let g = ctx.smallSignal ? device.model.smallSignalConductance(v) : i.conductance
+            // A device at fault: finite port voltages, a value that is not.
+            if nonFiniteDevice == nil, (0..<count).allSatisfy({ v[$0].isFinite }),
+               !(0..<count).allSatisfy({ k in i.current[k].isFinite && (0..<count).allSatisfy { g[k, $0].isFinite } }) {
+                nonFiniteDevice = (d, v)
+            }
             stampPorts(device, count, i.current, g, v)
             if transient && device.model.hasCharge {
                 let q = device.model.charges(v)
@@ -316,7 +325,15 @@ final class MNAEngine {
         } catch .singular(let column) {
             throw SimulationError("singular matrix: \(network.unknownName(column)) is not determined by the circuit (check for floating nodes, loops of voltage sources, or a device whose terminals carry no current)")
         } catch {
-            throw SimulationError("the circuit equations hold a value that is not a finite number")
+            if let (d, v) = nonFiniteDevice {
+                let device = network.devices[d]
+                let name = network.elementNames[device.owner].replacingOccurrences(of: "#value", with: "")
+                let ports = (0..<device.model.portCount).map { String(format: "%g V", v[$0]) }.joined(separator: ", ")
+                throw SimulationError("\(name) has no finite value at its port voltages (\(ports)): the circuit equations hold a value that is not a finite number")
+            }
+            // Otherwise name the equation (the node or branch) where the first such value stands.
+            let row = (0..<size).first { r in !rhs[r].isFinite || (0..<size).contains { !matrix[r + $0 * size].isFinite } }
+            throw SimulationError("the circuit equations hold a value that is not a finite number\(row.map { " (in the equation of \(network.unknownName($0)))" } ?? "")")
         }
     }
 

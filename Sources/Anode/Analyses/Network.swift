@@ -46,6 +46,8 @@ struct Network: Sendable {
     var nodeNames: [String] = ["0"]
     /// What each branch current is: `i(v1)`, `i(l2)`.
     var branchNames: [String] = []
+    /// The circuit's element names, by index (what `Device.owner` refers to).
+    var elementNames: [String] = []
     var resistors: [Resistor] = []
     var capacitors: [Capacitor] = []
     var inductors: [Inductor] = []
@@ -109,6 +111,7 @@ struct Network: Sendable {
     /// made of voltage sources and inductors alone.
     init(_ circuit: Circuit) throws(NetlistError) {
         nodeNames = circuit.nodes.map(\.name)
+        elementNames = circuit.elements.map(\.name)
         var index: [Node: Int] = [:]
         for (k, n) in circuit.nodes.enumerated() { index[n] = k }
         func n(_ node: Node) -> Int { index[node]! }

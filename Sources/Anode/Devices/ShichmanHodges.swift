@@ -128,7 +128,8 @@ public struct ShichmanHodges: Hashable, Sendable {
     public func channelCurrent(vgs: Double, vds: Double) -> (id: Double, gm: Double, gds: Double) {
         let p = parameters
         let vto = p.thresholdVoltage, beta = p.beta, lambda = p.lambda, b = p.dopingTail
-        if vds >= 0 {
+        // Forward mode unless vds < 0 (a NaN takes this branch too, which would otherwise recurse forever).
+        if !(vds < 0) {
             let vgst = vgs - vto
             if vgst <= 0 { return (0, 0, 0) }
             let betap = beta * (1 + lambda * vds)
