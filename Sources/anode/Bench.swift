@@ -3,6 +3,9 @@ import ArgumentParser
 import Foundation
 
 struct Bench: ParsableCommand {
+    /// The most frames one run processes (its input and output are held in memory whole).
+    static let maximumFrames = 5e7
+
     static let configuration = CommandConfiguration(
         abstract: "Time the real-time processor on a netlist (build with -c release to measure).",
         discussion: """
@@ -134,7 +137,15 @@ struct Bench: ParsableCommand {
         if let recording {
             signal = Array(recording.prefix(seconds.map { max(Int($0 * sampleRate), 1) } ?? recording.count))
         } else {
-            let frames = max(Int((seconds ?? 2) * sampleRate), 1)
+            // The input and output are held whole (so that making them is not timed): at most
+            // 5·10⁷ frames, 0.8 GB — a netlist's nanosecond TSTEP is a rate of a gigahertz.
+            let span = (seconds ?? 2) * sampleRate
+            guard span <= Self.maximumFrames else {
+                printError(String(format: "%@: error: %g s at %g Hz is %.3g frames; bench runs at most %.0e (give a shorter --seconds or a lower --rate)",
+                                  file, seconds ?? 2, sampleRate, span, Self.maximumFrames))
+                throw ExitCode(2)
+            }
+            let frames = max(Int(span), 1)
             signal = (0..<frames).map { k in
                 let t = Double(k + 1) / sampleRate
                 // SIN and periodic PULSE run on; PWL holds its last value.

@@ -128,9 +128,14 @@ struct Render: ParsableCommand {
 
         // Render: the file, the tail, and enough extra to compensate the oversampling latency.
         let delay = Int(processor.latency.rounded())
+        let channels = probes.count
+        // The output must fit a WAV file (4 GB); a tail of hours would not, and would fill the memory first.
+        guard (Double(samples.count) + tail * rate) * Double(channels * (format ?? (wav.format == .int8 ? .int16 : wav.format)).bytes) < 4.2e9 else {
+            printError(String(format: "error: --tail %g s makes the output longer than a WAV file can hold (4 GB)", tail))
+            throw ExitCode(2)
+        }
         let frames = samples.count + Int((tail * rate).rounded())
         let total = frames + delay
-        let channels = probes.count
         var rendered = [Double](repeating: 0, count: total * channels)
         let block = 4096
         var x = [Double](repeating: dc, count: block)

@@ -40,6 +40,11 @@ struct SignalCommand: ParsableCommand {
             printError("error: --rate must be a whole number of hertz, --seconds positive and --peak at least 0")
             throw ExitCode(2)
         }
+        // A WAV file holds at most 4 GB of samples: refuse a longer signal before making it.
+        guard seconds * rate * Double(format.bytes) < 4.2e9 else {
+            printError(String(format: "error: %g s at %g Hz in %@ is over the 4 GB a WAV file can hold", seconds, rate, format.rawValue))
+            throw ExitCode(2)
+        }
         if kind != .sweep, let f = frequency, !(f > 0 && f < rate / 2) {
             printError("error: --frequency must be between 0 and half the sample rate")
             throw ExitCode(2)

@@ -90,6 +90,11 @@ struct CommandLineTests {
         #expect(refused.stderr.contains("--vntol"))
         let negative = try run(["bench", "circuits/diode-clipper.cir", "--fallback-budget", "-1"])
         #expect(negative.status != 0 && negative.stderr.contains("--fallback-budget"))
+        // A nanosecond TSTEP is a gigahertz rate: two seconds of it would not fit in memory.
+        let huge = try run(["bench", "Tests/AnodeTests/Netlists/spice2-forms.cir"])
+        #expect(huge.status == 2 && huge.stderr.contains("bench runs at most 5e+07"), "\(huge.stderr)")
+        let short = try run(["bench", "Tests/AnodeTests/Netlists/spice2-forms.cir", "--seconds", "1e-6"])
+        #expect(short.status == 0 && short.stdout.contains("0 failures"), "\(short.stdout) \(short.stderr)")
     }
 
     @Test("anode bench sets knobs and the host's block size: the tube amplifier at full gain works harder")

@@ -76,6 +76,8 @@ struct RenderCommandTests {
         #expect(channel.status == 2 && channel.stderr.contains("no right channel"))
         let probe = try render(["--probe", "v(out"])
         #expect(probe.status == 2 && probe.stderr.contains("is not an output"))
+        let tail = try render(["--tail", "1e6"])
+        #expect(tail.status == 2 && tail.stderr.contains("longer than a WAV file can hold"), "\(tail.stderr)")
         let same = try cli.run(["render", "circuits/tone-stack-jcm800.cir", "-i", input, "-o", input])
         #expect(same.status == 2 && same.stderr.contains("is the input file"))
         #expect(try WAVFile(contentsOfFile: input).frameCount == 4800)  // untouched
@@ -95,5 +97,8 @@ struct RenderCommandTests {
         #expect(abs(wav.channels[0].reduce(0) { max($0, abs($1)) } - 0.5) < 1e-6)
         let bad = try cli.run(["signal", "sweep", "-o", path, "--frequency", "30000"])
         #expect(bad.status == 2)
+        // Longer than a WAV file can hold: refused at once, not after filling the memory.
+        let long = try cli.run(["signal", "sine", "-o", path, "--seconds", "1e9"])
+        #expect(long.status == 2 && long.stderr.contains("over the 4 GB a WAV file can hold"), "\(long.stderr)")
     }
 }
