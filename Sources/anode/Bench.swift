@@ -65,6 +65,8 @@ struct Bench: ParsableCommand {
         if let vntol, !(vntol > 0 && vntol.isFinite) { throw ValidationError("--vntol must be a positive number of volts") }
         if let substepLevels, !(0...4).contains(substepLevels) { throw ValidationError("--substep-levels must be 0 to 4") }
         if let fallbackBudget, fallbackBudget < 0 { throw ValidationError("--fallback-budget must not be negative") }
+        if let amplitude, !amplitude.isFinite { throw ValidationError("--amplitude must be a number of volts") }
+        if !(frequency > 0 && frequency.isFinite) { throw ValidationError("--frequency must be a positive number of hertz") }
     }
 
     func run() throws {
@@ -132,6 +134,10 @@ struct Bench: ParsableCommand {
             throw ExitCode(2)
         }
         // The options read once: each read of an option goes through the argument parser's storage.
+        if amplitude != nil && wav == nil && !(frequency < sampleRate / 2) {
+            printError(String(format: "%@: error: a %g Hz sine is not below half the sample rate (%g Hz)", file, frequency, sampleRate))
+            throw ExitCode(2)
+        }
         let drive = amplitude, omega = 2 * Double.pi * frequency
         let signal: [Double]
         if let recording {

@@ -90,6 +90,10 @@ struct CommandLineTests {
         #expect(refused.stderr.contains("--vntol"))
         let negative = try run(["bench", "circuits/diode-clipper.cir", "--fallback-budget", "-1"])
         #expect(negative.status != 0 && negative.stderr.contains("--fallback-budget"))
+        let silent = try run(["bench", "circuits/diode-clipper.cir", "--amplitude", "nan"])
+        #expect(silent.status != 0 && silent.stderr.contains("--amplitude"), "\(silent.stderr)")
+        let aliased = try run(["bench", "circuits/diode-clipper.cir", "--amplitude", "1", "--rate", "48000", "--frequency", "30000"])
+        #expect(aliased.status == 2 && aliased.stderr.contains("not below half the sample rate"), "\(aliased.stderr)")
         // A nanosecond TSTEP is a gigahertz rate: two seconds of it would not fit in memory.
         let huge = try run(["bench", "Tests/AnodeTests/Netlists/spice2-forms.cir"])
         #expect(huge.status == 2 && huge.stderr.contains("bench runs at most 5e+07"), "\(huge.stderr)")
