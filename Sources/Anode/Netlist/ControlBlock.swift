@@ -112,7 +112,19 @@ struct ControlBlock {
             if plot, t.kind == .word, let count = Self.plotOptions[word] { i += 1 + count; continue }
             if t.isWord("vs") { i += 1; if let end = callEnd(i) { i = end } else { i += 1 }; continue }
             guard t.kind == .word else { skip("'\(t.description)'", at: t.location); i += 1; continue }
-            if let end = callEnd(i) {
+            if var end = callEnd(i) {
+                // A call that an operator continues without a space, `v(4)-0.5` or `v(a)*v(b)`, is
+                // an expression: skipped whole, not recorded as its first call.
+                func touches(_ a: Token, _ b: Token) -> Bool {
+                    a.location.line == b.location.line && b.location.column == a.location.column + a.description.count
+                }
+                if end < tokens.count, touches(tokens[end - 1], tokens[end]), tokens[end].kind == .word,
+                   let first = tokens[end].text.first, "+-*/^".contains(first) {
+                    while end < tokens.count, touches(tokens[end - 1], tokens[end]) { end += 1 }
+                    skip("'\(tokens[i..<end].map(\.description).joined())'", at: t.location)
+                    i = end
+                    continue
+                }
                 let call = Array(tokens[i..<end])
                 defer { i = end }
                 // A probe as written: v(a), v(a,b), i(x), vdb(x), …: two or four tokens around one or two names.
