@@ -130,7 +130,8 @@ struct Render: ParsableCommand {
         let delay = Int(processor.latency.rounded())
         let channels = probes.count
         // The output must fit a WAV file (4 GB); a tail of hours would not, and would fill the memory first.
-        guard (Double(samples.count) + tail * rate) * Double(channels * (format ?? (wav.format == .int8 ? .int16 : wav.format)).bytes) < 4.2e9 else {
+        let outFormat = format ?? (wav.format == .int8 ? .int16 : wav.format)
+        guard WAVFile.canHold(frames: Double(samples.count) + tail * rate, channels: channels, format: outFormat) else {
             printError(String(format: "error: --tail %g s makes the output longer than a WAV file can hold (4 GB)", tail))
             throw ExitCode(2)
         }
@@ -174,7 +175,6 @@ struct Render: ParsableCommand {
             printError("error: --output-level must be positive")
             throw ExitCode(2)
         }
-        let outFormat = format ?? (wav.format == .int8 ? .int16 : wav.format)
         var result = WAVFile(sampleRate: rate, channels: outputs.map { $0.map { $0 / fullScale } }, format: outFormat)
         let beyond = result.samplesBeyondFullScale
         if !outFormat.isFloat {

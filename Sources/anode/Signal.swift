@@ -41,7 +41,7 @@ struct SignalCommand: ParsableCommand {
             throw ExitCode(2)
         }
         // A WAV file holds at most 4 GB of samples: refuse a longer signal before making it.
-        guard seconds * rate * Double(format.bytes) < 4.2e9 else {
+        guard WAVFile.canHold(frames: seconds * rate, channels: 1, format: format) else {
             printError(String(format: "error: %g s at %g Hz in %@ is over the 4 GB a WAV file can hold", seconds, rate, format.rawValue))
             throw ExitCode(2)
         }

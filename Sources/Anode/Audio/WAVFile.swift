@@ -172,6 +172,12 @@ public struct WAVFile: Sendable {
         channels.reduce(0) { $0 + $1.count { !($0.magnitude <= 1) } }
     }
 
+    /// Whether a WAV file can hold `frames` frames of `channels` channels in `format`: its sizes are
+    /// 32-bit, so the samples must stay under 4 GB (with room for the header).
+    public static func canHold(frames: Double, channels: Int, format: WAVSampleFormat) -> Bool {
+        frames * Double(channels * format.bytes) < Double(0xFFFF_FFF0 - 80)
+    }
+
     /// The file's bytes in `format`. Integer formats round to nearest and clip at full scale;
     /// non-finite samples are written as 0.
     public func encoded() throws(AudioFileError) -> Data {
@@ -183,7 +189,9 @@ public struct WAVFile: Sendable {
         }
         let n = channels.count, width = format.bytes
         let dataSize = frameCount * n * width
-        guard dataSize < 0xFFFF_FFF0 - 80 else { throw AudioFileError("WAV output", "too long for a WAV file (over 4 GB)") }
+        guard Self.canHold(frames: Double(frameCount), channels: n, format: format) else {
+            throw AudioFileError("WAV output", "too long for a WAV file (over 4 GB)")
+        }
         var out = [UInt8]()
         out.reserveCapacity(dataSize + 80)
         func put16(_ v: Int) { out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8 & 0xFF)) }

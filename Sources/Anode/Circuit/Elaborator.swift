@@ -200,8 +200,7 @@ struct Elaborator {
         case "f", "h": try currentControlled(line, name: name, letter: letter, in: scope)
         case "d", "q", "j", "m": try semiconductor(line, name: name, letter: letter, in: scope)
         case "x": try subcircuitInstance(line, name: name, in: scope)
-        default:
-            throw NetlistError("unknown element type '\(line.name.prefix(1))'", at: line.location)
+        default: throw NetlistError("unknown element type '\(line.name.prefix(1))'", at: line.location)
         }
     }
 
