@@ -47,7 +47,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Newton's absolute tolerance on the device port voltages, V (default: the processor's, 1e-6).")
     var vntol: Double?
 
-    @Option(help: "How deep steps Newton cannot solve are taken in shorter steps: 0 (never) to 4 (default: the processor's, 3).")
+    @Option(help: "How deep steps Newton cannot solve are taken in shorter steps: 0 (never) to 6 (default: the processor's, 4).")
     var substepLevels: Int?
 
     @Option(help: "Device evaluations per frame the steps Newton cannot solve may spend on their fallbacks, pooled over each block of --block frames (default: no limit).")
@@ -63,7 +63,7 @@ struct Bench: ParsableCommand {
         if let seconds, !(seconds > 0 && seconds <= 86_400) { throw ValidationError("--seconds must be above 0 and at most a day") }
         if !(1...1 << 20).contains(block) { throw ValidationError("--block must be 1 to 1048576 frames") }
         if let vntol, !(vntol > 0 && vntol.isFinite) { throw ValidationError("--vntol must be a positive number of volts") }
-        if let substepLevels, !(0...4).contains(substepLevels) { throw ValidationError("--substep-levels must be 0 to 4") }
+        if let substepLevels, !(0...6).contains(substepLevels) { throw ValidationError("--substep-levels must be 0 to 6") }
         if let fallbackBudget, fallbackBudget < 0 { throw ValidationError("--fallback-budget must not be negative") }
         if let amplitude, !amplitude.isFinite { throw ValidationError("--amplitude must be a number of volts") }
         if !(frequency > 0 && frequency.isFinite) { throw ValidationError("--frequency must be a positive number of hertz") }

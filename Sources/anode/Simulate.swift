@@ -35,9 +35,6 @@ struct Simulate: ParsableCommand {
         for analysis in circuit.analyses {
             do {
                 if engine == .realtime, case .transient(let spec) = analysis {
-                    if circuit.options.method == .backwardEuler {
-                        printError("\(file): warning: the real-time engine integrates by the trapezoidal rule; .options method=euler applies to --engine mna only")
-                    }
                     let (result, statistics) = try simulator.realtimeTransient(spec)
                     printError(String(format: "realtime: %d steps, %.2f Newton iterations per step (worst %d), %d in sub-steps, %d failures",
                                       statistics.steps, statistics.iterationsPerStep, statistics.maxIterations, statistics.substeps, statistics.failures))

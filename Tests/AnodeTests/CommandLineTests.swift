@@ -165,17 +165,31 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("clip.op.csv").path))
     }
 
-    @Test("anode simulate --engine realtime: a refused start exits 2, a netlist's method=euler is named as not applying")
-    func simulateRealtimeLimits() throws {
+    @Test("anode simulate --engine realtime: a refused start exits 2; method=euler and xmu integrate as the netlist asks", arguments: ["method=euler", "xmu=0.3", "xmu=0.5"])
+    func simulateRealtimeIntegration(_ option: String) throws {
         let uic = try run(["simulate", "Tests/AnodeTests/Netlists/lc-uic.cir", "--engine", "realtime"])
         #expect(uic.status == 2 && uic.stderr.contains("UIC") && uic.stdout.isEmpty, "\(uic.stderr)")
-        let url = try temporaryFile("euler.cir", "euler\nV1 in 0 SIN(0 1 1k)\nR1 in out 1k\nC1 out 0 100n\n.options method=euler\n.tran 10u 1m\n")
+        let url = try temporaryFile("rc.cir", "rc\nV1 in 0 SIN(0 1 1k)\nR1 in out 1k\nC1 out 0 100n\n.options \(option)\n.tran 10u 1m\n")
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-        let euler = try run(["simulate", url.path, "--engine", "realtime"])
-        #expect(euler.status == 0 && euler.stderr.contains("warning") && euler.stderr.contains("method=euler"), "\(euler.stderr)")
-        #expect(euler.stdout.hasPrefix("time,"))
-        let mna = try run(["simulate", url.path])
-        #expect(mna.status == 0 && !mna.stderr.contains("method=euler"))
+        let result = try run(["simulate", url.path, "--engine", "realtime"])
+        #expect(result.status == 0 && !result.stderr.contains("warning"), "\(result.stderr)")
+        let rows = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }
+        #expect(rows.count == 101)
+        // The RC low-pass by hand, from rest: the capacitor's current after a step h is
+        // i = a0·C·(v − v_prev) − w·i_prev with (a0, w) = (1/(h(1 − xmu)), xmu/(1 − xmu)), or (1/h, 0)
+        // for backward Euler, and (u − v)/R = i.
+        let h = 10e-6, r = 1e3, c = 100e-9
+        let xmu = option == "method=euler" ? 0 : Double(option.dropFirst(4))!
+        let a0 = 1 / (h * (1 - xmu)), w = xmu / (1 - xmu)
+        var v = 0.0, i = 0.0, worst = 0.0
+        for (k, row) in rows.enumerated() where k > 0 {
+            let u = sin(2 * Double.pi * 1000 * Double(k) * h)
+            let next = (u / r + a0 * c * v + w * i) / (1 / r + a0 * c)
+            i = (u - next) / r
+            v = next
+            worst = max(worst, abs(row[2] - v))
+        }
+        #expect(worst < 1e-9, "\(option): \(worst) V from the recursion")
     }
 
     @Test("anode simulate reports .meas results as name,value (failed, with a warning, where there is none) and .four tables; the CSV keeps its columns")

@@ -15,8 +15,26 @@ struct ProcessorTests {
 
     /// `compare` for a circuit with a `.tran` analysis.
     static func compare(_ circuit: Circuit, iterationLimit: Int = 100) throws -> [(Probe, Double)] {
+        try comparison(circuit, iterationLimit: iterationLimit).errors
+    }
+
+    /// What `comparison` finds: each probe's worst difference relative to its peak, whether the
+    /// reference simulator had to cut a step (then the two engines took different shorter steps
+    /// there, and agree only as closely as both resolve what happened within it), and the
+    /// processor's statistics.
+    struct Comparison {
+        var errors: [(Probe, Double)] = []
+        var referenceCutSteps = false
+        var statistics = ProcessorStatistics()
+        /// Whether every output sample of the processor was finite.
+        var finite = true
+    }
+
+    /// Both engines on a circuit with a `.tran` analysis (see `compare`); a probe whose peak is
+    /// below `floor` is measured against `floor` instead.
+    static func comparison(_ circuit: Circuit, iterationLimit: Int = 100, floor: Double = 1e-12) throws -> Comparison {
         var circuit = circuit
-        guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }), !spec.useInitialConditions else { return [] }
+        guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }), !spec.useInitialConditions else { return Comparison() }
         spec.maxStep = nil
         spec.start = 0
         circuit.options.fixedStep = true
@@ -46,13 +64,14 @@ struct ProcessorTests {
         var output = [Double](repeating: 0, count: frames * probes.count)
         input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { o in processor.process(input: i, output: o) } }
         #expect(processor.statistics.failures == 0)
-        var result: [(Probe, Double)] = []
+        var result = Comparison(referenceCutSteps: reference.rejectedSteps > 0, statistics: processor.statistics,
+                                finite: output.allSatisfy(\.isFinite))
         for (c, probe) in probes.enumerated() {
             let expected = reference.values(probe)!
             let peak = expected.map(abs).max() ?? 0
             var worst = 0.0
             for k in 0..<frames { worst = max(worst, abs(output[k * probes.count + c] - expected[k + 1])) }
-            result.append((probe, worst / max(peak, 1e-12)))
+            result.errors.append((probe, worst / max(peak, floor)))
         }
         return result
     }
@@ -64,6 +83,29 @@ struct ProcessorTests {
         for (probe, error) in try Self.compare(netlist) {
             #expect(error <= 1e-6, "\(netlist.lastPathComponent): \(probe) differs by \(error) of its peak")
         }
+    }
+
+    @Test("agrees with the reference simulator under ngspice's damped trapezoidal rule and backward Euler",
+          arguments: ["diode-clipper", "12ax7-common-cathode", "2n3904-common-emitter", "class-ab-output", "tube-screamer"],
+          ["xmu=0.3", "method=euler"])
+    func agreementUnderDamping(_ name: String, _ option: String) throws {
+        var circuit = try loadCircuit(Paths.circuits.appendingPathComponent(name + ".cir"))
+        if option == "method=euler" { circuit.options.method = .backwardEuler } else { circuit.options.xmu = 0.3 }
+        let errors = try Self.compare(circuit)
+        #expect(!errors.isEmpty)
+        for (probe, error) in errors {
+            #expect(error <= 1e-6, "\(name) with \(option): \(probe) differs by \(error) of its peak")
+        }
+        // And the option is not lost on the way: the processor's output moves with it.
+        let plain = try loadCircuit(Paths.circuits.appendingPathComponent(name + ".cir"))
+        guard case .transient(var spec)? = plain.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        spec.maxStep = nil
+        let probe = Probe.voltage("out")
+        let damped = try #require(Simulator(circuit).realtimeTransient(spec, probes: [probe]).0.values(probe))
+        let trapezoidal = try #require(Simulator(plain).realtimeTransient(spec, probes: [probe]).0.values(probe))
+        let peak = trapezoidal.map(abs).max() ?? 0
+        let moved = zip(damped, trapezoidal).map { abs($0 - $1) }.max() ?? 0
+        #expect(moved > 1e-4 * peak, "\(name) with \(option): output moved by \(moved) of \(peak)")
     }
 
     @Test("--engine realtime matches ngspice as closely as the reference simulator does at the same step",
@@ -268,7 +310,7 @@ struct ProcessorTests {
         #expect(z.allSatisfy { $0.isFinite && abs($0) <= 15 })
         #expect(plain.statistics.substeps == 0, "\(plain.statistics)")
         #expect(throws: SimulationError.self) {
-            try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, substepLevels: 5))
+            try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, substepLevels: 7))
         }
     }
 
@@ -370,12 +412,14 @@ struct ProcessorTests {
     .end
     """
 
-    @Test("a step solved in four sub-steps is the fine model's four steps: the states carry over exactly")
-    func substepsCarryTheState() throws {
+    @Test("a step solved in four sub-steps is the fine model's four steps: the states carry over exactly", arguments: [0.5, 0.35, 0])
+    func substepsCarryTheState(xmu: Double) throws {
         // Every step of one processor in sub-steps, against a processor at four times the rate fed
         // the same linearly interpolated input: the same computation, if the capacitors' and the
-        // inductor's companion states and the diode's charge go back and forth exactly.
-        let circuit = try Circuit(netlistText: Self.substepCircuit)
+        // inductor's companion states and the diode's charge go back and forth exactly — under the
+        // trapezoidal rule (xmu 0.5), damped (0.35) and backward Euler (0).
+        var circuit = try Circuit(netlistText: Self.substepCircuit)
+        circuit.options.xmu = xmu
         let coarse = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("c"), .current("l1")], sampleRate: 48_000))
         coarse.registerDevices = .none
         coarse.alwaysSubstep = true

@@ -88,8 +88,9 @@ struct TransientIntegrator {
             ctx.a0 = 1 / h
             ctx.beta = 0
         } else {
-            ctx.a0 = 2 / h
-            ctx.beta = -1
+            let (a0, history) = options.companion(step: h)
+            ctx.a0 = a0
+            ctx.beta = -history
         }
         return ctx
     }

@@ -1044,6 +1044,13 @@ struct Elaborator {
         case "itl2": o.sweepIterationLimit = try count()
         case "itl4": o.transientIterationLimit = try count()
         case "fixedstep": o.fixedStep = true
+        case "xmu":
+            guard let value = a.value else { throw NetlistError("option xmu needs a value", at: a.location) }
+            let xmu = try scope.evaluate(value)
+            guard (0...0.5).contains(xmu) else {
+                throw NetlistError("option xmu must be between 0 and 0.5 (0.5: the trapezoidal rule, 0: backward Euler), not \(xmu)", at: value.location)
+            }
+            o.xmu = xmu
         case "method":
             guard let value = a.value else { throw NetlistError("option method needs a value", at: a.location) }
             switch value.text.lowercased() {

@@ -30,6 +30,21 @@ public struct SimulationOptions: Hashable, Sendable {
     public var transientIterationLimit = 10
     /// [METHOD] the integration method.
     public var method = IntegrationMethod.trapezoidal
+    /// [XMU] damping of the trapezoidal rule, 0 to 0.5, as ngspice has it: a charge's current after
+    /// a step h is i = (q − q_prev)/(h·(1 − xmu)) − i_prev·xmu/(1 − xmu). 0.5, the default, is the
+    /// plain trapezoidal rule, under which a stiff mode (a junction capacitance at a high-impedance
+    /// node, a saturated transistor's stored charge, anything far faster than the step) alternates
+    /// from step to step without decaying; below 0.5 such a mode decays by xmu/(1 − xmu) per step,
+    /// at the price of damping the signal too (first order instead of second); 0 is backward Euler.
+    public var xmu = 0.5
+
+    /// The companion coefficients of a step of `h` seconds under `method` and `xmu`: a charge's
+    /// current (an inductor's voltage) after the step is i = a0·(q − q_prev) − history·i_prev.
+    /// The trapezoidal rule: (2/h, 1); backward Euler: (1/h, 0).
+    public func companion(step h: Double) -> (a0: Double, history: Double) {
+        if method == .backwardEuler { return (1 / h, 0) }
+        return (1 / (h * (1 - xmu)), xmu / (1 - xmu))
+    }
     /// [FIXEDSTEP] take every transient step at the largest step size (TMAX, or TSTEP) instead of
     /// adapting the step to the local truncation error. Newton then has up to
     /// `fixedStepIterationLimit` iterations (or ITL4, if more) before a step is cut: the budget the

@@ -11,7 +11,9 @@ struct DeviceSlot<Device: PortDevice> {
     @usableFromInline var hasCharge: Bool
     /// Its linearization G₀ at the operating point.
     @usableFromInline var linearization: PortMatrix
-    /// Charge and charge current at the last accepted sample (trapezoidal history).
+    /// Charge and charge current at the last accepted sample (the integration's history); the
+    /// current is held times the history weight w (`Processor.historyWeight`: 1, the current
+    /// itself, under the trapezoidal rule), the part of it the next step's current subtracts.
     @usableFromInline var charge: PortVector
     @usableFromInline var chargeCurrent: PortVector
     /// Charge at the latest evaluation (accepted at the end of the sample).
@@ -60,7 +62,7 @@ struct DeviceArray<Device: PortDevice> {
         savedChargeCurrents.deallocate()
     }
 
-    /// Evaluates every device at port voltages `v`: writes ĩ = i(v) + a0·q(v) − (a0·q_prev + i_q,prev) − G₀·v
+    /// Evaluates every device at port voltages `v`: writes ĩ = i(v) + a0·q(v) − (a0·q_prev + w·i_q,prev) − G₀·v
     /// into `current` and ∂ĩ/∂v into `blocks` (row-major, one ports×ports block per device, rows
     /// `blockStride` apart), and keeps q(v) in the slots.
     @inlinable @inline(never)
@@ -172,15 +174,16 @@ struct DeviceArray<Device: PortDevice> {
         }
     }
 
-    /// Accepts the sample: the charge history moves on (trapezoidal: i_q = a0·(q − q_prev) − i_q,prev),
-    /// and the change of each port's history h = a0·q + i_q goes to `historyChange`.
+    /// Accepts the sample: the charge history moves on (i_q = a0·(q − q_prev) − w·i_q,prev with the
+    /// history weight w, see `chargeHistoryStep`), and the change of each port's history
+    /// h = a0·q + w·i_q goes to `historyChange`.
     @inlinable @inline(never)
-    func accept(a0: Double, historyChange: UnsafeMutablePointer<Double>) {
+    func accept(a0: Double, historyWeight: Double, historyChange: UnsafeMutablePointer<Double>) {
         for s in 0..<count where slots[s].hasCharge {
             let slot = slots + s
             let q = slot.pointee.pendingCharge
             let (current, change) = chargeHistoryStep(charge: q, previous: slot.pointee.charge,
-                                                      current: slot.pointee.chargeCurrent, a0: a0)
+                                                      current: slot.pointee.chargeCurrent, a0: a0, weight: historyWeight)
             for r in 0..<slot.pointee.ports { historyChange[slot.pointee.offset &+ r] = change[r] }
             slot.pointee.chargeCurrent = current
             slot.pointee.charge = q
@@ -365,12 +368,12 @@ struct DeviceBank {
 
     /// Accepts the sample's charges; writes the change of each charged port's history to `historyChange`.
     @inlinable @inline(__always)
-    func accept(a0: Double, historyChange: UnsafeMutablePointer<Double>) {
-        if diodes.count > 0 { diodes.accept(a0: a0, historyChange: historyChange) }
-        if bjts.count > 0 { bjts.accept(a0: a0, historyChange: historyChange) }
-        if jfets.count > 0 { jfets.accept(a0: a0, historyChange: historyChange) }
-        if mosfets.count > 0 { mosfets.accept(a0: a0, historyChange: historyChange) }
-        if capacitances.count > 0 { capacitances.accept(a0: a0, historyChange: historyChange) }
+    func accept(a0: Double, historyWeight: Double, historyChange: UnsafeMutablePointer<Double>) {
+        if diodes.count > 0 { diodes.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
+        if bjts.count > 0 { bjts.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
+        if jfets.count > 0 { jfets.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
+        if mosfets.count > 0 { mosfets.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
+        if capacitances.count > 0 { capacitances.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
     }
 
     /// Takes over the charges and charge currents of `other`, the same circuit's devices in another model.

@@ -76,8 +76,9 @@ public final class Processor {
 
     /// Sizes: states, inputs (the constant channel included), ports, outputs.
     @usableFromInline let ns: Int, nu: Int, np: Int, no: Int
-    /// Step and companion coefficient 2/T.
-    @usableFromInline let step: Double, a0: Double
+    /// Step and its companion coefficients (2/T and 1 for the trapezoidal rule; see
+    /// `SimulationOptions.companion`): a charge's current after a step is a0·(q − q_prev) − w·i_prev.
+    @usableFromInline let step: Double, a0: Double, historyWeight: Double
     /// x = [s; u; ĩ]: state, inputs and device currents side by side, so that each output row is one
     /// dot product. `s`, `u` and `current` point into it.
     @usableFromInline let x: UnsafeMutablePointer<Double>
@@ -120,6 +121,9 @@ public final class Processor {
     @usableFromInline let pTarget: UnsafeMutablePointer<Double>, vBase: UnsafeMutablePointer<Double>
     /// The step's iterate with the smallest residual.
     @usableFromInline let vBest: UnsafeMutablePointer<Double>
+    /// Where Newton from the prediction stopped when it ran out of its first evaluations: it
+    /// resumes there when continuation fails too (see `step`).
+    @usableFromInline let vResume: UnsafeMutablePointer<Double>
     /// The predictor's error at the last step (solution − prediction), extrapolated into the next prediction.
     @usableFromInline let predictionError: UnsafeMutablePointer<Double>
     /// How much each port's charge history (a0·q + i_q, the part of ĩ fixed by the past) changed
@@ -234,8 +238,8 @@ public final class Processor {
     /// Builds a processor for `circuit`: derives its state-space model at the configured rate and
     /// starts it at the DC operating point.
     public convenience init(_ circuit: Circuit, configuration: ProcessorConfiguration) throws(SimulationError) {
-        guard (0...4).contains(configuration.substepLevels) else {
-            throw SimulationError("sub-step levels must be 0 to 4, not \(configuration.substepLevels)")
+        guard (0...6).contains(configuration.substepLevels) else {
+            throw SimulationError("sub-step levels must be 0 to 6, not \(configuration.substepLevels)")
         }
         if let budget = configuration.fallbackBudget, budget < 0 {
             throw SimulationError("the fallback budget must not be negative, not \(budget)")
@@ -281,7 +285,8 @@ public final class Processor {
         clockStep = model.step
         outputChannels = no
         step = model.step
-        a0 = 2 / model.step
+        a0 = model.a0
+        historyWeight = model.historyWeight
 
         var allocations: [UnsafeMutableRawPointer] = []
         func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
@@ -334,6 +339,7 @@ public final class Processor {
         p = vector(np); pPrevious = vector(np)
         v = vector(np); vPrevious = vector(np); vTrial = vector(np)
         currentPrevious = vector(np); residual = vector(np); predictionError = vector(np); historyChange = vector(np); pTarget = vector(np); vBase = vector(np); vBest = vector(np)
+        vResume = vector(np)
         subsystemCount = model.subsystems.count
         shape = subsystemCount == 1 && np <= 4 ? np : 0
         subsystems = buffer(subsystemCount, (start: 0, count: 0, storage: 0))

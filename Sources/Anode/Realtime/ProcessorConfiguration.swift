@@ -19,14 +19,16 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// Relative part of the convergence test.
     public var relativeTolerance: Double
     /// At most this many Newton iterations for each stage of a step's solution: Newton from the
-    /// prediction gets at most 16 of them, and a step that needs more is solved by continuation,
-    /// then in shorter steps (see Docs/Realtime.md); one that none of these solves counts as a failure.
+    /// prediction gets 16 of them, and a step that needs more is solved by continuation, then by
+    /// Newton resumed for the rest of these, then in shorter steps (see Docs/Realtime.md); one
+    /// that none of these solves counts as a failure.
     public var maxIterations: Int
     /// How deep steps that Newton and continuation cannot solve are taken in sub-steps: each level
-    /// a model at a quarter of the step of the one above (0: never; at most 4). Every level adds a
+    /// a model at a quarter of the step of the one above (0: never; at most 6). Every level adds a
     /// model's memory and build time and multiplies the worst case of a step's work by about five
-    /// (see Docs/Realtime.md); 3 by default, with which the class-AB stage driven 20–26 dB into
-    /// clipping failed no step in a second (2 levels: up to about twenty).
+    /// (see Docs/Realtime.md); 4 by default (T/256), which a latch snapping within a few hundred
+    /// nanoseconds needs at 50 kHz (with 3 the class-AB stage driven 20–26 dB into clipping
+    /// already failed no step in a second; with 2, up to about twenty).
     public var substepLevels: Int
     /// Device evaluations per frame that the steps Newton from the prediction does not solve may
     /// spend on their fallbacks (continuation, sub-steps), pooled over each `process` call: a call
@@ -45,7 +47,7 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// A configuration; the defaults solve to about 1 µV.
     public init(inputs: [String], outputs: [Probe], sampleRate: Double = 48_000, oversampling: Int = 1,
                 restInputs: [Double]? = nil, absoluteTolerance: Double = 1e-6, relativeTolerance: Double = 1e-9, maxIterations: Int = SimulationOptions.fixedStepIterationLimit,
-                substepLevels: Int = 3, fallbackBudget: Int? = nil, inputLimit: Double = 1000) {
+                substepLevels: Int = 4, fallbackBudget: Int? = nil, inputLimit: Double = 1000) {
         self.inputs = inputs
         self.outputs = outputs
         self.sampleRate = sampleRate

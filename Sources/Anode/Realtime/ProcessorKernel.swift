@@ -41,14 +41,16 @@ var flushLimit: Double { 1e-200 }
 @inlinable @inline(__always)
 func flushed(_ value: Double) -> Double { abs(value) < flushLimit ? 0 : value }
 
-/// The trapezoidal charge history moving on by one accepted step: the new charge current
-/// i_q = a0·(q − q_prev) − i_q,prev (flushed like the state) and the change of the history
-/// h = a0·q + i_q that the next prediction follows.
+/// The charge history moving on by one accepted step. `current` holds w·i_q,prev, the last charge
+/// current times the history weight w (1 for the trapezoidal rule, see
+/// `SimulationOptions.companion`); returned are w·i_q of the new charge current
+/// i_q = a0·(q − q_prev) − w·i_q,prev (flushed like the state) and the change of the history
+/// h = a0·q + w·i_q that the next prediction follows.
 @inlinable @inline(__always)
-func chargeHistoryStep<V: SIMD>(charge q: V, previous: V, current: V, a0: Double) -> (current: V, historyChange: V)
+func chargeHistoryStep<V: SIMD>(charge q: V, previous: V, current: V, a0: Double, weight: Double) -> (current: V, historyChange: V)
 where V.Scalar == Double {
     let moved = a0 * (q - previous)
-    var next = moved - current
+    var next = weight * (moved - current)
     let magnitude = next.replacing(with: -next, where: next .< 0)
     next.replace(with: 0, where: magnitude .< flushLimit)
     return (next, moved + (next - current))
@@ -507,7 +509,11 @@ extension Processor {
             if handedOver == nil && attemptLimit > 0 {
                 (converged, iterations, _) = newton(Shape.self, limit: attemptLimit, keepBest: true)
                 if charged { state.pointee.allowance &-= iterations }
+                if !converged { for k in 0..<n { vResume[k] = v[k] } }
             }
+            // Newton ran out of its first evaluations (rather than meeting a singular Jacobian or
+            // a value that is not finite): it may resume if continuation fails.
+            let resumable = !converged && iterations >= attemptLimit && attemptLimit < maxIterations
             if !converged && state.pointee.allowance > 0 {
                 // A hard step (a large jump of the drive): walk there in eight stages, undamped
                 // as above; should a stage cycle, in 32 shorter ones; should that fail too, in
@@ -527,6 +533,23 @@ extension Processor {
                 }
                 converged = fallback.converged
                 iterations &+= fallback.iterations
+            }
+            if !converged && resumable && state.pointee.allowance > 0 {
+                // Continuation follows the solution from the last step's and stops where that
+                // branch ends (a latch snapping over, a fold); Newton left alone may still find
+                // the one across. It resumes where it stopped (after the register kernel's
+                // attempt, from its nearest iterate), with the rest of `maxIterations` (its first
+                // evaluation there repeats the last one): as far as the reference
+                // simulator's Newton goes at a fixed step before it cuts the step. (A random
+                // circuit, a germanium stage whose collector switches, took 47 evaluations there;
+                // continuation failed, and sub-steps gave another, finer answer than the
+                // reference simulator's whole step.)
+                for k in 0..<n { v[k] = vResume[k] }
+                let limit = min(maxIterations &- attemptLimit &+ 1, charged ? state.pointee.allowance : .max)
+                let resumed = newton(Shape.self, limit: limit, keepBest: true)
+                state.pointee.allowance &-= resumed.iterations
+                converged = resumed.converged
+                iterations &+= resumed.iterations
             }
             if (!converged || alwaysSubstep) && state.pointee.allowance > 0, let evaluations = substep(Shape.self, y) {
                 // Solved in shorter steps: state, ports, charges and outputs are the fine model's.
@@ -588,7 +611,7 @@ extension Processor {
             for k in 0..<n { historyChange[k] = 0 }
         } else {
             updateStateAndOutputs(y)
-            devices.accept(a0: a0, historyChange: historyChange)
+            devices.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange)
             for k in 0..<n { pPrevious[k] = p[k]; vPrevious[k] = v[k]; currentPrevious[k] = current[k] }
         }
         if state.pointee.consecutiveFailures >= failureLimit {

@@ -7,7 +7,8 @@
 ///     s ← A·s + B·u + C·ĩ           state update
 ///
 /// `s` holds the trapezoidal companion sources of capacitors (h = g·v + i, g = 2C/T) and inductors
-/// (e = (2/T)·Φ + v); `u` the input channels followed by a constant 1 that carries every other
+/// (e = (2/T)·Φ + v; with ngspice's damping `xmu` or backward Euler, h = g·v + w·i with the
+/// coefficients of `SimulationOptions.companion`); `u` the input channels followed by a constant 1 that carries every other
 /// source's DC value; `ĩ(v) = i(v) − G₀·v` the device port currents (charge currents included)
 /// minus their linearization G₀ at the DC operating point. Moving G₀ into the linear part keeps the
 /// equations exact while making the linear system invertible even where a node is reached only
@@ -15,6 +16,9 @@
 struct StateSpaceModel {
     /// Step, s.
     let step: Double
+    /// The companion coefficients of the step: a charge's current after it is
+    /// i = a0·(q − q_prev) − historyWeight·i_prev (2/T and 1 for the trapezoidal rule).
+    let a0: Double, historyWeight: Double
     /// Sizes: states, inputs (constant channel included), ports, outputs.
     var stateCount: Int
     /// The states before `reduceStates`, one per capacitor and inductor, and the reduction: full
@@ -71,7 +75,10 @@ struct StateSpaceModel {
         let net = network
         let engine = MNAEngine(network, options: circuit.options)
         let n = engine.size
-        let a0 = 2 / step
+        // The companion coefficients (the trapezoidal rule: 2/T and 1; see `SimulationOptions.companion`).
+        let (a0, history) = circuit.options.companion(step: step)
+        self.a0 = a0
+        historyWeight = history
 
         // Inputs: which sources, and the constant channel.
         var inputSources: [(isVoltage: Bool, index: Int)] = []
@@ -155,7 +162,7 @@ struct StateSpaceModel {
         var ctx = MNAEngine.Context()
         ctx.mode = .transient
         ctx.a0 = a0
-        ctx.beta = -1
+        ctx.beta = -history
         engine.assemble(at: op, ctx)
         var M = Matrix(rows: n, columns: n)
         for i in 0..<n { for j in 0..<n { M[i, j] = engine.matrix[i + j * n] } }
@@ -312,9 +319,12 @@ struct StateSpaceModel {
         }
         let Z = -1 * Nn.transposed
         let Ms = lu.solving(Bs), Mu = lu.solving(Bu), Mz = lu.solving(Z)
-        A = 2 * (W * Ms) - Matrix.identity(ns)
-        B = 2 * (W * Mu)
-        C = 2 * (W * Mz)
+        // A companion source after a step is h = g·v + w·i with i = g·v − h_prev (w: the history
+        // weight), so h = (1 + w)·g·v − w·h_prev.
+        let w = history, gain = 1 + history
+        A = gain * (W * Ms) - w * Matrix.identity(ns)
+        B = gain * (W * Mu)
+        C = gain * (W * Mz)
         D = No * Ms + Os
         E = No * Mu + Ou
         F = No * Mz + Oz
@@ -332,7 +342,7 @@ struct StateSpaceModel {
         let Mv = lu.solving(U)
         let Ut = U.transposed
         Q = Ut * Mv
-        Ls = 2 * (W * Mv)
+        Ls = gain * (W * Mv)
         Lo = No * Mv
         Ln = Nn * Mv
         Rs = Ut * Ms

@@ -32,7 +32,7 @@ extension Processor {
         // This model's full states after and before the last step, into the fine model's.
         expand(s, into: fullA)
         expand(sPrevious, into: fullB)
-        Self.rescale(fullA, fullB, count: fullStates, by: k, into: fullA, fullB)
+        Self.rescale(fullA, fullB, count: fullStates, by: k, weight: historyWeight, into: fullA, fullB)
         fine.load(fullA, before: fullB, ports: vPrevious, inputs: uPrevious, from: self)
         let before = fine.runtime.pointee.counters
         // Every evaluation of the fine model spends this step's allowance.
@@ -50,7 +50,7 @@ extension Processor {
         // Back: the fine model's last two states, the ports and the charges.
         fine.expand(fine.s, into: fine.fullA)
         fine.expand(fine.sPrevious, into: fine.fullB)
-        Self.rescale(fine.fullA, fine.fullB, count: fullStates, by: 1 / k, into: fullA, fullB)
+        Self.rescale(fine.fullA, fine.fullB, count: fullStates, by: 1 / k, weight: historyWeight, into: fullA, fullB)
         reduce(fullA, into: s)
         reduce(fullB, into: sPrevious)
         for i in 0..<np { v[i] = fine.v[i]; current[i] = fine.current[i] }
@@ -93,15 +93,18 @@ extension Processor {
         runtime.pointee.consecutiveFailures = 0
     }
 
-    /// The companion states after and before a step (`after`, `before`) for a model whose 2/T is
-    /// `factor` times this one's: g·v = (h + h_prev)/2 scales, i = (h − h_prev)/2 stays, and the
-    /// new pair is factor·g·v ± i. The result may overwrite the arguments.
+    /// The companion states after and before a step (`after`, `before`) for a model whose a0 is
+    /// `factor` times this one's. With history weight w a state after a step is h = g·v + w·i with
+    /// i = g·v − h_prev, so g·v = (h + w·h_prev)/(1 + w) scales and i = (h − h_prev)/(1 + w) stays;
+    /// the new pair is factor·g·v + w·i after and factor·g·v − i before (the trapezoidal rule, w = 1:
+    /// g·v = (h + h_prev)/2, i = (h − h_prev)/2). The result may overwrite the arguments.
     @usableFromInline
-    static func rescale(_ after: UnsafePointer<Double>, _ before: UnsafePointer<Double>, count: Int, by factor: Double,
+    static func rescale(_ after: UnsafePointer<Double>, _ before: UnsafePointer<Double>, count: Int, by factor: Double, weight w: Double,
                         into newAfter: UnsafeMutablePointer<Double>, _ newBefore: UnsafeMutablePointer<Double>) {
+        let share = 1 / (1 + w)
         for r in 0..<count {
-            let scaled = 0.5 * (after[r] + before[r]), other = 0.5 * (after[r] - before[r])
-            newAfter[r] = factor * scaled + other
+            let scaled = share * (after[r] + w * before[r]), other = share * (after[r] - before[r])
+            newAfter[r] = factor * scaled + w * other
             newBefore[r] = factor * scaled - other
         }
     }
