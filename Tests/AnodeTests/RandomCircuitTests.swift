@@ -7,7 +7,8 @@ import Testing
 /// — transistors, diodes, FETs and reactive parts in places no reference circuit puts them.
 ///
 /// The generator is seeded, so a failure names a seed that reproduces it
-/// (`RandomCircuit(seed:).netlist`). `ANODE_RANDOM_CIRCUITS=N` runs N seeds instead of the default.
+/// (`RandomCircuit(seed:).netlist`). `ANODE_RANDOM_CIRCUITS=N` runs N seeds instead of the default,
+/// from `ANODE_RANDOM_CIRCUITS_START` (0 by default) on.
 @Suite("Random circuits")
 struct RandomCircuitTests {
     /// Seeds run by default (each a few milliseconds of audio through both engines).
@@ -15,7 +16,8 @@ struct RandomCircuitTests {
 
     static var seeds: [UInt64] {
         let count = ProcessInfo.processInfo.environment["ANODE_RANDOM_CIRCUITS"].flatMap { Int($0) } ?? defaultCount
-        return (0..<UInt64(count)).map { $0 }
+        let start = ProcessInfo.processInfo.environment["ANODE_RANDOM_CIRCUITS_START"].flatMap { UInt64($0) } ?? 0
+        return (start..<(start + UInt64(count))).map { $0 }
     }
 
     @Test("the processor agrees with the reference simulator on random circuits", arguments: seeds)
