@@ -63,7 +63,8 @@ struct Bench: ParsableCommand {
         if let seconds, !(seconds > 0 && seconds <= 86_400) { throw ValidationError("--seconds must be above 0 and at most a day") }
         if !(1...1 << 20).contains(block) { throw ValidationError("--block must be 1 to 1048576 frames") }
         if let vntol, !(vntol > 0 && vntol.isFinite) { throw ValidationError("--vntol must be a positive number of volts") }
-        if let substepLevels, !(0...6).contains(substepLevels) { throw ValidationError("--substep-levels must be 0 to 6") }
+        let deepest = ProcessorConfiguration.maximumSubstepLevels
+        if let substepLevels, !(0...deepest).contains(substepLevels) { throw ValidationError("--substep-levels must be 0 to \(deepest)") }
         if let fallbackBudget, fallbackBudget < 0 { throw ValidationError("--fallback-budget must not be negative") }
         if let amplitude, !amplitude.isFinite { throw ValidationError("--amplitude must be a number of volts") }
         if !(frequency > 0 && frequency.isFinite) { throw ValidationError("--frequency must be a positive number of hertz") }

@@ -44,9 +44,6 @@ final class MNAEngine {
     var portVoltages: [PortVector]
     /// Whether any device limited its step in the last assembly.
     var limited = false
-    /// The first device whose evaluation in the last assembly was not finite (a log of a negative
-    /// voltage in a behavioral source, say), with its port voltages; nil when every one was.
-    var nonFiniteDevice: (index: Int, ports: PortVector)? = nil
     /// Source waveforms with SPICE's defaults filled in for the current transient.
     var waveforms: [Waveform?]
     /// The fraction of each control (knob) of the network.
@@ -195,7 +192,6 @@ final class MNAEngine {
 
     /// Fills `matrix` and `rhs` with the system linearized at `x`.
     func assemble(at x: [Double], _ ctx: Context) {
-        nonFiniteDevice = nil
         for k in matrix.indices { matrix[k] = 0 }
         for k in rhs.indices { rhs[k] = 0 }
         limited = false
@@ -282,11 +278,6 @@ final class MNAEngine {
             portVoltages[d] = v
             let i = device.model.currents(v)
             let g = ctx.smallSignal ? device.model.smallSignalConductance(v) : i.conductance
-            // A device at fault: finite port voltages, a value that is not.
-            if nonFiniteDevice == nil, (0..<count).allSatisfy({ v[$0].isFinite }),
-               !(0..<count).allSatisfy({ k in i.current[k].isFinite && (0..<count).allSatisfy { g[k, $0].isFinite } }) {
-                nonFiniteDevice = (d, v)
-            }
             stampPorts(device, count, i.current, g, v)
             if transient && device.model.hasCharge {
                 let q = device.model.charges(v)
@@ -325,7 +316,7 @@ final class MNAEngine {
         } catch .singular(let column) {
             throw SimulationError("singular matrix: \(network.unknownName(column)) is not determined by the circuit (check for floating nodes, loops of voltage sources, or a device whose terminals carry no current)")
         } catch {
-            if let (d, v) = nonFiniteDevice {
+            if let (d, v) = nonFiniteDevice() {
                 let device = network.devices[d]
                 let name = network.elementNames[device.owner].replacingOccurrences(of: "#value", with: "")
                 let ports = (0..<device.model.portCount).map { String(format: "%g V", v[$0]) }.joined(separator: ", ")
@@ -335,6 +326,21 @@ final class MNAEngine {
             let row = (0..<size).first { r in !rhs[r].isFinite || (0..<size).contains { !matrix[r + $0 * size].isFinite } }
             throw SimulationError("the circuit equations hold a value that is not a finite number\(row.map { " (in the equation of \(network.unknownName($0)))" } ?? "")")
         }
+    }
+
+    /// The first device whose evaluation at the last assembly's port voltages is not finite though
+    /// the voltages are (a log of a negative voltage in a behavioral source, say), with those
+    /// voltages; nil when there is none. Looked for only once a solve has failed.
+    func nonFiniteDevice() -> (index: Int, ports: PortVector)? {
+        for (d, device) in network.devices.enumerated() {
+            let v = portVoltages[d], count = device.model.portCount
+            guard (0..<count).allSatisfy({ v[$0].isFinite }) else { continue }
+            let e = device.model.currents(v)
+            if !(0..<count).allSatisfy({ k in e.current[k].isFinite && (0..<count).allSatisfy { e.conductance[k, $0].isFinite } }) {
+                return (d, v)
+            }
+        }
+        return nil
     }
 
     // MARK: Newton

@@ -84,14 +84,10 @@ struct TransientIntegrator {
         var ctx = MNAEngine.Context()
         ctx.mode = .transient
         ctx.time = time
-        if euler {
-            ctx.a0 = 1 / h
-            ctx.beta = 0
-        } else {
-            let (a0, history) = options.companion(step: h)
-            ctx.a0 = a0
-            ctx.beta = -history
-        }
+        // A first-order step after a corner whatever the method; else the netlist's.
+        let (a0, history) = euler ? (1 / h, 0) : options.companion(step: h)
+        ctx.a0 = a0
+        ctx.beta = -history
         return ctx
     }
 

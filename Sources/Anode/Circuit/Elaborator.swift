@@ -1065,7 +1065,7 @@ struct Elaborator {
         case "interp", "noacct", "acct", "nopage", "numdgt", "filetype", "list", "node", "nomod", "noinit", "norefvalue", "post", "ingold", "savecurrents", "keepopinfo", "warn", "maxwarns", "opts",
              "plotwinsize", "plotreltol", "plotvntol", "plotabstol", "nomarch", "measdgt":  // LTspice's waveform file and printout
             break  // output formatting of SPICE programs: no effect on results
-        case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "maxord", "xmu", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop", "solver", "topologycheck":
+        case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "maxord", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop", "solver", "topologycheck":
             circuit.warnings.append(Diagnostic("option \(a.name) is not used by Anode and was ignored", at: a.location))
         default:
             throw NetlistError("unknown option '\(a.name)'", at: a.location)

@@ -238,8 +238,8 @@ public final class Processor {
     /// Builds a processor for `circuit`: derives its state-space model at the configured rate and
     /// starts it at the DC operating point.
     public convenience init(_ circuit: Circuit, configuration: ProcessorConfiguration) throws(SimulationError) {
-        guard (0...6).contains(configuration.substepLevels) else {
-            throw SimulationError("sub-step levels must be 0 to 6, not \(configuration.substepLevels)")
+        guard (0...ProcessorConfiguration.maximumSubstepLevels).contains(configuration.substepLevels) else {
+            throw SimulationError("sub-step levels must be 0 to \(ProcessorConfiguration.maximumSubstepLevels), not \(configuration.substepLevels)")
         }
         if let budget = configuration.fallbackBudget, budget < 0 {
             throw SimulationError("the fallback budget must not be negative, not \(budget)")

@@ -30,6 +30,8 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// nanoseconds needs at 50 kHz (with 3 the class-AB stage driven 20–26 dB into clipping
     /// already failed no step in a second; with 2, up to about twenty).
     public var substepLevels: Int
+    /// The deepest `substepLevels` allowed: T/4096, a few nanoseconds at audio rates.
+    public static let maximumSubstepLevels = 6
     /// Device evaluations per frame that the steps Newton from the prediction does not solve may
     /// spend on their fallbacks (continuation, sub-steps), pooled over each `process` call: a call
     /// of N frames spends at most N times this on them, so that its work is bounded by
