@@ -17,9 +17,9 @@ func printError(_ message: String) {
 }
 
 /// Reads and elaborates a netlist, printing its warnings; on error prints it and exits with status 2.
-func loadCircuit(_ path: String) throws -> Circuit {
+func loadCircuit(_ path: String, temperature: Double? = nil) throws -> Circuit {
     do {
-        let circuit = try Circuit(contentsOfFile: path)
+        let circuit = try Circuit(contentsOfFile: path, temperature: temperature)
         for w in circuit.warnings { printError(w.description) }
         return circuit
     } catch {

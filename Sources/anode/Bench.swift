@@ -20,6 +20,9 @@ struct Bench: ParsableCommand {
     @Argument(help: "The netlist file.")
     var file: String
 
+    @Option(name: .customLong("temp"), help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
+    var temperature: Double?
+
     @Option(help: "The input source (default: the first source with a transient waveform).")
     var input: String?
 
@@ -71,7 +74,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        var circuit = try loadCircuit(file)
+        var circuit = try loadCircuit(file, temperature: temperature)
         try applySettings(settings, to: &circuit, file: file)
         var sources: [(String, Waveform?)] = []
         for e in circuit.elements {

@@ -7,6 +7,9 @@ struct MeasurementOptions: ParsableArguments {
     @Argument(help: "The netlist file.")
     var file: String
 
+    @Option(name: .customLong("temp"), help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
+    var temperature: Double?
+
     @Option(help: "The independent source to drive (default: the first with a transient waveform).")
     var source: String?
 
@@ -38,7 +41,7 @@ struct MeasurementOptions: ParsableArguments {
 
     /// The measurement these options describe; prints the error and exits with status 2 when they do not make one.
     func measurement() throws -> (AmplifierMeasurement, Circuit) {
-        var circuit = try loadCircuit(file)
+        var circuit = try loadCircuit(file, temperature: temperature)
         try applySettings(settings, to: &circuit, file: file)
         let (input, _) = try inputSource(of: circuit, named: source, file: file)
         let output = try outputProbes(probe.map { [$0] } ?? [], of: circuit)[0]

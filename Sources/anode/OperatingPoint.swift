@@ -12,8 +12,11 @@ struct OperatingPointCommand: ParsableCommand {
     @Argument(help: "The netlist file.")
     var file: String
 
+    @Option(name: .customLong("temp"), help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
+    var temperature: Double?
+
     func run() throws {
-        let circuit = try loadCircuit(file)
+        let circuit = try loadCircuit(file, temperature: temperature)
         let simulator = try makeSimulator(circuit)
         do {
             print(try simulator.operatingPoint().report)

@@ -22,6 +22,9 @@ struct Render: ParsableCommand {
     @Argument(help: "The netlist file.")
     var file: String
 
+    @Option(name: .customLong("temp"), help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
+    var temperature: Double?
+
     @Option(name: .shortAndLong, help: "The WAV file to play through the circuit.")
     var input: String
 
@@ -65,7 +68,7 @@ struct Render: ParsableCommand {
     var tail: Double = 0
 
     func run() throws {
-        var circuit = try loadCircuit(file)
+        var circuit = try loadCircuit(file, temperature: temperature)
         try applySettings(settings, to: &circuit, file: file)
         let (inputName, inputSource) = try inputSource(of: circuit, named: source, file: file)
         let probes = try outputProbes(self.probes, of: circuit)

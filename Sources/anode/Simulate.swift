@@ -14,6 +14,9 @@ struct Simulate: ParsableCommand {
     @Argument(help: "The netlist file.")
     var file: String
 
+    @Option(name: .customLong("temp"), help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
+    var temperature: Double?
+
     @Option(name: .shortAndLong, help: "Where to write the CSV.")
     var output: String?
 
@@ -25,7 +28,7 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
-        let circuit = try loadCircuit(file)
+        let circuit = try loadCircuit(file, temperature: temperature)
         let simulator = try makeSimulator(circuit)
         guard !circuit.analyses.isEmpty || !circuit.transferFunctions.isEmpty || !circuit.noiseAnalyses.isEmpty else {
             printError("\(file): error: the netlist has no analysis (.op, .dc, .ac, .tran, .tf or .noise)")

@@ -68,6 +68,21 @@ struct CommandLineTests {
         #expect(lines.contains { $0.hasPrefix("p(q1) ") })
     }
 
+    @Test("--temp replaces the netlist's temperature: the -10 °C preamp at 27 °C is the 27 °C preamp")
+    func temperatureOption() throws {
+        func collector(_ arguments: [String]) throws -> Double {
+            let r = try run(["op", "Tests/AnodeTests/Netlists/temperature-bjt.cir"] + arguments)
+            #expect(r.status == 0, "\(r.stderr)")
+            return try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("v(collector) ") }.flatMap { Double($0.split(separator: " ")[1]) })
+        }
+        // ngspice at the netlist's -10 °C: 5.39046 V (Fixtures/temperature-bjt.op.csv); at 27 °C the
+        // same stage is circuits/2n3904-common-emitter.cir, 5.03 V.
+        #expect(abs(try collector([]) - 5.39046) < 1e-4)
+        #expect(abs(try collector(["--temp", "27"]) - 5.03) < 0.01)
+        let cold = try run(["op", "Tests/AnodeTests/Netlists/temperature-bjt.cir", "--temp=-274"])
+        #expect(cold.status == 2 && cold.stderr.contains("absolute zero"), "\(cold.stderr)")
+    }
+
     @Test("anode bench prints one line that scripts can read, and refuses an impossible tolerance")
     func bench() throws {
         let r = try run(["bench", "circuits/diode-clipper.cir", "--amplitude", "1", "--seconds", "0.05", "--vntol", "1e-5"])

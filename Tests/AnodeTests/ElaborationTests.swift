@@ -43,21 +43,53 @@ struct ElaborationTests {
         #expect(c.warnings.last?.message.contains("NSUB") == true && c.warnings.last?.message.contains("KF") == false, "\(c.warnings)")
     }
 
-    @Test("an element's own temperature other than 27 °C is a warning naming it; temperature coefficients alone are not")
-    func instanceTemperature() throws {
+    @Test("temperatures: .temp, .options temp/tnom, an element's temp= and dtemp=, a card's TNOM, and R/C/L coefficients")
+    func temperatures() throws {
         let c = try circuit("""
             V1 a 0 1
             R1 a b 1k tc1=0.001 tc2=1e-6
-            R2 b 0 1k temp=27
+            C1 b 0 1u tc=0.002,1e-5
             D1 b 0 dm temp=60
             Q1 a b 0 qm dtemp=5
-            Q2 a b 0 qm dtemp=0
-            .model dm D(IS=1n)
+            Q2 a b 0 qm
+            D2 b 0 dn
+            .model dm D(IS=1n N=2)
+            .model dn D(IS=1n TNOM=50)
             .model qm NPN(IS=1e-15)
+            .temp 50
+            .options tnom=20
             """)
-        #expect(c.warnings.map { $0.location?.line } == [5, 6], "\(c.warnings)")
-        #expect(c.warnings.first?.message.contains("D1: temp=60 is ignored") == true)
-        #expect(c.warnings.last?.message.contains("Q1: dtemp=5 is ignored") == true)
+        #expect(c.warnings.isEmpty, "\(c.warnings)")
+        #expect(c.options.temperature == 50 && c.options.nominalTemperature == 20)
+        func vt(_ celsius: Double) -> Double { Junction.boltzmann * (celsius + 273.15) / Junction.charge }
+        func element(_ name: String) -> ElementKind? { c.elements.first { $0.name == name }?.kind }
+        // ΔT = 50 − 20 = 30 K against the circuit's TNOM.
+        guard case .resistor(_, _, let r)? = element("R1"), case .capacitor(_, _, let cap, _)? = element("C1") else {
+            Issue.record("no R1 or C1"); return
+        }
+        #expect(abs(r - 1000 * (1 + 0.001 * 30 + 1e-6 * 900)) < 1e-9)
+        #expect(abs(cap - 1e-6 * (1 + 0.002 * 30 + 1e-5 * 900)) < 1e-18)
+        guard case .diode(_, _, let d1)? = element("D1"), case .diode(_, _, let d2)? = element("D2"),
+              case .bjt(_, _, _, let q1)? = element("Q1"), case .bjt(_, _, _, let q2)? = element("Q2") else {
+            Issue.record("no D1, D2, Q1 or Q2"); return
+        }
+        #expect(abs(d1.nvt - 2 * vt(60)) < 1e-15)
+        #expect(abs(q1.vt - vt(55)) < 1e-15 && abs(q2.vt - vt(50)) < 1e-15)
+        // IS(T) = IS·exp((T/Tnom − 1)·EG/(N·Vt) + XTI/N·ln(T/Tnom)), EG = 1.11, XTI = 3; D2's card holds at its own 50 °C.
+        let t = 333.15, tnom = 293.15
+        #expect(abs(d1.parameters.saturationCurrent / 1e-9 - exp((t / tnom - 1) * 1.11 / (2 * vt(60)) + 1.5 * log(t / tnom))) < 1e-9)
+        #expect(d2.parameters.saturationCurrent == 1e-9)
+        // A temperature below absolute zero is an error at its place.
+        #expect(throws: NetlistError.self) { try circuit("V1 a 0 1\nR1 a 0 1k\n.temp -300\n") }
+        do {
+            _ = try circuit("V1 a 0 1\nD1 a 0 dm temp=-280\n.model dm D\n")
+            Issue.record("no error")
+        } catch {
+            #expect(error.location?.line == 3 && error.message.contains("absolute zero"), "\(error)")
+        }
+        // A diode's grading coefficient above 0.9 is limited, with a warning.
+        let steep = try circuit("V1 a 0 1\nD1 a 0 dm\n.model dm D(M=0.95)\n")
+        #expect(steep.warnings.first?.message.contains("limited to 0.9") == true, "\(steep.warnings)")
     }
 
     @Test("a .tran whose TSTEP exceeds the span it records is a warning at TSTEP")

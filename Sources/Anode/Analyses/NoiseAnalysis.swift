@@ -167,17 +167,20 @@ extension Simulator {
     }
 
     /// The noise sources of the circuit linearized at `op`, as ngspice models them: thermal noise
-    /// 4kT/R of every resistance (device series resistances included, a bias-dependent base
+    /// 4kT/R of every resistance (T the circuit's temperature; a device's own, where it carries
+    /// the resistance or the channel itself) (device series resistances included, a bias-dependent base
     /// resistance at its operating-point value), shot noise 2q|I| of junction currents (a diode's; a
     /// transistor's collector and base currents), flicker noise KF·|I|^AF/f (diodes, BJT base
     /// currents, JFET and MOSFET drain currents), a FET channel's thermal noise 8kT·gm/3, and a tube grid's
     /// junction in series with RGI (both, as one current across the grid). Controlled and
     /// behavioral sources, capacitors, inductors and the tubes' plate laws are noiseless.
     func noiseSources(_ engine: MNAEngine, at op: [Double]) -> [NoiseSource] {
-        let fourKT = 4 * Self.boltzmann * (Junction.nominalTemperature + 273.15), twoQ = 2 * Self.electronCharge
+        let fourKT = 4 * Self.boltzmann * (engine.options.temperature + Junction.zeroCelsius), twoQ = 2 * Self.electronCharge
         var sources: [NoiseSource] = []
-        func thermal(_ a: Int, _ b: Int, _ conductance: Double, _ owner: Int) {
-            if conductance.isFinite && conductance != 0 { sources.append(NoiseSource(a: a, b: b, white: fourKT * abs(conductance), flicker: 0, owner: owner)) }
+        func thermal(_ a: Int, _ b: Int, _ conductance: Double, _ owner: Int, vt: Double? = nil) {
+            // 4kT at the element's own temperature when it has one (k·T = q·Vt).
+            let scale = vt.map { 4 * Self.electronCharge * $0 } ?? fourKT
+            if conductance.isFinite && conductance != 0 { sources.append(NoiseSource(a: a, b: b, white: scale * abs(conductance), flicker: 0, owner: owner)) }
         }
         func shot(_ a: Int, _ b: Int, _ current: Double, kf: Double = 0, af: Double = 1, _ owner: Int) {
             let flicker = kf * pow(max(abs(current), 1e-38), af)
@@ -214,11 +217,11 @@ extension Simulator {
                 shot(bi, ei, i[0], kf: p.flickerCoefficient, af: p.flickerExponent, device.owner)
                 if q.hasModulatedBaseResistance {
                     // rb at its operating-point value: the base port's conductance with rb held.
-                    thermal(b, bi, q.portCurrentsWithBase(v, frozenBaseResistance: true).conductance[0, 0], device.owner)
+                    thermal(b, bi, q.portCurrentsWithBase(v, frozenBaseResistance: true).conductance[0, 0], device.owner, vt: q.vt)
                 }
             case .jfet(let j):
                 let e = j.portCurrents(v)
-                thermal(t[1], t[2], 2.0 / 3.0 * e.conductance[1, 0], device.owner)
+                thermal(t[1], t[2], 2.0 / 3.0 * e.conductance[1, 0], device.owner, vt: j.vt)
                 let p = j.parameters
                 if p.flickerCoefficient != 0 {
                     sources.append(NoiseSource(a: t[1], b: t[2], white: 0,
@@ -226,7 +229,7 @@ extension Simulator {
                 }
             case .mosfet(let m):
                 let e = m.portCurrents(v)
-                thermal(t[1], t[3], 2.0 / 3.0 * e.conductance[1, 0], device.owner)
+                thermal(t[1], t[3], 2.0 / 3.0 * e.conductance[1, 0], device.owner, vt: m.vt)
                 let p = m.parameters
                 if p.flickerCoefficient != 0 {
                     // KF·|Id|^AF/(f·W·Leff·Cox²), as ngspice's level 1 (Cox from TOX, 100 nm when not given).

@@ -2,15 +2,18 @@ import Foundation
 
 extension Circuit {
     /// Elaborates a parsed netlist: evaluates parameters, expands subcircuits, builds the device
-    /// models and collects the analyses and outputs.
-    public init(netlist: Netlist) throws(NetlistError) {
+    /// models and collects the analyses and outputs. The devices are built at the netlist's
+    /// temperature (`.temp`, `.options temp=`), or at `temperature` °C when it is given; changing
+    /// `options.temperature` afterwards changes nothing.
+    public init(netlist: Netlist, temperature: Double? = nil) throws(NetlistError) {
         var elaborator = Elaborator(netlist: netlist)
+        elaborator.temperatureOverride = temperature
         self = try elaborator.run()
     }
 
-    /// Reads and elaborates a netlist file.
-    public init(contentsOfFile path: String) throws(NetlistError) {
-        try self.init(netlist: Netlist(contentsOfFile: path))
+    /// Reads and elaborates a netlist file (at `temperature` °C if given, see `init(netlist:temperature:)`).
+    public init(contentsOfFile path: String, temperature: Double? = nil) throws(NetlistError) {
+        try self.init(netlist: Netlist(contentsOfFile: path), temperature: temperature)
     }
 
     /// Reads and elaborates netlist text; `file` names it in messages.
@@ -23,6 +26,8 @@ extension Circuit {
 struct Elaborator {
     let netlist: Netlist
     var circuit: Circuit
+    /// The temperature, °C, that replaces the netlist's own.
+    var temperatureOverride: Double? = nil
     var globalNodes: Set<String> = []
     /// Model cards already warned about (by location), so each card warns once.
     var warnedModels: Set<SourceLocation> = []
@@ -45,11 +50,22 @@ struct Elaborator {
             }
         }
         try collectDefinitions(netlist.statements, into: top)
-        // Options first: GMIN enters the device models as they are built.
+        // Options and .temp first: GMIN and the temperature enter the device models as they are built.
         for statement in netlist.statements {
             if case .command(.options(let assignments)) = statement.kind {
                 for a in assignments { try applyOption(a, in: top) }
             }
+        }
+        for statement in netlist.statements {
+            if case .command(.temperature(let text)) = statement.kind {
+                circuit.options.temperature = try Self.temperature(text, named: ".temp", in: top)
+            }
+        }
+        if let t = temperatureOverride {
+            guard t.isFinite, t > -Junction.zeroCelsius else {
+                throw NetlistError("temperature \(t) is not a temperature (°C above absolute zero, −273.15 °C)", at: nil)
+            }
+            circuit.options.temperature = t
         }
         try instantiate(netlist.statements, in: top)
         for statement in netlist.statements {
@@ -218,6 +234,8 @@ struct Elaborator {
         var valueText: ValueText? = nil
         var initial: Double? = nil
         var multiplier = 1.0
+        var temperature = InstanceTemperature()
+        var coefficients = TemperatureCoefficients()
         // LTspice's parasitics of capacitors (Rser, Lser, Rpar, Cpar, RLshunt) and inductors (Rser, Rpar, Cpar).
         var parasitics: [String: (value: Double, location: SourceLocation)] = [:]
         let parasiticNames: Set<String> = letter == "c" ? ["rser", "lser", "rpar", "cpar", "rlshunt"] : letter == "l" ? ["rser", "rpar", "cpar"] : []
@@ -236,10 +254,14 @@ struct Elaborator {
             } else if k == "m" {
                 multiplier = try scope.evaluate(values[0])
                 if !(multiplier > 0) { throw NetlistError("\(line.name): multiplier m must be positive", at: key.location) }
-            } else if ["tc", "tc1", "tc2"].contains(k) {
-                // Temperature coefficients: no effect at the nominal temperature Anode simulates.
-            } else if ["temp", "dtemp"].contains(k) {
-                instanceTemperature(key, try scope.evaluate(values[0]), of: line.name)
+            } else if k == "tc1" || k == "tc" {
+                // tc=TC1[,TC2] or tc1=TC1: the value at T is the value at TNOM times 1 + TC1·ΔT + TC2·ΔT².
+                coefficients.linear = try scope.evaluate(values[0])
+                if values.count > 1 { coefficients.quadratic = try scope.evaluate(values[1]) }
+            } else if k == "tc2" {
+                coefficients.quadratic = try scope.evaluate(values[0])
+            } else if k == "temp" || k == "dtemp" {
+                try temperature.set(key, try scope.evaluate(values[0]))
             } else if parasiticNames.contains(k) {
                 let value = try scope.evaluate(values[0])
                 guard value >= 0 else { throw NetlistError("\(line.name): \(key.text) must not be negative", at: key.location) }
@@ -258,7 +280,10 @@ struct Elaborator {
             }
             return try behavioralResistor(name, a, b, valueText, multiplier: multiplier, element: line.name, at: location, in: scope)
         }
-        let v = try scope.evaluate(valueText)
+        if coefficients != TemperatureCoefficients() && Self.readsCircuit(valueText) {
+            throw NetlistError("\(line.name): temperature coefficients of a value that reads the circuit are not supported", at: valueText.location)
+        }
+        let v = try scope.evaluate(valueText) * coefficients.factor(at: temperature.device(in: circuit.options))
         if letter == "r" {
             try circuit.add(name, .resistor(a, b, resistance: v / multiplier), at: location)
             return
@@ -615,12 +640,25 @@ struct Elaborator {
         return found
     }
 
-    /// An element's own temperature, `temp=` (°C) or `dtemp=` (above the circuit's): a warning
-    /// unless it is the 27 °C Anode simulates at, where it changes nothing.
-    mutating func instanceTemperature(_ key: Token, _ v: Double, of element: String) {
-        let nominal = key.lowercased == "temp" ? Junction.nominalTemperature : 0
-        if v != nominal {
-            circuit.warnings.append(Diagnostic("\(element): \(key.text)=\(String(format: "%g", v)) is ignored; Anode simulates every element at 27 °C", at: key.location))
+    /// An element's own temperature: `temp=` (°C), or `dtemp=` (kelvin above the circuit's).
+    struct InstanceTemperature {
+        var absolute: Double? = nil
+        var offset = 0.0
+
+        mutating func set(_ key: Token, _ value: Double) throws(NetlistError) {
+            guard value.isFinite else { throw NetlistError("\(key.text) must be a finite temperature", at: key.location) }
+            if key.lowercased == "temp" { absolute = value } else { offset = value }
+            if let absolute, absolute <= -Junction.zeroCelsius {
+                throw NetlistError("temp=\(absolute) is below absolute zero", at: key.location)
+            }
+        }
+
+        /// The element's temperature, °C: its own `temp=`, or the circuit's plus `dtemp=`.
+        func celsius(in options: SimulationOptions) -> Double { absolute ?? options.temperature + offset }
+
+        /// The element's temperature against the circuit's nominal temperature.
+        func device(in options: SimulationOptions) -> DeviceTemperature {
+            DeviceTemperature(celsius: celsius(in: options), nominalCelsius: options.nominalTemperature)
         }
     }
 
@@ -654,6 +692,7 @@ struct Elaborator {
         }
         var geometry = MOSFETLevel1.Geometry()
         var multiplier = 1.0
+        var temperature = InstanceTemperature()
         for (key, values) in named {
             let k = key.lowercased
             let v = try scope.evaluate(values[0])
@@ -661,7 +700,7 @@ struct Elaborator {
             case (_, "area") where letter != "m": area = v
             case (_, "m"): multiplier = v
             case (_, "ic"): break  // initial guesses: no effect on the solution
-            case (_, "temp"), (_, "dtemp"): instanceTemperature(key, v, of: line.name)
+            case (_, "temp"), (_, "dtemp"): try temperature.set(key, v)
             case ("m", "l"): geometry.length = v
             case ("m", "w"): geometry.width = v
             case ("m", "ad"): geometry.drainArea = v
@@ -678,6 +717,7 @@ struct Elaborator {
         }
         area *= multiplier
         let gmin = circuit.options.gmin
+        let celsius = temperature.celsius(in: circuit.options), nominal = circuit.options.nominalTemperature
         func located<T>(_ make: () throws(NetlistError) -> T) throws(NetlistError) -> T {
             do { return try make() } catch { throw NetlistError("\(line.name): \(error.message)", at: line.location) }
         }
@@ -685,18 +725,22 @@ struct Elaborator {
         switch letter {
         case "d":
             let p = try parameters(Diode.Parameters.self, of: model, in: modelScope)
-            kind = .diode(anode: nodes[0], cathode: nodes[1], try located { () throws(NetlistError) in try Diode(p, area: area, gmin: gmin) })
+            kind = .diode(anode: nodes[0], cathode: nodes[1], try located { () throws(NetlistError) in try Diode(p, area: area, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
+            let grading = p.gradingCoefficient * p.gradingCoefficients.factor(at: DeviceTemperature(celsius: celsius, nominalCelsius: p.nominalTemperature ?? nominal))
+            if grading > 0.9 {
+                circuit.warnings.append(Diagnostic("\(line.name): grading coefficient M = \(String(format: "%g", grading)) at \(String(format: "%g", celsius)) °C is limited to 0.9, as ngspice does", at: line.location))
+            }
         case "q":
             let p = try parameters(GummelPoon.Parameters.self, of: model, in: modelScope)
             let polarity: GummelPoon.Polarity = model.type == "npn" ? .npn : .pnp
-            kind = .bjt(collector: nodes[0], base: nodes[1], emitter: nodes[2], try located { () throws(NetlistError) in try GummelPoon(polarity, p, area: area, gmin: gmin) })
+            kind = .bjt(collector: nodes[0], base: nodes[1], emitter: nodes[2], try located { () throws(NetlistError) in try GummelPoon(polarity, p, area: area, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
         case "j":
             let p = try parameters(ShichmanHodges.Parameters.self, of: model, in: modelScope)
-            kind = .jfet(drain: nodes[0], gate: nodes[1], source: nodes[2], try located { () throws(NetlistError) in try ShichmanHodges(nChannel: model.type == "njf", p, area: area, gmin: gmin) })
+            kind = .jfet(drain: nodes[0], gate: nodes[1], source: nodes[2], try located { () throws(NetlistError) in try ShichmanHodges(nChannel: model.type == "njf", p, area: area, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
         default:
             let p = try parameters(MOSFETLevel1.Parameters.self, of: model, in: modelScope)
             geometry.width *= multiplier
-            kind = .mosfet(drain: nodes[0], gate: nodes[1], source: nodes[2], bulk: nodes[3], try located { () throws(NetlistError) in try MOSFETLevel1(nChannel: model.type == "nmos", p, geometry: geometry, gmin: gmin) })
+            kind = .mosfet(drain: nodes[0], gate: nodes[1], source: nodes[2], bulk: nodes[3], try located { () throws(NetlistError) in try MOSFETLevel1(nChannel: model.type == "nmos", p, geometry: geometry, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
         }
         try circuit.add(name, kind, at: line.location)
     }
@@ -957,11 +1001,8 @@ struct Elaborator {
             }
         case .global:
             break
-        case .temperature(let text):
-            let t = try scope.evaluate(text)
-            if t != Junction.nominalTemperature {
-                circuit.warnings.append(Diagnostic(".temp \(t): Anode simulates every model at 27 °C", at: text.location))
-            }
+        case .temperature:
+            break  // applied before the elements were built
         }
     }
 
@@ -1020,6 +1061,15 @@ struct Elaborator {
         return probe
     }
 
+    /// A temperature in °C (`.temp`, `.options temp=` or `tnom=`): finite and above absolute zero.
+    static func temperature(_ text: ValueText, named name: String, in scope: Scope) throws(NetlistError) -> Double {
+        let t = try scope.evaluate(text)
+        guard t.isFinite, t > -Junction.zeroCelsius else {
+            throw NetlistError("\(name) \(t) is not a temperature (°C above absolute zero, −273.15 °C)", at: text.location)
+        }
+        return t
+    }
+
     mutating func applyOption(_ a: Assignment, in scope: Scope) throws(NetlistError) {
         var o = circuit.options
         func number() throws(NetlistError) -> Double {
@@ -1059,9 +1109,9 @@ struct Elaborator {
             default: throw NetlistError("method must be trap or euler, not '\(value.text)'", at: value.location)
             }
         case "temp", "tnom":
-            if let value = a.value, try scope.evaluate(value) != Junction.nominalTemperature {
-                circuit.warnings.append(Diagnostic("option \(a.name): Anode simulates every model at 27 °C", at: a.location))
-            }
+            guard let value = a.value else { throw NetlistError("option \(a.name) needs a temperature", at: a.location) }
+            let t = try Self.temperature(value, named: "option \(a.name)", in: scope)
+            if a.name.lowercased() == "temp" { o.temperature = t } else { o.nominalTemperature = t }
         case "interp", "noacct", "acct", "nopage", "numdgt", "filetype", "list", "node", "nomod", "noinit", "norefvalue", "post", "ingold", "savecurrents", "keepopinfo", "warn", "maxwarns", "opts",
              "plotwinsize", "plotreltol", "plotvntol", "plotabstol", "nomarch", "measdgt":  // LTspice's waveform file and printout
             break  // output formatting of SPICE programs: no effect on results

@@ -20,6 +20,12 @@ public struct SimulationOptions: Hashable, Sendable {
     /// default is 7; Anode's is 1, which keeps transient waveforms within about 0.1 % of the
     /// converged solution on hard-switching circuits (`.options trtol=7` gives SPICE's step sizes).
     public var truncationErrorFactor = 1.0
+    /// [TEMP] the circuit's temperature, °C (`.temp`); an element's `temp=` or `dtemp=` overrides
+    /// or offsets it. Semiconductor models and resistors, capacitors and inductors with temperature
+    /// coefficients follow it (see `DeviceTemperature`); tube models do not.
+    public var temperature = Junction.nominalTemperature
+    /// [TNOM] the temperature model cards hold at, °C, unless a card sets its own TNOM.
+    public var nominalTemperature = Junction.nominalTemperature
     /// [GMIN] conductance across every junction, S.
     public var gmin = 1e-12
     /// [ITL1] Newton iterations allowed for a DC operating point.

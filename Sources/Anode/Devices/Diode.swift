@@ -40,6 +40,20 @@ public struct Diode: Hashable, Sendable {
         public var breakdownCurrent = 1e-3
         /// NBV: breakdown emission coefficient; nil means N.
         public var breakdownEmissionCoefficient: Double? = nil
+        /// TNOM: the temperature the card's values hold at, °C; nil for the circuit's (`.options tnom`).
+        public var nominalTemperature: Double? = nil
+        /// EG: activation energy of IS, eV.
+        public var energyGap = 1.11
+        /// XTI: temperature exponent of IS.
+        public var saturationCurrentExponent = 3.0
+        /// TT1, TT2: TT's linear and quadratic temperature coefficients, 1/K and 1/K².
+        public var transitTimeCoefficients = TemperatureCoefficients()
+        /// TM1, TM2: M's linear and quadratic temperature coefficients.
+        public var gradingCoefficients = TemperatureCoefficients()
+        /// TRS1 (TRS), TRS2: RS's linear and quadratic temperature coefficients.
+        public var seriesResistanceCoefficients = TemperatureCoefficients()
+        /// TCV: BV's temperature coefficient, V/K.
+        public var breakdownVoltageCoefficient = 0.0
 
         /// The defaults of SPICE.
         public init() {}
@@ -59,9 +73,19 @@ public struct Diode: Hashable, Sendable {
             case "ibv": breakdownCurrent = value
             case "nbv": breakdownEmissionCoefficient = value
             case "level": return value == 1 ? .modeled : nil
-            case "tnom": return Unmodeled.nominalTemperature(value)
-            case "eg", "xti", "tbv", "tbv1", "tbv2", "trs", "trs1", "trs2", "tt1", "tt2", "tcv", "tm1", "tm2", "cta", "tpb", "tcj":
-                return Unmodeled.temperature
+            case "tnom": nominalTemperature = value
+            case "eg": energyGap = value
+            case "xti": saturationCurrentExponent = value
+            case "tt1": transitTimeCoefficients.linear = value
+            case "tt2": transitTimeCoefficients.quadratic = value
+            case "tm1": gradingCoefficients.linear = value
+            case "tm2": gradingCoefficients.quadratic = value
+            case "trs", "trs1": seriesResistanceCoefficients.linear = value
+            case "trs2": seriesResistanceCoefficients.quadratic = value
+            case "tcv": breakdownVoltageCoefficient = value
+            case "tlev", "tlevc": return Unmodeled.temperatureLevel(value)
+            case "tbv", "tbv1", "tbv2", "cta", "ctp", "tpb", "tphp", "tcj":
+                return Unmodeled.otherTemperatureLevel
             case "kf": flickerCoefficient = value
             case "af": flickerExponent = value
             case "isr", "nr", "ikf", "ik", "ikr", "cjsw", "cjp", "vjsw", "php", "mjsw", "fcs", "jsw", "ns", "isw":
@@ -84,11 +108,12 @@ public struct Diode: Hashable, Sendable {
             if let bv = breakdownVoltage, !(bv > 0) { return ("bv", "must be positive") }
             if !(breakdownCurrent > 0) { return ("ibv", "must be positive") }
             if let nbv = breakdownEmissionCoefficient, !(nbv > 0) { return ("nbv", "must be positive") }
+            if !(energyGap > 0) { return ("eg", "must be positive") }
             return nil
         }
     }
 
-    /// The parameters, scaled by the instance's area.
+    /// The parameters, scaled by the instance's area and taken to its temperature.
     public let parameters: Parameters
     /// N·Vt, V.
     public let nvt: Double
@@ -119,17 +144,26 @@ public struct Diode: Hashable, Sendable {
         return string
     }
 
-    /// A diode of the given parameters and area factor (which scales IS, CJO and IBV and divides RS).
-    public init(_ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+    /// A diode of the given parameters and area factor (which scales IS, CJO and IBV and divides RS)
+    /// at `temperature` °C; the card's values hold at its TNOM, or at `nominalTemperature` without one.
+    /// The temperature laws are SPICE's (see `DeviceTemperature`), and also
+    /// TT(T) = TT·(1 + TT1·ΔT + TT2·ΔT²), M(T) = M·(1 + TM1·ΔT + TM2·ΔT²) (at most 0.9),
+    /// RS(T) = RS·(1 + TRS1·ΔT + TRS2·ΔT²), BV(T) = BV − TCV·ΔT, with ΔT = T − TNOM.
+    public init(_ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin,
+                temperature: Double = Junction.nominalTemperature, nominalTemperature: Double = Junction.nominalTemperature) throws(NetlistError) {
         try parameters.validate(area: area)
         var p = parameters
-        p.saturationCurrent *= area
-        p.junctionCapacitance *= area
+        let t = DeviceTemperature(celsius: temperature, nominalCelsius: p.nominalTemperature ?? nominalTemperature)
+        p.saturationCurrent *= area * t.saturationFactor(energyGap: p.energyGap, exponent: p.saturationCurrentExponent, emission: p.emissionCoefficient)
+        p.gradingCoefficient = min(p.gradingCoefficient * p.gradingCoefficients.factor(at: t), 0.9)
+        (p.junctionPotential, p.junctionCapacitance) = t.junction(potential: p.junctionPotential, capacitance: p.junctionCapacitance * area, grading: p.gradingCoefficient)
+        p.transitTime *= p.transitTimeCoefficients.factor(at: t)
         p.breakdownCurrent *= area
-        p.seriesResistance /= area
+        p.breakdownVoltage = p.breakdownVoltage.map { $0 - p.breakdownVoltageCoefficient * t.difference }
+        p.seriesResistance = p.seriesResistance * p.seriesResistanceCoefficients.factor(at: t) / area
         self.parameters = p
         self.gmin = gmin
-        let vt = Junction.thermalVoltage()
+        let vt = t.vt
         nvt = p.emissionCoefficient * vt
         inverseNVt = 1 / nvt
         breakdownNVt = (p.breakdownEmissionCoefficient ?? p.emissionCoefficient) * vt

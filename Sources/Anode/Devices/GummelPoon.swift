@@ -99,6 +99,14 @@ public struct GummelPoon: Hashable, Sendable {
         public var transitTimeCurrent = 0.0
         /// TR: ideal reverse transit time, s.
         public var reverseTransitTime = 0.0
+        /// TNOM: the temperature the card's values hold at, °C; nil for the circuit's (`.options tnom`).
+        public var nominalTemperature: Double? = nil
+        /// EG: activation energy of IS, eV.
+        public var energyGap = 1.11
+        /// XTI: temperature exponent of IS.
+        public var saturationCurrentExponent = 3.0
+        /// XTB: temperature exponent of BF, BR, ISE and ISC.
+        public var betaExponent = 0.0
 
         /// SPICE's defaults.
         public init() {}
@@ -136,12 +144,18 @@ public struct GummelPoon: Hashable, Sendable {
             case "itf": transitTimeCurrent = value
             case "tr": reverseTransitTime = value
             case "level": return value == 1 ? .modeled : nil
-            case "tnom": return Unmodeled.nominalTemperature(value)
-            case "eg", "xti", "xtb", "tre1", "tre2", "trc1", "trc2", "trb1", "trb2", "trm1", "trm2", "tbf1", "tbf2", "tbr1", "tbr2",
-                 "tikf1", "tikf2", "tikr1", "tikr2", "tis1", "tis2", "tise1", "tise2", "tisc1", "tisc2", "tnf1", "tnf2", "tnr1", "tnr2",
-                 "tne1", "tne2", "tnc1", "tnc2", "tvaf1", "tvaf2", "tvar1", "tvar2", "titf1", "titf2", "ttf1", "ttf2", "ttr1", "ttr2",
-                 "tmje1", "tmje2", "tmjc1", "tmjc2", "tmjs1", "tmjs2", "tns1", "tns2", "tiss1", "tiss2", "cte", "ctc", "cts", "tvje", "tvjc", "tvjs":
-                return Unmodeled.temperature
+            case "tnom": nominalTemperature = value
+            case "eg": energyGap = value
+            case "xti": saturationCurrentExponent = value
+            case "xtb": betaExponent = value
+            case "tlev", "tlevc": return Unmodeled.temperatureLevel(value)
+            case "cte", "ctc", "cts", "tvje", "tvjc", "tvjs": return Unmodeled.otherTemperatureLevel
+            case "tis1", "tis2", "tise1", "tise2", "tisc1", "tisc2", "tiss1", "tiss2":
+                return .ignored(reason: "ngspice reads it but does not use it either", neutral: nil)
+            case "tre1", "tre2", "trc1", "trc2", "trb1", "trb2", "trm1", "trm2", "tirb1", "tirb2", "tbf1", "tbf2", "tbr1", "tbr2",
+                 "tikf1", "tikf2", "tikr1", "tikr2", "tnf1", "tnf2", "tnr1", "tnr2", "tne1", "tne2", "tnc1", "tnc2", "tvaf1", "tvaf2",
+                 "tvar1", "tvar2", "titf1", "titf2", "ttf1", "ttf2", "ttr1", "ttr2", "tmje1", "tmje2", "tmjc1", "tmjc2", "tmjs1", "tmjs2", "tns1", "tns2":
+                return .ignored(reason: "ngspice's per-parameter temperature coefficients are not modeled (EG, XTI and XTB are)", neutral: 0)
             case "kf": flickerCoefficient = value
             case "af": flickerExponent = value
             case "rbm": minimumBaseResistance = value
@@ -185,6 +199,7 @@ public struct GummelPoon: Hashable, Sendable {
             if forwardTransitTime < 0 { return ("tf", "must not be negative") }
             if reverseTransitTime < 0 { return ("tr", "must not be negative") }
             if transitTimeCurrent < 0 { return ("itf", "must not be negative") }
+            if !(energyGap > 0) { return ("eg", "must be positive") }
             return nil
         }
     }
@@ -209,7 +224,7 @@ public struct GummelPoon: Hashable, Sendable {
 
     /// NPN or PNP.
     public let polarity: Polarity
-    /// The parameters, scaled by the instance's area.
+    /// The parameters, scaled by the instance's area and taken to its temperature.
     public let parameters: Parameters
     /// Thermal voltage Vt, V.
     public let vt: Double
@@ -243,10 +258,15 @@ public struct GummelPoon: Hashable, Sendable {
     }
 
     /// A transistor of the given polarity, parameters and area factor (which scales the currents
-    /// and capacitances and divides the resistances).
-    public init(_ polarity: Polarity, _ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+    /// and capacitances and divides the resistances) at `temperature` °C; the card's values hold
+    /// at its TNOM, or at `nominalTemperature` without one. The temperature laws are SPICE's (see
+    /// `DeviceTemperature`; IS without N, CJE and CJC by MJE and MJC), and also, with
+    /// b = (T/Tnom)^XTB: BF·b, BR·b, ISE·(IS(T)/IS)^(1/NE)/b, ISC·(IS(T)/IS)^(1/NC)/b.
+    public init(_ polarity: Polarity, _ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin,
+                temperature: Double = Junction.nominalTemperature, nominalTemperature: Double = Junction.nominalTemperature) throws(NetlistError) {
         try parameters.validate(area: area)
-        var p = parameters
+        let t = DeviceTemperature(celsius: temperature, nominalCelsius: parameters.nominalTemperature ?? nominalTemperature)
+        var p = Self.atTemperature(parameters, t)
         p.saturationCurrent *= area
         p.baseEmitterLeakage *= area
         p.baseCollectorLeakage *= area
@@ -263,7 +283,7 @@ public struct GummelPoon: Hashable, Sendable {
         self.polarity = polarity
         self.parameters = p
         self.gmin = gmin
-        vt = Junction.thermalVoltage()
+        vt = t.vt
         criticalVoltage = Junction.criticalVoltage(saturationCurrent: p.saturationCurrent, nvt: vt)
         emitterDepletion = DepletionCharge(cj0: p.emitterCapacitance, vj: p.emitterPotential, m: p.emitterGrading, fc: p.depletionCoefficient)
         let xcjc = p.internalCollectorCapacitanceFraction
@@ -284,6 +304,22 @@ public struct GummelPoon: Hashable, Sendable {
         self.k = k
         hasModulatedBaseResistance = p.baseResistance > 0
             && (p.baseResistanceCurrent != nil || (p.minimumBaseResistance.map { $0 != p.baseResistance } ?? false))
+    }
+
+    /// The parameters `p` (at their nominal temperature) taken to temperature `t`: ngspice's BJTtemp
+    /// with TLEV = TLEVC = 0.
+    static func atTemperature(_ p: Parameters, _ t: DeviceTemperature) -> Parameters {
+        var q = p
+        let isFactor = t.saturationFactor(energyGap: p.energyGap, exponent: p.saturationCurrentExponent)
+        let betaFactor = exp(log(t.ratio) * p.betaExponent)
+        q.saturationCurrent *= isFactor
+        q.forwardBeta *= betaFactor
+        q.reverseBeta *= betaFactor
+        q.baseEmitterLeakage *= exp(log(isFactor) / p.baseEmitterLeakageEmission) / betaFactor
+        q.baseCollectorLeakage *= exp(log(isFactor) / p.baseCollectorLeakageEmission) / betaFactor
+        (q.emitterPotential, q.emitterCapacitance) = t.junction(potential: p.emitterPotential, capacitance: p.emitterCapacitance, grading: p.emitterGrading)
+        (q.collectorPotential, q.collectorCapacitance) = t.junction(potential: p.collectorPotential, capacitance: p.collectorCapacitance, grading: p.collectorGrading)
+        return q
     }
 
     /// Internal quantities shared by the current and charge equations.

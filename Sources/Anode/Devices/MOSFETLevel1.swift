@@ -65,6 +65,8 @@ public struct MOSFETLevel1: Hashable, Sendable {
         public var oxideThickness: Double? = nil
         /// UO: surface mobility, cm²/V·s; only used to derive KP with TOX.
         public var mobility = 600.0
+        /// TNOM: the temperature the card's values hold at, °C; nil for the circuit's (`.options tnom`).
+        public var nominalTemperature: Double? = nil
         /// KF: flicker-noise coefficient (`.noise`: KF·|Id|^AF/(f·W·Leff·Cox²), Cox from TOX or 100 nm).
         public var flickerCoefficient = 0.0
         /// AF: flicker-noise exponent.
@@ -104,7 +106,7 @@ public struct MOSFETLevel1: Hashable, Sendable {
                 return .ignored(reason: "TOX only sets KP here (when KP is not given); Meyer's gate capacitances are not modeled", neutral: nil)
             case "uo", "u0": mobility = value
             case "level": return value == 1 ? .modeled : nil
-            case "tnom": return Unmodeled.nominalTemperature(value)
+            case "tnom": nominalTemperature = value
             case "kf": flickerCoefficient = value
             case "af": flickerExponent = value
             case "nsub", "nss", "tpg", "nfs", "xj", "rsh", "delta", "theta", "eta", "kappa", "vmax", "ucrit", "uexp", "utra", "neff", "xqc":
@@ -162,7 +164,7 @@ public struct MOSFETLevel1: Hashable, Sendable {
 
     /// +1 for NMOS, −1 for PMOS.
     public let polarity: Double
-    /// The parameters.
+    /// The parameters, taken to the instance's temperature.
     public let parameters: Parameters
     /// The instance geometry.
     public let geometry: Geometry
@@ -180,17 +182,27 @@ public struct MOSFETLevel1: Hashable, Sendable {
     public let gmin: Double
 
     /// A MOSFET: `nChannel` false for PMOS.
-    public init(nChannel: Bool, _ parameters: Parameters, geometry: Geometry = Geometry(), gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+    ///
+    /// At `temperature` °C, the card's values holding at its TNOM or else at `nominalTemperature`
+    /// (ngspice's MOS1temp):
+    ///
+    ///     KP(T) = KP·(T/Tnom)^−1.5          IS(T) = IS·exp(Eg(Tnom)/Vt(Tnom) − Eg(T)/Vt(T))  (JS too)
+    ///     VTO(T) = VTO − type·GAMMA·√PHI + (Eg(Tnom) − Eg(T))/2 + type·(PHI(T) − PHI)/2 + type·GAMMA·√PHI(T)
+    ///
+    /// with PHI, PB and the bulk capacitances by `DeviceTemperature`'s junction law (MJ, MJSW).
+    public init(nChannel: Bool, _ parameters: Parameters, geometry: Geometry = Geometry(), gmin: Double = Junction.defaultGmin,
+                temperature: Double = Junction.nominalTemperature, nominalTemperature: Double = Junction.nominalTemperature) throws(NetlistError) {
         try parameters.validate()
         guard geometry.length - 2 * parameters.lateralDiffusion > 0, geometry.width > 0, geometry.length.isFinite, geometry.width.isFinite else {
             throw NetlistError("channel width and effective length L − 2·LD must be positive", at: nil)
         }
-        let p = parameters
+        let t = DeviceTemperature(celsius: temperature, nominalCelsius: parameters.nominalTemperature ?? nominalTemperature)
         polarity = nChannel ? 1 : -1
+        let p = Self.atTemperature(parameters, t, polarity: polarity)
         self.parameters = p
         self.geometry = geometry
         self.gmin = gmin
-        vt = Junction.thermalVoltage()
+        vt = t.vt
         beta = p.effectiveTransconductance * geometry.width / (geometry.length - 2 * p.lateralDiffusion)
         let js = p.saturationCurrentDensity
         drainSaturationCurrent = js > 0 && geometry.drainArea > 0 ? js * geometry.drainArea : p.saturationCurrent
@@ -200,6 +212,29 @@ public struct MOSFETLevel1: Hashable, Sendable {
         sourceBottom = DepletionCharge(cj0: p.bulkSourceCapacitance ?? p.bottomCapacitance * geometry.sourceArea, vj: pb, m: p.bottomGrading, fc: fc)
         drainSidewall = DepletionCharge(cj0: p.sidewallCapacitance * geometry.drainPerimeter, vj: pb, m: p.sidewallGrading, fc: fc)
         sourceSidewall = DepletionCharge(cj0: p.sidewallCapacitance * geometry.sourcePerimeter, vj: pb, m: p.sidewallGrading, fc: fc)
+    }
+
+    /// The parameters `p` (at their nominal temperature) taken to temperature `t` (see `init`).
+    static func atTemperature(_ p: Parameters, _ t: DeviceTemperature, polarity type: Double) -> Parameters {
+        var q = p
+        if t.isNominal { return q }
+        q.transconductance = p.effectiveTransconductance / (t.ratio * t.ratio.squareRoot())
+        q.phi = t.junction(potential: p.phi, capacitance: 0, grading: 0).potential
+        let gapNominal = DeviceTemperature.bandGap(t.nominalKelvin), gap = DeviceTemperature.bandGap(t.kelvin)
+        let vtNominal = Junction.boltzmann * t.nominalKelvin / Junction.charge
+        let builtIn = p.thresholdVoltage - type * p.gamma * p.phi.squareRoot() + (gapNominal - gap) / 2 + type * (q.phi - p.phi) / 2
+        q.thresholdVoltage = builtIn + type * p.gamma * q.phi.squareRoot()
+        let isFactor = exp(gapNominal / vtNominal - gap / t.vt)
+        q.saturationCurrent *= isFactor
+        q.saturationCurrentDensity *= isFactor
+        let bottom = t.junction(potential: p.junctionPotential, capacitance: 1, grading: p.bottomGrading)
+        let side = t.junction(potential: p.junctionPotential, capacitance: 1, grading: p.sidewallGrading)
+        q.junctionPotential = bottom.potential
+        q.bulkDrainCapacitance = p.bulkDrainCapacitance.map { $0 * bottom.capacitance }
+        q.bulkSourceCapacitance = p.bulkSourceCapacitance.map { $0 * bottom.capacitance }
+        q.bottomCapacitance *= bottom.capacitance
+        q.sidewallCapacitance *= side.capacitance
+        return q
     }
 
     /// Threshold voltage Von(Vbs) and dVon/dVbs (SPICE continues √(PHI − Vbs) linearly for Vbs > 0).

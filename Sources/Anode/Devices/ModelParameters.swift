@@ -20,12 +20,12 @@ public protocol ModelParameters: Sendable, Hashable {
 
 /// Reasons shared by several models for parameters that are accepted but not modeled.
 enum Unmodeled {
-    /// Temperature coefficients: Anode simulates at the nominal 27 °C, where they change nothing
-    /// (in SPICE too), so they count as modeled; a different temperature is warned about instead.
-    static let temperature = ParameterSupport.modeled
-    static func nominalTemperature(_ value: Double) -> ParameterSupport {
-        value == Junction.nominalTemperature ? .modeled : .ignored(reason: "Anode simulates every model at 27 °C", neutral: 27)
+    /// TLEV / TLEVC: Anode has SPICE's original temperature laws (level 0) only.
+    static func temperatureLevel(_ value: Double) -> ParameterSupport {
+        value == 0 ? .modeled : .ignored(reason: "only temperature level 0 (SPICE's laws) is modeled", neutral: 0)
     }
+    /// The coefficients of ngspice's other temperature levels (TLEV, TLEVC 1 and 2).
+    static let otherTemperatureLevel = ParameterSupport.ignored(reason: "it belongs to a temperature level (TLEV, TLEVC) other than 0, which is not modeled", neutral: 0)
     static func notModeled(_ neutral: Double? = 0) -> ParameterSupport {
         .ignored(reason: "this effect is not modeled", neutral: neutral)
     }

@@ -41,6 +41,20 @@ public struct ShichmanHodges: Hashable, Sendable {
         public var depletionCoefficient = 0.5
         /// B: doping tail parameter.
         public var dopingTail = 1.0
+        /// TNOM: the temperature the card's values hold at, °C; nil for the circuit's (`.options tnom`).
+        public var nominalTemperature: Double? = nil
+        /// EG: activation energy of IS, eV.
+        public var energyGap = 1.11
+        /// XTI: temperature exponent of IS; nil (ngspice: not given) for none.
+        public var saturationCurrentExponent: Double? = nil
+        /// TCV: VTO's temperature coefficient, V/K (VTO falls by TCV per kelvin).
+        public var thresholdCoefficient = 0.0
+        /// VTOTC: VTO's temperature coefficient, V/K (VTO rises by VTOTC per kelvin); replaces TCV when given.
+        public var thresholdTemperatureCoefficient: Double? = nil
+        /// BEX: temperature exponent of BETA.
+        public var betaExponent = 0.0
+        /// BETATCE: BETA's exponential temperature coefficient, %/K; replaces BEX when given.
+        public var betaTemperatureCoefficient: Double? = nil
 
         /// SPICE's defaults.
         public init() {}
@@ -60,8 +74,13 @@ public struct ShichmanHodges: Hashable, Sendable {
             case "fc": depletionCoefficient = value
             case "b": dopingTail = value
             case "level": return value == 1 ? .modeled : nil
-            case "tnom": return Unmodeled.nominalTemperature(value)
-            case "tcv", "vtotc", "bex", "betatce", "xti", "eg": return Unmodeled.temperature
+            case "tnom": nominalTemperature = value
+            case "eg": energyGap = value
+            case "xti": saturationCurrentExponent = value
+            case "tcv": thresholdCoefficient = value
+            case "vtotc": thresholdTemperatureCoefficient = value
+            case "bex": betaExponent = value
+            case "betatce": betaTemperatureCoefficient = value
             case "kf": flickerCoefficient = value
             case "af": flickerExponent = value
             case "nlev", "gdsnoi": return ParameterSupport.ignored(reason: "Anode's JFET noise is ngspice's default (NLEV < 3): 8kT·gm/3", neutral: nil)
@@ -89,7 +108,7 @@ public struct ShichmanHodges: Hashable, Sendable {
 
     /// +1 for N-channel, −1 for P-channel.
     public let polarity: Double
-    /// The parameters, scaled by the instance's area.
+    /// The parameters, scaled by the instance's area and taken to its temperature.
     public let parameters: Parameters
     /// Thermal voltage, V.
     public let vt: Double
@@ -103,10 +122,28 @@ public struct ShichmanHodges: Hashable, Sendable {
     public let gmin: Double
     @usableFromInline let bFactor: Double
 
-    /// A JFET: `nChannel` false for P-channel; `area` scales BETA, IS and the capacitances.
-    public init(nChannel: Bool, _ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin) throws(NetlistError) {
+    /// A JFET: `nChannel` false for P-channel; `area` scales BETA, IS and the capacitances. At
+    /// `temperature` °C, the card's values holding at its TNOM or else at `nominalTemperature`
+    /// (ngspice's JFETtemp; ΔT = T − Tnom):
+    ///
+    ///     IS(T) = IS·exp((T/Tnom − 1)·EG/Vt)·(T/Tnom)^XTI     (the power only if XTI is given)
+    ///     VTO(T) = VTO + VTOTC·ΔT, or VTO − TCV·ΔT            BETA(T) = BETA·1.01^(BETATCE·ΔT), or BETA·(T/Tnom)^BEX
+    ///
+    /// and PB, CGS and CGD by `DeviceTemperature`'s junction law with grading 1/2. B's factor
+    /// (1 − B)/(PB − VTO) keeps the card's values, as in ngspice.
+    public init(nChannel: Bool, _ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin,
+                temperature: Double = Junction.nominalTemperature, nominalTemperature: Double = Junction.nominalTemperature) throws(NetlistError) {
         try parameters.validate(area: area)
         var p = parameters
+        let t = DeviceTemperature(celsius: temperature, nominalCelsius: p.nominalTemperature ?? nominalTemperature)
+        p.saturationCurrent *= exp((t.ratio - 1) * p.energyGap / t.vt) * (p.saturationCurrentExponent.map { pow(t.ratio, $0) } ?? 1)
+        let cgs: Double, cgd: Double
+        (p.junctionPotential, cgs) = t.junction(potential: parameters.junctionPotential, capacitance: p.gateSourceCapacitance, grading: 0.5)
+        (_, cgd) = t.junction(potential: parameters.junctionPotential, capacitance: p.gateDrainCapacitance, grading: 0.5)
+        p.gateSourceCapacitance = cgs
+        p.gateDrainCapacitance = cgd
+        p.thresholdVoltage += p.thresholdTemperatureCoefficient.map { $0 * t.difference } ?? -p.thresholdCoefficient * t.difference
+        p.beta *= p.betaTemperatureCoefficient.map { pow(1.01, $0 * t.difference) } ?? pow(t.ratio, p.betaExponent)
         p.beta *= area
         p.saturationCurrent *= area
         p.gateSourceCapacitance *= area
@@ -116,11 +153,11 @@ public struct ShichmanHodges: Hashable, Sendable {
         polarity = nChannel ? 1 : -1
         self.parameters = p
         self.gmin = gmin
-        vt = Junction.thermalVoltage()
+        vt = t.vt
         criticalVoltage = Junction.criticalVoltage(saturationCurrent: p.saturationCurrent, nvt: vt)
         gateSourceDepletion = DepletionCharge(cj0: p.gateSourceCapacitance, vj: p.junctionPotential, m: 0.5, fc: p.depletionCoefficient)
         gateDrainDepletion = DepletionCharge(cj0: p.gateDrainCapacitance, vj: p.junctionPotential, m: 0.5, fc: p.depletionCoefficient)
-        bFactor = (1 - p.dopingTail) / (p.junctionPotential - p.thresholdVoltage)
+        bFactor = (1 - p.dopingTail) / (parameters.junctionPotential - parameters.thresholdVoltage)
     }
 
     /// Channel current Id(Vgs, Vds) with gm = ∂Id/∂Vgs and gds = ∂Id/∂Vds (N-channel orientation).
