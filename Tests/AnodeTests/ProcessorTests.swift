@@ -32,15 +32,15 @@ struct ProcessorTests {
 
     /// Both engines on a circuit with a `.tran` analysis (see `compare`); a probe whose peak is
     /// below `floor` is measured against `floor` instead.
-    static func comparison(_ circuit: Circuit, iterationLimit: Int = 100, floor: Double = 1e-12) throws -> Comparison {
+    static func comparison(_ circuit: Circuit, iterationLimit: Int = 100, floor: Double = 1e-12, tighter: Double = 1) throws -> Comparison {
         var circuit = circuit
         guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }), !spec.useInitialConditions else { return Comparison() }
         spec.maxStep = nil
         spec.start = 0
         circuit.options.fixedStep = true
-        circuit.options.relativeTolerance = 1e-8
-        circuit.options.voltageTolerance = 1e-10
-        circuit.options.currentTolerance = 1e-13
+        circuit.options.relativeTolerance = 1e-8 / tighter
+        circuit.options.voltageTolerance = 1e-10 / tighter
+        circuit.options.currentTolerance = 1e-13 / tighter
         circuit.options.transientIterationLimit = iterationLimit
         let simulator = try Simulator(circuit)
         // Powers are the reference simulator's alone (not linear in the processor's state).
@@ -57,7 +57,7 @@ struct ProcessorTests {
         }
         let processor = try Processor(circuit, configuration: ProcessorConfiguration(
             inputs: inputs.map(\.0), outputs: probes, sampleRate: 1 / spec.step, restInputs: inputs.map { $0.1.value(at: 0) },
-            absoluteTolerance: 1e-9, relativeTolerance: 1e-10, maxIterations: 100))
+            absoluteTolerance: 1e-9 / tighter, relativeTolerance: 1e-10 / tighter, maxIterations: 100))
         let frames = reference.time.count - 1
         var input = [Double](repeating: 0, count: frames * inputs.count)
         for k in 0..<frames { for (c, w) in inputs.enumerated() { input[k * inputs.count + c] = w.1.value(at: Double(k + 1) * spec.step) } }

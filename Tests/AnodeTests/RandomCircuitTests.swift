@@ -26,7 +26,7 @@ struct RandomCircuitTests {
         let circuit = try Circuit(netlistText: generated.netlist, file: "random-\(seed).cir", directory: Paths.circuits.path)
         // A node that hardly moves (a collector held off, a leakage into a resistor) is measured
         // against 10 mV.
-        let result = try ProcessorTests.comparison(circuit, floor: 1e-2)
+        let (result, bound) = try Self.compare(circuit)
         #expect(result.finite, "seed \(seed)")
         // Where either engine had to cut a step, the two took different shorter steps through it
         // (see `ProcessorTests.clippingAgainstNgspice` for such circuits against ngspice): only
@@ -40,7 +40,46 @@ struct RandomCircuitTests {
         // both engines' tolerances a hundred times tighter, 1.8·10⁻⁸). Every disagreement these
         // seeds found was 3·10⁻³ or more.
         for (probe, error) in result.errors {
-            #expect(error <= 1e-5, "seed \(seed): \(probe) differs by \(error) of its peak\n\(generated.netlist)")
+            #expect(error <= bound, "seed \(seed): \(probe) differs by \(error) of its peak\n\(generated.netlist)")
+        }
+    }
+
+    /// The comparison at the harness's tolerances, and the agreement it must reach: 10⁻⁵ of each
+    /// output's peak (see `agreement`). Where those tolerances (10⁻⁸ relative, 10⁻¹⁰ V) are tighter
+    /// than rounding lets the reference's operating point converge — seed 6201; seed 2530 at
+    /// −3.7 °C, whose best iterate is off by 2·10⁻²³ A — both engines run at tolerances a hundred
+    /// times looser, and must agree to 10⁻³ (every real disagreement found was 3·10⁻³ or more).
+    static func compare(_ circuit: Circuit) throws -> (ProcessorTests.Comparison, Double) {
+        do {
+            return (try ProcessorTests.comparison(circuit, floor: 1e-2), 1e-5)
+        } catch let error as SimulationError where error.message.contains("no DC solution") {
+            return (try ProcessorTests.comparison(circuit, floor: 1e-2, tighter: 0.01), 1e-3)
+        }
+    }
+
+    /// Seeds run at a random temperature by default.
+    static let temperatureCount = 30
+
+    /// The random circuits at random temperatures, −20 to 80 °C (the same circuits as `agreement`'s,
+    /// with a `.temp` drawn from the seed by a generator of their own): both engines build their
+    /// devices at the temperature, and must agree as at 27 °C. `ANODE_RANDOM_CIRCUITS` and
+    /// `ANODE_RANDOM_CIRCUITS_START` choose these seeds too.
+    static var temperatureSeeds: [UInt64] {
+        ProcessInfo.processInfo.environment["ANODE_RANDOM_CIRCUITS"] == nil ? Array(seeds.prefix(temperatureCount)) : seeds
+    }
+
+    @Test("the processor agrees with the reference simulator on random circuits at random temperatures", arguments: temperatureSeeds)
+    func agreementAtTemperature(seed: UInt64) throws {
+        var g = SplitMix64(seed: seed ^ 0x7E3A_0000_0000_0000)
+        let celsius = (Double.random(in: -20...80, using: &g) * 10).rounded() / 10
+        let text = RandomCircuit(seed: seed).netlist.replacingOccurrences(of: ".tran 20u 3m", with: ".temp \(celsius)\n.tran 20u 3m")
+        let circuit = try Circuit(netlistText: text, file: "random-\(seed).cir", directory: Paths.circuits.path)
+        #expect(circuit.options.temperature == celsius)
+        let (result, bound) = try Self.compare(circuit)
+        #expect(result.finite, "seed \(seed) at \(celsius) °C")
+        if result.referenceCutSteps || result.statistics.substeps > 0 { return }
+        for (probe, error) in result.errors {
+            #expect(error <= bound, "seed \(seed) at \(celsius) °C: \(probe) differs by \(error) of its peak\n\(text)")
         }
     }
 
