@@ -17,6 +17,7 @@ let circuits: [(file: String, low: Double, high: Double, oversampling: [Int])] =
     ("tone-stack-jcm800", 0.1, 1.0, [1, 4]),
     ("rlc", 0.1, 1.0, [1, 4]),
     ("tube-screamer", 0.02, 0.2, [1, 4]),
+    ("fuzz-face", 0.02, 0.2, [1, 4]),
     ("tube-amp", 0.05, 0.5, [1, 2, 4]),
     ("solid-state-amp", 0.02, 0.2, [1, 2, 4]),
 ]
