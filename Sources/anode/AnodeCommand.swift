@@ -28,6 +28,25 @@ func loadCircuit(_ path: String, temperature: Double? = nil) throws -> Circuit {
     }
 }
 
+/// A netlist's circuits, one per point of its `.step` sweeps (one circuit, with no point, when it
+/// has none): the netlist is read once and each point built from it; warnings are printed once.
+func loadSteppedCircuits(_ path: String, temperature: Double? = nil) throws -> [(point: StepPoint?, circuit: Circuit)] {
+    do {
+        let netlist = try Netlist(contentsOfFile: path)
+        let points = try netlist.stepPoints()
+        var result: [(point: StepPoint?, circuit: Circuit)] = []
+        for (k, point) in (points.isEmpty ? [nil] : points.map { Optional($0) }).enumerated() {
+            let circuit = try Circuit(netlist: netlist, temperature: temperature, step: point)
+            if k == 0 { for w in circuit.warnings { printError(w.description) } }
+            result.append((point, circuit))
+        }
+        return result
+    } catch {
+        printError(error.description)
+        throw ExitCode(2)
+    }
+}
+
 /// Builds the simulator, or prints the error and exits with status 2.
 func makeSimulator(_ circuit: Circuit) throws -> Simulator {
     do { return try Simulator(circuit) } catch {

@@ -83,6 +83,43 @@ struct CommandLineTests {
         #expect(cold.status == 2 && cold.stderr.contains("absolute zero"), "\(cold.stderr)")
     }
 
+    @Test("a netlist with .step: simulate writes every point's rows behind the swept columns, op a section per point")
+    func steppedNetlist() throws {
+        let netlist = try temporaryFile("rc.cir", """
+            stepped RC low-pass
+            .param c=1u
+            V1 in 0 PULSE(0 1 0 1n 1n 1 2)
+            R1 in out 1k
+            C1 out 0 {c}
+            .step param c list 1u 2u
+            .step temp 0 27 27
+            .tran 0.1m 1m
+            .meas tran vend FIND v(out) AT=1m
+            .print tran v(out)
+            .end
+            """)
+        defer { try? FileManager.default.removeItem(at: netlist.deletingLastPathComponent()) }
+        let output = netlist.deletingLastPathComponent().appendingPathComponent("out.csv")
+        let r = try run(["simulate", netlist.path, "-o", output.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let tran = try String(contentsOf: output, encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        #expect(tran.first == "c,temp,time,v(out)")
+        #expect(tran.count == 1 + 4 * 11)
+        // v(out) at 1 ms: 1 − e^(−t/RC), RC = 1 ms and 2 ms (no temperature coefficients).
+        let meas = try String(contentsOf: netlist.deletingLastPathComponent().appendingPathComponent("out.meas.csv"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        #expect(meas.first == "c,temp,name,value" && meas.count == 5)
+        for line in meas.dropFirst() {
+            let f = line.split(separator: ",")
+            let c = try #require(Double(f[0])), v = try #require(Double(f[3]))
+            #expect(abs(v - (1 - exp(-1e-3 / (1e3 * c)))) < 2e-3, "\(line)")
+        }
+        let op = try run(["op", netlist.path])
+        #expect(op.status == 0)
+        #expect(op.stdout.split(separator: "\n").filter { $0.hasPrefix("# step ") } == ["# step c=1e-06 temp=0", "# step c=2e-06 temp=0", "# step c=1e-06 temp=27", "# step c=2e-06 temp=27"])
+    }
+
     @Test("anode bench prints one line that scripts can read, and refuses an impossible tolerance")
     func bench() throws {
         let r = try run(["bench", "circuits/diode-clipper.cir", "--amplitude", "1", "--seconds", "0.05", "--vntol", "1e-5"])

@@ -231,4 +231,58 @@ struct ElaborationTests {
         #expect(error(".func f {1}\nV1 a 0 1\nR1 a 0 1\n")?.message.contains(".func takes") == true)
         #expect(error(".func f(x) {g(x)}\nV1 a 0 1\nR1 a 0 {f(1)}\n")?.message.contains("unknown function 'g'") == true)
     }
+
+    @Test(".step: LTspice's sweeps of a parameter, the temperature, a source and a model parameter; the first changes fastest")
+    func steps() throws {
+        func netlist(_ text: String) throws(NetlistError) -> Netlist { try Netlist(text: "test\n" + text, file: "test.cir") }
+        let base = "V1 in 0 DC 5\nR1 in out 1k\nR2 out 0 {r}\nQ1 out in 0 qn\n.model qn NPN(BF=100)\n.param r=1k\n.op\n"
+        func values(_ steps: String) throws -> [[Double]] {
+            try netlist(base + steps).stepPoints().map { $0.values.map(\.value) }
+        }
+        #expect(try values("") == [])
+        #expect(try values(".step param r list 1k 2k 5k\n") == [[1000], [2000], [5000]])
+        #expect(try values(".step lin param r 1k 3k 1k\n") == [[1000], [2000], [3000]])
+        #expect(try values(".step param r 3k 1k -1k\n") == [[3000], [2000], [1000]])
+        let decade = try values(".step dec param r 1k 100k 2\n").map { $0[0] }
+        #expect(decade.count == 5 && zip(decade, [1e3, 1e3 * 10.0.squareRoot(), 1e4, 1e4 * 10.0.squareRoot(), 1e5]).allSatisfy { abs($0 - $1) < 1e-9 * $1 })
+        #expect(try values(".step oct v1 1 4 1\n") == [[1], [2], [4]])
+        #expect(try values(".step param r list 1k 2k\n.step temp 0 50 50\n") == [[1000, 0], [2000, 0], [1000, 50], [2000, 50]])
+        // Each point builds the circuit with its values.
+        let stepped = try netlist(base + ".step param r list 1k 2k\n.step temp -10 40 50\n.step v1 list 3 4\n.step npn qn(bf) list 50 200\n")
+        let points = try stepped.stepPoints()
+        #expect(points.count == 16)
+        let last = try Circuit(netlist: stepped, step: points[15])
+        #expect(last.options.temperature == 40)
+        #expect(last.warnings.isEmpty, "\(last.warnings)")
+        guard case .resistor(_, _, let r)? = last.elements.first(where: { $0.name == "R2" })?.kind,
+              case .voltageSource(_, _, let v1)? = last.elements.first(where: { $0.name == "V1" })?.kind,
+              case .bjt(_, _, _, let q)? = last.elements.first(where: { $0.name == "Q1" })?.kind else {
+            Issue.record("elements missing"); return
+        }
+        #expect(r == 2000 && v1.dc == 4)
+        // BF = 200 at Tnom; at 40 °C with XTB = 0 it stays 200.
+        #expect(q.parameters.forwardBeta == 200)
+        #expect(points[15].description == "r=2000 temp=40 v1=4 qn(bf)=200")
+        // Without a point: the first, with a warning.
+        let first = try Circuit(netlist: stepped)
+        #expect(first.options.temperature == -10)
+        #expect(first.warnings.first?.message.contains("first point, r=1000 temp=-10 v1=3 qn(bf)=50") == true, "\(first.warnings)")
+        // Errors at their place.
+        func stepError(_ line: String) -> NetlistError? {
+            do { _ = try netlist(base + line).stepPoints(); return nil } catch { return error }
+        }
+        #expect(stepError(".step r1 1 2 1\n")?.location?.column == 7)
+        #expect(stepError(".step param r 1 5 -1\n")?.message.contains("does not lead") == true)
+        #expect(stepError(".step param r 1 100000 1\n")?.message.contains("at most 10000") == true)
+        #expect(stepError(".step param r 1 5\n")?.message.contains("needs a start, a stop") == true)
+        #expect(stepError(".step dec param r 0 5 2\n")?.message.contains("positive") == true)
+        #expect(stepError(".step npn qn 1 2 1\n")?.message.contains("MODEL(PARAMETER)") == true)
+        #expect(error(".subckt s a\nR1 a 0 1\n.step param r list 1 2\n.ends\nV1 a 0 1\nX1 a s\n")?.message.contains("cannot appear inside a .subckt") == true)
+        do {
+            _ = try Circuit(netlist: netlist("V1 a 0 1\nR1 a 0 1k\n.step v9 list 1 2\n"))
+            Issue.record("no error for a source that is not there")
+        } catch {
+            #expect(error.message.contains("no source named 'v9'"), "\(error)")
+        }
+    }
 }

@@ -93,13 +93,23 @@ public struct Circuit: Sendable {
     /// Replaces the transient waveform of the independent source called `name` (nil: constant at its
     /// DC value).
     public mutating func setWaveform(of name: String, to waveform: Waveform?) throws(NetlistError) {
+        try updateSource(name) { $0.waveform = waveform }
+    }
+
+    /// Sets the DC value of the independent source `name` (what `.step V1 …` sweeps).
+    public mutating func setDCValue(of name: String, to value: Double) throws(NetlistError) {
+        try updateSource(name) { $0.dc = value }
+    }
+
+    /// Changes the independent source `name` by `change`.
+    private mutating func updateSource(_ name: String, _ change: (inout IndependentSource) -> Void) throws(NetlistError) {
         guard let k = elementIndices[name.lowercased()] else { throw NetlistError("no source named '\(name)'", at: nil) }
         switch elements[k].kind {
         case .voltageSource(let a, let b, var source):
-            source.waveform = waveform
+            change(&source)
             elements[k].kind = .voltageSource(a, b, source)
         case .currentSource(let a, let b, var source):
-            source.waveform = waveform
+            change(&source)
             elements[k].kind = .currentSource(a, b, source)
         default:
             throw NetlistError("\(elements[k].name) is not an independent source", at: elements[k].location)

@@ -5,9 +5,20 @@ extension Circuit {
     /// models and collects the analyses and outputs. The devices are built at the netlist's
     /// temperature (`.temp`, `.options temp=`), or at `temperature` °C when it is given; changing
     /// `options.temperature` afterwards changes nothing.
-    public init(netlist: Netlist, temperature: Double? = nil) throws(NetlistError) {
+    ///
+    /// A netlist with `.step` sweeps is built at `step`, one of its `stepPoints()`; without one, at
+    /// the first point, with a warning that says so.
+    public init(netlist: Netlist, temperature: Double? = nil, step: StepPoint? = nil) throws(NetlistError) {
         var elaborator = Elaborator(netlist: netlist)
         elaborator.temperatureOverride = temperature
+        if let step {
+            elaborator.stepPoint = step
+        } else if let first = try netlist.stepPoints().first {
+            elaborator.stepPoint = first
+            elaborator.circuit.warnings.append(Diagnostic(
+                "the netlist steps (.step): this circuit is built at its first point, \(first.description); `anode simulate` and `anode op` run every point",
+                at: netlist.stepStatements.first?.location))
+        }
         self = try elaborator.run()
     }
 
@@ -28,6 +39,9 @@ struct Elaborator {
     var circuit: Circuit
     /// The temperature, °C, that replaces the netlist's own.
     var temperatureOverride: Double? = nil
+    /// The `.step` point to build (its values replace parameters, the temperature, model
+    /// parameters and source values).
+    var stepPoint: StepPoint? = nil
     var globalNodes: Set<String> = []
     /// Model cards already warned about (by location), so each card warns once.
     var warnedModels: Set<SourceLocation> = []
@@ -50,6 +64,23 @@ struct Elaborator {
             }
         }
         try collectDefinitions(netlist.statements, into: top)
+        for v in stepPoint?.values ?? [] {
+            switch v.target {
+            case .parameter(let name):
+                top.parameterTexts[name] = nil
+                top.parameterValues[name] = v.value
+            case let .modelParameter(model, parameter):
+                guard var card = top.models[model] else {
+                    throw NetlistError(".step: no model '\(model)' to sweep \(parameter.uppercased()) of", at: netlist.stepStatements.first?.location)
+                }
+                let value = ValueText(text: "\(v.value)", isExpression: false, location: card.location)
+                card.parameters.removeAll { $0.name == parameter }
+                card.parameters.append(Assignment(name: parameter, value: value, location: card.location))
+                top.models[model] = card
+            case .temperature, .source:
+                break
+            }
+        }
         // Options and .temp first: GMIN and the temperature enter the device models as they are built.
         for statement in netlist.statements {
             if case .command(.options(let assignments)) = statement.kind {
@@ -67,7 +98,20 @@ struct Elaborator {
             }
             circuit.options.temperature = t
         }
+        for v in stepPoint?.values ?? [] where v.target == .temperature {
+            guard v.value.isFinite, v.value > -Junction.zeroCelsius else {
+                throw NetlistError(".step temp \(v.value) is not a temperature (°C above absolute zero, −273.15 °C)", at: netlist.stepStatements.first?.location)
+            }
+            circuit.options.temperature = v.value
+        }
         try instantiate(netlist.statements, in: top)
+        for v in stepPoint?.values ?? [] {
+            if case .source(let name) = v.target {
+                do { try circuit.setDCValue(of: name, to: v.value) } catch {
+                    throw NetlistError(".step: \(error.message)", at: netlist.stepStatements.first?.location)
+                }
+            }
+        }
         for statement in netlist.statements {
             if case .command(let command) = statement.kind {
                 try apply(command, at: statement.location, in: top)
@@ -141,7 +185,7 @@ struct Elaborator {
             case .command(let command):
                 if scope.parent != nil {
                     switch command {
-                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier, .transferFunction, .noise:
+                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier, .transferFunction, .noise, .step:
                         throw NetlistError("analysis and control statements cannot appear inside a .subckt", at: statement.location)
                     case .global:
                         break
@@ -1001,7 +1045,7 @@ struct Elaborator {
             }
         case .global:
             break
-        case .temperature:
+        case .temperature, .step:
             break  // applied before the elements were built
         }
     }
@@ -1121,5 +1165,80 @@ struct Elaborator {
             throw NetlistError("unknown option '\(a.name)'", at: a.location)
         }
         circuit.options = o
+    }
+}
+
+extension Netlist {
+    /// The `.step` statements, in order.
+    public var stepStatements: [StepText] {
+        statements.compactMap { if case .command(.step(let step)) = $0.kind { step } else { nil } }
+    }
+
+    /// The most simulations a netlist's `.step` sweeps may ask for.
+    public static let maximumStepPoints = 10_000
+
+    /// Every combination of the `.step` sweeps' values (empty without `.step`): the first
+    /// statement's values change fastest, as LTspice steps them. Values are evaluated with the
+    /// netlist's top-level parameters.
+    public func stepPoints() throws(NetlistError) -> [StepPoint] {
+        let steps = stepStatements
+        if steps.isEmpty { return [] }
+        let elaborator = Elaborator(netlist: self)
+        let top = Scope(parent: nil, prefix: "", expanding: [])
+        try elaborator.collectDefinitions(statements, into: top)
+        var dimensions: [[StepPoint.Value]] = []
+        for step in steps {
+            let values = try step.values.map { (t: ValueText) throws(NetlistError) -> Double in
+                let v = try top.evaluate(t)
+                guard v.isFinite else { throw NetlistError(".step value \(v) is not finite", at: t.location) }
+                return v
+            }
+            var points: [Double] = []
+            switch step.spacing {
+            case .list:
+                points = values
+            case .linear:
+                let (start, stop, increment) = (values[0], values[1], values[2])
+                guard increment != 0, (stop - start) / increment >= -1e-9 else {
+                    throw NetlistError(".step increment \(increment) does not lead from \(start) to \(stop)", at: step.values[2].location)
+                }
+                let count = Int(((stop - start) / increment * (1 + 1e-9)).rounded(.down)) + 1
+                guard count <= Netlist.maximumStepPoints else {
+                    throw NetlistError(".step asks for \(count) values; at most \(Netlist.maximumStepPoints)", at: step.location)
+                }
+                points = (0..<count).map { start + Double($0) * increment }
+            case .decade, .octave:
+                let (start, stop, perInterval) = (values[0], values[1], values[2])
+                guard start > 0, stop > 0, perInterval >= 1 else {
+                    throw NetlistError(".step \(step.spacing.rawValue) needs positive start and stop values and at least one point per \(step.spacing == .decade ? "decade" : "octave")", at: step.location)
+                }
+                let base = step.spacing == .decade ? 10.0 : 2.0
+                let intervals = log(stop / start) / log(base) * perInterval.rounded(.down)
+                guard intervals >= -1e-9, intervals < Double(Netlist.maximumStepPoints) else {
+                    throw NetlistError(".step \(step.spacing.rawValue) from \(start) to \(stop) gives no values or too many", at: step.location)
+                }
+                let count = Int((intervals * (1 + 1e-9)).rounded(.down)) + 1
+                points = (0..<count).map { start * pow(base, Double($0) / perInterval.rounded(.down)) }
+            }
+            dimensions.append(points.map { StepPoint.Value(target: step.target, value: $0) })
+        }
+        let total = dimensions.reduce(1) { $0 * $1.count }
+        guard total <= Netlist.maximumStepPoints else {
+            throw NetlistError("the .step sweeps ask for \(total) simulations; at most \(Netlist.maximumStepPoints)", at: steps[0].location)
+        }
+        // Odometer order: the first dimension changes fastest.
+        var result: [StepPoint] = []
+        var index = [Int](repeating: 0, count: dimensions.count)
+        for _ in 0..<total {
+            result.append(StepPoint(values: index.enumerated().map { dimensions[$0.offset][$0.element] }))
+            var d = 0
+            while d < dimensions.count {
+                index[d] += 1
+                if index[d] < dimensions[d].count { break }
+                index[d] = 0
+                d += 1
+            }
+        }
+        return result
     }
 }

@@ -173,6 +173,9 @@ public enum Command: Hashable, Sendable {
     case global([Token])
     /// `.temp value`
     case temperature(ValueText)
+    /// `.step …`: LTspice's sweep of the whole simulation over a parameter, the temperature, a
+    /// source or a model parameter.
+    case step(StepText)
     /// `.tf OUTPUT SOURCE`: the small-signal DC transfer function and impedances.
     case transferFunction(output: ProbeText, source: Token)
     /// `.noise v(out[,ref]) SOURCE dec|oct|lin points fstart fstop [points per summary]`.
@@ -182,6 +185,64 @@ public enum Command: Hashable, Sendable {
     /// `.meas[ure] [tran|ac|dc] NAME …`: the analysis (nil where LTspice's form leaves it out), the
     /// name and the rest of the line's tokens.
     case measure(analysis: Token?, name: Token, arguments: [Token])
+}
+
+/// What a `.step` sweeps.
+public enum StepTarget: Hashable, Sendable {
+    /// `param NAME`: a parameter of the top level (defined by `.param` or by the sweep alone).
+    case parameter(String)
+    /// `temp`: the circuit's temperature, °C.
+    case temperature
+    /// `V1`, `I1`: an independent source's DC value.
+    case source(String)
+    /// `NPN 2N2222(VAF)`: a parameter of a model card.
+    case modelParameter(model: String, parameter: String)
+
+    /// The name of the swept quantity, as a CSV column heads it: `rload`, `temp`, `v1`, `2n2222(vaf)`.
+    public var name: String {
+        switch self {
+        case .parameter(let name), .source(let name): return name.lowercased()
+        case .temperature: return "temp"
+        case let .modelParameter(model, parameter): return "\(model.lowercased())(\(parameter.lowercased()))"
+        }
+    }
+}
+
+/// A `.step` statement: `.step [lin|dec|oct] ITEM start stop increment` (for dec and oct the last
+/// value is the points per decade or octave) or `.step ITEM list v1 v2 …`.
+public struct StepText: Hashable, Sendable {
+    /// How the values are spaced.
+    public enum Spacing: String, Hashable, Sendable {
+        case linear = "lin", decade = "dec", octave = "oct", list
+    }
+    /// What is swept.
+    public var target: StepTarget
+    /// How the values are spaced.
+    public var spacing: Spacing
+    /// start, stop and increment (or points), or the listed values.
+    public var values: [ValueText]
+    /// Where the statement starts.
+    public var location: SourceLocation
+}
+
+/// One simulation of a stepped netlist: a value for each `.step`'s target.
+public struct StepPoint: Hashable, Sendable {
+    /// One swept quantity's value.
+    public struct Value: Hashable, Sendable {
+        /// What is swept.
+        public var target: StepTarget
+        /// Its value at this point.
+        public var value: Double
+    }
+    /// The values, in the order of the `.step` statements.
+    public var values: [Value]
+    /// `rload=1000 temp=27`.
+    public var description: String {
+        values.map { v in
+            let text = v.value == v.value.rounded() && abs(v.value) < 1e15 ? String(Int64(v.value)) : "\(v.value)"
+            return "\(v.target.name)=\(text)"
+        }.joined(separator: " ")
+    }
 }
 
 /// One statement of a netlist, with where it was written.

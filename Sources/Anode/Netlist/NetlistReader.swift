@@ -357,6 +357,62 @@ struct NetlistReader {
         return ValueText(t)
     }
 
+    /// `.step [lin|dec|oct] ITEM start stop increment`, `.step ITEM list v1 v2 …` (the spacing
+    /// may also follow the item, as `.step param r dec 1k 100k 5`); ITEM is `param NAME`, `temp`,
+    /// a source name, or `TYPE MODEL(PARAMETER)`.
+    func stepText(_ tokens: [Token], at loc: SourceLocation) throws(NetlistError) -> StepText {
+        var i = 1
+        var spacing: StepText.Spacing? = nil
+        func readSpacing() {
+            if i < tokens.count, tokens[i].kind == .word, let s = StepText.Spacing(rawValue: tokens[i].lowercased) {
+                spacing = s
+                i += 1
+            }
+        }
+        readSpacing()
+        guard i < tokens.count, tokens[i].kind == .word else {
+            throw NetlistError(".step needs what it sweeps: param NAME, temp, a source or TYPE MODEL(PARAMETER)", at: i < tokens.count ? tokens[i].location : loc)
+        }
+        let item = tokens[i]
+        let target: StepTarget
+        let modelTypes: Set<String> = ["d", "npn", "pnp", "njf", "pjf", "nmos", "pmos"]
+        if item.isWord("param") {
+            guard i + 1 < tokens.count, tokens[i + 1].kind == .word else { throw NetlistError(".step param needs a parameter name", at: item.location) }
+            target = .parameter(tokens[i + 1].lowercased)
+            i += 2
+        } else if item.isWord("temp") {
+            target = .temperature
+            i += 1
+        } else if modelTypes.contains(item.lowercased) {
+            guard i + 4 < tokens.count, tokens[i + 1].kind == .word, tokens[i + 2].kind == .leftParen,
+                  tokens[i + 3].kind == .word, tokens[i + 4].kind == .rightParen else {
+                throw NetlistError(".step \(item.text) needs a model and its parameter, as MODEL(PARAMETER)", at: item.location)
+            }
+            target = .modelParameter(model: tokens[i + 1].lowercased, parameter: tokens[i + 3].lowercased)
+            i += 5
+        } else if let first = item.lowercased.first, first == "v" || first == "i" {
+            target = .source(item.text)
+            i += 1
+        } else {
+            throw NetlistError(".step cannot sweep '\(item.text)': it sweeps param NAME, temp, an independent source (V…, I…) or TYPE MODEL(PARAMETER)", at: item.location)
+        }
+        if spacing == nil { readSpacing() }
+        var values: [ValueText] = []
+        for t in tokens[i...] {
+            if t.kind == .comma { continue }
+            guard t.kind == .word || t.kind == .expression else { throw NetlistError("unexpected '\(t.text)' in .step", at: t.location) }
+            values.append(ValueText(t))
+        }
+        let s = spacing ?? .linear
+        if s == .list {
+            guard !values.isEmpty else { throw NetlistError(".step … list needs at least one value", at: loc) }
+        } else if values.count != 3 {
+            throw NetlistError(".step needs a start, a stop and \(s == .linear ? "an increment" : "points per \(s == .decade ? "decade" : "octave")") (or list and values)",
+                               at: values.count > 3 ? values[3].location : loc)
+        }
+        return StepText(target: target, spacing: s, values: values, location: loc)
+    }
+
     mutating func parseCommand(_ line: LogicalLine) throws(NetlistError) -> Statement? {
         let tokens = line.tokens
         let head = tokens[0].lowercased
@@ -472,7 +528,7 @@ struct NetlistReader {
             guard tokens.count == 2 else { throw NetlistError(".temp takes one temperature", at: loc) }
             return statement(.temperature(ValueText(tokens[1])))
         case ".step":
-            throw NetlistError(".step (LTspice's parameter sweep) is not supported: run the netlist once per value", at: loc)
+            return statement(.step(try stepText(tokens, at: loc)))
         case ".wave":
             throw NetlistError(".wave (LTspice's WAV output) is not supported: `anode render` writes WAV files", at: loc)
         case ".backanno":
