@@ -247,6 +247,8 @@ struct ElaborationTests {
         #expect(decade.count == 5 && zip(decade, [1e3, 1e3 * 10.0.squareRoot(), 1e4, 1e4 * 10.0.squareRoot(), 1e5]).allSatisfy { abs($0 - $1) < 1e-9 * $1 })
         #expect(try values(".step oct v1 1 4 1\n") == [[1], [2], [4]])
         #expect(try values(".step param r list 1k 2k\n.step temp 0 50 50\n") == [[1000, 0], [2000, 0], [1000, 50], [2000, 50]])
+        // SPICE2's .temp with several values steps the temperature.
+        #expect(try values(".temp 0 27 50\n") == [[0], [27], [50]])
         // Each point builds the circuit with its values.
         let stepped = try netlist(base + ".step param r list 1k 2k\n.step temp -10 40 50\n.step v1 list 3 4\n.step npn qn(bf) list 50 200\n")
         let points = try stepped.stepPoints()

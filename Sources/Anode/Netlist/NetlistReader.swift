@@ -525,8 +525,11 @@ struct NetlistReader {
             line.directive = String(head.dropFirst())
             return Statement(kind: .element(line), location: loc)
         case ".temp":
-            guard tokens.count == 2 else { throw NetlistError(".temp takes one temperature", at: loc) }
-            return statement(.temperature(ValueText(tokens[1])))
+            guard tokens.count >= 2 else { throw NetlistError(".temp needs a temperature", at: loc) }
+            let values = try (1..<tokens.count).filter { tokens[$0].kind != .comma }.map { (i: Int) throws(NetlistError) in try value(tokens, i, "a temperature", after: line) }
+            // SPICE2's `.temp T1 T2 …` runs every analysis at each: LTspice's `.step temp list T1 T2 …`.
+            if values.count > 1 { return statement(.step(StepText(target: .temperature, spacing: .list, values: values, location: loc))) }
+            return statement(.temperature(values[0]))
         case ".step":
             return statement(.step(try stepText(tokens, at: loc)))
         case ".wave":
