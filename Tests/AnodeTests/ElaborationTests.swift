@@ -90,6 +90,11 @@ struct ElaborationTests {
         // A diode's grading coefficient above 0.9 is limited, with a warning.
         let steep = try circuit("V1 a 0 1\nD1 a 0 dm\n.model dm D(M=0.95)\n")
         #expect(steep.warnings.first?.message.contains("limited to 0.9") == true, "\(steep.warnings)")
+        // Temperature levels above 1 are reported; a level-1 potential driven below zero is an error.
+        let level2 = try circuit("V1 a 0 1\nD1 a 0 dm\n.model dm D(TLEV=2)\n")
+        #expect(level2.warnings.first?.message.contains("levels 0 and 1") == true, "\(level2.warnings)")
+        #expect(error("V1 a 0 1\nD1 a 0 dm\n.model dm D(VJ=0.7 TLEVC=1 TPB=0.1)\n.temp 60\n")?.message.contains("must stay positive") == true)
+        #expect(error("V1 a 0 1\nQ1 a a 0 qm\n.model qm NPN(VJE=0.7 TLEVC=1 TVJE=0.1)\n.temp 60\n")?.message.contains("must stay positive") == true)
     }
 
     @Test("a .tran whose TSTEP exceeds the span it records is a warning at TSTEP")

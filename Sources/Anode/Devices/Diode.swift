@@ -52,8 +52,16 @@ public struct Diode: Hashable, Sendable {
         public var gradingCoefficients = TemperatureCoefficients()
         /// TRS1 (TRS), TRS2: RS's linear and quadratic temperature coefficients.
         public var seriesResistanceCoefficients = TemperatureCoefficients()
-        /// TCV: BV's temperature coefficient, V/K.
+        /// TCV: BV's temperature coefficient, V/K (TLEV = 0) or 1/K (TLEV = 1).
         public var breakdownVoltageCoefficient = 0.0
+        /// TLEV: 0, BV − TCV·ΔT; 1, BV·(1 − TCV·ΔT).
+        public var temperatureLevel = 0
+        /// TLEVC: 0, SPICE's laws for VJ and CJO; 1, the linear ones of CTA and TPB.
+        public var capacitanceTemperatureLevel = 0
+        /// CTA: CJO's temperature coefficient with TLEVC = 1, 1/K.
+        public var capacitanceCoefficient = 0.0
+        /// TPB: VJ's temperature coefficient with TLEVC = 1, V/K.
+        public var potentialCoefficient = 0.0
 
         /// The defaults of SPICE.
         public init() {}
@@ -83,8 +91,11 @@ public struct Diode: Hashable, Sendable {
             case "trs", "trs1": seriesResistanceCoefficients.linear = value
             case "trs2": seriesResistanceCoefficients.quadratic = value
             case "tcv": breakdownVoltageCoefficient = value
-            case "tlev", "tlevc": return Unmodeled.temperatureLevel(value)
-            case "tbv", "tbv1", "tbv2", "cta", "ctp", "tpb", "tphp", "tcj":
+            case "tlev": return Unmodeled.temperatureLevel(value, into: &temperatureLevel)
+            case "tlevc": return Unmodeled.temperatureLevel(value, into: &capacitanceTemperatureLevel)
+            case "cta": capacitanceCoefficient = value
+            case "tpb": potentialCoefficient = value
+            case "tbv", "tbv1", "tbv2", "ctp", "tphp", "tcj":
                 return Unmodeled.otherTemperatureLevel
             case "kf": flickerCoefficient = value
             case "af": flickerExponent = value
@@ -156,10 +167,22 @@ public struct Diode: Hashable, Sendable {
         let t = DeviceTemperature(celsius: temperature, nominalCelsius: p.nominalTemperature ?? nominalTemperature)
         p.saturationCurrent *= area * t.saturationFactor(energyGap: p.energyGap, exponent: p.saturationCurrentExponent, emission: p.emissionCoefficient)
         p.gradingCoefficient = min(p.gradingCoefficient * p.gradingCoefficients.factor(at: t), 0.9)
-        (p.junctionPotential, p.junctionCapacitance) = t.junction(potential: p.junctionPotential, capacitance: p.junctionCapacitance * area, grading: p.gradingCoefficient)
+        if p.capacitanceTemperatureLevel == 1 {
+            // ngspice takes these from 27 °C, not from TNOM.
+            let fromReference = t.kelvin - DeviceTemperature.referenceKelvin
+            p.junctionPotential -= p.potentialCoefficient * fromReference
+            p.junctionCapacitance *= area * (1 + p.capacitanceCoefficient * fromReference)
+        } else {
+            (p.junctionPotential, p.junctionCapacitance) = t.junction(potential: p.junctionPotential, capacitance: p.junctionCapacitance * area, grading: p.gradingCoefficient)
+        }
+        guard p.junctionPotential > 0 else {
+            throw NetlistError("model parameter VJ is \(p.junctionPotential) V at \(temperature) °C (TPB): it must stay positive", at: nil)
+        }
         p.transitTime *= p.transitTimeCoefficients.factor(at: t)
         p.breakdownCurrent *= area
-        p.breakdownVoltage = p.breakdownVoltage.map { $0 - p.breakdownVoltageCoefficient * t.difference }
+        p.breakdownVoltage = p.breakdownVoltage.map {
+            p.temperatureLevel == 1 ? $0 * (1 - p.breakdownVoltageCoefficient * t.difference) : $0 - p.breakdownVoltageCoefficient * t.difference
+        }
         p.seriesResistance = p.seriesResistance * p.seriesResistanceCoefficients.factor(at: t) / area
         self.parameters = p
         self.gmin = gmin

@@ -105,8 +105,16 @@ public struct GummelPoon: Hashable, Sendable {
         public var energyGap = 1.11
         /// XTI: temperature exponent of IS.
         public var saturationCurrentExponent = 3.0
-        /// XTB: temperature exponent of BF, BR, ISE and ISC.
+        /// XTB: temperature exponent of BF, BR, ISE and ISC (TLEV = 0), or their linear coefficient (TLEV = 1).
         public var betaExponent = 0.0
+        /// TLEV: 0, beta by (T/Tnom)^XTB; 1, by 1 + XTB·ΔT.
+        public var temperatureLevel = 0
+        /// TLEVC: 0, SPICE's laws for the junction potentials and capacitances; 1, linear ones (CTE, TVJE, CTC, TVJC).
+        public var capacitanceTemperatureLevel = 0
+        /// CTE, CTC: CJE's and CJC's temperature coefficients with TLEVC = 1, 1/K.
+        public var emitterCapacitanceCoefficient = 0.0, collectorCapacitanceCoefficient = 0.0
+        /// TVJE, TVJC: VJE's and VJC's temperature coefficients with TLEVC = 1, V/K.
+        public var emitterPotentialCoefficient = 0.0, collectorPotentialCoefficient = 0.0
 
         /// SPICE's defaults.
         public init() {}
@@ -148,8 +156,13 @@ public struct GummelPoon: Hashable, Sendable {
             case "eg": energyGap = value
             case "xti": saturationCurrentExponent = value
             case "xtb": betaExponent = value
-            case "tlev", "tlevc": return Unmodeled.temperatureLevel(value)
-            case "cte", "ctc", "cts", "tvje", "tvjc", "tvjs": return Unmodeled.otherTemperatureLevel
+            case "tlev": return Unmodeled.temperatureLevel(value, into: &temperatureLevel)
+            case "tlevc": return Unmodeled.temperatureLevel(value, into: &capacitanceTemperatureLevel)
+            case "cte": emitterCapacitanceCoefficient = value
+            case "ctc": collectorCapacitanceCoefficient = value
+            case "tvje": emitterPotentialCoefficient = value
+            case "tvjc": collectorPotentialCoefficient = value
+            case "cts", "tvjs": return .ignored(reason: "the substrate junction is not modeled", neutral: 0)
             case "tis1", "tis2", "tise1", "tise2", "tisc1", "tisc2", "tiss1", "tiss2":
                 return .ignored(reason: "ngspice reads it but does not use it either", neutral: nil)
             case "tre1", "tre2", "trc1", "trc2", "trb1", "trb2", "trm1", "trm2", "tirb1", "tirb2", "tbf1", "tbf2", "tbr1", "tbr2",
@@ -261,12 +274,16 @@ public struct GummelPoon: Hashable, Sendable {
     /// and capacitances and divides the resistances) at `temperature` °C; the card's values hold
     /// at its TNOM, or at `nominalTemperature` without one. The temperature laws are SPICE's (see
     /// `DeviceTemperature`; IS without N, CJE and CJC by MJE and MJC), and also, with
-    /// b = (T/Tnom)^XTB: BF·b, BR·b, ISE·(IS(T)/IS)^(1/NE)/b, ISC·(IS(T)/IS)^(1/NC)/b.
+    /// b = (T/Tnom)^XTB (1 + XTB·ΔT with TLEV = 1): BF·b, BR·b, ISE·(IS(T)/IS)^(1/NE)/b,
+    /// ISC·(IS(T)/IS)^(1/NC)/b; with TLEVC = 1, CJE·(1 + CTE·ΔT), VJE − TVJE·ΔT and likewise CJC, VJC.
     public init(_ polarity: Polarity, _ parameters: Parameters, area: Double = 1, gmin: Double = Junction.defaultGmin,
                 temperature: Double = Junction.nominalTemperature, nominalTemperature: Double = Junction.nominalTemperature) throws(NetlistError) {
         try parameters.validate(area: area)
         let t = DeviceTemperature(celsius: temperature, nominalCelsius: parameters.nominalTemperature ?? nominalTemperature)
         var p = Self.atTemperature(parameters, t)
+        guard p.emitterPotential > 0, p.collectorPotential > 0 else {
+            throw NetlistError("model parameters VJE and VJC are \(p.emitterPotential) and \(p.collectorPotential) V at \(temperature) °C (TVJE, TVJC): they must stay positive", at: nil)
+        }
         p.saturationCurrent *= area
         p.baseEmitterLeakage *= area
         p.baseCollectorLeakage *= area
@@ -311,14 +328,22 @@ public struct GummelPoon: Hashable, Sendable {
     static func atTemperature(_ p: Parameters, _ t: DeviceTemperature) -> Parameters {
         var q = p
         let isFactor = t.saturationFactor(energyGap: p.energyGap, exponent: p.saturationCurrentExponent)
-        let betaFactor = exp(log(t.ratio) * p.betaExponent)
+        let betaFactor = p.temperatureLevel == 1 ? 1 + p.betaExponent * t.difference : exp(log(t.ratio) * p.betaExponent)
         q.saturationCurrent *= isFactor
         q.forwardBeta *= betaFactor
         q.reverseBeta *= betaFactor
         q.baseEmitterLeakage *= exp(log(isFactor) / p.baseEmitterLeakageEmission) / betaFactor
         q.baseCollectorLeakage *= exp(log(isFactor) / p.baseCollectorLeakageEmission) / betaFactor
-        (q.emitterPotential, q.emitterCapacitance) = t.junction(potential: p.emitterPotential, capacitance: p.emitterCapacitance, grading: p.emitterGrading)
-        (q.collectorPotential, q.collectorCapacitance) = t.junction(potential: p.collectorPotential, capacitance: p.collectorCapacitance, grading: p.collectorGrading)
+        if p.capacitanceTemperatureLevel == 1 {
+            let dt = t.difference
+            q.emitterCapacitance *= 1 + p.emitterCapacitanceCoefficient * dt
+            q.emitterPotential -= p.emitterPotentialCoefficient * dt
+            q.collectorCapacitance *= 1 + p.collectorCapacitanceCoefficient * dt
+            q.collectorPotential -= p.collectorPotentialCoefficient * dt
+        } else {
+            (q.emitterPotential, q.emitterCapacitance) = t.junction(potential: p.emitterPotential, capacitance: p.emitterCapacitance, grading: p.emitterGrading)
+            (q.collectorPotential, q.collectorCapacitance) = t.junction(potential: p.collectorPotential, capacitance: p.collectorCapacitance, grading: p.collectorGrading)
+        }
         return q
     }
 

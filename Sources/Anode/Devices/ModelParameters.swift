@@ -20,12 +20,14 @@ public protocol ModelParameters: Sendable, Hashable {
 
 /// Reasons shared by several models for parameters that are accepted but not modeled.
 enum Unmodeled {
-    /// TLEV / TLEVC: Anode has SPICE's original temperature laws (level 0) only.
-    static func temperatureLevel(_ value: Double) -> ParameterSupport {
-        value == 0 ? .modeled : .ignored(reason: "only temperature level 0 (SPICE's laws) is modeled", neutral: 0)
+    /// TLEV / TLEVC: sets `level` to 0 or 1; another level is reported and left at 0.
+    static func temperatureLevel(_ value: Double, into level: inout Int) -> ParameterSupport {
+        guard value == 0 || value == 1 else { return .ignored(reason: "only temperature levels 0 and 1 are modeled", neutral: 0) }
+        level = Int(value)
+        return .modeled
     }
-    /// The coefficients of ngspice's other temperature levels (TLEV, TLEVC 1 and 2).
-    static let otherTemperatureLevel = ParameterSupport.ignored(reason: "it belongs to a temperature level (TLEV, TLEVC) other than 0, which is not modeled", neutral: 0)
+    /// Temperature coefficients of what Anode does not model (sidewalls, substrate, TLEV = 2).
+    static let otherTemperatureLevel = ParameterSupport.ignored(reason: "it belongs to a part or temperature level that is not modeled", neutral: 0)
     static func notModeled(_ neutral: Double? = 0) -> ParameterSupport {
         .ignored(reason: "this effect is not modeled", neutral: neutral)
     }
