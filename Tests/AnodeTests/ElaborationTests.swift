@@ -87,6 +87,7 @@ struct ElaborationTests {
         } catch {
             #expect(error.location?.line == 3 && error.message.contains("absolute zero"), "\(error)")
         }
+        #expect(error("V1 a 0 1\nR1 a 0 1k dtemp=-250 tc1=1m\n.temp -50\n")?.location?.line == 3)
         // A diode's grading coefficient above 0.9 is limited, with a warning.
         let steep = try circuit("V1 a 0 1\nD1 a 0 dm\n.model dm D(M=0.95)\n")
         #expect(steep.warnings.first?.message.contains("limited to 0.9") == true, "\(steep.warnings)")

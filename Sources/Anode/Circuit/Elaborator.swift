@@ -327,7 +327,7 @@ struct Elaborator {
         if coefficients != TemperatureCoefficients() && Self.readsCircuit(valueText) {
             throw NetlistError("\(line.name): temperature coefficients of a value that reads the circuit are not supported", at: valueText.location)
         }
-        let v = try scope.evaluate(valueText) * coefficients.factor(at: temperature.device(in: circuit.options))
+        let v = try scope.evaluate(valueText) * coefficients.factor(at: try temperature.device(in: circuit.options))
         if letter == "r" {
             try circuit.add(name, .resistor(a, b, resistance: v / multiplier), at: location)
             return
@@ -688,21 +688,28 @@ struct Elaborator {
     struct InstanceTemperature {
         var absolute: Double? = nil
         var offset = 0.0
+        /// Where `temp=` or `dtemp=` was written.
+        var location: SourceLocation? = nil
 
         mutating func set(_ key: Token, _ value: Double) throws(NetlistError) {
             guard value.isFinite else { throw NetlistError("\(key.text) must be a finite temperature", at: key.location) }
             if key.lowercased == "temp" { absolute = value } else { offset = value }
-            if let absolute, absolute <= -Junction.zeroCelsius {
-                throw NetlistError("temp=\(absolute) is below absolute zero", at: key.location)
-            }
+            location = key.location
         }
 
-        /// The element's temperature, °C: its own `temp=`, or the circuit's plus `dtemp=`.
-        func celsius(in options: SimulationOptions) -> Double { absolute ?? options.temperature + offset }
+        /// The element's temperature, °C: its own `temp=`, or the circuit's plus `dtemp=`; an
+        /// error at or below absolute zero.
+        func celsius(in options: SimulationOptions) throws(NetlistError) -> Double {
+            let t = absolute ?? options.temperature + offset
+            guard t > -Junction.zeroCelsius else {
+                throw NetlistError("the element's temperature, \(t) °C, is at or below absolute zero", at: location)
+            }
+            return t
+        }
 
         /// The element's temperature against the circuit's nominal temperature.
-        func device(in options: SimulationOptions) -> DeviceTemperature {
-            DeviceTemperature(celsius: celsius(in: options), nominalCelsius: options.nominalTemperature)
+        func device(in options: SimulationOptions) throws(NetlistError) -> DeviceTemperature {
+            DeviceTemperature(celsius: try celsius(in: options), nominalCelsius: options.nominalTemperature)
         }
     }
 
@@ -761,7 +768,7 @@ struct Elaborator {
         }
         area *= multiplier
         let gmin = circuit.options.gmin
-        let celsius = temperature.celsius(in: circuit.options), nominal = circuit.options.nominalTemperature
+        let celsius = try temperature.celsius(in: circuit.options), nominal = circuit.options.nominalTemperature
         func located<T>(_ make: () throws(NetlistError) -> T) throws(NetlistError) -> T {
             do { return try make() } catch { throw NetlistError("\(line.name): \(error.message)", at: line.location) }
         }
