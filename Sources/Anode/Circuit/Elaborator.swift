@@ -1185,7 +1185,7 @@ extension Netlist {
     public static let maximumStepPoints = 10_000
 
     /// Every combination of the `.step` sweeps' values (empty without `.step`): the first
-    /// statement's values change fastest, as LTspice steps them. Values are evaluated with the
+    /// statement's values change fastest (an odometer). Values are evaluated with the
     /// netlist's top-level parameters.
     public func stepPoints() throws(NetlistError) -> [StepPoint] {
         let steps = stepStatements
