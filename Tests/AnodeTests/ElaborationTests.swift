@@ -275,6 +275,9 @@ struct ElaborationTests {
         let first = try Circuit(netlist: stepped)
         #expect(first.options.temperature == -10)
         #expect(first.warnings.first?.message.contains("first point, r=1000 temp=-10 v1=3 qn(bf)=50") == true, "\(first.warnings)")
+        // A temperature asked for gives way to .step temp, with a warning.
+        let asked = try Circuit(netlist: stepped, temperature: 80, step: points[15])
+        #expect(asked.options.temperature == 40 && asked.warnings.contains { $0.message.contains("gives way") })
         // Errors at their place.
         func stepError(_ line: String) -> NetlistError? {
             do { _ = try netlist(base + line).stepPoints(); return nil } catch { return error }

@@ -19,6 +19,10 @@ extension Circuit {
                 "the netlist steps (.step): this circuit is built at its first point, \(first.description); `anode simulate` and `anode op` run every point",
                 at: netlist.stepStatements.first?.location))
         }
+        if let t = temperature, elaborator.stepPoint?.values.contains(where: { $0.target == .temperature }) == true {
+            elaborator.circuit.warnings.append(Diagnostic(
+                "the temperature asked for, \(t) °C, gives way to the netlist's .step temp", at: netlist.stepStatements.first?.location))
+        }
         self = try elaborator.run()
     }
 
