@@ -41,7 +41,20 @@ struct MeasurementOptions: ParsableArguments {
 
     /// The measurement these options describe; prints the error and exits with status 2 when they do not make one.
     func measurement() throws -> (AmplifierMeasurement, Circuit) {
-        var circuit = try loadCircuit(file, temperature: temperature)
+        try measurement(of: try loadCircuit(file, temperature: temperature))
+    }
+
+    /// One measurement per point of the netlist's `.step` sweeps (one, with no point, without `.step`).
+    func steppedMeasurements() throws -> [(point: StepPoint?, measurement: AmplifierMeasurement, circuit: Circuit)] {
+        try loadSteppedCircuits(file, temperature: temperature).map { point, circuit in
+            let (m, c) = try measurement(of: circuit)
+            return (point, m, c)
+        }
+    }
+
+    /// The measurement these options describe on `circuit`.
+    func measurement(of circuit: Circuit) throws -> (AmplifierMeasurement, Circuit) {
+        var circuit = circuit
         try applySettings(settings, to: &circuit, file: file)
         let (input, _) = try inputSource(of: circuit, named: source, file: file)
         let output = try outputProbes(probe.map { [$0] } ?? [], of: circuit)[0]

@@ -28,24 +28,28 @@ struct PlotCommand: ParsableCommand {
     }
 
     struct Waveform: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Input and output against time for a sine at the input (steady state).")
+        static let configuration = CommandConfiguration(abstract: "Input and output against time for a sine at the input (steady state); with .step, an output curve per point.")
         @OptionGroup var options: MeasurementOptions
         @Option(name: .shortAndLong, help: "The SVG file to write.") var output: String
         @Option(help: "Frequency of the sine, Hz.") var frequency: String = "1k"
         @Option(help: "Peak level of the sine.") var level: String = "100mV"
 
         func run() throws {
-            let (m, circuit) = try options.measurement()
+            let stepped = try options.steppedMeasurements()
+            let (m, circuit) = (stepped[0].measurement, stepped[0].circuit)
             let f = try parseQuantity(frequency, option: "--frequency"), a = try parseQuantity(level, option: "--level")
             let inputProbe = PlotCommand.inputProbe(circuit, m.input)
             let probes = [m.output] + (inputProbe.map { [$0] } ?? [])
-            let (samples, rate, _) = try measuring(options.file) { () throws(SimulationError) in try m.sineResponse(frequency: f, amplitude: a, probes: probes) }
-            let t = samples[0].indices.map { Double($0) / rate * 1000 }
             var input = Plot(title: "\(PlotCommand.name(options.file)): input \(m.input), \(format(a)) V peak at \(format(m.exactFrequency(f))) Hz",
                              x: Axis("Time", unit: "ms"), y: Axis("Input", unit: "V"))
-            input.series = [Series(inputProbe?.description ?? m.input, x: t, y: samples.count > 1 ? samples[1] : [])]
             var out = Plot(title: "output \(m.output)", x: Axis("Time", unit: "ms"), y: Axis("Output", unit: m.output.unit))
-            out.series = [Series(m.output.description, x: t, y: samples[0])]
+            // With .step, a curve per point, named by its values.
+            for (k, (point, m, _)) in stepped.enumerated() {
+                let (samples, rate, _) = try measuring(options.file) { () throws(SimulationError) in try m.sineResponse(frequency: f, amplitude: a, probes: probes) }
+                let t = samples[0].indices.map { Double($0) / rate * 1000 }
+                if k == 0 { input.series = [Series(inputProbe?.description ?? m.input, x: t, y: samples.count > 1 ? samples[1] : [])] }
+                out.series.append(Series(point?.description ?? m.output.description, x: t, y: samples[0]))
+            }
             try PlotCommand.write(Figure(inputProbe == nil ? [out] : [input, out]), to: output)
         }
     }
@@ -75,7 +79,7 @@ struct PlotCommand: ParsableCommand {
     }
 
     struct Response: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Gain and phase against frequency, from .ac or a swept sine.")
+        static let configuration = CommandConfiguration(abstract: "Gain and phase against frequency, from .ac or a swept sine; with .step, a curve per point.")
         @OptionGroup var options: MeasurementOptions
         @Option(name: .shortAndLong, help: "The SVG file to write.") var output: String
         @Option(help: "Lowest frequency, Hz.") var from: String = "20"
@@ -85,20 +89,24 @@ struct PlotCommand: ParsableCommand {
         @Option(help: "Peak level of the swept sine.") var level: String = "10mV"
 
         func run() throws {
-            let (m, circuit) = try options.measurement()
-            let (f, gain, phase) = try frequencyResponse(m, circuit, options, from: from, to: to, perDecade: perDecade, swept: swept, level: level)
+            let stepped = try options.steppedMeasurements()
+            let m = stepped[0].measurement
             let name = PlotCommand.name(options.file)
             var magnitude = Plot(title: "\(name): \(m.output) / \(m.input)\(swept ? " (swept sine)" : " (.ac)")",
                                  x: Axis("Frequency", unit: "Hz", scale: .logarithmic), y: Axis("Gain", unit: "dB"))
-            magnitude.series = [Series("", x: f, y: gain)]
-            // Unwrapped, so that a phase passing ±180° does not jump.
-            var unwrapped = phase
-            for k in unwrapped.indices.dropFirst() {
-                while unwrapped[k] - unwrapped[k - 1] > 180 { unwrapped[k] -= 360 }
-                while unwrapped[k] - unwrapped[k - 1] < -180 { unwrapped[k] += 360 }
-            }
             var angle = Plot(title: "phase", x: Axis("Frequency", unit: "Hz", scale: .logarithmic), y: Axis("Phase", unit: "°"))
-            angle.series = [Series("", x: f, y: unwrapped)]
+            // With .step, a curve per point, named by its values.
+            for (point, m, circuit) in stepped {
+                let (f, gain, phase) = try frequencyResponse(m, circuit, options, from: from, to: to, perDecade: perDecade, swept: swept, level: level)
+                // Unwrapped, so that a phase passing ±180° does not jump.
+                var unwrapped = phase
+                for k in unwrapped.indices.dropFirst() {
+                    while unwrapped[k] - unwrapped[k - 1] > 180 { unwrapped[k] -= 360 }
+                    while unwrapped[k] - unwrapped[k - 1] < -180 { unwrapped[k] += 360 }
+                }
+                magnitude.series.append(Series(point?.description ?? "", x: f, y: gain))
+                angle.series.append(Series(point?.description ?? "", x: f, y: unwrapped))
+            }
             try PlotCommand.write(Figure([magnitude, angle]), to: output)
         }
     }

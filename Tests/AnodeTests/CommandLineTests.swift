@@ -118,6 +118,14 @@ struct CommandLineTests {
         let op = try run(["op", netlist.path])
         #expect(op.status == 0)
         #expect(op.stdout.split(separator: "\n").filter { $0.hasPrefix("# step ") } == ["# step c=1e-06 temp=0", "# step c=2e-06 temp=0", "# step c=1e-06 temp=27", "# step c=2e-06 temp=27"])
+        // anode plot: a curve per point, named by its values.
+        let svg = netlist.deletingLastPathComponent().appendingPathComponent("response.svg")
+        let plot = try run(["plot", "response", netlist.path, "-o", svg.path, "--from", "100", "--to", "10k"])
+        #expect(plot.status == 0, "\(plot.stderr)")
+        let drawing = try String(contentsOf: svg, encoding: .utf8)
+        for name in ["c=1e-06 temp=0", "c=2e-06 temp=0", "c=1e-06 temp=27", "c=2e-06 temp=27"] {
+            #expect(drawing.contains(name), "no curve named \(name)")
+        }
     }
 
     @Test("anode bench prints one line that scripts can read, and refuses an impossible tolerance")

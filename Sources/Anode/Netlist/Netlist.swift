@@ -236,10 +236,11 @@ public struct StepPoint: Hashable, Sendable {
     }
     /// The values, in the order of the `.step` statements.
     public var values: [Value]
-    /// `rload=1000 temp=27`.
+    /// `rload=1000 temp=27 c=2.2e-07`: for people (six significant digits); the values themselves
+    /// are exact.
     public var description: String {
         values.map { v in
-            let text = v.value == v.value.rounded() && abs(v.value) < 1e15 ? String(Int64(v.value)) : "\(v.value)"
+            let text = v.value == v.value.rounded() && abs(v.value) < 1e15 ? String(Int64(v.value)) : String(format: "%.6g", v.value)
             return "\(v.target.name)=\(text)"
         }.joined(separator: " ")
     }
