@@ -78,6 +78,20 @@ struct MeasurementOptions: ParsableArguments {
         }
     }
 
+    /// One table for every point of a stepped netlist: `rows(measurement, circuit, label)` gives a
+    /// point's rows (and prints its own lines, starting with `label`); with `.step` the swept values
+    /// lead each row.
+    func emitStepped(_ header: [String], _ rows: (AmplifierMeasurement, Circuit, String) throws -> [[String]]) throws {
+        let stepped = try steppedMeasurements()
+        let names = stepped[0].point?.values.map(\.target.name) ?? []
+        var all: [[String]] = []
+        for (point, m, circuit) in stepped {
+            let values = point?.values.map { format($0.value, 6) } ?? []
+            all += try rows(m, circuit, point.map { "\($0.description): " } ?? "").map { values + $0 }
+        }
+        emit(names + header, all)
+    }
+
     /// Prints rows as an aligned table or as CSV.
     func emit(_ header: [String], _ rows: [[String]]) {
         if csv {
@@ -164,10 +178,10 @@ struct Measure: ParsableCommand {
         @Option(help: "Peak level of the swept sine (keep it small: the response of a linearised circuit).") var level: String = "10mV"
 
         func run() throws {
-            let (m, circuit) = try options.measurement()
-            let r = try frequencyResponse(m, circuit, options, from: from, to: to, perDecade: perDecade, swept: swept, level: level)
-            let rows = r.frequency.indices.map { [format(r.frequency[$0], 6), format(r.gain[$0], 5), format(r.phase[$0], 5)] }
-            options.emit(["frequency_Hz", "gain_dB", "phase_deg"], rows)
+            try options.emitStepped(["frequency_Hz", "gain_dB", "phase_deg"]) { m, circuit, _ in
+                let r = try frequencyResponse(m, circuit, options, from: from, to: to, perDecade: perDecade, swept: swept, level: level)
+                return r.frequency.indices.map { [format(r.frequency[$0], 6), format(r.gain[$0], 5), format(r.phase[$0], 5)] }
+            }
         }
     }
 
@@ -181,19 +195,19 @@ struct Measure: ParsableCommand {
         @Option(help: "Highest harmonic.") var harmonics: Int = 9
 
         func run() throws {
-            let (m, _) = try options.measurement()
             let amplitude = try parseQuantity(level, option: "--level")
             let frequency = try parseQuantity(self.frequency, option: "--frequency")
-            let h = try measuring(options.file) { () throws(SimulationError) in try m.harmonics(frequency: frequency, amplitude: amplitude, harmonics: harmonics) }
-            let rows = h.amplitudes.indices.map { k in
-                [String(k + 1), format(h.fundamental * Double(k + 1), 6), format(h.amplitudes[k]), k == 0 ? "0" : format(h.relativeLevel(of: k + 1))]
+            var summaries: [String] = []
+            try options.emitStepped(["harmonic", "frequency_Hz", "amplitude", "relative_dB"]) { m, _, label in
+                let h = try measuring(options.file) { () throws(SimulationError) in try m.harmonics(frequency: frequency, amplitude: amplitude, harmonics: harmonics) }
+                summaries.append(label + String(format: "THD %.4g %% (harmonics 2-%d) for %@ peak in at %.6g Hz: output fundamental %.4g peak, gain %.4g dB",
+                                                h.thd * 100, h.amplitudes.count, format(amplitude), h.fundamental, h.amplitudes[0],
+                                                20 * log10(h.amplitudes[0] / amplitude)))
+                return h.amplitudes.indices.map { k in
+                    [String(k + 1), format(h.fundamental * Double(k + 1), 6), format(h.amplitudes[k]), k == 0 ? "0" : format(h.relativeLevel(of: k + 1))]
+                }
             }
-            options.emit(["harmonic", "frequency_Hz", "amplitude", "relative_dB"], rows)
-            if !options.csv {
-                print(String(format: "THD %.4g %% (harmonics 2-%d) for %@ peak in at %.6g Hz: output fundamental %.4g peak, gain %.4g dB",
-                             h.thd * 100, h.amplitudes.count, format(amplitude), h.fundamental, h.amplitudes[0],
-                             20 * log10(h.amplitudes[0] / amplitude)))
-            }
+            if !options.csv { for line in summaries { print(line) } }
         }
     }
 
@@ -209,7 +223,6 @@ struct Measure: ParsableCommand {
         @Option(help: "THD threshold for the clipping level, percent.") var threshold: Double = 1
 
         func run() throws {
-            let (m, _) = try options.measurement()
             let frequency = try parseQuantity(self.frequency, option: "--frequency")
             let low = try parseQuantity(from, option: "--from"), high = try parseQuantity(to, option: "--to")
             guard low > 0, high > low, points >= 2 else {
@@ -217,21 +230,22 @@ struct Measure: ParsableCommand {
                 throw ExitCode(2)
             }
             let levels = (0..<points).map { low * pow(high / low, Double($0) / Double(points - 1)) }
-            let sweep = try measuring(options.file) { () throws(SimulationError) in try m.distortion(frequency: frequency, levels: levels) }
-            options.emit(["input_peak", "output_peak", "gain_dB", "thd_percent"],
-                         sweep.map { [format($0.input), format($0.output), format($0.gain), format($0.thd * 100)] })
-            let clip = try measuring(options.file) { () throws(SimulationError) in
-                try m.clippingLevel(frequency: frequency, threshold: threshold / 100, low: low, high: high)
-            }
-            if !options.csv {
-                if let clip {
-                    print("THD reaches \(format(threshold)) % at \(format(clip)) peak input")
-                } else if let first = sweep.first, first.thd * 100 >= threshold {
-                    print("THD is above \(format(threshold)) % already at \(format(low)); start lower (--from)")
-                } else {
-                    print("THD stays below \(format(threshold)) % up to \(format(high))")
+            var summaries: [String] = []
+            try options.emitStepped(["input_peak", "output_peak", "gain_dB", "thd_percent"]) { m, _, label in
+                let sweep = try measuring(options.file) { () throws(SimulationError) in try m.distortion(frequency: frequency, levels: levels) }
+                let clip = try measuring(options.file) { () throws(SimulationError) in
+                    try m.clippingLevel(frequency: frequency, threshold: threshold / 100, low: low, high: high)
                 }
+                if let clip {
+                    summaries.append(label + "THD reaches \(format(threshold)) % at \(format(clip)) peak input")
+                } else if let first = sweep.first, first.thd * 100 >= threshold {
+                    summaries.append(label + "THD is above \(format(threshold)) % already at \(format(low)); start lower (--from)")
+                } else {
+                    summaries.append(label + "THD stays below \(format(threshold)) % up to \(format(high))")
+                }
+                return sweep.map { [format($0.input), format($0.output), format($0.gain), format($0.thd * 100)] }
             }
+            if !options.csv { for line in summaries { print(line) } }
         }
     }
 

@@ -126,6 +126,12 @@ struct CommandLineTests {
         for name in ["c=1e-06 temp=0", "c=2e-06 temp=0", "c=1e-06 temp=27", "c=2e-06 temp=27"] {
             #expect(drawing.contains(name), "no curve named \(name)")
         }
+        // anode measure: the swept values lead each row.
+        let thd = try run(["measure", "thd", netlist.path, "--source", "V1", "--probe", "v(out)", "--csv", "--harmonics", "3"])
+        #expect(thd.status == 0, "\(thd.stderr)")
+        let rows = thd.stdout.split(separator: "\n")
+        #expect(rows.first == "c,temp,harmonic,frequency_Hz,amplitude,relative_dB")
+        #expect(rows.count == 1 + 4 * 3 && rows.dropFirst().allSatisfy { $0.hasPrefix("1e-06,") || $0.hasPrefix("2e-06,") })
     }
 
     @Test("anode bench prints one line that scripts can read, and refuses an impossible tolerance")
