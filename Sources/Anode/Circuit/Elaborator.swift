@@ -1213,10 +1213,11 @@ extension Netlist {
                 guard increment != 0, (stop - start) / increment >= -1e-9 else {
                     throw NetlistError(".step increment \(increment) does not lead from \(start) to \(stop)", at: step.values[2].location)
                 }
-                let count = Int(((stop - start) / increment * (1 + 1e-9)).rounded(.down)) + 1
-                guard count <= Netlist.maximumStepPoints else {
-                    throw NetlistError(".step asks for \(count) values; at most \(Netlist.maximumStepPoints)", at: step.location)
+                let intervals = ((stop - start) / increment * (1 + 1e-9)).rounded(.down)
+                guard intervals < Double(Netlist.maximumStepPoints) else {
+                    throw NetlistError(".step asks for \(intervals + 1) values; at most \(Netlist.maximumStepPoints)", at: step.location)
                 }
+                let count = Int(intervals) + 1
                 points = (0..<count).map { start + Double($0) * increment }
             case .decade, .octave:
                 let (start, stop, perInterval) = (values[0], values[1], values[2])

@@ -55,6 +55,15 @@ public struct DeviceTemperature: Hashable, Sendable {
         return exp((ratio - 1) * energyGap / (emission * vt) + exponent / emission * log(ratio))
     }
 
+    /// Throws unless `value`, the model parameter `name` taken to this temperature, is finite and
+    /// positive: the laws give nonsense (a negative potential, an underflowed saturation current)
+    /// far enough from TNOM.
+    public func require(_ name: String, _ value: Double) throws(NetlistError) {
+        guard value > 0, value.isFinite else {
+            throw NetlistError("model parameter \(name) is \(value) at \(celsius) °C: the temperature laws give no usable value this far from TNOM (\(nominalKelvin - Junction.zeroCelsius) °C)", at: nil)
+        }
+    }
+
     /// Silicon's band gap at `t` kelvin, eV.
     public static func bandGap(_ t: Double) -> Double { 1.16 - 7.02e-4 * t * t / (t + 1108) }
 

@@ -175,9 +175,8 @@ public struct Diode: Hashable, Sendable {
         } else {
             (p.junctionPotential, p.junctionCapacitance) = t.junction(potential: p.junctionPotential, capacitance: p.junctionCapacitance * area, grading: p.gradingCoefficient)
         }
-        guard p.junctionPotential > 0 else {
-            throw NetlistError("model parameter VJ is \(p.junctionPotential) V at \(temperature) °C (TPB): it must stay positive", at: nil)
-        }
+        try t.require("VJ", p.junctionPotential)
+        try t.require("IS", p.saturationCurrent)
         p.transitTime *= p.transitTimeCoefficients.factor(at: t)
         p.breakdownCurrent *= area
         p.breakdownVoltage = p.breakdownVoltage.map {

@@ -281,9 +281,9 @@ public struct GummelPoon: Hashable, Sendable {
         try parameters.validate(area: area)
         let t = DeviceTemperature(celsius: temperature, nominalCelsius: parameters.nominalTemperature ?? nominalTemperature)
         var p = Self.atTemperature(parameters, t)
-        guard p.emitterPotential > 0, p.collectorPotential > 0 else {
-            throw NetlistError("model parameters VJE and VJC are \(p.emitterPotential) and \(p.collectorPotential) V at \(temperature) °C (TVJE, TVJC): they must stay positive", at: nil)
-        }
+        try t.require("VJE", p.emitterPotential)
+        try t.require("VJC", p.collectorPotential)
+        try t.require("IS", p.saturationCurrent)
         p.saturationCurrent *= area
         p.baseEmitterLeakage *= area
         p.baseCollectorLeakage *= area

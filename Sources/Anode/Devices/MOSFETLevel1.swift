@@ -199,6 +199,9 @@ public struct MOSFETLevel1: Hashable, Sendable {
         let t = DeviceTemperature(celsius: temperature, nominalCelsius: parameters.nominalTemperature ?? nominalTemperature)
         polarity = nChannel ? 1 : -1
         let p = Self.atTemperature(parameters, t, polarity: polarity)
+        try t.require("PHI", p.phi)
+        try t.require("PB", p.junctionPotential)
+        try t.require("IS", p.saturationCurrent)
         self.parameters = p
         self.geometry = geometry
         self.gmin = gmin

@@ -144,6 +144,9 @@ public struct ShichmanHodges: Hashable, Sendable {
         p.gateDrainCapacitance = cgd
         p.thresholdVoltage += p.thresholdTemperatureCoefficient.map { $0 * t.difference } ?? -p.thresholdCoefficient * t.difference
         p.beta *= p.betaTemperatureCoefficient.map { pow(1.01, $0 * t.difference) } ?? pow(t.ratio, p.betaExponent)
+        try t.require("PB", p.junctionPotential)
+        try t.require("IS", p.saturationCurrent)
+        try t.require("BETA", p.beta)
         p.beta *= area
         p.saturationCurrent *= area
         p.gateSourceCapacitance *= area
