@@ -167,9 +167,9 @@ extension Simulator {
     }
 
     /// The noise sources of the circuit linearized at `op`, as ngspice models them: thermal noise
-    /// 4kT/R of every resistance (T the circuit's temperature; a device's own, where it carries
-    /// the resistance or the channel itself) (device series resistances included, a bias-dependent base
-    /// resistance at its operating-point value), shot noise 2q|I| of junction currents (a diode's; a
+    /// 4kT/R of every resistance (device series resistances included, a bias-dependent base
+    /// resistance at its operating-point value; T the circuit's temperature, or the device's own
+    /// where the device carries the resistance or the channel itself), shot noise 2q|I| of junction currents (a diode's; a
     /// transistor's collector and base currents), flicker noise KF·|I|^AF/f (diodes, BJT base
     /// currents, JFET and MOSFET drain currents), a FET channel's thermal noise 8kT·gm/3, and a tube grid's
     /// junction in series with RGI (both, as one current across the grid). Controlled and

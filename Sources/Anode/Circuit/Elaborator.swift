@@ -781,9 +781,9 @@ struct Elaborator {
         case "d":
             let p = try parameters(Diode.Parameters.self, of: model, in: modelScope)
             kind = .diode(anode: nodes[0], cathode: nodes[1], try located { () throws(NetlistError) in try Diode(p, area: area, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
-            let grading = p.gradingCoefficient * p.gradingCoefficients.factor(at: DeviceTemperature(celsius: celsius, nominalCelsius: p.nominalTemperature ?? nominal))
-            if grading > 0.9 {
-                circuit.warnings.append(Diagnostic("\(line.name): grading coefficient M = \(String(format: "%g", grading)) at \(String(format: "%g", celsius)) °C is limited to 0.9, as ngspice does", at: line.location))
+            let grading = p.gradingCoefficient(at: p.temperature(celsius: celsius, nominal: nominal))
+            if grading > Diode.maximumGrading {
+                circuit.warnings.append(Diagnostic("\(line.name): grading coefficient M = \(String(format: "%g", grading)) at \(String(format: "%g", celsius)) °C is limited to \(Diode.maximumGrading), as ngspice does", at: line.location))
             }
         case "q":
             let p = try parameters(GummelPoon.Parameters.self, of: model, in: modelScope)

@@ -33,7 +33,9 @@ public struct DeviceTemperature: Hashable, Sendable {
     /// The device's temperature, °C.
     public var celsius: Double { kelvin - Junction.zeroCelsius }
     /// The thermal voltage k·T/q at the device's temperature, V.
-    public var vt: Double { Junction.boltzmann * kelvin / Junction.charge }
+    public var vt: Double { Junction.thermalVoltage(kelvin: kelvin) }
+    /// The thermal voltage at TNOM, V.
+    public var nominalVt: Double { Junction.thermalVoltage(kelvin: nominalKelvin) }
     /// T − Tnom, K.
     public var difference: Double { kelvin - nominalKelvin }
     /// T/Tnom.
@@ -69,7 +71,7 @@ public struct DeviceTemperature: Hashable, Sendable {
 
     /// φ(t): the shift of a junction's built-in potential at `t` kelvin (see the type's laws).
     static func potentialShift(_ t: Double) -> Double {
-        let vt = Junction.boltzmann * t / Junction.charge
+        let vt = Junction.thermalVoltage(kelvin: t)
         let arg = -bandGap(t) / (2 * Junction.boltzmann * t) + 1.1150877 / (2 * Junction.boltzmann * referenceKelvin)
         return -2 * vt * (1.5 * log(t / referenceKelvin) + Junction.charge * arg)
     }

@@ -106,6 +106,16 @@ public struct Diode: Hashable, Sendable {
             return .modeled
         }
 
+        /// The temperature of a diode at `celsius` made from this card: its TNOM, or `nominal` without one.
+        public func temperature(celsius: Double, nominal: Double) -> DeviceTemperature {
+            DeviceTemperature(celsius: celsius, nominalCelsius: nominalTemperature ?? nominal)
+        }
+
+        /// M at `t`, M·(1 + TM1·ΔT + TM2·ΔT²), before the diode limits it to `maximumGrading`.
+        public func gradingCoefficient(at t: DeviceTemperature) -> Double {
+            gradingCoefficient * gradingCoefficients.factor(at: t)
+        }
+
         /// The first parameter whose value is impossible, and why; nil when all are possible.
         public func invalidParameter() -> (name: String, problem: String)? {
             if !(saturationCurrent > 0) { return ("is", "must be positive") }
@@ -123,6 +133,9 @@ public struct Diode: Hashable, Sendable {
             return nil
         }
     }
+
+    /// The largest grading coefficient M at a temperature (as ngspice limits it).
+    public static let maximumGrading = 0.9
 
     /// The parameters, scaled by the instance's area and taken to its temperature.
     public let parameters: Parameters
@@ -164,9 +177,9 @@ public struct Diode: Hashable, Sendable {
                 temperature: Double = Junction.nominalTemperature, nominalTemperature: Double = Junction.nominalTemperature) throws(NetlistError) {
         try parameters.validate(area: area)
         var p = parameters
-        let t = DeviceTemperature(celsius: temperature, nominalCelsius: p.nominalTemperature ?? nominalTemperature)
+        let t = p.temperature(celsius: temperature, nominal: nominalTemperature)
         p.saturationCurrent *= area * t.saturationFactor(energyGap: p.energyGap, exponent: p.saturationCurrentExponent, emission: p.emissionCoefficient)
-        p.gradingCoefficient = min(p.gradingCoefficient * p.gradingCoefficients.factor(at: t), 0.9)
+        p.gradingCoefficient = min(p.gradingCoefficient(at: t), Self.maximumGrading)
         if p.capacitanceTemperatureLevel == 1 {
             // ngspice takes these from 27 °C, not from TNOM.
             let fromReference = t.kelvin - DeviceTemperature.referenceKelvin

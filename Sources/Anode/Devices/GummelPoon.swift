@@ -328,12 +328,12 @@ public struct GummelPoon: Hashable, Sendable {
     static func atTemperature(_ p: Parameters, _ t: DeviceTemperature) -> Parameters {
         var q = p
         let isFactor = t.saturationFactor(energyGap: p.energyGap, exponent: p.saturationCurrentExponent)
-        let betaFactor = p.temperatureLevel == 1 ? 1 + p.betaExponent * t.difference : exp(log(t.ratio) * p.betaExponent)
+        let betaFactor = p.temperatureLevel == 1 ? 1 + p.betaExponent * t.difference : pow(t.ratio, p.betaExponent)
         q.saturationCurrent *= isFactor
         q.forwardBeta *= betaFactor
         q.reverseBeta *= betaFactor
-        q.baseEmitterLeakage *= exp(log(isFactor) / p.baseEmitterLeakageEmission) / betaFactor
-        q.baseCollectorLeakage *= exp(log(isFactor) / p.baseCollectorLeakageEmission) / betaFactor
+        q.baseEmitterLeakage *= pow(isFactor, 1 / p.baseEmitterLeakageEmission) / betaFactor
+        q.baseCollectorLeakage *= pow(isFactor, 1 / p.baseCollectorLeakageEmission) / betaFactor
         if p.capacitanceTemperatureLevel == 1 {
             let dt = t.difference
             q.emitterCapacitance *= 1 + p.emitterCapacitanceCoefficient * dt

@@ -16,8 +16,12 @@ public enum Junction {
     /// Thermal voltage V_t = kT/q at `celsius` degrees; 25.865 mV at 27 °C.
     @inlinable
     public static func thermalVoltage(celsius: Double = nominalTemperature) -> Double {
-        boltzmann * (celsius + zeroCelsius) / charge
+        thermalVoltage(kelvin: celsius + zeroCelsius)
     }
+
+    /// Thermal voltage V_t = kT/q at `kelvin`.
+    @inlinable
+    public static func thermalVoltage(kelvin: Double) -> Double { boltzmann * kelvin / charge }
 
     /// Current and conductance of an ideal junction, I = IS·(exp(V/nVt) − 1), as SPICE evaluates it.
     ///

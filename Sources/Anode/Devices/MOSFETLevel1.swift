@@ -224,10 +224,9 @@ public struct MOSFETLevel1: Hashable, Sendable {
         q.transconductance = p.effectiveTransconductance / (t.ratio * t.ratio.squareRoot())
         q.phi = t.junction(potential: p.phi, capacitance: 0, grading: 0).potential
         let gapNominal = DeviceTemperature.bandGap(t.nominalKelvin), gap = DeviceTemperature.bandGap(t.kelvin)
-        let vtNominal = Junction.boltzmann * t.nominalKelvin / Junction.charge
         let builtIn = p.thresholdVoltage - type * p.gamma * p.phi.squareRoot() + (gapNominal - gap) / 2 + type * (q.phi - p.phi) / 2
         q.thresholdVoltage = builtIn + type * p.gamma * q.phi.squareRoot()
-        let isFactor = exp(gapNominal / vtNominal - gap / t.vt)
+        let isFactor = exp(gapNominal / t.nominalVt - gap / t.vt)
         q.saturationCurrent *= isFactor
         q.saturationCurrentDensity *= isFactor
         let bottom = t.junction(potential: p.junctionPotential, capacitance: 1, grading: p.bottomGrading)

@@ -136,12 +136,11 @@ public struct ShichmanHodges: Hashable, Sendable {
         try parameters.validate(area: area)
         var p = parameters
         let t = DeviceTemperature(celsius: temperature, nominalCelsius: p.nominalTemperature ?? nominalTemperature)
-        p.saturationCurrent *= exp((t.ratio - 1) * p.energyGap / t.vt) * (p.saturationCurrentExponent.map { pow(t.ratio, $0) } ?? 1)
-        let cgs: Double, cgd: Double
-        (p.junctionPotential, cgs) = t.junction(potential: parameters.junctionPotential, capacitance: p.gateSourceCapacitance, grading: 0.5)
-        (_, cgd) = t.junction(potential: parameters.junctionPotential, capacitance: p.gateDrainCapacitance, grading: 0.5)
-        p.gateSourceCapacitance = cgs
-        p.gateDrainCapacitance = cgd
+        p.saturationCurrent *= t.saturationFactor(energyGap: p.energyGap, exponent: p.saturationCurrentExponent ?? 0)
+        let gate = t.junction(potential: p.junctionPotential, capacitance: 1, grading: 0.5)
+        p.junctionPotential = gate.potential
+        p.gateSourceCapacitance *= gate.capacitance
+        p.gateDrainCapacitance *= gate.capacitance
         p.thresholdVoltage += p.thresholdTemperatureCoefficient.map { $0 * t.difference } ?? -p.thresholdCoefficient * t.difference
         p.beta *= p.betaTemperatureCoefficient.map { pow(1.01, $0 * t.difference) } ?? pow(t.ratio, p.betaExponent)
         try t.require("PB", p.junctionPotential)
