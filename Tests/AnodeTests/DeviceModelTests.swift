@@ -269,6 +269,47 @@ struct DeviceModelTests {
         }
     }
 
+    @Test("junction curvatures: ∂²i/∂v² = κ·∂i/∂v on a conducting junction's port (diode string, NPN, PNP)", arguments: ["2N3904", "2N3906"])
+    func junctionCurvatures(_ part: String) throws {
+        // The real-time prediction's second-order term rests on this; a central difference of the
+        // conductances checks it, and its sign for a PNP's negative port voltages.
+        func secondDerivative(_ device: some PortDevice, _ v: PortVector, row: Int, port: Int) -> Double {
+            let h = 1e-5
+            var up = v, down = v
+            up[port] += h
+            down[port] -= h
+            return (device.portCurrents(up).conductance[row, port] - device.portCurrents(down).conductance[row, port]) / (2 * h)
+        }
+        var dp = Diode.Parameters()
+        dp.saturationCurrent = 2.52e-9
+        dp.emissionCoefficient = 1.752
+        let string = try Diode(dp).inSeries(3)
+        let kappa = string.junctionCurvatures[0]
+        #expect(abs(kappa - 1 / (3 * 1.752 * vt)) <= 1e-12 * kappa)
+        let v = PortVector(1.8, 0, 0, 0)
+        let g = string.portCurrents(v).conductance[0, 0]
+        #expect(abs(secondDerivative(string, v, row: 0, port: 0) - kappa * g) <= 1e-4 * kappa * g)
+
+        let circuit = try Circuit(netlistText: "t\n.include \(Paths.circuits.path)/models/bjt.lib\nQ1 c b e \(part)\nR1 c 0 1\nR2 b 0 1\nR3 e 0 1\n")
+        guard case .bjt(_, _, _, let q)? = circuit.element(named: "Q1")?.kind else { Issue.record("no BJT"); return }
+        let s = q.polarity.rawValue
+        let curvature = q.junctionCurvatures
+        #expect(curvature[0] * s > 0)
+        #expect(curvature[1] == 0)
+        // Forward active at 0.1–1 mA: the collector current's base–emitter curvature, within what
+        // the Early effect and high injection bend it (a few per cent); the base current's within
+        // 25 %, for where the leakage ISE carries it, it bends by 1/(NE·Vt) (the 2N3904's NE = 1.259).
+        for vbe in [0.6, 0.65] {
+            let point = PortVector(vbe, 5, 0, 0) * s
+            let conductance = q.portCurrents(point).conductance
+            for (row, within) in [(1, 0.05), (0, 0.25)] {
+                let expected = curvature[0] * conductance[row, 0]
+                let actual = secondDerivative(q, point, row: row, port: 0)
+                #expect(abs(actual - expected) <= within * abs(expected), "\(part) row \(row) at \(vbe) V: \(actual / expected)")
+            }
+        }
+    }
+
     @Test("JFET: square law, both modes, Jacobian")
     func jfet() throws {
         var p = ShichmanHodges.Parameters()

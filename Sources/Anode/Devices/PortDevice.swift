@@ -28,6 +28,13 @@ public protocol PortDevice: Sendable {
     /// (∂²iᵣ/∂v₀², ∂²iᵣ/∂v₀∂v₁, ∂²iᵣ/∂v₁², 0). The real-time processor uses them to take a Newton
     /// step to first order where a junction's bound would not (`Processor.curvatureAllows`).
     func evaluateWithSecondDerivatives(_ v: PortVector, withCharges: Bool) -> (PortEvaluation, PortMatrix)
+    /// Whether the device reports its ports' junction curvatures (`junctionCurvatures`).
+    static var hasJunctionCurvatures: Bool { get }
+    /// Per port k, the curvature κₖ of the exponential that carries the currents depending on
+    /// port k's voltage when that junction conducts, so that ∂²i/∂vₖ² ≈ κₖ·∂i/∂vₖ (κ = ±1/(N·Vt));
+    /// 0 for a port with no such junction. The real-time processor's prediction takes its
+    /// second-order term from it.
+    var junctionCurvatures: PortVector { get }
 }
 
 /// ½·δᵀ·Hᵣ·δ, the second-order part of port r's current for a step δ = (d0, d1), from second
@@ -43,6 +50,12 @@ extension PortDevice {
 
     /// None reported.
     @inlinable public static var hasCurvatureScales: Bool { false }
+
+    /// Not reported.
+    @inlinable public static var hasJunctionCurvatures: Bool { false }
+
+    /// None.
+    @inlinable public var junctionCurvatures: PortVector { PortVector() }
 
     /// The junction bound on every port.
     @inlinable public func curvatureScales(_ v: PortVector) -> PortVector { PortVector() }
@@ -66,6 +79,12 @@ extension PortDevice {
 extension Diode: PortDevice {
     /// One port, (anode, cathode).
     @inlinable public var portCount: Int { 1 }
+
+    /// Reported: the junction's.
+    @inlinable public static var hasJunctionCurvatures: Bool { true }
+
+    /// 1/(N·Vt) of each junction, over the string's count (per port volt).
+    @inlinable public var junctionCurvatures: PortVector { PortVector(inverseNVt * inverseSeriesCount, 0, 0, 0) }
 
     /// Port currents and their Jacobian at port voltages `v`.
     @inlinable
@@ -124,6 +143,16 @@ extension Diode: PortDevice {
 extension GummelPoon: PortDevice {
     /// The collector port's scale while the base–collector junction blocks.
     @inlinable public static var hasCurvatureScales: Bool { true }
+
+    /// Reported: the base–emitter junction's.
+    @inlinable public static var hasJunctionCurvatures: Bool { true }
+
+    /// ±1/(NF·Vt) on the base–emitter port, signed by the polarity; 0 on the collector port. None
+    /// with a modulated base resistance: the external base port's current through rb is linear in
+    /// the intrinsic junction's voltage at a fixed external one, not exponential.
+    @inlinable public var junctionCurvatures: PortVector {
+        hasModulatedBaseResistance ? PortVector() : PortVector(polarity.rawValue * k.forward, 0, 0, 0)
+    }
 }
 extension ShichmanHodges: PortDevice {
     /// Two ports, (gate, source) and (drain, source).

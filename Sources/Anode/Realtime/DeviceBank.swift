@@ -27,6 +27,26 @@ struct DeviceSlot<Device: PortDevice> {
     @usableFromInline var restCharge: PortVector
 }
 
+extension DeviceSlot {
+    /// ∂iᵣ/∂v_c at the device's latest evaluation, from that evaluation's ∂ĩ/∂v in `blocks` and
+    /// ∂q/∂v in `chargeBlocks`: ∂ĩ/∂v + G₀ − a0·∂q/∂v.
+    @inlinable @inline(__always)
+    func conductance(_ r: Int, _ c: Int, blocks: UnsafePointer<Double>, chargeBlocks: UnsafePointer<Double>, a0: Double) -> Double {
+        let at = blockOffset &+ r &* blockStride &+ c
+        let g = blocks[at] + linearization[r, c]
+        return hasCharge ? g - a0 * chargeBlocks[at] : g
+    }
+
+    /// Leaves `g` as ∂iᵣ/∂v_c of the latest evaluation for `conductance(_:_:blocks:chargeBlocks:a0:)`:
+    /// ∂ĩ/∂v = g − G₀ and ∂q/∂v = 0 (what the register kernel hands on; see `Processor.blocks`).
+    @inlinable @inline(__always)
+    func setConductance(_ r: Int, _ c: Int, _ g: Double, blocks: UnsafeMutablePointer<Double>, chargeBlocks: UnsafeMutablePointer<Double>) {
+        let at = blockOffset &+ r &* blockStride &+ c
+        blocks[at] = g - linearization[r, c]
+        if hasCharge { chargeBlocks[at] = 0 }
+    }
+}
+
 /// The devices of a processor, kept in one preallocated array per device type so that evaluating
 /// them is a loop of direct, specialized calls.
 @usableFromInline
@@ -246,6 +266,28 @@ struct DeviceArray<Device: PortDevice> {
 }
 
 extension DeviceArray {
+    /// The second-order part of each device's port currents for a move `delta` of its port
+    /// voltages, by its junctions' curvatures κ (`PortDevice.junctionCurvatures`), into `r`:
+    /// rⱼ = ½·Σₖ Gⱼₖ·κₖ·Δₖ², with G the conductances ∂i/∂v of the latest evaluation
+    /// (`DeviceSlot.conductance`). Ports of devices that report no curvatures are left as they are.
+    @inlinable @inline(never)
+    func junctionSecondOrder(_ delta: UnsafePointer<Double>, blocks: UnsafePointer<Double>, chargeBlocks: UnsafePointer<Double>,
+                             a0: Double, into r: UnsafeMutablePointer<Double>) {
+        guard Device.hasJunctionCurvatures else { return }
+        for s in 0..<count {
+            let slot = slots + s
+            let o = slot.pointee.offset, m = slot.pointee.ports
+            let kappa = slot.pointee.device.junctionCurvatures
+            var w = PortVector()
+            for k in 0..<m { w[k] = 0.5 * kappa[k] * delta[o &+ k] * delta[o &+ k] }
+            for j in 0..<m {
+                var sum = 0.0
+                for k in 0..<m { sum += slot.pointee.conductance(j, k, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) * w[k] }
+                r[o &+ j] = sum
+            }
+        }
+    }
+
     /// Each device's ports' curvature scales at port voltages `v` into `scale`
     /// (`PortDevice.curvatureScales`: a pentode's plate, a transistor's collector), or `floor` where
     /// that is larger.
@@ -349,6 +391,29 @@ struct DeviceBank {
         if pentodes.count > 0 { pentodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if capacitances.count > 0 { capacitances.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if behavioral.count > 0 { behavioral.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+    }
+
+    /// Every junction's second-order part of the port currents for the move `delta` (see
+    /// `DeviceArray.junctionSecondOrder`; ports without one are left as they are).
+    @inlinable @inline(__always)
+    func junctionSecondOrder(_ delta: UnsafePointer<Double>, blocks: UnsafePointer<Double>, chargeBlocks: UnsafePointer<Double>,
+                             a0: Double, into r: UnsafeMutablePointer<Double>) {
+        if diodes.count > 0 { diodes.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if bjts.count > 0 { bjts.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if jfets.count > 0 { jfets.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if mosfets.count > 0 { mosfets.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if korenTriodes.count > 0 { korenTriodes.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if dzTriodes.count > 0 { dzTriodes.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if pentodes.count > 0 { pentodes.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if capacitances.count > 0 { capacitances.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if behavioral.count > 0 { behavioral.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+    }
+
+    /// Whether any device reports junction curvatures (`PortDevice.hasJunctionCurvatures`).
+    var hasJunctionCurvatures: Bool {
+        func reports<D: PortDevice>(_ a: DeviceArray<D>) -> Bool { D.hasJunctionCurvatures && a.count > 0 }
+        return reports(diodes) || reports(bjts) || reports(jfets) || reports(mosfets) || reports(korenTriodes)
+            || reports(dzTriodes) || reports(pentodes) || reports(capacitances) || reports(behavioral)
     }
 
     /// Every device's second-order remainder for the step `step` into `r` (see

@@ -481,16 +481,27 @@ extension Processor {
             if state.pointee.haveFactors {
                 // Tangent prediction: F(v) = p + K·ĩ(v) − v moves with p and with the devices'
                 // charge history h (ĩ contains −h, so ∂F/∂h = −K): v = v_prev − J⁻¹·(Δp − K·Δh).
-                // Plus its second-order error, which grows with the move squared: the last step's
-                // error scaled by the ratio of the squared moves.
+                // The junctions' part of its second-order term: F(v_prev + Δ) ≈ J·Δ + K·r with
+                // r = ½·Σₖ Gₖ·κₖ·Δₖ² for a junction's exponential (∂²i/∂v² = κ·∂i/∂v), so
+                // v −= J⁻¹·K·r at the first-order Δ. Plus the error left, extrapolated from the
+                // last step's by the ratio of the moves to the power of that error's order (third
+                // after the junctions' term, second without).
                 for k in 0..<n { residual[k] = p[k] - pPrevious[k] }
                 accumulateK(Shape.self, -1, times: historyChange, into: residual)
                 for k in 0..<n { move += residual[k] * residual[k] }
                 solveJacobian(Shape.self, residual)
                 let inverseLast = state.pointee.inverseLastMove
-                let scale = inverseLast > 0 ? min(move * inverseLast, predictionScaleLimit) : 0
+                var scale = inverseLast > 0 ? min(move * inverseLast, predictionScaleLimit) : 0
+                if predictsJunctions {
+                    for k in 0..<n { remainder[k] = 0; nextStep[k] = 0 }
+                    devices.junctionSecondOrder(residual, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: remainder)
+                    accumulateK(Shape.self, 1, times: remainder, into: nextStep)
+                    solveJacobian(Shape.self, nextStep)
+                    scale *= scale.squareRoot()
+                }
                 for k in 0..<n {
-                    let tangent = vPrevious[k] - residual[k]
+                    var tangent = vPrevious[k] - residual[k]
+                    if predictsJunctions { tangent -= nextStep[k] }
                     v[k] = tangent + scale * predictionError[k]
                     predictionError[k] = tangent  // until the step's solution is known
                 }

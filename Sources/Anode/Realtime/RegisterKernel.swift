@@ -21,6 +21,11 @@ struct RegisterKernel<Device: PortDevice> {
     /// K by columns.
     @usableFromInline let k: (SIMD2<Double>, SIMD2<Double>)
     @usableFromInline let a0: Double, absoluteTolerance: Double, relativeTolerance: Double
+    /// The devices' junction curvatures κ by port (zero when they report none).
+    @usableFromInline let curvature: SIMD2<Double>
+    /// The devices' conductances ∂i/∂v at the latest evaluation, for the junctions' second-order
+    /// prediction: the diagonal (G₀₀, G₁₁) and the cross terms (G₀₁, G₁₀).
+    @usableFromInline var conductanceDiagonal: SIMD2<Double>, conductanceCross: SIMD2<Double>
 
     // The state carried from sample to sample.
     @usableFromInline var vPrevious: SIMD2<Double>, pPrevious: SIMD2<Double>
@@ -56,6 +61,28 @@ struct RegisterKernel<Device: PortDevice> {
         }
         k = (SIMD2(pr.K[0], two ? pr.K[1] : 0), two ? SIMD2(pr.K[2], pr.K[3]) : .zero)
         a0 = pr.a0
+        if Device.hasJunctionCurvatures {
+            curvature = pair ? SIMD2(first.junctionCurvatures[0], second.junctionCurvatures[0])
+                : SIMD2(first.junctionCurvatures[0], two ? first.junctionCurvatures[1] : 0)
+        } else {
+            curvature = .zero
+        }
+        // G from the blocks (see `Processor.blocks`).
+        conductanceDiagonal = .zero
+        conductanceCross = .zero
+        if Device.hasJunctionCurvatures {
+            func g(_ slot: DeviceSlot<Device>, _ r: Int, _ c: Int) -> Double {
+                slot.conductance(r, c, blocks: pr.blocks, chargeBlocks: pr.chargeBlocks, a0: pr.a0)
+            }
+            if pair {
+                conductanceDiagonal = SIMD2(g(s0, 0, 0), g(s1, 0, 0))
+            } else if two {
+                conductanceDiagonal = SIMD2(g(s0, 0, 0), g(s0, 1, 1))
+                conductanceCross = SIMD2(g(s0, 0, 1), g(s0, 1, 0))
+            } else {
+                conductanceDiagonal = SIMD2(g(s0, 0, 0), 0)
+            }
+        }
         absoluteTolerance = pr.absoluteTolerance
         relativeTolerance = pr.relativeTolerance
         func load(_ x: UnsafeMutablePointer<Double>) -> SIMD2<Double> { SIMD2(x[0], two ? x[1] : 0) }
@@ -115,6 +142,21 @@ struct RegisterKernel<Device: PortDevice> {
             if two { s0.pointee.charge[1] = charge[1]; s0.pointee.chargeCurrent[1] = chargeCurrent[1] }
         }
         s0.pointee.pendingCharge = s0.pointee.charge
+        if Device.hasJunctionCurvatures {
+            // G into the blocks (see `Processor.blocks`).
+            let d = conductanceDiagonal, x = conductanceCross
+            if pair {
+                s0.pointee.setConductance(0, 0, d[0], blocks: pr.blocks, chargeBlocks: pr.chargeBlocks)
+                s1.pointee.setConductance(0, 0, d[1], blocks: pr.blocks, chargeBlocks: pr.chargeBlocks)
+            } else {
+                s0.pointee.setConductance(0, 0, d[0], blocks: pr.blocks, chargeBlocks: pr.chargeBlocks)
+                if two {
+                    s0.pointee.setConductance(1, 1, d[1], blocks: pr.blocks, chargeBlocks: pr.chargeBlocks)
+                    s0.pointee.setConductance(0, 1, x[0], blocks: pr.blocks, chargeBlocks: pr.chargeBlocks)
+                    s0.pointee.setConductance(1, 0, x[1], blocks: pr.blocks, chargeBlocks: pr.chargeBlocks)
+                }
+            }
+        }
         pr.runtime.pointee.haveFactors = haveJacobian
         if haveJacobian {
             let n = pr.np
@@ -188,7 +230,8 @@ struct RegisterKernel<Device: PortDevice> {
     @inlinable @inline(__always)
     mutating func solve(_ p: SIMD2<Double>, maxIterations limitCount: Int) -> SIMD2<Double>? {
         let history = a0 * charge + chargeCurrent
-        // Prediction (see `step`): v = v_prev − J⁻¹·(Δp − K·Δh) plus the extrapolated second-order error.
+        // Prediction (see `step`): v = v_prev − J⁻¹·(Δp − K·Δh), the junctions' second-order term,
+        // and the extrapolated error.
         var v = vPrevious
         var move = 0.0
         var tangent = predictionError
@@ -199,7 +242,18 @@ struct RegisterKernel<Device: PortDevice> {
             move = (d * d).sum()
             let solution: SIMD2<Double> = inverse.0 * d[0] + inverse.1 * d[1]
             tangent = vPrevious - solution
-            let scale = inverseLastMove > 0 ? min(move * inverseLastMove, predictionScaleLimit) : 0
+            if Device.hasJunctionCurvatures {
+                // The second-order term of the solution's move, −J⁻¹·K·r with rⱼ = ½·Σₖ Gⱼₖ·κₖ·Δₖ²
+                // (∂²i/∂vₖ² ≈ κₖ·∂i/∂vₖ for a junction).
+                let w: SIMD2<Double> = 0.5 * curvature * solution * solution
+                let r: SIMD2<Double> = conductanceDiagonal * w + conductanceCross * SIMD2(w[1], w[0])
+                let kr: SIMD2<Double> = k.0 * r[0] + k.1 * r[1]
+                tangent -= inverse.0 * kr[0] + inverse.1 * kr[1]
+            }
+            var scale = inverseLastMove > 0 ? min(move * inverseLastMove, predictionScaleLimit) : 0
+            // What the last error extrapolates: a third-order one after the junctions' second-order
+            // term (the moves' ratio cubed), a second-order one otherwise (squared).
+            if Device.hasJunctionCurvatures { scale *= scale.squareRoot() }
             v = tangent + scale * predictionError
             let (limited, changed) = limit(v, old: vPrevious)
             if changed { v = limited; move = 0 }
@@ -226,7 +280,7 @@ struct RegisterKernel<Device: PortDevice> {
             let excess = size - tolerance
             // (A NaN excess fails every comparison: not converged.)
             if all(excess .<= 0) || settled {
-                return finish(p, v, current, e.q, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
+                return finish(p, v, current, e.q, e.g, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
             // At the limit `newton` fails and continuation takes over: `step`'s.
             guard excess[0].isFinite && excess[1].isFinite, count < limitCount else { return handOver(count, factorizations) }
@@ -251,7 +305,7 @@ struct RegisterKernel<Device: PortDevice> {
                 // First-order acceptance (see `newton`).
                 let dq: SIMD2<Double> = e.c.0 * step[0] + e.c.1 * step[1]
                 let di: SIMD2<Double> = gt0 * step[0] + gt1 * step[1]
-                return finish(p, v - step, current - di, e.q - dq, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
+                return finish(p, v - step, current - di, e.q - dq, e.g, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
             let (trial, _) = limit(v - step, old: v)
             let moved = Self.magnitude(trial - v)
@@ -292,12 +346,17 @@ struct RegisterKernel<Device: PortDevice> {
 
     /// Commits a converged sample: port voltages `v`, device currents ĩ `current`, charges `q`.
     @inlinable @inline(__always)
-    mutating func finish(_ p: SIMD2<Double>, _ v: SIMD2<Double>, _ current: SIMD2<Double>, _ q: SIMD2<Double>, _ move: Double,
+    mutating func finish(_ p: SIMD2<Double>, _ v: SIMD2<Double>, _ current: SIMD2<Double>, _ q: SIMD2<Double>,
+                         _ g: (SIMD2<Double>, SIMD2<Double>), _ move: Double,
                          _ tangent: SIMD2<Double>, _ count: Int, _ jacobian: (SIMD2<Double>, SIMD2<Double>),
                          _ inverse: (SIMD2<Double>, SIMD2<Double>), _ haveJacobian: Bool, _ factorizations: Int) -> SIMD2<Double> {
         self.jacobian = jacobian
         self.inverse = inverse
         self.haveJacobian = haveJacobian
+        if Device.hasJunctionCurvatures {
+            conductanceDiagonal = SIMD2(g.0[0], g.1[1])
+            conductanceCross = SIMD2(g.1[0], g.0[1])
+        }
         self.factorizations &+= factorizations
         steps &+= 1
         iterations &+= count
