@@ -252,8 +252,8 @@ struct RegisterKernel<Device: PortDevice> {
             }
             var scale = inverseLastMove > 0 ? min(move * inverseLastMove, predictionScaleLimit) : 0
             // What the last error extrapolates: a third-order one after the junctions' second-order
-            // term (the moves' ratio cubed), a second-order one otherwise (squared).
-            if Device.hasJunctionCurvatures { scale *= scale.squareRoot() }
+            // term, a second-order one otherwise (see `step`).
+            if Device.hasJunctionCurvatures { scale *= thirdOrderFactor(scale) }
             v = tangent + scale * predictionError
             let (limited, changed) = limit(v, old: vPrevious)
             if changed { v = limited; move = 0 }
