@@ -28,7 +28,8 @@ public protocol PortDevice: Sendable {
     /// (∂²iᵣ/∂v₀², ∂²iᵣ/∂v₀∂v₁, ∂²iᵣ/∂v₁², 0). The real-time processor uses them to take a Newton
     /// step to first order where a junction's bound would not (`Processor.curvatureAllows`).
     func evaluateWithSecondDerivatives(_ v: PortVector, withCharges: Bool) -> (PortEvaluation, PortMatrix)
-    /// Whether the device reports its ports' junction curvatures (`junctionCurvatures`).
+    /// Whether the real-time prediction takes the device's junction curvatures
+    /// (`junctionCurvatures`) for its second-order term.
     static var hasJunctionCurvatures: Bool { get }
     /// Per port k, the curvature κₖ of the exponential that carries the currents depending on
     /// port k's voltage when that junction conducts, so that ∂²i/∂vₖ² ≈ κₖ·∂i/∂vₖ (κ = ±1/(N·Vt));
@@ -51,7 +52,7 @@ extension PortDevice {
     /// None reported.
     @inlinable public static var hasCurvatureScales: Bool { false }
 
-    /// Not reported.
+    /// Not taken.
     @inlinable public static var hasJunctionCurvatures: Bool { false }
 
     /// None.
@@ -80,7 +81,7 @@ extension Diode: PortDevice {
     /// One port, (anode, cathode).
     @inlinable public var portCount: Int { 1 }
 
-    /// Not reported, though the junction has one (`junctionCurvatures`): on the diode clipper the
+    /// Not taken, though the junction has one (`junctionCurvatures`): on the diode clipper the
     /// prediction's second-order term saved evaluations (1.50 → 1.33 per sample at 1 V) but not
     /// time (131 → 132 ns), and its chain of operations, added to every sample's, cost 15 % at
     /// 0.1 V (100 → 115 ns) — a diode's evaluation is too cheap to pay for it.
@@ -147,7 +148,7 @@ extension GummelPoon: PortDevice {
     /// The collector port's scale while the base–collector junction blocks.
     @inlinable public static var hasCurvatureScales: Bool { true }
 
-    /// Reported: the base–emitter junction's.
+    /// Taken: the base–emitter junction's.
     @inlinable public static var hasJunctionCurvatures: Bool { true }
 
     /// ±1/(NF·Vt) on the base–emitter port, signed by the polarity; 0 on the collector port. None

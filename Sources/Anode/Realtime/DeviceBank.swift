@@ -409,7 +409,7 @@ struct DeviceBank {
         if behavioral.count > 0 { behavioral.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
     }
 
-    /// Whether any device reports junction curvatures (`PortDevice.hasJunctionCurvatures`).
+    /// Whether the prediction takes any device's junction curvatures (`PortDevice.hasJunctionCurvatures`).
     var hasJunctionCurvatures: Bool {
         func reports<D: PortDevice>(_ a: DeviceArray<D>) -> Bool { D.hasJunctionCurvatures && a.count > 0 }
         return reports(diodes) || reports(bjts) || reports(jfets) || reports(mosfets) || reports(korenTriodes)
