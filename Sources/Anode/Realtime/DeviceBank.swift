@@ -147,12 +147,13 @@ struct DeviceArray<Device: PortDevice> {
 
     /// The second-order remainder r = ½·δᵀ·H·δ of each device's port currents for the step `step`
     /// into `r`, NaN for the ports of devices that report no second derivatives.
+    /// With `recordedOnly`, the ports of devices that record none are left as they are.
     @usableFromInline
-    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) {
+    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>, recordedOnly: Bool = false) {
         for s in 0..<count {
             let o = slots[s].offset, ports = slots[s].ports
             guard Device.reportsSecondDerivatives && recordsSecondDerivatives else {
-                for k in 0..<ports { r[o &+ k] = .nan }
+                if !recordedOnly { for k in 0..<ports { r[o &+ k] = .nan } }
                 continue
             }
             let h = secondDerivatives[s]
@@ -409,6 +410,13 @@ struct DeviceBank {
         if behavioral.count > 0 { behavioral.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
     }
 
+    /// Whether some device records its second derivatives (`DeviceArray.recordsSecondDerivatives`).
+    var recordsSecondDerivatives: Bool {
+        func records<D: PortDevice>(_ a: DeviceArray<D>) -> Bool { a.count > 0 && a.recordsSecondDerivatives }
+        return records(diodes) || records(bjts) || records(jfets) || records(mosfets) || records(korenTriodes)
+            || records(dzTriodes) || records(pentodes) || records(capacitances) || records(behavioral)
+    }
+
     /// Whether the prediction takes any device's junction curvatures (`PortDevice.hasJunctionCurvatures`).
     var hasJunctionCurvatures: Bool {
         func reports<D: PortDevice>(_ a: DeviceArray<D>) -> Bool { D.hasJunctionCurvatures && a.count > 0 }
@@ -417,18 +425,19 @@ struct DeviceBank {
     }
 
     /// Every device's second-order remainder for the step `step` into `r` (see
-    /// `DeviceArray.secondOrder`; NaN where a device reports no second derivatives).
+    /// `DeviceArray.secondOrder`; NaN where a device reports no second derivatives, or with
+    /// `recordedOnly` left as it is).
     @usableFromInline
-    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) {
-        if diodes.count > 0 { diodes.secondOrder(step, into: r) }
-        if bjts.count > 0 { bjts.secondOrder(step, into: r) }
-        if jfets.count > 0 { jfets.secondOrder(step, into: r) }
-        if mosfets.count > 0 { mosfets.secondOrder(step, into: r) }
-        if korenTriodes.count > 0 { korenTriodes.secondOrder(step, into: r) }
-        if dzTriodes.count > 0 { dzTriodes.secondOrder(step, into: r) }
-        if pentodes.count > 0 { pentodes.secondOrder(step, into: r) }
-        if capacitances.count > 0 { capacitances.secondOrder(step, into: r) }
-        if behavioral.count > 0 { behavioral.secondOrder(step, into: r) }
+    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>, recordedOnly: Bool = false) {
+        if diodes.count > 0 { diodes.secondOrder(step, into: r, recordedOnly: recordedOnly) }
+        if bjts.count > 0 { bjts.secondOrder(step, into: r, recordedOnly: recordedOnly) }
+        if jfets.count > 0 { jfets.secondOrder(step, into: r, recordedOnly: recordedOnly) }
+        if mosfets.count > 0 { mosfets.secondOrder(step, into: r, recordedOnly: recordedOnly) }
+        if korenTriodes.count > 0 { korenTriodes.secondOrder(step, into: r, recordedOnly: recordedOnly) }
+        if dzTriodes.count > 0 { dzTriodes.secondOrder(step, into: r, recordedOnly: recordedOnly) }
+        if pentodes.count > 0 { pentodes.secondOrder(step, into: r, recordedOnly: recordedOnly) }
+        if capacitances.count > 0 { capacitances.secondOrder(step, into: r, recordedOnly: recordedOnly) }
+        if behavioral.count > 0 { behavioral.secondOrder(step, into: r, recordedOnly: recordedOnly) }
     }
 
     /// Accepts the sample's charges; writes the change of each charged port's history to `historyChange`.

@@ -107,12 +107,14 @@ public final class Processor {
     @usableFromInline enum RegisterDevices { case none, diodes, bjts, jfets, korenTriodes, dzTriodes, capacitances }
     /// The register kernel's devices, or `.none` to use `step` for every sample (settable for tests).
     @usableFromInline var registerDevices = RegisterDevices.none
-    /// Whether the prediction takes the junctions' second-order term: in systems of one or two
-    /// ports where some device reports junction curvatures (`PortDevice.hasJunctionCurvatures`).
-    /// In larger ones the term's product with K and its solve cost more than the evaluations it
-    /// saves (the tube screamer at 20 mV: 1.25 → 1.08 evaluations per sample, but 14 638 → 16 370
-    /// instructions).
-    @usableFromInline let predictsJunctions: Bool
+    /// Whether the prediction takes a second-order term: in systems of one or two ports where
+    /// some device reports junction curvatures (`PortDevice.hasJunctionCurvatures`) or records its
+    /// second derivatives (`DeviceArray.recordsSecondDerivatives`). In larger ones the term's
+    /// product with K and its solve cost more than the evaluations it saves (the tube screamer at
+    /// 20 mV: 1.25 → 1.08 evaluations per sample, but 14 638 → 16 370 instructions).
+    @usableFromInline let predictsSecondOrder: Bool
+    /// Whether some device records its second derivatives (for the prediction's term).
+    @usableFromInline let recordsSecondDerivatives: Bool
     /// Solve every step in sub-steps, as the steps Newton cannot solve are (for tests; with
     /// `registerDevices` at `.none`).
     @usableFromInline var alwaysSubstep = false
@@ -410,7 +412,8 @@ public final class Processor {
             devices = DeviceBank(model, blockOffsets: model.blockOffsets, blockStrides: model.devices.map(\.device.portCount))
         }
         remainder = vector(np)
-        predictsJunctions = np <= 2 && devices.hasJunctionCurvatures
+        recordsSecondDerivatives = devices.recordsSecondDerivatives
+        predictsSecondOrder = np <= 2 && (devices.hasJunctionCurvatures || recordsSecondDerivatives)
         nextStep = vector(np)
         curvatureScale = buffer(np, firstOrderStepBound / 2)
         absoluteTolerance = configuration.absoluteTolerance

@@ -433,6 +433,16 @@ extension Processor {
         return true
     }
 
+    /// Whether the prediction's second-order term `second` is a correction of its first-order move
+    /// `first` (every port's at most half of it, and finite); on a large move — a spike of the
+    /// input — the series does not converge, and the term is dropped.
+    @inlinable @inline(__always)
+    func secondOrderTermHolds<Shape: KernelShape>(_: Shape.Type, _ second: UnsafePointer<Double>, firstOrder first: UnsafePointer<Double>) -> Bool {
+        let n = Shape.ports != 0 ? Shape.ports : np
+        for k in 0..<n where !(abs(second[k]) <= 0.5 * abs(first[k])) { return false }
+        return true
+    }
+
     /// The fallback when Newton fails: continuation in p. The port equations v = p + K·ĩ(v) hold for
     /// any p, so the step is solved for p moving from its last value to the new one in `stages`
     /// equal parts, each from the solution of the one before, starting at the last step's solution.
@@ -488,28 +498,33 @@ extension Processor {
             if state.pointee.haveFactors {
                 // Tangent prediction: F(v) = p + K·ĩ(v) − v moves with p and with the devices'
                 // charge history h (ĩ contains −h, so ∂F/∂h = −K): v = v_prev − J⁻¹·(Δp − K·Δh).
-                // The junctions' part of its second-order term: F(v_prev + Δ) ≈ J·Δ + K·r with
-                // r = ½·Σₖ Gₖ·κₖ·Δₖ² for a junction's exponential (∂²i/∂v² = κ·∂i/∂v), so
-                // v −= J⁻¹·K·r at the first-order Δ. Plus the error left, extrapolated from the
-                // last step's by the ratio of the moves to the power of that error's order: second
-                // without the junctions' term (the squared moves' ratio s), third with it (s^1.5,
-                // as `thirdOrderFactor`).
+                // Its second-order term: F(v_prev + Δ) ≈ J·Δ + K·r with r = ½·Δᵀ·H·Δ, so
+                // v −= J⁻¹·K·r at the first-order Δ — H the second derivatives a device recorded
+                // at its last evaluation, or for a junction's exponential ∂²i/∂v² = κ·∂i/∂v, so
+                // r = ½·Σₖ Gₖ·κₖ·Δₖ². Plus the error left, extrapolated from the last step's by the
+                // ratio of the moves to the power of that error's order: second without the term
+                // (the squared moves' ratio s), third with it (s^1.5, as `thirdOrderFactor`).
                 for k in 0..<n { residual[k] = p[k] - pPrevious[k] }
                 accumulateK(Shape.self, -1, times: historyChange, into: residual)
                 for k in 0..<n { move += residual[k] * residual[k] }
                 solveJacobian(Shape.self, residual)
                 let inverseLast = state.pointee.inverseLastMove
                 var scale = inverseLast > 0 ? min(move * inverseLast, predictionScaleLimit) : 0
-                if predictsJunctions {
+                if predictsSecondOrder {
                     for k in 0..<n { remainder[k] = 0; nextStep[k] = 0 }
+                    if recordsSecondDerivatives { devices.secondOrder(residual, into: remainder, recordedOnly: true) }
                     devices.junctionSecondOrder(residual, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: remainder)
                     accumulateK(Shape.self, 1, times: remainder, into: nextStep)
                     solveJacobian(Shape.self, nextStep)
-                    scale *= thirdOrderFactor(scale)
+                    if secondOrderTermHolds(Shape.self, nextStep, firstOrder: residual) {
+                        scale *= thirdOrderFactor(scale)
+                    } else {
+                        for k in 0..<n { nextStep[k] = 0 }
+                    }
                 }
                 for k in 0..<n {
                     var tangent = vPrevious[k] - residual[k]
-                    if predictsJunctions { tangent -= nextStep[k] }
+                    if predictsSecondOrder { tangent -= nextStep[k] }
                     v[k] = tangent + scale * predictionError[k]
                     predictionError[k] = tangent  // until the step's solution is known
                 }

@@ -26,6 +26,10 @@ struct RegisterKernel<Device: PortDevice> {
     /// The devices' conductances ∂i/∂v at the latest evaluation, for the junctions' second-order
     /// prediction: the diagonal (G₀₀, G₁₁) and the cross terms (G₀₁, G₁₀).
     @usableFromInline var conductanceDiagonal: SIMD2<Double>, conductanceCross: SIMD2<Double>
+    /// Whether the prediction takes the device's recorded second derivatives, and those of its
+    /// latest evaluation (the general kernel keeps them in `DeviceArray.secondDerivatives`).
+    @usableFromInline let predictsByHessian: Bool
+    @usableFromInline var hessian: PortMatrix
 
     // The state carried from sample to sample.
     @usableFromInline var vPrevious: SIMD2<Double>, pPrevious: SIMD2<Double>
@@ -67,6 +71,8 @@ struct RegisterKernel<Device: PortDevice> {
         } else {
             curvature = .zero
         }
+        predictsByHessian = Device.reportsSecondDerivatives && !pair && devices.recordsSecondDerivatives
+        hessian = predictsByHessian ? devices.secondDerivatives[0] : PortMatrix()
         // G from the blocks (see `Processor.blocks`).
         conductanceDiagonal = .zero
         conductanceCross = .zero
@@ -157,6 +163,7 @@ struct RegisterKernel<Device: PortDevice> {
                 }
             }
         }
+        if Device.reportsSecondDerivatives && predictsByHessian { devices.secondDerivatives[0] = hessian }
         pr.runtime.pointee.haveFactors = haveJacobian
         if haveJacobian {
             let n = pr.np
@@ -230,8 +237,8 @@ struct RegisterKernel<Device: PortDevice> {
     @inlinable @inline(__always)
     mutating func solve(_ p: SIMD2<Double>, maxIterations limitCount: Int) -> SIMD2<Double>? {
         let history = a0 * charge + chargeCurrent
-        // Prediction (see `step`): v = v_prev − J⁻¹·(Δp − K·Δh), the junctions' second-order term,
-        // and the extrapolated error.
+        // Prediction (see `step`): v = v_prev − J⁻¹·(Δp − K·Δh), the second-order term (of the
+        // junctions, or of the recorded second derivatives), and the extrapolated error.
         var v = vPrevious
         var move = 0.0
         var tangent = predictionError
@@ -242,18 +249,28 @@ struct RegisterKernel<Device: PortDevice> {
             move = (d * d).sum()
             let solution: SIMD2<Double> = inverse.0 * d[0] + inverse.1 * d[1]
             tangent = vPrevious - solution
-            if Device.hasJunctionCurvatures {
-                // The second-order term of the solution's move, −J⁻¹·K·r with rⱼ = ½·Σₖ Gⱼₖ·κₖ·Δₖ²
-                // (∂²i/∂vₖ² ≈ κₖ·∂i/∂vₖ for a junction).
-                let w: SIMD2<Double> = 0.5 * curvature * solution * solution
-                let r: SIMD2<Double> = conductanceDiagonal * w + conductanceCross * SIMD2(w[1], w[0])
-                let kr: SIMD2<Double> = k.0 * r[0] + k.1 * r[1]
-                tangent -= inverse.0 * kr[0] + inverse.1 * kr[1]
-            }
             var scale = inverseLastMove > 0 ? min(move * inverseLastMove, predictionScaleLimit) : 0
-            // What the last error extrapolates: a third-order one after the junctions' second-order
-            // term, a second-order one otherwise (see `step`).
-            if Device.hasJunctionCurvatures { scale *= thirdOrderFactor(scale) }
+            if Device.hasJunctionCurvatures || (Device.reportsSecondDerivatives && predictsByHessian) {
+                // The second-order term of the solution's move, −J⁻¹·K·r with r = ½·Δᵀ·H·Δ from the
+                // second derivatives of the latest evaluation, or for a junction rⱼ = ½·Σₖ Gⱼₖ·κₖ·Δₖ²
+                // (∂²i/∂vₖ² ≈ κₖ·∂i/∂vₖ); dropped where it is no correction (`secondOrderTermHolds`).
+                var r = SIMD2<Double>.zero
+                if Device.reportsSecondDerivatives && predictsByHessian {
+                    r = SIMD2(secondOrderRemainder(hessian, port: 0, solution[0], solution[1]),
+                              secondOrderRemainder(hessian, port: 1, solution[0], solution[1]))
+                }
+                if Device.hasJunctionCurvatures {
+                    let w: SIMD2<Double> = 0.5 * curvature * solution * solution
+                    r = conductanceDiagonal * w + conductanceCross * SIMD2(w[1], w[0])
+                }
+                let kr: SIMD2<Double> = k.0 * r[0] + k.1 * r[1]
+                let second: SIMD2<Double> = inverse.0 * kr[0] + inverse.1 * kr[1]
+                if all(Self.magnitude(second) .<= 0.5 * Self.magnitude(solution)) {
+                    tangent -= second
+                    // The error left is of third order (see `step`).
+                    scale *= thirdOrderFactor(scale)
+                }
+            }
             v = tangent + scale * predictionError
             let (limited, changed) = limit(v, old: vPrevious)
             if changed { v = limited; move = 0 }
@@ -280,6 +297,7 @@ struct RegisterKernel<Device: PortDevice> {
             let excess = size - tolerance
             // (A NaN excess fails every comparison: not converged.)
             if all(excess .<= 0) || settled {
+                if Device.reportsSecondDerivatives { hessian = derivatives }
                 return finish(p, v, current, e.q, e.g, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
             // At the limit `newton` fails and continuation takes over: `step`'s.
@@ -305,6 +323,7 @@ struct RegisterKernel<Device: PortDevice> {
                 // First-order acceptance (see `newton`).
                 let dq: SIMD2<Double> = e.c.0 * step[0] + e.c.1 * step[1]
                 let di: SIMD2<Double> = gt0 * step[0] + gt1 * step[1]
+                if Device.reportsSecondDerivatives { hessian = derivatives }
                 return finish(p, v - step, current - di, e.q - dq, e.g, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
             let (trial, _) = limit(v - step, old: v)
