@@ -147,13 +147,12 @@ struct DeviceArray<Device: PortDevice> {
 
     /// The second-order remainder r = ½·δᵀ·H·δ of each device's port currents for the step `step`
     /// into `r`, NaN for the ports of devices that report no second derivatives.
-    /// With `recordedOnly`, the ports of devices that record none are left as they are.
     @usableFromInline
-    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>, recordedOnly: Bool = false) {
+    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) {
         for s in 0..<count {
             let o = slots[s].offset, ports = slots[s].ports
             guard Device.reportsSecondDerivatives && recordsSecondDerivatives else {
-                if !recordedOnly { for k in 0..<ports { r[o &+ k] = .nan } }
+                for k in 0..<ports { r[o &+ k] = .nan }
                 continue
             }
             let h = secondDerivatives[s]
@@ -267,13 +266,21 @@ struct DeviceArray<Device: PortDevice> {
 }
 
 extension DeviceArray {
+    /// Whether the devices give the prediction a second-order term: second derivatives they
+    /// record, or junction curvatures it takes (`PortDevice.hasJunctionCurvatures`).
+    var givesSecondOrderTerm: Bool {
+        count > 0 && ((Device.reportsSecondDerivatives && recordsSecondDerivatives) || Device.hasJunctionCurvatures)
+    }
+
     /// The second-order part of each device's port currents for a move `delta` of its port
-    /// voltages, by its junctions' curvatures κ (`PortDevice.junctionCurvatures`), into `r`:
-    /// rⱼ = ½·Σₖ Gⱼₖ·κₖ·Δₖ², with G the conductances ∂i/∂v of the latest evaluation
-    /// (`DeviceSlot.conductance`). Ports of devices that report no curvatures are left as they are.
+    /// voltages into `r`: ½·Δᵀ·H·Δ from the second derivatives it recorded (`secondOrder`), or by
+    /// its junctions' curvatures κ (`PortDevice.junctionCurvatures`) rⱼ = ½·Σₖ Gⱼₖ·κₖ·Δₖ², with G the
+    /// conductances ∂i/∂v of the latest evaluation (`DeviceSlot.conductance`). Ports of devices
+    /// that give neither are left as they are.
     @inlinable @inline(never)
-    func junctionSecondOrder(_ delta: UnsafePointer<Double>, blocks: UnsafePointer<Double>, chargeBlocks: UnsafePointer<Double>,
-                             a0: Double, into r: UnsafeMutablePointer<Double>) {
+    func predictionSecondOrder(_ delta: UnsafePointer<Double>, blocks: UnsafePointer<Double>, chargeBlocks: UnsafePointer<Double>,
+                               a0: Double, into r: UnsafeMutablePointer<Double>) {
+        if Device.reportsSecondDerivatives && recordsSecondDerivatives { return secondOrder(delta, into: r) }
         guard Device.hasJunctionCurvatures else { return }
         for s in 0..<count {
             let slot = slots + s
@@ -394,50 +401,42 @@ struct DeviceBank {
         if behavioral.count > 0 { behavioral.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
     }
 
-    /// Every junction's second-order part of the port currents for the move `delta` (see
-    /// `DeviceArray.junctionSecondOrder`; ports without one are left as they are).
+    /// Every device's second-order part of its port currents for the move `delta` (see
+    /// `DeviceArray.predictionSecondOrder`; ports of devices that give none are left as they are).
     @inlinable @inline(__always)
-    func junctionSecondOrder(_ delta: UnsafePointer<Double>, blocks: UnsafePointer<Double>, chargeBlocks: UnsafePointer<Double>,
-                             a0: Double, into r: UnsafeMutablePointer<Double>) {
-        if diodes.count > 0 { diodes.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
-        if bjts.count > 0 { bjts.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
-        if jfets.count > 0 { jfets.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
-        if mosfets.count > 0 { mosfets.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
-        if korenTriodes.count > 0 { korenTriodes.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
-        if dzTriodes.count > 0 { dzTriodes.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
-        if pentodes.count > 0 { pentodes.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
-        if capacitances.count > 0 { capacitances.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
-        if behavioral.count > 0 { behavioral.junctionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+    func predictionSecondOrder(_ delta: UnsafePointer<Double>, blocks: UnsafePointer<Double>, chargeBlocks: UnsafePointer<Double>,
+                               a0: Double, into r: UnsafeMutablePointer<Double>) {
+        if diodes.count > 0 { diodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if bjts.count > 0 { bjts.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if jfets.count > 0 { jfets.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if mosfets.count > 0 { mosfets.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if korenTriodes.count > 0 { korenTriodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if dzTriodes.count > 0 { dzTriodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if pentodes.count > 0 { pentodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if capacitances.count > 0 { capacitances.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if behavioral.count > 0 { behavioral.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
     }
 
-    /// Whether some device records its second derivatives (`DeviceArray.recordsSecondDerivatives`).
-    var recordsSecondDerivatives: Bool {
-        func records<D: PortDevice>(_ a: DeviceArray<D>) -> Bool { a.count > 0 && a.recordsSecondDerivatives }
-        return records(diodes) || records(bjts) || records(jfets) || records(mosfets) || records(korenTriodes)
-            || records(dzTriodes) || records(pentodes) || records(capacitances) || records(behavioral)
-    }
-
-    /// Whether the prediction takes any device's junction curvatures (`PortDevice.hasJunctionCurvatures`).
-    var hasJunctionCurvatures: Bool {
-        func reports<D: PortDevice>(_ a: DeviceArray<D>) -> Bool { D.hasJunctionCurvatures && a.count > 0 }
-        return reports(diodes) || reports(bjts) || reports(jfets) || reports(mosfets) || reports(korenTriodes)
-            || reports(dzTriodes) || reports(pentodes) || reports(capacitances) || reports(behavioral)
+    /// Whether some device gives the prediction a second-order term (`DeviceArray.givesSecondOrderTerm`).
+    var givesSecondOrderTerm: Bool {
+        diodes.givesSecondOrderTerm || bjts.givesSecondOrderTerm || jfets.givesSecondOrderTerm || mosfets.givesSecondOrderTerm
+            || korenTriodes.givesSecondOrderTerm || dzTriodes.givesSecondOrderTerm || pentodes.givesSecondOrderTerm
+            || capacitances.givesSecondOrderTerm || behavioral.givesSecondOrderTerm
     }
 
     /// Every device's second-order remainder for the step `step` into `r` (see
-    /// `DeviceArray.secondOrder`; NaN where a device reports no second derivatives, or with
-    /// `recordedOnly` left as it is).
+    /// `DeviceArray.secondOrder`; NaN where a device reports no second derivatives).
     @usableFromInline
-    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>, recordedOnly: Bool = false) {
-        if diodes.count > 0 { diodes.secondOrder(step, into: r, recordedOnly: recordedOnly) }
-        if bjts.count > 0 { bjts.secondOrder(step, into: r, recordedOnly: recordedOnly) }
-        if jfets.count > 0 { jfets.secondOrder(step, into: r, recordedOnly: recordedOnly) }
-        if mosfets.count > 0 { mosfets.secondOrder(step, into: r, recordedOnly: recordedOnly) }
-        if korenTriodes.count > 0 { korenTriodes.secondOrder(step, into: r, recordedOnly: recordedOnly) }
-        if dzTriodes.count > 0 { dzTriodes.secondOrder(step, into: r, recordedOnly: recordedOnly) }
-        if pentodes.count > 0 { pentodes.secondOrder(step, into: r, recordedOnly: recordedOnly) }
-        if capacitances.count > 0 { capacitances.secondOrder(step, into: r, recordedOnly: recordedOnly) }
-        if behavioral.count > 0 { behavioral.secondOrder(step, into: r, recordedOnly: recordedOnly) }
+    func secondOrder(_ step: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) {
+        if diodes.count > 0 { diodes.secondOrder(step, into: r) }
+        if bjts.count > 0 { bjts.secondOrder(step, into: r) }
+        if jfets.count > 0 { jfets.secondOrder(step, into: r) }
+        if mosfets.count > 0 { mosfets.secondOrder(step, into: r) }
+        if korenTriodes.count > 0 { korenTriodes.secondOrder(step, into: r) }
+        if dzTriodes.count > 0 { dzTriodes.secondOrder(step, into: r) }
+        if pentodes.count > 0 { pentodes.secondOrder(step, into: r) }
+        if capacitances.count > 0 { capacitances.secondOrder(step, into: r) }
+        if behavioral.count > 0 { behavioral.secondOrder(step, into: r) }
     }
 
     /// Accepts the sample's charges; writes the change of each charged port's history to `historyChange`.

@@ -108,13 +108,11 @@ public final class Processor {
     /// The register kernel's devices, or `.none` to use `step` for every sample (settable for tests).
     @usableFromInline var registerDevices = RegisterDevices.none
     /// Whether the prediction takes a second-order term: in systems of one or two ports where
-    /// some device reports junction curvatures (`PortDevice.hasJunctionCurvatures`) or records its
-    /// second derivatives (`DeviceArray.recordsSecondDerivatives`). In larger ones the term's
+    /// some device gives one (`DeviceArray.givesSecondOrderTerm`: recorded second derivatives or
+    /// junction curvatures). In larger ones the term's
     /// product with K and its solve cost more than the evaluations it saves (the tube screamer at
     /// 20 mV: 1.25 → 1.08 evaluations per sample, but 14 638 → 16 370 instructions).
     @usableFromInline let predictsSecondOrder: Bool
-    /// Whether some device records its second derivatives (for the prediction's term).
-    @usableFromInline let recordsSecondDerivatives: Bool
     /// Solve every step in sub-steps, as the steps Newton cannot solve are (for tests; with
     /// `registerDevices` at `.none`).
     @usableFromInline var alwaysSubstep = false
@@ -412,8 +410,7 @@ public final class Processor {
             devices = DeviceBank(model, blockOffsets: model.blockOffsets, blockStrides: model.devices.map(\.device.portCount))
         }
         remainder = vector(np)
-        recordsSecondDerivatives = devices.recordsSecondDerivatives
-        predictsSecondOrder = np <= 2 && (devices.hasJunctionCurvatures || recordsSecondDerivatives)
+        predictsSecondOrder = np <= 2 && devices.givesSecondOrderTerm
         nextStep = vector(np)
         curvatureScale = buffer(np, firstOrderStepBound / 2)
         absoluteTolerance = configuration.absoluteTolerance

@@ -512,8 +512,7 @@ extension Processor {
                 var scale = inverseLast > 0 ? min(move * inverseLast, predictionScaleLimit) : 0
                 if predictsSecondOrder {
                     for k in 0..<n { remainder[k] = 0; nextStep[k] = 0 }
-                    if recordsSecondDerivatives { devices.secondOrder(residual, into: remainder, recordedOnly: true) }
-                    devices.junctionSecondOrder(residual, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: remainder)
+                    devices.predictionSecondOrder(residual, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: remainder)
                     accumulateK(Shape.self, 1, times: remainder, into: nextStep)
                     solveJacobian(Shape.self, nextStep)
                     if secondOrderTermHolds(Shape.self, nextStep, firstOrder: residual) {
