@@ -1168,17 +1168,81 @@ struct ProcessorTests {
     @Test("the oversampling filter: flat pass band, 85 dB stop band", arguments: [2, 4, 8])
     func filterResponse(_ factor: Int) {
         let filter = OversamplingFilter(factor: factor)
-        func response(_ f: Double) -> Double {  // f in units of the audio rate
-            var re = 0.0, im = 0.0
-            for (k, h) in filter.taps.enumerated() {
-                let w = 2 * Double.pi * f / Double(factor) * Double(k)
-                re += h * cos(w)
-                im -= h * sin(w)
+        // The cascade's response from its taps, stage by stage (f in units of the audio rate).
+        func response(_ f: Double) -> Double {
+            var product = 1.0, rate = 1.0
+            for stage in filter.stages {
+                rate *= 2
+                var re = 0.0, im = 0.0
+                for k in 0..<stage.length {
+                    let distance = k - stage.delay
+                    let h = distance == 0 ? 0.5 : distance % 2 == 0 ? 0 : stage.taps[k / 2]
+                    let w = 2 * Double.pi * f / rate * Double(k)
+                    re += h * cos(w)
+                    im -= h * sin(w)
+                }
+                product *= (re * re + im * im).squareRoot()
             }
-            return (re * re + im * im).squareRoot()
+            return product
         }
         for f in stride(from: 0.0, through: 0.45, by: 0.01) { #expect(abs(20 * log10(response(f))) < 0.01, "pass band at \(f)·fs") }
         for f in stride(from: 0.55, through: Double(factor) / 2, by: 0.01) { #expect(20 * log10(response(f)) < -85, "stop band at \(f)·fs") }
+    }
+
+    @Test("the oversampling rings compute the half-band cascade's convolutions, in both directions", arguments: [2, 4, 8])
+    func oversamplingRings(_ factor: Int) {
+        let filter = OversamplingFilter(factor: factor)
+        let state = OversamplingState(filter, inputs: 1, outputs: 1)
+        defer { state.deallocate() }
+        state.reset(inputs: [0], outputs: [0])
+        // A stage's full impulse response: ½ at the centre, zero at the other even distances.
+        func impulse(_ stage: HalfbandFilter) -> [Double] {
+            (0..<stage.length).map { k in
+                let distance = k - stage.delay
+                return distance == 0 ? 0.5 : distance % 2 == 0 ? 0 : stage.taps[k / 2]
+            }
+        }
+        func convolve(_ x: [Double], _ h: [Double]) -> [Double] {
+            (0..<x.count).map { j in (0..<h.count).reduce(0.0) { $0 + (j - $1 >= 0 ? h[$1] * x[j - $1] : 0) } }
+        }
+        var generator = SystemRandomNumberGenerator()
+        let frames = 200
+        let input = (0..<frames).map { _ in Double.random(in: -1...1, using: &generator) }
+        // Interpolation: zero stuffing and the low-pass with gain 2, stage by stage.
+        var direct = input
+        for stage in filter.stages {
+            var stuffed = [Double](repeating: 0, count: 2 * direct.count)
+            for (n, x) in direct.enumerated() { stuffed[2 * n] = 2 * x }
+            direct = convolve(stuffed, impulse(stage))
+        }
+        var rings: [Double] = []
+        for x in input {
+            state.push(x, channel: 0)
+            for p in 0..<factor { rings.append(state.interpolate(channel: 0, phase: p)) }
+        }
+        let interpolationError = zip(rings, direct).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(rings.count == direct.count && interpolationError < 1e-14, "interpolation off by \(interpolationError)")
+        // Decimation: the low-pass, then every other sample (the later or the earlier of each
+        // pair, as `laterSamples` chooses per stage), from the high rate down.
+        let high = (0..<(frames * factor)).map { _ in Double.random(in: -1...1, using: &generator) }
+        var reference = high
+        for (q, stage) in filter.stages.reversed().enumerated() {
+            let later = filter.laterSamples >> q & 1
+            let filtered = convolve(reference, impulse(stage))
+            reference = (0..<(filtered.count / 2)).map { filtered[2 * $0 + later] }
+        }
+        var decimated: [Double] = []
+        for f in 0..<frames {
+            var y = [0.0]
+            for p in 0..<factor {
+                y[0] = high[f * factor + p]
+                state.record(y, phase: p)
+            }
+            decimated.append(state.decimate(channel: 0))
+        }
+        let decimationError = zip(decimated, reference).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(decimated.count == reference.count && decimationError < 1e-14, "decimation off by \(decimationError)")
+        #expect(filter.latency == filter.latency.rounded() && filter.latency > 0)
     }
 }
 

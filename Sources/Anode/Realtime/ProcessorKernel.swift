@@ -685,7 +685,7 @@ extension Processor {
             for c in 0..<ni { u[c] = oversampler.interpolate(channel: c, phase: phase) }
             tick()
             stepper.step(highOutput, self)
-            oversampler.record(highOutput)
+            oversampler.record(highOutput, phase: phase)
         }
         for c in 0..<no { output[c] = oversampler.decimate(channel: c) }
     }
