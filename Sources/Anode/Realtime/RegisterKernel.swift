@@ -418,6 +418,15 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
         state = firstOrder ? processor.s[0] : 0
     }
 
+    /// A row's product with the inputs u: `dot`, written out for the usual two (one input and the
+    /// constant one), to the same sum. The loop's setup and its sum of empty partial sums stood on
+    /// the path from one sample's state to the next: the clipper took 75 instructions per sample
+    /// more (1143 against 1068 at 0.1 V).
+    @inlinable @inline(__always)
+    static func inputDot(_ a: UnsafePointer<Double>, _ u: UnsafePointer<Double>, _ count: Int) -> Double {
+        count == 2 ? a[0] * u[0] + a[1] * u[1] : dot(a, u, count)
+    }
+
     /// One step: p from the state and inputs, the port equations solved in registers (or by
     /// `Processor.step` when they need its fallbacks), then the outputs and the state update.
     @inlinable @inline(__always)
@@ -428,8 +437,8 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
         let p: SIMD2<Double>
         if firstOrder {
             let s0 = state, inputs = stride &- 1
-            p = SIMD2(pr.GH[0] * s0 + dot(pr.GH + 1, pr.u, inputs),
-                      two ? pr.GH[stride] * s0 + dot(pr.GH + (stride &+ 1), pr.u, inputs) : 0)
+            p = SIMD2(pr.GH[0] * s0 + Self.inputDot(pr.GH + 1, pr.u, inputs),
+                      two ? pr.GH[stride] * s0 + Self.inputDot(pr.GH + (stride &+ 1), pr.u, inputs) : 0)
         } else {
             p = SIMD2(dot(pr.GH, pr.x, stride), two ? dot(pr.GH + stride, pr.x, stride) : 0)
         }
@@ -455,8 +464,8 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
             // `updateStateAndOutputs`'s two rows, with s and ĩ from registers.
             let s0 = state, width = pr.portStride, inputs = pr.nu
             let rows = pr.ABCDEF, ports = 1 &+ inputs
-            var next = rows[0] * s0 + dot(rows + 1, pr.u, inputs) + rows[ports] * result[0]
-            var output = rows[width] * s0 + dot(rows + (width &+ 1), pr.u, inputs) + rows[width &+ ports] * result[0]
+            var next = rows[0] * s0 + Self.inputDot(rows + 1, pr.u, inputs) + rows[ports] * result[0]
+            var output = rows[width] * s0 + Self.inputDot(rows + (width &+ 1), pr.u, inputs) + rows[width &+ ports] * result[0]
             if two {
                 next += rows[ports &+ 1] * result[1]
                 output += rows[width &+ ports &+ 1] * result[1]
