@@ -1189,12 +1189,13 @@ struct ProcessorTests {
         for f in stride(from: 0.55, through: Double(factor) / 2, by: 0.01) { #expect(20 * log10(response(f)) < -85, "stop band at \(f)·fs") }
     }
 
-    @Test("the oversampling rings compute the half-band cascade's convolutions, in both directions", arguments: [2, 4, 8])
+    @Test("the oversampling rings compute the half-band cascade's convolutions, in both directions, per channel", arguments: [2, 4, 8])
     func oversamplingRings(_ factor: Int) {
         let filter = OversamplingFilter(factor: factor)
-        let state = OversamplingState(filter, inputs: 1, outputs: 1)
+        let channels = 2
+        let state = OversamplingState(filter, inputs: channels, outputs: channels)
         defer { state.deallocate() }
-        state.reset(inputs: [0], outputs: [0])
+        state.reset(inputs: [0, 0.5], outputs: [0, -0.25])
         // A stage's full impulse response: ½ at the centre, zero at the other even distances.
         func impulse(_ stage: HalfbandFilter) -> [Double] {
             (0..<stage.length).map { k in
@@ -1202,46 +1203,65 @@ struct ProcessorTests {
                 return distance == 0 ? 0.5 : distance % 2 == 0 ? 0 : stage.taps[k / 2]
             }
         }
-        func convolve(_ x: [Double], _ h: [Double]) -> [Double] {
-            (0..<x.count).map { j in (0..<h.count).reduce(0.0) { $0 + (j - $1 >= 0 ? h[$1] * x[j - $1] : 0) } }
+        // Convolution of x with h, x before its start held at `rest`.
+        func convolve(_ x: [Double], _ h: [Double], rest: Double) -> [Double] {
+            var y = [Double](repeating: 0, count: x.count)
+            for j in 0..<x.count {
+                for k in 0..<h.count {
+                    let value: Double = j - k >= 0 ? x[j - k] : rest
+                    y[j] += h[k] * value
+                }
+            }
+            return y
         }
         var generator = SystemRandomNumberGenerator()
         let frames = 200
-        let input = (0..<frames).map { _ in Double.random(in: -1...1, using: &generator) }
-        // Interpolation: zero stuffing and the low-pass with gain 2, stage by stage.
-        var direct = input
-        for stage in filter.stages {
-            var stuffed = [Double](repeating: 0, count: 2 * direct.count)
-            for (n, x) in direct.enumerated() { stuffed[2 * n] = 2 * x }
-            direct = convolve(stuffed, impulse(stage))
+        let inputs = (0..<channels).map { _ in (0..<frames).map { _ in Double.random(in: -1...1, using: &generator) } }
+        // Interpolation: zero stuffing and the low-pass with gain 2, stage by stage (a constant
+        // rest value stuffed and filtered is the same constant).
+        var rings = [[Double]](repeating: [], count: channels)
+        for f in 0..<frames {
+            for c in 0..<channels { state.push(inputs[c][f], channel: c) }
+            for c in 0..<channels { for p in 0..<factor { rings[c].append(state.interpolate(channel: c, phase: p)) } }
         }
-        var rings: [Double] = []
-        for x in input {
-            state.push(x, channel: 0)
-            for p in 0..<factor { rings.append(state.interpolate(channel: 0, phase: p)) }
+        for c in 0..<channels {
+            let rest = [0, 0.5][c]
+            var direct = inputs[c]
+            for stage in filter.stages {
+                var stuffed = [Double](repeating: 0, count: 2 * direct.count)
+                for (n, x) in direct.enumerated() { stuffed[2 * n] = 2 * x }
+                // Before the start the stuffed signal alternates 2·rest, 0: its filtered value is rest.
+                let h = impulse(stage)
+                var filtered = [Double](repeating: 0, count: stuffed.count)
+                for j in 0..<stuffed.count {
+                    for k in 0..<h.count {
+                        let before: Double = (j - k) % 2 == 0 ? 2 * rest : 0
+                        filtered[j] += h[k] * (j - k >= 0 ? stuffed[j - k] : before)
+                    }
+                }
+                direct = filtered
+            }
+            let error = zip(rings[c], direct).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(rings[c].count == direct.count && error < 1e-14, "channel \(c): interpolation off by \(error)")
         }
-        let interpolationError = zip(rings, direct).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(rings.count == direct.count && interpolationError < 1e-14, "interpolation off by \(interpolationError)")
         // Decimation: the low-pass, then every other sample (the later or the earlier of each
         // pair, as `laterSamples` chooses per stage), from the high rate down.
-        let high = (0..<(frames * factor)).map { _ in Double.random(in: -1...1, using: &generator) }
-        var reference = high
-        for (q, stage) in filter.stages.reversed().enumerated() {
-            let later = filter.laterSamples >> q & 1
-            let filtered = convolve(reference, impulse(stage))
-            reference = (0..<(filtered.count / 2)).map { filtered[2 * $0 + later] }
-        }
-        var decimated: [Double] = []
+        let highs = (0..<channels).map { _ in (0..<(frames * factor)).map { _ in Double.random(in: -1...1, using: &generator) } }
+        var decimated = [[Double]](repeating: [], count: channels)
         for f in 0..<frames {
-            var y = [0.0]
-            for p in 0..<factor {
-                y[0] = high[f * factor + p]
-                state.record(y, phase: p)
-            }
-            decimated.append(state.decimate(channel: 0))
+            for p in 0..<factor { state.record((0..<channels).map { highs[$0][f * factor + p] }, phase: p) }
+            for c in 0..<channels { decimated[c].append(state.decimate(channel: c)) }
         }
-        let decimationError = zip(decimated, reference).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(decimated.count == reference.count && decimationError < 1e-14, "decimation off by \(decimationError)")
+        for c in 0..<channels {
+            var reference = highs[c]
+            for (q, stage) in filter.stages.reversed().enumerated() {
+                let later = filter.laterSamples >> q & 1
+                let filtered = convolve(reference, impulse(stage), rest: [0, -0.25][c])
+                reference = (0..<(filtered.count / 2)).map { filtered[2 * $0 + later] }
+            }
+            let error = zip(decimated[c], reference).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(decimated[c].count == reference.count && error < 1e-14, "channel \(c): decimation off by \(error)")
+        }
         #expect(filter.latency == filter.latency.rounded() && filter.latency > 0)
     }
 }
