@@ -199,6 +199,35 @@ struct DeviceModelTests {
         }
     }
 
+    @Test("diode limiting: a step within limitFreeStep is one pnjlim leaves alone, so skipping it changes nothing")
+    func diodeLimitFreeStep() throws {
+        var p = Diode.Parameters()
+        p.saturationCurrent = 2.52e-9
+        p.emissionCoefficient = 1.752
+        var z = Diode.Parameters()
+        z.saturationCurrent = 1e-14
+        z.breakdownVoltage = 5.1
+        var generator = SystemRandomNumberGenerator()
+        for d in [try Diode(p), try Diode(z)] {
+            #expect(d.limitFreeStep > 1.99 * d.nvt && d.limitFreeStep < 2 * d.nvt)
+            var skipped = 0
+            for _ in 0..<20_000 {
+                let old = Double.random(in: -8...1.2, using: &generator)
+                let new = old + Double.random(in: -1...1, using: &generator) * (Bool.random(using: &generator) ? d.limitFreeStep * 1.5 : 3)
+                // SPICE's limiting written out (pnjlim, mirrored around the matched breakdown voltage).
+                var expected = Junction.limit(new, old: old, nvt: d.nvt, critical: d.criticalVoltage)
+                if let xbv = d.effectiveBreakdownVoltage, new < min(0, -xbv + 10 * d.breakdownNVt) {
+                    let (v, changed) = Junction.limit(-(new + xbv), old: -(old + xbv), nvt: d.breakdownNVt, critical: d.criticalVoltage)
+                    expected = (changed ? -(v + xbv) : new, changed)
+                }
+                let (v, changed) = d.limit(new, old: old)
+                #expect(changed == expected.1 && (changed ? v == expected.0 : v == new), "\(old) → \(new)")
+                if abs(new - old) <= d.limitFreeStep { skipped += 1 }
+            }
+            #expect(skipped > 1000)
+        }
+    }
+
     @Test("diode charge: depletion (continuous at FC·VJ) plus transit time")
     func diodeCharge() throws {
         var p = Diode.Parameters()

@@ -149,6 +149,10 @@ public struct Diode: Hashable, Sendable {
     public let effectiveBreakdownVoltage: Double?
     /// The voltage above which Newton steps are limited.
     public let criticalVoltage: Double
+    /// A change of the junction voltage that `limit` never alters: it acts on steps beyond 2·N·Vt
+    /// (and 2·NBV·Vt in breakdown) and, below zero, beyond 1 V; this is the smallest of those,
+    /// at most ½ V, less a thousandth for rounding.
+    public let limitFreeStep: Double
     /// The depletion charge.
     public let depletion: DepletionCharge
     /// Conductance in parallel with the junction (GMIN), S.
@@ -203,6 +207,7 @@ public struct Diode: Hashable, Sendable {
         inverseNVt = 1 / nvt
         breakdownNVt = (p.breakdownEmissionCoefficient ?? p.emissionCoefficient) * vt
         criticalVoltage = Junction.criticalVoltage(saturationCurrent: p.saturationCurrent, nvt: nvt)
+        limitFreeStep = 0.999 * min(2 * nvt, p.breakdownVoltage == nil ? 0.5 : 2 * breakdownNVt, 0.5)
         depletion = DepletionCharge(cj0: p.junctionCapacitance, vj: p.junctionPotential, m: p.gradingCoefficient, fc: p.depletionCoefficient)
         if let bv = p.breakdownVoltage {
             // Shift the breakdown knee so that the current at −BV is IBV (SPICE's matching iteration).
@@ -263,6 +268,8 @@ public struct Diode: Hashable, Sendable {
     /// Limits a Newton step of the junction voltage (SPICE `pnjlim`, mirrored around −BV in breakdown).
     @inlinable @inline(__always)
     public func limit(_ new: Double, old: Double) -> (Double, Bool) {
+        // Most steps, and every prediction of a sample from the last, are far too small to limit.
+        if abs(new - old) <= limitFreeStep { return (new, false) }
         if let xbv = effectiveBreakdownVoltage, new < min(0, -xbv + 10 * breakdownNVt) {
             let (limited, changed) = Junction.limit(-(new + xbv), old: -(old + xbv), nvt: breakdownNVt, critical: criticalVoltage)
             return (-(limited + xbv), changed)
