@@ -574,6 +574,26 @@ struct DeviceModelTests {
         #expect(wrightOmega(.nan).isNaN)
         #expect(wrightOmega(-.infinity) == 0)
     }
+
+    @Test("the Wright omega estimate is within 7.5e-6 of ω across the table, and ω beyond it")
+    func omegaEstimate() {
+        var worst = 0.0, worstY = 0.0
+        for k in 0...32_000 {
+            let y = -8 + Double(k) * 0.001
+            let error = abs(wrightOmegaEstimate(y) - wrightOmega(y))
+            if !(error <= worst) { worst = error; worstY = y }
+        }
+        #expect(worst <= 7.5e-6, "worst error \(worst) at y = \(worstY)")
+        // Both ends of every interval: the rounding picks an interval whose t stays within ±1.
+        for k in 0...64 {
+            let y = -8 + 0.5 * Double(k)
+            for x in [y.nextDown, y, y.nextUp] where x >= -8 && x < 24 {
+                #expect(abs(wrightOmegaEstimate(x) - wrightOmega(x)) <= 7.5e-6, "y = \(x)")
+            }
+        }
+        for y in [-700.0, -8.5, 24, 100, 1e8] { #expect(wrightOmegaEstimate(y) == wrightOmega(y)) }
+        #expect(wrightOmegaEstimate(.nan).isNaN)
+    }
 }
 
 @Suite("Small dense solver")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A nonlinear device seen through its ports (see `PortVector`): what both engines need of it.
 ///
 /// The real-time processor keeps one array per conforming type and calls these methods through
@@ -36,6 +38,40 @@ public protocol PortDevice: Sendable {
     /// 0 for a port with no such junction. The real-time processor's prediction takes its
     /// second-order term from it.
     var junctionCurvatures: PortVector { get }
+    /// Whether the real-time prediction may solve the device's junction in closed form
+    /// (`junctionExponential`): one-port devices whose forward current is one exponential.
+    static var hasExponentialJunction: Bool { get }
+    /// For a one-port junction device with `hasExponentialJunction`, its exponential: ĩ's part
+    /// S·e^{κ·v} (see `JunctionExponential`).
+    func junctionExponential(a0: Double) -> JunctionExponential
+}
+
+/// The exponential part of a one-port junction device's current in the real-time processor's ĩ
+/// (current plus a0 times charge): S·e^{κ·v}, and how to read its conductance κ·S·e^{κ·v} off an
+/// evaluation's ∂i/∂v: (∂i/∂v − offset)·factor.
+@frozen
+public struct JunctionExponential: Sendable {
+    /// κ, per port volt.
+    public var kappa = 0.0
+    /// ln(κ·S).
+    public var logKappaSaturation = 0.0
+    /// The conductance in ∂i/∂v that is not the exponential's (GMIN).
+    public var conductanceOffset = 0.0
+    /// What the charge adds to the exponential's conductance: 1 + a0·TT.
+    public var conductanceFactor = 1.0
+
+    /// None (κ = 0).
+    @inlinable public init() {}
+
+    /// An exponential of curvature `kappa`, ln(κ·S) `logKappaSaturation`, read off ∂i/∂v as
+    /// (∂i/∂v − `conductanceOffset`)·`conductanceFactor`.
+    @inlinable
+    public init(kappa: Double, logKappaSaturation: Double, conductanceOffset: Double, conductanceFactor: Double) {
+        self.kappa = kappa
+        self.logKappaSaturation = logKappaSaturation
+        self.conductanceOffset = conductanceOffset
+        self.conductanceFactor = conductanceFactor
+    }
 }
 
 /// ½·δᵀ·Hᵣ·δ, the second-order part of port r's current for a step δ = (d0, d1), from second
@@ -57,6 +93,12 @@ extension PortDevice {
 
     /// None.
     @inlinable public var junctionCurvatures: PortVector { PortVector() }
+
+    /// Not solved in closed form.
+    @inlinable public static var hasExponentialJunction: Bool { false }
+
+    /// None.
+    @inlinable public func junctionExponential(a0: Double) -> JunctionExponential { JunctionExponential() }
 
     /// The junction bound on every port.
     @inlinable public func curvatureScales(_ v: PortVector) -> PortVector { PortVector() }
@@ -89,6 +131,18 @@ extension Diode: PortDevice {
 
     /// 1/(N·Vt) of each junction, over the string's count (per port volt).
     @inlinable public var junctionCurvatures: PortVector { PortVector(inverseNVt * inverseSeriesCount, 0, 0, 0) }
+
+    /// Solved in closed form when the prediction's junction conducts.
+    @inlinable public static var hasExponentialJunction: Bool { true }
+
+    /// κ = 1/(N·Vt·count), S = IS·(1 + a0·TT): ĩ's exponential part is IS·e^{κv}·(1 + a0·TT),
+    /// and its conductance (∂i/∂v − GMIN/count)·(1 + a0·TT).
+    @inlinable
+    public func junctionExponential(a0: Double) -> JunctionExponential {
+        let kappa = inverseNVt * inverseSeriesCount, factor = 1 + a0 * parameters.transitTime
+        return JunctionExponential(kappa: kappa, logKappaSaturation: log(kappa * parameters.saturationCurrent * factor),
+                                   conductanceOffset: gmin * inverseSeriesCount, conductanceFactor: factor)
+    }
 
     /// Port currents and their Jacobian at port voltages `v`.
     @inlinable

@@ -70,6 +70,10 @@ public final class Processor {
         /// The time since the processor started or was reset, s (for a circuit that reads `time`;
         /// see `clockStart`).
         @usableFromInline var clockTime = 0.0
+        /// Whether the prediction solves a conducting junction in closed form (circuits of one or
+        /// two ports whose devices are one-port junctions), and its state (see `JunctionPrediction`).
+        @usableFromInline var solvesJunctions = false
+        @usableFromInline var junctions = JunctionPrediction()
     }
     @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 
@@ -480,6 +484,11 @@ public final class Processor {
         for r in 0..<no { lastOutput[r] = y[r] }
         oversampler.reset(inputs: restInputs, outputs: y)
         registerDevices = eligibleRegisterDevices()
+        if registerDevices == .diodes {
+            let d = devices.diodes
+            runtime.pointee.solvesJunctions = true
+            runtime.pointee.junctions = JunctionPrediction(d.slots[0].device, d.count == 2 ? d.slots[1].device : nil, a0: a0)
+        }
     }
 
     deinit {
@@ -522,6 +531,7 @@ public final class Processor {
         runtime.pointee.haveFactors = false
         runtime.pointee.inverseLastMove = 0
         runtime.pointee.consecutiveFailures = 0
+        runtime.pointee.junctions.inverseReference = .zero
         if !restOutput.isEmpty {
             oversampler.resetOutputs(restOutput)
             for r in 0..<no { lastOutput[r] = restOutput[r] }

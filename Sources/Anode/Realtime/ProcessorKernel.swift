@@ -316,7 +316,10 @@ extension Processor {
             devices.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
             iterations &+= 1
             let worst = computeResidual(Shape.self)
-            if worst <= 0 || settled { return (true, iterations, worst) }
+            if worst <= 0 || settled {
+                if (Shape.ports == 1 || Shape.ports == 2) && state.pointee.solvesJunctions { state.pointee.junctions.solved(junctionConductances().g) }
+                return (true, iterations, worst)
+            }
             if iterations >= limit { return (false, iterations, worst) }
             // The largest |residual|, NaN if any is (`max` would pass a NaN over).
             var norm = 0.0
@@ -345,6 +348,10 @@ extension Processor {
                 return (false, iterations, worst)
             }
             state.pointee.haveFactors = true
+            if (Shape.ports == 1 || Shape.ports == 2) && state.pointee.solvesJunctions {
+                let (g, total) = junctionConductances()
+                state.pointee.junctions.tookJacobian(g, total: total)
+            }
             fresh = true
             solveJacobian(Shape.self, residual)
             // The Newton step is −residual. When it is so small that the next iterate's error is
@@ -361,6 +368,9 @@ extension Processor {
             if !small && (Shape.ports == 1 || Shape.ports == 2) && curvatureAllows(Shape.self) { small = true }
             if !small && curvatureScalesAllow(Shape.self) { small = true }
             if small {
+                if (Shape.ports == 1 || Shape.ports == 2) && state.pointee.solvesJunctions {
+                    state.pointee.junctions.solvedFirstOrder(step: SIMD2(residual[0], n == 2 ? residual[1] : 0))
+                }
                 for k in 0..<n { residual[k] = -residual[k] }
                 devices.correct(residual, current: current, blocks: blocks, chargeBlocks: chargeBlocks)
                 for k in 0..<n { v[k] = vTrial[k] }
@@ -373,6 +383,37 @@ extension Processor {
                 v[k] = vTrial[k]
             }
         }
+    }
+
+    /// The tangent prediction (v₀ − `residual`, before the prediction error is added) with its
+    /// conducting junction solved in closed form (`JunctionPrediction`), M = J⁻¹·K by columns
+    /// solved in `nextStep`; nil where the tangent stands. For one or two ports of one-port junctions.
+    @inlinable
+    func junctionPrediction<Shape: KernelShape>(_: Shape.Type) -> SIMD2<Double>? {
+        let n = Shape.ports != 0 ? Shape.ports : np
+        func kColumn(_ c: Int) -> SIMD2<Double> { c < n ? SIMD2(K[c &* n], n == 2 ? K[c &* n &+ 1] : 0) : .zero }
+        func column(_ c: Int) -> SIMD2<Double> {
+            guard c < n else { return .zero }
+            for r in 0..<n { nextStep[r] = K[c &* n &+ r] }
+            solveJacobian(Shape.self, nextStep)
+            return SIMD2(nextStep[0], n == 2 ? nextStep[1] : 0)
+        }
+        let t = SIMD2(vPrevious[0] - residual[0], n == 2 ? vPrevious[1] - residual[1] : 0)
+        let v0 = SIMD2(vPrevious[0], n == 2 ? vPrevious[1] : 0)
+        return runtime.pointee.junctions.predict(t, from: v0, k0: kColumn(0), k1: kColumn(1)) { (column(0), column(1)) }
+    }
+
+    /// ∂i/∂v and ∂ĩ/∂v of the junctions on ports 0 and 1 at their latest evaluation (`junctionPrediction`).
+    @inlinable @inline(__always)
+    func junctionConductances() -> (g: SIMD2<Double>, total: SIMD2<Double>) {
+        let d = devices.diodes
+        var g = SIMD2<Double>.zero, total = SIMD2<Double>.zero
+        for s in 0..<min(d.count, 2) {
+            let slot = d.slots[s]
+            g[slot.offset] = slot.conductance(0, 0, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+            total[slot.offset] = blocks[slot.blockOffset]
+        }
+        return (g, total)
     }
 
     /// Whether the Newton step in `residual` (v moves by −residual) may be taken to first order
@@ -521,10 +562,13 @@ extension Processor {
                         for k in 0..<n { nextStep[k] = 0 }
                     }
                 }
+                let solved = (Shape.ports == 1 || Shape.ports == 2) && state.pointee.solvesJunctions && !predictsSecondOrder ? junctionPrediction(Shape.self) : nil
                 for k in 0..<n {
                     var tangent = vPrevious[k] - residual[k]
                     if predictsSecondOrder { tangent -= nextStep[k] }
-                    v[k] = tangent + scale * predictionError[k]
+                    // A solved junction's prediction (the tangent's error is learned all the same,
+                    // for the samples the tangent predicts).
+                    if let solved { v[k] = solved[k] } else { v[k] = tangent + scale * predictionError[k] }
                     predictionError[k] = tangent  // until the step's solution is known
                 }
                 if devices.limit(v, old: vPrevious) { move = 0 }

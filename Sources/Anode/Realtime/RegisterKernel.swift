@@ -30,6 +30,10 @@ struct RegisterKernel<Device: PortDevice> {
     /// latest evaluation (the general kernel keeps them in `DeviceArray.secondDerivatives`).
     @usableFromInline let predictsByHessian: Bool
     @usableFromInline var hessian: PortMatrix
+    /// Whether the prediction solves a conducting junction in closed form, and its state (see
+    /// `JunctionPrediction`).
+    @usableFromInline let solvesJunctions: Bool
+    @usableFromInline var junctions: JunctionPrediction
 
     // The state carried from sample to sample.
     @usableFromInline var vPrevious: SIMD2<Double>, pPrevious: SIMD2<Double>
@@ -73,6 +77,8 @@ struct RegisterKernel<Device: PortDevice> {
         }
         predictsByHessian = Device.reportsSecondDerivatives && !pair && devices.recordsSecondDerivatives
         hessian = predictsByHessian ? devices.secondDerivatives[0] : PortMatrix()
+        solvesJunctions = Device.hasExponentialJunction && pr.runtime.pointee.solvesJunctions
+        junctions = pr.runtime.pointee.junctions
         // G from the blocks (see `Processor.blocks`).
         conductanceDiagonal = .zero
         conductanceCross = .zero
@@ -137,6 +143,7 @@ struct RegisterKernel<Device: PortDevice> {
         save(historyChange, pr.historyChange)
         for c in 0..<pr.np { pr.currentPrevious[c] = pr.current[c] }
         pr.runtime.pointee.inverseLastMove = inverseLastMove
+        if solvesJunctions { pr.runtime.pointee.junctions = junctions }
         let s0 = devices.slots, s1 = pair ? devices.slots + 1 : devices.slots
         if pair {
             s0.pointee.charge[0] = charge[0]; s1.pointee.charge[0] = charge[1]
@@ -271,7 +278,15 @@ struct RegisterKernel<Device: PortDevice> {
                     scale *= thirdOrderFactor(scale)
                 }
             }
-            v = tangent + scale * predictionError
+            let (inverse, k) = (inverse, k)
+            if solvesJunctions, let solved = junctions.predict(tangent, from: vPrevious, k0: k.0, k1: k.1, m: {
+                (inverse.0 * k.0[0] + inverse.1 * k.0[1], inverse.0 * k.1[0] + inverse.1 * k.1[1])
+            }) {
+                // The tangent's error is learned all the same, for the samples the tangent predicts.
+                v = solved
+            } else {
+                v = tangent + scale * predictionError
+            }
             let (limited, changed) = limit(v, old: vPrevious)
             if changed { v = limited; move = 0 }
         }
@@ -298,6 +313,7 @@ struct RegisterKernel<Device: PortDevice> {
             // (A NaN excess fails every comparison: not converged.)
             if all(excess .<= 0) || settled {
                 if Device.reportsSecondDerivatives { hessian = derivatives }
+                if solvesJunctions { junctions.solved(SIMD2(e.g.0[0], e.g.1[1])) }
                 return finish(p, v, current, e.q, e.g, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
             // At the limit `newton` fails and continuation takes over: `step`'s.
@@ -313,6 +329,7 @@ struct RegisterKernel<Device: PortDevice> {
             jacobian = (j0, j1)
             inverse = inv
             haveJacobian = true
+            if solvesJunctions { junctions.tookJacobian(SIMD2(e.g.0[0], e.g.1[1]), total: SIMD2(gt0[0], gt1[1])) }
             fresh = true
             let step: SIMD2<Double> = inv.0 * residual[0] + inv.1 * residual[1]
             let squared: SIMD2<Double> = step * step
@@ -324,6 +341,7 @@ struct RegisterKernel<Device: PortDevice> {
                 let dq: SIMD2<Double> = e.c.0 * step[0] + e.c.1 * step[1]
                 let di: SIMD2<Double> = gt0 * step[0] + gt1 * step[1]
                 if Device.reportsSecondDerivatives { hessian = derivatives }
+                if solvesJunctions { junctions.solvedFirstOrder(step: step) }
                 return finish(p, v - step, current - di, e.q - dq, e.g, move, tangent, count, jacobian, inverse, haveJacobian, factorizations)
             }
             let (trial, _) = limit(v - step, old: v)
