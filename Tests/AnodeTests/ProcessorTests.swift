@@ -1048,6 +1048,10 @@ struct ProcessorTests {
             // Both within Newton's tolerance of the same solutions.
             #expect(zip(a, b).map { abs($0 - $1) }.max()! <= 5e-6)
         }
+        // Oversampled, the tangent alone predicts (the solve cost more time than it saved there).
+        var oversampled = configuration
+        oversampled.oversampling = 4
+        #expect(try !Processor(circuit, configuration: oversampled).runtime.pointee.solvesJunctions)
     }
 
     @Test("the register kernel of one- and two-port circuits takes the same steps as the general kernel, fallbacks included")

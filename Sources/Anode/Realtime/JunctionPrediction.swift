@@ -2,7 +2,7 @@ import Foundation
 
 /// The prediction of a conducting junction solved in closed form, for circuits of one or two
 /// ports whose devices are exponential one-port junctions (`PortDevice.hasExponentialJunction`:
-/// the diode clipper's pair).
+/// the diode clipper's pair), run without oversampling.
 ///
 /// The tangent prediction t = v₀ − J⁻¹·(Δp − K·Δh) follows a junction's exponential along its
 /// tangent line; where the junction conducts through a resistance, the solution bends away from
@@ -32,8 +32,9 @@ import Foundation
 /// evaluations per sample and 1368 → 1236 instructions, at 3 V 1.76 → 1.02 and 1484 → 1220, at
 /// 10 V 1.83 → 1.04 and 1561 → 1339, its worst sample 7 → 2 evaluations at 3 V; at 0.1 V, where
 /// nothing is solved, 1051 → 1093 for the bookkeeping. At 4x oversampling, where the tangent
-/// rarely misses, it costs: 4.00 → 4.08 evaluations per sample at 1 V and 5267 → 5508
-/// instructions (at 3 V 4.33 → 4.08).
+/// rarely misses, it cost: 4.00 → 4.08 evaluations per sample at 1 V and 5267 → 5508
+/// instructions, and though at 3 and 10 V it saved evaluations (4.33 → 4.08, 4.71 → 4.12), it
+/// took about 10 % more time at every drive — so an oversampled processor does not solve.
 @usableFromInline
 struct JunctionPrediction {
     /// By port: κ, ln(κ·S), and the exponential's conductance read off ∂i/∂v as (∂i/∂v − offset)·factor.
