@@ -98,14 +98,14 @@ struct JunctionPrediction {
     @inlinable @inline(__always)
     mutating func predict(_ t: SIMD2<Double>, from v0: SIMD2<Double>, k0: SIMD2<Double>, k1: SIMD2<Double>,
                           m: () -> (SIMD2<Double>, SIMD2<Double>)) -> SIMD2<Double>? {
-        // Each port by its own code, so that every lane index is a constant (a lane chosen at run
-        // time goes through memory, on the path from the drive to the prediction).
         // The tangent's error ½·κ·(m/D)·κE·d², with m/D the reference resistance, within the
         // threshold: the tangent stands (most samples of a junction that barely conducts).
         let move: SIMD2<Double> = t - v0
         let error: SIMD2<Double> = 0.5 * kappa * conductance * move * move
         guard any(error .> Self.threshold * inverseReference) else { return nil }
         let (m0, m1) = m()
+        // Each port by its own code, so that every lane index is a constant (a lane chosen at run
+        // time goes through memory, on the path from the drive to the prediction).
         if conductance[0] >= conductance[1] {
             // J' = K·G' − I, G' = J's ∂ĩ/∂v with port 0's exponential taken out.
             let c0: SIMD2<Double> = k0 * jacobianLinear[0] - SIMD2(1, 0)

@@ -278,7 +278,7 @@ struct RegisterKernel<Device: PortDevice> {
                     scale *= thirdOrderFactor(scale)
                 }
             }
-            let (inverse, k) = (inverse, k)
+            let (inverse, k) = (inverse, k)  // copies for the closure (a mutating method's self cannot be captured)
             if solvesJunctions, let solved = junctions.predict(tangent, from: vPrevious, k0: k.0, k1: k.1, m: {
                 (inverse.0 * k.0[0] + inverse.1 * k.0[1], inverse.0 * k.1[0] + inverse.1 * k.1[1])
             }) {
