@@ -489,6 +489,11 @@ public struct GummelPoon: Hashable, Sendable {
         return PortVector(0, collectorCurvatureScale(vbc: s * (v[0] - v[1])), 0, 0)
     }
 
+    /// The collector port (the last).
+    @inlinable public var curvatureScalePorts: PortVector {
+        hasModulatedBaseResistance ? PortVector(0, 0, 1, 0) : PortVector(0, 1, 0, 0)
+    }
+
     /// Number of ports: 2 for (b,e) (c,e), 3 for (b,e) (b',e) (c,e) with a modulated base resistance.
     @inlinable public var portCount: Int { hasModulatedBaseResistance ? 3 : 2 }
 

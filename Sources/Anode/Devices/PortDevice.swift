@@ -22,6 +22,9 @@ public protocol PortDevice: Sendable {
     /// Per port, the scale σ on which its laws curve at `v`, so that a Newton step δ of that port
     /// may be taken to first order when δ² ≤ 2·σ·tolerance; 0 where the junction bound applies.
     func curvatureScales(_ v: PortVector) -> PortVector
+    /// 1 on the ports to which `curvatureScales` may give a scale, 0 on those that always keep the
+    /// junction bound.
+    var curvatureScalePorts: PortVector { get }
     /// Whether the device reports the second derivatives of its port currents
     /// (`evaluateWithSecondDerivatives`); devices of one or two ports that store no charge only
     /// (the processor's ĩ includes the charge currents, whose second derivatives are not reported).
@@ -102,6 +105,9 @@ extension PortDevice {
 
     /// The junction bound on every port.
     @inlinable public func curvatureScales(_ v: PortVector) -> PortVector { PortVector() }
+
+    /// None.
+    @inlinable public var curvatureScalePorts: PortVector { PortVector() }
 
     /// `evaluate` with zero second derivatives (for devices that do not report them).
     @inlinable
@@ -288,6 +294,9 @@ extension KorenPentode: PortDevice {
     /// Curvature scales of the ports at port voltages `v`: the plate's, 0 for the grids.
     @inlinable @inline(__always)
     public func curvatureScales(_ v: PortVector) -> PortVector { PortVector(0, 0, plateCurvatureScale(vpk: v[2]), 0) }
+
+    /// The plate port.
+    @inlinable public var curvatureScalePorts: PortVector { PortVector(0, 0, 1, 0) }
 }
 
 extension DepletionCharge: PortDevice {

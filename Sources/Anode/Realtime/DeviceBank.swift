@@ -310,6 +310,16 @@ extension DeviceArray {
             for k in 0..<slot.ports { scale[o &+ k] = max(scales[k], floor) }
         }
     }
+
+    /// Marks in `scaled` the ports to which a device may give a curvature scale
+    /// (`PortDevice.curvatureScalePorts`).
+    func markCurvatureScalePorts(_ scaled: UnsafeMutablePointer<Bool>) {
+        guard Device.hasCurvatureScales else { return }
+        for s in 0..<count {
+            let slot = slots[s], ports = slot.device.curvatureScalePorts
+            for k in 0..<slot.ports where ports[k] != 0 { scaled[slot.offset &+ k] = true }
+        }
+    }
 }
 
 /// All devices of a processor, by type.
@@ -415,6 +425,13 @@ struct DeviceBank {
         if pentodes.count > 0 { pentodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if capacitances.count > 0 { capacitances.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if behavioral.count > 0 { behavioral.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+    }
+
+    /// Marks in `scaled` the ports to which a device may give a curvature scale: the transistors'
+    /// collectors and the pentodes' plates (the devices `Processor.curvatureScalesAllow` asks).
+    func markCurvatureScalePorts(_ scaled: UnsafeMutablePointer<Bool>) {
+        bjts.markCurvatureScalePorts(scaled)
+        pentodes.markCurvatureScalePorts(scaled)
     }
 
     /// Whether some device gives the prediction a second-order term (`DeviceArray.givesSecondOrderTerm`).

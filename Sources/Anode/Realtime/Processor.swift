@@ -159,6 +159,9 @@ public final class Processor {
     /// `firstOrderStepBound`) but where a device sets its own per iterate (pentode plates,
     /// transistor collectors; `PortDevice.curvatureScales`).
     @usableFromInline let curvatureScale: UnsafeMutablePointer<Double>
+    /// Whether a device may give port k a curvature scale (`PortDevice.curvatureScalePorts`): a
+    /// step that fails the junction bound on a port without one fails `curvatureScalesAllow` too.
+    @usableFromInline let curvatureScaled: UnsafeMutablePointer<Bool>
     @usableFromInline let blockList: UnsafeMutablePointer<(offset: Int, ports: Int, storage: Int)>
     @usableFromInline let blockCount: Int
     /// Independent subsystems: first port, port count, and where its Jacobian block is stored; and
@@ -418,6 +421,8 @@ public final class Processor {
         predictsSecondOrder = np <= 2 && devices.givesSecondOrderTerm
         nextStep = vector(np)
         curvatureScale = buffer(np, firstOrderStepBound / 2)
+        curvatureScaled = buffer(np, false)
+        devices.markCurvatureScalePorts(curvatureScaled)
         absoluteTolerance = configuration.absoluteTolerance
         relativeTolerance = configuration.relativeTolerance
         maxIterations = max(configuration.maxIterations, 1)

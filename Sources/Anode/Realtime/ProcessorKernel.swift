@@ -357,16 +357,19 @@ extension Processor {
             // The Newton step is −residual. When it is so small that the next iterate's error is
             // within tolerance (`firstOrderStepBound`), take it and move the evaluation along to
             // first order instead of evaluating again.
-            var small = true
+            var small = true, scalable = true
             for k in 0..<n {
                 vTrial[k] = v[k] - residual[k]
                 let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
-                if !(residual[k] * residual[k] <= tolerance * firstOrderStepBound) { small = false }
+                if !(residual[k] * residual[k] <= tolerance * firstOrderStepBound) {
+                    small = false
+                    if !curvatureScaled[k] { scalable = false }
+                }
             }
             // A step this small is far below anything the devices' limiting acts on (junctions:
             // steps beyond 2·N·Vt; FETs: volts), so only larger ones are offered to it.
             if !small && (Shape.ports == 1 || Shape.ports == 2) && curvatureAllows(Shape.self) { small = true }
-            if !small && curvatureScalesAllow(Shape.self) { small = true }
+            if !small && scalable && curvatureScalesAllow(Shape.self) { small = true }
             if small {
                 if (Shape.ports == 1 || Shape.ports == 2) && state.pointee.solvesJunctions {
                     state.pointee.junctions.solvedFirstOrder(step: SIMD2(residual[0], n == 2 ? residual[1] : 0))
@@ -422,16 +425,16 @@ extension Processor {
     /// straighter (`PortDevice.curvatureScales`) — a pentode's plate, whose voltage swings volts
     /// per step in a power stage and never met the junction's bound (the tube amplifier at 50 mV:
     /// 4.00 → 3.4 evaluations per output sample at 2x), and a transistor's collector while its
-    /// base–collector junction blocks (the 2N3904 stage at 200 mV: 2.05 → 1.84). Transistors count
-    /// only in systems of one or two ports, as in the register kernel: in the 15- and 19-port
-    /// amplifiers the check cost more than it saved.
+    /// base–collector junction blocks (the 2N3904 stage at 200 mV: 2.05 → 1.84; the transistor
+    /// amplifier's 23 ports at 20 mV: 1.58 → 1.33). `newton` asks only when every port that fails
+    /// the junction bound is one a device may scale (`curvatureScaled`): where a base fails it, so
+    /// does this test, and the scales are not worth computing.
     @inlinable @inline(__always)
     func curvatureScalesAllow<Shape: KernelShape>(_: Shape.Type) -> Bool {
-        let transistors = (Shape.ports == 1 || Shape.ports == 2) && devices.bjts.count > 0
-        guard devices.pentodes.count > 0 || transistors else { return false }
+        guard devices.pentodes.count > 0 || devices.bjts.count > 0 else { return false }
         let n = Shape.ports != 0 ? Shape.ports : np
         devices.pentodes.curvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2)
-        if transistors { devices.bjts.curvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2) }
+        devices.bjts.curvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2)
         for k in 0..<n {
             let tolerance = absoluteTolerance + relativeTolerance * abs(v[k])
             if !(residual[k] * residual[k] <= 2 * curvatureScale[k] * tolerance) { return false }
