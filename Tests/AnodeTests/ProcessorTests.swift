@@ -1156,7 +1156,7 @@ struct ProcessorTests {
 
     @Test("a transistor's blocking collector takes its own first-order bound in a large system, as accurately")
     func collectorScaleInLargeSystems() throws {
-        // The transistor amplifier (23 coupled ports, seven transistors) at 20 mV: with the junction
+        // The transistor amplifier (23 coupled ports, nine transistors) at 20 mV: with the junction
         // bound on every port, 1.58 evaluations per sample, most second ones only confirming a step
         // that moved the collectors by more than that bound allows; with the collectors' own curvature
         // scale (the base-collector junction blocking), 1.33.
