@@ -1154,6 +1154,28 @@ struct ProcessorTests {
         #expect(Double(stats.factorizations) < 0.8 * Double(stats.steps), "\(stats.factorizations) factorizations in \(stats.steps) samples")
     }
 
+    @Test("empty blocks are processed as nothing: no trap, no step, the state as it was")
+    func emptyBlocks() throws {
+        let circuit = try loadCircuit(Paths.circuits.appendingPathComponent("diode-clipper.cir"))
+        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000))
+        #expect(p.process([]).isEmpty)
+        p.process(input: UnsafeBufferPointer<Double>(start: nil, count: 0), output: UnsafeMutableBufferPointer<Double>(start: nil, count: 0))
+        let floats = [Float](repeating: 0, count: 1)
+        var out = [Float](repeating: 0, count: 1)
+        p.process(input: floats, output: &out, frames: 0)
+        #expect(p.statistics.steps == 0)
+        // And the next block runs as the first would have.
+        let fresh = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000))
+        let x = (1...96).map { sin(2 * Double.pi * 1000 * Double($0) / 48_000) }
+        #expect(p.process(x) == fresh.process(x))
+        // A processor with no input channels takes its frame count from the output buffer, and
+        // an empty input buffer then reads nothing.
+        let free = try Processor(circuit, configuration: ProcessorConfiguration(inputs: [], outputs: [.voltage("out")], sampleRate: 48_000))
+        var y = [Double](repeating: .nan, count: 8)
+        y.withUnsafeMutableBufferPointer { free.process(input: UnsafeBufferPointer<Double>(start: nil, count: 0), output: $0) }
+        #expect(free.statistics.steps == 8 && y.allSatisfy { $0.isFinite })
+    }
+
     @Test("a transistor's blocking collector takes its own first-order bound in a large system, as accurately")
     func collectorScaleInLargeSystems() throws {
         // The transistor amplifier (23 coupled ports, nine transistors) at 20 mV: with the junction

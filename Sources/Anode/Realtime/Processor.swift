@@ -631,11 +631,19 @@ public final class Processor {
     }
 
     /// Processes interleaved buffers; `output` must hold `input.count / inputChannels · outputChannels` samples.
+    /// Empty buffers (whose base address may be nil) are no frames: nothing happens.
     @inlinable
     public func process(input: UnsafeBufferPointer<Double>, output: UnsafeMutableBufferPointer<Double>) {
         let frames = inputChannels == 0 ? output.count / max(no, 1) : input.count / inputChannels
         precondition(output.count >= frames * no, "output buffer too small")
-        process(input: input.baseAddress!, output: output.baseAddress!, frames: frames)
+        guard frames > 0, let y = output.baseAddress else { return }
+        guard let x = input.baseAddress else {
+            // No input channels (frames > 0 with an empty input): nothing is read from it.
+            var none = 0.0
+            withUnsafePointer(to: &none) { process(input: $0, output: y, frames: frames) }
+            return
+        }
+        process(input: x, output: y, frames: frames)
     }
 
     /// Convenience for one input channel: the output channels interleaved, one frame per input sample.
