@@ -1154,6 +1154,40 @@ struct ProcessorTests {
         #expect(Double(stats.factorizations) < 0.8 * Double(stats.steps), "\(stats.factorizations) factorizations in \(stats.steps) samples")
     }
 
+    @Test("a configuration the processor cannot honour is an error that says what is wrong")
+    func configurationErrors() throws {
+        let circuit = try loadCircuit(Paths.circuits.appendingPathComponent("diode-clipper.cir"))
+        func message(_ change: (inout ProcessorConfiguration) -> Void) -> String {
+            var configuration = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000)
+            change(&configuration)
+            do {
+                _ = try Processor(circuit, configuration: configuration)
+                return "built"
+            } catch {
+                return error.description
+            }
+        }
+        #expect(message { _ in } == "built")
+        #expect(message { $0.sampleRate = 0 }.contains("sample rate must be positive"))
+        #expect(message { $0.sampleRate = .nan }.contains("sample rate must be positive"))
+        #expect(message { $0.oversampling = 3 }.contains("oversampling must be 1, 2, 4 or 8"))
+        #expect(message { $0.outputs = [] }.contains("at least one output"))
+        #expect(message { $0.outputs = [.voltage("nowhere")] }.contains("no node named 'nowhere'"))
+        #expect(message { $0.outputs = [.current("R9")] }.contains("no element named"))
+        #expect(message { $0.inputs = ["Vx"] }.contains("input 'Vx': no source of that name"))
+        #expect(message { $0.inputs = ["R1"] }.contains("not an independent voltage or current source"))
+        #expect(message { $0.inputs = ["Vin", "vin"] }.contains("input 'vin' is given twice"))
+        #expect(message { $0.absoluteTolerance = 0 }.contains("absolute tolerance must be positive"))
+        #expect(message { $0.absoluteTolerance = -1e-6 }.contains("absolute tolerance must be positive"))
+        #expect(message { $0.absoluteTolerance = .nan }.contains("absolute tolerance must be positive"))
+        #expect(message { $0.relativeTolerance = -1 }.contains("relative tolerance must not be negative"))
+        #expect(message { $0.relativeTolerance = .infinity }.contains("relative tolerance must not be negative"))
+        #expect(message { $0.relativeTolerance = 0 } == "built")
+        #expect(message { $0.inputLimit = .nan }.contains("input limit must be positive"))
+        #expect(message { $0.restInputs = [0, 0] }.contains("2 rest values for 1 inputs"))
+        #expect(message { $0.restInputs = [.nan] }.contains("input 'Vin': its value at rest must be finite, not nan"))
+    }
+
     @Test("empty blocks are processed as nothing: no trap, no step, the state as it was")
     func emptyBlocks() throws {
         let circuit = try loadCircuit(Paths.circuits.appendingPathComponent("diode-clipper.cir"))

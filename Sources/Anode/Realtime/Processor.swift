@@ -262,6 +262,25 @@ public final class Processor {
         if let budget = configuration.fallbackBudget, budget < 0 {
             throw SimulationError("the fallback budget must not be negative, not \(budget)")
         }
+        // A tolerance that no residual can meet (negative, NaN, or zero where a port rests at 0 V)
+        // would fail every step and hold the output still.
+        guard configuration.absoluteTolerance > 0, configuration.absoluteTolerance.isFinite else {
+            throw SimulationError("the absolute tolerance must be positive, not \(configuration.absoluteTolerance)")
+        }
+        guard configuration.relativeTolerance >= 0, configuration.relativeTolerance.isFinite else {
+            throw SimulationError("the relative tolerance must not be negative, not \(configuration.relativeTolerance)")
+        }
+        if let rest = configuration.restInputs {
+            for (k, value) in rest.enumerated() where !value.isFinite {
+                let name = k < configuration.inputs.count ? "input '\(configuration.inputs[k])'" : "input \(k + 1)"
+                throw SimulationError("\(name): its value at rest must be finite, not \(value)")
+            }
+        }
+        // One source as two channels: which of them would it follow?
+        var seen = Set<String>()
+        for name in configuration.inputs where !seen.insert(name.lowercased()).inserted {
+            throw SimulationError("input '\(name)' is given twice")
+        }
         try self.init(circuit, configuration: configuration, fineSteps: 4, levels: configuration.substepLevels, isFineModel: false)
     }
 
