@@ -1210,6 +1210,16 @@ struct ProcessorTests {
         #expect(free.statistics.steps == 8 && y.allSatisfy { $0.isFinite })
     }
 
+    /// The largest difference between outputs `y` of the circuit's processor (input `Vin`, output
+    /// v(out), 48 kHz) driven by `x` and the same samples solved to a thousandth of the default
+    /// tolerance, where no step is taken to first order; and that run's peak.
+    static func differenceFromTightRun(_ circuit: Circuit, _ x: [Double], _ y: [Double]) throws -> (worst: Double, peak: Double) {
+        let tight = try Processor(circuit, configuration: ProcessorConfiguration(
+            inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, absoluteTolerance: 1e-9, relativeTolerance: 1e-12))
+        let z = tight.process(x)
+        return (zip(y, z).map { abs($0 - $1) }.max() ?? .infinity, z.map(abs).max() ?? 0)
+    }
+
     @Test("a transistor's blocking collector takes its own first-order bound in a large system, as accurately")
     func collectorScaleInLargeSystems() throws {
         // The transistor amplifier (23 coupled ports, nine transistors) at 20 mV: with the junction
@@ -1227,11 +1237,8 @@ struct ProcessorTests {
         #expect(p.statistics.iterationsPerStep < 1.45, "\(p.statistics.iterationsPerStep) evaluations per sample")
         // The same samples solved to a thousandth of the tolerance (no step taken to first order by
         // either bound) agree within a few times the tolerance.
-        let tight = try Processor(circuit, configuration: ProcessorConfiguration(
-            inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, absoluteTolerance: 1e-9, relativeTolerance: 1e-12))
-        let z = tight.process(x)
-        let worst = zip(y, z).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(worst <= 5e-6, "differs by \(worst) V of a \(z.map(abs).max() ?? 0) V peak")
+        let (worst, peak) = try Self.differenceFromTightRun(circuit, x, y)
+        #expect(worst <= 5e-6, "differs by \(worst) V of a \(peak) V peak")
     }
 
     @Test("the junctions' second-order prediction: a driven transistor stage needs fewer evaluations, as accurately")
@@ -1250,10 +1257,7 @@ struct ProcessorTests {
         // The same samples solved to a thousandth of the tolerance agree within a few times the
         // tolerance (1 µV at the ports): the 2N3904 stage's output within 2.4 µV (11 µV predicted to
         // first order, where more samples end on a step taken to first order).
-        let tight = try Processor(circuit, configuration: ProcessorConfiguration(
-            inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, absoluteTolerance: 1e-9, relativeTolerance: 1e-12))
-        let z = tight.process(x)
-        let worst = zip(y, z).map { abs($0 - $1) }.max() ?? .infinity
+        let (worst, _) = try Self.differenceFromTightRun(circuit, x, y)
         #expect(worst <= 5e-6, "differs by \(worst) V")
     }
 
@@ -1284,12 +1288,7 @@ struct ProcessorTests {
         #expect(p.statistics.iterationsPerStep < 1.5, "\(p.statistics.iterationsPerStep) evaluations per sample")
         // The same samples solved to a thousandth of the tolerance (where no step is taken to first
         // order by either bound) agree within a few times the tolerance (1e-6 V): 1.0e-6 V of a 50 V peak.
-        let tight = try Processor(circuit, configuration: ProcessorConfiguration(
-            inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, absoluteTolerance: 1e-9, relativeTolerance: 1e-12))
-        let z = tight.process(x)
-        let peak = z.map(abs).max() ?? 0
-        var worst = 0.0
-        for k in y.indices { worst = max(worst, abs(y[k] - z[k])) }
+        let (worst, peak) = try Self.differenceFromTightRun(circuit, x, y)
         #expect(peak > 10)
         #expect(worst <= 1e-7 * peak, "differs by \(worst) of a \(peak) V peak")
     }

@@ -431,7 +431,6 @@ extension Processor {
     /// does this test, and the scales are not worth computing.
     @inlinable @inline(__always)
     func curvatureScalesAllow<Shape: KernelShape>(_: Shape.Type) -> Bool {
-        guard devices.pentodes.count > 0 || devices.bjts.count > 0 else { return false }
         let n = Shape.ports != 0 ? Shape.ports : np
         devices.pentodes.curvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2)
         devices.bjts.curvatureScales(v, into: curvatureScale, floor: firstOrderStepBound / 2)
