@@ -298,6 +298,59 @@ struct DeviceModelTests {
         }
     }
 
+    @Test("the base resistance's current crowding agrees with SPICE's formula through tan, and with its small-z series")
+    func currentCrowding() throws {
+        // SPICE (bjtload.c): z = (√(1 + 14.59025·a) − 1)/(2.4317·√a), f = (tan z − z)/(z·tan²z).
+        func spice(_ z: Double) -> Double { let t = Foundation.tan(z); return (t - z) / (z * t * t) }
+        var worst = 0.0, worstSlope = 0.0
+        for k in 1..<4000 {
+            let z = 0.05 + (1.5708 - 0.05) * Double(k) / 4000
+            let (f, slope) = GummelPoon.crowding(z)
+            worst = max(worst, abs(f - spice(z)) / abs(spice(z)))
+            // (Below 0.3 the difference itself loses digits to tan z − z's cancellation; the
+            // series below checks the slope there.)
+            guard z >= 0.3 else { continue }
+            let h = 1e-5
+            let difference = (spice(z + h) - spice(z - h)) / (2 * h)
+            worstSlope = max(worstSlope, abs(slope - difference) / abs(difference))
+        }
+        #expect(worst <= 1e-12, "f off by \(worst) (relative)")
+        #expect(worstSlope <= 1e-7, "df/dz off by \(worstSlope) (relative, against a central difference)")
+        // Small z, where tan z − z cancels: f = 1/3 − 4z²/45 + O(z⁴), df/dz = −8z/45 + O(z³).
+        for z in [1e-8, 1e-5, 1e-3] {
+            let (f, slope) = GummelPoon.crowding(z)
+            #expect(abs(f - (1.0 / 3 - 4 * z * z / 45)) <= 1e-15 + z * z * z * z)
+            #expect(abs(slope - (-8 * z / 45)) <= 1e-15 + z * z * z)
+        }
+        // The whole law on a card (TIP32C: RB = 161 Ω, RBM = 3.097 Ω, IRB = 35.48 µA), against SPICE's.
+        let circuit = try Circuit(netlistText: "t\n.include \(Paths.circuits.path)/models/bjt.lib\nQ1 c b e TIP32C\nR1 c 0 1\nR2 b 0 1\nR3 e 0 1\n")
+        guard case .bjt(_, _, _, let q)? = circuit.element(named: "Q1")?.kind else { Issue.record("no BJT"); return }
+        for ib in [1e-8, 1e-6, 3.548134e-5, 1e-3, 0.1, 10] {
+            let a = ib / 3.548134e-5
+            let z = ((1 + 14.59025 * a).squareRoot() - 1) / (2.4317 * a.squareRoot())
+            let rb = 3.097 + 3 * (161 - 3.097) * spice(z)
+            #expect(abs(q.baseResistance(ib: ib, qb: 1).rb - rb) <= 1e-12 * rb, "ib = \(ib)")
+        }
+    }
+
+    @Test("the quarter-period tangent is within 4 ulp of glibc's tan on |x| ≤ π/2, up to the pole and just past it")
+    func quarterTangent() {
+        var worst = 0.0, worstX = 0.0
+        func check(_ x: Double) {
+            let reference = Foundation.tan(x)
+            let error = abs(quarterPeriodTangent(x) - reference) / reference.magnitude.ulp
+            if !(error <= worst) { worst = error; worstX = x }
+        }
+        for k in 1...20_000 { check(Double.pi / 2 * Double(k) / 20_001) }
+        // Near the pole, where π/2 − x is a few ulp of x, and past it; near π/4, where the two
+        // branches meet; tiny and negative x.
+        for e in 1...15 { check(Double.pi / 2 - pow(10, -Double(e))); check(Double.pi / 2 + 4e-6 * Double(e) / 15) }
+        for x in [Double.pi / 4, (Double.pi / 4).nextUp, (Double.pi / 4).nextDown, 1e-300, 1e-8, -0.3, -1.5] { check(x) }
+        #expect(worst <= 4, "worst \(worst) ulp at x = \(worstX)")
+        #expect(quarterPeriodTangent(0) == 0)
+        #expect(quarterPeriodTangent(.nan).isNaN)
+    }
+
     @Test("junction curvatures: ∂²i/∂v² = κ·∂i/∂v on a conducting junction's port (diode string, NPN, PNP)", arguments: ["2N3904", "2N3906"])
     func junctionCurvatures(_ part: String) throws {
         // The real-time prediction's second-order term rests on this; a central difference of the
