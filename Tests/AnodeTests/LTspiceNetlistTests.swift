@@ -95,13 +95,35 @@ struct LTspiceNetlistTests {
         #expect(clash?.location?.line == 4)
     }
 
-    @Test("SINE is SIN; its cycle count is refused, not dropped; PULSE's count is a whole number")
+    @Test("SINE is SIN; PULSE's count is a whole number")
     func sine() throws {
         let a = try circuit("V1 a 0 SINE(0 1 1k 0 0 90)\nR1 a 0 1k\n")
         let b = try circuit("V1 a 0 SIN(0 1 1k 0 0 90)\nR1 a 0 1k\n")
         #expect(a.element(named: "V1")?.kind == b.element(named: "V1")?.kind)
-        #expect(error("V1 a 0 SINE(0 1 1k 0 0 0 5)\nR1 a 0 1k\n")?.message.contains("number of cycles") == true)
         #expect(error("V1 a 0 PULSE(0 1 0 1u 1u 1m 2m 2.5)\nR1 a 0 1k\n")?.message.contains("whole number") == true)
+    }
+
+    @Test("SIN's seventh argument, Ncycles, ends the sine after that many periods and holds its last value (LTspice XVII)")
+    func sineCycles() throws {
+        // 1 kHz, 0.5 ms delay, damping 100/s, 2.25 periods: the sine ends at 0.5 + 2.25 ms on its
+        // crest, e^(−100·2.25 ms)·sin(2π·2.25) = e^(−0.225).
+        let c = try circuit("V1 a 0 SIN(0.5 1 1k 0.5m 100 0 2.25)\nR1 a 0 1k\n.tran 10u 5m\n")
+        guard case .voltageSource(_, _, let source)? = c.element(named: "V1")?.kind, let w = source.waveform else {
+            Issue.record("no sine"); return
+        }
+        let held = 0.5 + exp(-0.225)
+        #expect(abs(w.value(at: 0.2e-3) - 0.5) <= 1e-15)
+        #expect(abs(w.value(at: 1.75e-3) - (0.5 + exp(-100 * 1.25e-3) * sin(2 * Double.pi * 1.25))) <= 1e-12)
+        for t in [2.75e-3, 3e-3, 10.0] { #expect(abs(w.value(at: t) - held) <= 1e-12, "t = \(t)") }
+        #expect(w.breakpoints(until: 5e-3).contains { abs($0 - 2.75e-3) <= 1e-15 })
+        // Through a transient: the node holds the last value.
+        let result = try Simulator(c).transient(TransientSpec(step: 10e-6, stop: 5e-3))
+        let va = result.values(.voltage("a"))!
+        #expect(abs(va.last! - held) <= 1e-9)
+        // A count that is not positive is an error, not an endless sine.
+        for bad in ["0", "-2"] {
+            #expect(error("V1 a 0 SIN(0 1 1k 0 0 0 \(bad))\nR1 a 0 1k\n")?.message.contains("NCYCLES") == true)
+        }
     }
 
     @Test("the micro sign and the Greek mu are micro")

@@ -543,14 +543,16 @@ struct Elaborator {
                 throw NetlistError("\(kind.uppercased()) takes \(usage) (\(a.count) given)", at: location)
             }
         }
-        if kind == "sin" && a.count == 7 {
-            // ngspice ignores it, LTspice ends the sine: neither silently.
-            throw NetlistError("SIN's seventh argument, LTspice's number of cycles, is not supported", at: location)
-        }
         switch kind {
         case "sin":
-            try need(2...6, "VO VA [FREQ [TD [THETA [PHASE]]]]")
-            return .sine(offset: a[0], amplitude: a[1], frequency: arg(2).flatMap { $0 == 0 ? nil : $0 }, delay: arg(3) ?? 0, damping: arg(4) ?? 0, phase: arg(5) ?? 0)
+            try need(2...7, "VO VA [FREQ [TD [THETA [PHASE [NCYCLES]]]]]")
+            // NCYCLES is LTspice's (ngspice reads six arguments): the sine ends after that many
+            // periods and holds the value it ended on.
+            if let cycles = arg(6), !(cycles > 0 && cycles.isFinite) {
+                throw NetlistError("SIN's number of cycles NCYCLES must be positive, not \(cycles)", at: location)
+            }
+            return .sine(offset: a[0], amplitude: a[1], frequency: arg(2).flatMap { $0 == 0 ? nil : $0 }, delay: arg(3) ?? 0,
+                         damping: arg(4) ?? 0, phase: arg(5) ?? 0, cycles: arg(6))
         case "pulse":
             try need(2...8, "V1 V2 [TD [TR [TF [PW [PER [NP]]]]]]")
             func positive(_ k: Int) -> Double? { arg(k).flatMap { $0 > 0 ? $0 : nil } }

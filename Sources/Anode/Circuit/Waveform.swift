@@ -2,9 +2,11 @@ import Foundation
 
 /// The time function of an independent source in transient analysis, as SPICE defines it.
 public enum Waveform: Hashable, Sendable {
-    /// `SIN(VO VA FREQ TD THETA PHASE)`: VO + VA·e^(−THETA·(t−TD))·sin(2π·FREQ·(t−TD) + PHASE) after TD,
-    /// VO + VA·sin(PHASE) before. PHASE in degrees; FREQ nil means 1/TSTOP.
-    case sine(offset: Double, amplitude: Double, frequency: Double?, delay: Double, damping: Double, phase: Double)
+    /// `SIN(VO VA FREQ TD THETA PHASE NCYCLES)`: VO + VA·e^(−THETA·(t−TD))·sin(2π·FREQ·(t−TD) + PHASE)
+    /// after TD, VO + VA·sin(PHASE) before. PHASE in degrees; FREQ nil means 1/TSTOP. After `cycles`
+    /// periods (LTspice's Ncycles, not necessarily whole) the value stays where they ended, as
+    /// LTspice XVII defines it; nil for no end.
+    case sine(offset: Double, amplitude: Double, frequency: Double?, delay: Double, damping: Double, phase: Double, cycles: Double? = nil)
     /// `PULSE(V1 V2 TD TR TF PW PER NP)`: nil rise or fall means TSTEP, nil width or period means
     /// TSTOP; after `count` pulses (ngspice's NP, LTspice's Ncycles) the value stays V1, nil for no end.
     case pulse(initial: Double, pulsed: Double, delay: Double, rise: Double?, fall: Double?, width: Double?, period: Double?, count: Int? = nil)
@@ -29,8 +31,8 @@ public enum Waveform: Hashable, Sendable {
     /// The waveform with SPICE's defaults filled in from the transient analysis' step and stop time.
     public func resolved(step: Double, stop: Double) -> Waveform {
         switch self {
-        case let .sine(vo, va, f, td, theta, phase):
-            return .sine(offset: vo, amplitude: va, frequency: f ?? 1 / stop, delay: td, damping: theta, phase: phase)
+        case let .sine(vo, va, f, td, theta, phase, cycles):
+            return .sine(offset: vo, amplitude: va, frequency: f ?? 1 / stop, delay: td, damping: theta, phase: phase, cycles: cycles)
         case let .pulse(v1, v2, td, tr, tf, pw, per, count):
             return .pulse(initial: v1, pulsed: v2, delay: td, rise: tr ?? step, fall: tf ?? step, width: pw ?? stop, period: per ?? stop, count: count)
         case let .exponential(v1, v2, td1, tau1, td2, tau2):
@@ -45,10 +47,11 @@ public enum Waveform: Hashable, Sendable {
     /// The value at time `t` (of a resolved waveform).
     public func value(at t: Double) -> Double {
         switch self {
-        case let .sine(vo, va, f, td, theta, phase):
+        case let .sine(vo, va, f, td, theta, phase, cycles):
             let ph = phase * Double.pi / 180
             if t < td { return vo + va * sin(ph) }
-            let tt = t - td
+            var tt = t - td
+            if let cycles, let f, f > 0 { tt = min(tt, cycles / f) }
             return vo + va * exp(-theta * tt) * sin(2 * Double.pi * (f ?? 0) * tt + ph)
         case let .pulse(v1, v2, td, tr, tf, pw, per, count):
             let rise = tr ?? 0, fall = tf ?? 0, width = pw ?? .infinity
@@ -88,8 +91,9 @@ public enum Waveform: Hashable, Sendable {
     public func breakpoints(until stop: Double) -> [Double] {
         var times: [Double] = []
         switch self {
-        case .sine(_, _, _, let td, _, _):
+        case let .sine(_, _, f, td, _, _, cycles):
             if td > 0 { times.append(td) }
+            if let cycles, let f, f > 0, td + cycles / f <= stop { times.append(td + cycles / f) }
         case let .pulse(_, _, td, tr, tf, pw, per, pulses):
             let rise = tr ?? 0, fall = tf ?? 0, width = pw ?? stop
             let period = (per ?? 0) > 0 ? per! : .infinity
