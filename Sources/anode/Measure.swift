@@ -261,31 +261,33 @@ struct Measure: ParsableCommand {
         @Option(help: "A named group of elements, NAME=E1,E2,…; repeatable.") var stage: [String] = []
 
         func run() throws {
-            let (m, _) = try options.measurement()
             let amplitude = try parseQuantity(level, option: "--level")
             let frequency = try parseQuantity(self.frequency, option: "--frequency")
             let loads = load.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            let report = try measuring(options.file) { () throws(SimulationError) in try m.power(frequency: frequency, amplitude: amplitude, loads: loads) }
-            var rows: [[String]] = []
-            rows.append(["output", loads.joined(separator: "+"), format(report.outputPower)])
-            for s in report.supplies { rows.append(["supply", s.name, format(s.power)]) }
-            rows.append(["supplies", "total", format(report.suppliedPower)])
-            for group in stage {
+            let stages = try stage.map { group in
                 let parts = group.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else {
                     printError("error: --stage expects NAME=E1,E2,…, not '\(group)'")
                     throw ExitCode(2)
                 }
-                let members = parts[1].split(separator: ",").map(String.init)
-                rows.append(["stage", String(parts[0]), format(report.power(of: members))])
+                return (name: String(parts[0]), members: parts[1].split(separator: ",").map(String.init))
             }
-            for e in report.elements where !report.supplies.contains(where: { $0.name == e.name }) && abs(e.power) > 1e-12 {
-                rows.append(["element", e.name, format(e.power)])
+            // With .step, each point's rows (its swept values first) and its efficiency.
+            var summaries: [String] = []
+            try options.emitStepped(["kind", "name", "power_W"]) { m, _, label in
+                let report = try measuring(options.file) { () throws(SimulationError) in try m.power(frequency: frequency, amplitude: amplitude, loads: loads) }
+                var rows: [[String]] = []
+                rows.append(["output", loads.joined(separator: "+"), format(report.outputPower)])
+                for s in report.supplies { rows.append(["supply", s.name, format(s.power)]) }
+                rows.append(["supplies", "total", format(report.suppliedPower)])
+                for stage in stages { rows.append(["stage", stage.name, format(report.power(of: stage.members))]) }
+                for e in report.elements where !report.supplies.contains(where: { $0.name == e.name }) && abs(e.power) > 1e-12 {
+                    rows.append(["element", e.name, format(e.power)])
+                }
+                summaries.append(label + String(format: "efficiency %.1f %% (output over supplied power)", report.efficiency * 100))
+                return rows
             }
-            options.emit(["kind", "name", "power_W"], rows)
-            if !options.csv {
-                print(String(format: "efficiency %.1f %% (output over supplied power)", report.efficiency * 100))
-            }
+            if !options.csv { for line in summaries { print(line) } }
         }
     }
 }

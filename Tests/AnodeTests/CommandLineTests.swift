@@ -132,6 +132,19 @@ struct CommandLineTests {
         let rows = thd.stdout.split(separator: "\n")
         #expect(rows.first == "c,temp,harmonic,frequency_Hz,amplitude,relative_dB")
         #expect(rows.count == 1 + 4 * 3 && rows.dropFirst().allSatisfy { $0.hasPrefix("1e-06,") || $0.hasPrefix("2e-06,") })
+        // measure power likewise: R1's power for 100 mV peak at 1 kHz, A²·R/(2·|R + 1/(jωC)|²).
+        let power = try run(["measure", "power", netlist.path, "--source", "V1", "--probe", "v(out)", "--load", "R1", "--csv"])
+        #expect(power.status == 0, "\(power.stderr)")
+        let lines = power.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        #expect(lines.first == ["c", "temp", "kind", "name", "power_W"])
+        let outputs = lines.filter { $0.count == 5 && $0[2] == "output" }
+        #expect(outputs.count == 4)
+        for row in outputs {
+            let c = try #require(Double(row[0])), watts = try #require(Double(row[4]))
+            let reactance = 1 / (2 * Double.pi * 1e3 * c)
+            let expected = 0.1 * 0.1 * 1e3 / (2 * (1e6 + reactance * reactance))
+            #expect(abs(watts - expected) <= 0.01 * expected, "\(row)")
+        }
     }
 
     @Test("anode bench prints one line that scripts can read, and refuses an impossible tolerance")
