@@ -671,6 +671,58 @@ struct SmallLUTests {
         }
     }
 
+    @Test("the factors are the textbook elimination's to the bit (one step at a time, partial pivoting), in a block of a larger matrix too",
+          arguments: [1, 2, 3, 4, 5, 8, 11, 16, 17])
+    func textbook(_ n: Int) {
+        // Right-looking Gaussian elimination, one step at a time: the pivot row exchanged in every
+        // column, multipliers a[i, k]·(1/pivot), then a[i, j] −= l[i]·a[k, j] for i, j > k.
+        func reference(_ a: inout [Double], _ pivots: inout [Int]) {
+            for k in 0..<n {
+                var p = k
+                for r in (k + 1)..<max(n, k + 1) where abs(a[k * n + r]) > abs(a[k * n + p]) { p = r }
+                pivots[k] = p
+                for j in 0..<n { a.swapAt(j * n + k, j * n + p) }
+                let inverse = 1 / a[k * n + k]
+                a[k * n + k] = inverse
+                for i in (k + 1)..<max(n, k + 1) { a[k * n + i] *= inverse }
+                for j in (k + 1)..<max(n, k + 1) {
+                    let u = a[j * n + k]
+                    for i in (k + 1)..<n { a[j * n + i] -= a[k * n + i] * u }
+                }
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for trial in 0..<30 {
+            // Small diagonals on half the trials, so that rows are exchanged.
+            var a = (0..<(n * n)).map { _ in Double.random(in: -1...1, using: &generator) }
+            if trial % 2 == 0 { for k in 0..<n { a[k * n + k] *= 1e-3 } }
+            var expected = a, expectedPivots = [Int](repeating: -1, count: n)
+            reference(&expected, &expectedPivots)
+            // The block at rows and columns 2…n+1 of an (n+3)×(n+3) matrix (as the condensed
+            // Jacobian's), the rest of which must stay as it was.
+            let m = n + 3
+            var big = (0..<(m * m)).map { _ in Double.random(in: -1...1, using: &generator) }
+            let outside = big
+            for c in 0..<n { for r in 0..<n { big[(c + 2) * m + r + 2] = a[c * n + r] } }
+            var pivots = [Int](repeating: -1, count: n)
+            let ok = big.withUnsafeMutableBufferPointer { b in pivots.withUnsafeMutableBufferPointer { p in
+                SmallLU.factorDense(b.baseAddress! + (2 * m + 2), n, leading: m, pivots: p.baseAddress!)
+            } }
+            #expect(ok)
+            #expect(pivots == expectedPivots)
+            var same = true, untouched = true
+            for c in 0..<m {
+                for r in 0..<m {
+                    let inside = (2..<(n + 2)).contains(c) && (2..<(n + 2)).contains(r)
+                    if inside { same = same && big[c * m + r] == expected[(c - 2) * n + r - 2] }
+                    else { untouched = untouched && big[c * m + r] == outside[c * m + r] }
+                }
+            }
+            #expect(same, "\(n)×\(n), trial \(trial): not the textbook factors to the bit")
+            #expect(untouched)
+        }
+    }
+
     @Test("pivots where the diagonal is zero", arguments: [2, 3, 4, 6])
     func pivoting(_ n: Int) {
         // A cyclic shift with distinct weights: every diagonal entry is zero.
