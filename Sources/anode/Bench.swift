@@ -13,7 +13,8 @@ struct Bench: ParsableCommand {
             --amplitude is given, or with a WAV file (--wav), at the netlist's sample rate (1/TSTEP of \
             its .tran, or --rate; a WAV file's own rate). \
             Prints one line: ns per sample, Newton iterations per sample, the real-time factor, and the \
-            slowest block of --block frames (its iterations and time against its real time).
+            slowest block of --block frames (its iterations and time against its real time). A netlist \
+            with .step prints a line per point, led by its values (rload=8: …).
             """
     )
 
@@ -74,7 +75,15 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        var circuit = try loadCircuit(file, temperature: temperature)
+        // With .step, a line per point, led by its values.
+        for (point, circuit) in try loadSteppedCircuits(file, temperature: temperature) {
+            try bench(circuit, label: point.map { "\($0.description): " } ?? "")
+        }
+    }
+
+    /// Times the processor of `circuit` and prints its line, led by `label`.
+    func bench(_ circuit: Circuit, label: String) throws {
+        var circuit = circuit
         try applySettings(settings, to: &circuit, file: file)
         var sources: [(String, Waveform?)] = []
         for e in circuit.elements {
@@ -192,7 +201,7 @@ struct Bench: ParsableCommand {
         let perSample = Double(stats.iterations) / Double(frames)
         let factorizations = Double(stats.factorizations) / Double(frames)
         let budget = fallbackBudget == nil ? "" : ", \(stats.overBudget) over budget"
-        print(String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d in sub-steps, %d failures%@), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d; worst block of %d frames: %d iterations, %.0f of its %.0f us",
+        print(label + String(format: "%.1f ns/sample, %.2f Newton iterations/sample (worst %d, %d in sub-steps, %d failures%@), %.2f factorizations/sample, %.1fx real time at %.0f Hz x%d; worst block of %d frames: %d iterations, %.0f of its %.0f us",
                      nsPerSample, perSample, stats.maxIterations, stats.substeps, stats.failures, budget,
                      factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample,
                      block, stats.maxIterationsPerCall, worstBlock / .microseconds(1), Double(block) / sampleRate * 1e6))

@@ -132,6 +132,12 @@ struct CommandLineTests {
         let rows = thd.stdout.split(separator: "\n")
         #expect(rows.first == "c,temp,harmonic,frequency_Hz,amplitude,relative_dB")
         #expect(rows.count == 1 + 4 * 3 && rows.dropFirst().allSatisfy { $0.hasPrefix("1e-06,") || $0.hasPrefix("2e-06,") })
+        // bench: a line per point, led by its values.
+        let bench = try run(["bench", netlist.path, "--seconds", "0.01", "--rate", "48000"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let benchLines = bench.stdout.split(separator: "\n")
+        #expect(benchLines.map { $0.prefix { $0 != ":" } } == ["c=1e-06 temp=0", "c=2e-06 temp=0", "c=1e-06 temp=27", "c=2e-06 temp=27"])
+        #expect(benchLines.allSatisfy { $0.contains(" ns/sample, ") })
         // measure power likewise: R1's power for 100 mV peak at 1 kHz, A²·R/(2·|R + 1/(jωC)|²).
         let power = try run(["measure", "power", netlist.path, "--source", "V1", "--probe", "v(out)", "--load", "R1", "--csv"])
         #expect(power.status == 0, "\(power.stderr)")
