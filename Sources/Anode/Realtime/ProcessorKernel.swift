@@ -721,14 +721,14 @@ extension Processor {
     func frame<Stepper: CircuitStepper>(_ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ stepper: inout Stepper) {
         let ni = inputChannels
         if factor == 1 {
-            for c in 0..<ni { u[c] = sanitized(input[c], channel: c) }
+            setInputs { c in sanitized(input[c], channel: c) }
             tick()
             stepper.step(output, self)
             return
         }
         for c in 0..<ni { oversampler.push(sanitized(input[c], channel: c), channel: c) }
         for phase in 0..<factor {
-            for c in 0..<ni { u[c] = oversampler.interpolate(channel: c, phase: phase) }
+            setInputs { c in oversampler.interpolate(channel: c, phase: phase) }
             tick()
             stepper.step(highOutput, self)
             oversampler.record(highOutput, phase: phase)
@@ -738,6 +738,30 @@ extension Processor {
 }
 
 extension Processor {
+    /// The driven inputs' new values `value(c)` into u, written in SIMD2 pairs from u's start (an
+    /// odd last one with the input after it, unless that is the clock, which `tick` writes): the
+    /// kernels read u in pairs (the register kernel's u[0], u[1]; `dot` from x's start), and a
+    /// pair loaded right after a narrower store to half of it cannot be forwarded from the store —
+    /// it waits until the store reaches the cache, unless the pair straddles a cache line and is
+    /// split. Written one at a time, the diode clipper took 65–68 or 56–58 ns per sample at 0.1 V
+    /// by where `malloc` had put u (x at 0 or 32 against 48 modulo 64); written in a pair,
+    /// 56–58 ns wherever.
+    @inlinable @inline(__always)
+    func setInputs(_ value: (Int) -> Double) {
+        let ni = inputChannels
+        var c = 0
+        while c &+ 1 < ni {
+            UnsafeMutableRawPointer(u + c).storeBytes(of: SIMD2(value(c), value(c &+ 1)), as: SIMD2<Double>.self)
+            c &+= 2
+        }
+        guard c < ni else { return }
+        if c &+ 1 < nu && c &+ 1 != clockChannel {
+            UnsafeMutableRawPointer(u + c).storeBytes(of: SIMD2(value(c), u[c &+ 1]), as: SIMD2<Double>.self)
+        } else {
+            u[c] = value(c)
+        }
+    }
+
     /// The clock one circuit step on, into its input (for a circuit that reads `time`): at rest
     /// (0) while the oversampling filter's delay runs out, then the time.
     @inlinable @inline(__always)
