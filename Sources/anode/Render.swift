@@ -15,7 +15,8 @@ struct Render: ParsableCommand {
             (1 V), or --normalize puts the peak at −1 dBFS. The output is the probe's change from its \
             operating point (--keep-dc to keep the DC). Oversampling latency is compensated. \
             The output is written to a temporary file and renamed when complete; the input is never \
-            overwritten.
+            overwritten. A netlist with .step renders a file per point, its values in the name \
+            (out.wav → out_rload=8.wav).
             """
     )
 
@@ -68,7 +69,27 @@ struct Render: ParsableCommand {
     var tail: Double = 0
 
     func run() throws {
-        var circuit = try loadCircuit(file, temperature: temperature)
+        // With .step, a file per point, its values in the name (out.wav → out_rload=8.wav).
+        for (point, circuit) in try loadSteppedCircuits(file, temperature: temperature) {
+            try render(circuit, to: point.map { Self.path(output, for: $0) } ?? output)
+        }
+    }
+
+    /// `output` with a `.step` point's values before its extension: `out.wav` → `out_rload=8_temp=27.wav`
+    /// (characters other than letters, digits and `=.+-` become `_`).
+    static func path(_ output: String, for point: StepPoint) -> String {
+        let label = String(point.description.map { c in
+            c.isASCII && (c.isLetter || c.isNumber || "=.+-".contains(c)) ? c : "_"
+        })
+        let name = output.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? output
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return output + "_" + label }
+        let stem = output.dropLast(name.distance(from: dot, to: name.endIndex))
+        return stem + "_" + label + String(name[dot...])
+    }
+
+    /// Plays the input file through `circuit` into the WAV file `output`, and prints what it did.
+    func render(_ circuit: Circuit, to output: String) throws {
+        var circuit = circuit
         try applySettings(settings, to: &circuit, file: file)
         let (inputName, inputSource) = try inputSource(of: circuit, named: source, file: file)
         let probes = try outputProbes(self.probes, of: circuit)

@@ -138,6 +138,25 @@ struct CommandLineTests {
         let benchLines = bench.stdout.split(separator: "\n")
         #expect(benchLines.map { $0.prefix { $0 != ":" } } == ["c=1e-06 temp=0", "c=2e-06 temp=0", "c=1e-06 temp=27", "c=2e-06 temp=27"])
         #expect(benchLines.allSatisfy { $0.contains(" ns/sample, ") })
+        // render: a file per point, its values in the name; the larger C passes less of 1 kHz.
+        let wavIn = netlist.deletingLastPathComponent().appendingPathComponent("in.wav")
+        try WAVFile(sampleRate: 48_000, channels: [TestSignal.sine(frequency: 1000, duration: 0.05, sampleRate: 48_000, peak: 0.5)]).write(toFile: wavIn.path)
+        let wavOut = netlist.deletingLastPathComponent().appendingPathComponent("out.wav")
+        let render = try run(["render", netlist.path, "-i", wavIn.path, "-o", wavOut.path])
+        #expect(render.status == 0, "\(render.stderr)")
+        var renderedPeaks: [String: Double] = [:]
+        for name in ["c=1e-06_temp=0", "c=2e-06_temp=0", "c=1e-06_temp=27", "c=2e-06_temp=27"] {
+            let file = netlist.deletingLastPathComponent().appendingPathComponent("out_\(name).wav")
+            let wav = try WAVFile(contentsOfFile: file.path)
+            renderedPeaks[name] = wav.channels[0].suffix(1000).map(abs).max() ?? 0
+        }
+        #expect(!FileManager.default.fileExists(atPath: wavOut.path))
+        // |H(1 kHz)| = 1/√(1 + (ωRC)²): 0.157 and 0.079 of the 0.5 V peak.
+        for temp in ["0", "27"] {
+            let small = try #require(renderedPeaks["c=1e-06_temp=\(temp)"]), large = try #require(renderedPeaks["c=2e-06_temp=\(temp)"])
+            #expect(abs(small - 0.5 / (1 + pow(2 * Double.pi * 1e3 * 1e-3, 2)).squareRoot()) <= 0.01, "\(small)")
+            #expect(abs(large - 0.5 / (1 + pow(2 * Double.pi * 1e3 * 2e-3, 2)).squareRoot()) <= 0.01, "\(large)")
+        }
         // measure power likewise: R1's power for 100 mV peak at 1 kHz, A²·R/(2·|R + 1/(jωC)|²).
         let power = try run(["measure", "power", netlist.path, "--source", "V1", "--probe", "v(out)", "--load", "R1", "--csv"])
         #expect(power.status == 0, "\(power.stderr)")

@@ -16,7 +16,7 @@ extension Circuit {
         } else if let first = try netlist.stepPoints().first {
             elaborator.stepPoint = first
             elaborator.circuit.warnings.append(Diagnostic(
-                "the netlist steps (.step): this circuit is built at its first point, \(first.description); `anode simulate`, `op`, `bench`, `measure` and `plot waveform` and `response` run every point",
+                "the netlist steps (.step): this circuit is built at its first point, \(first.description); `anode simulate`, `op`, `bench`, `render`, `measure` and `plot waveform` and `response` run every point",
                 at: netlist.stepStatements.first?.location))
         }
         if let t = temperature, elaborator.stepPoint?.values.contains(where: { $0.target == .temperature }) == true {
