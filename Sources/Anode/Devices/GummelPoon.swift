@@ -529,8 +529,8 @@ public struct GummelPoon: Hashable, Sendable {
     /// passes 0 smoothly). One division and no `tan`, where glibc's `tan` and two divisions after it
     /// made the base resistance 36–47 ns of a TIP31C's 80–90 ns evaluation.
     ///
-    /// Below π/4, tan z = z·N(z²)/D(z²) by Lambert's continued fraction (`quarterPeriodTangent`),
-    /// so with s = z² and M = (N − D)/s, exactly,
+    /// Below π/4, tan z = z·N(z²)/D(z²) by Lambert's continued fraction (`lambertTangentTerms`), so
+    /// with s = z² and M = (N − D)/s, exactly,
     ///
     ///     f = M·D/N²,   df/dz = 2z·((M′·D + M·D′)·N − 2·M·D·N′)/N³,
     ///
@@ -541,8 +541,7 @@ public struct GummelPoon: Hashable, Sendable {
     static func crowding(_ z: Double) -> (f: Double, slope: Double) {
         if z <= Double.pi / 4 {
             let s = z * z
-            let n = 34_459_425 + s * (-4_729_725 + s * (135_135 + s * (-990 + s)))
-            let d = 34_459_425 + s * (-16_216_200 + s * (945_945 + s * (-13_860 + s * 45)))
+            let (n, d) = lambertTangentTerms(s)
             let m = 11_486_475 + s * (-810_810 + s * (12_870 + s * -44))
             let dn = -4_729_725 + s * (270_270 + s * (-2_970 + s * 4))
             let dd = -16_216_200 + s * (1_891_890 + s * (-41_580 + s * 180))
@@ -551,9 +550,10 @@ public struct GummelPoon: Hashable, Sendable {
             let md = m * d, q = inverse * inverse
             return (md * q, 2 * z * ((dm * d + m * dd) * n - 2 * md * dn) * q * inverse)
         }
-        // w = π/2 − z, with π/2 = 1.5707963267948966 + 6.123233995736766e-17 (the difference exact).
-        let w = (1.5707963267948966 - z) + 6.123233995736766e-17
-        let r = quarterPeriodTangent(w)
+        // r = tan w, w = π/2 − z (below π/4, or a little below 0 just past the pole).
+        let w = complementToHalfPi(z)
+        let (n, d) = lambertTangentTerms(w * w)
+        let r = w * n / d
         let iz = 1 / z
         return (r * (iz - r), (1 + r * r) * (2 * r - iz) - r * iz * iz)
     }
