@@ -16,6 +16,33 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
+/// Checks the samples `samples` (`what`, such as "channel left") that a command drives a circuit
+/// with, read from the WAV file `wav` at `path`: a float file can hold NaN and infinities, which
+/// no circuit can be driven with, so the first of them is an error (status 2); a file that ends
+/// inside its 'data' chunk is read as far as it goes, with a warning.
+func checkDrive(_ samples: [Double], _ what: String, of wav: WAVFile, at path: String) throws {
+    if wav.missingFrames > 0 {
+        printError("\(path): warning: the file ends \(wav.missingFrames) frames short of what its 'data' chunk declares "
+                   + "(cut short?); the \(wav.frameCount) frames present are used")
+    }
+    if let k = samples.firstIndex(where: { !$0.isFinite }) {
+        printError(String(format: "%@: error: frame %d (%.6g s) of the %@ is %@; a circuit can only be driven with finite samples",
+                          path, k, Double(k) / wav.sampleRate, what, samples[k].isNaN ? "NaN" : "infinite"))
+        throw ExitCode(2)
+    }
+}
+
+/// Warns of input samples the processor had to replace or limit (`ProcessorStatistics`).
+func reportInputs(_ stats: ProcessorStatistics, limit: Double) {
+    if stats.limitedInputs > 0 {
+        printError(String(format: "warning: %d input sample%@ beyond ±%g V %@ limited to it", stats.limitedInputs,
+                          stats.limitedInputs == 1 ? "" : "s", limit, stats.limitedInputs == 1 ? "was" : "were"))
+    }
+    if stats.nonFiniteInputs > 0 {
+        printError("warning: \(stats.nonFiniteInputs) input sample\(stats.nonFiniteInputs == 1 ? " was" : "s were") not finite and taken as the input at rest")
+    }
+}
+
 /// Reads and elaborates a netlist, printing its warnings; on error prints it and exits with status 2.
 func loadCircuit(_ path: String, temperature: Double? = nil) throws -> Circuit {
     do {

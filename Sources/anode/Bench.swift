@@ -110,7 +110,8 @@ struct Bench: ParsableCommand {
                 throw ExitCode(2)
             }
             sampleRate = file.sampleRate
-            var samples = file.mono.map { $0.isFinite ? $0 : 0 }
+            var samples = file.mono
+            try checkDrive(samples, file.channels.count == 1 ? "input" : "mix of \(file.channels.count) channels", of: file, at: wav)
             let peak = samples.reduce(0) { max($0, abs($1)) }
             if let amplitude { samples = samples.map { peak > 0 ? $0 * amplitude / peak : 0 } }
             guard !samples.isEmpty else {
@@ -205,5 +206,6 @@ struct Bench: ParsableCommand {
                      nsPerSample, perSample, stats.maxIterations, stats.substeps, stats.failures, budget,
                      factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample,
                      block, stats.maxIterationsPerCall, worstBlock / .microseconds(1), Double(block) / sampleRate * 1e6))
+        reportInputs(stats, limit: processor.configuration.inputLimit)
     }
 }

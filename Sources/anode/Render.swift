@@ -114,7 +114,7 @@ struct Render: ParsableCommand {
             printError(error.description)
             throw ExitCode(2)
         }
-        var samples: [Double]
+        let samples: [Double]
         switch channel.lowercased() {
         case "mix": samples = wav.mono
         case "left": samples = wav.channels[0]
@@ -131,7 +131,8 @@ struct Render: ParsableCommand {
             }
             samples = wav.channels[k - 1]
         }
-        for k in samples.indices where !samples[k].isFinite { samples[k] = 0 }
+        let what = wav.channels.count == 1 ? "input" : channel.lowercased() == "mix" ? "mix of \(wav.channels.count) channels" : "channel \(channel)"
+        try checkDrive(samples, what, of: wav, at: input)
         let inputPeakValue = samples.reduce(0) { max($0, abs($1)) }
         var volts = try parseQuantity(inputLevel, option: "--input-level")
         if let inputPeak {
@@ -227,6 +228,7 @@ struct Render: ParsableCommand {
         }
         print(String(format: "Newton: %.2f iterations per step (worst %d), %d in sub-steps, %d failure%@",
                      stats.iterationsPerStep, stats.maxIterations, stats.substeps, stats.failures, stats.failures == 1 ? "" : "s"))
+        reportInputs(stats, limit: processor.configuration.inputLimit)
     }
 }
 

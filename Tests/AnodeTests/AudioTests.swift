@@ -74,6 +74,22 @@ struct AudioTests {
         #expect(throws: AudioFileError.self) { try WAVFile(sampleRate: 8000, channels: [[0]]).write(toFile: directory.path + "/missing/x.wav") }
     }
 
+    @Test("a file cut short inside its 'data' chunk is read as far as it goes and says how much is missing")
+    func truncated() throws {
+        let x: [Double] = (0..<10).map { Double($0) / 16 }
+        let whole = try WAVFile(sampleRate: 8000, channels: [x, x], format: .int16).encoded()
+        #expect(try WAVFile(data: whole).missingFrames == 0)
+        // 44-byte header, 4 bytes a frame: cut after 3 frames and half of the fourth.
+        let cut = try WAVFile(data: whole.prefix(44 + 14))
+        #expect(cut.frameCount == 3 && cut.missingFrames == 7)
+        #expect(cut.channels[0] == Array(x.prefix(3)) && cut.channels[1] == Array(x.prefix(3)))
+        // A streamed file (size 0xFFFFFFFF, written before its length was known) is not short.
+        var streamed = whole
+        streamed.replaceSubrange(40..<44, with: [0xFF, 0xFF, 0xFF, 0xFF])
+        let read = try WAVFile(data: streamed)
+        #expect(read.frameCount == 10 && read.missingFrames == 0)
+    }
+
     @Test("malformed files are errors that name the file", arguments: [
         (Data("not a wav file at all".utf8), "not a WAV file"),
         (Data("RIFF\u{24}\0\0\0WAVEdata\u{4}\0\0\0\0\0\0\0".utf8), "no 'fmt ' chunk"),

@@ -206,9 +206,10 @@ struct ProcessorTests {
     func hostileInput() throws {
         let circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("tube-amp.cir").path)
         let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out"), .voltage("bp1")], sampleRate: 48_000))
-        // Silence with NaN and infinity in it is silence.
+        // Silence with NaN and infinity in it is silence, and the three are counted.
         let quiet = p.process([0, .nan, .infinity, -.infinity, 0, 0])
         for (k, y) in quiet.enumerated() where k % 2 == 0 { #expect(abs(y) < 1e-6) }
+        #expect(p.statistics.nonFiniteInputs == 3 && p.statistics.limitedInputs == 0)
         // A 50 V spike on the input (the preamp then drives everything into its rails and the
         // transformer kicks), then a second of silence.
         var input = [Double](repeating: 0, count: 48_000)
@@ -233,8 +234,31 @@ struct ProcessorTests {
         x += [Double](repeating: 0, count: Int(1.0 * rate))
         let y = p.process(x)
         #expect(y.allSatisfy { $0.isFinite })
+        // NaN and the infinities taken as rest, 1e300, −1e12 and 1e6 at ±1 kV: each counted.
+        #expect(p.statistics.nonFiniteInputs == 3 && p.statistics.limitedInputs == 3)
         let settled = y.suffix(Int(0.01 * rate)).map { abs($0 - p.restOutput[0]) }.max()!
         #expect(settled < 0.01, "\(name) at \(rate) Hz: \(settled) V from rest a second later")
+    }
+
+    @Test("input samples not finite or beyond the limit are counted, at 1x and 4x and through the Float API")
+    func unusualInputsCounted() throws {
+        let circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("diode-clipper.cir").path)
+        for factor in [1, 4] {
+            let p = try Processor(circuit, configuration: ProcessorConfiguration(
+                inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: factor, inputLimit: 10))
+            // ±10 V is within the limit; 20 and −11 V are beyond it.
+            let y = p.process([0.5, .nan, 20, -11, 10, -10, 0])
+            #expect(y.allSatisfy { $0.isFinite })
+            #expect(p.statistics.nonFiniteInputs == 1 && p.statistics.limitedInputs == 2, "\(factor)x")
+            let x: [Float] = [.infinity, 1e6, 0]
+            var out = [Float](repeating: 0, count: 3)
+            x.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { o in
+                p.process(input: i.baseAddress!, output: o.baseAddress!, frames: 3)
+            } }
+            #expect(p.statistics.nonFiniteInputs == 2 && p.statistics.limitedInputs == 3, "\(factor)x")
+            p.resetStatistics()
+            #expect(p.statistics.nonFiniteInputs == 0 && p.statistics.limitedInputs == 0)
+        }
     }
 
     @Test("the class-AB stage driven 12 dB into clipping: every sample solved, the output as the reference simulator's")

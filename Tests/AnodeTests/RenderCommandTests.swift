@@ -85,6 +85,39 @@ struct RenderCommandTests {
         #expect(missing.status == 2 && missing.stderr.contains("none.wav: cannot read the file"))
     }
 
+    @Test("render and bench refuse a float WAV holding NaN, naming the frame, and warn of a file cut short")
+    func unusualFiles() throws {
+        let dir = try temporaryFolder("anode-render")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("nan.wav").path, output = dir.appendingPathComponent("out.wav").path
+        // `WAVFile` writes NaN as silence, so the NaN is put into the encoded samples.
+        var encoded = try WAVFile(sampleRate: 48_000, channels: [TestSignal.sine(frequency: 100, duration: 0.02, sampleRate: 48_000, peak: 0.5)],
+                                  format: .float32).encoded()
+        let samples = try #require(encoded.firstRange(of: Data("data".utf8))).upperBound + 4
+        withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { encoded.replaceSubrange((samples + 2000)..<(samples + 2004), with: $0) }
+        #expect(try WAVFile(data: encoded).channels[0][500].isNaN)
+        try encoded.write(to: URL(fileURLWithPath: bad))
+        for arguments in [["render", "circuits/diode-clipper.cir", "-i", bad, "-o", output],
+                          ["bench", "circuits/diode-clipper.cir", "--wav", bad, "--seconds", "0.01"]] {
+            let r = try cli.run(arguments)
+            #expect(r.status == 2, "\(arguments[0]): \(r.stderr)")
+            #expect(r.stderr.contains("nan.wav: error: frame 500 (0.0104167 s) of the input is NaN"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output))
+        // Cut short in its 'data' chunk: read as far as it goes, with a warning.
+        let whole = try WAVFile(sampleRate: 48_000, channels: [TestSignal.sine(frequency: 100, duration: 0.02, sampleRate: 48_000, peak: 0.5)],
+                                format: .int16).encoded()
+        let cut = dir.appendingPathComponent("cut.wav")
+        try whole.prefix(44 + 2 * 600).write(to: cut)
+        let r = try cli.run(["render", "circuits/diode-clipper.cir", "-i", cut.path, "-o", output])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("cut.wav: warning: the file ends 360 frames short"), "\(r.stderr)")
+        #expect(try WAVFile(contentsOfFile: output).frameCount == 600)
+        // A drive beyond the processor's ±1 kV is limited, and said so.
+        let loud = try cli.run(["render", "circuits/diode-clipper.cir", "-i", cut.path, "-o", output, "--input-level", "5kV"])
+        #expect(loud.status == 0 && loud.stderr.contains("input samples beyond ±1000 V were limited to it"), "\(loud.stderr)")
+    }
+
     @Test("signal writes test signals")
     func signal() throws {
         let dir = try temporaryFolder("anode-render")

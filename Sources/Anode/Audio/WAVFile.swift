@@ -61,6 +61,10 @@ public struct WAVFile: Sendable {
     public var channels: [[Double]]
     /// The sample format to write (and the one read).
     public var format: WAVSampleFormat
+    /// Frames that a file read declared in its 'data' chunk but that were past its end (a recording
+    /// cut short); 0 for a whole file, a streamed one (whose size field is 0xFFFFFFFF) and one
+    /// made in memory. The frames present are read.
+    public var missingFrames = 0
 
     /// Number of frames (samples per channel).
     public var frameCount: Int { channels.first?.count ?? 0 }
@@ -94,12 +98,14 @@ public struct WAVFile: Sendable {
         }
         var format: (code: Int, channels: Int, rate: Int, bits: Int)?
         var samples: Range<Int>?
+        var declaredBytes = 0
         var at = 12
         while at + 8 <= bytes.count {
             let id = tag(at)
             var size = u32(at + 4)
             let body = at + 8
             if id == "data" && (size == 0xFFFF_FFFF || body + size > bytes.count) {
+                if size != 0xFFFF_FFFF { declaredBytes = size }
                 size = bytes.count - body  // streamed or truncated: take what is there
             }
             guard body + size <= bytes.count else {
@@ -158,6 +164,7 @@ public struct WAVFile: Sendable {
             }
         }
         self.init(sampleRate: Double(format.rate), channels: channels, format: sampleFormat)
+        if declaredBytes > 0 { missingFrames = declaredBytes / (n * width) - frames }
     }
 
     /// The samples of all channels mixed to one (their mean).

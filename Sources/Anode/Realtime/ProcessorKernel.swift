@@ -702,10 +702,23 @@ extension Processor {
     }
 
     /// Input sample `x` of channel `c` as the circuit takes it: limited to ±`inputLimit`, and the
-    /// input at rest when it is not finite.
+    /// input at rest when it is not finite. Either is counted in the statistics.
     @inlinable @inline(__always)
     func sanitized(_ x: Double, channel c: Int) -> Double {
-        x.isFinite ? min(max(x, -inputLimit), inputLimit) : inputRest[c]
+        // One comparison passes every ordinary sample (a NaN fails it too).
+        abs(x) <= inputLimit ? x : unusualInput(x, channel: c)
+    }
+
+    /// `sanitized` for a sample beyond the limit or not finite, counted (kept out of line: the
+    /// ordinary sample's path carries no call).
+    @usableFromInline @inline(never)
+    func unusualInput(_ x: Double, channel c: Int) -> Double {
+        if x.isFinite {
+            runtime.pointee.counters.limitedInputs &+= 1
+            return x > 0 ? inputLimit : -inputLimit
+        }
+        runtime.pointee.counters.nonFiniteInputs &+= 1
+        return inputRest[c]
     }
 
     /// One audio frame: directly, or through the interpolators, `factor` circuit steps and the decimators.

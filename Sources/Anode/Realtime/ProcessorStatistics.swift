@@ -29,6 +29,12 @@ public struct ProcessorStatistics: Sendable, Hashable {
     /// Times the processor returned to its operating point after `16` steps in a row failed.
     public var recoveries = 0
 
+    /// Input samples that were not finite (NaN or an infinity) and were taken as the input at rest
+    /// (`ProcessorConfiguration.restInputs`), one count per sample and channel.
+    public var nonFiniteInputs = 0
+    /// Input samples beyond ±`ProcessorConfiguration.inputLimit`, taken at the limit.
+    public var limitedInputs = 0
+
     /// Average Newton iterations per step.
     public var iterationsPerStep: Double { steps == 0 ? 0 : Double(iterations) / Double(steps) }
 
