@@ -21,7 +21,7 @@ struct Bench: ParsableCommand {
     @Argument(help: "The netlist file.")
     var file: String
 
-    @Option(name: .customLong("temp"), help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
+    @Option(name: .customLong("temp"), parsing: .unconditional, help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
     var temperature: Double?
 
     @Option(help: "The input source (default: the first source with a transient waveform).")

@@ -7,7 +7,7 @@ struct MeasurementOptions: ParsableArguments {
     @Argument(help: "The netlist file.")
     var file: String
 
-    @Option(name: .customLong("temp"), help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
+    @Option(name: .customLong("temp"), parsing: .unconditional, help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
     var temperature: Double?
 
     @Option(help: "The independent source to drive (default: the first with a transient waveform).")

@@ -12,7 +12,7 @@ struct OperatingPointCommand: ParsableCommand {
     @Argument(help: "The netlist file.")
     var file: String
 
-    @Option(name: .customLong("temp"), help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
+    @Option(name: .customLong("temp"), parsing: .unconditional, help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
     var temperature: Double?
 
     func run() throws {

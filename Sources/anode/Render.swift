@@ -23,7 +23,7 @@ struct Render: ParsableCommand {
     @Argument(help: "The netlist file.")
     var file: String
 
-    @Option(name: .customLong("temp"), help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
+    @Option(name: .customLong("temp"), parsing: .unconditional, help: "Simulate at this temperature, °C, instead of the netlist's (.temp, .options temp=).")
     var temperature: Double?
 
     @Option(name: .shortAndLong, help: "The WAV file to play through the circuit.")

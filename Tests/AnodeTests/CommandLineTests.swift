@@ -79,6 +79,11 @@ struct CommandLineTests {
         // same stage is circuits/2n3904-common-emitter.cir, 5.03 V.
         #expect(abs(try collector([]) - 5.39046) < 1e-4)
         #expect(abs(try collector(["--temp", "27"]) - 5.03) < 0.01)
+        // A temperature below zero as its own argument (an option parser takes "-40" for an option
+        // unless told otherwise) is the same as in the --temp= form, and not the netlist's -10 °C.
+        let frozen = try collector(["--temp", "-40"])
+        #expect(frozen == (try collector(["--temp=-40"])))
+        #expect(abs(frozen - 5.39046) > 0.05, "\(frozen)")
         let cold = try run(["op", "Tests/AnodeTests/Netlists/temperature-bjt.cir", "--temp=-274"])
         #expect(cold.status == 2 && cold.stderr.contains("absolute zero"), "\(cold.stderr)")
     }
