@@ -236,5 +236,59 @@ struct LTspiceNetlistTests {
         // LTspice's waveform-file options change nothing here; its solver choice is reported.
         let options = try circuit("V1 a 0 1\nR1 a 0 1k\n.options plotwinsize=0 solver=alternate\n")
         #expect(options.warnings.map(\.message) == ["option solver is not used by Anode and was ignored"])
+        // Its steady-state modifiers are for its switching-regulator macromodels: errors that say so.
+        for modifier in ["steady", "nodiscard", "step"] {
+            #expect(error("V1 a 0 1\nR1 a 0 1k\n.tran 1u 1m \(modifier)\n")?.message.contains(".tran \(modifier) is LTspice's") == true, "\(modifier)")
+        }
+        #expect(error("V1 a 0 1\nR1 a 0 1k\n.tran 1u 1m startup 2m\n")?.message.contains("after startup") == true)
+    }
+
+    @Test(".tran startup: the top level's sources off for the operating point, on over 20 µs; a subcircuit's stay on")
+    func startup() throws {
+        let circuit = try circuit("""
+            V1 in 0 DC 1
+            R1 in out 1k
+            C1 out 0 1u
+            .subckt ref a
+            V9 a 0 2
+            R9 a 0 1k
+            .ends
+            X1 r ref
+            .tran 1u 2m startup
+            """)
+        guard case .transient(let spec)? = circuit.analyses.first else { Issue.record("no .tran"); return }
+        #expect(spec.startup && !spec.useInitialConditions)
+        #expect(circuit.subcircuitSources == ["x1.V9"])
+        let result = try Simulator(circuit).transient(spec, probes: [.voltage("in"), .voltage("out"), .voltage("r")])
+        let vin = try #require(result.values(.voltage("in"))), out = try #require(result.values(.voltage("out")))
+        let inner = try #require(result.values(.voltage("r")))
+        // The source's ramp: 0 at 0, half at 10 µs, all from 20 µs on; the subcircuit's 2 V throughout.
+        #expect(vin[0] == 0 && abs(vin[10] - 0.5) < 1e-12 && abs(vin[20] - 1) < 1e-12 && abs(vin[1000] - 1) < 1e-12)
+        #expect(inner.allSatisfy { abs($0 - 2) < 1e-12 })
+        // The RC (τ = 1 ms) charged by that ramp, in closed form: (t − τ·(1 − e^(−t/τ)))/T on the
+        // ramp, 1 − (τ/T)·(e^(T/τ) − 1)·e^(−t/τ) after it.
+        let tau = 1e-3, ramp = TransientSpec.startupRamp
+        for (k, t) in result.time.enumerated() {
+            let expected = t <= ramp ? (t - tau * (1 - exp(-t / tau))) / ramp : 1 - tau / ramp * (exp(ramp / tau) - 1) * exp(-t / tau)
+            #expect(abs(out[k] - expected) < 2e-6, "t = \(t): \(out[k]) against \(expected)")
+        }
+        // The real-time processor starts at the operating point, so it refuses.
+        #expect(throws: SimulationError.self) { try Simulator(circuit).realtimeTransient(spec) }
+    }
+
+    @Test("LTspice's .options maxstep caps the transient's step as TMAX does")
+    func maxStepOption() throws {
+        let text = "V1 in 0 SIN(0 1 1k)\nR1 in out 1k\nC1 out 0 1u\n.tran 1m 10m\n"
+        let plain = try circuit(text), capped = try circuit(text + ".options maxstep=5u\n")
+        #expect(plain.options.maxStep == nil && abs((capped.options.maxStep ?? 0) - 5e-6) < 1e-18)
+        guard case .transient(let spec)? = plain.analyses.first else { Issue.record("no .tran"); return }
+        let a = try Simulator(plain).transient(spec, probes: [.voltage("out")])
+        let b = try Simulator(capped).transient(spec, probes: [.voltage("out")])
+        #expect(a.acceptedSteps < 2000 && b.acceptedSteps >= 2000, "\(a.acceptedSteps) and \(b.acceptedSteps) steps")
+        // LTspice's convergence aids and digital options are reported as ignored, its output options pass.
+        let ltspice = try circuit("V1 a 0 1\nR1 a 0 1k\n.options fastaccess noopiter mindeltagmin=1e-4 startclocks=0\n")
+        #expect(ltspice.warnings.map(\.message) == ["option noopiter is not used by Anode and was ignored",
+                                                     "option mindeltagmin is not used by Anode and was ignored",
+                                                     "option startclocks is not used by Anode and was ignored"])
     }
 }

@@ -46,6 +46,11 @@ final class MNAEngine {
     var limited = false
     /// Source waveforms with SPICE's defaults filled in for the current transient.
     var waveforms: [Waveform?]
+    /// Which sources (voltage sources, then current sources, as `waveforms`) a transient turns on
+    /// during its first `rampTime` seconds (LTspice's `startup`); empty for none.
+    var ramped: [Bool] = []
+    /// How long those sources take to turn on, s.
+    var rampTime = 0.0
     /// The fraction of each control (knob) of the network.
     var controlFractions: [Double]
 
@@ -165,8 +170,12 @@ final class MNAEngine {
         case .dc:
             return (ctx.sourceOverrides[owner] ?? source.dcValue) * ctx.sourceScale
         case .transient:
-            if let w = waveforms[current ? network.voltageSources.count + k : k] { return w.value(at: ctx.time) * ctx.sourceScale }
-            return source.dcValue * ctx.sourceScale
+            let index = current ? network.voltageSources.count + k : k
+            var scale = ctx.sourceScale
+            // LTspice's `startup`: off at t = 0 (so for the operating point too), on at rampTime.
+            if !ramped.isEmpty && ramped[index] && ctx.time < rampTime { scale *= ctx.time / rampTime }
+            if let w = waveforms[index] { return w.value(at: ctx.time) * scale }
+            return source.dcValue * scale
         }
     }
 

@@ -55,9 +55,17 @@ struct TransientIntegrator {
         engine = MNAEngine(simulator.network, options: options)
         engine.waveforms = engine.waveforms.map { $0?.resolved(step: spec.step, stop: spec.stop) }
         fixed = options.fixedStep
-        maxStep = fixed ? (spec.maxStep ?? spec.step) : spec.effectiveMaxStep
+        // LTspice's `.options maxstep` caps the step beside TMAX.
+        maxStep = min(fixed ? (spec.maxStep ?? spec.step) : spec.effectiveMaxStep, options.maxStep ?? .infinity)
         minStep = max(spec.stop * 1e-15, 1e-18)
         var points: Set<Double> = [spec.stop]
+        if spec.startup {
+            let subcircuit = simulator.circuit.subcircuitSources
+            let owners = simulator.network.voltageSources.map(\.owner) + simulator.network.currentSources.map(\.owner)
+            engine.ramped = owners.map { !subcircuit.contains(simulator.circuit.elements[$0].name) }
+            engine.rampTime = TransientSpec.startupRamp
+            if TransientSpec.startupRamp < spec.stop { points.insert(TransientSpec.startupRamp) }
+        }
         if !fixed {
             for (k, w) in engine.waveforms.enumerated() {
                 guard let w else { continue }

@@ -123,14 +123,24 @@ public struct TransientSpec: Hashable, Sendable {
     public var maxStep: Double?
     /// UIC: start from the initial conditions instead of the operating point.
     public var useInitialConditions: Bool
+    /// LTspice's `startup`: the independent sources at the top level of the circuit (not those
+    /// inside subcircuits, `Circuit.subcircuitSources`) are off for the operating point and turned
+    /// on during the first `startupRamp` seconds, each value times t/`startupRamp`, so that the
+    /// circuit powers up as on the bench.
+    public var startup: Bool
+
+    /// How long `startup` takes to turn the sources on: 20 µs, as LTspice.
+    public static let startupRamp = 20e-6
 
     /// A transient from 0 to `stop`, reported every `step`.
-    public init(step: Double, stop: Double, start: Double = 0, maxStep: Double? = nil, useInitialConditions: Bool = false) {
+    public init(step: Double, stop: Double, start: Double = 0, maxStep: Double? = nil, useInitialConditions: Bool = false,
+                startup: Bool = false) {
         self.step = step
         self.stop = stop
         self.start = start
         self.maxStep = maxStep
         self.useInitialConditions = useInitialConditions
+        self.startup = startup
     }
 
     /// The most output points a transient may record (TSTOP/TSTEP), so that a mistyped TSTEP gives an

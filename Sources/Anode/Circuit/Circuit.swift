@@ -39,6 +39,9 @@ public struct Circuit: Sendable {
     public var nodesets: [Node: Double] = [:]
     /// Warnings from reading the netlist (for example model parameters that are not modeled).
     public var warnings: [Diagnostic] = []
+    /// The independent sources that belong to a subcircuit instance (named with its prefix, such
+    /// as `x1.v9`): LTspice's `.tran … startup` leaves these on (`TransientSpec.startup`).
+    public var subcircuitSources: Set<String> = []
 
     /// An empty circuit.
     public init(title: String = "") {

@@ -422,6 +422,7 @@ struct Elaborator {
     // MARK: Independent sources
 
     mutating func independentSource(_ line: ElementLine, name: String, voltage: Bool, in scope: Scope) throws(NetlistError) {
+        if !scope.prefix.isEmpty { circuit.subcircuitSources.insert(name) }
         let t = line.arguments
         guard t.count >= 2 else {
             throw NetlistError("\(line.name) needs two nodes", at: t.last?.location ?? line.location)
@@ -961,7 +962,7 @@ struct Elaborator {
             let f1 = try positive(start, ".ac start frequency"), f2 = try positive(stop, ".ac stop frequency")
             guard f2 >= f1 else { throw NetlistError(".ac stop frequency is below the start frequency", at: stop.location) }
             circuit.analyses.append(.ac(ACSweep(ACSweep.Spacing(rawValue: variation.lowercased)!, points: Int(n), start: f1, stop: f2)))
-        case let .tran(written, uic):
+        case let .tran(written, uic, startup):
             // LTspice writes `.tran TSTOP` alone, and `.tran 0 TSTOP …` for no TSTEP of its own.
             let values = written.count == 1 ? [ValueText(text: "0", isExpression: false, location: written[0].location)] + written : written
             let stop = try positive(values[1], ".tran TSTOP")
@@ -989,7 +990,8 @@ struct Elaborator {
                 // Points are recorded at multiples of TSTEP from TSTART on: at most one here.
                 circuit.warnings.append(Diagnostic(".tran TSTEP (\(step) s) is longer than the recorded span TSTOP − TSTART (\(stop - start) s): at most one point is recorded", at: values[0].location))
             }
-            circuit.analyses.append(.transient(TransientSpec(step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic)))
+            circuit.analyses.append(.transient(TransientSpec(step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic,
+                                                             startup: startup)))
         case let .outputs(analysis, probes, _, allCurrents):
             let kind = analysis.flatMap { AnalysisKind(rawValue: $0) }
             var requested: [Probe] = []
@@ -1151,6 +1153,7 @@ struct Elaborator {
         case "itl2": o.sweepIterationLimit = try count()
         case "itl4": o.transientIterationLimit = try count()
         case "fixedstep": o.fixedStep = true
+        case "maxstep": o.maxStep = try number()
         case "xmu":
             guard let value = a.value else { throw NetlistError("option xmu needs a value", at: a.location) }
             let xmu = try scope.evaluate(value)
@@ -1170,9 +1173,11 @@ struct Elaborator {
             let t = try Self.temperature(value, named: "option \(a.name)", in: scope)
             if a.name.lowercased() == "temp" { o.temperature = t } else { o.nominalTemperature = t }
         case "interp", "noacct", "acct", "nopage", "numdgt", "filetype", "list", "node", "nomod", "noinit", "norefvalue", "post", "ingold", "savecurrents", "keepopinfo", "warn", "maxwarns", "opts",
-             "plotwinsize", "plotreltol", "plotvntol", "plotabstol", "nomarch", "measdgt":  // LTspice's waveform file and printout
+             "plotwinsize", "plotreltol", "plotvntol", "plotabstol", "nomarch", "measdgt", "fastaccess", "flagloads", "meascplxfmt":  // LTspice's waveform file and printout
             break  // output formatting of SPICE programs: no effect on results
-        case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "maxord", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop", "solver", "topologycheck":
+        case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "maxord", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop", "solver", "topologycheck",
+             "mindeltagmin", "mindeltasrc", "noopiter", "srcstepmethod", "ptrantau", "ptranmax", "sstol",  // LTspice's DC convergence aids and steady-state detection
+             "baudrate", "maxclockskew", "minclockwidth", "startclocks":  // LTspice's digital devices
             circuit.warnings.append(Diagnostic("option \(a.name) is not used by Anode and was ignored", at: a.location))
         default:
             throw NetlistError("unknown option '\(a.name)'", at: a.location)

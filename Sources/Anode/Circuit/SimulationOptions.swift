@@ -64,6 +64,9 @@ public struct SimulationOptions: Hashable, Sendable {
     /// typo away from kilohms) can make the truncation error ask for picosecond steps for ever;
     /// beyond this the transient stops with an error instead (ngspice stops with "timestep too small").
     public var transientStepLimit: Int? = nil
+    /// [MAXSTEP] LTspice's cap on a transient's internal step, s, beside `.tran`'s TMAX (the
+    /// smaller of the two holds); nil for none.
+    public var maxStep: Double? = nil
 
     /// SPICE's defaults.
     public init() {}

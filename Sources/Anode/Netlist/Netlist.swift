@@ -158,8 +158,9 @@ public enum Command: Hashable, Sendable {
     case dc([SweepText])
     /// `.ac dec|oct|lin points fstart fstop`
     case ac(variation: Token, points: ValueText, start: ValueText, stop: ValueText)
-    /// `.tran tstep tstop [tstart [tmax]] [uic]`
-    case tran(values: [ValueText], uic: Bool)
+    /// `.tran tstep tstop [tstart [tmax]] [uic] [startup]`; `startup` is LTspice's (see
+    /// `TransientSpec.startup`).
+    case tran(values: [ValueText], uic: Bool, startup: Bool)
     /// `.print TYPE probes`, `.probe probes`, `.save probes`; analysis nil means every analysis.
     /// `allCurrents`: ngspice's `.probe alli` (or a bare `.probe`), every element's current too.
     case outputs(analysis: String?, probes: [ProbeText], all: Bool, allCurrents: Bool)

@@ -457,17 +457,22 @@ struct NetlistReader {
                                  start: try value(tokens, 3, "a start frequency", after: line), stop: try value(tokens, 4, "a stop frequency", after: line)))
         case ".tran":
             var values: [ValueText] = []
-            var uic = false
+            var uic = false, startup = false
             for t in tokens.dropFirst() {
                 if t.isWord("uic") { uic = true; continue }
-                if uic { throw NetlistError("unexpected '\(t.text)' after uic", at: t.location) }
+                if t.isWord("startup") && !values.isEmpty { startup = true; continue }
+                if !values.isEmpty, let modifier = ["steady", "nodiscard", "step"].first(where: { t.isWord($0) }) {
+                    throw NetlistError(".tran \(modifier) is LTspice's, for its switching-regulator macromodels' steady-state detection, "
+                                       + "which Anode does not have: remove it", at: t.location)
+                }
+                if uic || startup { throw NetlistError("unexpected '\(t.text)' after \(uic ? "uic" : "startup")", at: t.location) }
                 guard t.kind == .word || t.kind == .expression else { throw NetlistError("unexpected '\(t.text)' in .tran", at: t.location) }
                 values.append(ValueText(t))
             }
             guard (1...4).contains(values.count) else {
-                throw NetlistError(".tran takes tstep tstop [tstart [tmax]] [uic] (or LTspice's tstop alone)", at: loc)
+                throw NetlistError(".tran takes tstep tstop [tstart [tmax]] [uic] [startup] (or LTspice's tstop alone)", at: loc)
             }
-            return statement(.tran(values: values, uic: uic))
+            return statement(.tran(values: values, uic: uic, startup: startup))
         case ".print", ".plot":
             if head == ".plot" {
                 warnings.append(Diagnostic(".plot is read as .print (Anode writes CSV; use `anode plot` for pictures)", at: loc))

@@ -44,9 +44,14 @@ extension Simulator {
         guard spec.step > 0, spec.stop > 0, spec.stop / spec.step <= TransientSpec.maximumOutputPoints, (spec.maxStep ?? 1) > 0 else {
             throw SimulationError(".tran needs 0 < TSTEP < TSTOP, TMAX > 0 and at most \(Int(TransientSpec.maximumOutputPoints)) points (TSTOP/TSTEP)")
         }
-        // A TMAX below TSTEP: that many samples per output point, so that the sample period is at
-        // most TMAX (the reference simulator's fixed step is TMAX then too).
-        let perPoint = spec.maxStep.map { max(1, Int((spec.step / $0 * (1 - 1e-12)).rounded(.up))) } ?? 1
+        guard !spec.startup else {
+            throw SimulationError(".tran startup (LTspice's: the sources off for the operating point, then turned on over 20 µs) "
+                                  + "needs the MNA engine: the real-time processor starts at the operating point")
+        }
+        // A TMAX (or LTspice's `.options maxstep`) below TSTEP: that many samples per output point,
+        // so that the sample period is at most TMAX (the reference simulator's fixed step is TMAX then too).
+        let cap = [spec.maxStep, circuit.options.maxStep].compactMap { $0 }.min()
+        let perPoint = cap.map { max(1, Int((spec.step / $0 * (1 - 1e-12)).rounded(.up))) } ?? 1
         let period = spec.step / Double(perPoint)
         guard spec.stop / period <= TransientSpec.maximumOutputPoints else {
             throw SimulationError(".tran TMAX: TSTOP/TMAX is more than \(Int(TransientSpec.maximumOutputPoints)) samples")
