@@ -414,4 +414,25 @@ struct AnalysisTests {
         let gate = error("V1 a 0 5\nC1 a g 1u\nM1 a g 0 0 nm\n.model nm NMOS(VTO=1 KP=1m)\n")
         #expect(gate?.message.contains("node 'g'") == true)
     }
+
+    @Test("ngspice's .options defl, defw, defad, defas: the geometry of a MOSFET that gives none")
+    func mosfetDefaultGeometry() throws {
+        // Saturation, closed form: Id = KP/2·(W/L)·(Vgs − VTO)²·(1 + λ·Vds), plus GMIN across the
+        // drain and source junctions; ngspice 39 gives −2.62500e-04 A and −2.62500e-05 A for i(VDD).
+        let body = "VDD d 0 5\nVG g 0 2\nM1 d g 0 0 nm\nM2 d g 0 0 nm L=100u W=100u\n.model nm NMOS(LEVEL=1 VTO=1 KP=50u LAMBDA=0.01)\n"
+        let id = 25e-6 * 1.05
+        let circuit = try circuit(".options defl=2u defw=20u defad=1p defas=2p\n" + body)
+        #expect(circuit.options.defaultMOSFETGeometry.drainArea == 1e-12 && circuit.options.defaultMOSFETGeometry.sourceArea == 2e-12)
+        // M1 takes the defaults (W/L = 10), M2 its own (W/L = 1).
+        let op = try Simulator(circuit).operatingPoint()
+        #expect(abs(-op.current("vdd")! - 11 * id) < 1e-9, "\(op.current("vdd")!)")
+        let plain = try Simulator(try self.circuit(body)).operatingPoint()
+        #expect(abs(-plain.current("vdd")! - 2 * id) < 1e-9, "\(plain.current("vdd")!)")
+        do {
+            _ = try self.circuit(".options defad=-1p\n" + body)
+            Issue.record("a negative DEFAD was accepted")
+        } catch {
+            #expect(error.message.contains("defad must be an area"), "\(error.message)")
+        }
+    }
 }

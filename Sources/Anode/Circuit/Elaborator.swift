@@ -748,7 +748,7 @@ struct Elaborator {
         if let extra = rest.first {
             throw NetlistError("unexpected '\(extra.description)' in \(line.name)", at: extra.location)
         }
-        var geometry = MOSFETLevel1.Geometry()
+        var geometry = circuit.options.defaultMOSFETGeometry
         var multiplier = 1.0
         var temperature = InstanceTemperature()
         for (key, values) in named {
@@ -1154,6 +1154,13 @@ struct Elaborator {
         case "itl4": o.transientIterationLimit = try count()
         case "fixedstep": o.fixedStep = true
         case "maxstep": o.maxStep = try number()
+        case "defl": o.defaultMOSFETGeometry.length = try number()
+        case "defw": o.defaultMOSFETGeometry.width = try number()
+        case "defad", "defas":
+            guard let value = a.value else { throw NetlistError("option \(a.name) needs a value", at: a.location) }
+            let area = try scope.evaluate(value)
+            guard area >= 0, area.isFinite else { throw NetlistError("option \(a.name) must be an area of 0 m² or more, not \(area)", at: value.location) }
+            if a.name.lowercased() == "defad" { o.defaultMOSFETGeometry.drainArea = area } else { o.defaultMOSFETGeometry.sourceArea = area }
         case "xmu":
             guard let value = a.value else { throw NetlistError("option xmu needs a value", at: a.location) }
             let xmu = try scope.evaluate(value)

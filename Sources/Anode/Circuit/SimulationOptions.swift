@@ -64,6 +64,8 @@ public struct SimulationOptions: Hashable, Sendable {
     /// typo away from kilohms) can make the truncation error ask for picosecond steps for ever;
     /// beyond this the transient stops with an error instead (ngspice stops with "timestep too small").
     public var transientStepLimit: Int? = nil
+    /// [DEFL, DEFW, DEFAD, DEFAS] the geometry of a MOSFET whose element gives none (L, W, AD, AS).
+    public var defaultMOSFETGeometry = MOSFETLevel1.Geometry()
     /// [MAXSTEP] LTspice's cap on a transient's internal step, s, beside `.tran`'s TMAX (the
     /// smaller of the two holds); nil for none.
     public var maxStep: Double? = nil
