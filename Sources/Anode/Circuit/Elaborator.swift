@@ -1184,7 +1184,10 @@ struct Elaborator {
             break  // output formatting of SPICE programs: no effect on results
         case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "maxord", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop", "solver", "topologycheck",
              "mindeltagmin", "mindeltasrc", "noopiter", "srcstepmethod", "ptrantau", "ptranmax", "sstol",  // LTspice's DC convergence aids and steady-state detection
-             "baudrate", "maxclockskew", "minclockwidth", "startclocks":  // LTspice's digital devices
+             "baudrate", "maxclockskew", "minclockwidth", "startclocks",  // LTspice's digital devices
+             "gminfactor", "klu", "sparse", "noopalter", "oldlimit", "spice3", "noautoconv", "lvltim", "newconv", "dcap",  // ngspice's solver choices
+             "seed", "rseed",  // ngspice's random sources, which Anode does not have
+             "ramptime":  // ngspice's supply ramping (an XSPICE build's; Debian's ngspice ignores it too)
             circuit.warnings.append(Diagnostic("option \(a.name) is not used by Anode and was ignored", at: a.location))
         default:
             throw NetlistError("unknown option '\(a.name)'", at: a.location)
