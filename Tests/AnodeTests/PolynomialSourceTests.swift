@@ -136,6 +136,6 @@ struct PolynomialSourceTests {
         let clash = error("V1 a 0 1\nE1 e 0 POLY(2) a 0 a 0 0 1 1\nR1 e 0 1k\nR2 e1#poly1 0 1k\n")
         #expect(clash?.message.contains("inner node of E1") == true, "\(String(describing: clash))")
         // Still unsupported: LAPLACE, with its own message.
-        #expect(error("V1 a 0 1\nE1 e 0 LAPLACE {V(a)} {1/(1+s)}\nR1 e 0 1k\n")?.message.contains("LAPLACE controlled sources are not supported") == true)
+        #expect(error("V1 a 0 1\nE1 e 0 LAPLACE {V(a)} {1/(1+s)}\nR1 e 0 1k\n")?.message.contains("PSpice's LAPLACE sources are not supported") == true)
     }
 }

@@ -590,6 +590,14 @@ struct Elaborator {
 
     mutating func voltageControlled(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
         if Self.isPolynomial(line) { return try polynomialSource(line, name: name, letter: letter, in: scope) }
+        // PSpice's frequency-domain sources (`E1 out 0 LAPLACE {V(in)} = {1/(1+s)}`), before their
+        // `=` can read as a stray parameter.
+        if line.arguments.count > 2, line.arguments[2].kind == .word,
+           ["laplace", "freq", "chebyshev"].contains(line.arguments[2].lowercased) {
+            let keyword = line.arguments[2]
+            throw NetlistError("\(line.name): PSpice's \(keyword.text.uppercased()) sources are not supported; build the filter from R, C, L "
+                               + "and controlled sources", at: keyword.location)
+        }
         // `E1 (out 0) (in 0) 10`: node pairs in parentheses, as ngspice and PSpice allow.
         var line = line
         if line.arguments.first?.kind == .leftParen {
@@ -598,9 +606,6 @@ struct Elaborator {
         let (positional, named) = try split(line)
         if let first = named.first {
             throw NetlistError("\(line.name): behavioral (\(first.name.text)=) controlled sources are not supported; use a linear gain", at: first.name.location)
-        }
-        if positional.count > 2, positional[2].kind == .word, ["table", "laplace", "freq"].contains(positional[2].lowercased) {
-            throw NetlistError("\(line.name): \(positional[2].text.uppercased()) controlled sources are not supported; use a linear gain", at: positional[2].location)
         }
         guard positional.count == 5 else {
             throw NetlistError("\(line.name) needs four nodes (out+, out−, control+, control−) and a \(letter == "e" ? "gain" : "transconductance")", at: line.location)
