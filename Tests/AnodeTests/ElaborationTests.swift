@@ -304,4 +304,21 @@ struct ElaborationTests {
             #expect(error.message.contains("no source named 'v9'"), "\(error)")
         }
     }
+
+    @Test("pot tapers: linear, audio (log) and reverse audio (revlog) at both ends and mid-travel, in a divider")
+    func tapers() throws {
+        for (name, mid) in [("lin", 0.5), ("linear", 0.5), ("log", 0.1), ("audio", 0.1), ("revlog", 0.9), ("antilog", 0.9)] {
+            let taper = try #require(Control.Taper(named: name), "\(name)")
+            #expect(Control.fraction(0, taper: taper) == 0 && Control.fraction(1, taper: taper) == 1, "\(name)")
+            #expect(abs(Control.fraction(0.5, taper: taper) - mid) < 1e-15, "\(name)")
+            // First end to wiper: fraction·R, so the wiper of a divider from 1 V sits at 1 − fraction.
+            let op = try Simulator(circuit("V1 a 0 1\n.pot p a w 0 R=10k taper=\(name) position=0.5\n")).operatingPoint()
+            #expect(abs(op.voltage("w")! - (1 - mid)) < 1e-9, "\(name): \(op.voltage("w")!)")
+        }
+        // The reverse taper is the audio taper turned end for end.
+        for x in stride(from: 0.0, through: 1, by: 0.125) {
+            #expect(abs(Control.fraction(x, taper: .reverseLogarithmic) - (1 - Control.fraction(1 - x, taper: .logarithmic))) < 1e-15)
+        }
+        #expect(error("V1 a 0 1\n.pot p a w 0 R=10k taper=c\n")?.message.contains("taper must be lin, log or revlog, not 'c'") == true)
+    }
 }

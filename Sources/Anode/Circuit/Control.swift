@@ -9,6 +9,20 @@ public struct Control: Hashable, Sendable {
         case linear = "lin"
         /// Audio ("log", 10 % at mid-travel) taper: (81^x − 1)/80.
         case logarithmic = "log"
+        /// Reverse audio ("antilog", 90 % at mid-travel) taper, the audio taper turned end for end:
+        /// 1 − (81^(1 − x) − 1)/80.
+        case reverseLogarithmic = "revlog"
+
+        /// The taper a netlist names: `lin` (`linear`), `log` (`logarithmic`, `audio`), or `revlog`
+        /// (`antilog`, `reverse`); nil for another name.
+        public init?(named name: String) {
+            switch name.lowercased() {
+            case "lin", "linear": self = .linear
+            case "log", "logarithmic", "audio": self = .logarithmic
+            case "revlog", "antilog", "reverse": self = .reverseLogarithmic
+            default: return nil
+            }
+        }
     }
 
     /// The taper.
@@ -29,6 +43,7 @@ public struct Control: Hashable, Sendable {
         switch taper {
         case .linear: return x
         case .logarithmic: return (pow(81, x) - 1) / 80
+        case .reverseLogarithmic: return 1 - (pow(81, 1 - x) - 1) / 80
         }
     }
 

@@ -404,8 +404,8 @@ struct Elaborator {
                     throw NetlistError("\(line.name): position must be between 0 and 1", at: values[0].location)
                 }
             case "taper":
-                guard let taper = Control.Taper(rawValue: values[0].text.lowercased().prefix(3).description) else {
-                    throw NetlistError("\(line.name): taper must be lin or log, not '\(values[0].text)'", at: values[0].location)
+                guard let taper = Control.Taper(named: values[0].text) else {
+                    throw NetlistError("\(line.name): taper must be lin, log or revlog, not '\(values[0].text)'", at: values[0].location)
                 }
                 control.taper = taper
             default:
