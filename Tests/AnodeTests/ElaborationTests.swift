@@ -23,6 +23,18 @@ struct ElaborationTests {
         #expect(error(".param a={b}\n.param b={a}\nR1 x 0 {a}\n")?.message.contains("in terms of itself") == true)
     }
 
+    @Test("an unbraced .param expression keeps its comparisons (==, >=, <=, !=) and ends at the next assignment")
+    func unbracedComparisons() throws {
+        let c = try circuit("""
+            .param x=1
+            .param y = (x==1) ? 2 : 3  z = (x >= 1 && x != 2) ? 50 : 60, w = x<=0 ? 100 : 200
+            R1 a 0 {y+z+w}
+            V1 a 0 1
+            """)
+        guard case .resistor(_, _, let r)? = c.element(named: "R1")?.kind else { Issue.record("no R1"); return }
+        #expect(r == 252)
+    }
+
     @Test("a parameter accepted but not modeled is a warning naming it; a neutral value is not")
     func unmodeledWarnings() throws {
         let c = try circuit("""

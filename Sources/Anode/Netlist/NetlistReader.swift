@@ -312,7 +312,8 @@ struct NetlistReader {
             if expressions {
                 var end = i + 3
                 while end < tokens.count, parenthesisDepth(tokens[(i + 2)..<end]) != 0
-                        || !(tokens[end].kind == .comma || (tokens[end].kind == .word && end + 1 < tokens.count && tokens[end + 1].kind == .equals)) {
+                        || !(tokens[end].kind == .comma || (tokens[end].kind == .word && end + 1 < tokens.count && tokens[end + 1].kind == .equals
+                                                            && !Self.isComparison(tokens, at: end + 1))) {
                     end += 1
                 }
                 let slice = tokens[(i + 2)..<end]
@@ -320,7 +321,7 @@ struct NetlistReader {
                 if slice.count == 1 {
                     value = ValueText(text: slice.first!.text, isExpression: true, location: slice.first!.location)
                 } else {
-                    value = ValueText(text: slice.map { $0.kind == .expression ? "(\($0.text))" : $0.text }.joined(separator: " "), isExpression: true, location: slice.first!.location)
+                    value = ValueText(text: Self.expressionText(slice), isExpression: true, location: slice.first!.location)
                 }
                 result.append(Assignment(name: t.lowercased, value: value, location: t.location))
                 i = end
@@ -334,6 +335,39 @@ struct NetlistReader {
             }
         }
         return result
+    }
+
+    /// Whether the `=` token at `index` belongs to a comparison (`==`, `<=`, `>=`, `!=`): written
+    /// against another `=` or after a word that ends in `<`, `>` or `!`. The lexer splits
+    /// `x==1` into `x`, `=`, `=`, `1`, so an unbraced `.param y = x==1 ? 2 : 3` needs this to tell
+    /// its comparison from the start of the next assignment.
+    static func isComparison(_ tokens: [Token], at index: Int) -> Bool {
+        func adjacent(_ a: Token, _ b: Token) -> Bool {
+            a.location.line == b.location.line && a.location.column + a.text.count == b.location.column
+        }
+        let t = tokens[index]
+        if index + 1 < tokens.count, tokens[index + 1].kind == .equals, adjacent(t, tokens[index + 1]) { return true }
+        guard index > 0 else { return false }
+        let before = tokens[index - 1]
+        if before.kind == .equals, adjacent(before, t) { return true }
+        return before.kind == .word && adjacent(before, t) && ["<", ">", "!"].contains(before.text.last)
+    }
+
+    /// The text of an unbraced expression written over several tokens: tokens written against each
+    /// other stay together (`==`, `>=`), others are separated by a space; a braced or quoted part
+    /// is parenthesized.
+    static func expressionText(_ tokens: ArraySlice<Token>) -> String {
+        var text = ""
+        var previous: Token?
+        for t in tokens {
+            if let p = previous, !(p.kind != .expression && t.kind != .expression && p.location.line == t.location.line
+                                   && p.location.column + p.text.count == t.location.column) {
+                text += " "
+            }
+            text += t.kind == .expression ? "(\(t.text))" : t.text
+            previous = t
+        }
+        return text
     }
 
     private func parenthesisDepth(_ tokens: ArraySlice<Token>) -> Int {
