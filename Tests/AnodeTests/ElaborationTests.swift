@@ -333,4 +333,67 @@ struct ElaborationTests {
         }
         #expect(error("V1 a 0 1\n.pot p a w 0 R=10k taper=c\n")?.message.contains("taper must be lin, log or revlog, not 'c'") == true)
     }
+
+    @Test(".if, .elseif, .else, .endif: the first branch that holds stands, nested, in subcircuits and under .step")
+    func conditionals() throws {
+        // ngspice 39 on this netlist: i(V1) = -6.00000e-04 (4k, 5k, 10k and 20k in parallel from 1 V).
+        let text = """
+            .param sel=2 big=1
+            V1 a 0 1
+            .if (sel == 1)
+            R1 a 0 1k
+            .elseif (sel == 2)
+            .if (big)
+            R1 a 0 4k
+            .else
+            R1 a 0 3k
+            .endif
+            .param extra=5k
+            .else
+            R1 a 0 2k
+            .endif
+            R2 a 0 {extra}
+            .subckt load p params: kind=0
+            .if (kind > 0)
+            Rk p 0 10k
+            .else
+            Rk p 0 20k
+            .endif
+            .ends
+            X1 a load kind=1
+            X2 a load
+            .op
+            """
+        func resistance(_ c: Circuit, _ name: String) -> Double? {
+            if case .resistor(_, _, let r)? = c.element(named: name)?.kind { r } else { nil }
+        }
+        let c = try circuit(text)
+        #expect(resistance(c, "R1") == 4000 && resistance(c, "R2") == 5000)
+        #expect(resistance(c, "x1.rk") == 10_000 && resistance(c, "x2.rk") == 20_000)
+        let op = try Simulator(c).operatingPoint()
+        #expect(abs(op.current("v1")! + 6e-4) < 1e-15)
+        // The parameters as stepped decide: big = 0 takes the inner .else; sel = 3 the outer .else,
+        // which defines no `extra`, so R2 has nothing to read.
+        let stepped = try Netlist(text: "test\n" + text.replacingOccurrences(of: ".op", with: ".op\n.step param big list 0 1\n.step param sel list 2 3"),
+                                  file: "test.cir")
+        let points = try stepped.stepPoints()
+        #expect(points.count == 4)
+        #expect(resistance(try Circuit(netlist: stepped, step: points[0]), "R1") == 3000)
+        #expect(resistance(try Circuit(netlist: stepped, step: points[1]), "R1") == 4000)
+        do {
+            _ = try Circuit(netlist: stepped, step: points[2])
+            Issue.record("sel = 3 left R2 without its parameter, yet it was accepted")
+        } catch {
+            #expect(error.message.contains("unknown parameter 'extra'"), "\(error.message)")
+        }
+        // Malformed blocks are errors at their place.
+        for (netlist, message) in [("R1 a 0 1\n.else\n", ".else without .if"), ("R1 a 0 1\n.if (1)\nR2 a 0 1\n", ".if without .endif"),
+                                   ("R1 a 0 1\n.if (1)\n.else\n.elseif (2)\n.endif\n", ".elseif after .else"),
+                                   ("R1 a 0 1\n.if (1)\n.else\n.else\n.endif\n", "a second .else"),
+                                   ("R1 a 0 1\n.subckt s p\n.if (1)\n.ends\n.endif\n", ".ends inside a .if block"),
+                                   ("R1 a 0 1\n.if\nR2 a 0 1\n.endif\n", "needs a condition"),
+                                   ("R1 a 0 1\n.if (nothing > 1)\nR2 a 0 1\n.endif\n", "nothing")] {
+            #expect(error(netlist)?.message.contains(message) == true, "\(netlist): \(String(describing: error(netlist)))")
+        }
+    }
 }

@@ -47,6 +47,8 @@ struct Elaborator {
     /// parameters and source values).
     var stepPoint: StepPoint? = nil
     var globalNodes: Set<String> = []
+    /// The top level's statements with its `.if` blocks resolved (`resolveConditionals`).
+    var statements: [Statement] = []
     /// Model cards already warned about (by location), so each card warns once.
     var warnedModels: Set<SourceLocation> = []
     /// Nodes named in `.ic` and `.nodeset`, checked once all elements exist.
@@ -62,11 +64,6 @@ struct Elaborator {
 
     mutating func run() throws(NetlistError) -> Circuit {
         let top = Scope(parent: nil, prefix: "", expanding: [])
-        for statement in netlist.statements {
-            if case .command(.global(let nodes)) = statement.kind {
-                for n in nodes { globalNodes.insert(Node(n.text).name) }
-            }
-        }
         try collectDefinitions(netlist.statements, into: top)
         for v in stepPoint?.values ?? [] {
             switch v.target {
@@ -85,13 +82,20 @@ struct Elaborator {
                 break
             }
         }
+        // `.if` blocks, with the parameters as stepped.
+        statements = try resolveConditionals(netlist.statements, in: top)
+        for statement in statements {
+            if case .command(.global(let nodes)) = statement.kind {
+                for n in nodes { globalNodes.insert(Node(n.text).name) }
+            }
+        }
         // Options and .temp first: GMIN and the temperature enter the device models as they are built.
-        for statement in netlist.statements {
+        for statement in statements {
             if case .command(.options(let assignments)) = statement.kind {
                 for a in assignments { try applyOption(a, in: top) }
             }
         }
-        for statement in netlist.statements {
+        for statement in statements {
             if case .command(.temperature(let text)) = statement.kind {
                 circuit.options.temperature = try Self.temperature(text, named: ".temp", in: top)
             }
@@ -108,7 +112,7 @@ struct Elaborator {
             }
             circuit.options.temperature = v.value
         }
-        try instantiate(netlist.statements, in: top)
+        try instantiate(statements, in: top)
         for v in stepPoint?.values ?? [] {
             if case .source(let name) = v.target {
                 do { try circuit.setDCValue(of: name, to: v.value) } catch {
@@ -116,7 +120,7 @@ struct Elaborator {
                 }
             }
         }
-        for statement in netlist.statements {
+        for statement in statements {
             if case .command(let command) = statement.kind {
                 try apply(command, at: statement.location, in: top)
             }
@@ -173,10 +177,33 @@ struct Elaborator {
                     }
                 }
                 scope.subcircuits[definition.name] = definition
-            case .element, .command:
+            case .element, .command, .conditional:
+                break  // a `.if` block's definitions count once its branch is chosen (`resolveConditionals`)
+            }
+        }
+    }
+
+    /// `statements` with each `.if` block replaced by the statements of its first branch whose
+    /// condition holds (none if none does), blocks within it likewise; the definitions of a chosen
+    /// branch (`.param`, `.model`, `.subckt`, `.func`) are registered in `scope` as it is chosen, so
+    /// that a later condition sees them, as ngspice reads the netlist from the top down. The
+    /// statements outside any block have been registered already (`collectDefinitions`).
+    func resolveConditionals(_ statements: [Statement], in scope: Scope) throws(NetlistError) -> [Statement] {
+        guard statements.contains(where: { if case .conditional = $0.kind { true } else { false } }) else { return statements }
+        var result: [Statement] = []
+        for statement in statements {
+            guard case .conditional(let branches) = statement.kind else {
+                result.append(statement)
+                continue
+            }
+            for branch in branches {
+                if let condition = branch.condition, try scope.evaluate(condition) == 0 { continue }
+                try collectDefinitions(branch.statements, into: scope)
+                result += try resolveConditionals(branch.statements, in: scope)
                 break
             }
         }
+        return result
     }
 
     // MARK: Elements
@@ -195,7 +222,7 @@ struct Elaborator {
                         break
                     }
                 }
-            case .parameters, .function, .model, .subcircuit:
+            case .parameters, .function, .model, .subcircuit, .conditional:
                 break
             }
         }
@@ -874,7 +901,7 @@ struct Elaborator {
             }
         }
         try collectDefinitions(definition.body, into: definingScope)
-        try instantiate(definition.body, in: definingScope)
+        try instantiate(try resolveConditionals(definition.body, in: definingScope), in: definingScope)
     }
 
     func topScope(of scope: Scope) -> Scope {

@@ -10,7 +10,7 @@ extension Elaborator {
         } else {
             // LTspice's form without the analysis: the netlist's one .tran, .ac or .dc.
             var kinds: [AnalysisKind] = []
-            for statement in netlist.statements {
+            for statement in statements {
                 guard case .command(let command) = statement.kind else { continue }
                 let kind: AnalysisKind? = switch command { case .tran: .tran; case .ac: .ac; case .dc: .dc; default: nil }
                 if let kind, !kinds.contains(kind) { kinds.append(kind) }

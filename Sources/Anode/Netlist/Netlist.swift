@@ -77,6 +77,20 @@ public struct FunctionDefinition: Hashable, Sendable {
     public var location: SourceLocation
 }
 
+/// One branch of a `.if` block: its condition (nil for `.else`) and its statements.
+public struct ConditionalBranch: Hashable, Sendable {
+    /// The condition, an expression that is true where it is not zero; nil for `.else`.
+    public var condition: ValueText?
+    /// The statements that stand in the netlist when this branch is the first whose condition holds.
+    public var statements: [Statement]
+
+    /// A branch of `statements` under `condition`.
+    public init(condition: ValueText?, statements: [Statement]) {
+        self.condition = condition
+        self.statements = statements
+    }
+}
+
 /// A `.subckt NAME ports... [PARAMS: p=v ...]` ... `.ends` definition.
 public struct SubcircuitDefinition: Hashable, Sendable {
     /// The subcircuit's name, lowercased.
@@ -263,6 +277,9 @@ public struct Statement: Hashable, Sendable {
         case function(FunctionDefinition)
         /// An analysis or control statement.
         case command(Command)
+        /// ngspice's `.if (condition)` … `.elseif (condition)` … `.else` … `.endif`: the statements
+        /// of the first branch whose condition holds (evaluated with the parameters where it stands).
+        case conditional([ConditionalBranch])
     }
 
     /// What the statement says.

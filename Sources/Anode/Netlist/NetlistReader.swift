@@ -86,7 +86,7 @@ struct NetlistReader {
         let (title, lines) = try Lexer.logicalLines(of: text, file: file, hasTitle: true)
         let expanded = try expand(lines, directory: directory, topLevel: true)
         var index = 0
-        let statements = try parseStatements(expanded, index: &index, inside: nil)
+        let (statements, _) = try parseStatements(expanded, index: &index, inside: nil)
         // `.title TEXT` names the circuit (ngspice's; KiCad writes it as the first line).
         var name = title ?? ""
         if name.lowercased().hasPrefix(".title") && (name.count == 6 || name.dropFirst(6).first?.isWhitespace == true) {
@@ -215,8 +215,11 @@ struct NetlistReader {
 
     // MARK: Statements
 
-    /// Parses lines from `index` until the end (top level) or the `.ends` closing `inside`.
-    mutating func parseStatements(_ lines: [LogicalLine], index: inout Int, inside subcircuit: (name: String, location: SourceLocation)?) throws(NetlistError) -> [Statement] {
+    /// Parses lines from `index` until the end (top level) or the `.ends` closing `inside`; in a
+    /// branch of a `.if` block (`conditional`), until its `.elseif`, `.else` or `.endif`, which is
+    /// returned as `end` (nil at the end of the lines).
+    mutating func parseStatements(_ lines: [LogicalLine], index: inout Int, inside subcircuit: (name: String, location: SourceLocation)?,
+                                  conditional: Bool = false) throws(NetlistError) -> (statements: [Statement], end: LogicalLine?) {
         var statements: [Statement] = []
         while index < lines.count {
             let line = lines[index]
@@ -232,10 +235,16 @@ struct NetlistReader {
                     statements.append(try parseSubcircuit(line, lines: lines, index: &index))
                 case ".ends":
                     guard let subcircuit else { throw NetlistError(".ends without .subckt", at: first.location) }
+                    if conditional { throw NetlistError(".ends inside a .if block: close the block with .endif first", at: first.location) }
                     if line.tokens.count > 1, line.tokens[1].lowercased != subcircuit.name {
                         throw NetlistError(".ends \(line.tokens[1].text) closes .subckt \(subcircuit.name)", at: line.tokens[1].location)
                     }
-                    return statements
+                    return (statements, line)
+                case ".if":
+                    statements.append(try parseConditional(line, lines: lines, index: &index, inside: subcircuit))
+                case ".elseif", ".else", ".endif":
+                    guard conditional else { throw NetlistError("\(first.text) without .if", at: first.location) }
+                    return (statements, line)
                 default:
                     guard let statement = try parseCommand(line) else { break }
                     if subcircuit != nil, case .command(let command) = statement.kind {
@@ -255,10 +264,42 @@ struct NetlistReader {
             }
             statements.append(Statement(kind: .element(ElementLine(name: first.text, arguments: Array(line.tokens.dropFirst()), location: first.location)), location: first.location))
         }
-        if let subcircuit {
+        if let subcircuit, !conditional {
             throw NetlistError(".subckt \(subcircuit.name) has no .ends", at: subcircuit.location)
         }
-        return statements
+        return (statements, nil)
+    }
+
+    /// A `.if (condition)` block from its first line to its `.endif`, with its `.elseif (condition)`
+    /// and `.else` branches; blocks nest.
+    mutating func parseConditional(_ line: LogicalLine, lines: [LogicalLine], index: inout Int,
+                                   inside subcircuit: (name: String, location: SourceLocation)?) throws(NetlistError) -> Statement {
+        func condition(_ l: LogicalLine) throws(NetlistError) -> ValueText {
+            let tokens = l.tokens.dropFirst()
+            guard let start = tokens.first else { throw NetlistError("\(l.tokens[0].text) needs a condition, such as (gain > 1)", at: l.location) }
+            return ValueText(text: Self.expressionText(tokens), isExpression: true, location: start.location)
+        }
+        var branches: [ConditionalBranch] = []
+        var current: ValueText? = try condition(line)
+        var sawElse = false
+        while true {
+            let (body, end) = try parseStatements(lines, index: &index, inside: subcircuit, conditional: true)
+            branches.append(ConditionalBranch(condition: current, statements: body))
+            guard let end else { throw NetlistError(".if without .endif", at: line.location) }
+            let word = end.tokens[0]
+            switch word.lowercased {
+            case ".elseif":
+                if sawElse { throw NetlistError(".elseif after .else", at: word.location) }
+                current = try condition(end)
+            case ".else":
+                if sawElse { throw NetlistError("a second .else in one .if block", at: word.location) }
+                if end.tokens.count > 1 { throw NetlistError("unexpected '\(end.tokens[1].text)' after .else (write .elseif for a condition)", at: end.tokens[1].location) }
+                sawElse = true
+                current = nil
+            default:  // .endif
+                return Statement(kind: .conditional(branches), location: line.location)
+            }
+        }
     }
 
     mutating func parseSubcircuit(_ line: LogicalLine, lines: [LogicalLine], index: inout Int) throws(NetlistError) -> Statement {
@@ -281,7 +322,7 @@ struct NetlistReader {
             i += 1
         }
         let parameters = try parseAssignments(Array(tokens[i...]), context: ".subckt \(name)", expressions: true)
-        let body = try parseStatements(lines, index: &index, inside: (name, line.location))
+        let (body, _) = try parseStatements(lines, index: &index, inside: (name, line.location))
         return Statement(kind: .subcircuit(SubcircuitDefinition(name: name, ports: ports, parameters: parameters, body: body, location: line.location,
                                                                 fromLibrary: line.fromLibrary)), location: line.location)
     }
