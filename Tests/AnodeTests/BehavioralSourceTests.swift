@@ -89,6 +89,12 @@ struct BehavioralSourceTests {
         #expect(try value("v(a) > 1 && v(b) > 0 || !(v(b) == -0.7)") == 0)
         #expect(abs(try value("min(v(a), v(b), 0.1) + 10*max(v(a), v(b), 0.1)") - (-0.7 + 13)) < 1e-12)
         #expect(abs(try value("atan2(v(b), v(a)) + floor(v(b)) + ceil(v(a))") - (atan2(-0.7, 1.3) - 1 + 2)) < 1e-12)
+        // ngspice-39's nint takes halves to the even integer, in a B source and in .param alike:
+        // nint(2.5) = 2, nint(-2.5) = -2, nint(3.5) = 4, nint(2.6) = 3.
+        #expect(try value("nint(2.5+0*v(a)) + 10*nint(-2.5+0*v(a)) + 100*nint(3.5+0*v(a)) + 1000*nint(2.6)") == 2 - 20 + 400 + 3000)
+        let c = try circuit(".param x={nint(2.5) + 10*nint(-2.5) + 100*nint(3.5) + 1000*round(2.5)}\nV1 a 0 {x}\nR1 a 0 1k\n")
+        guard case .voltageSource(_, _, let source)? = c.element(named: "V1")?.kind else { Issue.record("no V1"); return }
+        #expect(source.dcValue == 2 - 20 + 400 + 3000)
     }
 
     @Test("B, E and G forms: braces or none, VALUE with or without '=', parameters, .func and subcircuits")

@@ -372,6 +372,7 @@ struct BehavioralCompiler {
             "tan": .tan, "asin": .asin, "acos": .acos, "atan": .atan, "sinh": .sinh, "cosh": .cosh, "tanh": .tanh,
             "asinh": .asinh, "acosh": .acosh, "atanh": .atanh,
             "sgn": .sign, "sign": .sign, "u": .step, "uramp": .ramp, "u2": .clampedRamp, "floor": .floor, "ceil": .ceil,
+            "nint": .nearestInteger,
         ]
         let binary: [String: BehavioralSource.BinaryFunction] = ["pow": .power, "pwr": .signedPower, "pwrs": .signedPower, "atan2": .atan2]
         if Expression.functions[name] == nil, let (definition, defined) = scope.functionDefinition(name), definition.arguments.count == args.count {

@@ -39,6 +39,8 @@ public struct BehavioralSource: Hashable, Sendable {
         /// sign(x), the unit step u(x) (½ at 0, as in ngspice), the ramp max(x, 0) and ngspice's
         /// u2(x), x clamped to [0, 1].
         case sign, step, ramp, clampedRamp, floor, ceil
+        /// ngspice's `nint`: the nearest integer, halves to the even one (2.5 → 2, 3.5 → 4).
+        case nearestInteger
 
         /// f(x) with its gradient.
         @inlinable @inline(__always)
@@ -70,6 +72,7 @@ public struct BehavioralSource: Hashable, Sendable {
             case .clampedRamp: return a <= 0 ? Dual(0) : (a <= 1 ? x : Dual(1))
             case .floor: return Dual(Foundation.floor(a))
             case .ceil: return Dual(Foundation.ceil(a))
+            case .nearestInteger: return Dual(a.rounded(.toNearestOrEven))
             }
         }
     }

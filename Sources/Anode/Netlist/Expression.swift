@@ -163,7 +163,10 @@ public indirect enum Expression: Hashable, Sendable {
         case "floor": return floor(v[0])
         case "ceil": return ceil(v[0])
         case "int": return v[0].rounded(.towardZero)
-        case "nint", "round": return v[0].rounded(.toNearestOrAwayFromZero)
+        // ngspice's nint takes halves to the even integer (2.5 → 2), as C's rint; `round` is
+        // LTspice's, halves away from zero (2.5 → 3), as C's round.
+        case "nint": return v[0].rounded(.toNearestOrEven)
+        case "round": return v[0].rounded(.toNearestOrAwayFromZero)
         case "sgn", "sign": return v[0] > 0 ? 1 : (v[0] < 0 ? -1 : 0)
         case "u": return v[0] > 0 ? 1 : 0
         case "uramp": return max(v[0], 0)
