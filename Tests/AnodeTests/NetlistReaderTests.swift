@@ -41,7 +41,12 @@ struct NumberTests {
         #expect(try evaluate("1 < 2 ? 5 : 6") == 5)
         #expect(try evaluate("max(1, 7, 3) + min(4, -2)") == 5)
         #expect(abs(try evaluate("sqrt(16) + exp(0) + log(1) + ln(1) + log10(100)") - 7) < 1e-12)
-        #expect(try evaluate("abs(-3) + pow(2, 10) + pwr(-2, 2)") == 3 + 1024 - 4)
+        // As ngspice-39's parameter functions compute them: pwr(-2, 3) = |−2|³ = 8 (its B source's
+        // pwr is signed), nint(2.5) = 2, sqr(3) = 9, arctan(1) = π/4, ternary_fcn(0, 2, 3) = 3;
+        // pwrs is PSpice's signed power.
+        #expect(try evaluate("abs(-3) + pow(2, 10) + pwr(-2, 3)") == 3 + 1024 + 8)
+        #expect(try evaluate("pwrs(-2, 3) + 10*nint(2.5) + 100*nint(-2.5) + 1000*nint(3.5)") == -8 + 20 - 200 + 4000)
+        #expect(abs(try evaluate("sqr(3) + arctan(1) + ternary_fcn(0, 2, 3) + 10*ternary_fcn(1, 2, 3)") - (9 + Double.pi / 4 + 3 + 20)) < 1e-15)
         #expect(abs(try evaluate("pi") - Double.pi) < 1e-15)
         #expect(try evaluate("if(0, 1, 2)") == 2)
     }

@@ -28,6 +28,7 @@ public indirect enum Expression: Hashable, Sendable {
         "nint": 1...1, "round": 1...1, "sgn": 1...1, "sign": 1...1, "u": 1...1, "uramp": 1...1,
         "pow": 2...2, "pwr": 2...2, "pwrs": 2...2, "atan2": 2...2, "min": 2...16, "max": 2...16, "if": 3...3,
         "limit": 3...3, "db": 1...1, "pwl": 5...201, "table": 5...201,
+        "sqr": 1...1, "arctan": 1...1, "ternary_fcn": 3...3,
     ]
 
     /// Built-in constants, usable wherever a parameter is.
@@ -171,7 +172,14 @@ public indirect enum Expression: Hashable, Sendable {
         case "u": return v[0] > 0 ? 1 : 0
         case "uramp": return max(v[0], 0)
         case "pow": return try power(v[0], v[1], at: location)
-        case "pwr", "pwrs": return (v[0] < 0 ? -1 : 1) * pow(abs(v[0]), v[1])
+        // ngspice's parameter functions take pwr(x, y) as |x|^y (pwr(-2, 3) = 8; its B source's pwr
+        // is signed, see `BehavioralSources`); pwrs keeps the sign, as PSpice's.
+        case "pwr": return pow(abs(v[0]), v[1])
+        case "pwrs": return (v[0] < 0 ? -1 : 1) * pow(abs(v[0]), v[1])
+        // ngspice's parameter functions: sqr(x) = x², arctan = atan, ternary_fcn(c, a, b) = c ? a : b.
+        case "sqr": return v[0] * v[0]
+        case "arctan": return atan(v[0])
+        case "ternary_fcn": return v[0] != 0 ? v[1] : v[2]
         case "min": return v.min()!
         case "max": return v.max()!
         case "limit": return min(max(v[0], min(v[1], v[2])), max(v[1], v[2]))
