@@ -391,7 +391,7 @@ struct BehavioralCompiler {
             var code = args[0]
             for a in args.dropFirst() { code += a + [.binary(name == "min" ? .minimum : .maximum)] }
             return code
-        case "if": return args[0] + args[1] + args[2] + [.select]
+        case "if", "ternary_fcn": return args[0] + args[1] + args[2] + [.select]  // ternary_fcn: ngspice's name for it
         case "limit":
             // PSpice's and LTspice's limit(x, a, b): x clamped between a and b, in either order
             // (ngspice-39's B source has no such function: it reads it as 0).
