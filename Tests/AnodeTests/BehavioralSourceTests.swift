@@ -87,6 +87,8 @@ struct BehavioralSourceTests {
         #expect(try value("v(a) > 1 ? 5 : 7") == 5)
         #expect(try value("if(v(b) >= 0, 5, 7)") == 7)
         #expect(try value("ternary_fcn(v(b) >= 0, 5, 7) + 10*ternary_fcn(v(a), 1, 2)") == 17)
+        // x⁰ = 1 at x = 0 too, with a finite slope (ngspice-39: 1).
+        #expect(try value("pwr(v(a)-1.3, 0) + 10*pow(v(a)-1.3, 0) + 100*(v(a)-1.3)^0") == 111)
         #expect(try value("v(a) > 1 && v(b) > 0 || !(v(b) == -0.7)") == 0)
         #expect(abs(try value("min(v(a), v(b), 0.1) + 10*max(v(a), v(b), 0.1)") - (-0.7 + 13)) < 1e-12)
         #expect(abs(try value("atan2(v(b), v(a)) + floor(v(b)) + ceil(v(a))") - (atan2(-0.7, 1.3) - 1 + 2)) < 1e-12)

@@ -100,7 +100,8 @@ public struct BehavioralSource: Hashable, Sendable {
                 // sign(a)·|a|^b: d = b·|a|^(b−1)·da + sign(a)·|a|^b·ln|a|·db
                 // (the db term only where b varies, so that a constant exponent needs no ln|a|).
                 let m = Swift.abs(a.value), s: Double = a.value < 0 ? -1 : 1
-                let p = Foundation.pow(m, b.value), slope = b.value * Foundation.pow(m, b.value - 1)
+                // x⁰ is 1 with a zero slope everywhere, 0⁰ included (not 0·0⁻¹, which is NaN).
+                let p = Foundation.pow(m, b.value), slope = b.value == 0 ? 0 : b.value * Foundation.pow(m, b.value - 1)
                 let signed = self == .signedPower
                 var gradient = a.gradient * (signed ? slope : slope * s)
                 if b.gradient != PortVector() { gradient += b.gradient * ((signed ? s * p : p) * Foundation.log(m)) }
