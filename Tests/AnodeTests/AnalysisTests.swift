@@ -258,6 +258,29 @@ struct AnalysisTests {
         #expect(pwl.value(at: 0.5) == 1)
         #expect(pwl.value(at: 2) == 0)
         #expect(pwl.value(at: 5) == -2)
+        // ngspice's r= and td=, as ngspice 39 plays them (checked on these waveforms): the part from
+        // R to the last point repeats from the last point on, with the value at R there.
+        let triangle = Waveform.piecewiseLinear([.init(time: 0, value: 0), .init(time: 1, value: 1), .init(time: 2, value: 0)], repeatFrom: 0)
+        #expect(triangle.value(at: 2.5) == 0.5 && triangle.value(at: 3) == 1 && triangle.value(at: 4.25) == 0.25)
+        #expect(triangle.breakpoints(until: 5) == [1, 2, 3, 4, 5])
+        let tail = Waveform.piecewiseLinear([.init(time: 0, value: 0), .init(time: 1, value: 1), .init(time: 2, value: 0.5)], repeatFrom: 1)
+        #expect(tail.value(at: 1.999) < 0.51 && tail.value(at: 2) == 1 && tail.value(at: 2.25) == 0.875 && tail.value(at: 3.5) == 0.75)
+        let c = try circuit("V1 a 0 PWL(0 0 1m 1 2m 0 r=0 td=0.5m)\nV2 b 0 PWL(0 0 1 1 td=2)\nR1 a 0 1k\nR2 b 0 1k\n")
+        guard case .voltageSource(_, _, let s1)? = c.element(named: "V1")?.kind, let w1 = s1.waveform,
+              case .voltageSource(_, _, let s2)? = c.element(named: "V2")?.kind, let w2 = s2.waveform else { Issue.record("no sources"); return }
+        #expect(w1 == .piecewiseLinear([.init(time: 0.5e-3, value: 0), .init(time: 1.5e-3, value: 1), .init(time: 2.5e-3, value: 0)], repeatFrom: 0.5e-3))
+        #expect(w1.value(at: 0.25e-3) == 0 && abs(w1.value(at: 4e-3) - 0.5) < 1e-12)
+        #expect(w2.value(at: 2.5) == 0.5 && w2.value(at: 9) == 1)
+        for (text, message) in [("V1 a 0 PWL(0 0 1m 1 r=1m)\nR1 a 0 1\n", "r= must be from its first time to before its last"),
+                                ("V1 a 0 PWL(0 0 1m 1 td=-1m)\nR1 a 0 1\n", "td= must not be negative"),
+                                ("V1 a 0 SIN(0 1 1k r=0)\nR1 a 0 1\n", "r")] {
+            do {
+                _ = try circuit(text)
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.message.contains(message), "\(error.message)")
+            }
+        }
         let e = Waveform.exponential(initial: 0, pulsed: 1, riseDelay: 1, riseTime: 1, fallDelay: 3, fallTime: 1)
         #expect(abs(e.value(at: 2) - (1 - exp(-1))) < 1e-12)
     }

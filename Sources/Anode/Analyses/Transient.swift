@@ -69,6 +69,12 @@ struct TransientIntegrator {
         if !fixed {
             for (k, w) in engine.waveforms.enumerated() {
                 guard let w else { continue }
+                if case let .piecewiseLinear(points, r?) = w, let last = points.last?.time, last > r,
+                   (spec.stop - last) / (last - r) > Double(Waveform.maximumPulsePeriods) {
+                    let owner = k < simulator.network.voltageSources.count ? simulator.network.voltageSources[k].owner
+                        : simulator.network.currentSources[k - simulator.network.voltageSources.count].owner
+                    throw SimulationError("\(simulator.circuit.elements[owner].name): its PWL repeats more than \(Waveform.maximumPulsePeriods) times before TSTOP; a transient steps through at most that many periods' corners (use .options fixedstep, or a longer period)")
+                }
                 if case let .pulse(_, _, td, _, _, _, per?, count) = w, per > 0,
                    min((spec.stop - td) / per, Double(count ?? .max)) > Double(Waveform.maximumPulsePeriods) {
                     let owner = k < simulator.network.voltageSources.count ? simulator.network.voltageSources[k].owner

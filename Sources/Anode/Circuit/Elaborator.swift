@@ -503,10 +503,18 @@ struct Elaborator {
                 let start = t[i]
                 i += 1
                 var args: [Double] = []
+                // ngspice's PWL options, inside its parentheses: r= (repeat from) and td= (delay).
+                var repeatFrom: Double?, delay = 0.0
                 if i < t.count, t[i].kind == .leftParen {
                     i += 1
                     while i < t.count, t[i].kind != .rightParen {
                         if t[i].kind == .comma { i += 1; continue }
+                        if word == "pwl", t[i].kind == .word, ["r", "td"].contains(t[i].lowercased), i + 2 < t.count, t[i + 1].kind == .equals {
+                            let value = try number(i + 2)
+                            if t[i].lowercased == "r" { repeatFrom = value } else { delay = value }
+                            i += 3
+                            continue
+                        }
                         guard t[i].kind == .word || t[i].kind == .expression else {
                             throw NetlistError("unexpected '\(t[i].text)' in \(word.uppercased())(...)", at: t[i].location)
                         }
@@ -519,6 +527,16 @@ struct Elaborator {
                     while isValue(i) { args.append(try number(i)); i += 1 }
                 }
                 source.waveform = try waveform(word, args, at: start.location)
+                if case let .piecewiseLinear(points, _)? = source.waveform, repeatFrom != nil || delay != 0 {
+                    guard delay >= 0 else { throw NetlistError("PWL's td= must not be negative, not \(delay)", at: start.location) }
+                    if let r = repeatFrom {
+                        guard r >= points[0].time, r < points[points.count - 1].time else {
+                            throw NetlistError("PWL's r= must be from its first time to before its last (\(points[0].time) to \(points[points.count - 1].time)), not \(r)", at: start.location)
+                        }
+                    }
+                    let shifted = points.map { Waveform.Point(time: $0.time + delay, value: $0.value) }
+                    source.waveform = .piecewiseLinear(shifted, repeatFrom: repeatFrom.map { $0 + delay })
+                }
             case "sffm", "am", "distof1", "distof2", "trnoise", "trrandom", "external":
                 throw NetlistError("source function \(word.uppercased()) is not supported (use DC, AC, SIN, PULSE, PWL or EXP)", at: t[i].location)
             default:

@@ -10,8 +10,11 @@ public enum Waveform: Hashable, Sendable {
     /// `PULSE(V1 V2 TD TR TF PW PER NP)`: nil rise or fall means TSTEP, nil width or period means
     /// TSTOP; after `count` pulses (ngspice's NP, LTspice's Ncycles) the value stays V1, nil for no end.
     case pulse(initial: Double, pulsed: Double, delay: Double, rise: Double?, fall: Double?, width: Double?, period: Double?, count: Int? = nil)
-    /// `PWL(T1 V1 T2 V2 ...)`: straight lines between the points, flat outside them.
-    case piecewiseLinear([Point])
+    /// `PWL(T1 V1 T2 V2 ... [r=R] [td=TD])`: straight lines between the points, flat outside them;
+    /// with `repeatFrom` (ngspice's `r=`), the part from that time to the last point repeats after
+    /// the last point for ever, with the period T_last − R. ngspice's `td=` delays the points
+    /// themselves (the netlist reader adds it to their times, and to R).
+    case piecewiseLinear([Point], repeatFrom: Double? = nil)
     /// `EXP(V1 V2 TD1 TAU1 TD2 TAU2)`: rises from V1 toward V2 after TD1 with TAU1, falls back after TD2 with TAU2.
     case exponential(initial: Double, pulsed: Double, riseDelay: Double, riseTime: Double?, fallDelay: Double?, fallTime: Double?)
 
@@ -65,8 +68,14 @@ public enum Waveform: Hashable, Sendable {
             if tt <= rise + width { return v2 }
             if tt < rise + width + fall { return v2 + (v1 - v2) * (tt - rise - width) / fall }
             return v1
-        case let .piecewiseLinear(points):
-            guard let first = points.first else { return 0 }
+        case let .piecewiseLinear(points, repeatFrom):
+            guard let first = points.first, let last = points.last else { return 0 }
+            var t = t
+            if let r = repeatFrom, t >= last.time, last.time > r {
+                // From the last point on: the part from R on, again and again (at the last point
+                // itself the value R has, as ngspice takes it where the two differ).
+                t = r + (t - r).truncatingRemainder(dividingBy: last.time - r)
+            }
             if t <= first.time { return first.value }
             for k in 1..<max(points.count, 1) where t <= points[k].time {
                 let a = points[k - 1], b = points[k]
@@ -106,8 +115,18 @@ public enum Waveform: Hashable, Sendable {
                 start += period
                 count += 1
             }
-        case let .piecewiseLinear(points):
+        case let .piecewiseLinear(points, repeatFrom):
             times = points.map(\.time).filter { $0 > 0 && $0 <= stop }
+            if let r = repeatFrom, let last = points.last?.time, last > r {
+                // The repeated corners, from the first repetition on (at most `maximumPulsePeriods`).
+                let period = last - r, corners = points.map(\.time).filter { $0 > r }
+                var shift = period, count = 0
+                while r + shift < stop && count < Waveform.maximumPulsePeriods {
+                    times += corners.map { $0 + shift }.filter { $0 <= stop }
+                    shift += period
+                    count += 1
+                }
+            }
         case let .exponential(_, _, td1, _, td2, _):
             times = [td1, td2 ?? .infinity].filter { $0 > 0 && $0 <= stop }
         }
