@@ -216,6 +216,35 @@ struct AnalysisTests {
         }
     }
 
+    @Test(".dc sweeps a resistor as ngspice does: the written value, times its m and temperature coefficients")
+    func resistorSweep() throws {
+        // ngspice 39 on these netlists: v(b) = 0.5, 0.666667, 0.75; with m=2 0.333333, 0.5, 0.6;
+        // with tc1=0.01 at 127 °C 0.666667, 0.8, 0.857143.
+        for (element, factor) in [("R2 b 0 1k", 1.0), ("R2 b 0 1k m=2", 0.5), ("R2 b 0 1k tc1=0.01\n.temp 127", 2.0)] {
+            let c = try circuit("V1 a 0 1\nR1 a b 1k\n\(element)\n.dc R2 1k 3k 1k V1 1 2 1\n")
+            guard case .dcSweep(let sweeps) = c.analyses[0] else { Issue.record("no .dc"); return }
+            #expect(abs(sweeps[0].scale - factor) < 1e-15)
+            let r = try Simulator(c).dcSweep(sweeps, probes: [.voltage("b"), .current("r2"), .power("r2")])
+            #expect(r.sweepValues == [1000, 2000, 3000, 1000, 2000, 3000])
+            #expect(r.csv().hasPrefix("res-sweep,v1,v(b),i(r2),p(r2)\n"), "\(r.csv().prefix(40))")
+            for k in 0..<6 {
+                let resistance = r.sweepValues[k] * factor, volts = r.outerSweepValues![k]
+                let vb = volts * resistance / (1000 + resistance)
+                #expect(abs(r["v(b)"]![k] - vb) < 1e-12, "\(element) at \(r.sweepValues[k]) Ω")
+                #expect(abs(r["i(r2)"]![k] - vb / resistance) < 1e-15 && abs(r["p(r2)"]![k] - vb * vb / resistance) < 1e-15)
+            }
+        }
+        for (text, message) in [("V1 a 0 1\nR1 a b 1k\nR2 b 0 1k\n.dc R2 0 2k 1k\n", "must stay positive"),
+                                ("V1 a 0 1\nR1 a b 1k\nC2 b 0 1u\n.dc C2 1u 2u 1u\n", "neither")] {
+            do {
+                _ = try circuit(text)
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.message.contains(message), "\(error.message)")
+            }
+        }
+    }
+
     @Test("subcircuits with PARAMS:, defaults, nesting and expressions")
     func subcircuits() throws {
         let c = try circuit("""

@@ -123,9 +123,11 @@ public struct DCSweepResult: Sendable {
         Probe(name).flatMap { values($0) }
     }
 
-    /// CSV: `v-sweep` (or `i-sweep`) for the first source, then the second source's name, then the probes.
+    /// CSV: `v-sweep` (or `i-sweep`, or `res-sweep` for a resistor, as ngspice names them) for the
+    /// first source, then the second source's name, then the probes.
     public func csv() -> String {
-        let first = sweeps[0].source.lowercased().hasPrefix("i") ? "i-sweep" : "v-sweep"
+        let letter = sweeps[0].source.lowercased().first
+        let first = letter == "i" ? "i-sweep" : letter == "r" ? "res-sweep" : "v-sweep"
         var headers = probes.map(\.description)
         var cols = columns
         if let outer = outerSweepValues {

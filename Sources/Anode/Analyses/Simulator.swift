@@ -138,20 +138,32 @@ public struct Simulator: Sendable {
 
     // MARK: DC sweep
 
-    /// Sweeps one or two sources (the second is the outer loop), solving the operating point at each value.
+    /// Sweeps one or two sources or resistors (the second is the outer loop), solving the operating
+    /// point at each value. A resistor's swept value is times its sweep's `scale`.
     public func dcSweep(_ sweeps: [DCSweep], probes: [Probe]? = nil) throws(SimulationError) -> DCSweepResult {
         guard let first = sweeps.first, sweeps.count <= 2 else { throw SimulationError(".dc needs one or two sources") }
         var owners: [Int] = []
+        // The swept resistors' places in the network, by sweep (nil for a source).
+        var resistors: [Int?] = []
         for s in sweeps {
             guard let k = circuit.elementIndex(named: s.source) else { throw SimulationError(".dc: no source named '\(s.source)'") }
             switch circuit.elements[k].kind {
-            case .voltageSource, .currentSource: owners.append(k)
-            default: throw SimulationError(".dc: '\(s.source)' is not an independent source")
+            case .voltageSource, .currentSource:
+                owners.append(k)
+                resistors.append(nil)
+            case .resistor:
+                guard let r = network.resistors.firstIndex(where: { $0.owner == k }) else { throw SimulationError(".dc: '\(s.source)' is not in the network") }
+                guard s.values.allSatisfy({ $0 * s.scale > 0 && ($0 * s.scale).isFinite }) else {
+                    throw SimulationError(".dc: \(s.source)'s resistance must stay positive")
+                }
+                owners.append(k)
+                resistors.append(r)
+            default: throw SimulationError(".dc: '\(s.source)' is neither an independent source nor a resistor")
             }
         }
         let probes = probes ?? defaultProbes(for: .dc)
         let resolved = try probes.map { (p: Probe) throws(SimulationError) in try network.resolve(p, in: circuit) }
-        let engine = MNAEngine(network, options: circuit.options)
+        var engine = MNAEngine(network, options: circuit.options)
         var columns = [[Double]](repeating: [], count: probes.count)
         var values1: [Double] = [], values2: [Double] = []
         var x: [Double]? = nil
@@ -159,8 +171,17 @@ public struct Simulator: Sendable {
         for outer in outerValues {
             for value in first.values {
                 var ctx = MNAEngine.Context()
-                ctx.sourceOverrides[owners[0]] = value
-                if let outer { ctx.sourceOverrides[owners[1]] = outer }
+                if resistors.contains(where: { $0 != nil }) {
+                    // A swept resistor: the network with its conductance at this point.
+                    var swept = network
+                    for (k, r) in resistors.enumerated() {
+                        guard let r, let v = k == 0 ? value : outer else { continue }
+                        swept.resistors[r].conductance = 1 / (v * sweeps[k].scale)
+                    }
+                    engine = MNAEngine(swept, options: circuit.options)
+                }
+                if resistors[0] == nil { ctx.sourceOverrides[owners[0]] = value }
+                if let outer, resistors.count > 1, resistors[1] == nil { ctx.sourceOverrides[owners[1]] = outer }
                 let solution: [Double]
                 do {
                     solution = try engine.solveDC(ctx, guess: x, nodesets: x == nil ? nodesetIndices() : [:],

@@ -34,7 +34,7 @@ public enum AnalysisKind: String, Hashable, Sendable, CaseIterable {
 
 /// One swept source of a `.dc` analysis.
 public struct DCSweep: Hashable, Sendable {
-    /// Name of the independent voltage or current source swept.
+    /// Name of the independent voltage or current source, or of the resistor, swept.
     public var source: String
     /// First value.
     public var start: Double
@@ -42,13 +42,18 @@ public struct DCSweep: Hashable, Sendable {
     public var stop: Double
     /// Increment (its sign is taken from stop − start).
     public var step: Double
+    /// For a resistor, what its resistance in the circuit is per ohm of the swept value: its
+    /// temperature coefficients' factor over its multiplier m, as ngspice sweeps the value written
+    /// on the element; 1 for a source.
+    public var scale: Double
 
     /// A sweep of `source` from `start` to `stop` by `step`.
-    public init(source: String, start: Double, stop: Double, step: Double) {
+    public init(source: String, start: Double, stop: Double, step: Double, scale: Double = 1) {
         self.source = source
         self.start = start
         self.stop = stop
         self.step = step
+        self.scale = scale
     }
 
     /// The swept values, start and stop included.

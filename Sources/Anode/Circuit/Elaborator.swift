@@ -55,6 +55,9 @@ struct Elaborator {
     var nodeReferences: [(Node, SourceLocation)] = []
     /// The inner nodes of elements' parasitics (`parasiticNode`), with the element they belong to.
     var parasiticNodes: [(Node, String)] = []
+    /// Each resistor's resistance in the circuit per ohm of its written value (`DCSweep.scale`), by
+    /// lowercased name.
+    var resistanceScales: [String: Double] = [:]
 
     init(netlist: Netlist) {
         self.netlist = netlist
@@ -358,9 +361,11 @@ struct Elaborator {
         if coefficients != TemperatureCoefficients() && Self.readsCircuit(valueText) {
             throw NetlistError("\(line.name): temperature coefficients of a value that reads the circuit are not supported", at: valueText.location)
         }
-        let v = try scope.evaluate(valueText) * coefficients.factor(at: try temperature.device(in: circuit.options))
+        let factor = coefficients.factor(at: try temperature.device(in: circuit.options))
+        let v = try scope.evaluate(valueText) * factor
         if letter == "r" {
             try circuit.add(name, .resistor(a, b, resistance: v / multiplier), at: location)
+            resistanceScales[name.lowercased()] = factor / multiplier
             return
         }
         // With parasitics (m units in parallel: series parts divided by m, parallel ones multiplied):
@@ -990,11 +995,22 @@ struct Elaborator {
                 guard let element = circuit.element(named: source) else {
                     throw NetlistError(".dc: no source named '\(source)'", at: s.source.location)
                 }
+                var scale = 1.0
                 switch element.kind {
                 case .voltageSource, .currentSource: break
-                default: throw NetlistError(".dc sweeps an independent V or I source; '\(source)' is not one", at: s.source.location)
+                case .resistor:
+                    // ngspice sweeps the value written on the element; m and temperature coefficients apply.
+                    guard let factor = resistanceScales[element.name.lowercased()] else {
+                        throw NetlistError(".dc: '\(source)' is a part of another element (a parasitic), not a resistor of the netlist", at: s.source.location)
+                    }
+                    scale = factor
+                default: throw NetlistError(".dc sweeps an independent V or I source or a resistor; '\(source)' is neither", at: s.source.location)
                 }
-                let sweep = DCSweep(source: element.name, start: try scope.evaluate(s.start), stop: try scope.evaluate(s.stop), step: try scope.evaluate(s.step))
+                let sweep = DCSweep(source: element.name, start: try scope.evaluate(s.start), stop: try scope.evaluate(s.stop), step: try scope.evaluate(s.step),
+                                    scale: scale)
+                if case .resistor = element.kind, let bad = sweep.values.first(where: { !($0 > 0) }) {
+                    throw NetlistError(".dc: \(element.name)'s resistance must stay positive; the sweep reaches \(bad) Ω", at: s.start.location)
+                }
                 if sweep.step == 0 && sweep.start != sweep.stop {
                     throw NetlistError(".dc increment must not be zero", at: s.step.location)
                 }
