@@ -245,6 +245,52 @@ struct AnalysisTests {
         }
     }
 
+    @Test(".dc TEMP: the circuit built again at each temperature, alone or with a source, as ngspice 39 sweeps it")
+    func temperatureSweep() throws {
+        let text = """
+            I1 0 a 1m
+            D1 a 0 DX
+            .model DX D(IS=1e-14 N=1.5 EG=1.11 XTI=3 RS=1)
+            Q1 c b 0 QX
+            Vb b 0 0.65
+            Rc vcc c 1k
+            Vcc vcc 0 5
+            .model QX NPN(IS=1e-15 BF=200 XTB=1.5)
+            .options reltol=1e-9 vntol=1e-12 abstol=1e-15
+            """
+        // ngspice 39 on this netlist with .dc TEMP -25 75 25 (print v(a) v(c)).
+        let reference: [(Double, Double)] = [(1.01794, 4.998884), (1.001786, 4.989339), (0.9850406, 4.928625), (0.9677521, 4.636922), (0.9499632, 3.513233)]
+        let c = try circuit(text + "\n.dc TEMP -25 75 25\n")
+        guard case .dcSweep(let sweeps) = c.analyses[0] else { Issue.record("no .dc"); return }
+        #expect(sweeps[0].isTemperature)
+        let r = try Simulator(c).dcSweep(sweeps, probes: [.voltage("a"), .voltage("c")])
+        #expect(r.sweepValues == [-25, 0, 25, 50, 75])
+        #expect(r.csv().hasPrefix("temp-sweep,v(a),v(c)\n"))
+        for (k, (a, cv)) in reference.enumerated() {
+            #expect(abs(r["v(a)"]![k] - a) < 1e-6 && abs(r["v(c)"]![k] - cv) < 1e-6, "\(r.sweepValues[k]) °C")
+            // The same as an operating point of the circuit built at that temperature.
+            let op = try Simulator(try Circuit(netlist: Netlist(text: "test\n" + text, file: "test.cir"), temperature: r.sweepValues[k])).operatingPoint()
+            #expect(abs(op.voltage("a")! - r["v(a)"]![k]) < 1e-9)
+        }
+        // With a source, in either order: ngspice 39 gives v(a) = 1.027260 at 2 mA and 0 °C.
+        let nested = try circuit(text + "\n.dc I1 1m 2m 1m TEMP 0 50 50\n")
+        guard case .dcSweep(let both) = nested.analyses[0] else { Issue.record("no .dc"); return }
+        let n = try Simulator(nested).dcSweep(both, probes: [.voltage("a")])
+        #expect(n.sweepValues == [1e-3, 2e-3, 1e-3, 2e-3] && n.outerSweepValues == [0, 0, 50, 50])
+        #expect(abs(n["v(a)"]![1] - 1.02726) < 2e-6)
+        // Below absolute zero, and a circuit built in code (nothing to build again), are errors.
+        do {
+            _ = try circuit(text + "\n.dc TEMP -300 0 100\n")
+            Issue.record("a sweep below absolute zero was accepted")
+        } catch {
+            #expect(error.message.contains("below absolute zero"), "\(error.message)")
+        }
+        var coded = Circuit()
+        try coded.add("V1", .voltageSource(Node("a"), .ground, IndependentSource(dc: 1)))
+        try coded.add("R1", .resistor(Node("a"), .ground, resistance: 1000))
+        #expect(throws: SimulationError.self) { try Simulator(coded).dcSweep([DCSweep(source: "temp", start: 0, stop: 10, step: 10)]) }
+    }
+
     @Test("subcircuits with PARAMS:, defaults, nesting and expressions")
     func subcircuits() throws {
         let c = try circuit("""

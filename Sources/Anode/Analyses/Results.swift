@@ -127,7 +127,7 @@ public struct DCSweepResult: Sendable {
     /// first source, then the second source's name, then the probes.
     public func csv() -> String {
         let letter = sweeps[0].source.lowercased().first
-        let first = letter == "i" ? "i-sweep" : letter == "r" ? "res-sweep" : "v-sweep"
+        let first = sweeps[0].isTemperature ? "temp-sweep" : letter == "i" ? "i-sweep" : letter == "r" ? "res-sweep" : "v-sweep"
         var headers = probes.map(\.description)
         var cols = columns
         if let outer = outerSweepValues {

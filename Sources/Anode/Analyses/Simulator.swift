@@ -142,6 +142,7 @@ public struct Simulator: Sendable {
     /// point at each value. A resistor's swept value is times its sweep's `scale`.
     public func dcSweep(_ sweeps: [DCSweep], probes: [Probe]? = nil) throws(SimulationError) -> DCSweepResult {
         guard let first = sweeps.first, sweeps.count <= 2 else { throw SimulationError(".dc needs one or two sources") }
+        if sweeps.contains(where: \.isTemperature) { return try temperatureSweep(sweeps, probes: probes) }
         var owners: [Int] = []
         // The swept resistors' places in the network, by sweep (nil for a source).
         var resistors: [Int?] = []
@@ -188,6 +189,63 @@ public struct Simulator: Sendable {
                                                   iterationLimit: x == nil ? circuit.options.dcIterationLimit : circuit.options.sweepIterationLimit).x
                 } catch {
                     throw SimulationError("\(error.message) (at \(first.source) = \(value)\(outer.map { ", \(sweeps[1].source) = \($0)" } ?? ""))")
+                }
+                x = solution
+                values1.append(value)
+                if let outer { values2.append(outer) }
+                for (k, p) in resolved.enumerated() {
+                    columns[k].append(probes[k].view.apply(engine.value(of: p, solution, ctx, chargeCurrents: nil)))
+                }
+            }
+        }
+        return DCSweepResult(sweeps: sweeps, sweepValues: values1, outerSweepValues: sweeps.count == 2 ? values2 : nil, probes: probes, columns: columns)
+    }
+
+    /// `.dc TEMP …` (ngspice's), alone or with a source: the netlist elaborated again at each
+    /// temperature (device models take theirs as they are built), and the operating point solved,
+    /// from the last point's solution.
+    func temperatureSweep(_ sweeps: [DCSweep], probes: [Probe]?) throws(SimulationError) -> DCSweepResult {
+        guard let netlist = circuit.netlist else {
+            throw SimulationError(".dc TEMP needs a circuit read from a netlist: it is built again at each temperature")
+        }
+        guard sweeps.filter(\.isTemperature).count == 1 else { throw SimulationError(".dc sweeps the temperature once") }
+        // The step point without its temperature, which the sweep sets.
+        let point = circuit.stepPoint.map { StepPoint(values: $0.values.filter { $0.target != .temperature }) }
+        let probes = probes ?? defaultProbes(for: .dc)
+        var columns = [[Double]](repeating: [], count: probes.count)
+        var values1: [Double] = [], values2: [Double] = []
+        var x: [Double]? = nil
+        var built: [Double: Simulator] = [:]
+        let outerValues: [Double?] = sweeps.count == 2 ? sweeps[1].values.map { $0 } : [nil]
+        for outer in outerValues {
+            for value in sweeps[0].values {
+                let temperature = sweeps[0].isTemperature ? value : outer!
+                let simulator: Simulator
+                if let s = built[temperature] {
+                    simulator = s
+                } else {
+                    do { simulator = try Simulator(try Circuit(netlist: netlist, temperature: temperature, step: point)) } catch {
+                        throw SimulationError("at \(temperature) °C: \(error.message)")
+                    }
+                    built[temperature] = simulator
+                }
+                var ctx = MNAEngine.Context()
+                // The other sweep, a source.
+                if let source = sweeps.first(where: { !$0.isTemperature }) {
+                    guard let k = simulator.circuit.elementIndex(named: source.source) else { throw SimulationError(".dc: no source named '\(source.source)'") }
+                    switch simulator.circuit.elements[k].kind {
+                    case .voltageSource, .currentSource: ctx.sourceOverrides[k] = sweeps[0].isTemperature ? outer! : value
+                    default: throw SimulationError(".dc TEMP goes with a swept source, not '\(source.source)'")
+                    }
+                }
+                let engine = MNAEngine(simulator.network, options: simulator.circuit.options)
+                let resolved = try probes.map { (p: Probe) throws(SimulationError) in try simulator.network.resolve(p, in: simulator.circuit) }
+                let solution: [Double]
+                do {
+                    solution = try engine.solveDC(ctx, guess: x, nodesets: x == nil ? simulator.nodesetIndices() : [:],
+                                                  iterationLimit: x == nil ? simulator.circuit.options.dcIterationLimit : simulator.circuit.options.sweepIterationLimit).x
+                } catch {
+                    throw SimulationError("\(error.message) (at \(sweeps[0].source) = \(value)\(outer.map { ", \(sweeps[1].source) = \($0)" } ?? ""))")
                 }
                 x = solution
                 values1.append(value)

@@ -47,6 +47,9 @@ public struct DCSweep: Hashable, Sendable {
     /// on the element; 1 for a source.
     public var scale: Double
 
+    /// Whether this sweeps the temperature (ngspice's `.dc TEMP`, °C) rather than an element.
+    public var isTemperature: Bool { source.lowercased() == "temp" }
+
     /// A sweep of `source` from `start` to `stop` by `step`.
     public init(source: String, start: Double, stop: Double, step: Double, scale: Double = 1) {
         self.source = source

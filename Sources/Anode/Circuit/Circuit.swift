@@ -39,6 +39,10 @@ public struct Circuit: Sendable {
     public var nodesets: [Node: Double] = [:]
     /// Warnings from reading the netlist (for example model parameters that are not modeled).
     public var warnings: [Diagnostic] = []
+    /// The netlist this circuit was elaborated from, and its `.step` point (nil for a circuit built
+    /// in code): `.dc TEMP` elaborates it again at each temperature.
+    var netlist: Netlist?
+    var stepPoint: StepPoint?
     /// The independent sources that belong to a subcircuit instance (named with its prefix, such
     /// as `x1.v9`): LTspice's `.tran … startup` leaves these on (`TransientSpec.startup`).
     public var subcircuitSources: Set<String> = []

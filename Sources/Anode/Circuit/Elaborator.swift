@@ -24,6 +24,8 @@ extension Circuit {
                 "the temperature asked for, \(t) °C, gives way to the netlist's .step temp", at: netlist.stepStatements.first?.location))
         }
         self = try elaborator.run()
+        self.netlist = netlist
+        stepPoint = elaborator.stepPoint
     }
 
     /// Reads and elaborates a netlist file (at `temperature` °C if given, see `init(netlist:temperature:)`).
@@ -992,6 +994,17 @@ struct Elaborator {
             var result: [DCSweep] = []
             for s in sweeps {
                 let source = s.source.text
+                if source.lowercased() == "temp" {
+                    // ngspice's temperature sweep: the circuit elaborated again at each value (`Simulator.dcSweep`).
+                    let sweep = DCSweep(source: "temp", start: try scope.evaluate(s.start), stop: try scope.evaluate(s.stop), step: try scope.evaluate(s.step))
+                    if sweep.step == 0 && sweep.start != sweep.stop { throw NetlistError(".dc increment must not be zero", at: s.step.location) }
+                    if let bad = sweep.values.first(where: { !($0 > -Junction.zeroCelsius) }) {
+                        throw NetlistError(".dc TEMP reaches \(bad) °C, below absolute zero (−273.15 °C)", at: s.start.location)
+                    }
+                    if sweep.values.count > 10_000 { throw NetlistError(".dc TEMP has more than 10000 points", at: s.step.location) }
+                    result.append(sweep)
+                    continue
+                }
                 guard let element = circuit.element(named: source) else {
                     throw NetlistError(".dc: no source named '\(source)'", at: s.source.location)
                 }
