@@ -131,8 +131,8 @@ struct Render: ParsableCommand {
             }
             samples = wav.channels[k - 1]
         }
-        let what = wav.channels.count == 1 ? "input" : channel.lowercased() == "mix" ? "mix of \(wav.channels.count) channels" : "channel \(channel)"
-        try checkDrive(samples, what, of: wav, at: input)
+        let source = wav.channels.count == 1 ? "mono" : channel.lowercased() == "mix" ? "mix of \(wav.channels.count) channels" : "channel \(channel)"
+        try checkDrive(samples, wav.channels.count == 1 ? "input" : source, of: wav, at: input)
         let inputPeakValue = samples.reduce(0) { max($0, abs($1)) }
         var volts = try parseQuantity(inputLevel, option: "--input-level")
         if let inputPeak {
@@ -215,7 +215,6 @@ struct Render: ParsableCommand {
         print("wrote \(output): \(String(format: "%.2f", duration)) s, \(Int(rate)) Hz, \(channels) channel\(channels == 1 ? "" : "s"), \(outFormat.rawValue)")
         print(String(format: "real-time factor: %.1fx (%.2f s to render %.2f s at %dx oversampling)",
                      duration / max(seconds, 1e-9), seconds, duration, oversample))
-        let source = wav.channels.count == 1 ? "mono" : channel.lowercased() == "mix" ? "mix of \(wav.channels.count) channels" : "channel \(channel)"
         print(String(format: "input %@ (%@): peak %.4g V on a DC of %.4g V (%.4g V at full scale)",
                      inputName, source, volts * inputPeakValue, dc, volts))
         for (c, probe) in probes.enumerated() {

@@ -183,22 +183,35 @@ public struct Simulator: Sendable {
                 }
                 if resistors[0] == nil { ctx.sourceOverrides[owners[0]] = value }
                 if let outer, resistors.count > 1, resistors[1] == nil { ctx.sourceOverrides[owners[1]] = outer }
-                let solution: [Double]
-                do {
-                    solution = try engine.solveDC(ctx, guess: x, nodesets: x == nil ? nodesetIndices() : [:],
-                                                  iterationLimit: x == nil ? circuit.options.dcIterationLimit : circuit.options.sweepIterationLimit).x
-                } catch {
-                    throw SimulationError("\(error.message) (at \(first.source) = \(value)\(outer.map { ", \(sweeps[1].source) = \($0)" } ?? ""))")
-                }
-                x = solution
+                try sweepPoint(engine, ctx, resolved, probes, x: &x, columns: &columns, at: Self.describe(sweeps, value, outer))
                 values1.append(value)
                 if let outer { values2.append(outer) }
-                for (k, p) in resolved.enumerated() {
-                    columns[k].append(probes[k].view.apply(engine.value(of: p, solution, ctx, chargeCurrents: nil)))
-                }
             }
         }
         return DCSweepResult(sweeps: sweeps, sweepValues: values1, outerSweepValues: sweeps.count == 2 ? values2 : nil, probes: probes, columns: columns)
+    }
+
+    /// One point of a DC sweep: the operating point from the last point's solution `x` (with the
+    /// nodesets and ITL1 at the first point, ITL2 after), its probes appended to `columns`; `point`
+    /// names it in an error.
+    func sweepPoint(_ engine: MNAEngine, _ ctx: MNAEngine.Context, _ resolved: [ResolvedProbe], _ probes: [Probe],
+                    x: inout [Double]?, columns: inout [[Double]], at point: String) throws(SimulationError) {
+        let solution: [Double]
+        do {
+            solution = try engine.solveDC(ctx, guess: x, nodesets: x == nil ? nodesetIndices() : [:],
+                                          iterationLimit: x == nil ? circuit.options.dcIterationLimit : circuit.options.sweepIterationLimit).x
+        } catch {
+            throw SimulationError("\(error.message) (at \(point))")
+        }
+        x = solution
+        for (k, p) in resolved.enumerated() {
+            columns[k].append(probes[k].view.apply(engine.value(of: p, solution, ctx, chargeCurrents: nil)))
+        }
+    }
+
+    /// `V1 = 0.5, V2 = 2`: a sweep point for people.
+    static func describe(_ sweeps: [DCSweep], _ value: Double, _ outer: Double?) -> String {
+        "\(sweeps[0].source) = \(value)\(outer.map { ", \(sweeps[1].source) = \($0)" } ?? "")"
     }
 
     /// `.dc TEMP …` (ngspice's), alone or with a source: the netlist elaborated again at each
@@ -215,20 +228,21 @@ public struct Simulator: Sendable {
         var columns = [[Double]](repeating: [], count: probes.count)
         var values1: [Double] = [], values2: [Double] = []
         var x: [Double]? = nil
-        var built: [Double: Simulator] = [:]
+        // The circuit, its engine and the probes resolved in it, by temperature.
+        var built: [Double: (simulator: Simulator, engine: MNAEngine, resolved: [ResolvedProbe])] = [:]
         let outerValues: [Double?] = sweeps.count == 2 ? sweeps[1].values.map { $0 } : [nil]
         for outer in outerValues {
             for value in sweeps[0].values {
                 let temperature = sweeps[0].isTemperature ? value : outer!
-                let simulator: Simulator
-                if let s = built[temperature] {
-                    simulator = s
-                } else {
+                if built[temperature] == nil {
+                    let simulator: Simulator
                     do { simulator = try Simulator(try Circuit(netlist: netlist, temperature: temperature, step: point)) } catch {
                         throw SimulationError("at \(temperature) °C: \(error.message)")
                     }
-                    built[temperature] = simulator
+                    let resolved = try probes.map { (p: Probe) throws(SimulationError) in try simulator.network.resolve(p, in: simulator.circuit) }
+                    built[temperature] = (simulator, MNAEngine(simulator.network, options: simulator.circuit.options), resolved)
                 }
+                let (simulator, engine, resolved) = built[temperature]!
                 var ctx = MNAEngine.Context()
                 // The other sweep, a source.
                 if let source = sweeps.first(where: { !$0.isTemperature }) {
@@ -238,21 +252,9 @@ public struct Simulator: Sendable {
                     default: throw SimulationError(".dc TEMP goes with a swept source, not '\(source.source)'")
                     }
                 }
-                let engine = MNAEngine(simulator.network, options: simulator.circuit.options)
-                let resolved = try probes.map { (p: Probe) throws(SimulationError) in try simulator.network.resolve(p, in: simulator.circuit) }
-                let solution: [Double]
-                do {
-                    solution = try engine.solveDC(ctx, guess: x, nodesets: x == nil ? simulator.nodesetIndices() : [:],
-                                                  iterationLimit: x == nil ? simulator.circuit.options.dcIterationLimit : simulator.circuit.options.sweepIterationLimit).x
-                } catch {
-                    throw SimulationError("\(error.message) (at \(sweeps[0].source) = \(value)\(outer.map { ", \(sweeps[1].source) = \($0)" } ?? ""))")
-                }
-                x = solution
+                try simulator.sweepPoint(engine, ctx, resolved, probes, x: &x, columns: &columns, at: Self.describe(sweeps, value, outer))
                 values1.append(value)
                 if let outer { values2.append(outer) }
-                for (k, p) in resolved.enumerated() {
-                    columns[k].append(probes[k].view.apply(engine.value(of: p, solution, ctx, chargeCurrents: nil)))
-                }
             }
         }
         return DCSweepResult(sweeps: sweeps, sweepValues: values1, outerSweepValues: sweeps.count == 2 ? values2 : nil, probes: probes, columns: columns)

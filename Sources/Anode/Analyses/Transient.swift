@@ -69,17 +69,10 @@ struct TransientIntegrator {
         if !fixed {
             for (k, w) in engine.waveforms.enumerated() {
                 guard let w else { continue }
-                if case let .piecewiseLinear(points, r?) = w, let last = points.last?.time, last > r,
-                   (spec.stop - last) / (last - r) > Double(Waveform.maximumPulsePeriods) {
+                if let (function, repeats) = w.repetitions(until: spec.stop), repeats > Double(Waveform.maximumPulsePeriods) {
                     let owner = k < simulator.network.voltageSources.count ? simulator.network.voltageSources[k].owner
                         : simulator.network.currentSources[k - simulator.network.voltageSources.count].owner
-                    throw SimulationError("\(simulator.circuit.elements[owner].name): its PWL repeats more than \(Waveform.maximumPulsePeriods) times before TSTOP; a transient steps through at most that many periods' corners (use .options fixedstep, or a longer period)")
-                }
-                if case let .pulse(_, _, td, _, _, _, per?, count) = w, per > 0,
-                   min((spec.stop - td) / per, Double(count ?? .max)) > Double(Waveform.maximumPulsePeriods) {
-                    let owner = k < simulator.network.voltageSources.count ? simulator.network.voltageSources[k].owner
-                        : simulator.network.currentSources[k - simulator.network.voltageSources.count].owner
-                    throw SimulationError("\(simulator.circuit.elements[owner].name): its PULSE repeats \(String(format: "%.0f", min((spec.stop - td) / per, 1e15))) times before TSTOP; a transient steps through at most \(Waveform.maximumPulsePeriods) periods' corners (use .options fixedstep, or a longer period)")
+                    throw SimulationError("\(simulator.circuit.elements[owner].name): its \(function) repeats \(String(format: "%.0f", min(repeats, 1e15))) times before TSTOP; a transient steps through at most \(Waveform.maximumPulsePeriods) periods' corners (use .options fixedstep, or a longer period)")
                 }
                 points.formUnion(w.breakpoints(until: spec.stop))
             }

@@ -994,41 +994,42 @@ struct Elaborator {
             var result: [DCSweep] = []
             for s in sweeps {
                 let source = s.source.text
+                // What is swept: the temperature (ngspice's `.dc TEMP`, the circuit built again at each
+                // value, `Simulator.dcSweep`), a source, or a resistor (the value written on it; its m
+                // and temperature coefficients apply, as ngspice has it).
+                let name: String, scale: Double
+                var limit = 10_000_000.0
+                // The values must stay above `bound`, or the sweep reaches `what`.
+                var floor: (bound: Double, unit: String, what: String)?
                 if source.lowercased() == "temp" {
-                    // ngspice's temperature sweep: the circuit elaborated again at each value (`Simulator.dcSweep`).
-                    let sweep = DCSweep(source: "temp", start: try scope.evaluate(s.start), stop: try scope.evaluate(s.stop), step: try scope.evaluate(s.step))
-                    if sweep.step == 0 && sweep.start != sweep.stop { throw NetlistError(".dc increment must not be zero", at: s.step.location) }
-                    if let bad = sweep.values.first(where: { !($0 > -Junction.zeroCelsius) }) {
-                        throw NetlistError(".dc TEMP reaches \(bad) °C, below absolute zero (−273.15 °C)", at: s.start.location)
+                    (name, scale, limit) = ("temp", 1, 10_000)
+                    floor = (-Junction.zeroCelsius, " °C", "below absolute zero (−273.15 °C)")
+                } else {
+                    guard let element = circuit.element(named: source) else {
+                        throw NetlistError(".dc: no source named '\(source)'", at: s.source.location)
                     }
-                    if sweep.values.count > 10_000 { throw NetlistError(".dc TEMP has more than 10000 points", at: s.step.location) }
-                    result.append(sweep)
-                    continue
-                }
-                guard let element = circuit.element(named: source) else {
-                    throw NetlistError(".dc: no source named '\(source)'", at: s.source.location)
-                }
-                var scale = 1.0
-                switch element.kind {
-                case .voltageSource, .currentSource: break
-                case .resistor:
-                    // ngspice sweeps the value written on the element; m and temperature coefficients apply.
-                    guard let factor = resistanceScales[element.name.lowercased()] else {
-                        throw NetlistError(".dc: '\(source)' is a part of another element (a parasitic), not a resistor of the netlist", at: s.source.location)
+                    switch element.kind {
+                    case .voltageSource, .currentSource:
+                        (name, scale) = (element.name, 1)
+                    case .resistor:
+                        guard let factor = resistanceScales[element.name.lowercased()] else {
+                            throw NetlistError(".dc: '\(source)' is a part of another element (a parasitic), not a resistor of the netlist", at: s.source.location)
+                        }
+                        (name, scale) = (element.name, factor)
+                        floor = (0, " Ω", "\(element.name)'s resistance must stay positive")
+                    default: throw NetlistError(".dc sweeps an independent V or I source or a resistor; '\(source)' is neither", at: s.source.location)
                     }
-                    scale = factor
-                default: throw NetlistError(".dc sweeps an independent V or I source or a resistor; '\(source)' is neither", at: s.source.location)
                 }
-                let sweep = DCSweep(source: element.name, start: try scope.evaluate(s.start), stop: try scope.evaluate(s.stop), step: try scope.evaluate(s.step),
+                let sweep = DCSweep(source: name, start: try scope.evaluate(s.start), stop: try scope.evaluate(s.stop), step: try scope.evaluate(s.step),
                                     scale: scale)
-                if case .resistor = element.kind, let bad = sweep.values.first(where: { !($0 > 0) }) {
-                    throw NetlistError(".dc: \(element.name)'s resistance must stay positive; the sweep reaches \(bad) Ω", at: s.start.location)
-                }
                 if sweep.step == 0 && sweep.start != sweep.stop {
                     throw NetlistError(".dc increment must not be zero", at: s.step.location)
                 }
-                if sweep.step != 0, abs(sweep.stop - sweep.start) / abs(sweep.step) > 10_000_000 {
-                    throw NetlistError(".dc sweep has more than ten million points", at: s.step.location)
+                if sweep.step != 0, abs(sweep.stop - sweep.start) / abs(sweep.step) > limit {
+                    throw NetlistError(".dc sweep has more than \(Int(limit)) points", at: s.step.location)
+                }
+                if let floor, let bad = sweep.values.first(where: { !($0 > floor.bound) }) {
+                    throw NetlistError(".dc \(source) reaches \(bad)\(floor.unit): \(floor.what)", at: s.start.location)
                 }
                 result.append(sweep)
             }

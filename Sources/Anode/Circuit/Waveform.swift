@@ -92,8 +92,22 @@ public enum Waveform: Hashable, Sendable {
         }
     }
 
-    /// The most periods of a `PULSE` that a transient steps through corner by corner.
+    /// The most periods of a `PULSE` (or of a repeated `PWL`) that a transient steps through corner by corner.
     public static let maximumPulsePeriods = 100_000
+
+    /// For a periodic waveform (a `PULSE` with a period, a `PWL` with `r=`), its function's name and
+    /// how many periods it runs until `stop`; nil for one that does not repeat.
+    public func repetitions(until stop: Double) -> (function: String, count: Double)? {
+        switch self {
+        case let .pulse(_, _, td, _, _, _, per?, count) where per > 0:
+            return ("PULSE", min((stop - td) / per, Double(count ?? .max)))
+        case let .piecewiseLinear(points, r?):
+            guard let last = points.last?.time, last > r else { return nil }
+            return ("PWL", (stop - last) / (last - r))
+        default:
+            return nil
+        }
+    }
 
     /// Times in (0, stop] where the waveform has a corner, at which a transient step must end (for a
     /// periodic `PULSE`, those of its first `maximumPulsePeriods` periods).
