@@ -23,6 +23,42 @@ struct ElaborationTests {
         #expect(error(".param a={b}\n.param b={a}\nR1 x 0 {a}\n")?.message.contains("in terms of itself") == true)
     }
 
+    @Test("0 Ω is ngspice's 1 mΩ with a warning, 0 F an open circuit, 0 H a short; a negative resistance is allowed")
+    func zeroAndNegativeValues() throws {
+        let c = try circuit("""
+            V1 a 0 1
+            R1 a b 0
+            R2 b 0 1k
+            R3 a c -1k
+            R4 c 0 2k
+            C1 c 0 0 Rser=10
+            L1 c d 0
+            R5 d 0 4k
+            """)
+        guard case .resistor(_, _, let r1)? = c.element(named: "R1")?.kind else { Issue.record("no R1"); return }
+        #expect(r1 == 1e-3)
+        #expect(c.warnings.count == 1 && c.warnings[0].message.contains("R1: 0 Ω taken as 1 mΩ"), "\(c.warnings)")
+        #expect(c.warnings.first?.location?.line == 3)
+        #expect(c.element(named: "C1") == nil && c.element(named: "C1#rser") == nil)
+        let op = try Simulator(c).operatingPoint()
+        // ngspice 39 on the same lines (without Rser, which it lacks): v(b) = 9.999990e-01,
+        // v(c) = v(d) = 4, i(l1) = 1e-3.
+        #expect(abs(op.voltage("b")! - 1000 / 1000.001) < 1e-12)
+        // c: (1 − v)/(−1k) = v/2k + v/4k (R4, and R5 through the short L1) → v = 4.
+        #expect(abs(op.voltage("c")! - 4) < 1e-12)
+        #expect(abs(op.voltage("d")! - 4) < 1e-12)
+        #expect(abs(op.current("L1")! - 1e-3) < 1e-15)
+        // In code, 0 Ω is still refused, a negative resistance is not.
+        var built = Circuit()
+        #expect(throws: NetlistError.self) { try built.add("R1", .resistor("a", .ground, resistance: 0)) }
+        try built.add("R2", .resistor("a", .ground, resistance: -5))
+        #expect(error("L1 a 0 -1m\nR1 a 0 1\n")?.message.contains("must be positive") == true)
+        #expect(error("C1 a 0 -1p\nR1 a 0 1\n")?.message.contains("must be positive") == true)
+        let coupled = try circuit("V1 a 0 1\nL1 a b 0\nL2 b 0 1m\nK1 L1 L2 0.5\nR1 b 0 1k\n")
+        let short = #expect(throws: NetlistError.self) { try Simulator(coupled).operatingPoint() }
+        #expect(short?.message.contains("L1 is 0 H, a short, and cannot be coupled") == true, "\(String(describing: short))")
+    }
+
     @Test("an unbraced .param expression keeps its comparisons (==, >=, <=, !=) and ends at the next assignment")
     func unbracedComparisons() throws {
         let c = try circuit("""

@@ -618,6 +618,33 @@ struct ProcessorTests {
         #expect(y.allSatisfy { $0.isFinite })
     }
 
+    @Test("0 Ω, 0 F, 0 H and a negative resistance run through the processor as through the reference simulator")
+    func zeroAndNegativeValues() throws {
+        // A negative resistance in parallel with a larger positive one (an active element's model),
+        // a 0 Ω jumper (1 mΩ), a 0 F capacitor (open) and a 0 H inductor (a short, carrying i(L2)),
+        // around a diode so that the processor has a port to solve.
+        let circuit = try Circuit(netlistText: """
+            t
+            V1 a 0 SIN(0 2 1k)
+            R1 a b 1k
+            R3 b 0 -4k
+            C1 b 0 100n
+            R5 b d 0
+            C2 d 0 0
+            L2 d e 0
+            D1 e 0 dd
+            R6 e 0 10k
+            .model dd D(IS=1e-14 N=1.5 CJO=2p)
+            .tran 10u 2m
+            .print tran v(b) v(e) i(L2)
+            """)
+        let errors = try Self.compare(circuit)
+        #expect(errors.count == 3)
+        for (probe, error) in errors {
+            #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak")
+        }
+    }
+
     @Test("a device whose port voltages nothing can move becomes a constant current, with the same result")
     func constantPorts() throws {
         // The Tube Screamer's TL072 has a diode across its supply pins (DP): 11 ports become 10.

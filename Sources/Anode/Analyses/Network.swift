@@ -293,6 +293,9 @@ struct Network: Sendable {
             var members: [Int] = []
             for name in names {
                 guard let i = inductorIndex[name.lowercased()] else {
+                    if case .voltageSource? = circuit.element(named: name)?.kind, name.lowercased().first == "l" {
+                        throw NetlistError("\(element.name): \(name) is 0 H, a short, and cannot be coupled", at: element.location)
+                    }
                     throw NetlistError("\(element.name): no inductor named '\(name)'", at: element.location)
                 }
                 if members.contains(i) { throw NetlistError("\(element.name) couples \(name) with itself", at: element.location) }

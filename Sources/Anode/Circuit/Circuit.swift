@@ -145,8 +145,9 @@ public struct Circuit: Sendable {
         elements.append(element)
     }
 
-    /// Rejects values no circuit can have: zero, negative or non-finite resistances, capacitances
-    /// and inductances, couplings outside (0, 1], non-finite source values and gains.
+    /// Rejects values no circuit can have: zero or non-finite resistances (a negative one is an
+    /// active element's model, and allowed), zero, negative or non-finite capacitances and
+    /// inductances, couplings outside (0, 1], non-finite source values and gains.
     static func check(_ element: Element) throws(NetlistError) {
         let name = element.name, at = element.location
         func finite(_ value: Double, _ what: String) throws(NetlistError) {
@@ -162,7 +163,9 @@ public struct Circuit: Sendable {
             try finite(s.acPhase, "AC phase")
         }
         switch element.kind {
-        case let .resistor(_, _, r): try positive(r, "resistance", "Ω")
+        case let .resistor(_, _, r):
+            try finite(r, "resistance")
+            if r == 0 { throw NetlistError("\(name): a resistance of 0 Ω (join the nodes, or give it a small value)", at: at) }
         case let .capacitor(_, _, c, ic):
             try positive(c, "capacitance", "F")
             if let ic { try finite(ic, "initial voltage") }

@@ -366,7 +366,13 @@ struct Elaborator {
         let factor = coefficients.factor(at: try temperature.device(in: circuit.options))
         let v = try scope.evaluate(valueText) * factor
         if letter == "r" {
-            try circuit.add(name, .resistor(a, b, resistance: v / multiplier), at: location)
+            var resistance = v / multiplier
+            if resistance == 0 {
+                // ngspice's floor for a resistor written as 0 Ω (a schematic's jumper).
+                resistance = Self.zeroResistance
+                circuit.warnings.append(Diagnostic("\(line.name): 0 Ω taken as 1 mΩ, as ngspice does", at: location))
+            }
+            try circuit.add(name, .resistor(a, b, resistance: resistance), at: location)
             resistanceScales[name.lowercased()] = factor / multiplier
             return
         }
@@ -379,18 +385,24 @@ struct Elaborator {
             throw NetlistError("\(line.name): RLshunt is a resistance across Lser, which is not given", at: at)
         }
         var end = b
-        if rser > 0 {
+        let isOpen = letter == "c" && v == 0
+        if rser > 0 && !isOpen {
             let inner = parasiticNode(of: name, "rser")
             try circuit.add(name + "#rser", .resistor(inner, end, resistance: rser), at: location)
             end = inner
         }
-        if lser > 0 {
+        if lser > 0 && !isOpen {
             let inner = parasiticNode(of: name, "lser")
             try circuit.add(name + "#lser", .inductor(inner, end, inductance: lser, initialCurrent: nil), at: location)
             if rlshunt > 0 { try circuit.add(name + "#rlshunt", .resistor(inner, end, resistance: rlshunt), at: location) }
             end = inner
         }
-        if letter == "c" {
+        if isOpen {
+            // 0 F is an open circuit, as in ngspice: nothing is added but the parallel parasitics.
+        } else if v == 0 {
+            // 0 H is a short, as in ngspice: a 0 V source, which also carries i(L1).
+            try circuit.add(name, .voltageSource(a, end, IndependentSource(dc: 0)), at: location)
+        } else if letter == "c" {
             try circuit.add(name, .capacitor(a, end, capacitance: v * multiplier, initialVoltage: initial), at: location)
         } else {
             try circuit.add(name, .inductor(a, end, inductance: v / multiplier, initialCurrent: initial), at: location)
@@ -726,6 +738,9 @@ struct Elaborator {
         }
         return p
     }
+
+    /// The resistance ngspice gives a resistor written as 0 Ω (its RES_MIN).
+    static let zeroResistance = 1e-3
 
     /// Model-card entries that LTspice's libraries carry for its component browser (manufacturer,
     /// kind, ratings) and its simulator ignores; their values may be words (`mfg=NXP`, `type=zener`).
