@@ -53,6 +53,12 @@ final class MNAEngine {
     var rampTime = 0.0
     /// The fraction of each control (knob) of the network.
     var controlFractions: [Double]
+    /// Each switch's state in the last assembly, decided from that iterate's control value.
+    var switchOn: [Bool]
+    /// Each switch's state at the last accepted solution (kept while its control stays inside
+    /// the hysteresis window), and its control value there.
+    var acceptedSwitchOn: [Bool]
+    var acceptedSwitchControl: [Double]
 
     // Charge state (transient): one flat vector holding, in order, capacitor charges, device port
     // charges and inductor fluxes, with the matching currents (inductor: voltages).
@@ -74,6 +80,9 @@ final class MNAEngine {
         rhs = [Double](repeating: 0, count: size)
         portVoltages = network.devices.map { $0.model.initialPortVoltages }
         controlFractions = network.controls.map { $0.control.fraction }
+        switchOn = network.switches.map(\.model.initiallyOn)
+        acceptedSwitchOn = switchOn
+        acceptedSwitchControl = network.switches.map { _ in 0 }
         waveforms = network.voltageSources.map(\.source.waveform) + network.currentSources.map(\.source.waveform)
         var offset = network.capacitors.count
         var offsets: [Int] = []
@@ -213,6 +222,10 @@ final class MNAEngine {
             branchIncidence(r.a, r.b, u)
             branchVoltage(r.a, r.b, u)
             add(u, u, -r.resistance(controlFractions[r.control]))
+        }
+        for (k, w) in net.switches.enumerated() {
+            switchOn[k] = w.model.isOn(control: switchControl(k, x), wasOn: acceptedSwitchOn[k])
+            conductance(w.a, w.b, w.model.conductance(on: switchOn[k]))
         }
         for (k, v) in net.voltageSources.enumerated() {
             let u = net.unknown(ofBranch: v.branch)
@@ -374,13 +387,78 @@ final class MNAEngine {
             if !context.initializeJunctions { noteResidual(at: x) }
             let new = try solve()
             if new.contains(where: { !$0.isFinite }) { return nil }
-            let done = !limited && iteration > 1 && converged(new, x)
-            // A circuit without nonlinear devices is solved exactly in one step.
+            let done = !limited && iteration > 1 && converged(new, x) && switchesHold(at: new)
+            // A circuit without nonlinear devices is solved exactly in one step (once its
+            // switches keep the states the step was taken with).
             x = new
-            if done || (network.devices.isEmpty && iteration == 1) { return iteration }
+            if done || (network.devices.isEmpty && iteration == 1 && switchesHold(at: new)) { return iteration }
             context.initializeJunctions = false
         }
         return nil
+    }
+
+    // MARK: Switches
+
+    /// Switch `k`'s control value at `x`: its control voltage, or its controlling branch current.
+    func switchControl(_ k: Int, _ x: [Double]) -> Double {
+        switch network.switches[k].control {
+        case let .voltage(p, n): return voltage(p, x) - voltage(n, x)
+        case let .branch(b): return x[network.unknown(ofBranch: b)]
+        }
+    }
+
+    /// Whether every switch takes at `x` the state the last assembly gave it.
+    func switchesHold(at x: [Double]) -> Bool {
+        for (k, w) in network.switches.enumerated() where w.model.isOn(control: switchControl(k, x), wasOn: acceptedSwitchOn[k]) != switchOn[k] {
+            return false
+        }
+        return true
+    }
+
+    /// Makes the switches' states at solution `x` the accepted ones (a transient's accepted time
+    /// point, a DC sweep's point).
+    func acceptSwitches(at x: [Double]) {
+        for k in network.switches.indices {
+            let control = switchControl(k, x)
+            acceptedSwitchOn[k] = network.switches[k].model.isOn(control: control, wasOn: acceptedSwitchOn[k])
+            switchOn[k] = acceptedSwitchOn[k]
+            acceptedSwitchControl[k] = control
+        }
+    }
+
+    /// Where within the step to `x` (a fraction of it) the first switch to change state since the
+    /// last accepted point turned, the controls taken as linear over the step; nil if none turned.
+    /// `switchOn` must hold the states at `x` (as after Newton converged there).
+    func switchTurn(to x: [Double]) -> Double? {
+        var first: Double? = nil
+        for (k, w) in network.switches.enumerated() where switchOn[k] != acceptedSwitchOn[k] {
+            let before = acceptedSwitchControl[k], after = switchControl(k, x)
+            let edge = switchOn[k] ? w.model.threshold + w.model.hysteresis : w.model.threshold - w.model.hysteresis
+            let f = after != before ? min(max((edge - before) / (after - before), 0), 1) : 1
+            first = min(first ?? f, f)
+        }
+        return first
+    }
+
+    /// ngspice's step limit for voltage-controlled switches (its `SWtrunc`), at an accepted point
+    /// reached by a step of `step` from a point where the controls were `previous`: while a
+    /// control moves towards the edge of the window that would turn its switch, the next step
+    /// may move it by at most 0.75 of the distance left plus 50 mV, at its last rate.
+    func switchLimitedStep(previous: [Double], step: Double) -> Double? {
+        var limit: Double? = nil
+        for (k, w) in network.switches.enumerated() {
+            guard case .voltage = w.control else { continue }
+            let now = acceptedSwitchControl[k], change = now - previous[k]
+            let m = w.model
+            var allowed: Double? = nil
+            if !acceptedSwitchOn[k], now < m.threshold + m.hysteresis, change > 0 {
+                allowed = ((m.threshold + m.hysteresis - now) * 0.75 + 0.05) / change * step
+            } else if acceptedSwitchOn[k], now > m.threshold - m.hysteresis, change < 0 {
+                allowed = ((m.threshold - m.hysteresis - now) * 0.75 - 0.05) / change * step
+            }
+            if let allowed { limit = min(limit ?? allowed, allowed) }
+        }
+        return limit
     }
 
     /// Newton carried on from a solution that met SPICE's tolerances until Kirchhoff's laws hold to

@@ -42,6 +42,14 @@ struct Network: Sendable {
         }
     }
 
+    /// A switch (S or W): its model's conductance between `a` and `b`, in the state its control
+    /// decides (`MNAEngine.switchOn`).
+    struct Switch: Sendable {
+        /// The control: the voltage between two nodes, or a branch current.
+        enum Control: Sendable { case voltage(Int, Int), branch(Int) }
+        var a: Int, b: Int, control: Control, model: ControlledSwitch, owner: Int
+    }
+
     /// Node names, ground first; internal nodes are `element#terminal`.
     var nodeNames: [String] = ["0"]
     /// What each branch current is: `i(v1)`, `i(l2)`.
@@ -60,6 +68,7 @@ struct Network: Sendable {
     var ccvs: [CCVS] = []
     var devices: [Device] = []
     var controlledResistors: [ControlledResistor] = []
+    var switches: [Switch] = []
     /// The controls (knobs), by name, with their setting in the circuit.
     var controls: [(name: String, control: Control)] = []
     /// For each circuit element, the branch that carries its current, if it has one.
@@ -67,7 +76,7 @@ struct Network: Sendable {
 
     /// The primitive whose current is a two-terminal element's current (into its first terminal).
     enum CurrentCarrier: Sendable {
-        case branch(Int), resistor(Int), capacitor(Int), currentSource(Int), vccs(Int), cccs(Int), device(Int)
+        case branch(Int), resistor(Int), capacitor(Int), currentSource(Int), vccs(Int), cccs(Int), device(Int), `switch`(Int)
         /// A behavioral current source (device index): its output current.
         case behavioral(Int)
     }
@@ -119,6 +128,7 @@ struct Network: Sendable {
         var pendingCouplings: [(owner: Int, names: [String], k: Double)] = []
         var pendingControls: [(owner: Int, controller: String, isCCCS: Bool, p: Int, n: Int, value: Double)] = []
         var pendingBehavioral: [(owner: Int, terminals: [Node], source: BehavioralSource)] = []
+        var pendingSwitches: [(owner: Int, a: Int, b: Int, controller: String, model: ControlledSwitch)] = []
 
         func branch(_ name: String, owner: Int) -> Int {
             branchNames.append("i(\(name.lowercased()))")
@@ -268,6 +278,11 @@ struct Network: Sendable {
                 controls.append((element.name, control))
                 controlledResistors.append(ControlledResistor(a: n(a), b: n(b), segment: .variable(low, high), control: c,
                                                               branch: branch(element.name, owner: owner), owner: owner))
+            case let .controlledSwitch(a, b, .voltage(cp, cn), model):
+                carrierOfElement[owner] = .switch(switches.count)
+                switches.append(Switch(a: n(a), b: n(b), control: .voltage(n(cp), n(cn)), model: model, owner: owner))
+            case let .controlledSwitch(a, b, .current(controller), model):
+                pendingSwitches.append((owner, n(a), n(b), controller, model))
             case let .behavioralSource(terminals, b):
                 if terminals.contains(where: \.isBranchCurrent) {
                     pendingBehavioral.append((owner, terminals, b))
@@ -334,6 +349,16 @@ struct Network: Sendable {
                 ccvs.append(CCVS(p: c.p, n: c.n, control: control, transresistance: c.value, branch: branchOfElement[c.owner]!, owner: c.owner))
             }
         }
+        for w in pendingSwitches {
+            let element = circuit.elements[w.owner]
+            guard let controllerIndex = circuit.elementIndex(named: w.controller),
+                  case .voltageSource = circuit.elements[controllerIndex].kind,
+                  let control = branchOfElement[controllerIndex] else {
+                throw NetlistError("\(element.name): no voltage source named '\(w.controller)' to sense the current of", at: element.location)
+            }
+            carrierOfElement[w.owner] = .switch(switches.count)
+            switches.append(Switch(a: w.a, b: w.b, control: .branch(control), model: w.model, owner: w.owner))
+        }
         // Behavioral sources that read branch currents: such a terminal is the branch's unknown,
         // numbered past the nodes (unknown k − 1 holds the value of terminal k, node or branch).
         for (owner, terminals, source) in pendingBehavioral {
@@ -377,6 +402,7 @@ struct Network: Sendable {
         }
         for r in resistors { dc.union(r.a, r.b) }
         for r in controlledResistors { dc.union(r.a, r.b) }
+        for w in switches { dc.union(w.a, w.b) }
         for l in inductors { dc.union(l.a, l.b); try stiffEdge(l.a, l.b, l.owner) }
         for v in voltageSources { dc.union(v.p, v.n); try stiffEdge(v.p, v.n, v.owner) }
         for e in vcvs { dc.union(e.p, e.n); try stiffEdge(e.p, e.n, e.owner) }

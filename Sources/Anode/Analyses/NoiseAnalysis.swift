@@ -197,6 +197,7 @@ extension Simulator {
             sources.append(NoiseSource(a: grid, b: cathode, white: white, flicker: 0, owner: owner))
         }
         for r in network.resistors { thermal(r.a, r.b, r.conductance, r.owner) }
+        for (k, w) in network.switches.enumerated() { thermal(w.a, w.b, w.model.conductance(on: engine.switchOn[k]), w.owner) }
         for r in network.controlledResistors {
             let resistance = r.resistance(network.controls[r.control].control.fraction)
             if resistance > 0 { thermal(r.a, r.b, 1 / resistance, r.owner) }

@@ -69,6 +69,9 @@ extension MNAEngine {
                 let f = network.cccs[k]
                 return f.gain * x[network.unknown(ofBranch: f.control)]
             case .device(let d): return value(of: .device(d, terminal: 0), x, chargeCurrents: chargeCurrents)
+            case .switch(let k):
+                let w = network.switches[k]
+                return w.model.conductance(on: switchOn[k]) * (voltage(w.a, x) - voltage(w.b, x))
             case .behavioral(let d):
                 guard case .behavioral(let b) = network.devices[d].model else { return 0 }
                 let (port, sign) = b.outputPort
@@ -116,6 +119,9 @@ extension MNAEngine {
             power[s.owner] += (v(s.p) - v(s.n)) * sourceValue(k, current: true, ctx)
         }
         for r in network.controlledResistors { power[r.owner] += (v(r.a) - v(r.b)) * x[network.unknown(ofBranch: r.branch)] }
+        for (k, w) in network.switches.enumerated() {
+            power[w.owner] += w.model.conductance(on: switchOn[k]) * (v(w.a) - v(w.b)) * (v(w.a) - v(w.b))
+        }
         for e in network.vcvs { power[e.owner] += (v(e.p) - v(e.n)) * x[network.unknown(ofBranch: e.branch)] }
         for h in network.ccvs { power[h.owner] += (v(h.p) - v(h.n)) * x[network.unknown(ofBranch: h.branch)] }
         for g in network.vccs { power[g.owner] += (v(g.p) - v(g.n)) * g.transconductance * (v(g.cp) - v(g.cn)) }
@@ -150,6 +156,9 @@ extension MNAEngine {
             case .capacitor(let k):
                 let c = network.capacitors[k]
                 return (v(c.a) - v(c.b)) * Complex(0, omega * c.capacitance)
+            case .switch(let k):
+                let w = network.switches[k]
+                return (v(w.a) - v(w.b)) * Complex(w.model.conductance(on: switchOn[k]))
             case .currentSource(let k):
                 let s = network.currentSources[k].source
                 return Complex(length: s.acMagnitude, phase: s.acPhase * .pi / 180)

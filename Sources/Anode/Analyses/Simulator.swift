@@ -204,6 +204,9 @@ public struct Simulator: Sendable {
             throw SimulationError("\(error.message) (at \(point))")
         }
         x = solution
+        // A switch keeps its state from point to point while its control stays inside the
+        // hysteresis window, as in ngspice (a sweep up and back down traces the loop).
+        engine.acceptSwitches(at: solution)
         for (k, p) in resolved.enumerated() {
             columns[k].append(probes[k].view.apply(engine.value(of: p, solution, ctx, chargeCurrents: nil)))
         }

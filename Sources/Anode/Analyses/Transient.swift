@@ -24,6 +24,8 @@ struct TransientIntegrator {
     let maxStep: Double
     /// Smallest step before giving up.
     let minStep: Double
+    /// How closely a switch's turn is located in time, s.
+    let switchResolution: Double
     /// Times where a source has a corner, ascending, TSTOP last.
     /// The sources' corners in time order, and the first of them not yet passed.
     var breakpoints: [Double]
@@ -58,6 +60,7 @@ struct TransientIntegrator {
         // LTspice's `.options maxstep` caps the step beside TMAX.
         maxStep = min(fixed ? (spec.maxStep ?? spec.step) : spec.effectiveMaxStep, options.maxStep ?? .infinity)
         minStep = max(spec.stop * 1e-15, 1e-18)
+        switchResolution = max(spec.stop * 1e-9, minStep)
         var points: Set<Double> = [spec.stop]
         if spec.startup {
             let subcircuit = simulator.circuit.subcircuitSources
@@ -135,6 +138,7 @@ struct TransientIntegrator {
                 throw SimulationError("transient initial conditions (UIC): \(error.message)")
             }
             x = solution
+            engine.acceptSwitches(at: x)
             let qNow = engine.charges(at: x)
             uicCurrents = (0..<qNow.count).map { (qNow[$0] - q[$0]) / h }
             return x
@@ -150,6 +154,7 @@ struct TransientIntegrator {
                 throw SimulationError("transient initial operating point: \(error.message)")
             }
             for d in net.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
+            engine.acceptSwitches(at: x)
             engine.previousCharge = engine.charges(at: x)
         }
         engine.previousCurrent = [Double](repeating: 0, count: engine.chargeCount)
@@ -232,6 +237,22 @@ struct TransientIntegrator {
                 }
             }
 
+            // A switch that turned within a step longer than `switchResolution`: the step is
+            // cut to end just before the turn (the control taken as linear over the step), and
+            // the next one to cross it within that resolution, so that no output time falls
+            // between a point before the turn and one long after it.
+            var switched = false
+            if !fixed, let f = engine.switchTurn(to: trial) {
+                if step > 2 * switchResolution {
+                    let turn = f * step
+                    rejected += 1
+                    h = max(turn > switchResolution ? turn - 0.5 * switchResolution : turn + 0.5 * switchResolution, minStep)
+                    for d in simulator.network.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
+                    continue
+                }
+                switched = true
+            }
+
             // Accept.
             accepted += 1
             shortest = min(shortest, step)
@@ -239,9 +260,13 @@ struct TransientIntegrator {
             previousT = t
             x = trial
             t += step
-            let corner = !fixed && nextBreakpoint < breakpoints.count && abs(breakpoints[nextBreakpoint] - t) <= 1e-12 * t + minStep
+            // A switch's turn is a corner like a source's.
+            let corner = switched || (!fixed && nextBreakpoint < breakpoints.count && abs(breakpoints[nextBreakpoint] - t) <= 1e-12 * t + minStep)
             engine.previousCharge = q
             engine.previousCurrent = currents
+            let controls = engine.acceptedSwitchControl
+            engine.acceptSwitches(at: x)
+            if !fixed, let limit = engine.switchLimitedStep(previous: controls, step: step) { proposed = min(proposed, max(limit, minStep)) }
             history.append((t, q))
             if history.count > 4 { history.removeFirst() }
             record(t: t, x: x, ctx: ctx, currents: currents, corner: corner)

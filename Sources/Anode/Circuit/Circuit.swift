@@ -189,6 +189,14 @@ public struct Circuit: Sendable {
         case let .potentiometer(_, _, _, r, control):
             try positive(r, "resistance", "Ω")
             try finite(control.position, "position")
+        case let .controlledSwitch(_, _, _, s):
+            try finite(s.threshold, "threshold")
+            try finite(s.hysteresis, "hysteresis")
+            if s.hysteresis < 0 {
+                throw NetlistError("\(name): a negative hysteresis (a smooth or inverted transition) is not supported; give VH or IH ≥ 0", at: at)
+            }
+            try positive(s.onResistance, "on resistance RON", "Ω")
+            try positive(s.offResistance, "off resistance ROFF", "Ω")
         case let .variableResistor(_, _, low, high, control):
             try finite(low, "minimum resistance")
             try positive(high, "maximum resistance", "Ω")

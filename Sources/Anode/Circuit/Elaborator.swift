@@ -294,6 +294,7 @@ struct Elaborator {
             try voltageControlled(line, name: name, letter: letter, in: scope)
         case "b": try behavioralSource(line, name: name, letter: letter, in: scope)
         case "f", "h": try currentControlled(line, name: name, letter: letter, in: scope)
+        case "s", "w": try controlledSwitch(line, name: name, letter: letter, in: scope)
         case "d", "q", "j", "m": try semiconductor(line, name: name, letter: letter, in: scope)
         case "x": try subcircuitInstance(line, name: name, in: scope)
         default: throw NetlistError("unknown element type '\(line.name.prefix(1))'", at: line.location)
@@ -701,12 +702,48 @@ struct Elaborator {
         try circuit.add(name, kind, at: line.location)
     }
 
+    /// `S1 a b cp cn MODEL [ON|OFF]` (a voltage switch, model SW) or `W1 a b VNAME MODEL [ON|OFF]`
+    /// (a current switch, model CSW, sensing the voltage source VNAME's current).
+    mutating func controlledSwitch(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
+        let (positional, named) = try split(line)
+        if let first = named.first { throw NetlistError("unknown parameter '\(first.name.text)' for \(line.name)", at: first.name.location) }
+        var tokens = positional
+        var initiallyOn = false
+        if let last = tokens.last, last.isWord("on") || last.isWord("off") {
+            initiallyOn = last.isWord("on")
+            tokens.removeLast()
+        }
+        let usage = letter == "s" ? "two nodes, two control nodes and a model (SW)" : "two nodes, a controlling voltage source and a model (CSW)"
+        guard tokens.count == (letter == "s" ? 5 : 4) else {
+            throw NetlistError("\(line.name) needs \(usage), then ON or OFF if wanted", at: tokens.last?.location ?? line.location)
+        }
+        let a = try node(tokens[0], in: scope), b = try node(tokens[1], in: scope)
+        let control: ControlledSwitch.Control
+        if letter == "s" {
+            control = .voltage(try node(tokens[2], in: scope), try node(tokens[3], in: scope))
+        } else {
+            guard tokens[2].kind == .word, tokens[2].lowercased.first == "v" else {
+                throw NetlistError("\(line.name): the controlling element must be a voltage source, not '\(tokens[2].text)'", at: tokens[2].location)
+            }
+            control = .current(controller: scope.prefix + tokens[2].text)
+        }
+        let modelToken = tokens[tokens.count - 1]
+        if modelToken.kind == .word, let (model, _) = scope.model(modelToken.lowercased), ["vswitch", "iswitch"].contains(model.type) {
+            throw NetlistError("\(line.name): PSpice's \(model.type.uppercased()) (a smooth change between VON and VOFF) is not supported; write an SW or CSW model (VT, VH, RON, ROFF)", at: modelToken.location)
+        }
+        let (model, modelScope) = try lookupModel(modelToken, for: line, in: scope)
+        var start = SwitchParameters()
+        start.currentControlled = letter == "w"
+        let p = try parameters(SwitchParameters.self, of: model, in: modelScope, from: start)
+        try circuit.add(name, .controlledSwitch(a, b, control, p.controlledSwitch(initiallyOn: initiallyOn)), at: line.location)
+    }
+
     // MARK: Semiconductors and tubes
 
     /// Evaluates a model card in the scope that defines it; warns once per card about parameters
     /// that are accepted but not modeled.
-    mutating func parameters<P: ModelParameters>(_ type: P.Type, of model: ModelStatement, in scope: Scope) throws(NetlistError) -> P {
-        var p = P()
+    mutating func parameters<P: ModelParameters>(_ type: P.Type, of model: ModelStatement, in scope: Scope, from start: P? = nil) throws(NetlistError) -> P {
+        var p = start ?? P()
         var ignored: [String] = [], metadata: [String] = []
         for a in model.parameters {
             guard let text = a.value else { continue }
@@ -747,7 +784,7 @@ struct Elaborator {
     static let partMetadata: Set<String> = ["mfg", "type", "vceo", "icrating", "iave", "vpk", "ipk"]
 
     static let modelTypes: [Character: Set<String>] = [
-        "d": ["d"], "q": ["npn", "pnp"], "j": ["njf", "pjf"], "m": ["nmos", "pmos"],
+        "d": ["d"], "q": ["npn", "pnp"], "j": ["njf", "pjf"], "m": ["nmos", "pmos"], "s": ["sw"], "w": ["csw"],
     ]
 
     func lookupModel(_ token: Token, for line: ElementLine, in scope: Scope) throws(NetlistError) -> (ModelStatement, Scope) {
@@ -1185,7 +1222,7 @@ struct Elaborator {
             // Two-terminal elements, and the controlled and behavioral sources, whose output carries the current.
             let controlled: Bool
             switch element.kind {
-            case .voltageControlledVoltageSource, .voltageControlledCurrentSource, .behavioralSource: controlled = true
+            case .voltageControlledVoltageSource, .voltageControlledCurrentSource, .behavioralSource, .controlledSwitch: controlled = true
             default: controlled = false
             }
             if element.kind.nodes.count != 2 && !controlled {

@@ -55,6 +55,9 @@ public enum ElementKind: Hashable, Sendable {
     case potentiometer(Node, wiper: Node, Node, resistance: Double, Control)
     /// A variable resistor: minimum + fraction·(maximum − minimum).
     case variableResistor(Node, Node, minimum: Double, maximum: Double, Control)
+    /// A switch (S or W): `ControlledSwitch`'s resistance between the two nodes, in the state its
+    /// control decides.
+    case controlledSwitch(Node, Node, ControlledSwitch.Control, ControlledSwitch)
     /// A behavioral current source (B, or E/G with VALUE=, as elaborated): `terminals` lists each
     /// port's + and − node, port after port (see `BehavioralSource`). A terminal named `i(NAME)`
     /// reads the branch current of element NAME instead of a node voltage (its pair's − node is
@@ -87,6 +90,8 @@ public enum ElementKind: Hashable, Sendable {
         case let .pentode(p, g2, g1, k, _): return [p, g2, g1, k]
         case let .potentiometer(a, w, b, _, _): return [a, w, b]
         case let .variableResistor(a, b, _, _, _): return [a, b]
+        case let .controlledSwitch(a, b, .voltage(cp, cn), _): return [a, b, cp, cn]
+        case let .controlledSwitch(a, b, .current, _): return [a, b]
         case let .behavioralSource(terminals, _):
             var nodes: [Node] = []
             for t in terminals where !t.isBranchCurrent && !nodes.contains(t) { nodes.append(t) }

@@ -42,7 +42,7 @@ extension Elaborator {
                 continue
             }
             switch element.kind {
-            case .resistor, .capacitor, .inductor, .voltageSource, .currentSource, .diode, .variableResistor,
+            case .resistor, .capacitor, .inductor, .voltageSource, .currentSource, .diode, .variableResistor, .controlledSwitch,
                  .voltageControlledVoltageSource, .voltageControlledCurrentSource,
                  .currentControlledCurrentSource, .currentControlledVoltageSource, .behavioralSource:
                 probes.append(.current(element.name))

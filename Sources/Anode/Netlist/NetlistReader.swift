@@ -35,7 +35,7 @@ struct NetlistReader {
     ]
 
     /// Element letters Anode knows, with what each is.
-    static let elementLetters: Set<Character> = ["r", "c", "l", "k", "v", "i", "e", "f", "g", "h", "b", "d", "q", "j", "m", "x"]
+    static let elementLetters: Set<Character> = ["r", "c", "l", "k", "v", "i", "e", "f", "g", "h", "b", "d", "q", "j", "m", "s", "w", "x"]
 
     static func canonical(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
@@ -664,7 +664,7 @@ struct NetlistReader {
 
     /// Element letters of other SPICE programs that Anode does not have, by what they are.
     static let unsupportedElements: [Character: String] = [
-        "a": "XSPICE code models (A elements)", "s": "voltage-controlled switches (S)", "w": "current-controlled switches (W)",
+        "a": "XSPICE code models (A elements)",
         "t": "transmission lines (T)", "o": "lossy transmission lines (O)", "u": "RC lines (U)", "y": "transmission lines (Y)",
     ]
 

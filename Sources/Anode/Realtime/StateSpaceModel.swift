@@ -73,6 +73,11 @@ struct StateSpaceModel {
         let network: Network
         do { network = try Network(circuit) } catch { throw SimulationError(error.description) }
         let net = network
+        if let w = net.switches.first {
+            // A switch's conductance jumps with its control; the model's matrices assume fixed ones.
+            let element = circuit.elements[w.owner]
+            throw SimulationError("\(element.name)\(element.location.map { " (line \($0.line))" } ?? ""): the real-time engine does not model switches (S, W), whose resistance jumps with their control; use the MNA engine")
+        }
         let engine = MNAEngine(network, options: circuit.options)
         let n = engine.size
         // The companion coefficients (the trapezoidal rule: 2/T and 1; see `SimulationOptions.companion`).
@@ -293,6 +298,7 @@ struct StateSpaceModel {
                 case .resistor(let k): tap(r, .resistor(k))
                 case .capacitor(let k): tap(r, .capacitor(k, sign: 1))
                 case .device(let d): tap(r, .device(d, terminal: 0))
+                case .switch: break  // refused above
                 case .behavioral(let d):
                     guard case .behavioral(let b) = net.devices[d].model else { break }
                     portCurrent(r, device: d, port: b.outputPort.port, sign: b.outputPort.sign)

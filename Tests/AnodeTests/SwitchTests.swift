@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import Anode
+
+@Suite("Switches (S, W)")
+struct SwitchTests {
+    func circuit(_ text: String) throws -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
+
+    /// A 1 µF capacitor at `out`, fed from 5 V through 1 kΩ and shunted by the switch (10 Ω on,
+    /// 1 MΩ off): v(out) settles to 5·1M/(1k + 1M) off and 5·10/(1k + 10) on, with the time
+    /// constants of the capacitor and 1k ∥ 1M (off) or 1k ∥ 10 (on).
+    static let off = 5 * 1e6 / (1e6 + 1e3), on = 5 * 10 / 1010.0
+    static let tauOn = 1e-6 / (1e-3 + 0.1), tauOff = 1e-6 / (1e-3 + 1e-6)
+
+    /// The closed form after a turn at `turn` from `from` towards `to`, time constant `tau`.
+    static func settle(_ t: Double, turn: Double, from: Double, to: Double, tau: Double) -> Double {
+        to + (from - to) * exp(-(t - turn) / tau)
+    }
+
+    func transient(_ text: String, probe: Probe) throws -> (TransientResult, [Double]) {
+        let c = try circuit(text)
+        guard case .transient(let spec) = c.analyses[0] else { throw SimulationError("no .tran") }
+        let result = try Simulator(c).transient(spec)
+        return (result, try #require(result.values(probe)))
+    }
+
+    /// The value at output time `t` (NaN, failing every comparison, if there is none).
+    func value(_ result: TransientResult, _ values: [Double], at t: Double) -> Double {
+        guard let k = result.time.firstIndex(where: { abs($0 - t) < 1e-9 }) else { return .nan }
+        return values[k]
+    }
+
+    @Test("a voltage switch turns on above VT + VH and off below VT − VH, its turns located in time; the RC between is the closed form's")
+    func voltageSwitch() throws {
+        // v(in) rises 0 → 5 V over 1 ms and falls back over the next: on at 3.5 V (0.7 ms), off at
+        // 1.5 V (1.7 ms), on again at 2.7 ms. Without the hysteresis it would turn at 0.5 ms.
+        let (result, out) = try transient("""
+            V1 in 0 PWL(0 0 1m 5 2m 0 3m 5)
+            R1 in 0 1k
+            V2 sup 0 5
+            R2 sup out 1k
+            C1 out 0 1u
+            S1 out 0 in 0 sm
+            .model sm SW(VT=2.5 VH=1 RON=10 ROFF=1meg)
+            .options reltol=1e-6
+            .tran 10u 3m
+            .print tran v(out) i(S1)
+            """, probe: .voltage("out"))
+        for t in [0.1e-3, 0.6e-3, 0.69e-3] { #expect(abs(value(result, out, at: t) - Self.off) < 1e-6, "off at \(t)") }
+        for t in [0.71e-3, 0.72e-3, 0.75e-3, 1.0e-3, 1.69e-3] {
+            let expected = Self.settle(t, turn: 0.7e-3, from: Self.off, to: Self.on, tau: Self.tauOn)
+            #expect(abs(value(result, out, at: t) - expected) < 2e-4, "on, t = \(t): \(value(result, out, at: t)) against \(expected)")
+        }
+        for t in [1.71e-3, 1.8e-3, 2.2e-3, 2.69e-3] {
+            let expected = Self.settle(t, turn: 1.7e-3, from: Self.on, to: Self.off, tau: Self.tauOff)
+            #expect(abs(value(result, out, at: t) - expected) < 2e-4, "off, t = \(t): \(value(result, out, at: t)) against \(expected)")
+        }
+        let second = Self.settle(2.7e-3, turn: 1.7e-3, from: Self.on, to: Self.off, tau: Self.tauOff)
+        let expected = Self.settle(2.75e-3, turn: 2.7e-3, from: second, to: Self.on, tau: Self.tauOn)
+        #expect(abs(value(result, out, at: 2.75e-3) - expected) < 2e-4)
+        // i(S1): the switch's conductance times its voltage.
+        let i = try #require(result.values(.current("S1")))
+        #expect(abs(value(result, i, at: 1.0e-3) - (value(result, out, at: 1.0e-3)) / 10) < 1e-9)
+        #expect(abs(value(result, i, at: 0.5e-3) - Self.off / 1e6) < 1e-12)
+    }
+
+    @Test("a current switch (W) senses a voltage source's current: on above IT + IH, off below IT − IH")
+    func currentSwitch() throws {
+        // The current through Vs rises 0 → 2 mA over 2 ms and falls back: on at 1.2 mA (1.2 ms),
+        // off at 0.8 mA (3.2 ms).
+        let (result, out) = try transient("""
+            I1 0 a PWL(0 0 2m 2m 4m 0)
+            Vs a b 0
+            R1 b 0 1k
+            V2 sup 0 5
+            R2 sup out 1k
+            W1 out 0 Vs cm
+            .model cm CSW(IT=1m IH=0.2m RON=10 ROFF=1meg)
+            .tran 10u 4m
+            """, probe: .voltage("out"))
+        for t in [1.0e-3, 1.19e-3, 3.21e-3, 3.9e-3] { #expect(abs(value(result, out, at: t) - Self.off) < 1e-9, "off at \(t)") }
+        for t in [1.21e-3, 2e-3, 3.19e-3] { #expect(abs(value(result, out, at: t) - Self.on) < 1e-9, "on at \(t)") }
+    }
+
+    @Test("inside the window the operating point takes ON or OFF from the element line; .dc traces the loop; .ac sees the state")
+    func operatingPointSweepAndAC() throws {
+        let c = try circuit("""
+            V1 in 0 2.5
+            V2 sup 0 DC 5 AC 1
+            R2 sup out 1k
+            S1 out 0 in 0 sm ON
+            S2 sup out2 in 0 sm OFF
+            R3 out2 0 1k
+            .model sm SW(VT=2.5 VH=1 RON=10 ROFF=1meg)
+            """)
+        let op = try Simulator(c).operatingPoint()
+        // ngspice 39: v(out) = 4.950495e-02, v(out2) = 4.995005e-03.
+        #expect(abs(op.voltage("out")! - 5 * 10 / 1010.0) < 1e-12)
+        #expect(abs(op.voltage("out2")! - 5 * 1e3 / (1e6 + 1e3)) < 1e-12)
+        let ac = try Simulator(c).ac(ACSweep(.decade, points: 1, start: 1e3, stop: 1e3), probes: [.voltage("out"), .current("S1")])
+        #expect(abs(ac.phasors(.voltage("out"))![0].real - 10 / 1010.0) < 1e-12)
+        #expect(abs(ac.phasors(.current("S1"))![0].real - 1 / 1010.0) < 1e-12)
+        // A sweep up and back down (ngspice 39: on from 4 V going up, off from 1 V going down).
+        let up = try Simulator(c).dcSweep([DCSweep(source: "V1", start: 0, stop: 5, step: 0.5)], probes: [.voltage("out")])
+        let down = try Simulator(c).dcSweep([DCSweep(source: "V1", start: 5, stop: 0, step: -0.5)], probes: [.voltage("out")])
+        let onValue = Self.on, offValue = Self.off
+        let upValues = try #require(up.values(.voltage("out"))), downValues = try #require(down.values(.voltage("out")))
+        // Going up from 0 V the ON switch turns off at once (below 1.5 V), and on again past 3.5 V.
+        for (k, v) in upValues.enumerated() { #expect(abs(v - (Double(k) * 0.5 > 3.5 ? onValue : offValue)) < 1e-9, "up at \(Double(k) * 0.5) V") }
+        for (k, v) in downValues.enumerated() { #expect(abs(v - (5 - Double(k) * 0.5 < 1.5 ? offValue : onValue)) < 1e-9, "down at \(5 - Double(k) * 0.5) V") }
+    }
+
+    @Test(".noise: a switch is a resistor at RON or ROFF, as its control sets it at the operating point")
+    func noise() throws {
+        for (control, r) in [(5.0, 100.0), (0.0, 1e6)] {
+            let c = try circuit("V1 in 0 DC 0 AC 1\nR1 in out 1k\nV2 c 0 \(control)\nS1 out 0 c 0 sm\n"
+                                + ".model sm SW(VT=2.5 RON=100 ROFF=1meg)\n.noise v(out) V1 dec 1 1k 10k\n")
+            let result = try Simulator(c).noise(try #require(c.noiseAnalyses.first))
+            // 4kT·(1/1k + 1/R) of current noise into 1k ∥ R.
+            let fourKT = 4 * 1.380649e-23 * 300.15, parallel = 1 / (1e-3 + 1 / r)
+            let density = (fourKT * (1e-3 + 1 / r)).squareRoot() * parallel
+            for o in result.outputSpectrum { #expect(abs(o / density - 1) < 1e-9, "V(c) = \(control): \(o) against \(density)") }
+        }
+    }
+
+    @Test("bad switches are errors naming the element or the card; the real-time engine refuses a switch")
+    func errors() throws {
+        func message(_ text: String) -> String? {
+            do { _ = try Simulator(try circuit(text)).operatingPoint(); return nil } catch { return "\(error)" }
+        }
+        let base = "V1 in 0 1\nR1 out 0 1k\nV2 out2 0 1\n"
+        #expect(message(base + "S1 out 0 in 0 sm\n.model sm SW(VT=1 VH=-0.5)\n")?.contains("VH must not be negative") == true)
+        #expect(message(base + "S1 out 0 in 0 sm\n.model sm SW(RON=0)\n")?.contains("RON must be positive") == true)
+        #expect(message(base + "S1 out 0 in 0 sm\n.model sm SW(IT=1)\n")?.contains("unknown parameter 'it'") == true)
+        #expect(message(base + "S1 out 0 in 0 cm\n.model cm CSW(IT=1)\n")?.contains("needs a model of type SW") == true)
+        #expect(message(base + "S1 out 0 in sm\n.model sm SW()\n")?.contains("S1 needs two nodes, two control nodes and a model") == true)
+        #expect(message(base + "W1 out 0 V9 cm\n.model cm CSW()\n")?.contains("no voltage source named 'V9'") == true)
+        #expect(message(base + "W1 out 0 R1 cm\n.model cm CSW()\n")?.contains("must be a voltage source") == true)
+        #expect(message(base + "S1 out 0 in 0 ps\n.model ps VSWITCH(RON=1 ROFF=1meg VON=1 VOFF=0)\n")?.contains("PSpice's VSWITCH") == true)
+        let c = try circuit(base + "S1 out 0 in 0 sm\n.model sm SW(VT=0.5)\n.tran 10u 1m\n")
+        let refused = #expect(throws: SimulationError.self) {
+            try Processor(c, configuration: ProcessorConfiguration(inputs: ["V1"], outputs: [.voltage("out")], sampleRate: 48_000))
+        }
+        #expect(refused?.message.contains("S1 (line 5): the real-time engine does not model switches") == true, "\(String(describing: refused))")
+    }
+}
