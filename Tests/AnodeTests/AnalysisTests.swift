@@ -349,6 +349,53 @@ struct AnalysisTests {
         #expect(abs(e.value(at: 2) - (1 - exp(-1))) < 1e-12)
     }
 
+    @Test("SFFM and AM as ngspice 39 plays them: the closed forms, its defaults, and AM's phase")
+    func modulatedSources() throws {
+        let c = try circuit("""
+            V1 a 0 SFFM(0.1 1 10k 3 1k 30 60)
+            V2 b 0 AM(0.5 1 1k 10k 0.2m 45)
+            V3 c 0 SFFM(0 2 5k 2)
+            V4 d 0 AM(2 0.5 500)
+            V5 e 0 AM(1 0 1k 10k 0 30 70)
+            R1 a 0 1k
+            R2 b 0 1k
+            R3 c 0 1k
+            R4 d 0 1k
+            R5 e 0 1k
+            .tran 10u 1m
+            """)
+        func waveform(_ name: String) -> Waveform? {
+            guard case .voltageSource(_, _, let s)? = c.element(named: name)?.kind else { return nil }
+            return s.waveform?.resolved(step: 10e-6, stop: 1e-3)
+        }
+        let (v1, v2, v3, v4, v5) = (try #require(waveform("V1")), try #require(waveform("V2")), try #require(waveform("V3")),
+                                    try #require(waveform("V4")), try #require(waveform("V5")))
+        let degree = Double.pi / 180
+        for t in stride(from: 0.0, through: 1e-3, by: 37e-6) {
+            // VO + VA·sin(2π·FC·t + PHASEC + MDI·sin(2π·FS·t + PHASES)).
+            #expect(abs(v1.value(at: t) - (0.1 + sin(2 * .pi * 10e3 * t + 30 * degree + 3 * sin(2 * .pi * 1e3 * t + 60 * degree)))) < 1e-12)
+            // FS defaults to 1/TSTOP.
+            #expect(abs(v3.value(at: t) - 2 * sin(2 * .pi * 5e3 * t + 2 * sin(2 * .pi * 1e3 * t))) < 1e-12)
+            // AM: 0 until TD, then VA·(VO + sin(2π·MF·τ + PHASES))·sin(2π·FC·τ + PHASES).
+            let tau = t - 0.2e-3
+            #expect(abs(v2.value(at: t) - (tau <= 0 ? 0 : 0.5 * (1 + sin(2 * .pi * 1e3 * tau)) * sin(2 * .pi * 10e3 * tau))) < 1e-12)
+            #expect(abs(v5.value(at: t) - (t <= 0 ? 0 : sin(2 * .pi * 1e3 * t + 70 * degree) * sin(2 * .pi * 10e3 * t + 70 * degree))) < 1e-12)
+            // Without FC, ngspice's AM carrier is at 0 Hz: the source stays at 0.
+            #expect(v4.value(at: t) == 0)
+        }
+        // ngspice 39 on the same sources (`.options interp`, steps of at most 0.2 µs, so its values are
+        // interpolated linearly between its own points, within 3·10⁻⁵ of the source's).
+        for (w, t, value) in [(v1, 10e-6, -0.54225682), (v1, 20e-6, -0.886136936), (v3, 10e-6, 0.851401032),
+                              (v5, 10e-6, 0.922133837), (v2, 0.21e-3, 0.312341896), (v2, 0.22e-3, 0.535118177)] {
+            #expect(abs(w.value(at: t) - value) < 5e-5, "\(w) at \(t): \(w.value(at: t)) against ngspice's \(value)")
+        }
+        #expect(v2.breakpoints(until: 1e-3) == [0.2e-3])
+        // AM's sixth argument, which ngspice reads and leaves unused, is a warning when not 0.
+        #expect(c.warnings.filter { $0.message.contains("AM's sixth argument (PHASEC) has no effect") }.count == 2, "\(c.warnings)")
+        #expect(netlistError("V1 a 0 SFFM(0)\nR1 a 0 1\n")?.message.contains("SFFM takes VO VA") == true)
+        #expect(netlistError("V1 a 0 AM(1 2 3 4 5 6 7 8)\nR1 a 0 1\n")?.message.contains("AM takes VA VO") == true)
+    }
+
     @Test(".ic holds a node during the initial operating point")
     func initialCondition() throws {
         let c = try circuit("""

@@ -518,7 +518,7 @@ struct Elaborator {
                 i += 1
                 if isValue(i) { source.acMagnitude = try number(i); i += 1 }
                 if isValue(i) { source.acPhase = try number(i); i += 1 }
-            case "sin", "pulse", "pwl", "exp":
+            case "sin", "pulse", "pwl", "exp", "sffm", "am":
                 if source.waveform != nil { throw NetlistError("\(line.name) has two transient functions", at: t[i].location) }
                 let start = t[i]
                 i += 1
@@ -547,6 +547,9 @@ struct Elaborator {
                     while isValue(i) { args.append(try number(i)); i += 1 }
                 }
                 source.waveform = try waveform(word, args, at: start.location)
+                if word == "am", args.count > 5, args[5] != 0 {
+                    circuit.warnings.append(Diagnostic("\(line.name): AM's sixth argument (PHASEC) has no effect, as in ngspice 39, whose AM takes its seventh (PHASES) as the phase of both sines", at: start.location))
+                }
                 if case let .piecewiseLinear(points, _)? = source.waveform, repeatFrom != nil || delay != 0 {
                     guard delay >= 0 else { throw NetlistError("PWL's td= must not be negative, not \(delay)", at: start.location) }
                     if let r = repeatFrom {
@@ -557,8 +560,8 @@ struct Elaborator {
                     let shifted = points.map { Waveform.Point(time: $0.time + delay, value: $0.value) }
                     source.waveform = .piecewiseLinear(shifted, repeatFrom: repeatFrom.map { $0 + delay })
                 }
-            case "sffm", "am", "distof1", "distof2", "trnoise", "trrandom", "external":
-                throw NetlistError("source function \(word.uppercased()) is not supported (use DC, AC, SIN, PULSE, PWL or EXP)", at: t[i].location)
+            case "distof1", "distof2", "trnoise", "trrandom", "external":
+                throw NetlistError("source function \(word.uppercased()) is not supported (use DC, AC, SIN, PULSE, PWL, EXP, SFFM or AM)", at: t[i].location)
             default:
                 guard isValue(i) else {
                     throw NetlistError("unexpected '\(t[i].description)' in \(line.name)", at: t[i].location)
@@ -645,6 +648,15 @@ struct Elaborator {
                 points.append(Waveform.Point(time: a[k], value: a[k + 1]))
             }
             return .piecewiseLinear(points)
+        case "sffm":
+            try need(2...7, "VO VA [FC [MDI [FS [PHASEC [PHASES]]]]]")
+            // A frequency of 0 is 1/TSTOP, as an absent one (ngspice's).
+            return .frequencyModulated(offset: a[0], amplitude: a[1], carrier: arg(2).flatMap { $0 == 0 ? nil : $0 }, index: arg(3) ?? 0,
+                                       signal: arg(4).flatMap { $0 == 0 ? nil : $0 }, carrierPhase: arg(5) ?? 0, signalPhase: arg(6) ?? 0)
+        case "am":
+            try need(2...7, "VA VO [MF [FC [TD [PHASEC [PHASES]]]]]")
+            return .amplitudeModulated(amplitude: a[0], offset: a[1], modulation: arg(2).flatMap { $0 == 0 ? nil : $0 }, carrier: arg(3) ?? 0,
+                                       delay: arg(4) ?? 0, phase: arg(6) ?? 0)
         default:
             try need(2...6, "V1 V2 [TD1 [TAU1 [TD2 [TAU2]]]]")
             return .exponential(initial: a[0], pulsed: a[1], riseDelay: arg(2) ?? 0, riseTime: arg(3), fallDelay: arg(4), fallTime: arg(5))

@@ -17,6 +17,15 @@ public enum Waveform: Hashable, Sendable {
     case piecewiseLinear([Point], repeatFrom: Double? = nil)
     /// `EXP(V1 V2 TD1 TAU1 TD2 TAU2)`: rises from V1 toward V2 after TD1 with TAU1, falls back after TD2 with TAU2.
     case exponential(initial: Double, pulsed: Double, riseDelay: Double, riseTime: Double?, fallDelay: Double?, fallTime: Double?)
+    /// `SFFM(VO VA FC MDI FS PHASEC PHASES)`, single-frequency FM:
+    /// VO + VA·sin(2π·FC·t + PHASEC + MDI·sin(2π·FS·t + PHASES)), phases in degrees; a nil
+    /// carrier or signal frequency means 1/TSTOP.
+    case frequencyModulated(offset: Double, amplitude: Double, carrier: Double?, index: Double, signal: Double?,
+                            carrierPhase: Double, signalPhase: Double)
+    /// `AM(VA VO MF FC TD PHASEC PHASES)`, as ngspice 39 computes it: 0 until TD, then
+    /// VA·(VO + sin(2π·MF·τ + φ))·sin(2π·FC·τ + φ), τ = t − TD, φ = PHASES in degrees (PHASEC
+    /// has no effect there); a nil modulating frequency means 1/TSTOP.
+    case amplitudeModulated(amplitude: Double, offset: Double, modulation: Double?, carrier: Double, delay: Double, phase: Double)
 
     /// A corner of a piecewise-linear waveform.
     public struct Point: Hashable, Sendable {
@@ -42,8 +51,13 @@ public enum Waveform: Hashable, Sendable {
             let t1 = tau1 ?? step
             let d2 = td2 ?? td1 + step
             return .exponential(initial: v1, pulsed: v2, riseDelay: td1, riseTime: t1, fallDelay: d2, fallTime: tau2 ?? step)
-        case .piecewiseLinear:
+        case .piecewiseLinear, .amplitudeModulated(_, _, _?, _, _, _), .frequencyModulated(_, _, _?, _, _?, _, _):
             return self
+        case let .frequencyModulated(vo, va, fc, mdi, fs, pc, ps):
+            return .frequencyModulated(offset: vo, amplitude: va, carrier: fc ?? 1 / stop, index: mdi, signal: fs ?? 1 / stop,
+                                       carrierPhase: pc, signalPhase: ps)
+        case let .amplitudeModulated(va, vo, nil, fc, td, phase):
+            return .amplitudeModulated(amplitude: va, offset: vo, modulation: 1 / stop, carrier: fc, delay: td, phase: phase)
         }
     }
 
@@ -89,6 +103,13 @@ public enum Waveform: Hashable, Sendable {
             var v = v1 + (v2 - v1) * (1 - exp(-(t - td1) / t1))
             if t > d2 { v += (v1 - v2) * (1 - exp(-(t - d2) / t2)) }
             return v
+        case let .frequencyModulated(vo, va, fc, mdi, fs, pc, ps):
+            let degree = Double.pi / 180
+            return vo + va * sin(2 * Double.pi * (fc ?? 0) * t + pc * degree + mdi * sin(2 * Double.pi * (fs ?? 0) * t + ps * degree))
+        case let .amplitudeModulated(va, vo, mf, fc, td, phase):
+            let tau = t - td, phi = phase * Double.pi / 180
+            if tau <= 0 { return 0 }
+            return va * (vo + sin(2 * Double.pi * (mf ?? 0) * tau + phi)) * sin(2 * Double.pi * fc * tau + phi)
         }
     }
 
@@ -143,6 +164,10 @@ public enum Waveform: Hashable, Sendable {
             }
         case let .exponential(_, _, td1, _, td2, _):
             times = [td1, td2 ?? .infinity].filter { $0 > 0 && $0 <= stop }
+        case .frequencyModulated:
+            break
+        case let .amplitudeModulated(_, _, _, _, td, _):
+            if td > 0 && td <= stop { times.append(td) }
         }
         return times
     }
