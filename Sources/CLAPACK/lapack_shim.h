@@ -21,5 +21,11 @@ void zgetrs_(const char *trans, const int *n, const int *nrhs, const double *a, 
 /// Inverse of a real matrix from its dgetrf_ factors.
 void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, double *work,
              const int *lwork, int *info);
+/// Generalized eigenvalues (alphar + i·alphai)/beta of the pencil (A, B), by the QZ algorithm
+/// (eigenvectors not computed with jobvl = jobvr = 'N').
+void dggev_(const char *jobvl, const char *jobvr, const int *n, double *a, const int *lda, double *b,
+            const int *ldb, double *alphar, double *alphai, double *beta, double *vl, const int *ldvl,
+            double *vr, const int *ldvr, double *work, const int *lwork, int *info,
+            size_t jobvl_len, size_t jobvr_len);
 
 #endif

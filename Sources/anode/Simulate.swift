@@ -40,8 +40,8 @@ struct Simulate: ParsableCommand {
     func run() throws {
         let circuits = try loadSteppedCircuits(file, temperature: temperature)
         guard let first = circuits.first?.circuit,
-              !first.analyses.isEmpty || !first.transferFunctions.isEmpty || !first.noiseAnalyses.isEmpty else {
-            printError("\(file): error: the netlist has no analysis (.op, .dc, .ac, .tran, .tf or .noise)")
+              !first.analyses.isEmpty || !first.transferFunctions.isEmpty || !first.noiseAnalyses.isEmpty || !first.poleZeroAnalyses.isEmpty else {
+            printError("\(file): error: the netlist has no analysis (.op, .dc, .ac, .tran, .tf, .noise or .pz)")
             throw ExitCode(2)
         }
         // With .step, each point's tables, the swept values as their first columns, one after another.
@@ -108,6 +108,13 @@ struct Simulate: ParsableCommand {
                 let top = noise.contributions.prefix(3).map { String(format: "%@ %.3g V", $0.element, $0.outputTotal) }.joined(separator: ", ")
                 printError(label + String(format: "noise: %.4g V rms at %@, %.4g referred to %@ (largest: %@)", noise.outputTotal, "\(noise.request.output)",
                                           noise.inputTotal, noise.request.source, top))
+            }
+            // .pz: ngspice's pole(k) and zero(k), rad/s, as real and imaginary parts.
+            for (k, pz) in try simulator.poleZeroAnalyses().enumerated() {
+                tables.append(Table(kind: "pz" + (k > 0 ? "\(k + 1)" : ""), lines: ["name,real,imaginary"] + pz.values.map {
+                    "\($0.name),\(number($0.value.real)),\(number($0.value.imaginary))"
+                }, isAnalysis: false))
+                printError(label + "pz: \(pz.poles.count) poles, \(pz.zeros.count) zeros (rad/s)")
             }
         } catch {
             printError("\(file): \(label)\(error)")

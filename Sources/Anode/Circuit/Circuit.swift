@@ -26,6 +26,8 @@ public struct Circuit: Sendable {
     public var transferFunctions: [TransferFunctionRequest] = []
     /// `.noise` statements (see `Simulator.noise`).
     public var noiseAnalyses: [NoiseRequest] = []
+    /// `.pz` statements (see `Simulator.poleZero`).
+    public var poleZeroAnalyses: [PoleZeroRequest] = []
     /// `.four` statements, analysed on the transient's result (see `Simulator.fourier`).
     public var fourierAnalyses: [FourierRequest] = []
     /// `.meas` statements, measured on their analysis' results (see `Simulator.measure`).

@@ -221,7 +221,7 @@ struct Elaborator {
             case .command(let command):
                 if scope.parent != nil {
                     switch command {
-                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier, .transferFunction, .noise, .step:
+                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier, .transferFunction, .noise, .poleZero, .step:
                         throw NetlistError("analysis and control statements cannot appear inside a .subckt", at: statement.location)
                     case .global:
                         break
@@ -1182,6 +1182,16 @@ struct Elaborator {
             guard f2 >= f1 else { throw NetlistError(".noise stop frequency is below the start frequency", at: stop.location) }
             let sweep = ACSweep(ACSweep.Spacing(rawValue: variation.lowercased)!, points: Int(n), start: f1, stop: f2)
             circuit.noiseAnalyses.append(NoiseRequest(output: probe, source: element.name, sweep: sweep, location: location))
+        case let .poleZero(nodes, input, kind):
+            let n = try nodes.map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
+            for (t, node) in zip(nodes, n) where circuit.index(of: node) == nil {
+                throw NetlistError(".pz: no element connects to node '\(t.text)'", at: t.location)
+            }
+            if n[0] == n[1] { throw NetlistError(".pz: the input's two nodes are one node", at: nodes[1].location) }
+            if n[2] == n[3] { throw NetlistError(".pz: the output's two nodes are one node", at: nodes[3].location) }
+            circuit.poleZeroAnalyses.append(PoleZeroRequest(input: (n[0], n[1]), output: (n[2], n[3]),
+                                                            PoleZeroRequest.Input(rawValue: input.lowercased)!,
+                                                            PoleZeroRequest.Kind(rawValue: kind.lowercased)!, location: location))
         case let .fourier(frequency, probes):
             let f = try positive(frequency, ".four's fundamental frequency")
             var resolved: [Probe] = []

@@ -20,9 +20,9 @@ struct ControlBlock {
     /// Commands whose presence means the block is a program, not a list of analyses.
     static let controlFlow: Set<String> = ["foreach", "while", "repeat", "dowhile", "if", "else", "end", "label", "goto",
                                            "break", "continue", "alter", "altermod", "alterparam", "reset", "mc_source",
-                                           "source", "load", "loadsnap", "sens", "pz", "disto", "sp"]
+                                           "source", "load", "loadsnap", "sens", "disto", "sp"]
     /// Analyses, by command.
-    static let analyses: Set<String> = ["op", "tran", "ac", "dc", "noise", "tf"]
+    static let analyses: Set<String> = ["op", "tran", "ac", "dc", "noise", "tf", "pz"]
     /// Commands that write vectors, and how many file-name arguments come first.
     static let outputs: [String: Int] = ["print": 0, "plot": 0, "asciiplot": 0, "wrdata": 1, "write": 1, "gnuplot": 1]
     /// `plot` options and how many arguments each takes.
@@ -50,8 +50,9 @@ struct ControlBlock {
                 lastAnalysis = command
             } else if command == "run" {
                 lastAnalysis = nil
-            } else if Self.outputs[command] != nil, let kind = lastAnalysis, kind == "noise" || kind == "tf" {
-                warnings.append(Diagnostic("ngspice '\(t[0].text)' after '\(kind)' skipped: Anode writes the \(kind == "noise" ? "noise spectra and totals" : "transfer function, input and output impedance") itself", at: line.location))
+            } else if Self.outputs[command] != nil, let kind = lastAnalysis, ["noise", "tf", "pz"].contains(kind) {
+                let what = kind == "noise" ? "noise spectra and totals" : kind == "tf" ? "transfer function, input and output impedance" : "poles and zeros"
+                warnings.append(Diagnostic("ngspice '\(t[0].text)' after '\(kind)' skipped: Anode writes the \(what) itself", at: line.location))
             } else if let files = Self.outputs[command] {
                 if files > 0, t.count > 1 {
                     warnings.append(Diagnostic("ngspice '\(t[0].text) \(t[1].description)': Anode writes no \(t[1].description); its outputs go where its results go (`anode simulate -o`, as CSV)", at: t[1].location))

@@ -195,6 +195,8 @@ public enum Command: Hashable, Sendable {
     case transferFunction(output: ProbeText, source: Token)
     /// `.noise v(out[,ref]) SOURCE dec|oct|lin points fstart fstop [points per summary]`.
     case noise(output: ProbeText, source: Token, variation: Token, points: ValueText, start: ValueText, stop: ValueText)
+    /// `.pz n1 n2 n3 n4 vol|cur pol|zer|pz`: poles and zeros from the port (n1, n2) to V(n3, n4).
+    case poleZero(nodes: [Token], input: Token, kind: Token)
     /// `.four FREQ outputs`: the Fourier analysis of the transient's last period.
     case fourier(frequency: ValueText, probes: [ProbeText])
     /// `.meas[ure] [tran|ac|dc] NAME …`: the analysis (nil where LTspice's form leaves it out), the

@@ -552,6 +552,12 @@ struct NetlistReader {
             if head == ".plot" {
                 warnings.append(Diagnostic(".plot is read as .print (Anode writes CSV; use `anode plot` for pictures)", at: loc))
             }
+            if tokens.count >= 2, ["noise", "tf", "pz"].contains(tokens[1].lowercased) {
+                // ngspice's `.print noise onoise_spectrum`, `.print pz all`: what those analyses
+                // compute is written whole.
+                warnings.append(Diagnostic("\(head) \(tokens[1].lowercased) is not needed: Anode writes the \(tokens[1].lowercased == "noise" ? "noise spectra and totals" : tokens[1].lowercased == "tf" ? "transfer function and its impedances" : "poles and zeros") by itself", at: loc))
+                return nil
+            }
             guard tokens.count >= 2, ["tran", "ac", "dc", "op"].contains(tokens[1].lowercased) else {
                 throw NetlistError("\(head) needs an analysis type (tran, ac, dc or op) before the outputs", at: tokens.count > 1 ? tokens[1].location : loc)
             }
@@ -654,7 +660,14 @@ struct NetlistReader {
         case ".title":
             titleStatement = tokens.dropFirst().map(\.text).joined(separator: " ")
             return nil
-        case ".width", ".csparam", ".disto", ".sens", ".pz":
+        case ".pz":
+            let usage = ".pz takes the input's two nodes, the output's two nodes, vol or cur, and pol, zer or pz, as in .pz in 0 out 0 vol pz"
+            guard tokens.count == 7, tokens[1...].allSatisfy({ $0.kind == .word }),
+                  ["vol", "cur"].contains(tokens[5].lowercased), ["pol", "zer", "pz"].contains(tokens[6].lowercased) else {
+                throw NetlistError(usage, at: tokens.count > 1 ? tokens[1].location : loc)
+            }
+            return statement(.poleZero(nodes: Array(tokens[1...4]), input: tokens[5], kind: tokens[6]))
+        case ".width", ".csparam", ".disto", ".sens":
             warnings.append(Diagnostic("\(head) is not supported by Anode and was ignored", at: loc))
             return nil
         default:
