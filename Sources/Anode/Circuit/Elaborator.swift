@@ -87,6 +87,20 @@ struct Elaborator {
                 break
             }
         }
+        // The random functions' draws: new at every `.step` point, from `.options seed=` (read
+        // first, as any parameter may draw).
+        top.draws.run = stepPoint.map { RandomDraws.hash($0.description) } ?? 0
+        for statement in netlist.statements {
+            guard case .command(.options(let assignments)) = statement.kind else { continue }
+            for a in assignments where a.name == "seed" || a.name == "rseed" {
+                guard let value = a.value else { throw NetlistError("option \(a.name) needs a whole number", at: a.location) }
+                let seed = try top.evaluate(value)
+                guard seed >= 0, seed == seed.rounded(), seed < 9.0e15 else {
+                    throw NetlistError("option \(a.name) must be a whole number from 0 on, not \(seed)", at: value.location)
+                }
+                top.draws.seed = UInt64(seed)
+            }
+        }
         // `.if` blocks, with the parameters as stepped.
         statements = try resolveConditionals(netlist.statements, in: top)
         for statement in statements {
@@ -1329,6 +1343,8 @@ struct Elaborator {
             case "euler", "be": o.method = .backwardEuler
             default: throw NetlistError("method must be trap or euler, not '\(value.text)'", at: value.location)
             }
+        case "seed", "rseed":
+            break  // read before the parameters (`run`)
         case "temp", "tnom":
             guard let value = a.value else { throw NetlistError("option \(a.name) needs a temperature", at: a.location) }
             let t = try Self.temperature(value, named: "option \(a.name)", in: scope)
@@ -1340,7 +1356,6 @@ struct Elaborator {
              "mindeltagmin", "mindeltasrc", "noopiter", "srcstepmethod", "ptrantau", "ptranmax", "sstol",  // LTspice's DC convergence aids and steady-state detection
              "baudrate", "maxclockskew", "minclockwidth", "startclocks",  // LTspice's digital devices
              "gminfactor", "klu", "sparse", "noopalter", "oldlimit", "spice3", "noautoconv", "lvltim", "newconv", "dcap",  // ngspice's solver choices
-             "seed", "rseed",  // ngspice's random sources, which Anode does not have
              "ramptime":  // ngspice's supply ramping (an XSPICE build's; Debian's ngspice ignores it too)
             circuit.warnings.append(Diagnostic("option \(a.name) is not used by Anode and was ignored", at: a.location))
         default:

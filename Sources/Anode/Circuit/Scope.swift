@@ -22,6 +22,16 @@ final class Scope {
     var activeCalls = 0, callsLeft = 0
     /// The outermost scope.
     var root: Scope { parent?.root ?? self }
+    /// In the outermost scope: the seed and `.step` point of the random functions' draws.
+    var draws = RandomDraws()
+
+    /// Where an evaluation's random draws come from: the value's place in the netlist, the
+    /// instance evaluating it, and how many it has drawn so far.
+    final class DrawSite {
+        let location: SourceLocation?, prefix: String
+        var count = 0
+        init(_ location: SourceLocation?, _ prefix: String) { self.location = location; self.prefix = prefix }
+    }
     var models: [String: ModelStatement] = [:]
     var subcircuits: [String: SubcircuitDefinition] = [:]
     /// Subcircuit definitions being expanded, outermost first, to catch recursion.
@@ -55,8 +65,9 @@ final class Scope {
             return number
         }
         let expression = try Expression.parse(text.text, at: text.location, functions: functionArities())
+        let site = DrawSite(text.location, prefix)
         return try expression.evaluate(at: text.location, lookup: { name throws(NetlistError) in try self.parameter(name) },
-                                       call: { name, arguments throws(NetlistError) in try self.call(name, arguments, at: text.location) })
+                                       call: { name, arguments throws(NetlistError) in try self.call(name, arguments, at: text.location, site: site) })
     }
 
     /// The argument counts of the `.func` functions visible here (this level's over the enclosing ones').
@@ -66,10 +77,18 @@ final class Scope {
         return arities
     }
 
-    /// The value of `.func` function `name` for `arguments`, nil if none is visible here. Its body
-    /// sees its arguments, then the parameters and functions of the level that defines it.
-    func call(_ name: String, _ arguments: [Double], at location: SourceLocation) throws(NetlistError) -> Double? {
-        guard let f = functions[name] else { return try parent?.call(name, arguments, at: location) }
+    /// The value of `.func` function `name` for `arguments`, nil if none is visible here, or of a
+    /// random function (drawn for `site`). A `.func`'s body sees its arguments, then the parameters
+    /// and functions of the level that defines it.
+    func call(_ name: String, _ arguments: [Double], at location: SourceLocation, site: DrawSite) throws(NetlistError) -> Double? {
+        if RandomFunctions.isRandom(name, arguments.count) {
+            let draws = root.draws
+            return try RandomFunctions.value(name, arguments, at: location) {
+                site.count += 1
+                return draws.uniform(site: site.location, prefix: site.prefix, index: site.count)
+            }
+        }
+        guard let f = functions[name] else { return try parent?.call(name, arguments, at: location, site: site) }
         let root = self.root
         if root.activeCalls == 0 { root.callsLeft = 100_000 }
         guard root.activeCalls < 100 else {
@@ -91,7 +110,7 @@ final class Scope {
         return try body.evaluate(at: f.body.location, lookup: { parameter throws(NetlistError) in
             if let k = f.arguments.firstIndex(of: parameter) { return arguments[k] }
             return try self.parameter(parameter)
-        }, call: { inner, values throws(NetlistError) in try self.call(inner, values, at: f.body.location) })
+        }, call: { inner, values throws(NetlistError) in try self.call(inner, values, at: f.body.location, site: site) })
     }
 
     /// The `.func` definition called `name` visible here, with the scope that defines it.

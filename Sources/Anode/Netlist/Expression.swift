@@ -27,7 +27,7 @@ public indirect enum Expression: Hashable, Sendable {
         "sinh": 1...1, "cosh": 1...1, "tanh": 1...1, "asinh": 1...1, "acosh": 1...1, "atanh": 1...1, "u2": 1...1, "floor": 1...1, "ceil": 1...1, "int": 1...1,
         "nint": 1...1, "round": 1...1, "sgn": 1...1, "sign": 1...1, "u": 1...1, "uramp": 1...1,
         "pow": 2...2, "pwr": 2...2, "pwrs": 2...2, "atan2": 2...2, "min": 2...16, "max": 2...16, "if": 3...3,
-        "limit": 3...3, "db": 1...1, "pwl": 5...201, "table": 5...201,
+        "limit": 2...3, "db": 1...1, "pwl": 5...201, "table": 5...201,
         "sqr": 1...1, "arctan": 1...1, "ternary_fcn": 3...3,
     ]
 
@@ -124,6 +124,13 @@ public indirect enum Expression: Hashable, Sendable {
                 return try args[c != 0 ? 1 : 2].evaluateUnchecked(at: location, lookup: lookup, call: call)
             }
             for a in args { v.append(try a.evaluateUnchecked(at: location, lookup: lookup, call: call)) }
+            if RandomFunctions.isRandom(name, v.count) {
+                // Drawn by the scope that evaluates the netlist's values (see `RandomFunctions`).
+                guard let value = try call(name, v) else {
+                    throw NetlistError("\(name)() draws a random value, which only a netlist's parameters and element values can", at: location)
+                }
+                return value
+            }
             if Expression.functions[name] == nil, let value = try call(name, v) { return value }
             return try Expression.apply(name, v, at: location)
         }
@@ -348,7 +355,7 @@ struct ExpressionParser {
                     guard args.count == count else { throw error("\(name) takes \(count) argument(s), not \(args.count)", at: start) }
                     return .call(name, args)
                 }
-                guard let arity = Expression.functions[name] else { throw error("unknown function '\(name)'", at: start) }
+                guard let arity = Expression.functions[name] ?? RandomFunctions.arities[name] else { throw error("unknown function '\(name)'", at: start) }
                 guard arity.contains(args.count) else {
                     throw error("\(name) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") argument(s), not \(args.count)", at: start)
                 }
