@@ -75,6 +75,8 @@ extension MNAEngine {
             case .behavioral(let d):
                 guard case .behavioral(let b) = network.devices[d].model else { return 0 }
                 let (port, sign) = b.outputPort
+                // A charge's current is its capacitive one (`Tap.device` adds it).
+                if b.storesCharge { return sign * value(of: .device(d, terminal: port), x, chargeCurrents: chargeCurrents) }
                 return sign * b.portCurrents(portVoltages(of: d, in: x)).current[port]
             }
         case .power(let owner):
@@ -178,12 +180,13 @@ extension MNAEngine {
                 // The output current's change: Σ ∂I/∂vₖ·vₖ over the ports, at the operating point.
                 let device = network.devices[d]
                 guard case .behavioral(let b) = device.model else { return .zero }
-                let g = b.portCurrents(portVoltages(of: d, in: operatingPoint)).conductance
+                let v0 = portVoltages(of: d, in: operatingPoint)
+                let g = b.portCurrents(v0).conductance, cap = b.portCharges(v0).capacitance
                 let (row, sign) = b.outputPort
                 var sum = Complex<Double>.zero
                 for c in 0..<b.portCount {
                     let (plus, minus) = device.port(c)
-                    sum += (v(plus) - v(minus)) * Complex(sign * g[row, c])
+                    sum += (v(plus) - v(minus)) * Complex(sign * g[row, c], sign * omega * cap[row, c])
                 }
                 return sum
             }

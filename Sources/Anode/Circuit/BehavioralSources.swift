@@ -165,7 +165,8 @@ extension Elaborator {
     /// `conductances` (ngspice's and LTspice's `R1 a b r='expr'`): the expression is a resistance,
     /// and the current is that many units in parallel, conductances·V(output)/value.
     func compileBehavioral(_ text: String, at location: SourceLocation, output: (Node, Node), element: String,
-                           table: [Double]? = nil, conductances: Double? = nil, in scope: Scope) throws(NetlistError) -> ElementKind {
+                           table: [Double]? = nil, conductances: Double? = nil, variable: (name: String, pair: (Node, Node))? = nil,
+                           storesCharge: Bool = false, in scope: Scope) throws(NetlistError) -> ElementKind {
         let (replaced, references) = try Self.voltageReferences(in: text, at: location)
         var pairs: [(Node, Node)] = []
         for r in references {
@@ -183,10 +184,13 @@ extension Elaborator {
             pairs.append((a, b))
         }
         if conductances != nil { pairs.append(output) }
+        if let variable { pairs.append(variable.pair) }
         let expression = try Expression.parse(replaced, at: location, functions: scope.functionArities())
-        return try Self.behavioralElement(output: output, reads: pairs, element: element, at: location) { (ports) throws(NetlistError) in
+        return try Self.behavioralElement(output: output, reads: pairs, element: element, storesCharge: storesCharge, at: location) { (ports) throws(NetlistError) in
             var compiler = BehavioralCompiler(location: location, element: element, voltages: ports)
-            var code = try compiler.compile(expression, in: scope)
+            // LTspice's `x` (a Q= capacitor's voltage, a Flux= inductor's current): the last pair read.
+            let bound: [String: [BehavioralSource.Operation]] = variable.flatMap { v in ports.last.map { [v.name: [.voltage(plus: $0.0, minus: $0.1)]] } } ?? [:]
+            var code = try compiler.compile(expression, in: scope, arguments: bound)
             if let conductances, let across = ports.last {
                 // i = m·V(a,b)/R: V, then R, divided; then times m.
                 code = [.voltage(plus: across.0, minus: across.1)] + code + [.binary(.divide), .constant(conductances), .binary(.multiply)]
@@ -204,7 +208,7 @@ extension Elaborator {
     /// pair read the other way round is the same port, negated), or, when that makes fewer, the
     /// nodes it touches relative to ground (or to `output.1`); at most four. `program` writes its
     /// program for the (port, port) pairs that `pairs` become (−1: 0 V).
-    static func behavioralElement(output: (Node, Node), reads pairs: [(Node, Node)], element: String, at location: SourceLocation,
+    static func behavioralElement(output: (Node, Node), reads pairs: [(Node, Node)], element: String, storesCharge: Bool = false, at location: SourceLocation,
                                   program: ([(Int, Int)]) throws(NetlistError) -> ([BehavioralSource.Operation], [Double])) throws(NetlistError) -> ElementKind {
         // Ports as node pairs: the output's first (its current is the source's), then those read.
         var ports: [(Node, Node)] = [output]
@@ -233,7 +237,7 @@ extension Elaborator {
         }
         let (code, tables) = try program(reads)
         let count = max(ports.count, 1)
-        guard let source = BehavioralSource(program: code, tables: tables, ports: count, outputPlus: outputPlus, outputMinus: outputMinus) else {
+        guard let source = BehavioralSource(program: code, tables: tables, ports: count, outputPlus: outputPlus, outputMinus: outputMinus, storesCharge: storesCharge) else {
             let depth = BehavioralSource.depth(of: code, ports: count) ?? 0
             throw NetlistError("\(element): the expression nests too deeply (it needs a stack of \(depth) values, at most \(BehavioralSource.maximumDepth)); split it with .func", at: location)
         }

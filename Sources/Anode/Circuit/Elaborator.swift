@@ -333,6 +333,7 @@ struct Elaborator {
         var coefficients = TemperatureCoefficients()
         // LTspice's parasitics of capacitors (Rser, Lser, Rpar, Cpar, RLshunt) and inductors (Rser, Rpar, Cpar).
         var parasitics: [String: (value: Double, location: SourceLocation)] = [:]
+        var law: ValueText? = nil  // LTspice's Q= (C) or Flux= (L)
         let parasiticNames: Set<String> = letter == "c" ? ["rser", "lser", "rpar", "cpar", "rlshunt"] : letter == "l" ? ["rser", "rpar", "cpar"] : []
         if positional.count > 3 {
             throw NetlistError("unexpected '\(positional[3].description)' in \(line.name)", at: positional[3].location)
@@ -344,6 +345,9 @@ struct Elaborator {
             if valueName.contains(k) {
                 if valueText != nil { throw NetlistError("\(line.name) has two values", at: key.location) }
                 valueText = values[0]
+            } else if (k == "q" && letter == "c") || (k == "flux" && letter == "l") {
+                if valueText != nil || law != nil { throw NetlistError("\(line.name) has two values", at: key.location) }
+                law = values[0]
             } else if k == "ic" && letter != "r" {
                 initial = try scope.evaluate(values[0])
             } else if k == "m" {
@@ -365,13 +369,17 @@ struct Elaborator {
                 throw NetlistError("unknown parameter '\(key.text)' for \(line.name)", at: key.location)
             }
         }
+        if let law {
+            return try chargeLaw(line, name: name, letter: letter, a, b, law, unsupported: (multiplier != 1 ? "m" : nil) ?? (initial != nil ? "ic" : nil)
+                                 ?? (coefficients != TemperatureCoefficients() ? "temperature coefficients" : nil) ?? parasitics.keys.sorted().first, in: scope)
+        }
         guard let valueText else {
             throw NetlistError("\(line.name) has no value", at: positional.last?.location ?? line.location)
         }
         let location = line.location
         if Self.readsCircuit(valueText) {
             guard letter == "r" else {
-                throw NetlistError("\(line.name): a\(letter == "c" ? " capacitance" : "n inductance") that reads node voltages, currents or time is not supported (a behavioral resistor is: R1 a b r='expr')", at: valueText.location)
+                throw NetlistError("\(line.name): a\(letter == "c" ? " capacitance" : "n inductance") that reads node voltages, currents or time is not supported; write its charge or flux in x, as LTspice does (C1 a b Q={…}, L1 a b Flux={…}), or a behavioral resistor R1 a b r='expr'", at: valueText.location)
             }
             return try behavioralResistor(name, a, b, valueText, multiplier: multiplier, element: line.name, at: location, in: scope)
         }
@@ -424,6 +432,38 @@ struct Elaborator {
         }
         if part("rpar") > 0 { try circuit.add(name + "#rpar", .resistor(a, b, resistance: part("rpar") / multiplier), at: location) }
         if part("cpar") > 0 { try circuit.add(name + "#cpar", .capacitor(a, b, capacitance: part("cpar") * multiplier, initialVoltage: nil), at: location) }
+    }
+
+    /// LTspice's nonlinear capacitor `C1 a b Q=expr` and inductor `L1 a b Flux=expr`, whose `x` is
+    /// the capacitor's voltage V(a, b) or the inductor's current from a to b:
+    ///
+    ///     C  a behavioral charge Q(x) from a to b: i = dQ/dt
+    ///     L  a gyrator: the current i(L1) = V(w) of an inner node w (a VCCS named L1 from a to
+    ///        b), the voltage V(a, b) driven into w (L1#emf), and there a behavioral charge
+    ///        Φ(V(w)) to ground (L1#core): V(a, b) = dΦ(i)/dt. 10¹² Ω from w to ground (L1#shunt,
+    ///        a series resistance of 10⁻¹² Ω) and across the inductor (L1#leak) give w, a and b the
+    ///        DC paths that a winding has.
+    mutating func chargeLaw(_ line: ElementLine, name: String, letter: Character, _ a: Node, _ b: Node, _ law: ValueText,
+                            unsupported: String?, in scope: Scope) throws(NetlistError) {
+        let what = letter == "c" ? "Q=" : "Flux="
+        if let unsupported {
+            throw NetlistError("\(line.name): \(unsupported) with \(what) is not supported", at: line.location)
+        }
+        guard a != b else { throw NetlistError("\(line.name): both nodes are '\(a.name)'", at: line.location) }
+        if letter == "c" {
+            let kind = try compileBehavioral(law.text, at: law.location, output: (a, b), element: line.name, variable: ("x", (a, b)),
+                                             storesCharge: true, in: scope)
+            try circuit.add(name, kind, at: line.location)
+            return
+        }
+        let w = parasiticNode(of: name, "flux")
+        try circuit.add(name, .voltageControlledCurrentSource(a, b, w, .ground, transconductance: 1), at: line.location)
+        try circuit.add(name + "#emf", .voltageControlledCurrentSource(.ground, w, a, b, transconductance: 1), at: line.location)
+        let core = try compileBehavioral(law.text, at: law.location, output: (w, .ground), element: line.name, variable: ("x", (w, .ground)),
+                                         storesCharge: true, in: scope)
+        try circuit.add(name + "#core", core, at: line.location)
+        try circuit.add(name + "#shunt", .resistor(w, .ground, resistance: 1e12), at: line.location)
+        try circuit.add(name + "#leak", .resistor(a, b, resistance: 1e12), at: line.location)
     }
 
     mutating func coupling(_ line: ElementLine, name: String, in scope: Scope) throws(NetlistError) {

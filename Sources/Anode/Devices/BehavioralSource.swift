@@ -135,16 +135,19 @@ public struct BehavioralSource: Hashable, Sendable {
     public let portCount: Int
     /// The ports of the output's + and − nodes (−1: the reference terminal).
     public let outputPlus: Int, outputMinus: Int
+    /// Whether the program's value is a charge Q rather than a current: the source then carries
+    /// dQ/dt and no conduction current (LTspice's `C1 a b Q=…`, and the core of `L1 a b Flux=…`).
+    public let storesCharge: Bool
 
     /// The port whose current is the output's (+1) or its negative (−1).
     public var outputPort: (port: Int, sign: Double) { outputPlus >= 0 ? (outputPlus, 1) : (outputMinus, -1) }
 
-    /// A source of `ports` ports whose current, from the port `outputPlus` through the source to
-    /// `outputMinus`, is `program`'s value. Nil when the program is malformed: it must leave exactly
+    /// A source of `ports` ports whose current (or, with `storesCharge`, whose charge), from the port
+    /// `outputPlus` through the source to `outputMinus`, is `program`'s value. Nil when the program is malformed: it must leave exactly
     /// one value, need no more than `maximumDepth` entries and read only ports below `ports`.
     /// `tables` holds the points its `table` steps read, which must lie inside it, at least two per
     /// table, with x non-decreasing.
-    public init?(program: [Operation], tables: [Double] = [], ports: Int, outputPlus: Int, outputMinus: Int) {
+    public init?(program: [Operation], tables: [Double] = [], ports: Int, outputPlus: Int, outputMinus: Int, storesCharge: Bool = false) {
         guard (1...4).contains(ports), (-1..<ports).contains(outputPlus), (-1..<ports).contains(outputMinus),
               outputPlus != outputMinus, let depth = Self.depth(of: program, ports: ports),
               depth <= Self.maximumDepth, Self.tablesAreValid(program, tables) else { return nil }
@@ -153,6 +156,7 @@ public struct BehavioralSource: Hashable, Sendable {
         portCount = ports
         self.outputPlus = outputPlus
         self.outputMinus = outputMinus
+        self.storesCharge = storesCharge
     }
 
     /// The largest stack the program needs, or nil if it leaves anything but one value or reads a
@@ -267,14 +271,16 @@ public struct BehavioralSource: Hashable, Sendable {
 }
 
 extension BehavioralSource: PortDevice {
-    /// No charge: a behavioral source is a conductance law only.
-    public var hasCharge: Bool { false }
+    /// Whether the program is a charge (`storesCharge`); a current law otherwise.
+    public var hasCharge: Bool { storesCharge }
 
-    /// Port currents and their Jacobian: +I into the output's + terminal, −I into its − terminal.
+    /// Port currents and their Jacobian: +I into the output's + terminal, −I into its − terminal
+    /// (none for a charge).
     @inlinable
     public func portCurrents(_ v: PortVector) -> PortCurrents {
-        let d = value(at: v)
         var r = PortCurrents()
+        if storesCharge { return r }
+        let d = value(at: v)
         if outputPlus >= 0 {
             r.current[outputPlus] = d.value
             for c in 0..<4 { r.conductance[outputPlus, c] = d.gradient[c] }
@@ -286,8 +292,22 @@ extension BehavioralSource: PortDevice {
         return r
     }
 
-    /// No charge.
-    @inlinable public func portCharges(_ v: PortVector) -> PortCharges { PortCharges() }
+    /// For a charge (`storesCharge`): +Q at the output's + terminal, −Q at its − terminal, and
+    /// the capacitances ∂Q/∂v; none otherwise.
+    @inlinable public func portCharges(_ v: PortVector) -> PortCharges {
+        var r = PortCharges()
+        guard storesCharge else { return r }
+        let d = value(at: v)
+        if outputPlus >= 0 {
+            r.charge[outputPlus] = d.value
+            for c in 0..<4 { r.capacitance[outputPlus, c] = d.gradient[c] }
+        }
+        if outputMinus >= 0 {
+            r.charge[outputMinus] = -d.value
+            for c in 0..<4 { r.capacitance[outputMinus, c] = -d.gradient[c] }
+        }
+        return r
+    }
 
     /// No limiting: an expression has no junction whose steps to bound.
     @inlinable public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) { (new, false) }

@@ -464,6 +464,8 @@ struct DeviceBank {
         if jfets.count > 0 { jfets.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
         if mosfets.count > 0 { mosfets.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
         if capacitances.count > 0 { capacitances.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
+        // Behavioral sources hold charges only as Q= capacitors and Flux= inductors' cores.
+        if behavioral.count > 0 { behavioral.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
     }
 
     /// Takes over the charges and charge currents of `other`, the same circuit's devices in another model.
@@ -488,7 +490,7 @@ struct DeviceBank {
     /// Drops the charges evaluated during a rejected sample.
     @inlinable @inline(__always)
     func reject() {
-        diodes.reject(); bjts.reject(); jfets.reject(); mosfets.reject(); capacitances.reject()
+        diodes.reject(); bjts.reject(); jfets.reject(); mosfets.reject(); capacitances.reject(); behavioral.reject()
     }
 
     /// Limits the Newton step of every junction and pentode plate; true when any step was changed.

@@ -1,0 +1,100 @@
+import Foundation
+import Numerics
+import Testing
+import Anode
+
+@Suite("Nonlinear capacitors (Q=) and inductors (Flux=)")
+struct NonlinearReactanceTests {
+    func circuit(_ text: String) throws(NetlistError) -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
+
+    @Test("a current ramp into a saturating inductor and a voltage ramp across a cubic capacitor: the closed forms")
+    func closedForms() throws {
+        // i = 10 A/s·t through Φ = L·I·tanh(i/I) (L = 10 mH, I = 5 mA): v = dΦ/dt = L·sech²(i/I)·10 A/s.
+        // v = 1 V/ms·t across Q = C0·v + C1·v³: i = (C0 + 3·C1·v²)·1000 V/s.
+        let c = try circuit("""
+            I1 0 a PWL(0 0 2m 20m)
+            L1 a 0 Flux={10m*5m*tanh(x/5m)}
+            V2 c 0 PWL(0 0 2m 2)
+            C1 c 0 Q={1u*x + 0.5u*x**3}
+            .tran 10u 2m
+            .print tran v(a) i(V2) i(L1) i(C1)
+            """)
+        guard case .transient(let spec) = c.analyses[0] else { Issue.record("no .tran"); return }
+        let r = try Simulator(c).transient(spec)
+        let va = try #require(r.values(.voltage("a"))), iv2 = try #require(r.values(.current("V2")))
+        let il = try #require(r.values(.current("L1"))), ic = try #require(r.values(.current("C1")))
+        var worst = (v: 0.0, i: 0.0, c: 0.0)
+        for (k, t) in r.time.enumerated() where t > 15e-6 {
+            let current = 10 * t, sech = 1 / cosh(current / 5e-3)
+            worst.v = max(worst.v, abs(va[k] / (10e-3 * sech * sech * 10) - 1))
+            let v = 1000 * t, expected = (1e-6 + 1.5e-6 * v * v) * 1000
+            worst.i = max(worst.i, abs(-iv2[k] / expected - 1))
+            worst.c = max(worst.c, abs(ic[k] + iv2[k]))
+            #expect(abs(il[k] - current) < 1e-9)
+        }
+        #expect(worst.v < 1e-3, "v(a) off by \(worst.v) relative")
+        #expect(worst.i < 1e-4, "i(V2) off by \(worst.i) relative")
+        #expect(worst.c < 1e-12, "i(C1) is not the current V2 drives: \(worst.c)")
+    }
+
+    @Test("linear laws are the linear elements: Q={1u*x} a 1 µF capacitor and Flux={10m*x} a 10 mH inductor, in .ac and .tran")
+    func linearLaws() throws {
+        func pair(_ c: String, _ l: String) throws -> Circuit {
+            try circuit("V1 in 0 DC 0 AC 1 SIN(0 1 2k)\nR1 in a 100\n\(c)\n\(l)\nR2 b 0 50\n.tran 5u 2m\n.print tran v(a) v(b) i(L1)\n")
+        }
+        let laws = try pair("C1 a 0 Q={1u*x}", "L1 a b Flux={10m*x}"), plain = try pair("C1 a 0 1u", "L1 a b 10m")
+        let sweep = ACSweep(.decade, points: 5, start: 10, stop: 100e3)
+        let probes: [Probe] = [.voltage("b"), .current("C1"), .current("L1")]
+        let acLaws = try Simulator(laws).ac(sweep, probes: probes), acPlain = try Simulator(plain).ac(sweep, probes: probes)
+        for p in probes {
+            // The inductor's 10¹² Ω paths leave 10⁻¹² of the 1 V drive.
+            for (x, y) in zip(acLaws.phasors(p)!, acPlain.phasors(p)!) {
+                #expect((x - y).length <= 1e-9 * y.length + 1e-11, "\(p): \(x) against \(y)")
+            }
+        }
+        guard case .transient(let spec) = laws.analyses[0] else { Issue.record("no .tran"); return }
+        let a = try Simulator(laws).transient(spec), b = try Simulator(plain).transient(spec)
+        for p in [Probe.voltage("a"), .voltage("b"), .current("L1")] {
+            let x = try #require(a.values(p)), y = try #require(b.values(p))
+            let peak = y.map(abs).max()!
+            // Both adaptive, with their own steps: within the truncation error's control.
+            #expect(zip(x, y).allSatisfy { abs($0 - $1) <= 2e-3 * peak }, "\(p)")
+        }
+    }
+
+    @Test("the real-time engine runs both as the reference simulator does at the same step")
+    func realtime() throws {
+        // A driven LC with a saturating core and a varactor-like capacitor, clipped by a diode.
+        let c = try circuit("""
+            V1 in 0 SIN(0 3 1k)
+            R1 in a 100
+            L1 a b Flux={20m*10m*tanh(x/10m)}
+            C1 b 0 Q={100n*x + 20n*x*x*x/3}
+            D1 b 0 dd
+            R2 b 0 1k
+            .model dd D(IS=1e-14 N=1.5 CJO=2p)
+            .tran 10u 3m
+            .print tran v(a) v(b) i(L1) i(C1)
+            """)
+        let errors = try ProcessorTests.compare(c)
+        #expect(errors.count == 4)
+        for (probe, error) in errors { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+    }
+
+    @Test("what a law cannot be combined with is an error at its line")
+    func errors() {
+        for (text, message) in [("C1 a 0 1u Q={x}\n", "C1 has two values"),
+                                ("C1 a 0 Q={x*1u} m=2\n", "C1: m with Q= is not supported"),
+                                ("L1 a 0 Flux={x*1m} Rser=1\n", "L1: rser with Flux= is not supported"),
+                                ("L1 a 0 Flux={x*1m} ic=1m\n", "L1: ic with Flux= is not supported"),
+                                ("C1 a 0 Flux={x}\n", "unknown parameter 'Flux'")] {
+            do {
+                _ = try circuit("V1 a 0 1\nR1 a 0 1k\n" + text)
+                Issue.record("no error for \(text)")
+            } catch {
+                #expect(error.message.contains(message), "\(error)")
+                #expect(error.location?.line == 4, "\(error)")
+            }
+        }
+    }
+}
