@@ -112,3 +112,58 @@ struct MonteCarloTests {
         }
     }
 }
+
+@Suite("Transient noise sources (TRNOISE)")
+struct TransientNoiseTests {
+    func source(_ name: String, in c: Circuit) -> Waveform? {
+        guard case .voltageSource(_, _, let s)? = c.element(named: name)?.kind else { return nil }
+        return s.waveform
+    }
+
+    @Test("white noise: Gaussian samples of rms NA every NT, straight lines between, the DC value added, 0 noise at t = 0")
+    func samples() throws {
+        let c = try Circuit(netlistText: "test\nV1 a 0 DC 1 TRNOISE(10m 1u)\nV2 b 0 TRNOISE(10m 1u)\nR1 a b 1k\n.tran 1u 1m\n", file: "test.cir")
+        let w = try #require(source("V1", in: c)), w2 = try #require(source("V2", in: c))
+        #expect(w.value(at: 0) == 1 && w2.value(at: 0) == 0)
+        let samples = (1...20_000).map { w.value(at: Double($0) * 1e-6) - 1 }
+        let mean = samples.reduce(0, +) / 20_000
+        let rms = (samples.reduce(0) { $0 + $1 * $1 } / 20_000).squareRoot()
+        #expect(abs(mean) < 4 * 10e-3 / 20_000.0.squareRoot(), "mean \(mean)")
+        #expect(abs(rms / 10e-3 - 1) < 0.03, "rms \(rms)")
+        // Independent samples: neighbours uncorrelated, and V2's draws not V1's.
+        let lag = zip(samples, samples.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 } / (19_999 * rms * rms)
+        #expect(abs(lag) < 0.03, "lag-1 correlation \(lag)")
+        let other = (1...20_000).map { w2.value(at: Double($0) * 1e-6) }
+        let cross = zip(samples, other).reduce(0) { $0 + $1.0 * $1.1 } / (20_000 * rms * rms)
+        #expect(abs(cross) < 0.03, "V1 and V2 correlate by \(cross)")
+        // Straight between samples.
+        let (x0, x1) = (w.value(at: 5e-6), w.value(at: 6e-6))
+        #expect(abs(w.value(at: 5.25e-6) - (0.75 * x0 + 0.25 * x1)) < 1e-15)
+        #expect(w.breakpoints(until: 1e-3).count == 1000)
+        // The seed and the .step point draw other noise; the same netlist the same.
+        let again = try Circuit(netlistText: "test\nV1 a 0 DC 1 TRNOISE(10m 1u)\nV2 b 0 TRNOISE(10m 1u)\nR1 a b 1k\n.tran 1u 1m\n", file: "test.cir")
+        #expect(source("V1", in: again)?.value(at: 7e-6) == w.value(at: 7e-6))
+        let seeded = try Circuit(netlistText: "test\nV1 a 0 DC 1 TRNOISE(10m 1u)\nR1 a 0 1k\n.options seed=3\n.tran 1u 1m\n", file: "test.cir")
+        #expect(source("V1", in: seeded)?.value(at: 7e-6) != w.value(at: 7e-6))
+    }
+
+    @Test("through an RC low-pass: the rms of NA²·NT/(2RC), as ngspice 39 gives it; the real-time engine's samples are the same")
+    func filtered() throws {
+        let text = "test\nV1 a 0 DC 1 TRNOISE(10m 1u)\nR1 a b 1k\nC1 b 0 10n\n.tran 1u 40m\n.print tran v(b)\n"
+        let c = try Circuit(netlistText: text, file: "test.cir")
+        #expect(abs(try Simulator(c).operatingPoint().voltage("b")! - 1) < 1e-12)
+        guard case .transient(let spec) = c.analyses[0] else { Issue.record("no .tran"); return }
+        let v = try #require(try Simulator(c).transient(spec).values(.voltage("b")))
+        let tail = v.dropFirst(100).map { $0 - 1 }
+        let rms = (tail.reduce(0) { $0 + $1 * $1 } / Double(tail.count)).squareRoot()
+        // (10 mV)²·1 µs/(2·10 µs): 2.24 mV (ngspice 39 on 10 ms: 2.13 mV; 4000 time constants here).
+        #expect(abs(rms / (10e-3 * (1e-6 / 20e-6).squareRoot()) - 1) < 0.06, "rms \(rms)")
+        let short = try Circuit(netlistText: "test\nV1 a 0 DC 1 TRNOISE(10m 10u)\nR1 a b 1k\nC1 b 0 10n\nD1 b 0 dd\n.model dd D(IS=1e-14)\n.tran 10u 2m\n.print tran v(b)\n", file: "test.cir")
+        for (probe, error) in try ProcessorTests.compare(short) { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+        for (text, message) in [("TRNOISE(10m 1u 1 1m)", "1/f noise"), ("TRNOISE(10m 1u 0 0 1m 1u 1u)", "random telegraph"),
+                                ("TRNOISE(-1m 1u)", "must not be negative")] {
+            do { _ = try Circuit(netlistText: "test\nV1 a 0 \(text)\nR1 a 0 1\n", file: "test.cir"); Issue.record("no error for \(text)") }
+            catch { #expect(error.message.contains(message), "\(error)") }
+        }
+    }
+}

@@ -72,10 +72,13 @@ struct TransientIntegrator {
         if !fixed {
             for (k, w) in engine.waveforms.enumerated() {
                 guard let w else { continue }
+                let owner = k < simulator.network.voltageSources.count ? simulator.network.voltageSources[k].owner
+                    : simulator.network.currentSources[k - simulator.network.voltageSources.count].owner
                 if let (function, repeats) = w.repetitions(until: spec.stop), repeats > Double(Waveform.maximumPulsePeriods) {
-                    let owner = k < simulator.network.voltageSources.count ? simulator.network.voltageSources[k].owner
-                        : simulator.network.currentSources[k - simulator.network.voltageSources.count].owner
                     throw SimulationError("\(simulator.circuit.elements[owner].name): its \(function) repeats \(String(format: "%.0f", min(repeats, 1e15))) times before TSTOP; a transient steps through at most \(Waveform.maximumPulsePeriods) periods' corners (use .options fixedstep, or a longer period)")
+                }
+                if case let .whiteNoise(_, nt, _, _) = w, spec.stop / nt > Double(Waveform.maximumNoiseSamples) {
+                    throw SimulationError("\(simulator.circuit.elements[owner].name): its TRNOISE draws \(String(format: "%.3g", spec.stop / nt)) samples before TSTOP; a transient steps through at most \(Waveform.maximumNoiseSamples) (use .options fixedstep, or a longer NT)")
                 }
                 points.formUnion(w.breakpoints(until: spec.stop))
             }

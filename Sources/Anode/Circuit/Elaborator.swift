@@ -572,7 +572,7 @@ struct Elaborator {
                 i += 1
                 if isValue(i) { source.acMagnitude = try number(i); i += 1 }
                 if isValue(i) { source.acPhase = try number(i); i += 1 }
-            case "sin", "pulse", "pwl", "exp", "sffm", "am":
+            case "sin", "pulse", "pwl", "exp", "sffm", "am", "trnoise":
                 if source.waveform != nil { throw NetlistError("\(line.name) has two transient functions", at: t[i].location) }
                 let start = t[i]
                 i += 1
@@ -614,8 +614,8 @@ struct Elaborator {
                     let shifted = points.map { Waveform.Point(time: $0.time + delay, value: $0.value) }
                     source.waveform = .piecewiseLinear(shifted, repeatFrom: repeatFrom.map { $0 + delay })
                 }
-            case "distof1", "distof2", "trnoise", "trrandom", "external":
-                throw NetlistError("source function \(word.uppercased()) is not supported (use DC, AC, SIN, PULSE, PWL, EXP, SFFM or AM)", at: t[i].location)
+            case "distof1", "distof2", "trrandom", "external":
+                throw NetlistError("source function \(word.uppercased()) is not supported (use DC, AC, SIN, PULSE, PWL, EXP, SFFM, AM or TRNOISE)", at: t[i].location)
             default:
                 guard isValue(i) else {
                     throw NetlistError("unexpected '\(t[i].description)' in \(line.name)", at: t[i].location)
@@ -627,6 +627,10 @@ struct Elaborator {
         }
         guard seriesResistance >= 0, parallelCapacitance >= 0 else {
             throw NetlistError("\(line.name): Rser and Cpar must not be negative", at: line.location)
+        }
+        if case let .whiteNoise(na, nt, _, _)? = source.waveform {
+            // TRNOISE adds to the DC value; its draws are the source's own (ngspice ignores it with NT = 0).
+            source.waveform = nt > 0 ? .whiteNoise(amplitude: na, interval: nt, offset: source.dc ?? 0, key: scope.root.draws.key(for: name)) : nil
         }
         if !voltage {
             try circuit.add(name, .currentSource(p, n, source), at: line.location)
@@ -707,6 +711,14 @@ struct Elaborator {
             // A frequency of 0 is 1/TSTOP, as an absent one (ngspice's).
             return .frequencyModulated(offset: a[0], amplitude: a[1], carrier: arg(2).flatMap { $0 == 0 ? nil : $0 }, index: arg(3) ?? 0,
                                        signal: arg(4).flatMap { $0 == 0 ? nil : $0 }, carrierPhase: arg(5) ?? 0, signalPhase: arg(6) ?? 0)
+        case "trnoise":
+            try need(2...7, "NA NT [NALPHA NAMP [RTSAM RTSCAPT RTSEMT]]")
+            guard a[0] >= 0, a[1] >= 0 else {
+                throw NetlistError("TRNOISE's NA and NT must not be negative", at: location)
+            }
+            if (arg(3) ?? 0) != 0 { throw NetlistError("TRNOISE's 1/f noise (NALPHA, NAMP) is not supported; its white noise (NA, NT) is", at: location) }
+            if (arg(4) ?? 0) != 0 { throw NetlistError("TRNOISE's random telegraph noise (RTSAM, RTSCAPT, RTSEMT) is not supported; its white noise (NA, NT) is", at: location) }
+            return .whiteNoise(amplitude: a[0], interval: a[1], offset: 0, key: 0)
         case "am":
             try need(2...7, "VA VO [MF [FC [TD [PHASEC [PHASES]]]]]")
             return .amplitudeModulated(amplitude: a[0], offset: a[1], modulation: arg(2).flatMap { $0 == 0 ? nil : $0 }, carrier: arg(3) ?? 0,

@@ -26,6 +26,11 @@ public enum Waveform: Hashable, Sendable {
     /// VA·(VO + sin(2π·MF·τ + φ))·sin(2π·FC·τ + φ), τ = t − TD, φ = PHASES in degrees (PHASEC
     /// has no effect there); a nil modulating frequency means 1/TSTOP.
     case amplitudeModulated(amplitude: Double, offset: Double, modulation: Double?, carrier: Double, delay: Double, phase: Double)
+    /// `TRNOISE(NA NT)`, ngspice's transient white noise: a new Gaussian sample of rms NA every NT
+    /// (sample k at time k·NT), straight lines between them, 0 at t = 0; `offset` is the source's
+    /// DC value. The samples are drawn by hashing `key` (the seed, the `.step` point and the
+    /// source's name; see `RandomDraws`) with k, so the waveform is a function of time alone.
+    case whiteNoise(amplitude: Double, interval: Double, offset: Double, key: UInt64)
 
     /// A corner of a piecewise-linear waveform.
     public struct Point: Hashable, Sendable {
@@ -51,7 +56,7 @@ public enum Waveform: Hashable, Sendable {
             let t1 = tau1 ?? step
             let d2 = td2 ?? td1 + step
             return .exponential(initial: v1, pulsed: v2, riseDelay: td1, riseTime: t1, fallDelay: d2, fallTime: tau2 ?? step)
-        case .piecewiseLinear, .amplitudeModulated(_, _, _?, _, _, _), .frequencyModulated(_, _, _?, _, _?, _, _):
+        case .piecewiseLinear, .amplitudeModulated(_, _, _?, _, _, _), .frequencyModulated(_, _, _?, _, _?, _, _), .whiteNoise:
             return self
         case let .frequencyModulated(vo, va, fc, mdi, fs, pc, ps):
             return .frequencyModulated(offset: vo, amplitude: va, carrier: fc ?? 1 / stop, index: mdi, signal: fs ?? 1 / stop,
@@ -110,11 +115,18 @@ public enum Waveform: Hashable, Sendable {
             let tau = t - td, phi = phase * Double.pi / 180
             if tau <= 0 { return 0 }
             return va * (vo + sin(2 * Double.pi * (mf ?? 0) * tau + phi)) * sin(2 * Double.pi * fc * tau + phi)
+        case let .whiteNoise(na, nt, offset, key):
+            guard t > 0, nt > 0 else { return offset }
+            let position = t / nt, k = position.rounded(.down)
+            let a = RandomDraws.normal(key: key, index: Int(k)), b = RandomDraws.normal(key: key, index: Int(k) + 1)
+            return offset + na * (a + (b - a) * (position - k))
         }
     }
 
     /// The most periods of a `PULSE` (or of a repeated `PWL`) that a transient steps through corner by corner.
     public static let maximumPulsePeriods = 100_000
+    /// The most samples of a `TRNOISE` that a transient steps through.
+    public static let maximumNoiseSamples = 10_000_000
 
     /// For a periodic waveform (a `PULSE` with a period, a `PWL` with `r=`), its function's name and
     /// how many periods it runs until `stop`; nil for one that does not repeat.
@@ -166,6 +178,11 @@ public enum Waveform: Hashable, Sendable {
             times = [td1, td2 ?? .infinity].filter { $0 > 0 && $0 <= stop }
         case .frequencyModulated:
             break
+        case let .whiteNoise(_, nt, _, _):
+            // ngspice's breakpoints at the samples.
+            guard nt > 0 else { break }
+            var k = 1.0
+            while k * nt <= stop && k <= Double(Waveform.maximumNoiseSamples) { times.append(k * nt); k += 1 }
         case let .amplitudeModulated(_, _, _, _, td, _):
             if td > 0 && td <= stop { times.append(td) }
         }

@@ -77,6 +77,19 @@ struct RandomDraws: Sendable {
         return h
     }
 
+    /// The key of a waveform's draws: the seed, the `.step` point and the source's name.
+    func key(for name: String) -> UInt64 { Self.mix(Self.mix(seed ^ Self.mix(run)) ^ Self.hash(name.lowercased())) }
+
+    /// A uniform number in (0, 1) from 53 bits of `h`.
+    static func unit(_ h: UInt64) -> Double { (Double(h >> 11) + 0.5) / 9_007_199_254_740_992 }
+
+    /// The `index`-th standard normal number of `key` (Box–Muller on two hashed uniforms).
+    static func normal(key: UInt64, index: Int) -> Double {
+        let h = mix(key ^ mix(UInt64(bitPattern: Int64(index))))
+        let u1 = unit(h), u2 = unit(mix(h))
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+
     /// The `index`-th uniform number in (0, 1) of the expression written at `site`, evaluated in
     /// the scope named `prefix`.
     func uniform(site: SourceLocation?, prefix: String, index: Int) -> Double {
@@ -86,6 +99,6 @@ struct RandomDraws: Sendable {
         h = Self.mix(h ^ Self.hash(prefix))
         h = Self.mix(h ^ UInt64(truncatingIfNeeded: index))
         // 53 random bits, shifted off 0: (k + 0.5)/2⁵³.
-        return (Double(h >> 11) + 0.5) / 9_007_199_254_740_992
+        return Self.unit(h)
     }
 }
