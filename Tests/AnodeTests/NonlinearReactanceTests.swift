@@ -98,3 +98,72 @@ struct NonlinearReactanceTests {
         }
     }
 }
+
+@Suite("Time derivatives in behavioral sources (ddt)")
+struct BehavioralDerivativeTests {
+    func circuit(_ text: String) throws(NetlistError) -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
+
+    @Test("I = C*ddt(v) + v/R is the capacitor and the resistor, in .tran and .ac")
+    func linear() throws {
+        let tail = "\n.tran 5u 3m 0 1u\n.print tran v(b)\n"
+        let law = try circuit("V1 a 0 DC 0 AC 1 SIN(0 2 1k)\nR1 a b 1k\nB1 b 0 I=1u*ddt(v(b)) + v(b)/10k" + tail)
+        let plain = try circuit("V1 a 0 DC 0 AC 1 SIN(0 2 1k)\nR1 a b 1k\nC1 b 0 1u\nR2 b 0 10k" + tail)
+        guard case .transient(let spec) = law.analyses[0] else { Issue.record("no .tran"); return }
+        let x = try #require(try Simulator(law).transient(spec).values(.voltage("b")))
+        let y = try #require(try Simulator(plain).transient(spec).values(.voltage("b")))
+        #expect(x.count == y.count && zip(x, y).allSatisfy { abs($0 - $1) < 1e-12 })
+        let sweep = ACSweep(.decade, points: 3, start: 10, stop: 100e3)
+        let ax = try Simulator(law).ac(sweep, probes: [.voltage("b")]).phasors(.voltage("b"))!
+        let ay = try Simulator(plain).ac(sweep, probes: [.voltage("b")]).phasors(.voltage("b"))!
+        for (p, q) in zip(ax, ay) { #expect((p - q).length < 1e-12 * q.length) }
+    }
+
+    @Test("a nonlinear charge under a voltage ramp, and V=k*ddt(v): the closed forms; the real-time engine agrees")
+    func nonlinear() throws {
+        // i = d(C0·v + C1·v³)/dt = (C0 + 3·C1·v²)·1000 V/s; V(d) = 1m·dv/dt = 1 V.
+        let c = try circuit("""
+            V2 c 0 PWL(0 0 2m 2)
+            B1 c 0 I=ddt(1u*v(c) + 0.5u*v(c)**3)
+            B2 d 0 V=1m*ddt(v(c))
+            R3 d 0 1k
+            .tran 10u 2m
+            .print tran i(V2) v(d) i(B1)
+            """)
+        guard case .transient(let spec) = c.analyses[0] else { Issue.record("no .tran"); return }
+        let r = try Simulator(c).transient(spec)
+        let i = try #require(r.values(.current("V2"))), vd = try #require(r.values(.voltage("d"))), ib = try #require(r.values(.current("B1")))
+        for (k, t) in r.time.enumerated() where t > 15e-6 {
+            let v = 1000 * t, expected = (1e-6 + 1.5e-6 * v * v) * 1000
+            #expect(abs(-i[k] / expected - 1) < 1e-4, "i(V2) at \(t)")
+            #expect(abs(ib[k] + i[k]) < 1e-12)
+            #expect(abs(vd[k] - 1) < 1e-6, "v(d) at \(t)")
+        }
+        let driven = try circuit("""
+            V1 a 0 SIN(0 2 1k)
+            R1 a b 1k
+            B1 b 0 I=ddt(1u*v(b) + 0.2u*v(b)**3) + v(b)/10k
+            D1 b 0 dd
+            .model dd D(IS=1e-14 N=1.5)
+            .tran 10u 3m
+            .print tran v(b) i(B1)
+            """)
+        for (probe, error) in try ProcessorTests.compare(driven) { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+    }
+
+    @Test("ddt where its charge would not be a sum's term is an error, and so is ddt outside a behavioral source")
+    func errors() {
+        for (text, message) in [("B1 b 0 I=v(b)*ddt(v(b))", "ddt() is taken as a term of the expression's sum"),
+                                ("B1 b 0 I=ddt(ddt(v(b)))", "ddt() is taken as a term"),
+                                ("B1 b 0 I=exp(ddt(v(b)))", "ddt() is taken as a term"),
+                                ("R2 b 0 r='1k + ddt(v(b))'", "ddt() in a TABLE or a behavioral resistor"),
+                                ("R2 b 0 {ddt(1)}", "ddt() is a time derivative")] {
+            do {
+                _ = try circuit("V1 a 0 1\nR1 a b 1k\n" + text + "\n")
+                Issue.record("no error for \(text)")
+            } catch {
+                #expect(error.message.contains(message), "\(error)")
+                #expect(error.location?.line == 4, "\(error)")
+            }
+        }
+    }
+}

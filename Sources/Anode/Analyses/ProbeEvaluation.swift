@@ -76,7 +76,7 @@ extension MNAEngine {
                 guard case .behavioral(let b) = network.devices[d].model else { return 0 }
                 let (port, sign) = b.outputPort
                 // A charge's current is its capacitive one (`Tap.device` adds it).
-                if b.storesCharge { return sign * value(of: .device(d, terminal: port), x, chargeCurrents: chargeCurrents) }
+                if b.hasCharge { return sign * value(of: .device(d, terminal: port), x, chargeCurrents: chargeCurrents) }
                 return sign * b.portCurrents(portVoltages(of: d, in: x)).current[port]
             }
         case .power(let owner):

@@ -164,9 +164,12 @@ extension Elaborator {
     /// `table` (points x₀, y₀, …) makes the value the table at the expression's value, held beyond its ends.
     /// `conductances` (ngspice's and LTspice's `R1 a b r='expr'`): the expression is a resistance,
     /// and the current is that many units in parallel, conductances·V(output)/value.
+    /// `variable` binds a name (LTspice's `x`) to the voltage of a node pair; with `charge`, the
+    /// expression is a charge (`Q=`, `Flux=`). Otherwise the `ddt(q)` terms of the expression's sum
+    /// (see `Expression.derivativeTerms`) become the source's charge program, the rest its current.
     func compileBehavioral(_ text: String, at location: SourceLocation, output: (Node, Node), element: String,
                            table: [Double]? = nil, conductances: Double? = nil, variable: (name: String, pair: (Node, Node))? = nil,
-                           storesCharge: Bool = false, in scope: Scope) throws(NetlistError) -> ElementKind {
+                           charge: Bool = false, in scope: Scope) throws(NetlistError) -> ElementKind {
         let (replaced, references) = try Self.voltageReferences(in: text, at: location)
         var pairs: [(Node, Node)] = []
         for r in references {
@@ -185,12 +188,25 @@ extension Elaborator {
         }
         if conductances != nil { pairs.append(output) }
         if let variable { pairs.append(variable.pair) }
-        let expression = try Expression.parse(replaced, at: location, functions: scope.functionArities())
-        return try Self.behavioralElement(output: output, reads: pairs, element: element, storesCharge: storesCharge, at: location) { (ports) throws(NetlistError) in
+        let parsed = try Expression.parse(replaced, at: location, functions: scope.functionArities())
+        let (expression, chargeExpression): (Expression, Expression?)
+        if charge {
+            (expression, chargeExpression) = (.number(0), parsed)
+        } else {
+            guard let split = parsed.derivativeTerms() else {
+                throw NetlistError("\(element): ddt() is taken as a term of the expression's sum, times or over constants (I = g(v) + C*ddt(q(v))); not inside another function or product", at: location)
+            }
+            (expression, chargeExpression) = (split.rest ?? .number(0), split.charge)
+            if chargeExpression != nil, table != nil || conductances != nil {
+                throw NetlistError("\(element): ddt() in a TABLE or a behavioral resistor is not supported", at: location)
+            }
+        }
+        return try Self.behavioralElement(output: output, reads: pairs, element: element, at: location) { (ports) throws(NetlistError) in
             var compiler = BehavioralCompiler(location: location, element: element, voltages: ports)
             // LTspice's `x` (a Q= capacitor's voltage, a Flux= inductor's current): the last pair read.
             let bound: [String: [BehavioralSource.Operation]] = variable.flatMap { v in ports.last.map { [v.name: [.voltage(plus: $0.0, minus: $0.1)]] } } ?? [:]
             var code = try compiler.compile(expression, in: scope, arguments: bound)
+            let chargeCode = try chargeExpression.map { (e: Expression) throws(NetlistError) in try compiler.compile(e, in: scope, arguments: bound) } ?? []
             if let conductances, let across = ports.last {
                 // i = m·V(a,b)/R: V, then R, divided; then times m.
                 code = [.voltage(plus: across.0, minus: across.1)] + code + [.binary(.divide), .constant(conductances), .binary(.multiply)]
@@ -199,7 +215,7 @@ extension Elaborator {
                 code.append(.table(start: compiler.tables.count, count: table.count / 2, clamped: true))
                 compiler.tables += table
             }
-            return (code, compiler.tables)
+            return (code, chargeCode, compiler.tables)
         }
     }
 
@@ -208,8 +224,9 @@ extension Elaborator {
     /// pair read the other way round is the same port, negated), or, when that makes fewer, the
     /// nodes it touches relative to ground (or to `output.1`); at most four. `program` writes its
     /// program for the (port, port) pairs that `pairs` become (−1: 0 V).
-    static func behavioralElement(output: (Node, Node), reads pairs: [(Node, Node)], element: String, storesCharge: Bool = false, at location: SourceLocation,
-                                  program: ([(Int, Int)]) throws(NetlistError) -> ([BehavioralSource.Operation], [Double])) throws(NetlistError) -> ElementKind {
+    static func behavioralElement(output: (Node, Node), reads pairs: [(Node, Node)], element: String, at location: SourceLocation,
+                                  program: ([(Int, Int)]) throws(NetlistError) -> (current: [BehavioralSource.Operation], charge: [BehavioralSource.Operation], tables: [Double]))
+        throws(NetlistError) -> ElementKind {
         // Ports as node pairs: the output's first (its current is the source's), then those read.
         var ports: [(Node, Node)] = [output]
         var reads: [(Int, Int)] = []
@@ -235,10 +252,10 @@ extension Elaborator {
         guard ports.count <= 4 else {
             throw NetlistError("\(element): a behavioral source reads at most four voltages (node pairs, its output's included, or five nodes); this one needs \(ports.count)", at: location)
         }
-        let (code, tables) = try program(reads)
+        let (code, chargeCode, tables) = try program(reads)
         let count = max(ports.count, 1)
-        guard let source = BehavioralSource(program: code, tables: tables, ports: count, outputPlus: outputPlus, outputMinus: outputMinus, storesCharge: storesCharge) else {
-            let depth = BehavioralSource.depth(of: code, ports: count) ?? 0
+        guard let source = BehavioralSource(program: code, tables: tables, ports: count, outputPlus: outputPlus, outputMinus: outputMinus, chargeProgram: chargeCode) else {
+            let depth = max(BehavioralSource.depth(of: code, ports: count) ?? 0, BehavioralSource.depth(of: chargeCode, ports: count) ?? 0)
             throw NetlistError("\(element): the expression nests too deeply (it needs a stack of \(depth) values, at most \(BehavioralSource.maximumDepth)); split it with .func", at: location)
         }
         return .behavioralSource(terminals: ports.flatMap { [$0.0, $0.1] }, source)

@@ -85,7 +85,7 @@ extension Elaborator {
             }
             let output = try behavioralOutput(name, voltage: letter == "e", a, b, at: line.location)
             let source = try Self.behavioralElement(output: output, reads: pairs, element: line.name, at: line.location) { ports in
-                (Self.polynomialProgram(coefficients, dimensions: dimensions, ports: ports), [])
+                (Self.polynomialProgram(coefficients, dimensions: dimensions, ports: ports), [], [])
             }
             return try addBehavioral(name, voltage: letter == "e", a, b, output: output, source, at: line.location)
         }

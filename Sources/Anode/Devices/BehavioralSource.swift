@@ -135,28 +135,33 @@ public struct BehavioralSource: Hashable, Sendable {
     public let portCount: Int
     /// The ports of the output's + and − nodes (−1: the reference terminal).
     public let outputPlus: Int, outputMinus: Int
-    /// Whether the program's value is a charge Q rather than a current: the source then carries
-    /// dQ/dt and no conduction current (LTspice's `C1 a b Q=…`, and the core of `L1 a b Flux=…`).
-    public let storesCharge: Bool
+    /// A second program whose value is a charge Q at the output (empty for none): the source then
+    /// carries dQ/dt besides `program`'s current — a `ddt(…)` term of the expression, LTspice's
+    /// `C1 a b Q=…`, and the core of `L1 a b Flux=…`. It reads the same ports and tables.
+    public let chargeProgram: [Operation]
 
     /// The port whose current is the output's (+1) or its negative (−1).
     public var outputPort: (port: Int, sign: Double) { outputPlus >= 0 ? (outputPlus, 1) : (outputMinus, -1) }
 
-    /// A source of `ports` ports whose current (or, with `storesCharge`, whose charge), from the port
-    /// `outputPlus` through the source to `outputMinus`, is `program`'s value. Nil when the program is malformed: it must leave exactly
+    /// A source of `ports` ports whose current, from the port `outputPlus` through the source to
+    /// `outputMinus`, is `program`'s value (and, with a `chargeProgram`, the time derivative of its value). Nil when the program is malformed: it must leave exactly
     /// one value, need no more than `maximumDepth` entries and read only ports below `ports`.
     /// `tables` holds the points its `table` steps read, which must lie inside it, at least two per
     /// table, with x non-decreasing.
-    public init?(program: [Operation], tables: [Double] = [], ports: Int, outputPlus: Int, outputMinus: Int, storesCharge: Bool = false) {
+    public init?(program: [Operation], tables: [Double] = [], ports: Int, outputPlus: Int, outputMinus: Int, chargeProgram: [Operation] = []) {
         guard (1...4).contains(ports), (-1..<ports).contains(outputPlus), (-1..<ports).contains(outputMinus),
               outputPlus != outputMinus, let depth = Self.depth(of: program, ports: ports),
               depth <= Self.maximumDepth, Self.tablesAreValid(program, tables) else { return nil }
+        if !chargeProgram.isEmpty {
+            guard let chargeDepth = Self.depth(of: chargeProgram, ports: ports), chargeDepth <= Self.maximumDepth,
+                  Self.tablesAreValid(chargeProgram, tables) else { return nil }
+        }
         self.program = program
         self.tables = tables
         portCount = ports
         self.outputPlus = outputPlus
         self.outputMinus = outputMinus
-        self.storesCharge = storesCharge
+        self.chargeProgram = chargeProgram
     }
 
     /// The largest stack the program needs, or nil if it leaves anything but one value or reads a
@@ -271,15 +276,13 @@ public struct BehavioralSource: Hashable, Sendable {
 }
 
 extension BehavioralSource: PortDevice {
-    /// Whether the program is a charge (`storesCharge`); a current law otherwise.
-    public var hasCharge: Bool { storesCharge }
+    /// Whether the source has a charge program.
+    public var hasCharge: Bool { !chargeProgram.isEmpty }
 
-    /// Port currents and their Jacobian: +I into the output's + terminal, −I into its − terminal
-    /// (none for a charge).
+    /// Port currents and their Jacobian: +I into the output's + terminal, −I into its − terminal.
     @inlinable
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         var r = PortCurrents()
-        if storesCharge { return r }
         let d = value(at: v)
         if outputPlus >= 0 {
             r.current[outputPlus] = d.value
@@ -292,12 +295,12 @@ extension BehavioralSource: PortDevice {
         return r
     }
 
-    /// For a charge (`storesCharge`): +Q at the output's + terminal, −Q at its − terminal, and
-    /// the capacitances ∂Q/∂v; none otherwise.
+    /// The charge program's Q: +Q at the output's + terminal, −Q at its − terminal, and the
+    /// capacitances ∂Q/∂v; none without one.
     @inlinable public func portCharges(_ v: PortVector) -> PortCharges {
         var r = PortCharges()
-        guard storesCharge else { return r }
-        let d = value(at: v)
+        guard !chargeProgram.isEmpty else { return r }
+        let d = Self.run(chargeProgram, tables: tables, at: v)
         if outputPlus >= 0 {
             r.charge[outputPlus] = d.value
             for c in 0..<4 { r.capacitance[outputPlus, c] = d.gradient[c] }
