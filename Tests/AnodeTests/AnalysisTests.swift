@@ -562,6 +562,14 @@ struct AnalysisTests {
         #expect(abs(-op.current("vdd")! - 11 * id) < 1e-9, "\(op.current("vdd")!)")
         let plain = try Simulator(try self.circuit(body)).operatingPoint()
         #expect(abs(-plain.current("vdd")! - 2 * id) < 1e-9, "\(plain.current("vdd")!)")
+        // .options scale: M2's written geometry in µm (L=100 W=1000: W/L = 10, with AD = 2 → 2 pm²);
+        // M1's defaults stay in metres. ngspice 39 scales the same way (checked on this netlist).
+        let scaled = try self.circuit(".options scale=1u\nVDD d 0 5\nVG g 0 2\nM1 d g 0 0 nm\nM2 d g 0 0 nm L=100 W=1000 AD=2 PD=3\n"
+                                      + ".model nm NMOS(LEVEL=1 VTO=1 KP=50u LAMBDA=0.01)\n")
+        guard case .mosfet(_, _, _, _, let m2)? = scaled.element(named: "M2")?.kind else { Issue.record("no M2"); return }
+        #expect(abs(m2.geometry.length - 100e-6) < 1e-18 && abs(m2.geometry.width - 1000e-6) < 1e-18)
+        #expect(abs(m2.geometry.drainArea - 2e-12) < 1e-24 && abs(m2.geometry.drainPerimeter - 3e-6) < 1e-18)
+        #expect(abs(-(try Simulator(scaled).operatingPoint().current("vdd")!) - 11 * id) < 1e-9)
         // ngspice's solver choices are reported as not used (its seed is the random functions').
         let solver = try self.circuit(".options klu seed=5 ramptime=1u\n" + body)
         #expect(solver.warnings.map(\.message) == ["klu", "ramptime"].map { "option \($0) is not used by Anode and was ignored" })

@@ -428,7 +428,8 @@ struct ElaborationTests {
                                    ("R1 a 0 1\n.if (1)\n.else\n.else\n.endif\n", "a second .else"),
                                    ("R1 a 0 1\n.subckt s p\n.if (1)\n.ends\n.endif\n", ".ends inside a .if block"),
                                    ("R1 a 0 1\n.if\nR2 a 0 1\n.endif\n", "needs a condition"),
-                                   ("R1 a 0 1\n.if (nothing > 1)\nR2 a 0 1\n.endif\n", "nothing")] {
+                                   ("R1 a 0 1\n.if (nothing > 1)\nR2 a 0 1\n.endif\n", "nothing"),
+                                   ("R1 a 0 1\n.if (1)\n.step param r list 1 2\n.endif\n", ".step inside .if is not supported")] {
             #expect(error(netlist)?.message.contains(message) == true, "\(netlist): \(String(describing: error(netlist)))")
         }
     }

@@ -216,6 +216,10 @@ struct Elaborator {
                 continue
             }
             for branch in branches {
+                // A sweep is read before any branch is chosen (its points decide the conditions).
+                if let step = branch.statements.first(where: { if case .command(.step) = $0.kind { true } else { false } }) {
+                    throw NetlistError(".step inside .if is not supported: the sweep sets the parameters the conditions read; write it outside the block", at: step.location)
+                }
                 if let condition = branch.condition, try scope.evaluate(condition) == 0 { continue }
                 try collectDefinitions(branch.statements, into: scope)
                 result += try resolveConditionals(branch.statements, in: scope)
@@ -936,6 +940,7 @@ struct Elaborator {
             throw NetlistError("unexpected '\(extra.description)' in \(line.name)", at: extra.location)
         }
         var geometry = circuit.options.defaultMOSFETGeometry
+        let scale = circuit.options.geometryScale
         var multiplier = 1.0
         var temperature = InstanceTemperature()
         for (key, values) in named {
@@ -946,12 +951,12 @@ struct Elaborator {
             case (_, "m"): multiplier = v
             case (_, "ic"): break  // initial guesses: no effect on the solution
             case (_, "temp"), (_, "dtemp"): try temperature.set(key, v)
-            case ("m", "l"): geometry.length = v
-            case ("m", "w"): geometry.width = v
-            case ("m", "ad"): geometry.drainArea = v
-            case ("m", "as"): geometry.sourceArea = v
-            case ("m", "pd"): geometry.drainPerimeter = v
-            case ("m", "ps"): geometry.sourcePerimeter = v
+            case ("m", "l"): geometry.length = v * scale
+            case ("m", "w"): geometry.width = v * scale
+            case ("m", "ad"): geometry.drainArea = v * scale * scale
+            case ("m", "as"): geometry.sourceArea = v * scale * scale
+            case ("m", "pd"): geometry.drainPerimeter = v * scale
+            case ("m", "ps"): geometry.sourcePerimeter = v * scale
             case ("m", "nrd"), ("m", "nrs"): break  // multipliers of RSH, which level 1 here does not use
             default:
                 throw NetlistError("unknown parameter '\(key.text)' for \(line.name)", at: key.location)
@@ -1374,6 +1379,7 @@ struct Elaborator {
         case "itl4": o.transientIterationLimit = try count()
         case "fixedstep": o.fixedStep = true
         case "maxstep": o.maxStep = try number()
+        case "scale": o.geometryScale = try number()
         case "defl": o.defaultMOSFETGeometry.length = try number()
         case "defw": o.defaultMOSFETGeometry.width = try number()
         case "defad", "defas":

@@ -66,6 +66,9 @@ public struct SimulationOptions: Hashable, Sendable {
     public var transientStepLimit: Int? = nil
     /// [DEFL, DEFW, DEFAD, DEFAS] the geometry of a MOSFET whose element gives none (L, W, AD, AS).
     public var defaultMOSFETGeometry = MOSFETLevel1.Geometry()
+    /// [SCALE] ngspice's unit of a MOSFET's written geometry: L, W, PD and PS are multiplied by it
+    /// and AD, AS by its square (DEFL, DEFW, DEFAD and DEFAS are in metres, unscaled).
+    public var geometryScale = 1.0
     /// [MAXSTEP] LTspice's cap on a transient's internal step, s, beside `.tran`'s TMAX (the
     /// smaller of the two holds); nil for none.
     public var maxStep: Double? = nil
