@@ -40,6 +40,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     _ = try? simulator.transferFunctions()
     _ = try? simulator.noise()
+    _ = try? simulator.poleZeroAnalyses()
     // The real-time engine on the same (shortened) transient: its model derivation, rest state
     // and per-sample kernel, twice oversampled so the filters run too.
     for case .transient(let spec) in circuit.analyses {
