@@ -196,8 +196,23 @@ struct TransientIntegrator {
             var step = min(h, maxStep, target - t)
             // Avoid leaving a sliver before the target.
             if target - (t + step) < 0.1 * step { step = target - t }
-            let euler = options.method == .backwardEuler || (afterCorner && !fixed)
-            let ctx = context(time: t + step, h: step, euler: euler)
+            // Gear's second order needs the last two accepted points since the last corner.
+            let gear = options.method == .gear && (!afterCorner || fixed) && history.count >= 2
+            let euler = options.method == .backwardEuler || (options.method == .gear && !gear) || (afterCorner && !fixed)
+            var ctx = context(time: t + step, h: step, euler: euler)
+            // The companion's history: the last accepted charges, or Gear's blend of the last two.
+            let acceptedCharges = engine.previousCharge
+            var companionHistory = acceptedCharges
+            if gear {
+                // i = a0·(q − q̃), a0 = (1 + 2ω)/((1 + ω)·h), q̃ = ((1 + ω)²·q₁ − ω²·q₂)/(1 + 2ω), ω = h/h₁.
+                let (t1, q1) = history[history.count - 1], (t2, q2) = history[history.count - 2]
+                let omega = step / (t1 - t2)
+                ctx.a0 = (1 + 2 * omega) / ((1 + omega) * step)
+                ctx.beta = 0
+                let (c1, c2) = ((1 + omega) * (1 + omega) / (1 + 2 * omega), omega * omega / (1 + 2 * omega))
+                for k in companionHistory.indices { companionHistory[k] = c1 * q1[k] - c2 * q2[k] }
+                engine.previousCharge = companionHistory
+            }
 
             // Predict the new point by linear extrapolation of the last two.
             var trial = x
@@ -209,6 +224,7 @@ struct TransientIntegrator {
             engine.resetResidual()
             do { converged = try engine.newton(&trial, ctx, limit: iterationLimit) }
             catch { throw SimulationError("transient at t = \(t + step) s: \(error.message)") }
+            engine.previousCharge = acceptedCharges
             guard let n = converged else {
                 iterations += iterationLimit
                 rejected += 1
@@ -224,12 +240,13 @@ struct TransientIntegrator {
             let q = engine.charges(at: trial)
             var currents = [Double](repeating: 0, count: q.count)
             for k in 0..<q.count {
-                currents[k] = ctx.a0 * (q[k] - engine.previousCharge[k]) + ctx.beta * engine.previousCurrent[k]
+                currents[k] = ctx.a0 * (q[k] - companionHistory[k]) + ctx.beta * engine.previousCurrent[k]
             }
 
             var proposed = 2 * step
             if !fixed {
-                if let estimate = truncationLimitedStep(q: q, currents: currents, time: t + step, step: step, order: euler ? 1 : 2) {
+                if let estimate = truncationLimitedStep(q: q, currents: currents, time: t + step, step: step, order: euler ? 1 : 2,
+                                                        errorConstant: gear ? 2.0 / 9.0 : nil) {
                     if estimate < 0.9 * step && step > 2 * minStep {
                         rejected += 1
                         h = max(estimate, minStep)
@@ -306,9 +323,11 @@ struct TransientIntegrator {
     }
 
     /// The step that the local truncation error of every charge and flux allows, or nil when too
-    /// little history exists. Trapezoidal: LTE = h³·q‴/12, backward Euler: h²·q″/2, with the
-    /// derivatives from divided differences of the accepted points.
-    func truncationLimitedStep(q: [Double], currents: [Double], time: Double, step: Double, order: Int) -> Double? {
+    /// little history exists. Trapezoidal: LTE = h³·q‴/12 (Gear's second order: 2h³·q‴/9,
+    /// `errorConstant`), backward Euler: h²·q″/2, with the derivatives from divided differences of
+    /// the accepted points.
+    func truncationLimitedStep(q: [Double], currents: [Double], time: Double, step: Double, order: Int,
+                               errorConstant: Double? = nil) -> Double? {
         guard history.count >= order + 1, !q.isEmpty else { return nil }
         let points = Array(history.suffix(order + 1)) + [(t: time, q: q)]
         let reltol = options.relativeTolerance
@@ -330,7 +349,9 @@ struct TransientIntegrator {
             let tolerance = options.truncationErrorFactor * max(tolCurrent, tolCharge)
             let h: Double
             if order == 2 {
-                h = (2 * tolerance / derivative).squareRoot()
+                // LTE = C·h³·q‴ with C = 1/12 (trapezoidal) or `errorConstant` (Gear: 2/9), so
+                // a current error of C·h²·6·DD3.
+                h = (tolerance / (6 * (errorConstant ?? 1.0 / 12) * derivative)).squareRoot()
             } else {
                 h = tolerance / derivative
             }

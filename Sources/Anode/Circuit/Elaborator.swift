@@ -1399,7 +1399,8 @@ struct Elaborator {
             switch value.text.lowercased() {
             case "trap", "trapezoidal": o.method = .trapezoidal
             case "euler", "be": o.method = .backwardEuler
-            default: throw NetlistError("method must be trap or euler, not '\(value.text)'", at: value.location)
+            case "gear": o.method = .gear
+            default: throw NetlistError("method must be trap, euler or gear, not '\(value.text)'", at: value.location)
             }
         case "seed", "rseed":
             break  // read before the parameters (`run`)

@@ -6,6 +6,10 @@ public struct SimulationOptions: Hashable, Sendable {
         case trapezoidal = "trap"
         /// Backward Euler (first order, strongly damped) [method=euler].
         case backwardEuler = "euler"
+        /// Gear's second-order backward differentiation formula (BDF2) [method=gear], for the
+        /// reference simulator: q′ ≈ ((1 + 2ω)·q − (1 + ω)²·q₁ + ω²·q₂)/((1 + ω)·h) over the last
+        /// two steps h and h/ω, first order after every corner. The real-time engine refuses it.
+        case gear = "gear"
     }
 
     /// [RELTOL] relative tolerance of voltages, currents and charges.
@@ -46,9 +50,10 @@ public struct SimulationOptions: Hashable, Sendable {
 
     /// The companion coefficients of a step of `h` seconds under `method` and `xmu`: a charge's
     /// current (an inductor's voltage) after the step is i = a0·(q − q_prev) − history·i_prev.
-    /// The trapezoidal rule: (2/h, 1); backward Euler: (1/h, 0).
+    /// The trapezoidal rule: (2/h, 1); backward Euler: (1/h, 0); Gear's first step too (its second
+    /// order needs two steps of history, see `TransientIntegrator`).
     public func companion(step h: Double) -> (a0: Double, history: Double) {
-        if method == .backwardEuler { return (1 / h, 0) }
+        if method == .backwardEuler || method == .gear { return (1 / h, 0) }
         return (1 / (h * (1 - xmu)), xmu / (1 - xmu))
     }
     /// [FIXEDSTEP] take every transient step at the largest step size (TMAX, or TSTEP) instead of

@@ -73,6 +73,10 @@ struct StateSpaceModel {
         let network: Network
         do { network = try Network(circuit) } catch { throw SimulationError(error.description) }
         let net = network
+        if circuit.options.method == .gear {
+            // Its second order would carry a second step of history in every state.
+            throw SimulationError("method=gear is the reference simulator's; the real-time engine integrates with the trapezoidal rule (or xmu, or method=euler): use the MNA engine, or another method")
+        }
         if let w = net.switches.first {
             // A switch's conductance jumps with its control; the model's matrices assume fixed ones.
             let element = circuit.elements[w.owner]
