@@ -5,8 +5,8 @@ import Foundation
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Draw a circuit's behaviour as SVG: waveforms, transfer curve, frequency response, harmonic spectrum, THD against level.",
-        subcommands: [Waveform.self, Transfer.self, Response.self, Spectrum.self, THD.self]
+        abstract: "Draw a circuit's behaviour as SVG: waveforms, transfer curve, frequency response, harmonic spectrum, THD against level, poles and zeros.",
+        subcommands: [Waveform.self, Transfer.self, Response.self, Spectrum.self, THD.self, PoleZero.self]
     )
 
     /// Writes `figure` to `path`, or exits with status 2.
@@ -159,6 +159,41 @@ struct PlotCommand: ParsableCommand {
                            y: Axis("Output fundamental (peak)", unit: m.output.unit, scale: .logarithmic))
             out.series = [Series("output", x: levels, y: sweep.map(\.output), style: .markers)]
             try PlotCommand.write(Figure([thd, out]), to: output)
+        }
+    }
+}
+
+extension PlotCommand {
+    struct PoleZero: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pz", abstract: "The poles (×) and zeros (○) of the netlist's .pz statement in the s-plane.")
+        @Argument(help: "The netlist, with a .pz statement.") var file: String
+        @Option(name: .shortAndLong, help: "The SVG file to write.") var output: String
+        @Flag(help: "Frequencies in Hz (s/2π) rather than rad/s.") var hertz = false
+
+        func run() throws {
+            let circuit = try loadCircuit(file)
+            guard let request = circuit.poleZeroAnalyses.first else {
+                printError("\(file): error: no .pz statement to plot (as in .pz in 0 out 0 vol pz)")
+                throw ExitCode(2)
+            }
+            let result: PoleZeroResult
+            do { result = try Simulator(circuit).poleZero(request) } catch {
+                printError("\(file): \(error)")
+                throw ExitCode(2)
+            }
+            let scale = hertz ? 1 / (2 * Double.pi) : 1, unit = hertz ? "Hz" : "rad/s"
+            let all = result.poles + result.zeros
+            // Axes around every point and the origin, the imaginary one symmetric.
+            let reach = max(all.map { abs($0.real) }.max() ?? 1, all.map { abs($0.imaginary) }.max() ?? 0, 1e-30) * scale * 1.1
+            let real = (all.map(\.real).min() ?? -1) * scale, realHigh = (all.map(\.real).max() ?? 0) * scale
+            let x = Axis("Real part σ", unit: unit, range: min(real * 1.1, -0.05 * reach)...max(realHigh * 1.1, 0.05 * reach))
+            let y = Axis("Imaginary part ω", unit: unit, range: -reach...reach)
+            func pair(_ a: Node, _ b: Node) -> String { b.isGround ? a.name : "\(a.name),\(b.name)" }
+            let transfer = "V(\(pair(request.outputPlus, request.outputMinus)))/\(request.input == .voltage ? "V" : "I")(\(pair(request.inputPlus, request.inputMinus)))"
+            var plot = Plot(title: "\(PlotCommand.name(file)): \(result.poles.count) poles, \(result.zeros.count) zeros of \(transfer)", x: x, y: y)
+            plot.series = [Series("poles", x: result.poles.map { $0.real * scale }, y: result.poles.map { $0.imaginary * scale }, style: .crosses),
+                           Series("zeros", x: result.zeros.map { $0.real * scale }, y: result.zeros.map { $0.imaginary * scale }, style: .rings)]
+            try PlotCommand.write(Figure([plot]), to: output)
         }
     }
 }

@@ -47,6 +47,37 @@ struct CommandLineTests {
         return url
     }
 
+    @Test("anode plot pz draws the .pz statement's poles as crosses and zeros as rings; without one it says so")
+    func poleZeroPlot() throws {
+        let netlist = try temporaryFile("stack.cir", """
+            tone stack
+            Vin src 0 DC 0 AC 1
+            Rsrc src in 1k
+            C1 in a 470p
+            Rt1 a out 110k
+            Rt2 out b 110k
+            R4 in c 33k
+            C2 c b 22n
+            C3 c d 22n
+            Rb b d 100k
+            Rm d 0 11k
+            Rload out 0 1Meg
+            .pz src 0 out 0 vol pz
+            """)
+        defer { try? FileManager.default.removeItem(at: netlist.deletingLastPathComponent()) }
+        let svg = netlist.deletingLastPathComponent().appendingPathComponent("pz.svg")
+        let r = try run(["plot", "pz", netlist.path, "-o", svg.path, "--hertz"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let drawing = try String(contentsOf: svg, encoding: .utf8)
+        #expect(drawing.components(separatedBy: "class=\"cross\"").count - 1 == 3)
+        #expect(drawing.components(separatedBy: "class=\"ring\"").count - 1 == 3)
+        #expect(drawing.contains("3 poles, 3 zeros of V(out)/V(src)") && drawing.contains("(Hz)"))
+        let plain = try temporaryFile("plain.cir", "t\nV1 a 0 1\nR1 a 0 1k\n.op\n")
+        defer { try? FileManager.default.removeItem(at: plain.deletingLastPathComponent()) }
+        let none = try run(["plot", "pz", plain.path, "-o", svg.path])
+        #expect(none.status == 2 && none.stderr.contains("no .pz statement"))
+    }
+
     @Test("the binary is built")
     func binaryExists() {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no anode binary at \(Self.binary.path)")

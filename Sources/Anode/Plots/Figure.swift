@@ -79,6 +79,15 @@ public struct Figure: Sendable {
                 if series.style == .markers {
                     for p in points { s += "<circle cx=\"\(f(px(p.0)))\" cy=\"\(f(py(p.1)))\" r=\"3.2\" fill=\"\(color)\"/>\n" }
                 }
+            case .crosses:
+                for p in points {
+                    let (x, y) = (px(p.0), py(p.1))
+                    s += "<path class=\"cross\" d=\"M\(f(x - 5)),\(f(y - 5)) L\(f(x + 5)),\(f(y + 5)) M\(f(x - 5)),\(f(y + 5)) L\(f(x + 5)),\(f(y - 5))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+                }
+            case .rings:
+                for p in points {
+                    s += "<circle class=\"ring\" cx=\"\(f(px(p.0)))\" cy=\"\(f(py(p.1)))\" r=\"5\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+                }
             case .bars:
                 let pixels = points.map { px($0.0) }.sorted()
                 let gaps = zip(pixels.dropFirst(), pixels).map { $0 - $1 }.filter { $0 > 0 }
@@ -101,7 +110,14 @@ public struct Figure: Sendable {
                 let row = Double(entries.firstIndex { $0.name == series.name } ?? k)
                 let y = plotTop + 10 + 4 + 18 * row + 9
                 let color = Figure.palette[k % Figure.palette.count]
-                s += "<line x1=\"\(f(boxLeft + 8))\" y1=\"\(f(y))\" x2=\"\(f(boxLeft + 26))\" y2=\"\(f(y))\" stroke=\"\(color)\" stroke-width=\"\(series.style == .bars ? 8 : 2.5)\"/>\n"
+                switch series.style {
+                case .crosses:
+                    s += "<path d=\"M\(f(boxLeft + 12)),\(f(y - 5)) L\(f(boxLeft + 22)),\(f(y + 5)) M\(f(boxLeft + 12)),\(f(y + 5)) L\(f(boxLeft + 22)),\(f(y - 5))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+                case .rings:
+                    s += "<circle cx=\"\(f(boxLeft + 17))\" cy=\"\(f(y))\" r=\"5\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+                default:
+                    s += "<line x1=\"\(f(boxLeft + 8))\" y1=\"\(f(y))\" x2=\"\(f(boxLeft + 26))\" y2=\"\(f(y))\" stroke=\"\(color)\" stroke-width=\"\(series.style == .bars ? 8 : 2.5)\"/>\n"
+                }
                 s += "<text class=\"legend\" x=\"\(f(boxLeft + 32))\" y=\"\(f(y + 4))\" font-size=\"12\">\(Figure.escape(series.name))</text>\n"
             }
         }

@@ -63,6 +63,10 @@ public struct Series: Sendable {
         case bars
         /// A dot at each point, joined by a thin line.
         case markers
+        /// A cross at each point, nothing between (a pole-zero map's poles).
+        case crosses
+        /// A ring at each point, nothing between (a pole-zero map's zeros).
+        case rings
     }
 
     /// The name in the legend.
