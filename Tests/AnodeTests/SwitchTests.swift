@@ -110,6 +110,15 @@ struct SwitchTests {
         for (k, v) in downValues.enumerated() { #expect(abs(v - (5 - Double(k) * 0.5 < 1.5 ? offValue : onValue)) < 1e-9, "down at \(5 - Double(k) * 0.5) V") }
     }
 
+    @Test(".step sweeps a switch model's parameter: VT above and below the control")
+    func steppedThreshold() throws {
+        let netlist = try Netlist(text: "t\nV1 in 0 3\nV2 sup 0 5\nR2 sup out 1k\nS1 out 0 in 0 sm\n.model sm SW(VT=2.5 RON=10)\n.step sw sm(vt) list 2 4\n.op\n", file: "t.cir")
+        let outs = try netlist.stepPoints().map { point in try Simulator(Circuit(netlist: netlist, step: point)).operatingPoint().voltage("out")! }
+        #expect(outs.count == 2)
+        #expect(abs(outs[0] - 5 * 10 / 1010.0) < 1e-12, "VT = 2 V: on")
+        #expect(abs(outs[1] - 5 * 1e12 / (1e12 + 1e3)) < 1e-9, "VT = 4 V: off")
+    }
+
     @Test(".noise: a switch is a resistor at RON or ROFF, as its control sets it at the operating point")
     func noise() throws {
         for (control, r) in [(5.0, 100.0), (0.0, 1e6)] {
