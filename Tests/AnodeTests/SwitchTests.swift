@@ -150,6 +150,35 @@ struct SwitchTests {
         let refused = #expect(throws: SimulationError.self) {
             try Processor(c, configuration: ProcessorConfiguration(inputs: ["V1"], outputs: [.voltage("out")], sampleRate: 48_000))
         }
-        #expect(refused?.message.contains("S1 (line 5): the real-time engine does not model switches") == true, "\(String(describing: refused))")
+        #expect(refused?.message.contains("S1 (line 5): the real-time engine models a switch (S, W) only when DC sources alone set its control") == true,
+                "\(String(describing: refused))")
+    }
+
+    @Test("a footswitch (a switch DC sources set) runs in the real-time engine at its operating point's state, as the reference simulator runs it")
+    func footswitch() throws {
+        // S1 (on) bypasses the clipping diodes; S2 (off) would join them to the output.
+        let c = try Circuit(netlistText: """
+            t
+            V1 in 0 SIN(0 1 1k)
+            Vfs ctl 0 5
+            R1 in a 1k
+            D1 a 0 dd
+            D2 0 a dd
+            S1 in out ctl 0 sw
+            S2 a out ctl2 0 sw
+            Vfs2 ctl2 ctl -5
+            R3 out 0 10k
+            .model dd D(IS=1e-14 N=1.5)
+            .model sw SW(VT=2.5 RON=1m ROFF=100meg)
+            .tran 10u 3m
+            .print tran v(out) v(a) i(S1)
+            """, file: "t.cir")
+        let errors = try ProcessorTests.compare(c)
+        #expect(errors.count == 3)
+        for (probe, error) in errors { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+        // The footswitch made an input (the library's choice) is refused: the signal could move it.
+        #expect(throws: SimulationError.self) {
+            try Processor(c, configuration: ProcessorConfiguration(inputs: ["V1", "Vfs"], outputs: [.voltage("out")], sampleRate: 48_000))
+        }
     }
 }

@@ -77,11 +77,6 @@ struct StateSpaceModel {
             // Its second order would carry a second step of history in every state.
             throw SimulationError("method=gear is the reference simulator's; the real-time engine integrates with the trapezoidal rule (or xmu, or method=euler): use the MNA engine, or another method")
         }
-        if let w = net.switches.first {
-            // A switch's conductance jumps with its control; the model's matrices assume fixed ones.
-            let element = circuit.elements[w.owner]
-            throw SimulationError("\(element.name)\(element.location.map { " (line \($0.line))" } ?? ""): the real-time engine does not model switches (S, W), whose resistance jumps with their control; use the MNA engine")
-        }
         let engine = MNAEngine(network, options: circuit.options)
         let n = engine.size
         // The companion coefficients (the trapezoidal rule: 2/T and 1; see `SimulationOptions.companion`).
@@ -102,6 +97,15 @@ struct StateSpaceModel {
             } else {
                 throw SimulationError("input '\(name)' is not an independent voltage or current source")
             }
+        }
+        // Switches: one whose control nothing moves (a footswitch's DC voltage) keeps its operating
+        // point's state, a fixed resistance in M; one the signal could turn is refused, since the
+        // model's matrices are derived for fixed conductances.
+        let fixed = Self.fixedNodes(in: net, inputs: Set(inputSources.filter(\.isVoltage).map(\.index)))
+        for w in net.switches {
+            if case let .voltage(p, n) = w.control, fixed.contains(p), fixed.contains(n) { continue }
+            let element = circuit.elements[w.owner]
+            throw SimulationError("\(element.name)\(element.location.map { " (line \($0.line))" } ?? ""): the real-time engine models a switch (S, W) only when DC sources alone set its control (a footswitch); this one's resistance could jump with the signal: use the MNA engine")
         }
         let nu = inputSources.count + 1
         inputCount = nu
@@ -302,7 +306,10 @@ struct StateSpaceModel {
                 case .resistor(let k): tap(r, .resistor(k))
                 case .capacitor(let k): tap(r, .capacitor(k, sign: 1))
                 case .device(let d): tap(r, .device(d, terminal: 0))
-                case .switch: break  // refused above
+                case .switch(let k):
+                    // Held in its operating point's state (see above).
+                    let w = net.switches[k]
+                    difference(r, w.a, w.b, w.model.conductance(on: engine.switchOn[k]))
                 case .behavioral(let d):
                     guard case .behavioral(let b) = net.devices[d].model else { break }
                     portCurrent(r, device: d, port: b.outputPort.port, sign: b.outputPort.sign)
@@ -440,6 +447,22 @@ struct StateSpaceModel {
         }
     }
 
+    /// The nodes whose voltage DC voltage sources alone hold: ground, and the other terminal of every
+    /// source without a waveform, not an input (`inputs`, voltage-source indices), with one terminal
+    /// on such a node.
+    static func fixedNodes(in net: Network, inputs: Set<Int>) -> Set<Int> {
+        var fixed: Set<Int> = [0]
+        var grew = true
+        while grew {
+            grew = false
+            for (k, v) in net.voltageSources.enumerated() where v.source.waveform == nil && !inputs.contains(k) {
+                if fixed.contains(v.p), fixed.insert(v.n).inserted { grew = true }
+                if fixed.contains(v.n), fixed.insert(v.p).inserted { grew = true }
+            }
+        }
+        return fixed
+    }
+
     /// How many current-carrying attachments each node has (controlling terminals draw no current,
     /// but each device terminal counts).
     static func attachmentCounts(in net: Network) -> [Int] {
@@ -455,6 +478,7 @@ struct StateSpaceModel {
         for f in net.cccs { attach(f.p, f.n) }
         for h in net.ccvs { attach(h.p, h.n) }
         for r in net.controlledResistors { attach(r.a, r.b) }
+        for w in net.switches { attach(w.a, w.b) }
         for d in net.devices { for t in d.terminals + (d.minus ?? []) where t < attachments.count { attach(t) } }  // (past the nodes: a branch current a behavioral source reads)
         return attachments
     }
