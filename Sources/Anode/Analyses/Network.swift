@@ -374,6 +374,7 @@ struct Network: Sendable {
                 resolved.append(nodeCount + b)
             }
             devices.append(Self.behavioralDevice(resolved, source, owner))
+            carrierOfElement[owner] = .behavioral(devices.count - 1)
         }
         for (owner, b) in branchOfElement { carrierOfElement[owner] = .branch(b) }
         guard unknownCount <= Network.maximumUnknowns else {

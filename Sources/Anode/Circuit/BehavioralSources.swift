@@ -84,6 +84,48 @@ extension Elaborator {
         try addBehavioral(name, voltage: false, a, b, output: output, source, at: location)
     }
 
+    /// ngspice's behavioral capacitor `C1 a b C='expr'` and inductor `L1 a b L='expr'`, whose value
+    /// reads the circuit: i = C(…)·dV(a,b)/dt and V(a,b) = L(…)·di/dt, i the current from a to b
+    /// (not a charge or flux law: for those, `Q=` and `Flux=`). As ngspice's manual builds them:
+    ///
+    ///     C  the rate dV/dt as the current of a unit capacitor C1#unit that a VCVS C1#copy holds
+    ///        at V(a,b) (the copy's current is −dV/dt), and a behavioral current source C1 from a
+    ///        to b of expr·dV/dt
+    ///     L  a behavioral voltage source L1 of expr·V(w), where a unit inductor L1#unit at an inner
+    ///        node w carries the current of L1, driven into w by a behavioral source L1#copy:
+    ///        V(w) = di/dt
+    mutating func behavioralReactance(_ line: ElementLine, name: String, letter: Character, _ a: Node, _ b: Node, _ value: ValueText,
+                                      unsupported: String?, in scope: Scope) throws(NetlistError) {
+        let what = letter == "c" ? "capacitance" : "inductance"
+        if let unsupported {
+            throw NetlistError("\(line.name): \(unsupported) with a\(letter == "c" ? "" : "n") \(what) that reads the circuit is not supported", at: line.location)
+        }
+        guard a != b else { throw NetlistError("\(line.name): both nodes are '\(a.name)'", at: line.location) }
+        let rate = "__rate"
+        if letter == "c" {
+            let w = parasiticNode(of: name, "dvdt")
+            try circuit.add(name + "#copy", .voltageControlledVoltageSource(w, .ground, a, b, gain: 1), at: line.location)
+            try circuit.add(name + "#unit", .capacitor(w, .ground, capacitance: 1, initialVoltage: nil), at: line.location)
+            let copy = Node("i(" + name + "#copy)")
+            let source = try compileBehavioral("-(\(value.text))*\(rate)", at: value.location, output: (a, b), element: line.name,
+                                               variable: (rate, (copy, .ground)), in: scope)
+            if source.nodes.contains(Self.timeNode) { try addTimeSource() }
+            return try circuit.add(name, source, at: line.location)
+        }
+        let w = parasiticNode(of: name, "didt")
+        let output = try behavioralOutput(name, voltage: true, a, b, at: line.location)
+        let source = try compileBehavioral("(\(value.text))*\(rate)", at: value.location, output: output, element: line.name,
+                                           variable: (rate, (w, .ground)), in: scope)
+        if source.nodes.contains(Self.timeNode) { try addTimeSource() }
+        try addBehavioral(name, voltage: true, a, b, output: output, source, at: line.location)
+        let current = Node("i(" + name + ")")
+        let copy = try Self.behavioralElement(output: (.ground, w), reads: [(current, .ground)], element: line.name, at: line.location) { ports in
+            ([.voltage(plus: ports[0].0, minus: ports[0].1)], [], [])
+        }
+        try circuit.add(name + "#copy", copy, at: line.location)
+        try circuit.add(name + "#unit", .inductor(w, .ground, inductance: 1, initialCurrent: nil), at: line.location)
+    }
+
     /// The node whose voltage is the time, in seconds, for expressions that read `time`.
     static let timeNode = Node("#time")
 

@@ -383,7 +383,10 @@ struct Elaborator {
         let location = line.location
         if Self.readsCircuit(valueText) {
             guard letter == "r" else {
-                throw NetlistError("\(line.name): a\(letter == "c" ? " capacitance" : "n inductance") that reads node voltages, currents or time is not supported; write its charge or flux in x, as LTspice does (C1 a b Q={…}, L1 a b Flux={…}), or a behavioral resistor R1 a b r='expr'", at: valueText.location)
+                return try behavioralReactance(line, name: name, letter: letter, a, b, valueText,
+                                               unsupported: (multiplier != 1 ? "m" : nil) ?? (initial != nil ? "ic" : nil)
+                                                   ?? (coefficients != TemperatureCoefficients() ? "temperature coefficients" : nil) ?? parasitics.keys.sorted().first,
+                                               in: scope)
             }
             return try behavioralResistor(name, a, b, valueText, multiplier: multiplier, element: line.name, at: location, in: scope)
         }
