@@ -539,8 +539,14 @@ struct AnalysisTests {
         let loop = error("V1 a 0 1\nV2 a 0 2\nR1 a 0 1\n")
         #expect(loop?.message.contains("loop of voltage sources") == true)
         #expect(loop?.location?.line == 3)
-        let inductorLoop = error("V1 a 0 1\nL1 a 0 1m\n")
-        #expect(inductorLoop?.message.contains("loop of voltage sources and inductors") == true)
+        // A loop an inductor closes is singular at DC only: the operating point refuses it, naming
+        // the inductor; a transient with UIC runs it (the current ramps at V/L, as in ngspice).
+        let inductorLoop = try circuit("V1 a 0 1\nL1 a 0 1m\n.tran 1u 10u uic\n")
+        let dcError = #expect(throws: SimulationError.self) { try Simulator(inductorLoop).operatingPoint() }
+        #expect(dcError?.message.contains("L1 (line 3) closes a loop of voltage sources and inductors") == true, "\(String(describing: dcError))")
+        guard case .transient(let spec) = inductorLoop.analyses[0] else { Issue.record("no .tran"); return }
+        let ramp = try #require(try Simulator(inductorLoop).transient(spec, probes: [.current("L1")]).values(.current("L1")))
+        #expect(abs(ramp.last! - 1 / 1e-3 * 10e-6) < 1e-9, "\(ramp)")
         let missing = error("V1 a 0 1\nR1 a 0 1\nF1 a 0 Vnone 2\n")
         #expect(missing?.message.contains("Vnone") == true)
         let coupling = error("V1 a 0 1\nR1 a b 1\nL1 b 0 1m\nK1 L1 L9 0.5\n")

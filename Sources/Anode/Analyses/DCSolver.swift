@@ -14,6 +14,7 @@ extension MNAEngine {
     /// stepping, then source stepping, each step allowed ITL2 iterations as in SPICE; the solution
     /// found is then polished to rounding (`polish`).
     func solveDC(_ ctx: Context, guess: [Double]?, nodesets: [Int: Double] = [:], iterationLimit: Int) throws(SimulationError) -> (x: [Double], iterations: Int, method: ConvergenceMethod) {
+        if let loop = network.inductorLoop { throw SimulationError(loop) }
         var solution = try findDC(ctx, guess: guess, nodesets: nodesets, iterationLimit: iterationLimit)
         polish(&solution.x, ctx)
         return solution

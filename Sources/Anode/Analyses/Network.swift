@@ -69,6 +69,8 @@ struct Network: Sendable {
     var devices: [Device] = []
     var controlledResistors: [ControlledResistor] = []
     var switches: [Switch] = []
+    /// A loop of voltage sources that an inductor closes, described, if there is one: singular at DC only.
+    var inductorLoop: String? = nil
     /// The controls (knobs), by name, with their setting in the circuit.
     var controls: [(name: String, control: Control)] = []
     /// For each circuit element, the branch that carries its current, if it has one.
@@ -337,10 +339,8 @@ struct Network: Sendable {
         }
         for c in pendingControls {
             let element = circuit.elements[c.owner]
-            guard let controllerIndex = circuit.elementIndex(named: c.controller),
-                  case .voltageSource = circuit.elements[controllerIndex].kind,
-                  let control = branchOfElement[controllerIndex] else {
-                throw NetlistError("\(element.name): no voltage source named '\(c.controller)' to sense the current of", at: element.location)
+            guard let controllerIndex = circuit.elementIndex(named: c.controller), let control = branchOfElement[controllerIndex] else {
+                throw NetlistError("\(element.name): no element named '\(c.controller)' with a current to sense (a voltage source, an inductor, or an E, H or B voltage source)", at: element.location)
             }
             if c.isCCCS {
                 carrierOfElement[c.owner] = .cccs(cccs.count)
@@ -380,7 +380,7 @@ struct Network: Sendable {
         guard unknownCount <= Network.maximumUnknowns else {
             throw NetlistError("the circuit has \(unknownCount) unknowns (node voltages and branch currents); Anode's dense solvers handle at most \(Network.maximumUnknowns), far more than an audio circuit needs", at: circuit.elements.last?.location)
         }
-        try checkTopology(circuit)
+        inductorLoop = try checkTopology(circuit)
     }
 
     /// A behavioral source's device from its port pairs `pairs` (+, − of each port, node indices).
@@ -390,24 +390,37 @@ struct Network: Sendable {
         return Device(terminals: plus + [0], model: .behavioral(source), owner: owner, minus: minus)
     }
 
-    /// Every node needs a DC path to ground, and voltage sources and inductors must not form a loop;
-    /// otherwise the MNA matrix is singular. The error names the node or element at fault.
-    func checkTopology(_ circuit: Circuit) throws(NetlistError) {
+    /// Every node needs a DC path to ground, and voltage sources must not form a loop; otherwise the
+    /// MNA matrix is singular. The error names the node or element at fault. A loop that an
+    /// inductor closes is singular only at DC, where the inductor is a short: it is returned, for
+    /// `MNAEngine.solveDC` to report (a transient with UIC needs no DC solution, as in ngspice).
+    func checkTopology(_ circuit: Circuit) throws(NetlistError) -> String? {
         var dc = UnionFind(count: nodeCount)
         var stiff = UnionFind(count: nodeCount)
         func stiffEdge(_ a: Int, _ b: Int, _ owner: Int) throws(NetlistError) {
             if !stiff.union(a, b) {
                 let e = circuit.elements[owner]
-                throw NetlistError("\(e.name) closes a loop of voltage sources and inductors (between \(nodeNames[a]) and \(nodeNames[b])); its current would be undetermined", at: e.location)
+                throw NetlistError("\(e.name) closes a loop of voltage sources (between \(nodeNames[a]) and \(nodeNames[b])); its current would be undetermined", at: e.location)
             }
         }
         for r in resistors { dc.union(r.a, r.b) }
         for r in controlledResistors { dc.union(r.a, r.b) }
         for w in switches { dc.union(w.a, w.b) }
-        for l in inductors { dc.union(l.a, l.b); try stiffEdge(l.a, l.b, l.owner) }
         for v in voltageSources { dc.union(v.p, v.n); try stiffEdge(v.p, v.n, v.owner) }
-        for e in vcvs { dc.union(e.p, e.n); try stiffEdge(e.p, e.n, e.owner) }
+        let inductive = vcvs.filter { circuit.inductiveSources.contains(circuit.elements[$0.owner].name.lowercased()) }
+        for e in vcvs where !circuit.inductiveSources.contains(circuit.elements[e.owner].name.lowercased()) {
+            dc.union(e.p, e.n)
+            try stiffEdge(e.p, e.n, e.owner)
+        }
         for h in ccvs { dc.union(h.p, h.n); try stiffEdge(h.p, h.n, h.owner) }
+        var inductorLoop: String? = nil
+        for (a, b, owner) in inductors.map({ ($0.a, $0.b, $0.owner) }) + inductive.map({ ($0.p, $0.n, $0.owner) }) {
+            dc.union(a, b)
+            if !stiff.union(a, b), inductorLoop == nil {
+                let e = circuit.elements[owner]
+                inductorLoop = "\(e.name)\(e.location.map { " (line \($0.line))" } ?? "") closes a loop of voltage sources and inductors (between \(nodeNames[a]) and \(nodeNames[b])): at DC, where an inductor is a short, its current would be undetermined (a transient with UIC needs no DC solution)"
+            }
+        }
         for d in devices {
             switch d.model {
             case .depletionCapacitance, .behavioral: continue  // no conduction between terminals (a behavioral source is a current source)
@@ -426,6 +439,7 @@ struct Network: Sendable {
             let names = attached.map { $0.1.name }.joined(separator: ", ")
             throw NetlistError("node '\(name)' has no DC path to ground (it connects only to \(names.isEmpty ? "internal device terminals" : names) through capacitors, current sources or MOSFET gates)", at: attached.first?.1.location)
         }
+        return inductorLoop
     }
 }
 

@@ -55,9 +55,11 @@ extension Elaborator {
         }
         if rest.first?.kind == .equals { rest.removeFirst() }
         guard let first = rest.first else { throw NetlistError("\(line.name): the expression is missing", at: keyword.location) }
-        if first.kind == .expression, rest.count > 1 {
-            // LTspice's instance parameters of a B source (Rpar=, Cpar=, ic=, delay=, …).
-            throw NetlistError("\(line.name): '\(rest[1].description)' after the expression: instance parameters of behavioral sources are not supported", at: rest[1].location)
+        if first.kind == .expression, rest.count > 1, let equals = rest.dropFirst().firstIndex(where: { $0.kind == .equals }) {
+            // LTspice's instance parameters of a B source (Rpar=, Cpar=, ic=, delay=, …). Without
+            // one, what follows continues the expression, as ngspice reads `V = '(…)' * v(n)`.
+            let name = rest[max(equals - 1, 1)]
+            throw NetlistError("\(line.name): '\(name.description)' after the expression: instance parameters of behavioral sources are not supported", at: name.location)
         }
         let text = rest.count == 1 && first.kind == .expression ? first.text : Self.expressionText(rest)
         let p = try node(t[0], in: scope), n = try node(t[1], in: scope)
@@ -118,6 +120,7 @@ extension Elaborator {
                                            variable: (rate, (w, .ground)), in: scope)
         if source.nodes.contains(Self.timeNode) { try addTimeSource() }
         try addBehavioral(name, voltage: true, a, b, output: output, source, at: line.location)
+        circuit.inductiveSources.insert(name.lowercased())
         let current = Node("i(" + name + ")")
         let copy = try Self.behavioralElement(output: (.ground, w), reads: [(current, .ground)], element: line.name, at: line.location) { ports in
             ([.voltage(plus: ports[0].0, minus: ports[0].1)], [], [])

@@ -48,6 +48,10 @@ public struct Circuit: Sendable {
     /// The independent sources that belong to a subcircuit instance (named with its prefix, such
     /// as `x1.v9`): LTspice's `.tran … startup` leaves these on (`TransientSpec.startup`).
     public var subcircuitSources: Set<String> = []
+    /// The VCVSs that stand for ngspice's behavioral inductors (`L1 a b L='…'`), by name: shorts at
+    /// DC, as an inductor is, so that a loop they close with voltage sources is refused only where
+    /// a DC solution is needed.
+    public var inductiveSources: Set<String> = []
 
     /// An empty circuit.
     public init(title: String = "") {

@@ -776,8 +776,10 @@ struct Elaborator {
             throw NetlistError("\(line.name) needs two nodes, a controlling voltage source and a \(letter == "f" ? "gain" : "transresistance")", at: line.location)
         }
         let a = try node(positional[0], in: scope), b = try node(positional[1], in: scope)
-        guard positional[2].kind == .word, positional[2].lowercased.first == "v" else {
-            throw NetlistError("\(line.name): the controlling element must be a voltage source, not '\(positional[2].text)'", at: positional[2].location)
+        // ngspice senses any branch current: a voltage source's, an inductor's, or an E, H or B
+        // (voltage) source's.
+        guard positional[2].kind == .word, let first = positional[2].lowercased.first, "vlehb".contains(first) else {
+            throw NetlistError("\(line.name): the controlling element must be a voltage source (or an inductor, or an E, H or B voltage source), not '\(positional[2].text)'", at: positional[2].location)
         }
         let controller = scope.prefix + positional[2].text
         let value = try scope.evaluate(ValueText(positional[3]))
