@@ -283,7 +283,10 @@ def write_fixtures(netlist, out_dir):
             # the B source, code model and inner nodes it builds for an E or G source with VALUE or TABLE
             # (`bE1`, `aE1`, `e1_int1`).
             valued = {l.split()[0].lower() for l in logical_lines(open(netlist).read()) if re.match(r'[eg]\S*\s+\S+\s+\S+\s+(value|table)\b', l, re.I)}
-            inner = re.compile('|'.join(rf'(b{re.escape(e)}#branch|{re.escape(e)}_int\d+|a{re.escape(e)}#.*)' for e in valued) or '$^')
+            # Likewise the sources, inductors and inner nodes it builds for a behavioral capacitor or
+            # inductor (`C1 a b q='…'`, `c='…'`, `L1 a b l='…'`): `ec2`, `lc1`, `bl1`, `c1_int1`.
+            valued |= {l.split()[0].lower() for l in logical_lines(open(netlist).read()) if re.match(r'[cl]\S*\s+\S+\s+\S+\s+(c|q|l)\s*=', l, re.I)}
+            inner = re.compile('|'.join(rf'([bel]{re.escape(e)}#branch|{re.escape(e)}_int\d+|a{re.escape(e)}#.*)' for e in valued) or '$^')
             # For a B source's i() of an inductor, ngspice inserts a 0 V source `v_l1` and a node `c_vmeas_0`.
             elements = {l.split()[0].lower() for l in logical_lines(open(netlist).read())}
             def inserted(n):
