@@ -58,6 +58,12 @@ struct ControlBlockTests {
         let ra = try a.runAll(), rb = try b.runAll()
         #expect(a.measure(ra).map { try? $0.value.get() } == b.measure(rb).map { try? $0.value.get() })
         #expect(a.measure(ra).first.flatMap { try? $0.value.get() }.map { $0 > 0.4 && $0 < 0.7 } == true)
+        // ngspice's `allv` (every node voltage) is `all` here.
+        let allv = try Circuit(netlistText: "allv\n" + Self.circuit + ".control\nop\nprint allv\n.endc\n.end\n", file: "allv.cir")
+        let all = try Circuit(netlistText: "all\n" + Self.circuit + ".op\n.print op all\n.end\n", file: "all.cir")
+        #expect(Set(allv.outputs) == Set(all.outputs))
+        #expect(try Simulator(allv).printedProbes(for: .op) == Simulator(all).printedProbes(for: .op))
+        #expect(try Simulator(allv).printedProbes(for: .op).count == allv.nodes.count - 1)
     }
 
     @Test("`run` and outputs before any analysis apply to every analysis; vectors Anode cannot record are skipped")

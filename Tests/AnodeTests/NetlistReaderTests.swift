@@ -49,6 +49,10 @@ struct NumberTests {
         #expect(abs(try evaluate("sqr(3) + arctan(1) + ternary_fcn(0, 2, 3) + 10*ternary_fcn(1, 2, 3)") - (9 + Double.pi / 4 + 3 + 20)) < 1e-15)
         #expect(abs(try evaluate("pi") - Double.pi) < 1e-15)
         #expect(try evaluate("if(0, 1, 2)") == 2)
+        // ngspice's integer division, as ngspice 39 computes it: 7 \ 2 = 3, −7 \ 2 = −3,
+        // 7.9 \ 2 = 3, 2*7 \ 3 = 4 (as * and /, from the left).
+        #expect(try evaluate("7 \\ 2") == 3 && evaluate("-7 \\ 2") == -3 && evaluate("7.9 \\ 2") == 3 && evaluate("2*7 \\ 3") == 4)
+        #expect(throws: NetlistError.self) { try evaluate("1 \\ 0") }
     }
 
     @Test("expression errors name the problem and the column")

@@ -3,7 +3,7 @@ import Foundation
 /// An arithmetic expression from a netlist: a `{...}` value, a `.param` right-hand side or a
 /// subcircuit parameter. Names are case-insensitive and stored lowercased.
 ///
-/// Grammar, loosest first: `c ? a : b`; `||`; `&&`; comparisons (`== != < <= > >=`); `+ -`; `* / %`;
+/// Grammar, loosest first: `c ? a : b`; `||`; `&&`; comparisons (`== != < <= > >=`); `+ -`; `* / % \` (`\` ngspice's integer division, truncating);
 /// unary `- + !`; `^` or `**` (right-associative); then numbers (with SPICE scale suffixes, `2.2k`),
 /// names, calls `f(a, b)` and parentheses.
 public indirect enum Expression: Hashable, Sendable {
@@ -13,7 +13,7 @@ public indirect enum Expression: Hashable, Sendable {
     case parameter(String)
     /// `-x`, `+x` or `!x`.
     case unary(Character, Expression)
-    /// `a op b` with op one of `+ - * / % ^ == != < <= > >= && ||`.
+    /// `a op b` with op one of `+ - * / % \ ^ == != < <= > >= && ||`.
     case binary(String, Expression, Expression)
     /// A call to one of the built-in functions, or to a `.func` of the netlist.
     case call(String, [Expression])
@@ -105,6 +105,10 @@ public indirect enum Expression: Hashable, Sendable {
             case "%":
                 guard y != 0 else { throw NetlistError("modulo by zero in expression", at: location) }
                 return fmod(x, y)
+            case "\\":
+                // ngspice's integer division: the quotient truncated (7 \ 2 = 3, −7 \ 2 = −3).
+                guard y != 0 else { throw NetlistError("division by zero in expression", at: location) }
+                return (x / y).rounded(.towardZero)
             case "^", "**": return try Expression.power(x, y, at: location)
             case "==": return x == y ? 1 : 0
             case "!=": return x != y ? 1 : 0
@@ -271,7 +275,7 @@ struct ExpressionParser {
 
     /// Operator levels, loosest first. Longer spellings come first so `<=` wins over `<`.
     private static let levels: [[String]] = [
-        ["||"], ["&&"], ["==", "!=", "<=", ">=", "<", ">"], ["+", "-"], ["*", "/", "%"],
+        ["||"], ["&&"], ["==", "!=", "<=", ">=", "<", ">"], ["+", "-"], ["*", "/", "%", "\\"],
     ]
 
     private mutating func parseBinary(level: Int) throws(NetlistError) -> Expression {

@@ -701,7 +701,8 @@ struct NetlistReader {
         return out
     }
 
-    /// `v(out) v(a,b) i(vcc) vdb(out)`; a bare name means its node voltage; `all` asks for every node.
+    /// `v(out) v(a,b) i(vcc) vdb(out)`; a bare name means its node voltage; `all` (and ngspice's
+    /// `allv`) asks for every node.
     func parseProbes(_ tokens: [Token]) throws(NetlistError) -> ([ProbeText], Bool) {
         var probes: [ProbeText] = []
         var all = false
@@ -710,7 +711,7 @@ struct NetlistReader {
             let t = tokens[i]
             if t.kind == .comma { i += 1; continue }
             guard t.kind == .word else { throw NetlistError("expected an output such as v(node), found '\(t.text)'", at: t.location) }
-            if t.isWord("all") { all = true; i += 1; continue }
+            if t.isWord("all") || t.isWord("allv") { all = true; i += 1; continue }
             if let parameter = ProbeText.deviceParameter(t) { probes.append(parameter); i += 1; continue }
             if i + 1 < tokens.count, tokens[i + 1].kind == .leftParen {
                 probes.append(try ProbeText.parse(tokens, at: &i))
