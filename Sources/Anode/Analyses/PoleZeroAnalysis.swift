@@ -13,7 +13,12 @@ public struct PoleZeroRequest: Hashable, Sendable {
     }
     /// What to find.
     public enum Kind: String, Hashable, Sendable {
-        case poles = "pol", zeros = "zer", both = "pz"
+        /// The poles alone (`pol`).
+        case poles = "pol"
+        /// The zeros alone (`zer`).
+        case zeros = "zer"
+        /// Both (`pz`).
+        case both = "pz"
     }
     /// The input port's nodes.
     public var inputPlus: Node, inputMinus: Node

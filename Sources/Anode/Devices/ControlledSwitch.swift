@@ -69,6 +69,7 @@ public struct SwitchParameters: ModelParameters {
     /// The defaults of an SW card.
     public init() {}
 
+    /// Sets VT/IT, VH/IH (as the card's kind has them), RON or ROFF; nil for any other name.
     public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
         switch (name, currentControlled) {
         case ("vt", false), ("it", true): threshold = value
@@ -80,6 +81,8 @@ public struct SwitchParameters: ModelParameters {
         return .modeled
     }
 
+    /// The first impossible value: a threshold or hysteresis that is not finite, a negative
+    /// hysteresis, a resistance that is not positive.
     public func invalidParameter() -> (name: String, problem: String)? {
         let (t, h) = currentControlled ? ("it", "ih") : ("vt", "vh")
         if !threshold.isFinite { return (t, "must be finite") }
