@@ -55,6 +55,22 @@ struct GearTests {
         #expect(expected < 0.9)
     }
 
+    @Test("maxord=1 is backward Euler throughout, as in ngspice, in both engines; above 2 a warning")
+    func maximumOrder() throws {
+        // At a fixed step, maxord=1 gives method=euler's waveform exactly, trapezoidal or not.
+        let base = "V1 a 0 SIN(0 1 1k)\nR1 a b 1k\nC1 b 0 1u\n.tran 10u 2m\n.print tran v(b)\n"
+        let first = try run(base + ".options fixedstep maxord=1\n", probe: .voltage("b")).values
+        let euler = try run(base + ".options fixedstep method=euler\n", probe: .voltage("b")).values
+        let trap = try run(base + ".options fixedstep\n", probe: .voltage("b")).values
+        #expect(first == euler && first != trap)
+        let c = try Circuit(netlistText: "test\n" + base + ".options maxord=6 method=gear\n", file: "test.cir")
+        #expect(c.options.maxOrder == 2 && c.warnings.contains { $0.message.contains("maxord=6: orders above 2 are not modeled") })
+        var realtime = try Circuit(netlistText: "test\n" + base, file: "test.cir")
+        realtime.options.maxOrder = 1
+        let (a0, history) = realtime.options.companion(step: 1e-5)
+        #expect(abs(a0 - 1e5) < 1e-6 && history == 0, "backward Euler's 1/h and no history")
+    }
+
     @Test("the real-time engine refuses method=gear, naming it")
     func realtimeRefuses() throws {
         let c = try Circuit(netlistText: "test\nV1 a 0 SIN(0 1 1k)\nR1 a b 1k\nC1 b 0 1u\n.options method=gear\n.tran 10u 1m\n", file: "test.cir")

@@ -197,8 +197,8 @@ struct TransientIntegrator {
             // Avoid leaving a sliver before the target.
             if target - (t + step) < 0.1 * step { step = target - t }
             // Gear's second order needs the last two accepted points since the last corner.
-            let gear = options.method == .gear && (!afterCorner || fixed) && history.count >= 2
-            let euler = options.method == .backwardEuler || (options.method == .gear && !gear) || (afterCorner && !fixed)
+            let gear = options.method == .gear && options.maxOrder >= 2 && (!afterCorner || fixed) && history.count >= 2
+            let euler = options.method == .backwardEuler || options.maxOrder < 2 || (options.method == .gear && !gear) || (afterCorner && !fixed)
             var ctx = context(time: t + step, h: step, euler: euler)
             // The companion's history: the last accepted charges, or Gear's blend of the last two.
             let acceptedCharges = engine.previousCharge

@@ -40,6 +40,10 @@ public struct SimulationOptions: Hashable, Sendable {
     public var transientIterationLimit = 10
     /// [METHOD] the integration method.
     public var method = IntegrationMethod.trapezoidal
+    /// [MAXORD] the highest order of the integration: 2 (the trapezoidal rule, Gear's second
+    /// order) or 1 (backward Euler throughout, whatever the method), as in ngspice; Gear's orders
+    /// above 2 are not modeled (a warning, and 2).
+    public var maxOrder = 2
     /// [XMU] damping of the trapezoidal rule, 0 to 0.5, as ngspice has it: a charge's current after
     /// a step h is i = (q − q_prev)/(h·(1 − xmu)) − i_prev·xmu/(1 − xmu). 0.5, the default, is the
     /// plain trapezoidal rule, under which a stiff mode (a junction capacitance at a high-impedance
@@ -53,7 +57,7 @@ public struct SimulationOptions: Hashable, Sendable {
     /// The trapezoidal rule: (2/h, 1); backward Euler: (1/h, 0); Gear's first step too (its second
     /// order needs two steps of history, see `TransientIntegrator`).
     public func companion(step h: Double) -> (a0: Double, history: Double) {
-        if method == .backwardEuler || method == .gear { return (1 / h, 0) }
+        if method == .backwardEuler || method == .gear || maxOrder < 2 { return (1 / h, 0) }
         return (1 / (h * (1 - xmu)), xmu / (1 - xmu))
     }
     /// [FIXEDSTEP] take every transient step at the largest step size (TMAX, or TSTEP) instead of
