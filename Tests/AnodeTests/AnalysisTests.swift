@@ -555,6 +555,25 @@ struct AnalysisTests {
         #expect(gate?.message.contains("node 'g'") == true)
     }
 
+    @Test("ngspice's .options rshunt: a resistance from every node to ground, which gives a node behind a capacitor its DC path")
+    func shuntResistance() throws {
+        // ngspice 39 on these lines: v(b) = 5.000000e-01, v(c) = 0.
+        let text = "V1 a 0 1\nR1 a b 1e12\nC1 b c 1u\n"
+        let floating = #expect(throws: NetlistError.self) { try Simulator(try circuit(text)) }
+        #expect(floating?.message.contains("node 'c' has no DC path") == true)
+        let op = try Simulator(try circuit(text + ".options rshunt=1e12\n")).operatingPoint()
+        #expect(abs(op.voltage("b")! - 0.5) < 1e-12 && op.voltage("c")! == 0)
+        // Both engines at the same step, with a shunt that matters (10 kΩ on every node).
+        let clipper = try circuit("V1 in 0 SIN(0 1 1k)\nR1 in out 2.2k\nC1 out 0 10n\nD1 out 0 dd\nD2 0 out dd\n"
+                                  + ".model dd D(IS=2.52n N=1.752 RS=0.568)\n.options rshunt=10k\n.tran 10u 2m\n.print tran v(out)\n")
+        let errors = try ProcessorTests.compare(clipper)
+        #expect(errors.count == 1)
+        for (probe, error) in errors { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+        // The shunt is in the result: 1 V through 10k into the 10k shunt.
+        let divider = try Simulator(try circuit("V1 a 0 1\nR1 a b 10k\n.options rshunt=10k\n")).operatingPoint()
+        #expect(abs(divider.voltage("b")! - 0.5) < 1e-12)
+    }
+
     @Test("ngspice's .options defl, defw, defad, defas: the geometry of a MOSFET that gives none")
     func mosfetDefaultGeometry() throws {
         // Saturation, closed form: Id = KP/2·(W/L)·(Vgs − VTO)²·(1 + λ·Vds), plus GMIN across the

@@ -316,8 +316,10 @@ final class MNAEngine {
                 stampPorts(device, count, i0, g, v)
             }
         }
-        if ctx.shunt > 0 {
-            for k in 0..<nodeUnknowns { matrix[k + k * size] += ctx.shunt }
+        // Gmin stepping's shunt, and ngspice's RSHUNT.
+        let shunt = ctx.shunt + options.shuntConductance
+        if shunt > 0 {
+            for k in 0..<nodeUnknowns { matrix[k + k * size] += shunt }
         }
         for (node, value) in ctx.heldNodes {
             guard let r = row(node) else { continue }

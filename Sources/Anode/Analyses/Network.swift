@@ -433,7 +433,8 @@ struct Network: Sendable {
             }
         }
         let ground = dc.find(0)
-        for k in 1..<nodeCount where dc.find(k) != ground {
+        // With ngspice's RSHUNT every node has its path to ground.
+        for k in 1..<nodeCount where dc.find(k) != ground && !(circuit.options.shuntConductance > 0) {
             let name = nodeNames[k]
             let attached = circuit.elements.enumerated().filter { (_, e) in e.kind.nodes.contains(Node(name)) }
             let names = attached.map { $0.1.name }.joined(separator: ", ")

@@ -1385,6 +1385,7 @@ struct Elaborator {
         case "fixedstep": o.fixedStep = true
         case "maxstep": o.maxStep = try number()
         case "scale": o.geometryScale = try number()
+        case "rshunt": o.shuntConductance = 1 / (try number())
         case "maxord":
             let order = try count()
             if order > 2 { circuit.warnings.append(Diagnostic("option maxord=\(order): orders above 2 are not modeled; 2 is used", at: a.location)) }
@@ -1420,7 +1421,7 @@ struct Elaborator {
         case "interp", "noacct", "acct", "nopage", "numdgt", "filetype", "list", "node", "nomod", "noinit", "norefvalue", "post", "ingold", "savecurrents", "keepopinfo", "warn", "maxwarns", "opts",
              "plotwinsize", "plotreltol", "plotvntol", "plotabstol", "nomarch", "measdgt", "fastaccess", "flagloads", "meascplxfmt":  // LTspice's waveform file and printout
             break  // output formatting of SPICE programs: no effect on results
-        case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "rshunt", "gshunt", "cshunt", "bypass", "trytocompact", "autostop", "solver", "topologycheck",
+        case "itl3", "itl5", "itl6", "gminsteps", "srcsteps", "pivtol", "pivrel", "gshunt", "cshunt", "bypass", "trytocompact", "autostop", "solver", "topologycheck",
              "mindeltagmin", "mindeltasrc", "noopiter", "srcstepmethod", "ptrantau", "ptranmax", "sstol",  // LTspice's DC convergence aids and steady-state detection
              "baudrate", "maxclockskew", "minclockwidth", "startclocks",  // LTspice's digital devices
              "gminfactor", "klu", "sparse", "noopalter", "oldlimit", "spice3", "noautoconv", "lvltim", "newconv", "dcap",  // ngspice's solver choices

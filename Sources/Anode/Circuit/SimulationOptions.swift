@@ -75,6 +75,10 @@ public struct SimulationOptions: Hashable, Sendable {
     public var transientStepLimit: Int? = nil
     /// [DEFL, DEFW, DEFAD, DEFAS] the geometry of a MOSFET whose element gives none (L, W, AD, AS).
     public var defaultMOSFETGeometry = MOSFETLevel1.Geometry()
+    /// [RSHUNT] ngspice's resistance from every node to ground, as a conductance (0: none): a
+    /// node that nothing else joins to ground at DC (behind a capacitor) then has a path, in
+    /// every analysis and both engines.
+    public var shuntConductance = 0.0
     /// [SCALE] ngspice's unit of a MOSFET's written geometry: L, W, PD and PS are multiplied by it
     /// and AD, AS by its square (DEFL, DEFW, DEFAD and DEFAS are in metres, unscaled).
     public var geometryScale = 1.0
