@@ -572,6 +572,10 @@ struct AnalysisTests {
         // The shunt is in the result: 1 V through 10k into the 10k shunt.
         let divider = try Simulator(try circuit("V1 a 0 1\nR1 a b 10k\n.options rshunt=10k\n")).operatingPoint()
         #expect(abs(divider.voltage("b")! - 0.5) < 1e-12)
+        // Not a noise source, as in ngspice 39 (6.437372e-09 V/√Hz on these lines: R1's noise alone).
+        let noisy = try circuit("V1 a 0 DC 0 AC 1\nR1 a b 10k\nC1 b 0 1n\n.options rshunt=10k\n.noise v(b) V1 dec 1 100 100\n")
+        let density = try Simulator(noisy).noise(try #require(noisy.noiseAnalyses.first)).outputSpectrum[0]
+        #expect(abs(density / 6.437372e-9 - 1) < 1e-6, "\(density)")
     }
 
     @Test("ngspice's .options defl, defw, defad, defas: the geometry of a MOSFET that gives none")
