@@ -49,21 +49,7 @@ struct CommandLineTests {
 
     @Test("anode plot pz draws the .pz statement's poles as crosses and zeros as rings; without one it says so")
     func poleZeroPlot() throws {
-        let netlist = try temporaryFile("stack.cir", """
-            tone stack
-            Vin src 0 DC 0 AC 1
-            Rsrc src in 1k
-            C1 in a 470p
-            Rt1 a out 110k
-            Rt2 out b 110k
-            R4 in c 33k
-            C2 c b 22n
-            C3 c d 22n
-            Rb b d 100k
-            Rm d 0 11k
-            Rload out 0 1Meg
-            .pz src 0 out 0 vol pz
-            """)
+        let netlist = try temporaryFile("stack.cir", "tone stack\n" + PoleZeroTests.toneStack + ".pz src 0 out 0 vol pz\n")
         defer { try? FileManager.default.removeItem(at: netlist.deletingLastPathComponent()) }
         let svg = netlist.deletingLastPathComponent().appendingPathComponent("pz.svg")
         let r = try run(["plot", "pz", netlist.path, "-o", svg.path, "--hertz"])

@@ -47,22 +47,26 @@ struct PoleZeroTests {
         #expect(r.zeros.isEmpty, "V(out)/I has no finite zeros")
     }
 
+    /// The JCM800 tone stack with its pots fixed at mid-travel, driven from a 1 kΩ source
+    /// (`.pz` lines go after it).
+    static let toneStack = """
+        Vin src 0 DC 0 AC 1
+        Rsrc src in 1k
+        C1 in a 470p
+        Rt1 a out 110k
+        Rt2 out b 110k
+        R4 in c 33k
+        C2 c b 22n
+        C3 c d 22n
+        Rb b d 100k
+        Rm d 0 11k
+        Rload out 0 1Meg
+
+        """
+
     @Test("the tone stack's poles and zeros as ngspice 39 finds them, driven through its source and across its input")
     func toneStack() throws {
-        let stack = """
-            Vin src 0 DC 0 AC 1
-            Rsrc src in 1k
-            C1 in a 470p
-            Rt1 a out 110k
-            Rt2 out b 110k
-            R4 in c 33k
-            C2 c b 22n
-            C3 c d 22n
-            Rb b d 100k
-            Rm d 0 11k
-            Rload out 0 1Meg
-
-            """
+        let stack = Self.toneStack
         let pair = [Complex(-3331.85, 2830.04), Complex(-3331.85, -2830.04)]
         let throughSource = try result(stack + ".pz src 0 out 0 vol pz\n")
         #expect(matches(throughSource.poles, [Complex(-295.183), Complex(-1648.44), Complex(-10132.3)], 1e-5), "\(throughSource.poles)")

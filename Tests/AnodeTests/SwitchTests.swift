@@ -176,6 +176,31 @@ struct SwitchTests {
         let errors = try ProcessorTests.compare(c)
         #expect(errors.count == 3)
         for (probe, error) in errors { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+        // A control from a divider off a supply, and a current switch sensing a DC source's current,
+        // are held too; a control behind a capacitor from the signal is refused.
+        let divided = try Circuit(netlistText: """
+            t
+            V1 in 0 SIN(0 1 1k)
+            Vcc vcc 0 9
+            Ra vcc ctl 10k
+            Rb ctl 0 10k
+            S1 in out ctl 0 sw
+            Vs vcc s 0
+            Rs s 0 1k
+            W1 out 0 Vs cm
+            R3 out 0 10k
+            .model sw SW(VT=2.5 RON=1m ROFF=100meg)
+            .model cm CSW(IT=20m RON=1 ROFF=100meg)
+            .tran 10u 2m
+            .print tran v(out)
+            """, file: "t.cir")
+        for (probe, error) in try ProcessorTests.compare(divided) { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+        let coupled = try Circuit(netlistText: "t\nV1 in 0 SIN(0 1 1k)\nC1 in ctl 1u\nRb ctl 0 10k\nS1 in out ctl 0 sw\nR3 out 0 10k\n"
+                                  + ".model sw SW(VT=2.5)\n.tran 10u 1m\n", file: "t.cir")
+        let refused = #expect(throws: SimulationError.self) {
+            try Processor(coupled, configuration: ProcessorConfiguration(inputs: ["V1"], outputs: [.voltage("out")], sampleRate: 48_000))
+        }
+        #expect(refused?.message.contains("S1 (line 5): the real-time engine models a switch") == true, "\(String(describing: refused))")
         // The footswitch made an input (the library's choice) is refused: the signal could move it.
         #expect(throws: SimulationError.self) {
             try Processor(c, configuration: ProcessorConfiguration(inputs: ["V1", "Vfs"], outputs: [.voltage("out")], sampleRate: 48_000))

@@ -283,15 +283,7 @@ extension BehavioralSource: PortDevice {
     @inlinable
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         var r = PortCurrents()
-        let d = value(at: v)
-        if outputPlus >= 0 {
-            r.current[outputPlus] = d.value
-            for c in 0..<4 { r.conductance[outputPlus, c] = d.gradient[c] }
-        }
-        if outputMinus >= 0 {
-            r.current[outputMinus] = -d.value
-            for c in 0..<4 { r.conductance[outputMinus, c] = -d.gradient[c] }
-        }
+        (r.current, r.conductance) = atOutput(value(at: v))
         return r
     }
 
@@ -300,16 +292,24 @@ extension BehavioralSource: PortDevice {
     @inlinable public func portCharges(_ v: PortVector) -> PortCharges {
         var r = PortCharges()
         guard !chargeProgram.isEmpty else { return r }
-        let d = Self.run(chargeProgram, tables: tables, at: v)
+        (r.charge, r.capacitance) = atOutput(Self.run(chargeProgram, tables: tables, at: v))
+        return r
+    }
+
+    /// A program's value and gradient placed at the output's ports: +d at its + terminal's port,
+    /// −d at its − terminal's.
+    @inlinable @inline(__always)
+    func atOutput(_ d: Dual) -> (PortVector, PortMatrix) {
+        var value = PortVector(), gradient = PortMatrix()
         if outputPlus >= 0 {
-            r.charge[outputPlus] = d.value
-            for c in 0..<4 { r.capacitance[outputPlus, c] = d.gradient[c] }
+            value[outputPlus] = d.value
+            for c in 0..<4 { gradient[outputPlus, c] = d.gradient[c] }
         }
         if outputMinus >= 0 {
-            r.charge[outputMinus] = -d.value
-            for c in 0..<4 { r.capacitance[outputMinus, c] = -d.gradient[c] }
+            value[outputMinus] = -d.value
+            for c in 0..<4 { gradient[outputMinus, c] = -d.gradient[c] }
         }
-        return r
+        return (value, gradient)
     }
 
     /// No limiting: an expression has no junction whose steps to bound.

@@ -98,15 +98,6 @@ struct StateSpaceModel {
                 throw SimulationError("input '\(name)' is not an independent voltage or current source")
             }
         }
-        // Switches: one whose control nothing moves (a footswitch's DC voltage) keeps its operating
-        // point's state, a fixed resistance in M; one the signal could turn is refused, since the
-        // model's matrices are derived for fixed conductances.
-        let fixed = Self.fixedNodes(in: net, inputs: Set(inputSources.filter(\.isVoltage).map(\.index)))
-        for w in net.switches {
-            if case let .voltage(p, n) = w.control, fixed.contains(p), fixed.contains(n) { continue }
-            let element = circuit.elements[w.owner]
-            throw SimulationError("\(element.name)\(element.location.map { " (line \($0.line))" } ?? ""): the real-time engine models a switch (S, W) only when DC sources alone set its control (a footswitch); this one's resistance could jump with the signal: use the MNA engine")
-        }
         let nu = inputSources.count + 1
         inputCount = nu
         var Bu = Matrix(rows: n, columns: nu)
@@ -365,6 +356,26 @@ struct StateSpaceModel {
         Rs = Ut * Ms
         Ru = Ut * Mu
         Rz = Ut * Mz
+        // Switches stand in M in their operating point's state. One whose control nothing moves
+        // (a footswitch's DC voltage, a divider off the supply) keeps it; one that a state, an
+        // input, a device's current or a knob reaches could turn, and is refused: the model's
+        // matrices are derived for fixed conductances.
+        for w in net.switches {
+            var row = Matrix(rows: 1, columns: n)
+            switch w.control {
+            case let .voltage(p, m):
+                if p != 0 { row[0, p - 1] += 1 }
+                if m != 0 { row[0, m - 1] -= 1 }
+            case let .branch(b):
+                row[0, net.unknown(ofBranch: b)] = 1
+            }
+            let moving = [row * Ms, row * Mz, row * Mv].flatMap(\.entries) + (row * Mu).entries.dropLast()
+            let largest = (moving + [(row * Mu).entries.last ?? 0]).map(abs).max() ?? 0
+            if moving.contains(where: { abs($0) > 1e-12 * max(largest, 1) }) {
+                let element = circuit.elements[w.owner]
+                throw SimulationError("\(element.name)\(element.location.map { " (line \($0.line))" } ?? ""): the real-time engine models a switch (S, W) only when DC sources alone set its control (a footswitch); this one's resistance could jump with the signal: use the MNA engine")
+            }
+        }
         subsystems = []
         isolateInternalPorts()
         foldDiodeStrings(Self.diodeStrings(in: net))
@@ -445,22 +456,6 @@ struct StateSpaceModel {
             for r in 0..<F.rows { F[r, l] = 0 }
             for r in 0..<Rz.rows { Rz[r, l] = 0 }
         }
-    }
-
-    /// The nodes whose voltage DC voltage sources alone hold: ground, and the other terminal of every
-    /// source without a waveform, not an input (`inputs`, voltage-source indices), with one terminal
-    /// on such a node.
-    static func fixedNodes(in net: Network, inputs: Set<Int>) -> Set<Int> {
-        var fixed: Set<Int> = [0]
-        var grew = true
-        while grew {
-            grew = false
-            for (k, v) in net.voltageSources.enumerated() where v.source.waveform == nil && !inputs.contains(k) {
-                if fixed.contains(v.p), fixed.insert(v.n).inserted { grew = true }
-                if fixed.contains(v.n), fixed.insert(v.p).inserted { grew = true }
-            }
-        }
-        return fixed
     }
 
     /// How many current-carrying attachments each node has (controlling terminals draw no current,
