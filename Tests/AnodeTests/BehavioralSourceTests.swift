@@ -300,6 +300,8 @@ struct BehavioralSourceTests {
         #expect(abs(vb - 3.0.squareRoot()) < 1e-9)
         #expect(abs(ix - vb / (1000 * (1 + vb) / 2)) < 1e-12)
         #expect(abs(ix - i1) < 1e-12)
+        // Temperature coefficients on such a value are reported, not dropped.
+        #expect(error("V1 a 0 1\nR1 a 0 r='1k*(1+V(a))' tc1=0.01\n")?.message.contains("temperature coefficients of a value that reads the circuit") == true)
     }
 
     @Test("malformed behavioral sources are errors at their place")

@@ -373,9 +373,11 @@ struct Elaborator {
                 throw NetlistError("unknown parameter '\(key.text)' for \(line.name)", at: key.location)
             }
         }
+        // What a law of the circuit (Q=, Flux=, or a C or L that reads the circuit) cannot take.
+        let unsupported = (multiplier != 1 ? "m" : nil) ?? (initial != nil ? "ic" : nil)
+            ?? (coefficients != TemperatureCoefficients() ? "temperature coefficients" : nil) ?? parasitics.keys.sorted().first
         if let law {
-            return try chargeLaw(line, name: name, letter: letter, a, b, law, unsupported: (multiplier != 1 ? "m" : nil) ?? (initial != nil ? "ic" : nil)
-                                 ?? (coefficients != TemperatureCoefficients() ? "temperature coefficients" : nil) ?? parasitics.keys.sorted().first, in: scope)
+            return try chargeLaw(line, name: name, letter: letter, a, b, law, unsupported: unsupported, in: scope)
         }
         guard let valueText else {
             throw NetlistError("\(line.name) has no value", at: positional.last?.location ?? line.location)
@@ -383,15 +385,12 @@ struct Elaborator {
         let location = line.location
         if Self.readsCircuit(valueText) {
             guard letter == "r" else {
-                return try behavioralReactance(line, name: name, letter: letter, a, b, valueText,
-                                               unsupported: (multiplier != 1 ? "m" : nil) ?? (initial != nil ? "ic" : nil)
-                                                   ?? (coefficients != TemperatureCoefficients() ? "temperature coefficients" : nil) ?? parasitics.keys.sorted().first,
-                                               in: scope)
+                return try behavioralReactance(line, name: name, letter: letter, a, b, valueText, unsupported: unsupported, in: scope)
+            }
+            if coefficients != TemperatureCoefficients() {
+                throw NetlistError("\(line.name): temperature coefficients of a value that reads the circuit are not supported", at: valueText.location)
             }
             return try behavioralResistor(name, a, b, valueText, multiplier: multiplier, element: line.name, at: location, in: scope)
-        }
-        if coefficients != TemperatureCoefficients() && Self.readsCircuit(valueText) {
-            throw NetlistError("\(line.name): temperature coefficients of a value that reads the circuit are not supported", at: valueText.location)
         }
         let factor = coefficients.factor(at: try temperature.device(in: circuit.options))
         let v = try scope.evaluate(valueText) * factor
