@@ -291,6 +291,8 @@ def write_fixtures(netlist, out_dir):
             elements = {l.split()[0].lower() for l in logical_lines(open(netlist).read())}
             def inserted(n):
                 return re.fullmatch(r'.*_vmeas_\d+', n) or (n.startswith('v_') and n.endswith('#branch') and n[:-7] not in elements)
+            # An XSPICE code model's voltage output is a branch `a1#branch_1_0` (Anode's i(A1)); the
+            # current its current input senses, `a1#ibranch_0_2`, is left out (Anode's is `A1#in1`).
             with open(target, 'w') as f:
                 f.write('name,value\n')
                 for line in open(path):
@@ -298,6 +300,9 @@ def write_fixtures(netlist, out_dir):
                     if not m or '.' in m.group(1) or '$' in m.group(1) or inner.fullmatch(m.group(1).lower()) or inserted(m.group(1).lower()):
                         continue
                     n = m.group(1).lower()
+                    if '#ibranch_' in n:
+                        continue
+                    n = re.sub(r'#branch_\d+_\d+$', '#branch', n)
                     n = f'i({n[:-7]})' if n.endswith('#branch') else f'v({n})'
                     f.write(f'{n},{float(m.group(2))!r}\n')
             print('wrote', os.path.relpath(target, ROOT))

@@ -128,7 +128,7 @@ struct NetlistReaderTests {
         ("t\nR1 a b\n.end", 2, "no value"),
         ("t\nR1 a b 1k\nZ1 a b 3\n", 3, "unknown element type"),
         ("t\nR1 a 0 1k\nS1 a 0 b 0 SW\n", 3, "unknown model 'SW' for S1"),
-        ("t\nR1 a 0 1k\nA1 a b amp\n", 3, "A1: XSPICE code models (A elements) are not supported"),
+        ("t\nR1 a 0 1k\nT1 a 0 b 0 Z0=50 TD=1n\n", 3, "T1: transmission lines (T) are not supported"),
         ("t\nR1 a 0 1k\nL1 a 0 L='1m*(1+V(a))' m=2\n", 3, "L1: m with an inductance that reads the circuit is not supported"),
         ("t\nD1 a 0 nomodel\nR1 a 0 1\n", 2, "unknown model 'nomodel'"),
         ("t\nD1 a 0 dm\n.model dm D(IS=1n FOO=2)\nR1 a 0 1", 3, "unknown parameter 'foo'"),

@@ -321,11 +321,16 @@ final class MNAEngine {
         if shunt > 0 {
             for k in 0..<nodeUnknowns { matrix[k + k * size] += shunt }
         }
-        for (node, value) in ctx.heldNodes {
-            guard let r = row(node) else { continue }
+        // `.ic` nodes, and at DC (capacitors open, no linearization for AC) the nodes the circuit holds.
+        func hold(_ node: Int, _ value: Double) {
+            guard let r = row(node) else { return }
             for c in 0..<size { matrix[r + c * size] = 0 }
             matrix[r + r * size] = 1
             rhs[r] = value
+        }
+        for (node, value) in ctx.heldNodes { hold(node, value) }
+        if ctx.a0 == 0 && !ctx.smallSignal {
+            for (node, value) in net.dcHolds where ctx.heldNodes[node] == nil { hold(node, value) }
         }
     }
 

@@ -71,6 +71,8 @@ struct Network: Sendable {
     var switches: [Switch] = []
     /// A loop of voltage sources that an inductor closes, described, if there is one: singular at DC only.
     var inductorLoop: String? = nil
+    /// Node voltages every DC solution holds (`Circuit.dcHolds`), by node index.
+    var dcHolds: [Int: Double] = [:]
     /// The controls (knobs), by name, with their setting in the circuit.
     var controls: [(name: String, control: Control)] = []
     /// For each circuit element, the branch that carries its current, if it has one.
@@ -128,6 +130,7 @@ struct Network: Sendable {
         func n(_ node: Node) -> Int { index[node]! }
         var inductorIndex: [String: Int] = [:]
         var pendingCouplings: [(owner: Int, names: [String], k: Double)] = []
+        for (node, value) in circuit.dcHolds { if let k = index[node] { dcHolds[k] = value } }
         var pendingControls: [(owner: Int, controller: String, isCCCS: Bool, p: Int, n: Int, value: Double)] = []
         var pendingBehavioral: [(owner: Int, terminals: [Node], source: BehavioralSource)] = []
         var pendingSwitches: [(owner: Int, a: Int, b: Int, controller: String, model: ControlledSwitch)] = []
@@ -404,6 +407,7 @@ struct Network: Sendable {
             }
         }
         for r in resistors { dc.union(r.a, r.b) }
+        for k in dcHolds.keys { dc.union(k, 0) }
         for r in controlledResistors { dc.union(r.a, r.b) }
         for w in switches { dc.union(w.a, w.b) }
         for v in voltageSources { dc.union(v.p, v.n); try stiffEdge(v.p, v.n, v.owner) }

@@ -37,6 +37,9 @@ public struct Circuit: Sendable {
     /// `.ic` node voltages: used as the starting state with UIC, and held during the initial
     /// operating point otherwise.
     public var initialConditions: [Node: Double] = [:]
+    /// Nodes that every DC solution holds at a value instead of solving for them: the integrator
+    /// states of XSPICE's `s_xfer`, which ngspice holds at their initial conditions at DC.
+    public var dcHolds: [Node: Double] = [:]
     /// `.nodeset` node voltages: starting guesses for the DC operating point.
     public var nodesets: [Node: Double] = [:]
     /// Warnings from reading the netlist (for example model parameters that are not modeled).

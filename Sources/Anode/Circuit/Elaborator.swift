@@ -315,6 +315,7 @@ struct Elaborator {
         case "s", "w": try controlledSwitch(line, name: name, letter: letter, in: scope)
         case "d", "q", "j", "m": try semiconductor(line, name: name, letter: letter, in: scope)
         case "x": try subcircuitInstance(line, name: name, in: scope)
+        case "a": try codeModel(line, name: name, in: scope)
         default: throw NetlistError("unknown element type '\(line.name.prefix(1))'", at: line.location)
         }
     }

@@ -48,8 +48,7 @@ extension Elaborator {
             let what = voltageControlled ? "\(controlTokens) control nodes" : "\(dimensions) controlling voltage source\(dimensions == 1 ? "" : "s")"
             throw NetlistError("\(line.name): POLY(\(dimensions)) needs \(what) and at least one coefficient", at: values.last?.location ?? keyword.location)
         }
-        enum Control { case voltage(Node, Node), current(String) }
-        var controls: [Control] = []
+        var controls: [LinearControl] = []
         for k in 0..<dimensions {
             if voltageControlled {
                 controls.append(.voltage(try node(values[2 * k], in: scope), try node(values[2 * k + 1], in: scope)))
@@ -89,43 +88,13 @@ extension Elaborator {
             }
             return try addBehavioral(name, voltage: letter == "e", a, b, output: output, source, at: line.location)
         }
-        // The nonzero terms: (index of the control, coefficient); the constant last.
-        var terms: [(control: Int, coefficient: Double)] = []
+        // The nonzero terms of the first degree, and the constant.
+        var terms: [LinearTerm] = []
         for k in 0..<dimensions where k + 1 < coefficients.count && coefficients[k + 1] != 0 {
-            terms.append((k, coefficients[k + 1]))
+            terms.append(LinearTerm(control: controls[k], coefficient: coefficients[k + 1], name: terms.isEmpty ? name : "\(name)#\(k + 1)"))
         }
-        let constant = coefficients[0]
-        let series = letter == "e" || letter == "h"
-        func termName(_ index: Int) -> String { index == 0 ? name : "\(name)#\(terms[index].control + 1)" }
-        func kind(_ term: (control: Int, coefficient: Double), _ p: Node, _ n: Node) -> ElementKind {
-            switch (controls[term.control], letter) {
-            case let (.voltage(cp, cn), "e"): .voltageControlledVoltageSource(p, n, cp, cn, gain: term.coefficient)
-            case let (.voltage(cp, cn), _): .voltageControlledCurrentSource(p, n, cp, cn, transconductance: term.coefficient)
-            case let (.current(v), "f"): .currentControlledCurrentSource(p, n, controller: v, gain: term.coefficient)
-            case let (.current(v), _): .currentControlledVoltageSource(p, n, controller: v, transresistance: term.coefficient)
-            }
-        }
-        // A source whose polynomial is 0 everywhere is still there: 0 V across it, or no current.
-        let hasConstant = constant != 0 || terms.isEmpty
-        let constantName = terms.isEmpty ? name : name + "#0"
-        if series {
-            // V(a, b) is the sum of the terms' voltages along a chain a → poly1 → … → b.
-            let count = terms.count + (hasConstant ? 1 : 0)
-            var from = a
-            for (index, term) in terms.enumerated() {
-                let to = index == count - 1 ? b : parasiticNode(of: name, "poly\(index + 1)")
-                try circuit.add(termName(index), kind(term, from, to), at: line.location)
-                from = to
-            }
-            if hasConstant {
-                try circuit.add(constantName, .voltageSource(from, b, IndependentSource(dc: constant)), at: line.location)
-            }
-        } else {
-            for index in terms.indices { try circuit.add(termName(index), kind(terms[index], a, b), at: line.location) }
-            if hasConstant {
-                try circuit.add(constantName, .currentSource(a, b, IndependentSource(dc: constant)), at: line.location)
-            }
-        }
+        try addLinearSum(name, a, b, series: letter == "e" || letter == "h", terms: terms, constant: coefficients[0],
+                         constantName: name + "#0", at: line.location)
     }
 
     /// Σₖ pₖ·Πᵢ xᵢ over the nonzero coefficients, as a behavioral program: a running sum of

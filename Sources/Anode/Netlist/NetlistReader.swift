@@ -35,7 +35,7 @@ struct NetlistReader {
     ]
 
     /// Element letters Anode knows, with what each is.
-    static let elementLetters: Set<Character> = ["r", "c", "l", "k", "v", "i", "e", "f", "g", "h", "b", "d", "q", "j", "m", "s", "w", "x"]
+    static let elementLetters: Set<Character> = ["r", "c", "l", "k", "v", "i", "e", "f", "g", "h", "b", "d", "q", "j", "m", "s", "w", "x", "a"]
 
     static func canonical(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
@@ -677,7 +677,6 @@ struct NetlistReader {
 
     /// Element letters of other SPICE programs that Anode does not have, by what they are.
     static let unsupportedElements: [Character: String] = [
-        "a": "XSPICE code models (A elements)",
         "t": "transmission lines (T)", "o": "lossy transmission lines (O)", "u": "RC lines (U)", "y": "transmission lines (Y)",
     ]
 
@@ -755,7 +754,7 @@ struct NetlistReader {
         guard tokens.count >= 3, tokens[1].kind == .word, tokens[2].kind == .word else {
             throw NetlistError(".model needs a name and a type", at: tokens.count > 1 ? tokens[1].location : line.location)
         }
-        var rest = Array(tokens.dropFirst(3))
+        var rest = try Self.joiningVectors(Array(tokens.dropFirst(3)))
         if let first = rest.first, first.kind == .leftParen {
             guard let last = rest.last, last.kind == .rightParen else {
                 throw NetlistError("'(' after the model type is never closed", at: first.location)
@@ -776,5 +775,36 @@ struct NetlistReader {
         let parameters = try parseAssignments(rest, context: ".model \(tokens[1].text)", expressions: false)
         return Statement(kind: .model(ModelStatement(name: tokens[1].lowercased, type: tokens[2].lowercased, parameters: parameters, location: line.location,
                                                      typeLocation: tokens[2].location, fromLibrary: line.fromLibrary)), location: line.location)
+    }
+
+    /// The tokens with each vector value of an XSPICE code model's card (`in_gain=[2.0 1.0]`,
+    /// `num_coeff=[1 {a}]`) made one word, `[2.0 1.0]`, its elements apart by spaces (expressions
+    /// in braces); see `CodeModelVector`.
+    static func joiningVectors(_ tokens: [Token]) throws(NetlistError) -> [Token] {
+        var out: [Token] = []
+        var i = 0
+        while i < tokens.count {
+            let t = tokens[i]
+            guard t.kind == .word, t.text.hasPrefix("[") else { out.append(t); i += 1; continue }
+            var elements: [String] = []
+            var text = String(t.text.dropFirst())
+            var k = i
+            while true {
+                let closed = text.hasSuffix("]")
+                if closed { text.removeLast() }
+                if !text.isEmpty { elements.append(text) }
+                if closed { break }
+                k += 1
+                guard k < tokens.count else { throw NetlistError("'[' is never closed", at: t.location) }
+                switch tokens[k].kind {
+                case .word: text = tokens[k].text
+                case .expression: elements.append("{\(tokens[k].text)}"); text = ""
+                default: throw NetlistError("unexpected '\(tokens[k].text)' in a vector", at: tokens[k].location)
+                }
+            }
+            out.append(Token(kind: .word, text: "[" + elements.joined(separator: " ") + "]", location: t.location))
+            i = k + 1
+        }
+        return out
     }
 }

@@ -1,0 +1,482 @@
+import Foundation
+
+/// XSPICE's analog code models, as ngspice reads them: an `A` element names its ports and a
+/// `.model` card of the code model's type.
+///
+///     A1 in out amp                      .model amp gain(gain=5 in_offset=0.1 out_offset=-0.01)
+///     A2 [1 %vd(2 5) %i 7] 3 sum1        .model sum1 summer(in_gain=[2 1 1] out_gain=5)
+///     A3 %vd(p n) %id(o1 o2) lim         .model lim limit(gain=2 out_lower_limit=-1 out_upper_limit=1)
+///
+/// A port is single-ended (`%v`, `%i`: one node against ground) or differential (`%vd`, `%id`: two
+/// nodes, in parentheses or not); `%vnam V1` reads the current of voltage source V1. Unmarked
+/// ports take the model's default, a voltage. A vector port is written in brackets; a modifier
+/// before the bracket applies to all of its ports.
+///
+/// - An input voltage is read; an input current flows through a 0 V source the element adds
+///   (`A1#in1`, …) from the port's first node to its second (or ground).
+/// - An output voltage is an ideal source from the port's first node to its second; an output
+///   current flows from the first node through the element to the second, as a G source's does.
+///
+/// The models (ngspice manual, chapter 12.2), x the input, y the output:
+/// - `gain`: y = out_offset + gain·(x + in_offset).
+/// - `summer`: y = out_offset + out_gain·Σₖ in_gainₖ·(xₖ + in_offsetₖ).
+/// - `mult`: y = out_offset + out_gain·Πₖ in_gainₖ·(xₖ + in_offsetₖ), two inputs or more.
+/// - `divide`: y = out_offset + out_gain·n/d, n = num_gain·(num + num_offset) and d =
+///   den_gain·(den + den_offset) kept from 0 by `den_lower_limit` (see `smoothLowerLimit`).
+/// - `limit`: y = gain·(x + in_offset) held within `out_lower_limit` … `out_upper_limit`, the
+///   corners rounded over `limit_range` (see `smoothClamp`).
+///
+/// `gain` and `summer` are the linear elements they add up to (`addLinearSum`), the others one
+/// behavioral source each, so that every analysis and both engines take them. Other code models
+/// (digital, hybrid, `int`, `s_xfer`, …) are an error naming them, as is a parameter the model
+/// does not have.
+extension Elaborator {
+    /// One port of a code model instance as written.
+    struct CodeModelPort {
+        /// `v`, `vd`, `i`, `id` or `vnam` (or a type Anode does not take, refused later by name).
+        var type: String
+        /// Its nodes (second: ground for a single-ended port); for `vnam`, none.
+        var nodes: [Node]
+        /// For `vnam`, the voltage source whose current is read (with the scope's prefix).
+        var source: String?
+        var location: SourceLocation
+    }
+
+    /// What a code model's port position holds: one port, or a vector of them in brackets.
+    enum CodeModelConnection {
+        case single(CodeModelPort)
+        case vector([CodeModelPort], SourceLocation)
+
+        var location: SourceLocation {
+            switch self {
+            case .single(let p): p.location
+            case .vector(_, let location): location
+            }
+        }
+    }
+
+    /// A code model parameter: one number (with its default, nil if it must be given), one per
+    /// input of the vector port (with the default of each), or a list of any length (empty if
+    /// not given).
+    enum CodeModelParameter {
+        case real(Double?)
+        case perInput(Double)
+        case list
+    }
+
+    /// The code models Anode has, by type: their port positions (name, whether a vector, and
+    /// whether an input) and their parameters.
+    static let codeModels: [String: (ports: [(name: String, vector: Bool, input: Bool)], parameters: [String: CodeModelParameter])] = [
+        "gain": ([("in", false, true), ("out", false, false)], ["in_offset": .real(0), "gain": .real(1), "out_offset": .real(0)]),
+        "summer": ([("in", true, true), ("out", false, false)],
+                   ["in_offset": .perInput(0), "in_gain": .perInput(1), "out_gain": .real(1), "out_offset": .real(0)]),
+        "mult": ([("in", true, true), ("out", false, false)],
+                 ["in_offset": .perInput(0), "in_gain": .perInput(1), "out_gain": .real(1), "out_offset": .real(0)]),
+        "divide": ([("num", false, true), ("den", false, true), ("out", false, false)],
+                   ["num_offset": .real(0), "num_gain": .real(1), "den_offset": .real(0), "den_gain": .real(1), "den_lower_limit": .real(1e-10),
+                    "den_domain": .real(1e-10), "fraction": .real(0), "out_gain": .real(1), "out_offset": .real(0)]),
+        "limit": ([("in", false, true), ("out", false, false)],
+                  ["in_offset": .real(0), "gain": .real(1), "out_lower_limit": .real(0), "out_upper_limit": .real(1), "limit_range": .real(1e-6),
+                   "fraction": .real(0)]),
+        "s_xfer": ([("in", false, true), ("out", false, false)],
+                   ["in_offset": .real(0), "gain": .real(1), "num_coeff": .list, "den_coeff": .list, "int_ic": .list, "denormalized_freq": .real(1)]),
+    ]
+
+    /// XSPICE's other code models, which Anode does not have.
+    static let otherCodeModels: Set<String> = [
+        "climit", "pwl", "filesource", "multi_input_pwl", "aswitch", "sidiode", "zener", "ilimit", "hyst", "d_dt", "int",
+        "slew", "lcouple", "core", "sine", "triangle", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
+        "delay", "potentiometer", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
+    ]
+
+    /// An `A` line.
+    mutating func codeModel(_ line: ElementLine, name: String, in scope: Scope) throws(NetlistError) {
+        guard let last = line.arguments.last, last.kind == .word, line.arguments.count >= 2 else {
+            throw NetlistError("\(line.name) needs its ports and then a model name", at: line.location)
+        }
+        let (model, modelScope) = try lookupModel(last, for: line, in: scope)
+        guard let spec = Self.codeModels[model.type] else {
+            let what = Self.otherCodeModels.contains(model.type) || model.type.hasPrefix("d_")
+                ? "the XSPICE code model '\(model.type)' is not supported by Anode"
+                : "'\(model.name)' is a model of type \(model.type.uppercased()), not an XSPICE code model"
+            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit and s_xfer", at: last.location)
+        }
+        let connections = try codeModelConnections(Array(line.arguments.dropLast()), element: line.name, in: scope)
+        guard connections.count == spec.ports.count else {
+            let names = spec.ports.map { $0.vector ? "[\($0.name) …]" : $0.name }.joined(separator: " ")
+            throw NetlistError("\(line.name): a \(model.type) takes \(spec.ports.count) ports (\(names)), found \(connections.count)",
+                               at: connections.last?.location ?? line.location)
+        }
+        // Each position's ports, checked against what it takes.
+        var inputs: [[CodeModelPort]] = []
+        var output: CodeModelPort? = nil
+        for (connection, position) in zip(connections, spec.ports) {
+            let ports: [CodeModelPort]
+            switch (connection, position.vector) {
+            case (.single(let p), false): ports = [p]
+            case (.vector(let ps, _), true): ports = ps
+            case (.single, true):
+                throw NetlistError("\(line.name): the \(model.type)'s '\(position.name)' is a vector of ports, written in brackets as in [a b]", at: connection.location)
+            case (.vector, false):
+                throw NetlistError("\(line.name): the \(model.type)'s '\(position.name)' is one port, not a vector", at: connection.location)
+            }
+            let allowed = position.input && model.type != "limit" ? ["v", "vd", "i", "id", "vnam"] : ["v", "vd", "i", "id"]
+            for p in ports where !allowed.contains(p.type) {
+                throw NetlistError("\(line.name): the \(model.type)'s '\(position.name)' port cannot be %\(p.type); it takes \(allowed.map { "%" + $0 }.joined(separator: ", "))", at: p.location)
+            }
+            if position.input { inputs.append(ports) } else { output = ports[0] }
+        }
+        if model.type == "mult", inputs[0].count < 2 {
+            throw NetlistError("\(line.name): a mult takes two inputs or more", at: connections[0].location)
+        }
+        // The inputs as controls: voltages as written, currents through 0 V sources added here.
+        var controls: [[LinearControl]] = []
+        var senses = 0
+        for ports in inputs {
+            var row: [LinearControl] = []
+            for p in ports {
+                switch p.type {
+                case "v", "vd": row.append(.voltage(p.nodes[0], p.nodes[1]))
+                case "vnam": row.append(.current(p.source!))
+                default:
+                    senses += 1
+                    let sense = "\(name)#in\(senses)"
+                    try circuit.add(sense, .voltageSource(p.nodes[0], p.nodes[1], IndependentSource(dc: 0)), at: p.location)
+                    row.append(.current(sense))
+                }
+            }
+            controls.append(row)
+        }
+        let parameters = try codeModelParameters(model, spec.parameters, inputs: inputs.first?.count ?? 0, element: line.name, in: modelScope)
+        func parameter(_ key: String) -> Double { parameters[key]![0] }
+        let out = output!
+        let series = out.type == "v" || out.type == "vd"
+        let (a, b) = (out.nodes[0], out.nodes[1])
+        guard a != b else { throw NetlistError("\(line.name): both of the output's nodes are '\(a.name)'", at: out.location) }
+
+        switch model.type {
+        case "gain", "summer":
+            // y = c + Σ gₖ·xₖ with gₖ = out_gain·in_gainₖ and c = out_offset + Σ gₖ·in_offsetₖ.
+            let (gains, offsets, outGain) = model.type == "gain"
+                ? ([parameter("gain")], [parameter("in_offset")], 1.0)
+                : (parameters["in_gain"]!, parameters["in_offset"]!, parameter("out_gain"))
+            var terms: [LinearTerm] = []
+            var constant = parameter("out_offset")
+            for (k, control) in controls[0].enumerated() {
+                let g = outGain * gains[k]
+                constant += g * offsets[k]
+                if g != 0 { terms.append(LinearTerm(control: control, coefficient: g, name: terms.isEmpty ? name : "\(name)#\(k + 1)")) }
+            }
+            try addLinearSum(name, a, b, series: series, terms: terms, constant: constant, constantName: name + "#0", at: line.location)
+        case "s_xfer":
+            try transferFunction(name, controls[0][0], a, b, series: series, parameters, model: model, at: line.location)
+        default:
+            var reads: [(Node, Node)] = []
+            func input(_ control: LinearControl) -> Expression {
+                switch control {
+                case let .voltage(p, n): reads.append((p, n))
+                case let .current(v): reads.append((Node("i(" + v + ")"), .ground))
+                }
+                return .parameter("__v\(reads.count - 1)")
+            }
+            func affine(_ x: Expression, _ gain: Double, _ offset: Double) -> Expression {
+                .binary("*", .number(gain), .binary("+", x, .number(offset)))
+            }
+            let value: Expression
+            switch model.type {
+            case "mult":
+                let (gains, offsets) = (parameters["in_gain"]!, parameters["in_offset"]!)
+                var product: Expression = .number(parameter("out_gain"))
+                for (k, control) in controls[0].enumerated() { product = .binary("*", product, affine(input(control), gains[k], offsets[k])) }
+                value = .binary("+", product, .number(parameter("out_offset")))
+            case "divide":
+                let numerator = affine(input(controls[0][0]), parameter("num_gain"), parameter("num_offset"))
+                let denominator = affine(input(controls[1][0]), parameter("den_gain"), parameter("den_offset"))
+                let limit = parameter("den_lower_limit")
+                let domain = parameter("den_domain") * (parameter("fraction") != 0 ? limit : 1)
+                guard limit > 0, domain > 0, domain < limit else {
+                    throw NetlistError("\(line.name): divide needs 0 < den_domain < den_lower_limit (as an absolute value), found \(domain) and \(limit)", at: model.location)
+                }
+                let limited = Self.smoothLowerLimit(denominator, limit: limit, range: domain)
+                value = .binary("+", .binary("*", .number(parameter("out_gain")), .binary("/", numerator, limited)), .number(parameter("out_offset")))
+            default:  // limit
+                let (lower, upper) = (parameter("out_lower_limit"), parameter("out_upper_limit"))
+                let range = parameter("limit_range") * (parameter("fraction") != 0 ? upper - lower : 1)
+                guard upper > lower, range > 0, 2 * range <= upper - lower else {
+                    throw NetlistError("\(line.name): limit needs out_lower_limit < out_upper_limit and 0 < limit_range ≤ half their difference, found \(lower), \(upper) and \(range)", at: model.location)
+                }
+                value = Self.smoothClamp(affine(input(controls[0][0]), parameter("gain"), parameter("in_offset")), lower: lower, upper: upper, range: range)
+            }
+            let voltage = series
+            let outputPair = try behavioralOutput(name, voltage: voltage, a, b, at: line.location)
+            let source = try Self.behavioralElement(output: outputPair, reads: reads, element: line.name, at: line.location) { (ports) throws(NetlistError) in
+                var compiler = BehavioralCompiler(location: line.location, element: line.name, voltages: ports)
+                return (try compiler.compile(value, in: scope), [], compiler.tables)
+            }
+            try addBehavioral(name, voltage: voltage, a, b, output: outputPair, source, at: line.location)
+        }
+    }
+
+    /// `s_xfer`: y = H(s/ω₀)·gain·(x + in_offset), H = N/D with the coefficients written from the
+    /// highest power down, ω₀ = `denormalized_freq`.
+    ///
+    /// With D = dₙ·(sⁿ + aₙ₋₁·sⁿ⁻¹ + … + a₀) and u = gain·(x + in_offset)/dₙ, in the time scaled by
+    /// ω₀ (s′ = s/ω₀), the controller form's states ζ₀ … ζₙ₋₁ follow
+    ///
+    ///     ζ′ₖ = ζₖ₊₁ (k < n − 1),   ζ′ₙ₋₁ = u − Σₖ aₖ·ζₖ,   y = bₙ·u + Σₖ (bₖ − bₙ·aₖ)·ζₖ.
+    ///
+    /// Each state is an inner node `A1#int1` … `A1#intn` (int1 is ζₙ₋₁, next to the input) with
+    /// 1/ω₀ farad to ground, into which a sum of controlled currents (`A1#d1`, …) drives its
+    /// derivative; the output is a linear sum of the input and the states. All linear, so every
+    /// analysis takes it exactly and the real-time engine folds it into its matrices.
+    ///
+    /// As ngspice does, every DC solution holds the states at their initial conditions (`int_ic`,
+    /// ngspice's integrator outputs zₖ = ω₀ᵏ·ζₖ, first the one next to the input; 0 if not
+    /// given) instead of solving for them (`Circuit.dcHolds`): the operating point's output is
+    /// bₙ·u + Σ (bₖ − bₙ·aₖ)·ζₖ at those states, and a transient starts from them.
+    mutating func transferFunction(_ name: String, _ input: LinearControl, _ a: Node, _ b: Node, series: Bool,
+                                   _ parameters: [String: [Double]], model: ModelStatement, at location: SourceLocation) throws(NetlistError) {
+        let (numerator, denominator) = (parameters["num_coeff"]!, parameters["den_coeff"]!)
+        let w0 = parameters["denormalized_freq"]![0]
+        guard numerator.count >= 1, denominator.count >= 2, denominator[0] != 0 else {
+            throw NetlistError("\(name): s_xfer needs num_coeff and den_coeff, the denominator of degree 1 or more with a leading coefficient other than 0", at: model.location)
+        }
+        guard numerator.count <= denominator.count else {
+            throw NetlistError("\(name): the numerator's degree (\(numerator.count - 1)) exceeds the denominator's (\(denominator.count - 1))", at: model.location)
+        }
+        guard w0 > 0 else { throw NetlistError("\(name): denormalized_freq must be positive", at: model.location) }
+        let n = denominator.count - 1
+        let initial = parameters["int_ic"]!.isEmpty ? [Double](repeating: 0, count: n) : parameters["int_ic"]!
+        guard initial.count == n else {
+            throw NetlistError("\(name): int_ic needs \(n) value\(n == 1 ? "" : "s"), one per integrator (the denominator's degree); found \(initial.count)", at: model.location)
+        }
+        // aₖ and bₖ by power k; u's factor and offset.
+        let leading = denominator[0]
+        let a_ = (0..<n).map { denominator[n - $0] / leading }
+        let b_ = (0...n).map { $0 < numerator.count ? numerator[numerator.count - 1 - $0] : 0 }
+        let (gain, offset) = (parameters["gain"]![0] / leading, parameters["in_offset"]![0])
+        // States: ζₖ at node int(n − k), starting from zₖ/ω₀ᵏ.
+        let states = (0..<n).map { parasiticNode(of: name, "int\(n - $0)") }
+        for (k, state) in states.enumerated() {
+            let j = n - k
+            let start = initial[j - 1] / Foundation.pow(w0, Double(k))
+            guard start.isFinite, (1 / w0).isFinite, a_.allSatisfy(\.isFinite), gain.isFinite else {
+                throw NetlistError("\(name): the transfer function's coefficients, scaled by denormalized_freq, are not finite numbers", at: model.location)
+            }
+            try circuit.add("\(name)#int\(j)", .capacitor(state, .ground, capacitance: 1 / w0, initialVoltage: start), at: location)
+            circuit.dcHolds[state] = start
+            // The current into the state node is its derivative in the scaled time.
+            var terms: [LinearTerm] = []
+            var constant = 0.0
+            if k < n - 1 {
+                terms.append(LinearTerm(control: .voltage(states[k + 1], .ground), coefficient: 1, name: "\(name)#d\(j)"))
+            } else {
+                if gain != 0 { terms.append(LinearTerm(control: input, coefficient: gain, name: "\(name)#d\(j)")) }
+                constant = gain * offset
+                for (i, s) in states.enumerated() where a_[i] != 0 {
+                    terms.append(LinearTerm(control: .voltage(s, .ground), coefficient: -a_[i], name: "\(name)#d\(j)a\(i)"))
+                }
+            }
+            try addLinearSum("\(name)#d\(j)", .ground, state, series: false, terms: terms, constant: constant,
+                             constantName: "\(name)#d\(j)c", at: location)
+        }
+        // y = bₙ·u + Σ (bₖ − bₙ·aₖ)·ζₖ.
+        var terms: [LinearTerm] = []
+        if b_[n] * gain != 0 { terms.append(LinearTerm(control: input, coefficient: b_[n] * gain, name: name)) }
+        for (k, s) in states.enumerated() {
+            let c = b_[k] - b_[n] * a_[k]
+            if c != 0 { terms.append(LinearTerm(control: .voltage(s, .ground), coefficient: c, name: terms.isEmpty ? name : "\(name)#y\(k)")) }
+        }
+        try addLinearSum(name, a, b, series: series, terms: terms, constant: b_[n] * gain * offset, constantName: name + "#0", at: location)
+    }
+
+    /// x held within [lower, upper], each corner rounded by the parabola that meets the line y = x
+    /// and the limit with their slopes r from the corner (ngspice's `cm_smooth_corner`):
+    ///
+    ///     y = lower                       x ≤ lower − r
+    ///     y = x + (x − lower − r)²/(4r)   lower − r < x < lower + r
+    ///     y = x                           lower + r ≤ x ≤ upper − r
+    ///     y = x − (x − upper + r)²/(4r)   upper − r < x < upper + r
+    ///     y = upper                       x ≥ upper + r
+    static func smoothClamp(_ x: Expression, lower: Double, upper: Double, range r: Double) -> Expression {
+        let low = Expression.binary("+", x, .binary("/", square(.binary("-", x, .number(lower + r))), .number(4 * r)))
+        let high = Expression.binary("-", x, .binary("/", square(.binary("-", x, .number(upper - r))), .number(4 * r)))
+        return .conditional(.binary("<=", x, .number(lower - r)), .number(lower),
+               .conditional(.binary("<", x, .number(lower + r)), low,
+               .conditional(.binary("<=", x, .number(upper - r)), x,
+               .conditional(.binary("<", x, .number(upper + r)), high, .number(upper)))))
+    }
+
+    /// A denominator d kept at least `limit` from 0 on its side, the corner rounded over `range`
+    /// as in `smoothClamp`: for d ≥ 0, limit up to limit − r, the parabola to limit + r, then d;
+    /// for d < 0 the mirror image. (ngspice 39 rounds the negative side's corner about −limit + r
+    /// instead, a curve that jumps at both ends of its range; Anode keeps the two sides alike.)
+    static func smoothLowerLimit(_ d: Expression, limit: Double, range r: Double) -> Expression {
+        func side(_ x: Expression) -> Expression {
+            .conditional(.binary("<=", x, .number(limit - r)), .number(limit),
+            .conditional(.binary("<", x, .number(limit + r)),
+                         .binary("+", x, .binary("/", square(.binary("-", x, .number(limit + r))), .number(4 * r))), x))
+        }
+        return .conditional(.binary(">=", d, .number(0)), side(d), .unary("-", side(.unary("-", d))))
+    }
+
+    static func square(_ x: Expression) -> Expression { .binary("*", x, x) }
+
+    /// The port positions of an `A` line's tokens (its model name left off).
+    func codeModelConnections(_ tokens: [Token], element: String, in scope: Scope) throws(NetlistError) -> [CodeModelConnection] {
+        // Brackets split off the words they are written against: `%i[1` is `%i`, `[`, `1`.
+        var atoms: [Token] = []
+        for t in tokens {
+            guard t.kind == .word else { atoms.append(t); continue }
+            var piece = ""
+            var start = 0
+            for (k, c) in t.text.enumerated() {
+                if c == "[" || c == "]" {
+                    if !piece.isEmpty { atoms.append(Token(kind: .word, text: piece, location: t.location.advanced(by: start))) }
+                    atoms.append(Token(kind: .word, text: String(c), location: t.location.advanced(by: k)))
+                    piece = ""
+                    start = k + 1
+                } else {
+                    piece.append(c)
+                }
+            }
+            if !piece.isEmpty { atoms.append(Token(kind: .word, text: piece, location: t.location.advanced(by: start))) }
+        }
+        var i = 0
+        func isModifier(_ t: Token) -> Bool { t.kind == .word && t.text.hasPrefix("%") }
+        func port(type given: String?) throws(NetlistError) -> CodeModelPort {
+            var type = given ?? "v"
+            var location = i < atoms.count ? atoms[i].location : tokens.last?.location ?? SourceLocation(file: "", line: 0, column: 0)
+            if i < atoms.count, isModifier(atoms[i]) {
+                type = String(atoms[i].text.dropFirst()).lowercased()
+                location = atoms[i].location
+                i += 1
+            }
+            let count = ["vd", "id", "gd", "hd"].contains(type) ? 2 : 1
+            let parenthesized = i < atoms.count && atoms[i].kind == .leftParen
+            if parenthesized { i += 1 }
+            var names: [Token] = []
+            while names.count < count, i < atoms.count, atoms[i].kind == .word, !["[", "]"].contains(atoms[i].text), !isModifier(atoms[i]) {
+                names.append(atoms[i])
+                i += 1
+            }
+            guard names.count == count else {
+                throw NetlistError("\(element): a %\(type) port takes \(count == 2 ? "two nodes" : type == "vnam" ? "a voltage source's name" : "a node")", at: location)
+            }
+            if parenthesized {
+                guard i < atoms.count, atoms[i].kind == .rightParen else {
+                    throw NetlistError("\(element): ')' expected after the port's nodes", at: names.last!.location)
+                }
+                i += 1
+            }
+            if names.contains(where: { $0.lowercased == "null" }) {
+                throw NetlistError("\(element): 'null' (no connection) is not taken by the analog code models Anode has", at: names[0].location)
+            }
+            if type == "vnam" {
+                return CodeModelPort(type: type, nodes: [], source: scope.prefix + names[0].text, location: location)
+            }
+            let nodes = try names.map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
+            return CodeModelPort(type: type, nodes: count == 2 ? nodes : [nodes[0], .ground], source: nil, location: location)
+        }
+        var connections: [CodeModelConnection] = []
+        while i < atoms.count {
+            // A modifier before a bracket applies to the vector's ports.
+            var vectorType: String? = nil
+            if isModifier(atoms[i]), i + 1 < atoms.count, atoms[i + 1].text == "[" {
+                vectorType = String(atoms[i].text.dropFirst()).lowercased()
+                i += 1
+            }
+            if atoms[i].kind == .word, atoms[i].text == "[" {
+                let open = atoms[i].location
+                i += 1
+                var ports: [CodeModelPort] = []
+                while i < atoms.count, atoms[i].text != "]" { ports.append(try port(type: vectorType)) }
+                guard i < atoms.count else { throw NetlistError("\(element): '[' is never closed", at: open) }
+                i += 1
+                connections.append(.vector(ports, open))
+            } else if atoms[i].kind == .word, atoms[i].text == "]" {
+                throw NetlistError("\(element): ']' without '['", at: atoms[i].location)
+            } else if atoms[i].kind == .word || atoms[i].kind == .leftParen {
+                connections.append(.single(try port(type: nil)))
+            } else {
+                throw NetlistError("\(element): unexpected '\(atoms[i].description)' among the ports", at: atoms[i].location)
+            }
+        }
+        return connections
+    }
+
+    /// A code model card's parameters by name, as `spec` declares them (see `CodeModelParameter`).
+    /// An unknown name, a missing value that has no default, a vector of the wrong length or a
+    /// value that is not a number is an error.
+    func codeModelParameters(_ model: ModelStatement, _ spec: [String: CodeModelParameter], inputs: Int, element: String,
+                             in scope: Scope) throws(NetlistError) -> [String: [Double]] {
+        var values: [String: [Double]] = [:]
+        for (key, kind) in spec {
+            switch kind {
+            case .real(let value): if let value { values[key] = [value] }
+            case .perInput(let value): values[key] = Array(repeating: value, count: inputs)
+            case .list: values[key] = []
+            }
+        }
+        for assignment in model.parameters {
+            guard let kind = spec[assignment.name] else {
+                throw NetlistError("\(model.type) has no parameter '\(assignment.name)'; it takes \(spec.keys.sorted().joined(separator: ", "))", at: assignment.location)
+            }
+            guard let text = assignment.value else {
+                throw NetlistError("missing value after '\(assignment.name)'", at: assignment.location)
+            }
+            let elements = text.text.hasPrefix("[") && !text.isExpression ? Self.vectorElements(text) : [text]
+            switch kind {
+            case .real:
+                if elements.count != 1 { throw NetlistError("\(assignment.name) of \(model.type) is one value, not a vector", at: text.location) }
+            case .perInput:
+                if elements.count != inputs {
+                    throw NetlistError("\(assignment.name) of \(element)'s \(model.type) needs \(inputs) value\(inputs == 1 ? "" : "s"), one per input; found \(elements.count)", at: text.location)
+                }
+            case .list: break
+            }
+            var numbers: [Double] = []
+            for e in elements {
+                if assignment.name == "fraction" {
+                    switch e.text.lowercased() {
+                    case "true", "t", "1": numbers.append(1)
+                    case "false", "f", "0": numbers.append(0)
+                    default: throw NetlistError("fraction is TRUE or FALSE, not '\(e.text)'", at: e.location)
+                    }
+                    continue
+                }
+                let x = try scope.evaluate(e)
+                guard x.isFinite else { throw NetlistError("\(assignment.name) is not finite", at: e.location) }
+                numbers.append(x)
+            }
+            values[assignment.name] = numbers
+        }
+        for (key, kind) in spec where values[key] == nil {
+            if case .real(nil) = kind { throw NetlistError("\(element): \(model.type) needs \(key) (it has no default)", at: model.location) }
+        }
+        return values
+    }
+
+    /// The elements of a vector value written `[a b {c}]` (see `NetlistReader.joiningVectors`).
+    static func vectorElements(_ text: ValueText) -> [ValueText] {
+        func element(_ s: String) -> ValueText {
+            s.hasPrefix("{") && s.hasSuffix("}") ? ValueText(text: String(s.dropFirst().dropLast()), isExpression: true, location: text.location)
+                : ValueText(text: s, isExpression: false, location: text.location)
+        }
+        var elements: [ValueText] = []
+        var current = ""
+        var depth = 0
+        for c in text.text.dropFirst().dropLast() {
+            if c == "{" { depth += 1 }
+            if c == "}" { depth -= 1 }
+            if c == " " && depth == 0 {
+                if !current.isEmpty { elements.append(element(current)) }
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { elements.append(element(current)) }
+        return elements
+    }
+}

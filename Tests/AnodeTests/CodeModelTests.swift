@@ -1,0 +1,229 @@
+import Foundation
+import Testing
+import Anode
+
+/// XSPICE's analog code models. Their agreement with ngspice (operating point, DC sweep, AC and
+/// transient, every port type, both engines) is checked by `Netlists/code-models.cir`; here the
+/// values against closed forms, the port syntax, and the errors.
+@Suite("XSPICE code models")
+struct CodeModelTests {
+    func circuit(_ text: String) throws(NetlistError) -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
+
+    func error(_ text: String) -> NetlistError? {
+        do { _ = try circuit(text); return nil } catch { return error }
+    }
+
+    /// The output of a one-input model `card` at input voltages `xs` (a DC sweep of Vin).
+    func sweep(_ card: String, _ xs: [Double], output: String = "") throws -> [Double] {
+        let c = try circuit("""
+            Vin in 0 0
+            A1 in \(output.isEmpty ? "out" : output) m
+            .model m \(card)
+            R1 out 0 1k
+            """)
+        var values: [Double] = []
+        for x in xs {
+            var swept = c
+            try swept.setDCValue(of: "Vin", to: x)
+            values.append(try #require(Simulator(swept).operatingPoint().voltage("out")))
+        }
+        return values
+    }
+
+    @Test("limit: the line, the limits, and the parabolas between, in output units and as a fraction of the span")
+    func limit() throws {
+        // y = 2·(x + 0.1) held in [−1, 1.5], corners rounded over ±0.2: at x = 0.6 the line is at
+        // 1.4, inside the upper corner: 1.4 − (1.4 − 1.3)²/0.8 = 1.3875 (ngspice 39 prints the same).
+        let xs = [-1.0, -0.6, 0, 0.55, 0.6, 0.65, 0.7, 0.75, 2]
+        let y = try sweep("limit(in_offset=0.1 gain=2 out_lower_limit=-1 out_upper_limit=1.5 limit_range=0.2)", xs)
+        let expected = [-1, -1 + 0.2 * 0.2 / 0.8, 0.2, 1.3, 1.3875, 1.45, 1.4875, 1.5, 1.5]
+        for (a, b) in zip(y, expected) { #expect(abs(a - b) < 1e-9, "\(a) against \(b)") }
+        // fraction=TRUE: the range is 0.1 of the span of 2, so 0.2 again: at x = 0.45 (line 0.9) 0.8875.
+        let f = try sweep("limit(gain=2 out_lower_limit=-1 out_upper_limit=1 limit_range=0.1 fraction=TRUE)", [0.45, -0.45])
+        #expect(abs(f[0] - 0.8875) < 1e-9 && abs(f[1] + 0.8875) < 1e-9)
+    }
+
+    @Test("divide: n/d with d kept from 0 by the rounded lower limit, mirrored for a negative d")
+    func divide() throws {
+        let c = try circuit("""
+            V1 one 0 1
+            Vd den 0 0.6
+            A1 one den out d1
+            .model d1 divide(num_gain=3 den_lower_limit=0.5 den_domain=0.2 out_gain=2 out_offset=0.1)
+            R1 out 0 1k
+            """)
+        // d = 0.6 lies in the corner 0.3 … 0.7: 0.6 + (0.6 − 0.7)²/0.8 = 0.6125.
+        for (d, limited) in [(0.6, 0.6125), (0.2, 0.5), (1.0, 1.0), (-0.6, -0.6125), (-0.1, -0.5), (-2.0, -2.0)] {
+            var swept = c
+            try swept.setDCValue(of: "Vd", to: d)
+            let out = try #require(Simulator(swept).operatingPoint().voltage("out"))
+            #expect(abs(out - (0.1 + 2 * 3 / limited)) < 1e-9, "d = \(d): \(out)")
+        }
+    }
+
+    @Test("gain, summer and mult: every input type, vectors with a modifier before the bracket, offsets and gains")
+    func linearAndProducts() throws {
+        let c = try circuit("""
+            Va a 0 DC 0.5
+            Vb b 0 DC 0.2
+            * 1 mA into the current input (its 0 V source holds node s at 0 V)
+            Is 0 s DC 1m
+            Vsense a t DC 0
+            Rt t 0 1k
+            A1 a g amp
+            .model amp gain(gain=-4 in_offset=0.1 out_offset=0.3)
+            Rg g 0 1k
+            * 2·V(a) + 3·(V(a) − V(b) + 0.1) + 100·1 mA + 1000·i(Vsense) (0.5 mA), times 0.5, plus 1
+            A2 [a %vd(a b) %i s %vnam Vsense] sum s1
+            .model s1 summer(in_gain=[2 3 100 1000] in_offset=[0 0.1 0 0] out_gain=0.5 out_offset=1)
+            Rsum sum 0 1k
+            * two differential inputs through one modifier: 1.5·(V(a) − V(b))·(V(b) − 0) + 0.25
+            A3 %vd [a b b 0] prod m1
+            .model m1 mult(out_gain=1.5 out_offset=0.25)
+            Rprod prod 0 1k
+            * a current output into 2 kΩ: 1 mA/V·V(a) out of node cur
+            A4 a %i(cur) tr
+            .model tr gain(gain=1m)
+            Rcur cur 0 2k
+            * a differential voltage output: V(p, n) = 2·V(b), n held at 1 V by a divider
+            A5 b %vd(p n) two
+            .model two gain(gain=2)
+            Rp p 0 1k
+            Vn v1 0 2
+            Rn1 v1 n 1k
+            Rn2 n 0 1k
+            .op
+            """)
+        let op = try Simulator(c).operatingPoint()
+        func v(_ node: String) throws -> Double { try #require(op.voltage(node)) }
+        #expect(abs(try v("g") - (-4 * 0.6 + 0.3)) < 1e-12)
+        let sum: Double = 2 * 0.5 + 3 * 0.4 + 100 * 1e-3 + 1000 * 0.5e-3
+        #expect(abs(try v("sum") - (0.5 * sum + 1)) < 1e-9)
+        #expect(abs(try v("prod") - (1.5 * 0.3 * 0.2 + 0.25)) < 1e-9)
+        #expect(abs(try v("cur") - (-2.0 * 0.5)) < 1e-9)
+        #expect(abs(try v("p") - (try v("n") + 0.4)) < 1e-9)
+        #expect(abs(try v("s")) < 1e-12)
+        // The linear models are linear elements; only the product is a behavioral source.
+        let behavioral = c.elements.filter { element in
+            if case .behavioralSource = element.kind { return true }
+            return false
+        }.map { $0.name.lowercased() }
+        #expect(behavioral == ["a3#value"], "\(behavioral)")
+    }
+
+    @Test("a code model inside a subcircuit reads its own nodes and voltage sources")
+    func subcircuit() throws {
+        let c = try circuit("""
+            Vin in 0 DC 0.25
+            X1 in out buffer
+            X2 in out2 buffer
+            R2 out2 0 1k
+            R1 out 0 1k
+            .subckt buffer i o
+            Vs i j DC 0
+            Rj j 0 1k
+            A1 [i %vnam Vs] o s
+            .model s summer(in_gain=[2 1k])
+            .ends
+            """)
+        let op = try Simulator(c).operatingPoint()
+        #expect(abs(try #require(op.voltage("out")) - 0.75) < 1e-9)
+        #expect(abs(try #require(op.voltage("out2")) - 0.75) < 1e-9)
+    }
+
+    @Test("s_xfer at DC: the integrators hold their initial conditions, and the output is the controller form's at them")
+    func transferFunctionAtDC() throws {
+        // y = bₙ·u + Σ (bₖ − bₙ·aₖ)·zₖ/ω₀ᵏ, u = gain·(x + in_offset)/dₙ, int_ic the z's from the input's end.
+        let c = try circuit("""
+            V1 in 0 DC 0.3
+            A1 in o1 x1
+            .model x1 s_xfer(gain=3 num_coeff=[1] den_coeff=[1 1] int_ic=[0.5] denormalized_freq=1000)
+            R1 o1 0 1k
+            A2 in o2 x2
+            .model x2 s_xfer(gain=2 num_coeff=[1 0.5] den_coeff=[1 2] int_ic=[0.5])
+            R2 o2 0 1k
+            A3 in o3 x3
+            .model x3 s_xfer(num_coeff=[2 3 1] den_coeff=[1 0.4 2] int_ic=[0.5 0.7] in_offset=0.1)
+            R3 o3 0 1k
+            A4 in o4 x4
+            .model x4 s_xfer(num_coeff=[1 0.5] den_coeff=[2 4] int_ic=[1] denormalized_freq=10)
+            R4 o4 0 1k
+            A5 in o5 x5
+            .model x5 s_xfer(num_coeff=[3 1] den_coeff=[1 0.4 2] int_ic=[0.5 0.7] denormalized_freq=100)
+            R5 o5 0 1k
+            """)
+        let op = try Simulator(c).operatingPoint()
+        let expected: [(String, Double)] = [
+            ("o1", 0.5),                                        // strictly proper: the state alone
+            ("o2", 2 * 0.3 + (0.5 - 2) * 0.5),                  // 2·u + (b₀ − b₁a₀)·z₀
+            ("o3", 2 * 0.4 + (3 - 2 * 0.4) * 0.5 + (1 - 2 * 2) * 0.7),
+            ("o4", 0.5 * 0.3 + (0.5 - 1 * 2) * 1),              // dₙ = 2: u = x/2, a₀ = 2 (ngspice 39: −1.35)
+            ("o5", 3 * 0.5 / 100 + 1 * 0.7),                    // z₁ = ω₀·ζ₁ (ngspice 39 prints 0.715)
+        ]
+        for (node, value) in expected {
+            #expect(abs(try #require(op.voltage(node)) - value) < 1e-12, "\(node): \(op.voltage(node) ?? .nan) against \(value)")
+        }
+    }
+
+    @Test("s_xfer in a transient: a first-order lag from its initial condition, as the closed form")
+    func transferFunctionTransient() throws {
+        // 3/(s/ω₀ + 1) on a DC input of 0.3 V from z = 0.5: y = 0.9 + (0.5 − 0.9)·e^(−ω₀t).
+        let c = try circuit("""
+            V1 in 0 DC 0.3
+            A1 in out x1
+            .model x1 s_xfer(gain=3 num_coeff=[1] den_coeff=[1 1] int_ic=[0.5] denormalized_freq=1000)
+            R1 out 0 1k
+            """)
+        let r = try Simulator(c).transient(TransientSpec(step: 1e-6, stop: 5e-3, maxStep: 1e-6), probes: [.voltage("out")])
+        let y = try #require(r.values(.voltage("out")))
+        let worst = zip(r.time, y).map { abs($1 - (0.9 - 0.4 * exp(-1000 * $0))) }.max() ?? 1
+        #expect(worst < 1e-6, "worst error \(worst)")
+    }
+
+    @Test("s_xfer in AC: the Butterworth low-pass is 3.01 dB down at its corner, −40 dB a decade above")
+    func transferFunctionAC() throws {
+        let c = try circuit("""
+            V1 in 0 DC 0 AC 1
+            A1 in out lp
+            .model lp s_xfer(num_coeff=[1] den_coeff=[1 1.4142135623730951 1] int_ic=[0 0] denormalized_freq=6283.185307179586)
+            R1 out 0 1k
+            """)
+        let (dbProbe, phaseProbe) = (try #require(Probe("vdb(out)")), try #require(Probe("vp(out)")))
+        let r = try Simulator(c).ac(ACSweep(.decade, points: 1, start: 1000, stop: 10000), probes: [dbProbe, phaseProbe])
+        let db = try #require(r.values(dbProbe))
+        let phase = try #require(r.values(phaseProbe))
+        #expect(abs(db[0] + 10 * log10(2)) < 1e-9 && abs(phase[0] + Double.pi / 2) < 1e-9)
+        #expect(abs(db[1] + 10 * log10(1 + 1e4)) < 1e-9)
+    }
+
+    @Test("errors name the element, the model or the parameter at fault", arguments: [
+        ("A1 a b i1\n.model i1 int(gain=1)", "XSPICE code model 'int' is not supported"),
+        ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1 2 3] den_coeff=[1 1] int_ic=[0])", "numerator's degree (2) exceeds the denominator's (1)"),
+        ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[1 1 1] int_ic=[0])", "int_ic needs 2 values"),
+        ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[0 1])", "leading coefficient other than 0"),
+        ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[1 1] denormalized_freq=0)", "denormalized_freq must be positive"),
+        ("A1 a b x1\n.model x1 s_xfer(den_coeff=[1 1])", "s_xfer needs num_coeff and den_coeff"),
+        ("A1 a b x1\n.model x1 d_dt(gain=1)", "'d_dt' is not supported"),
+        ("A1 a b g1\n.model g1 gain(gian=2)", "gain has no parameter 'gian'"),
+        ("A1 [a b] c s1\n.model s1 summer(in_gain=[1 2 3])", "needs 2 values, one per input; found 3"),
+        ("A1 [a] c m1\n.model m1 mult()", "a mult takes two inputs or more"),
+        ("A1 a c m1\n.model m1 summer()", "is a vector of ports, written in brackets"),
+        ("A1 [a b c m1\n.model m1 summer()", "'[' is never closed"),
+        ("A1 a %g(c) g1\n.model g1 gain()", "port cannot be %g"),
+        ("A1 %vnam Vx c l1\n.model l1 limit()", "port cannot be %vnam"),
+        ("A1 a c l1\n.model l1 limit(out_lower_limit=-1 out_upper_limit=1 limit_range=1.5)", "limit_range ≤ half their difference"),
+        ("A1 a b c d1\n.model d1 divide(den_lower_limit=1m den_domain=2m)", "0 < den_domain < den_lower_limit"),
+        ("A1 a c l1\n.model l1 limit(fraction=maybe)", "fraction is TRUE or FALSE"),
+        ("A1 a c g1\n.model g1 gain(gain=[1 2])", "one value, not a vector"),
+        ("A1 a c d g1\n.model g1 gain(gain=2)", "a gain takes 2 ports (in out), found 3"),
+        ("A1 a c dm\n.model dm D(IS=1n)", "not an XSPICE code model"),
+        ("A1 a c ad\n.model ad adc_bridge(in_low=0.1)", "'adc_bridge' is not supported"),
+        ("A1 a %v(c c2) g1\n.model g1 gain()", "')' expected after the port's nodes"),
+        ("A1 null c g1\n.model g1 gain()", "'null'"),
+    ])
+    func errors(_ netlist: String, _ message: String) throws {
+        let e = try #require(error("Vin a 0 1\nR1 c 0 1k\n" + netlist + "\n"))
+        #expect(e.description.contains(message), "\(e.description)")
+        #expect(e.description.contains("test.cir:"), "\(e.description)")
+    }
+}
