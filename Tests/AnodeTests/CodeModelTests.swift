@@ -43,6 +43,19 @@ struct CodeModelTests {
         #expect(abs(f[0] - 0.8875) < 1e-9 && abs(f[1] + 0.8875) < 1e-9)
     }
 
+    @Test("pwl: the points' line, its ends extended, its corners rounded over a fraction of the shorter segment or an absolute range")
+    func piecewiseLinear() throws {
+        // Corners at 1 (slopes 1 → 0): by default rounded over ±0.01 (1 % of the shorter segment, 1):
+        // y = 1 + t − t′²/0.04 with t = x − 1, t′ = t + 0.01. Beyond the ends the end segments go on.
+        let xs = [-3, 0.5, 0.995, 1.005, 1.02, 5]
+        let y = try sweep("pwl(x_array=[-1 1 2] y_array=[-1 1 1])", xs)
+        let expected = [-3, 0.5, 0.995 - 0.000025 / 0.04, 1.005 - 0.000225 / 0.04, 1, 1]
+        for (a, b) in zip(y, expected) { #expect(abs(a - b) < 1e-12, "\(a) against \(b)") }
+        // fraction=FALSE: ±0.3 about −1 (slopes 0 → 0.1): at −0.8, −0.2 + 0.1·(0.5)²/1.2.
+        let z = try sweep("pwl(x_array=[-2 -1 2 4] y_array=[-0.2 -0.2 0.1 2] input_domain=0.3 fraction=FALSE)", [-0.8, -1.5, 0])
+        #expect(abs(z[0] - (-0.2 + 0.1 * 0.25 / 1.2)) < 1e-12 && abs(z[1] + 0.2) < 1e-12 && abs(z[2] + 0.1) < 1e-12)
+    }
+
     @Test("divide: n/d with d kept from 0 by the rounded lower limit, mirrored for a negative d")
     func divide() throws {
         let c = try circuit("""
@@ -204,6 +217,10 @@ struct CodeModelTests {
         ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[1 1] denormalized_freq=0)", "denormalized_freq must be positive"),
         ("A1 a b x1\n.model x1 s_xfer(den_coeff=[1 1])", "s_xfer needs num_coeff and den_coeff"),
         ("A1 a b x1\n.model x1 d_dt(gain=1)", "'d_dt' is not supported"),
+        ("A1 a c p1\n.model p1 pwl(x_array=[0 1 1] y_array=[0 1 2])", "x_array must increase (1.0, then 1.0)"),
+        ("A1 a c p1\n.model p1 pwl(x_array=[0 1] y_array=[0 1 2])", "the same length"),
+        ("A1 a c p1\n.model p1 pwl(x_array=[0 1 2] y_array=[0 1 0] input_domain=0.6)", "within 1e-12 … 0.5"),
+        ("A1 a c p1\n.model p1 pwl(x_array=[0 1 1.5] y_array=[0 1 0] input_domain=0.3 fraction=false)", "the corner at 1.0 has less"),
         ("A1 a b g1\n.model g1 gain(gian=2)", "gain has no parameter 'gian'"),
         ("A1 [a b] c s1\n.model s1 summer(in_gain=[1 2 3])", "needs 2 values, one per input; found 3"),
         ("A1 [a] c m1\n.model m1 mult()", "a mult takes two inputs or more"),

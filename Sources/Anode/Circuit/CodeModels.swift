@@ -25,11 +25,14 @@ import Foundation
 ///   den_gain·(den + den_offset) kept from 0 by `den_lower_limit` (see `smoothLowerLimit`).
 /// - `limit`: y = gain·(x + in_offset) held within `out_lower_limit` … `out_upper_limit`, the
 ///   corners rounded over `limit_range` (see `smoothClamp`).
+/// - `pwl`: the line through the points (`x_array`, `y_array`), its corners rounded (see
+///   `smoothPiecewiseLinear`).
+/// - `s_xfer`: the transfer function N(s/ω₀)/D(s/ω₀) (see `transferFunction`).
 ///
-/// `gain` and `summer` are the linear elements they add up to (`addLinearSum`), the others one
-/// behavioral source each, so that every analysis and both engines take them. Other code models
-/// (digital, hybrid, `int`, `s_xfer`, …) are an error naming them, as is a parameter the model
-/// does not have.
+/// `gain`, `summer` and `s_xfer` are the linear elements they add up to (`addLinearSum`), the
+/// others one behavioral source each, so that every analysis and both engines take them. Other
+/// code models (digital, hybrid, `int`, `d_dt`, …) are an error naming them, as is a parameter the
+/// model does not have.
 extension Elaborator {
     /// One port of a code model instance as written.
     struct CodeModelPort {
@@ -78,13 +81,14 @@ extension Elaborator {
         "limit": ([("in", false, true), ("out", false, false)],
                   ["in_offset": .real(0), "gain": .real(1), "out_lower_limit": .real(0), "out_upper_limit": .real(1), "limit_range": .real(1e-6),
                    "fraction": .real(0)]),
+        "pwl": ([("in", false, true), ("out", false, false)], ["x_array": .list, "y_array": .list, "input_domain": .real(0.01), "fraction": .real(1)]),
         "s_xfer": ([("in", false, true), ("out", false, false)],
                    ["in_offset": .real(0), "gain": .real(1), "num_coeff": .list, "den_coeff": .list, "int_ic": .list, "denormalized_freq": .real(1)]),
     ]
 
     /// XSPICE's other code models, which Anode does not have.
     static let otherCodeModels: Set<String> = [
-        "climit", "pwl", "filesource", "multi_input_pwl", "aswitch", "sidiode", "zener", "ilimit", "hyst", "d_dt", "int",
+        "climit", "filesource", "multi_input_pwl", "aswitch", "sidiode", "zener", "ilimit", "hyst", "d_dt", "int",
         "slew", "lcouple", "core", "sine", "triangle", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
         "delay", "potentiometer", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
@@ -99,7 +103,7 @@ extension Elaborator {
             let what = Self.otherCodeModels.contains(model.type) || model.type.hasPrefix("d_")
                 ? "the XSPICE code model '\(model.type)' is not supported by Anode"
                 : "'\(model.name)' is a model of type \(model.type.uppercased()), not an XSPICE code model"
-            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit and s_xfer", at: last.location)
+            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, pwl and s_xfer", at: last.location)
         }
         let connections = try codeModelConnections(Array(line.arguments.dropLast()), element: line.name, in: scope)
         guard connections.count == spec.ports.count else {
@@ -199,6 +203,8 @@ extension Elaborator {
                 }
                 let limited = Self.smoothLowerLimit(denominator, limit: limit, range: domain)
                 value = .binary("+", .binary("*", .number(parameter("out_gain")), .binary("/", numerator, limited)), .number(parameter("out_offset")))
+            case "pwl":
+                value = try Self.smoothPiecewiseLinear(input(controls[0][0]), parameters, element: line.name, at: model.location)
             default:  // limit
                 let (lower, upper) = (parameter("out_lower_limit"), parameter("out_upper_limit"))
                 let range = parameter("limit_range") * (parameter("fraction") != 0 ? upper - lower : 1)
@@ -305,6 +311,52 @@ extension Elaborator {
                .conditional(.binary("<", x, .number(lower + r)), low,
                .conditional(.binary("<=", x, .number(upper - r)), x,
                .conditional(.binary("<", x, .number(upper + r)), high, .number(upper)))))
+    }
+
+    /// `pwl`: the line through the points (x_array, y_array), its end segments extended, each
+    /// interior corner rounded over ±d about its x as `smoothClamp` rounds a limit (ngspice's
+    /// `cm_smooth_corner`): d is `input_domain`, or with `fraction` (the default) that fraction of
+    /// the shorter of the corner's two segments. Written as the piecewise-linear function plus,
+    /// for each corner i with slopes mₗ below and mᵤ above, the parabola's departure from it,
+    ///
+    ///     (mᵤ − mₗ)·((s + d)²/(4d) − max(s, 0)),   s = x − xᵢ clamped to [−d, d],
+    ///
+    /// which is 0 outside the corner's range.
+    static func smoothPiecewiseLinear(_ x: Expression, _ parameters: [String: [Double]], element: String,
+                                      at location: SourceLocation) throws(NetlistError) -> Expression {
+        let (xs, ys) = (parameters["x_array"]!, parameters["y_array"]!)
+        guard xs.count >= 2, xs.count == ys.count else {
+            throw NetlistError("\(element): pwl needs x_array and y_array of the same length, two points or more (found \(xs.count) and \(ys.count))", at: location)
+        }
+        if let k = xs.indices.dropFirst().first(where: { xs[$0] <= xs[$0 - 1] }) {
+            throw NetlistError("\(element): pwl's x_array must increase (\(xs[k - 1]), then \(xs[k]))", at: location)
+        }
+        let domain = parameters["input_domain"]![0]
+        let fraction = parameters["fraction"]![0] != 0
+        let corners = xs.indices.dropFirst().dropLast()
+        if fraction {
+            guard domain >= 1e-12 && domain <= 0.5 else {
+                throw NetlistError("\(element): pwl's input_domain, as a fraction of a segment, must lie within 1e-12 … 0.5; found \(domain)", at: location)
+            }
+        } else {
+            guard domain > 0 else { throw NetlistError("\(element): pwl's input_domain must be positive; found \(domain)", at: location) }
+            if let i = corners.first(where: { 2 * domain > min(xs[$0] - xs[$0 - 1], xs[$0 + 1] - xs[$0]) }) {
+                throw NetlistError("\(element): pwl's input_domain (\(domain)) must be at most half of each segment next to a corner; the corner at \(xs[i]) has less", at: location)
+            }
+        }
+        var points: [Expression] = [x]
+        for (a, b) in zip(xs, ys) { points += [.number(a), .number(b)] }
+        var y = Expression.call("pwl", points)
+        for i in corners {
+            let (below, above) = (xs[i] - xs[i - 1], xs[i + 1] - xs[i])
+            let (lower, upper) = ((ys[i] - ys[i - 1]) / below, (ys[i + 1] - ys[i]) / above)
+            guard lower != upper else { continue }
+            let d = fraction ? domain * min(below, above) : domain
+            let s = Expression.call("min", [.call("max", [.binary("-", x, .number(xs[i])), .number(-d)]), .number(d)])
+            let parabola = Expression.binary("/", square(.binary("+", s, .number(d))), .number(4 * d))
+            y = .binary("+", y, .binary("*", .number(upper - lower), .binary("-", parabola, .call("max", [s, .number(0)]))))
+        }
+        return y
     }
 
     /// A denominator d kept at least `limit` from 0 on its side, the corner rounded over `range`
