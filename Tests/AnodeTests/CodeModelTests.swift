@@ -56,6 +56,73 @@ struct CodeModelTests {
         #expect(abs(z[0] - (-0.2 + 0.1 * 0.25 / 1.2)) < 1e-12 && abs(z[1] + 0.2) < 1e-12 && abs(z[2] + 0.1) < 1e-12)
     }
 
+    @Test("climit: the limits are the control inputs less the deltas; a fractional range follows their span")
+    func controlledLimit() throws {
+        // Limits 2 − 0.2 and −1 + 0.1, range 0.3: y = 1.5·(x + 0.1), at x = 1 (1.65) the upper parabola.
+        let c = try circuit("""
+            Vin in 0 1
+            Vu u 0 2
+            Vl l 0 -1
+            A1 in u l out cl
+            .model cl climit(in_offset=0.1 gain=1.5 upper_delta=0.2 lower_delta=0.1 limit_range=0.3)
+            R1 out 0 1k
+            A2 in u l out2 cf
+            .model cf climit(limit_range=0.1 fraction=true)
+            R2 out2 0 1k
+            """)
+        var expected: [(Double, Double, Double)] = []  // (x, y, y2)
+        for x in [1.0, -0.5, 5, -0.99] {
+            let line = 1.5 * (x + 0.1)
+            let y = line >= 2.1 ? 1.8 : line > 1.5 ? line - (line - 1.5) * (line - 1.5) / 1.2
+                : line <= -1.2 ? -0.9 : line < -0.6 ? line + (line + 0.6) * (line + 0.6) / 1.2 : line
+            // fraction: r = 0.1·(2 − (−1)) = 0.3 about 2 and −1.
+            let y2 = x <= -1.3 ? -1 : x < -0.7 ? x + (x + 0.7) * (x + 0.7) / 1.2 : x <= 1.7 ? x : x < 2.3 ? x - (x - 1.7) * (x - 1.7) / 1.2 : 2
+            expected.append((x, y, y2))
+        }
+        for (x, y, y2) in expected {
+            var swept = c
+            try swept.setDCValue(of: "Vin", to: x)
+            let op = try Simulator(swept).operatingPoint()
+            #expect(abs(try #require(op.voltage("out")) - y) < 1e-9, "x = \(x)")
+            #expect(abs(try #require(op.voltage("out2")) - y2) < 1e-9, "x = \(x)")
+        }
+    }
+
+    @Test("aswitch: a resistance the control moves exponentially or linearly, held at its ends with limit")
+    func analogSwitch() throws {
+        let c = try circuit("""
+            Vc c 0 0.9
+            Vs s 0 1
+            R1 s o 10k
+            A1 c %gd(o 0) sw
+            .model sw aswitch(cntl_off=0.2 cntl_on=1.6 r_off=100k r_on=1k)
+            R2 s o2 10k
+            A2 %vd(c 0) o2 0 lin
+            .model lin aswitch(cntl_off=0 cntl_on=5 r_off=1e4 r_on=10 log=FALSE limit=TRUE)
+            """)
+        for control in [0.9, 0.2, 3.0, -1.0, 7.0] {
+            var swept = c
+            try swept.setDCValue(of: "Vc", to: control)
+            let op = try Simulator(swept).operatingPoint()
+            let r = 1e3 * exp(log(100.0) / 1.4 * (1.6 - control))
+            let held = min(max(control, 0), 5)
+            let rLinear = 1e4 + held * (10 - 1e4) / 5
+            #expect(abs(try #require(op.voltage("o")) - r / (r + 1e4)) < 1e-9, "c = \(control)")
+            #expect(abs(try #require(op.voltage("o2")) - rLinear / (rLinear + 1e4)) < 1e-9, "c = \(control)")
+        }
+        // In AC it is that resistance (ngspice 39 gives 311 dB here: its aswitch AC gain is wrong).
+        let ac = try circuit("""
+            Vc c 0 0.9
+            Vs s 0 DC 0 AC 1
+            R1 s o 10k
+            A1 c %gd(o 0) sw
+            .model sw aswitch(cntl_off=0.2 cntl_on=1.6 r_off=100k r_on=1k)
+            """)
+        let probe = try #require(Probe("vdb(o)"))
+        let db = try #require(Simulator(ac).ac(ACSweep(.decade, points: 1, start: 100, stop: 1000), probes: [probe]).values(probe))
+        #expect(db.allSatisfy { abs($0 - 20 * log10(0.5)) < 1e-6 }, "\(db)")
+    }
+
     @Test("divide: n/d with d kept from 0 by the rounded lower limit, mirrored for a negative d")
     func divide() throws {
         let c = try circuit("""
@@ -217,6 +284,10 @@ struct CodeModelTests {
         ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[1 1] denormalized_freq=0)", "denormalized_freq must be positive"),
         ("A1 a b x1\n.model x1 s_xfer(den_coeff=[1 1])", "s_xfer needs num_coeff and den_coeff"),
         ("A1 a b x1\n.model x1 d_dt(gain=1)", "'d_dt' is not supported"),
+        ("A1 a %v(c) s1\n.model s1 aswitch()", "port cannot be %v; it takes %gd"),
+        ("A1 a %gd(c 0) s1\n.model s1 aswitch(cntl_on=0)", "cntl_on and cntl_off must differ"),
+        ("A1 a %gd(c 0) s1\n.model s1 aswitch(log=yes)", "log is TRUE or FALSE"),
+        ("A1 a b b2 c l1\n.model l1 climit(limit_range=0)", "limit_range must be positive"),
         ("A1 a c p1\n.model p1 pwl(x_array=[0 1 1] y_array=[0 1 2])", "x_array must increase (1.0, then 1.0)"),
         ("A1 a c p1\n.model p1 pwl(x_array=[0 1] y_array=[0 1 2])", "the same length"),
         ("A1 a c p1\n.model p1 pwl(x_array=[0 1 2] y_array=[0 1 0] input_domain=0.6)", "within 1e-12 … 0.5"),

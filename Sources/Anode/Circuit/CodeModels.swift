@@ -7,9 +7,12 @@ import Foundation
 ///     A2 [1 %vd(2 5) %i 7] 3 sum1        .model sum1 summer(in_gain=[2 1 1] out_gain=5)
 ///     A3 %vd(p n) %id(o1 o2) lim         .model lim limit(gain=2 out_lower_limit=-1 out_upper_limit=1)
 ///
+/// How the line and card are read is in CodeModelSyntax.swift, the nonlinear laws in
+/// CodeModelLaws.swift.
+///
 /// A port is single-ended (`%v`, `%i`: one node against ground) or differential (`%vd`, `%id`: two
 /// nodes, in parentheses or not); `%vnam V1` reads the current of voltage source V1. Unmarked
-/// ports take the model's default, a voltage. A vector port is written in brackets; a modifier
+/// ports take the model's default, a voltage (for `aswitch`'s output a resistance, `%gd`). A vector port is written in brackets; a modifier
 /// before the bracket applies to all of its ports.
 ///
 /// - An input voltage is read; an input current flows through a 0 V source the element adds
@@ -25,8 +28,11 @@ import Foundation
 ///   den_gain·(den + den_offset) kept from 0 by `den_lower_limit` (see `smoothLowerLimit`).
 /// - `limit`: y = gain·(x + in_offset) held within `out_lower_limit` … `out_upper_limit`, the
 ///   corners rounded over `limit_range` (see `smoothClamp`).
+/// - `climit`: as `limit`, its limits two more inputs (less `upper_delta`, plus `lower_delta`).
 /// - `pwl`: the line through the points (`x_array`, `y_array`), its corners rounded (see
 ///   `smoothPiecewiseLinear`).
+/// - `aswitch`: a resistance between the two nodes of its `%gd` output that the input moves
+///   (see `analogSwitch`).
 /// - `s_xfer`: the transfer function N(s/ω₀)/D(s/ω₀) (see `transferFunction`).
 ///
 /// `gain`, `summer` and `s_xfer` are the linear elements they add up to (`addLinearSum`), the
@@ -67,28 +73,54 @@ extension Elaborator {
         case list
     }
 
-    /// The code models Anode has, by type: their port positions (name, whether a vector, and
-    /// whether an input) and their parameters.
-    static let codeModels: [String: (ports: [(name: String, vector: Bool, input: Bool)], parameters: [String: CodeModelParameter])] = [
-        "gain": ([("in", false, true), ("out", false, false)], ["in_offset": .real(0), "gain": .real(1), "out_offset": .real(0)]),
-        "summer": ([("in", true, true), ("out", false, false)],
+    /// A port position of a code model: its name, whether it is a vector, whether an input, the
+    /// type of a port written without a modifier, and the types it takes.
+    struct CodeModelPosition {
+        var name: String
+        var vector = false
+        var input = true
+        var defaultType = "v"
+        var allowed = ["v", "vd", "i", "id", "vnam"]
+
+        /// An input, single or a vector, that takes every type or all but `%vnam`.
+        static func input(_ name: String, vector: Bool = false, named: Bool = true) -> Self {
+            Self(name: name, vector: vector, allowed: named ? ["v", "vd", "i", "id", "vnam"] : ["v", "vd", "i", "id"])
+        }
+        /// An output: a voltage or a current, or for `aswitch` only a resistance (`%gd`).
+        static func output(_ name: String = "out", resistive: Bool = false) -> Self {
+            resistive ? Self(name: name, input: false, defaultType: "gd", allowed: ["gd"]) : Self(name: name, input: false, allowed: ["v", "vd", "i", "id"])
+        }
+    }
+
+    /// The code models Anode has, by type: their port positions and their parameters.
+    static let codeModels: [String: (ports: [CodeModelPosition], parameters: [String: CodeModelParameter])] = [
+        "gain": ([.input("in"), .output()], ["in_offset": .real(0), "gain": .real(1), "out_offset": .real(0)]),
+        "summer": ([.input("in", vector: true), .output()],
                    ["in_offset": .perInput(0), "in_gain": .perInput(1), "out_gain": .real(1), "out_offset": .real(0)]),
-        "mult": ([("in", true, true), ("out", false, false)],
+        "mult": ([.input("in", vector: true), .output()],
                  ["in_offset": .perInput(0), "in_gain": .perInput(1), "out_gain": .real(1), "out_offset": .real(0)]),
-        "divide": ([("num", false, true), ("den", false, true), ("out", false, false)],
+        "divide": ([.input("num"), .input("den"), .output()],
                    ["num_offset": .real(0), "num_gain": .real(1), "den_offset": .real(0), "den_gain": .real(1), "den_lower_limit": .real(1e-10),
                     "den_domain": .real(1e-10), "fraction": .real(0), "out_gain": .real(1), "out_offset": .real(0)]),
-        "limit": ([("in", false, true), ("out", false, false)],
+        "limit": ([.input("in", named: false), .output()],
                   ["in_offset": .real(0), "gain": .real(1), "out_lower_limit": .real(0), "out_upper_limit": .real(1), "limit_range": .real(1e-6),
                    "fraction": .real(0)]),
-        "pwl": ([("in", false, true), ("out", false, false)], ["x_array": .list, "y_array": .list, "input_domain": .real(0.01), "fraction": .real(1)]),
-        "s_xfer": ([("in", false, true), ("out", false, false)],
+        "climit": ([.input("in"), .input("cntl_upper"), .input("cntl_lower"), .output()],
+                   ["in_offset": .real(0), "gain": .real(1), "upper_delta": .real(0), "lower_delta": .real(0), "limit_range": .real(1e-6),
+                    "fraction": .real(0)]),
+        "pwl": ([.input("in"), .output()], ["x_array": .list, "y_array": .list, "input_domain": .real(0.01), "fraction": .real(1)]),
+        "aswitch": ([.input("cntl_in", named: false), .output(resistive: true)],
+                    ["cntl_off": .real(0), "cntl_on": .real(1), "r_off": .real(1e12), "r_on": .real(1), "log": .real(1), "limit": .real(0)]),
+        "s_xfer": ([.input("in", named: false), .output()],
                    ["in_offset": .real(0), "gain": .real(1), "num_coeff": .list, "den_coeff": .list, "int_ic": .list, "denormalized_freq": .real(1)]),
     ]
 
+    /// The parameters that are TRUE or FALSE (1 or 0 here).
+    static let booleanParameters: Set<String> = ["fraction", "log", "limit"]
+
     /// XSPICE's other code models, which Anode does not have.
     static let otherCodeModels: Set<String> = [
-        "climit", "filesource", "multi_input_pwl", "aswitch", "sidiode", "zener", "ilimit", "hyst", "d_dt", "int",
+        "filesource", "multi_input_pwl", "sidiode", "zener", "ilimit", "hyst", "d_dt", "int",
         "slew", "lcouple", "core", "sine", "triangle", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
         "delay", "potentiometer", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
@@ -103,9 +135,10 @@ extension Elaborator {
             let what = Self.otherCodeModels.contains(model.type) || model.type.hasPrefix("d_")
                 ? "the XSPICE code model '\(model.type)' is not supported by Anode"
                 : "'\(model.name)' is a model of type \(model.type.uppercased()), not an XSPICE code model"
-            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, pwl and s_xfer", at: last.location)
+            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch and s_xfer", at: last.location)
         }
-        let connections = try codeModelConnections(Array(line.arguments.dropLast()), element: line.name, in: scope)
+        let connections = try codeModelConnections(Array(line.arguments.dropLast()), defaults: spec.ports.map(\.defaultType),
+                                                   element: line.name, in: scope)
         guard connections.count == spec.ports.count else {
             let names = spec.ports.map { $0.vector ? "[\($0.name) …]" : $0.name }.joined(separator: " ")
             throw NetlistError("\(line.name): a \(model.type) takes \(spec.ports.count) ports (\(names)), found \(connections.count)",
@@ -124,9 +157,8 @@ extension Elaborator {
             case (.vector, false):
                 throw NetlistError("\(line.name): the \(model.type)'s '\(position.name)' is one port, not a vector", at: connection.location)
             }
-            let allowed = position.input && model.type != "limit" ? ["v", "vd", "i", "id", "vnam"] : ["v", "vd", "i", "id"]
-            for p in ports where !allowed.contains(p.type) {
-                throw NetlistError("\(line.name): the \(model.type)'s '\(position.name)' port cannot be %\(p.type); it takes \(allowed.map { "%" + $0 }.joined(separator: ", "))", at: p.location)
+            for p in ports where !position.allowed.contains(p.type) {
+                throw NetlistError("\(line.name): the \(model.type)'s '\(position.name)' port cannot be %\(p.type); it takes \(position.allowed.map { "%" + $0 }.joined(separator: ", "))", at: p.location)
             }
             if position.input { inputs.append(ports) } else { output = ports[0] }
         }
@@ -205,13 +237,25 @@ extension Elaborator {
                 value = .binary("+", .binary("*", .number(parameter("out_gain")), .binary("/", numerator, limited)), .number(parameter("out_offset")))
             case "pwl":
                 value = try Self.smoothPiecewiseLinear(input(controls[0][0]), parameters, element: line.name, at: model.location)
+            case "climit":
+                // The limits are the control inputs less the deltas; a fractional range scales with their span.
+                let x = affine(input(controls[0][0]), parameter("gain"), parameter("in_offset"))
+                let upper = Expression.binary("-", input(controls[1][0]), .number(parameter("upper_delta")))
+                let lower = Expression.binary("+", input(controls[2][0]), .number(parameter("lower_delta")))
+                let range = parameter("limit_range")
+                guard range > 0 else { throw NetlistError("\(line.name): climit's limit_range must be positive, found \(range)", at: model.location) }
+                let r: Expression = parameter("fraction") != 0 ? .binary("*", .number(range), .binary("-", upper, lower)) : .number(range)
+                value = Self.smoothClamp(x, lower: lower, upper: upper, range: r)
+            case "aswitch":
+                value = try Self.analogSwitch(across: input(.voltage(a, b)), control: input(controls[0][0]), parameters, element: line.name, at: model.location)
             default:  // limit
                 let (lower, upper) = (parameter("out_lower_limit"), parameter("out_upper_limit"))
                 let range = parameter("limit_range") * (parameter("fraction") != 0 ? upper - lower : 1)
                 guard upper > lower, range > 0, 2 * range <= upper - lower else {
                     throw NetlistError("\(line.name): limit needs out_lower_limit < out_upper_limit and 0 < limit_range ≤ half their difference, found \(lower), \(upper) and \(range)", at: model.location)
                 }
-                value = Self.smoothClamp(affine(input(controls[0][0]), parameter("gain"), parameter("in_offset")), lower: lower, upper: upper, range: range)
+                value = Self.smoothClamp(affine(input(controls[0][0]), parameter("gain"), parameter("in_offset")),
+                                         lower: .number(lower), upper: .number(upper), range: .number(range))
             }
             let voltage = series
             let outputPair = try behavioralOutput(name, voltage: voltage, a, b, at: line.location)
@@ -294,241 +338,5 @@ extension Elaborator {
             if c != 0 { terms.append(LinearTerm(control: .voltage(s, .ground), coefficient: c, name: terms.isEmpty ? name : "\(name)#y\(k)")) }
         }
         try addLinearSum(name, a, b, series: series, terms: terms, constant: b_[n] * gain * offset, constantName: name + "#0", at: location)
-    }
-
-    /// x held within [lower, upper], each corner rounded by the parabola that meets the line y = x
-    /// and the limit with their slopes r from the corner (ngspice's `cm_smooth_corner`):
-    ///
-    ///     y = lower                       x ≤ lower − r
-    ///     y = x + (x − lower − r)²/(4r)   lower − r < x < lower + r
-    ///     y = x                           lower + r ≤ x ≤ upper − r
-    ///     y = x − (x − upper + r)²/(4r)   upper − r < x < upper + r
-    ///     y = upper                       x ≥ upper + r
-    static func smoothClamp(_ x: Expression, lower: Double, upper: Double, range r: Double) -> Expression {
-        let low = Expression.binary("+", x, .binary("/", square(.binary("-", x, .number(lower + r))), .number(4 * r)))
-        let high = Expression.binary("-", x, .binary("/", square(.binary("-", x, .number(upper - r))), .number(4 * r)))
-        return .conditional(.binary("<=", x, .number(lower - r)), .number(lower),
-               .conditional(.binary("<", x, .number(lower + r)), low,
-               .conditional(.binary("<=", x, .number(upper - r)), x,
-               .conditional(.binary("<", x, .number(upper + r)), high, .number(upper)))))
-    }
-
-    /// `pwl`: the line through the points (x_array, y_array), its end segments extended, each
-    /// interior corner rounded over ±d about its x as `smoothClamp` rounds a limit (ngspice's
-    /// `cm_smooth_corner`): d is `input_domain`, or with `fraction` (the default) that fraction of
-    /// the shorter of the corner's two segments. Written as the piecewise-linear function plus,
-    /// for each corner i with slopes mₗ below and mᵤ above, the parabola's departure from it,
-    ///
-    ///     (mᵤ − mₗ)·((s + d)²/(4d) − max(s, 0)),   s = x − xᵢ clamped to [−d, d],
-    ///
-    /// which is 0 outside the corner's range.
-    static func smoothPiecewiseLinear(_ x: Expression, _ parameters: [String: [Double]], element: String,
-                                      at location: SourceLocation) throws(NetlistError) -> Expression {
-        let (xs, ys) = (parameters["x_array"]!, parameters["y_array"]!)
-        guard xs.count >= 2, xs.count == ys.count else {
-            throw NetlistError("\(element): pwl needs x_array and y_array of the same length, two points or more (found \(xs.count) and \(ys.count))", at: location)
-        }
-        if let k = xs.indices.dropFirst().first(where: { xs[$0] <= xs[$0 - 1] }) {
-            throw NetlistError("\(element): pwl's x_array must increase (\(xs[k - 1]), then \(xs[k]))", at: location)
-        }
-        let domain = parameters["input_domain"]![0]
-        let fraction = parameters["fraction"]![0] != 0
-        let corners = xs.indices.dropFirst().dropLast()
-        if fraction {
-            guard domain >= 1e-12 && domain <= 0.5 else {
-                throw NetlistError("\(element): pwl's input_domain, as a fraction of a segment, must lie within 1e-12 … 0.5; found \(domain)", at: location)
-            }
-        } else {
-            guard domain > 0 else { throw NetlistError("\(element): pwl's input_domain must be positive; found \(domain)", at: location) }
-            if let i = corners.first(where: { 2 * domain > min(xs[$0] - xs[$0 - 1], xs[$0 + 1] - xs[$0]) }) {
-                throw NetlistError("\(element): pwl's input_domain (\(domain)) must be at most half of each segment next to a corner; the corner at \(xs[i]) has less", at: location)
-            }
-        }
-        var points: [Expression] = [x]
-        for (a, b) in zip(xs, ys) { points += [.number(a), .number(b)] }
-        var y = Expression.call("pwl", points)
-        for i in corners {
-            let (below, above) = (xs[i] - xs[i - 1], xs[i + 1] - xs[i])
-            let (lower, upper) = ((ys[i] - ys[i - 1]) / below, (ys[i + 1] - ys[i]) / above)
-            guard lower != upper else { continue }
-            let d = fraction ? domain * min(below, above) : domain
-            let s = Expression.call("min", [.call("max", [.binary("-", x, .number(xs[i])), .number(-d)]), .number(d)])
-            let parabola = Expression.binary("/", square(.binary("+", s, .number(d))), .number(4 * d))
-            y = .binary("+", y, .binary("*", .number(upper - lower), .binary("-", parabola, .call("max", [s, .number(0)]))))
-        }
-        return y
-    }
-
-    /// A denominator d kept at least `limit` from 0 on its side, the corner rounded over `range`
-    /// as in `smoothClamp`: for d ≥ 0, limit up to limit − r, the parabola to limit + r, then d;
-    /// for d < 0 the mirror image. (ngspice 39 rounds the negative side's corner about −limit + r
-    /// instead, a curve that jumps at both ends of its range; Anode keeps the two sides alike.)
-    static func smoothLowerLimit(_ d: Expression, limit: Double, range r: Double) -> Expression {
-        func side(_ x: Expression) -> Expression {
-            .conditional(.binary("<=", x, .number(limit - r)), .number(limit),
-            .conditional(.binary("<", x, .number(limit + r)),
-                         .binary("+", x, .binary("/", square(.binary("-", x, .number(limit + r))), .number(4 * r))), x))
-        }
-        return .conditional(.binary(">=", d, .number(0)), side(d), .unary("-", side(.unary("-", d))))
-    }
-
-    static func square(_ x: Expression) -> Expression { .binary("*", x, x) }
-
-    /// The port positions of an `A` line's tokens (its model name left off).
-    func codeModelConnections(_ tokens: [Token], element: String, in scope: Scope) throws(NetlistError) -> [CodeModelConnection] {
-        // Brackets split off the words they are written against: `%i[1` is `%i`, `[`, `1`.
-        var atoms: [Token] = []
-        for t in tokens {
-            guard t.kind == .word else { atoms.append(t); continue }
-            var piece = ""
-            var start = 0
-            for (k, c) in t.text.enumerated() {
-                if c == "[" || c == "]" {
-                    if !piece.isEmpty { atoms.append(Token(kind: .word, text: piece, location: t.location.advanced(by: start))) }
-                    atoms.append(Token(kind: .word, text: String(c), location: t.location.advanced(by: k)))
-                    piece = ""
-                    start = k + 1
-                } else {
-                    piece.append(c)
-                }
-            }
-            if !piece.isEmpty { atoms.append(Token(kind: .word, text: piece, location: t.location.advanced(by: start))) }
-        }
-        var i = 0
-        func isModifier(_ t: Token) -> Bool { t.kind == .word && t.text.hasPrefix("%") }
-        func port(type given: String?) throws(NetlistError) -> CodeModelPort {
-            var type = given ?? "v"
-            var location = i < atoms.count ? atoms[i].location : tokens.last?.location ?? SourceLocation(file: "", line: 0, column: 0)
-            if i < atoms.count, isModifier(atoms[i]) {
-                type = String(atoms[i].text.dropFirst()).lowercased()
-                location = atoms[i].location
-                i += 1
-            }
-            let count = ["vd", "id", "gd", "hd"].contains(type) ? 2 : 1
-            let parenthesized = i < atoms.count && atoms[i].kind == .leftParen
-            if parenthesized { i += 1 }
-            var names: [Token] = []
-            while names.count < count, i < atoms.count, atoms[i].kind == .word, !["[", "]"].contains(atoms[i].text), !isModifier(atoms[i]) {
-                names.append(atoms[i])
-                i += 1
-            }
-            guard names.count == count else {
-                throw NetlistError("\(element): a %\(type) port takes \(count == 2 ? "two nodes" : type == "vnam" ? "a voltage source's name" : "a node")", at: location)
-            }
-            if parenthesized {
-                guard i < atoms.count, atoms[i].kind == .rightParen else {
-                    throw NetlistError("\(element): ')' expected after the port's nodes", at: names.last!.location)
-                }
-                i += 1
-            }
-            if names.contains(where: { $0.lowercased == "null" }) {
-                throw NetlistError("\(element): 'null' (no connection) is not taken by the analog code models Anode has", at: names[0].location)
-            }
-            if type == "vnam" {
-                return CodeModelPort(type: type, nodes: [], source: scope.prefix + names[0].text, location: location)
-            }
-            let nodes = try names.map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
-            return CodeModelPort(type: type, nodes: count == 2 ? nodes : [nodes[0], .ground], source: nil, location: location)
-        }
-        var connections: [CodeModelConnection] = []
-        while i < atoms.count {
-            // A modifier before a bracket applies to the vector's ports.
-            var vectorType: String? = nil
-            if isModifier(atoms[i]), i + 1 < atoms.count, atoms[i + 1].text == "[" {
-                vectorType = String(atoms[i].text.dropFirst()).lowercased()
-                i += 1
-            }
-            if atoms[i].kind == .word, atoms[i].text == "[" {
-                let open = atoms[i].location
-                i += 1
-                var ports: [CodeModelPort] = []
-                while i < atoms.count, atoms[i].text != "]" { ports.append(try port(type: vectorType)) }
-                guard i < atoms.count else { throw NetlistError("\(element): '[' is never closed", at: open) }
-                i += 1
-                connections.append(.vector(ports, open))
-            } else if atoms[i].kind == .word, atoms[i].text == "]" {
-                throw NetlistError("\(element): ']' without '['", at: atoms[i].location)
-            } else if atoms[i].kind == .word || atoms[i].kind == .leftParen {
-                connections.append(.single(try port(type: nil)))
-            } else {
-                throw NetlistError("\(element): unexpected '\(atoms[i].description)' among the ports", at: atoms[i].location)
-            }
-        }
-        return connections
-    }
-
-    /// A code model card's parameters by name, as `spec` declares them (see `CodeModelParameter`).
-    /// An unknown name, a missing value that has no default, a vector of the wrong length or a
-    /// value that is not a number is an error.
-    func codeModelParameters(_ model: ModelStatement, _ spec: [String: CodeModelParameter], inputs: Int, element: String,
-                             in scope: Scope) throws(NetlistError) -> [String: [Double]] {
-        var values: [String: [Double]] = [:]
-        for (key, kind) in spec {
-            switch kind {
-            case .real(let value): if let value { values[key] = [value] }
-            case .perInput(let value): values[key] = Array(repeating: value, count: inputs)
-            case .list: values[key] = []
-            }
-        }
-        for assignment in model.parameters {
-            guard let kind = spec[assignment.name] else {
-                throw NetlistError("\(model.type) has no parameter '\(assignment.name)'; it takes \(spec.keys.sorted().joined(separator: ", "))", at: assignment.location)
-            }
-            guard let text = assignment.value else {
-                throw NetlistError("missing value after '\(assignment.name)'", at: assignment.location)
-            }
-            let elements = text.text.hasPrefix("[") && !text.isExpression ? Self.vectorElements(text) : [text]
-            switch kind {
-            case .real:
-                if elements.count != 1 { throw NetlistError("\(assignment.name) of \(model.type) is one value, not a vector", at: text.location) }
-            case .perInput:
-                if elements.count != inputs {
-                    throw NetlistError("\(assignment.name) of \(element)'s \(model.type) needs \(inputs) value\(inputs == 1 ? "" : "s"), one per input; found \(elements.count)", at: text.location)
-                }
-            case .list: break
-            }
-            var numbers: [Double] = []
-            for e in elements {
-                if assignment.name == "fraction" {
-                    switch e.text.lowercased() {
-                    case "true", "t", "1": numbers.append(1)
-                    case "false", "f", "0": numbers.append(0)
-                    default: throw NetlistError("fraction is TRUE or FALSE, not '\(e.text)'", at: e.location)
-                    }
-                    continue
-                }
-                let x = try scope.evaluate(e)
-                guard x.isFinite else { throw NetlistError("\(assignment.name) is not finite", at: e.location) }
-                numbers.append(x)
-            }
-            values[assignment.name] = numbers
-        }
-        for (key, kind) in spec where values[key] == nil {
-            if case .real(nil) = kind { throw NetlistError("\(element): \(model.type) needs \(key) (it has no default)", at: model.location) }
-        }
-        return values
-    }
-
-    /// The elements of a vector value written `[a b {c}]` (see `NetlistReader.joiningVectors`).
-    static func vectorElements(_ text: ValueText) -> [ValueText] {
-        func element(_ s: String) -> ValueText {
-            s.hasPrefix("{") && s.hasSuffix("}") ? ValueText(text: String(s.dropFirst().dropLast()), isExpression: true, location: text.location)
-                : ValueText(text: s, isExpression: false, location: text.location)
-        }
-        var elements: [ValueText] = []
-        var current = ""
-        var depth = 0
-        for c in text.text.dropFirst().dropLast() {
-            if c == "{" { depth += 1 }
-            if c == "}" { depth -= 1 }
-            if c == " " && depth == 0 {
-                if !current.isEmpty { elements.append(element(current)) }
-                current = ""
-            } else {
-                current.append(c)
-            }
-        }
-        if !current.isEmpty { elements.append(element(current)) }
-        return elements
     }
 }

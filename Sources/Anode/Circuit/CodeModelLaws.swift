@@ -1,0 +1,112 @@
+import Foundation
+
+/// The laws of XSPICE's nonlinear analog code models (see `Elaborator.codeModel`), as expressions
+/// of their inputs that a behavioral source computes: the rounded corners ngspice's
+/// `cm_smooth_corner` draws, and the models written with them.
+extension Elaborator {
+    /// x held within [lower, upper], each corner rounded by the parabola that meets the line y = x
+    /// and the limit with their slopes r from the corner (ngspice's `cm_smooth_corner`):
+    ///
+    ///     y = lower                       x ≤ lower − r
+    ///     y = x + (x − lower − r)²/(4r)   lower − r < x < lower + r
+    ///     y = x                           lower + r ≤ x ≤ upper − r
+    ///     y = x − (x − upper + r)²/(4r)   upper − r < x < upper + r
+    ///     y = upper                       x ≥ upper + r
+    static func smoothClamp(_ x: Expression, lower: Expression, upper: Expression, range r: Expression) -> Expression {
+        func plus(_ a: Expression, _ b: Expression) -> Expression { .binary("+", a, b) }
+        func minus(_ a: Expression, _ b: Expression) -> Expression { .binary("-", a, b) }
+        let fourR = Expression.binary("*", .number(4), r)
+        let low = plus(x, .binary("/", square(minus(x, plus(lower, r))), fourR))
+        let high = minus(x, .binary("/", square(minus(x, minus(upper, r))), fourR))
+        return .conditional(.binary("<=", x, minus(lower, r)), lower,
+               .conditional(.binary("<", x, plus(lower, r)), low,
+               .conditional(.binary("<=", x, minus(upper, r)), x,
+               .conditional(.binary("<", x, plus(upper, r)), high, upper))))
+    }
+
+    /// `aswitch`: the current V/R through a resistance R that the control c moves from r_off at
+    /// cntl_off to r_on at cntl_on (r_on at least 1 mΩ), exponentially (`log`, the default:
+    /// R = r_on·e^(k·(cntl_on − c)), k = ln(r_off/r_on)/(cntl_on − cntl_off)) or linearly, c held
+    /// within the two with `limit`, R at least 1 nΩ; as ngspice computes it.
+    static func analogSwitch(across v: Expression, control c: Expression, _ parameters: [String: [Double]], element: String,
+                             at location: SourceLocation) throws(NetlistError) -> Expression {
+        let (off, on) = (parameters["cntl_off"]![0], parameters["cntl_on"]![0])
+        let (rOff, rOn) = (parameters["r_off"]![0], max(parameters["r_on"]![0], 1e-3))
+        guard abs(on - off) >= 1e-12 else {
+            throw NetlistError("\(element): aswitch's cntl_on and cntl_off must differ (by 1e-12 at least)", at: location)
+        }
+        let control = parameters["limit"]![0] != 0
+            ? Expression.call("min", [.call("max", [c, .number(min(on, off))]), .number(max(on, off))]) : c
+        let r: Expression
+        if parameters["log"]![0] != 0 {
+            guard rOff > 0 else { throw NetlistError("\(element): aswitch's r_off must be positive for a logarithmic law, found \(rOff)", at: location) }
+            let k = Foundation.log(rOff / rOn) / (on - off)
+            r = .binary("*", .number(rOn), .call("exp", [.binary("*", .number(k), .binary("-", .number(on), control))]))
+        } else {
+            let slope = (rOn - rOff) / (on - off)
+            r = .binary("+", .binary("*", control, .number(slope)), .number((rOff * on - rOn * off) / (on - off)))
+        }
+        return .binary("/", v, .call("max", [r, .number(1e-9)]))
+    }
+
+    /// `pwl`: the line through the points (x_array, y_array), its end segments extended, each
+    /// interior corner rounded over ±d about its x as `smoothClamp` rounds a limit (ngspice's
+    /// `cm_smooth_corner`): d is `input_domain`, or with `fraction` (the default) that fraction of
+    /// the shorter of the corner's two segments. Written as the piecewise-linear function plus,
+    /// for each corner i with slopes mₗ below and mᵤ above, the parabola's departure from it,
+    ///
+    ///     (mᵤ − mₗ)·((s + d)²/(4d) − max(s, 0)),   s = x − xᵢ clamped to [−d, d],
+    ///
+    /// which is 0 outside the corner's range.
+    static func smoothPiecewiseLinear(_ x: Expression, _ parameters: [String: [Double]], element: String,
+                                      at location: SourceLocation) throws(NetlistError) -> Expression {
+        let (xs, ys) = (parameters["x_array"]!, parameters["y_array"]!)
+        guard xs.count >= 2, xs.count == ys.count else {
+            throw NetlistError("\(element): pwl needs x_array and y_array of the same length, two points or more (found \(xs.count) and \(ys.count))", at: location)
+        }
+        if let k = xs.indices.dropFirst().first(where: { xs[$0] <= xs[$0 - 1] }) {
+            throw NetlistError("\(element): pwl's x_array must increase (\(xs[k - 1]), then \(xs[k]))", at: location)
+        }
+        let domain = parameters["input_domain"]![0]
+        let fraction = parameters["fraction"]![0] != 0
+        let corners = xs.indices.dropFirst().dropLast()
+        if fraction {
+            guard domain >= 1e-12 && domain <= 0.5 else {
+                throw NetlistError("\(element): pwl's input_domain, as a fraction of a segment, must lie within 1e-12 … 0.5; found \(domain)", at: location)
+            }
+        } else {
+            guard domain > 0 else { throw NetlistError("\(element): pwl's input_domain must be positive; found \(domain)", at: location) }
+            if let i = corners.first(where: { 2 * domain > min(xs[$0] - xs[$0 - 1], xs[$0 + 1] - xs[$0]) }) {
+                throw NetlistError("\(element): pwl's input_domain (\(domain)) must be at most half of each segment next to a corner; the corner at \(xs[i]) has less", at: location)
+            }
+        }
+        var points: [Expression] = [x]
+        for (a, b) in zip(xs, ys) { points += [.number(a), .number(b)] }
+        var y = Expression.call("pwl", points)
+        for i in corners {
+            let (below, above) = (xs[i] - xs[i - 1], xs[i + 1] - xs[i])
+            let (lower, upper) = ((ys[i] - ys[i - 1]) / below, (ys[i + 1] - ys[i]) / above)
+            guard lower != upper else { continue }
+            let d = fraction ? domain * min(below, above) : domain
+            let s = Expression.call("min", [.call("max", [.binary("-", x, .number(xs[i])), .number(-d)]), .number(d)])
+            let parabola = Expression.binary("/", square(.binary("+", s, .number(d))), .number(4 * d))
+            y = .binary("+", y, .binary("*", .number(upper - lower), .binary("-", parabola, .call("max", [s, .number(0)]))))
+        }
+        return y
+    }
+
+    /// A denominator d kept at least `limit` from 0 on its side, the corner rounded over `range`
+    /// as in `smoothClamp`: for d ≥ 0, limit up to limit − r, the parabola to limit + r, then d;
+    /// for d < 0 the mirror image. (ngspice 39 rounds the negative side's corner about −limit + r
+    /// instead, a curve that jumps at both ends of its range; Anode keeps the two sides alike.)
+    static func smoothLowerLimit(_ d: Expression, limit: Double, range r: Double) -> Expression {
+        func side(_ x: Expression) -> Expression {
+            .conditional(.binary("<=", x, .number(limit - r)), .number(limit),
+            .conditional(.binary("<", x, .number(limit + r)),
+                         .binary("+", x, .binary("/", square(.binary("-", x, .number(limit + r))), .number(4 * r))), x))
+        }
+        return .conditional(.binary(">=", d, .number(0)), side(d), .unary("-", side(.unary("-", d))))
+    }
+
+    static func square(_ x: Expression) -> Expression { .binary("*", x, x) }
+}
