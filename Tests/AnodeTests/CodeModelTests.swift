@@ -123,6 +123,36 @@ struct CodeModelTests {
         #expect(db.allSatisfy { abs($0 - 20 * log10(0.5)) < 1e-6 }, "\(db)")
     }
 
+    @Test("potentiometer: two resistances from its position, linear or logarithmic, as ngspice divides them")
+    func potentiometer() throws {
+        let c = try circuit("""
+            V1 a 0 DC 10
+            A1 a w 0 p1
+            .model p1 potentiometer(r=10k position=0.3)
+            Rl w 0 100k
+            A2 a w2 0 p2
+            .model p2 potentiometer(r=50k position=0.4 log=TRUE log_multiplier=2)
+            Rl2 w2 0 100k
+            """)
+        let op = try Simulator(c).operatingPoint()
+        func divider(_ lower: Double, _ upper: Double) -> Double {
+            let shunt = upper * 100e3 / (upper + 100e3)
+            return 10 * shunt / (lower + shunt)
+        }
+        let logLower = 50e3 / pow(10, 0.8)
+        // ngspice 39 prints 6.856024 and 7.889025.
+        #expect(abs(try #require(op.voltage("w")) - divider(3e3, 7e3)) < 1e-9)
+        #expect(abs(try #require(op.voltage("w2")) - divider(logLower, 50e3 - logLower)) < 1e-9)
+        // In AC it is the same two resistances (ngspice 39 gives −2.91 dB for the first: its AC gain is wrong).
+        let ac = try circuit("V1 a 0 DC 1 AC 1\nA1 a w 0 p1\n.model p1 potentiometer(r=10k position=0.3)\nRl w 0 100k\n")
+        let probe = try #require(Probe("vdb(w)"))
+        let db = try #require(Simulator(ac).ac(ACSweep(.decade, points: 1, start: 100, stop: 1000), probes: [probe]).values(probe))
+        #expect(db.allSatisfy { abs($0 - 20 * log10(divider(3e3, 7e3) / 10)) < 1e-9 }, "\(db)")
+        // At an end the part of 0 Ω is 1 mΩ, with a warning.
+        let end = try circuit("V1 a 0 1\nA1 a w 0 p\n.model p potentiometer(r=1k position=1)\nRl w 0 1k\n")
+        #expect(end.warnings.contains { $0.message.contains("upper part is 0 Ω") })
+    }
+
     @Test("divide: n/d with d kept from 0 by the rounded lower limit, mirrored for a negative d")
     func divide() throws {
         let c = try circuit("""
@@ -276,6 +306,49 @@ struct CodeModelTests {
         #expect(abs(db[1] + 10 * log10(1 + 1e4)) < 1e-9)
     }
 
+    static let oscillators = Paths.tests.appendingPathComponent("Oscillators/vco.cir")
+
+    @Test("sine and triangle oscillators: ngspice's waveforms, a swept frequency included, in both engines")
+    func oscillators() throws {
+        let circuit = try loadCircuit(Self.oscillators)
+        guard case .transient(let spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        let reference = try Table(Paths.fixtures.appendingPathComponent("vco.tran.csv"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        let result = try Simulator(circuit).transient(spec, probes: probes)
+        try #require(result.time.count == reference.rows.count)
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            let error = relativeRMS(error: zip(try #require(result.values(probe)), expected).map { $0 - $1 }, signal: expected)
+            #expect(error < 1e-3, "\(probe): \(error) of the swing")
+        }
+        for (probe, error) in try ProcessorTests.compare(Self.oscillators) {
+            #expect(error <= 1e-6, "real-time engine: \(probe) differs by \(error) of its peak")
+        }
+        // At DC the phase is 0: the sine's centre (0.5 V), the triangle's low value (0).
+        let op = try Simulator(circuit).operatingPoint()
+        let (s1, t1) = (try #require(op.voltage("s1")), try #require(op.voltage("t1")))
+        #expect(abs(s1 - 0.5) < 1e-12 && abs(t1) < 1e-12)
+    }
+
+    @Test("a sine oscillator at a fixed control is the sine of its frequency")
+    func fixedSine() throws {
+        let c = try circuit("""
+            Vc c 0 0.25
+            A1 c out osc
+            .model osc sine(cntl_array=[0 1] freq_array=[1k 5k] out_low=-1 out_high=2)
+            R1 out 0 1k
+            """)
+        // The phase ramps exactly (its first step is first-order, from the operating point's 0); the
+        // output at the grid is interpolated between the solver's points, (2π·f·h)²/8 of its peak.
+        let r = try Simulator(c).transient(TransientSpec(step: 1e-5, stop: 1e-3, maxStep: 1e-7), probes: [.voltage("out"), .voltage("a1#phase")])
+        let y = try #require(r.values(.voltage("out")))
+        let phase = try #require(r.values(.voltage("a1#phase")))
+        let worstPhase = zip(r.time, phase).map { abs($1 - 2000 * $0) }.max() ?? 1
+        let worst = zip(r.time, y).map { abs($1 - (0.5 + 1.5 * sin(2 * Double.pi * 2000 * $0))) }.max() ?? 1
+        #expect(worstPhase < 1e-12, "phase off by \(worstPhase) cycles")
+        #expect(worst < 4e-8, "worst \(worst)")
+    }
+
     @Test("errors name the element, the model or the parameter at fault", arguments: [
         ("A1 a b i1\n.model i1 int(gain=1)", "XSPICE code model 'int' is not supported"),
         ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1 2 3] den_coeff=[1 1] int_ic=[0])", "numerator's degree (2) exceeds the denominator's (1)"),
@@ -284,6 +357,11 @@ struct CodeModelTests {
         ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[1 1] denormalized_freq=0)", "denormalized_freq must be positive"),
         ("A1 a b x1\n.model x1 s_xfer(den_coeff=[1 1])", "s_xfer needs num_coeff and den_coeff"),
         ("A1 a b x1\n.model x1 d_dt(gain=1)", "'d_dt' is not supported"),
+        ("A1 a c o\n.model o sine(cntl_array=[0 1] freq_array=[1k])", "the same length"),
+        ("A1 a c o\n.model o triangle(cntl_array=[0 1] freq_array=[1k 2k] duty_cycle=1)", "duty_cycle must lie between 0 and 1"),
+        ("A1 a c o\n.model o sine(cntl_array=[1 0] freq_array=[1k 2k])", "cntl_array must increase"),
+        ("A1 a b c p\n.model p potentiometer(position=1.5)", "position from 0 to 1"),
+        ("A1 a %v(b) c p\n.model p potentiometer()", "port cannot be %v; it takes %g"),
         ("A1 a %v(c) s1\n.model s1 aswitch()", "port cannot be %v; it takes %gd"),
         ("A1 a %gd(c 0) s1\n.model s1 aswitch(cntl_on=0)", "cntl_on and cntl_off must differ"),
         ("A1 a %gd(c 0) s1\n.model s1 aswitch(log=yes)", "log is TRUE or FALSE"),

@@ -86,6 +86,8 @@ extension Elaborator {
         static func input(_ name: String, vector: Bool = false, named: Bool = true) -> Self {
             Self(name: name, vector: vector, allowed: named ? ["v", "vd", "i", "id", "vnam"] : ["v", "vd", "i", "id"])
         }
+        /// A terminal of a two-terminal element the model places between its ports (`%g`).
+        static func terminal(_ name: String) -> Self { Self(name: name, input: false, defaultType: "g", allowed: ["g"]) }
         /// An output: a voltage or a current, or for `aswitch` only a resistance (`%gd`).
         static func output(_ name: String = "out", resistive: Bool = false) -> Self {
             resistive ? Self(name: name, input: false, defaultType: "gd", allowed: ["gd"]) : Self(name: name, input: false, allowed: ["v", "vd", "i", "id"])
@@ -111,6 +113,11 @@ extension Elaborator {
         "pwl": ([.input("in"), .output()], ["x_array": .list, "y_array": .list, "input_domain": .real(0.01), "fraction": .real(1)]),
         "aswitch": ([.input("cntl_in", named: false), .output(resistive: true)],
                     ["cntl_off": .real(0), "cntl_on": .real(1), "r_off": .real(1e12), "r_on": .real(1), "log": .real(1), "limit": .real(0)]),
+        "potentiometer": ([.terminal("r0"), .terminal("wiper"), .terminal("r1")],
+                          ["position": .real(0.5), "log": .real(0), "r": .real(1e5), "log_multiplier": .real(1)]),
+        "sine": ([.input("cntl_in", named: false), .output()], ["cntl_array": .list, "freq_array": .list, "out_low": .real(-1), "out_high": .real(1)]),
+        "triangle": ([.input("cntl_in", named: false), .output()],
+                     ["cntl_array": .list, "freq_array": .list, "out_low": .real(-1), "out_high": .real(1), "duty_cycle": .real(0.5)]),
         "s_xfer": ([.input("in", named: false), .output()],
                    ["in_offset": .real(0), "gain": .real(1), "num_coeff": .list, "den_coeff": .list, "int_ic": .list, "denormalized_freq": .real(1)]),
     ]
@@ -121,8 +128,8 @@ extension Elaborator {
     /// XSPICE's other code models, which Anode does not have.
     static let otherCodeModels: Set<String> = [
         "filesource", "multi_input_pwl", "sidiode", "zener", "ilimit", "hyst", "d_dt", "int",
-        "slew", "lcouple", "core", "sine", "triangle", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
-        "delay", "potentiometer", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
+        "slew", "lcouple", "core", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
+        "delay", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
 
     /// An `A` line.
@@ -135,7 +142,7 @@ extension Elaborator {
             let what = Self.otherCodeModels.contains(model.type) || model.type.hasPrefix("d_")
                 ? "the XSPICE code model '\(model.type)' is not supported by Anode"
                 : "'\(model.name)' is a model of type \(model.type.uppercased()), not an XSPICE code model"
-            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch and s_xfer", at: last.location)
+            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch, s_xfer, sine, triangle and potentiometer", at: last.location)
         }
         let connections = try codeModelConnections(Array(line.arguments.dropLast()), defaults: spec.ports.map(\.defaultType),
                                                    element: line.name, in: scope)
@@ -161,6 +168,11 @@ extension Elaborator {
                 throw NetlistError("\(line.name): the \(model.type)'s '\(position.name)' port cannot be %\(p.type); it takes \(position.allowed.map { "%" + $0 }.joined(separator: ", "))", at: p.location)
             }
             if position.input { inputs.append(ports) } else { output = ports[0] }
+        }
+        if model.type == "potentiometer" {
+            let parameters = try codeModelParameters(model, spec.parameters, inputs: 0, element: line.name, in: modelScope)
+            return try potentiometer(name, connections.map { if case .single(let p) = $0 { p.nodes[0] } else { .ground } }, parameters,
+                                     model: model, at: line.location)
         }
         if model.type == "mult", inputs[0].count < 2 {
             throw NetlistError("\(line.name): a mult takes two inputs or more", at: connections[0].location)
@@ -206,6 +218,9 @@ extension Elaborator {
             try addLinearSum(name, a, b, series: series, terms: terms, constant: constant, constantName: name + "#0", at: line.location)
         case "s_xfer":
             try transferFunction(name, controls[0][0], a, b, series: series, parameters, model: model, at: line.location)
+        case "sine", "triangle":
+            try oscillator(name, triangle: model.type == "triangle", controls[0][0], a, b, series: series, parameters,
+                           model: model, element: line.name, in: scope, at: line.location)
         default:
             var reads: [(Node, Node)] = []
             func input(_ control: LinearControl) -> Expression {
@@ -257,13 +272,100 @@ extension Elaborator {
                 value = Self.smoothClamp(affine(input(controls[0][0]), parameter("gain"), parameter("in_offset")),
                                          lower: .number(lower), upper: .number(upper), range: .number(range))
             }
-            let voltage = series
-            let outputPair = try behavioralOutput(name, voltage: voltage, a, b, at: line.location)
-            let source = try Self.behavioralElement(output: outputPair, reads: reads, element: line.name, at: line.location) { (ports) throws(NetlistError) in
-                var compiler = BehavioralCompiler(location: line.location, element: line.name, voltages: ports)
-                return (try compiler.compile(value, in: scope), [], compiler.tables)
-            }
-            try addBehavioral(name, voltage: voltage, a, b, output: outputPair, source, at: line.location)
+            try addLaw(name, value, reads: reads, a, b, voltage: series, element: line.name, in: scope, at: line.location)
+        }
+    }
+
+    /// Adds behavioral source `name` between `a` and `b` whose value (a voltage, or a current from a
+    /// through it to b) is `value`, its `__vk` reading the node pairs `reads`.
+    mutating func addLaw(_ name: String, _ value: Expression, reads: [(Node, Node)], _ a: Node, _ b: Node, voltage: Bool,
+                         element: String, in scope: Scope, at location: SourceLocation) throws(NetlistError) {
+        let output = try behavioralOutput(name, voltage: voltage, a, b, at: location)
+        let source = try Self.behavioralElement(output: output, reads: reads, element: element, at: location) { (ports) throws(NetlistError) in
+            var compiler = BehavioralCompiler(location: location, element: element, voltages: ports)
+            return (try compiler.compile(value, in: scope), [], compiler.tables)
+        }
+        try addBehavioral(name, voltage: voltage, a, b, output: output, source, at: location)
+    }
+
+    /// `sine` and `triangle`: oscillators whose frequency f the control sets through the points
+    /// (cntl_array, freq_array), the end segments extended (below the first point at least
+    /// 10⁻¹⁶ Hz), as ngspice's. The phase φ (in cycles) is an inner node `A1#phase` with 1 F to
+    /// ground into which f flows, so φ = ∫f dt, held at 0 at DC. The output, from φ alone:
+    ///
+    ///     sine:      (out_high + out_low)/2 + (out_high − out_low)/2·sin(2π·φ)
+    ///     triangle:  out_low up to out_high over the first duty_cycle of each cycle, then back,
+    ///                with the cycle's fraction p = φ − ⌊φ⌋.
+    ///
+    /// At DC φ = 0: the sine's centre, the triangle's low value, as in ngspice.
+    mutating func oscillator(_ name: String, triangle: Bool, _ control: LinearControl, _ a: Node, _ b: Node, series: Bool,
+                             _ parameters: [String: [Double]], model: ModelStatement, element: String, in scope: Scope,
+                             at location: SourceLocation) throws(NetlistError) {
+        var (xs, fs) = (parameters["cntl_array"]!, parameters["freq_array"]!)
+        if xs.isEmpty && fs.isEmpty { (xs, fs) = ([0], [1e3]) }  // ngspice's defaults
+        guard xs.count == fs.count, !xs.isEmpty else {
+            throw NetlistError("\(element): \(model.type) needs cntl_array and freq_array of the same length (found \(xs.count) and \(fs.count))", at: model.location)
+        }
+        if let k = xs.indices.dropFirst().first(where: { xs[$0] <= xs[$0 - 1] }) {
+            throw NetlistError("\(element): \(model.type)'s cntl_array must increase (\(xs[k - 1]), then \(xs[k]))", at: model.location)
+        }
+        let (low, high) = (parameters["out_low"]![0], parameters["out_high"]![0])
+        let duty = parameters["duty_cycle"]?[0] ?? 0.5
+        if triangle, !(duty > 0 && duty < 1) {
+            throw NetlistError("\(element): triangle's duty_cycle must lie between 0 and 1, found \(duty)", at: model.location)
+        }
+        // The frequency into the phase node.
+        let phase = parasiticNode(of: name, "phase")
+        try circuit.add("\(name)#phase", .capacitor(phase, .ground, capacitance: 1, initialVoltage: 0), at: location)
+        circuit.dcHolds[phase] = 0
+        let frequency: Expression
+        let c: Expression
+        var reads: [(Node, Node)] = []
+        switch control {
+        case let .voltage(p, n): reads.append((p, n))
+        case let .current(v): reads.append((Node("i(" + v + ")"), .ground))
+        }
+        c = .parameter("__v0")
+        if xs.count == 1 {
+            frequency = .number(fs[0])
+        } else {
+            var points: [Expression] = [c]
+            for (x, f) in zip(xs, fs) { points += [.number(x), .number(f)] }
+            let line = Expression.call("pwl", points)
+            frequency = .conditional(.binary("<=", c, .number(xs[0])), .call("max", [line, .number(1e-16)]), line)
+        }
+        try addLaw("\(name)#f", frequency, reads: reads, .ground, phase, voltage: false, element: element, in: scope, at: location)
+        // The output from the phase.
+        let p = Expression.parameter("__v0")
+        let value: Expression
+        if triangle {
+            let fraction = Expression.binary("-", p, .call("floor", [p]))
+            let rising = Expression.binary("+", .number(low), .binary("*", fraction, .number((high - low) / duty)))
+            let falling = Expression.binary("-", .number(high), .binary("*", .binary("-", fraction, .number(duty)), .number((high - low) / (1 - duty))))
+            value = .conditional(.binary("<", fraction, .number(duty)), rising, falling)
+        } else {
+            value = .binary("+", .number((high + low) / 2), .binary("*", .number((high - low) / 2), .call("sin", [.binary("*", .number(2 * Double.pi), p)])))
+        }
+        try addLaw(name, value, reads: [(phase, .ground)], a, b, voltage: series, element: element, in: scope, at: location)
+    }
+
+    /// `potentiometer`: two resistances, r_lower from r0 to the wiper and r − r_lower from the wiper
+    /// to r1, with r_lower = position·r, or with `log` r/10^(position·log_multiplier); fixed, as in
+    /// ngspice (a pot turned while the circuit runs is Anode's `.pot`, see the netlist reference).
+    /// A part of 0 Ω is 1 mΩ, as for a resistor written so.
+    mutating func potentiometer(_ name: String, _ nodes: [Node], _ parameters: [String: [Double]], model: ModelStatement,
+                                at location: SourceLocation) throws(NetlistError) {
+        let (position, r) = (parameters["position"]![0], parameters["r"]![0])
+        guard (0...1).contains(position), r > 0 else {
+            throw NetlistError("\(name): potentiometer needs a position from 0 to 1 and a positive r, found \(position) and \(r)", at: model.location)
+        }
+        let lower = parameters["log"]![0] != 0 ? r / Foundation.pow(10, position * parameters["log_multiplier"]![0]) : position * r
+        guard lower.isFinite, lower <= r else {
+            throw NetlistError("\(name): potentiometer's log law gives \(lower) Ω of the track's \(r) Ω (a negative log_multiplier?)", at: model.location)
+        }
+        for (part, (a, b, value)) in [("lower", (nodes[0], nodes[1], lower)), ("upper", (nodes[1], nodes[2], r - lower))] {
+            if value == 0 { circuit.warnings.append(Diagnostic("\(name): its \(part) part is 0 Ω, taken as 1 mΩ", at: location)) }
+            try circuit.add("\(name)#\(part)", .resistor(a, b, resistance: value == 0 ? Self.zeroResistance : value), at: location)
         }
     }
 
