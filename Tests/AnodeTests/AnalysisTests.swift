@@ -12,6 +12,24 @@ struct AnalysisTests {
         do { _ = try circuit(text); return nil } catch { return error }
     }
 
+    @Test(".ic gives a node that only capacitors reach its DC value for the transient; a DC analysis of it stays singular")
+    func icOnCapacitorNode() throws {
+        // 1 µA into 1 µF from 0.5 V: 0.5 + t V/s.
+        let c = try circuit("I1 0 a 1u\nC1 a 0 1u\n.ic v(a)=0.5\n")
+        let r = try Simulator(c).transient(TransientSpec(step: 1e-3, stop: 1e-2), probes: [.voltage("a")])
+        let v = try #require(r.values(.voltage("a")))
+        for (t, x) in zip(r.time, v) { #expect(abs(x - (0.5 + t)) < 1e-12, "t = \(t): \(x)") }
+        #expect(throws: SimulationError.self) { try Simulator(c).operatingPoint() }
+        // Without the .ic it is the floating node it was.
+        let floating = try circuit("I1 0 a 1u\nC1 a 0 1u\n")
+        do {
+            _ = try Simulator(floating).transient(TransientSpec(step: 1e-3, stop: 1e-2))
+            Issue.record("a floating node simulated")
+        } catch {
+            #expect("\(error)".contains("no DC path to ground"), "\(error)")
+        }
+    }
+
     @Test("divider: node voltages, currents and a power balance")
     func divider() throws {
         let op = try Simulator(circuit("""

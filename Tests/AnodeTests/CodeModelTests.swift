@@ -349,8 +349,41 @@ struct CodeModelTests {
         #expect(worst < 4e-8, "worst \(worst)")
     }
 
+    @Test("int: the integral from out_ic (held at DC), and a state that stops where the output's rounding begins")
+    func integrator() throws {
+        // out = 0.25 + 2000·∫(0.2 + sin(ωt) + 0.1) dt while within the limits; then the state stops
+        // at 1.5 − 0.2 and turns back as soon as the input does.
+        let c = try circuit("""
+            V1 in 0 DC 0.2 SIN(0.2 1 1k)
+            A1 in out x7
+            .model x7 int(gain=2000 in_offset=0.1 out_ic=0.25 out_lower_limit=-1 out_upper_limit=1.5 limit_range=0.2)
+            R1 out 0 1k
+            * a current integrated: 1 µA into a 0 V input for the charge, as ngspice's manual measures a capacitor's
+            I1 0 q 1u
+            A2 %i(q) charge count
+            .model count int(out_lower_limit=-1e12 out_upper_limit=1e12 limit_range=1e-9)
+            R2 charge 0 1k
+            """)
+        let op = try Simulator(c).operatingPoint()
+        let (out0, charge0) = (try #require(op.voltage("out")), try #require(op.voltage("charge")))
+        #expect(abs(out0 - 0.25) < 1e-12 && abs(charge0) < 1e-12)
+        let r = try Simulator(c).transient(TransientSpec(step: 5e-6, stop: 3e-3, maxStep: 5e-7), probes: [.voltage("out"), .voltage("charge")])
+        let out = try #require(r.values(.voltage("out"))), charge = try #require(r.values(.voltage("charge")))
+        let w = 2 * Double.pi * 1000
+        for (k, t) in r.time.enumerated() where t <= 4e-4 {
+            // Within the first step's error: it is first-order, 2000·ω·h²/2 = 1.6 µV at h = 0.5 µs.
+            let exact = 0.25 + 2000 * (0.3 * t + (1 - cos(w * t)) / w)
+            #expect(abs(out[k] - exact) < 2e-6, "t = \(t): \(out[k]) against \(exact)")
+        }
+        for (k, t) in r.time.enumerated() { #expect(abs(charge[k] - 1e-6 * t) < 1e-15, "t = \(t)") }
+        // The state never passes 1.5 − 0.2, and it reaches it within the gate's 0.2.
+        let peak = out.max() ?? 0
+        #expect(peak <= 1.3 + 1e-6 && peak > 1.1, "peak \(peak)")
+    }
+
     @Test("errors name the element, the model or the parameter at fault", arguments: [
-        ("A1 a b i1\n.model i1 int(gain=1)", "XSPICE code model 'int' is not supported"),
+        ("A1 a b i1\n.model i1 int(gain=1)", "int needs out_lower_limit (it has no default)"),
+        ("A1 a b i1\n.model i1 int(out_lower_limit=-1 out_upper_limit=1 limit_range=0.6)", "limit_range ≤ a quarter of their difference"),
         ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1 2 3] den_coeff=[1 1] int_ic=[0])", "numerator's degree (2) exceeds the denominator's (1)"),
         ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[1 1 1] int_ic=[0])", "int_ic needs 2 values"),
         ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[0 1])", "leading coefficient other than 0"),

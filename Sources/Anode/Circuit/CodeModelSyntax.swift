@@ -131,7 +131,7 @@ extension Elaborator {
             }
             values[assignment.name] = numbers
         }
-        for (key, kind) in spec where values[key] == nil {
+        for (key, kind) in spec.sorted(by: { $0.key < $1.key }) where values[key] == nil {
             if case .real(nil) = kind { throw NetlistError("\(element): \(model.type) needs \(key) (it has no default)", at: model.location) }
         }
         return values

@@ -118,6 +118,9 @@ extension Elaborator {
         "sine": ([.input("cntl_in", named: false), .output()], ["cntl_array": .list, "freq_array": .list, "out_low": .real(-1), "out_high": .real(1)]),
         "triangle": ([.input("cntl_in", named: false), .output()],
                      ["cntl_array": .list, "freq_array": .list, "out_low": .real(-1), "out_high": .real(1), "duty_cycle": .real(0.5)]),
+        "int": ([.input("in", named: false), .output()],
+                ["in_offset": .real(0), "gain": .real(1), "out_lower_limit": .real(nil), "out_upper_limit": .real(nil), "limit_range": .real(1e-6),
+                 "out_ic": .real(0)]),
         "s_xfer": ([.input("in", named: false), .output()],
                    ["in_offset": .real(0), "gain": .real(1), "num_coeff": .list, "den_coeff": .list, "int_ic": .list, "denormalized_freq": .real(1)]),
     ]
@@ -127,7 +130,7 @@ extension Elaborator {
 
     /// XSPICE's other code models, which Anode does not have.
     static let otherCodeModels: Set<String> = [
-        "filesource", "multi_input_pwl", "sidiode", "zener", "ilimit", "hyst", "d_dt", "int",
+        "filesource", "multi_input_pwl", "sidiode", "zener", "ilimit", "hyst", "d_dt",
         "slew", "lcouple", "core", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
         "delay", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
@@ -142,7 +145,7 @@ extension Elaborator {
             let what = Self.otherCodeModels.contains(model.type) || model.type.hasPrefix("d_")
                 ? "the XSPICE code model '\(model.type)' is not supported by Anode"
                 : "'\(model.name)' is a model of type \(model.type.uppercased()), not an XSPICE code model"
-            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch, s_xfer, sine, triangle and potentiometer", at: last.location)
+            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch, int, s_xfer, sine, triangle and potentiometer", at: last.location)
         }
         let connections = try codeModelConnections(Array(line.arguments.dropLast()), defaults: spec.ports.map(\.defaultType),
                                                    element: line.name, in: scope)
@@ -218,6 +221,8 @@ extension Elaborator {
             try addLinearSum(name, a, b, series: series, terms: terms, constant: constant, constantName: name + "#0", at: line.location)
         case "s_xfer":
             try transferFunction(name, controls[0][0], a, b, series: series, parameters, model: model, at: line.location)
+        case "int":
+            try integrator(name, controls[0][0], a, b, series: series, parameters, model: model, element: line.name, in: scope, at: line.location)
         case "sine", "triangle":
             try oscillator(name, triangle: model.type == "triangle", controls[0][0], a, b, series: series, parameters,
                            model: model, element: line.name, in: scope, at: line.location)
@@ -286,6 +291,51 @@ extension Elaborator {
             return (try compiler.compile(value, in: scope), [], compiler.tables)
         }
         try addBehavioral(name, voltage: voltage, a, b, output: output, source, at: location)
+    }
+
+    /// `int`: y = the state z, rounded into [out_lower_limit, out_upper_limit] as `limit` rounds
+    /// (ngspice's output), where z = out_ic + ∫gain·(x + in_offset) dt is an inner node
+    /// `A1#state` (1 F to ground, into which the integrand flows), held at out_ic at DC.
+    ///
+    /// ngspice rounds its stored state into the limits at every time step, so that a state at a
+    /// limit stores nothing more ("once a limit is reached, additional storage does not occur")
+    /// and turns back at once when the input does; as its steps shrink, the state stops where the
+    /// rounding begins, limit_range r inside each limit. Here the integrand is gated off over the
+    /// last r before that point, in the direction that would pass it:
+    ///
+    ///     i = g·(x + in_offset)·min(1, max(0, (upper − r − z)/r))   for g·(x + in_offset) > 0,
+    ///     i = g·(x + in_offset)·min(1, max(0, (z − lower − r)/r))   otherwise,
+    ///
+    /// so that the state comes to rest at the rounding's start (ngspice's, at finite steps, a
+    /// little beyond it, by 2√(r·g·u·h)). Within the limits it is the exact integral.
+    mutating func integrator(_ name: String, _ control: LinearControl, _ a: Node, _ b: Node, series: Bool,
+                             _ parameters: [String: [Double]], model: ModelStatement, element: String, in scope: Scope,
+                             at location: SourceLocation) throws(NetlistError) {
+        let (lower, upper) = (parameters["out_lower_limit"]![0], parameters["out_upper_limit"]![0])
+        let r = parameters["limit_range"]![0]
+        guard upper > lower, r > 0, 4 * r <= upper - lower else {
+            throw NetlistError("\(element): int needs out_lower_limit < out_upper_limit and 0 < limit_range ≤ a quarter of their difference, found \(lower), \(upper) and \(r)", at: model.location)
+        }
+        let state = parasiticNode(of: name, "state")
+        let start = parameters["out_ic"]![0]
+        try circuit.add("\(name)#state", .capacitor(state, .ground, capacitance: 1, initialVoltage: start), at: location)
+        circuit.dcHolds[state] = start
+        var reads: [(Node, Node)] = []
+        switch control {
+        case let .voltage(p, n): reads.append((p, n))
+        case let .current(v): reads.append((Node("i(" + v + ")"), .ground))
+        }
+        reads.append((state, .ground))
+        let (x, z) = (Expression.parameter("__v0"), Expression.parameter("__v1"))
+        let u = Expression.binary("*", .number(parameters["gain"]![0]), .binary("+", x, .number(parameters["in_offset"]![0])))
+        func gate(_ room: Expression) -> Expression {
+            .call("min", [.number(1), .call("max", [.number(0), .binary("/", room, .number(r))])])
+        }
+        let rising = gate(.binary("-", .number(upper - r), z)), falling = gate(.binary("-", z, .number(lower + r)))
+        let integrand = Expression.binary("*", u, .conditional(.binary(">", u, .number(0)), rising, falling))
+        try addLaw("\(name)#in", integrand, reads: reads, .ground, state, voltage: false, element: element, in: scope, at: location)
+        let output = Self.smoothClamp(.parameter("__v0"), lower: .number(lower), upper: .number(upper), range: .number(r))
+        try addLaw(name, output, reads: [(state, .ground)], a, b, voltage: series, element: element, in: scope, at: location)
     }
 
     /// `sine` and `triangle`: oscillators whose frequency f the control sets through the points
