@@ -381,6 +381,31 @@ struct CodeModelTests {
         #expect(peak <= 1.3 + 1e-6 && peak > 1.1, "peak \(peak)")
     }
 
+    @Test("d_dt: gain·dx/dt + out_offset, rounded into its limits; at DC the rounding of 0, as in ngspice")
+    func differentiator() throws {
+        // 1 mA/V·d/dt of a 1 kHz, 1 V sine: 6.283·cos(ωt) + 0.1, held within −3 … 5 (rounded over 0.5).
+        let c = try circuit("""
+            V1 in 0 DC 0.2 SIN(0.2 1 1k)
+            A1 in out d
+            .model d d_dt(gain=1m out_offset=0.1 out_lower_limit=-3 out_upper_limit=5 limit_range=0.5)
+            R1 out 0 1k
+            """)
+        let dc = try #require(Simulator(c).operatingPoint().voltage("out"))
+        #expect(abs(dc) < 1e-12)
+        let r = try Simulator(c).transient(TransientSpec(step: 5e-6, stop: 2e-3, maxStep: 2e-7), probes: [.voltage("out")])
+        let y = try #require(r.values(.voltage("out")))
+        let w = 2 * Double.pi * 1000
+        var compared = 0
+        for (k, t) in r.time.enumerated() where t > 2e-5 {
+            let line = 1e-3 * w * cos(w * t) + 0.1
+            guard line > -2.5 && line < 4.5 else { continue }  // away from the rounded limits
+            #expect(abs(y[k] - line) < 2e-4, "t = \(t): \(y[k]) against \(line)")
+            compared += 1
+        }
+        #expect(compared > 100)
+        #expect(abs((y.min() ?? 0) + 3) < 1e-9 && abs((y.max() ?? 0) - 5) < 1e-9)
+    }
+
     @Test("errors name the element, the model or the parameter at fault", arguments: [
         ("A1 a b i1\n.model i1 int(gain=1)", "int needs out_lower_limit (it has no default)"),
         ("A1 a b i1\n.model i1 int(out_lower_limit=-1 out_upper_limit=1 limit_range=0.6)", "limit_range ≤ a quarter of their difference"),
@@ -389,7 +414,8 @@ struct CodeModelTests {
         ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[0 1])", "leading coefficient other than 0"),
         ("A1 a b x1\n.model x1 s_xfer(num_coeff=[1] den_coeff=[1 1] denormalized_freq=0)", "denormalized_freq must be positive"),
         ("A1 a b x1\n.model x1 s_xfer(den_coeff=[1 1])", "s_xfer needs num_coeff and den_coeff"),
-        ("A1 a b x1\n.model x1 d_dt(gain=1)", "'d_dt' is not supported"),
+        ("A1 a b x1\n.model x1 d_dt(gain=1)", "d_dt needs out_lower_limit (it has no default)"),
+        ("A1 a b x1\n.model x1 slew(rise_slope=1)", "'slew' is not supported"),
         ("A1 a c o\n.model o sine(cntl_array=[0 1] freq_array=[1k])", "the same length"),
         ("A1 a c o\n.model o triangle(cntl_array=[0 1] freq_array=[1k 2k] duty_cycle=1)", "duty_cycle must lie between 0 and 1"),
         ("A1 a c o\n.model o sine(cntl_array=[1 0] freq_array=[1k 2k])", "cntl_array must increase"),

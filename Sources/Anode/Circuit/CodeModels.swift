@@ -115,6 +115,8 @@ extension Elaborator {
                     ["cntl_off": .real(0), "cntl_on": .real(1), "r_off": .real(1e12), "r_on": .real(1), "log": .real(1), "limit": .real(0)]),
         "potentiometer": ([.terminal("r0"), .terminal("wiper"), .terminal("r1")],
                           ["position": .real(0.5), "log": .real(0), "r": .real(1e5), "log_multiplier": .real(1)]),
+        "d_dt": ([.input("in", named: false), .output()],
+                 ["gain": .real(1), "out_offset": .real(0), "out_lower_limit": .real(nil), "out_upper_limit": .real(nil), "limit_range": .real(1e-6)]),
         "sine": ([.input("cntl_in", named: false), .output()], ["cntl_array": .list, "freq_array": .list, "out_low": .real(-1), "out_high": .real(1)]),
         "triangle": ([.input("cntl_in", named: false), .output()],
                      ["cntl_array": .list, "freq_array": .list, "out_low": .real(-1), "out_high": .real(1), "duty_cycle": .real(0.5)]),
@@ -130,7 +132,7 @@ extension Elaborator {
 
     /// XSPICE's other code models, which Anode does not have.
     static let otherCodeModels: Set<String> = [
-        "filesource", "multi_input_pwl", "sidiode", "zener", "ilimit", "hyst", "d_dt",
+        "filesource", "multi_input_pwl", "sidiode", "zener", "ilimit", "hyst",
         "slew", "lcouple", "core", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
         "delay", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
@@ -145,7 +147,7 @@ extension Elaborator {
             let what = Self.otherCodeModels.contains(model.type) || model.type.hasPrefix("d_")
                 ? "the XSPICE code model '\(model.type)' is not supported by Anode"
                 : "'\(model.name)' is a model of type \(model.type.uppercased()), not an XSPICE code model"
-            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch, int, s_xfer, sine, triangle and potentiometer", at: last.location)
+            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch, int, d_dt, s_xfer, sine, triangle and potentiometer", at: last.location)
         }
         let connections = try codeModelConnections(Array(line.arguments.dropLast()), defaults: spec.ports.map(\.defaultType),
                                                    element: line.name, in: scope)
@@ -221,6 +223,8 @@ extension Elaborator {
             try addLinearSum(name, a, b, series: series, terms: terms, constant: constant, constantName: name + "#0", at: line.location)
         case "s_xfer":
             try transferFunction(name, controls[0][0], a, b, series: series, parameters, model: model, at: line.location)
+        case "d_dt":
+            try differentiator(name, controls[0][0], a, b, series: series, parameters, model: model, element: line.name, in: scope, at: line.location)
         case "int":
             try integrator(name, controls[0][0], a, b, series: series, parameters, model: model, element: line.name, in: scope, at: line.location)
         case "sine", "triangle":
@@ -336,6 +340,34 @@ extension Elaborator {
         try addLaw("\(name)#in", integrand, reads: reads, .ground, state, voltage: false, element: element, in: scope, at: location)
         let output = Self.smoothClamp(.parameter("__v0"), lower: .number(lower), upper: .number(upper), range: .number(r))
         try addLaw(name, output, reads: [(state, .ground)], a, b, voltage: series, element: element, in: scope, at: location)
+    }
+
+    /// `d_dt`: y = gain·dx/dt + out_offset, rounded into [out_lower_limit, out_upper_limit] as
+    /// `limit` rounds. The derivative is the current of 1 F (`A1#dt`) across which an inner node
+    /// `A1#x` copies the input, through a 0 V source `A1#dtsense` to ground: 0 at DC, where, as
+    /// in ngspice, the offset is left out too (y is the rounding of 0 there).
+    mutating func differentiator(_ name: String, _ control: LinearControl, _ a: Node, _ b: Node, series: Bool,
+                                 _ parameters: [String: [Double]], model: ModelStatement, element: String, in scope: Scope,
+                                 at location: SourceLocation) throws(NetlistError) {
+        let (lower, upper) = (parameters["out_lower_limit"]![0], parameters["out_upper_limit"]![0])
+        let r = parameters["limit_range"]![0]
+        guard upper > lower, r > 0, 2 * r <= upper - lower else {
+            throw NetlistError("\(element): d_dt needs out_lower_limit < out_upper_limit and 0 < limit_range ≤ half their difference, found \(lower), \(upper) and \(r)", at: location)
+        }
+        let copy = parasiticNode(of: name, "x"), sensed = parasiticNode(of: name, "dt")
+        switch control {
+        case let .voltage(p, n): try circuit.add("\(name)#x", .voltageControlledVoltageSource(copy, .ground, p, n, gain: 1), at: location)
+        case let .current(v): try circuit.add("\(name)#x", .currentControlledVoltageSource(copy, .ground, controller: v, transresistance: 1), at: location)
+        }
+        try circuit.add("\(name)#dt", .capacitor(copy, sensed, capacitance: 1, initialVoltage: nil), at: location)
+        try circuit.add("\(name)#dtsense", .voltageSource(sensed, .ground, IndependentSource(dc: 0)), at: location)
+        try addTimeSource()
+        let (derivative, time) = (Expression.parameter("__v0"), Expression.parameter("__v1"))
+        let offset = Expression.conditional(.binary(">", time, .number(0)), .number(parameters["out_offset"]![0]), .number(0))
+        let value = Self.smoothClamp(.binary("+", .binary("*", .number(parameters["gain"]![0]), derivative), offset),
+                                     lower: .number(lower), upper: .number(upper), range: .number(r))
+        try addLaw(name, value, reads: [(Node("i(" + name + "#dtsense)"), .ground), (Self.timeNode, .ground)], a, b, voltage: series,
+                   element: element, in: scope, at: location)
     }
 
     /// `sine` and `triangle`: oscillators whose frequency f the control sets through the points
