@@ -419,6 +419,7 @@ struct CodeModelTests {
         ("A1 a c o\n.model o sine(cntl_array=[0 1] freq_array=[1k])", "the same length"),
         ("A1 a c o\n.model o triangle(cntl_array=[0 1] freq_array=[1k 2k] duty_cycle=1)", "duty_cycle must lie between 0 and 1"),
         ("A1 a c o\n.model o sine(cntl_array=[1 0] freq_array=[1k 2k])", "cntl_array must increase"),
+        ("A1 a c o\n.model o sine(cntl_array=[0] freq_array=[-5])", "one frequency must be positive"),
         ("A1 a b c p\n.model p potentiometer(position=1.5)", "position from 0 to 1"),
         ("A1 a %v(b) c p\n.model p potentiometer()", "port cannot be %v; it takes %g"),
         ("A1 a %v(c) s1\n.model s1 aswitch()", "port cannot be %v; it takes %gd"),

@@ -409,6 +409,9 @@ extension Elaborator {
         }
         c = .parameter("__v0")
         if xs.count == 1 {
+            guard fs[0] > 0 else {
+                throw NetlistError("\(element): \(model.type)'s one frequency must be positive, found \(fs[0])", at: model.location)
+            }
             frequency = .number(fs[0])
         } else {
             var points: [Expression] = [c]
