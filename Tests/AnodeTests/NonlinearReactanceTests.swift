@@ -123,6 +123,34 @@ struct NonlinearReactanceTests {
         for (probe, error) in try ProcessorTests.compare(driven) { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
     }
 
+    @Test("the ngspice manual's variable inductor built by hand (a B source in a loop of sources, its current fed back through F) equals the L='…' form")
+    func handBuiltInductor() throws {
+        // 2 mV across 0.5 mH (5 mH once the current passes 50 µA) from 0 under UIC: 4 A/s, then 0.4 A/s.
+        let c = try circuit("""
+            .param Ll=0.5m Lh=5m It=50u Vi=2m
+            .ic v(int21) = 0
+            L1 l2 lll L = 'i(Vm) < {It} ? {Ll} : {Lh}'
+            vm lll 0 dc 0
+            V1 l2 0 {Vi}
+            F21 int21 0 B21 -1
+            L21 int21 0 1
+            B21 n1 n2 V = '(i(Vm21) < {It} ? {Ll} : {Lh})' * v(int21)
+            vm21 n2 0 dc 0
+            V21 n1 0 {Vi}
+            """)
+        let probes: [Probe] = [.current("vm"), .current("vm21")]
+        let r = try Simulator(c).transient(TransientSpec(step: 1e-6, stop: 1e-4, useInitialConditions: true), probes: probes)
+        let (a, b) = (try #require(r.values(probes[0])), try #require(r.values(probes[1])))
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-9 })
+        // Before the switch (12.5 µs) 4 A/s; at the end 50 µA + 0.4 A/s·87.5 µs = 85 µA, plus what the
+        // step in which the current passes 50 µA adds (85.25 µA; ngspice 39: 84.86 µA).
+        for (t, i) in zip(r.time, a) where t <= 1.2e-5 { #expect(abs(i - 4 * t) < 1e-9, "t = \(t): \(i)") }
+        #expect(abs((a.last ?? 0) - 85e-6) < 0.5e-6, "\(a.last ?? 0)")
+        // A behavioral source in a loop that nothing reads the current of is still an error, from the solver.
+        let loop = try circuit("V1 a 0 1\nB1 a 0 V=1\nR1 a 0 1k\n")
+        #expect(throws: SimulationError.self) { try Simulator(loop).operatingPoint() }
+    }
+
     @Test("what a law cannot be combined with is an error at its line")
     func errors() {
         for (text, message) in [("C1 a 0 1u Q={x}\n", "C1 has two values"),

@@ -417,6 +417,11 @@ struct Network: Sendable {
         let inductive = vcvs.filter { circuit.inductiveSources.contains(circuit.elements[$0.owner].name.lowercased()) }
         for e in vcvs where !circuit.inductiveSources.contains(circuit.elements[e.owner].name.lowercased()) {
             dc.union(e.p, e.n)
+            // A behavioral voltage source (the copy of its `#value` node) may close a loop of
+            // voltage sources whose current something else reads (the ngspice manual's hand-built
+            // inductor: B21 in series with two sources, its current fed back through F21); where
+            // nothing does, the solver names the current it cannot determine.
+            if nodeNames[e.cp].hasSuffix("#value") { continue }
             try stiffEdge(e.p, e.n, e.owner)
         }
         for h in ccvs { dc.union(h.p, h.n); try stiffEdge(h.p, h.n, h.owner) }

@@ -127,10 +127,12 @@ struct TransientIntegrator {
             engine.previousCurrent = [Double](repeating: 0, count: engine.chargeCount)
             // The circuit an instant after t = 0: a backward-Euler step so short that every
             // capacitor holds its voltage and every inductor its current. Its solution is the
-            // t = 0 point, and its capacitive currents the initial ones.
+            // t = 0 point, and its capacitive currents the initial ones. The `.ic` voltages are
+            // not held there, as in ngspice: they reach the solution through the capacitors'
+            // charges (a node no capacitor holds is solved, as the ngspice manual's hand-built
+            // inductor needs).
             let h = spec.step * 1e-9
-            var ctx = context(time: 0, h: h, euler: true)
-            ctx.heldNodes = held
+            let ctx = context(time: 0, h: h, euler: true)
             var solution = x
             do throws(SimulationError) {
                 guard let n = try engine.newton(&solution, ctx, limit: options.dcIterationLimit) else {
