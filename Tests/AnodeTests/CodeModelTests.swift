@@ -306,7 +306,7 @@ struct CodeModelTests {
         #expect(abs(db[1] + 10 * log10(1 + 1e4)) < 1e-9)
     }
 
-    static let oscillators = Paths.tests.appendingPathComponent("Oscillators/vco.cir")
+    static let oscillators = Paths.tests.appendingPathComponent("CodeModels/vco.cir")
 
     @Test("sine and triangle oscillators: ngspice's waveforms, a swept frequency included, in both engines")
     func oscillators() throws {
@@ -328,6 +328,31 @@ struct CodeModelTests {
         let op = try Simulator(circuit).operatingPoint()
         let (s1, t1) = (try #require(op.voltage("s1")), try #require(op.voltage("t1")))
         #expect(abs(s1 - 0.5) < 1e-12 && abs(t1) < 1e-12)
+    }
+
+    @Test("hyst: ngspice's backlash between two legs, up and down past both; the real-time engine refuses it by name")
+    func hysteresis() throws {
+        let url = Paths.tests.appendingPathComponent("CodeModels/hysteresis.cir")
+        let netlist = try loadCircuit(url)
+        guard case .transient(let spec)? = netlist.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        let reference = try Table(Paths.fixtures.appendingPathComponent("hysteresis.tran.csv"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        let result = try Simulator(netlist).transient(spec, probes: probes)
+        try #require(result.time.count == reference.rows.count)
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            let error = relativeRMS(error: zip(try #require(result.values(probe)), expected).map { $0 - $1 }, signal: expected)
+            #expect(error < 2e-4, "\(probe): \(error) of the swing")
+        }
+        // The legs by hand: at 1.5 V the rising leg (from 1.2 V to 2.9 V) gives 0.5 + 0.3·(2.5/1.7),
+        // the falling leg (0.2 V to 1.9 V) 0.5 + 1.3·(2.5/1.7); a .dc sweep up, then down, traces both.
+        let sweep = try circuit("Vin in 0 0\na1 in out s\n.model s hyst(in_low=0.7 in_high=2.4 hyst=0.5 out_lower_limit=0.5 out_upper_limit=3)\nR1 out 0 1k\n")
+        let up = try Simulator(sweep).dcSweep([DCSweep(source: "Vin", start: 0, stop: 4, step: 0.5)], probes: [.voltage("out")])
+        let down = try Simulator(sweep).dcSweep([DCSweep(source: "Vin", start: 4, stop: 0, step: -0.5)], probes: [.voltage("out")])
+        let (rising, falling) = (try #require(up.values(.voltage("out"))), try #require(down.values(.voltage("out"))))
+        #expect(abs(rising[3] - (0.5 + 0.3 * 2.5 / 1.7)) < 1e-9, "\(rising[3])")
+        #expect(abs(falling[5] - (0.5 + 1.3 * 2.5 / 1.7)) < 1e-9, "\(falling[5])")
+        #expect(throws: SimulationError.self) { try Simulator(netlist).realtimeTransient(spec, probes: probes) }
     }
 
     @Test("a sine oscillator at a fixed control is the sine of its frequency")
@@ -416,6 +441,7 @@ struct CodeModelTests {
         ("A1 a b x1\n.model x1 s_xfer(den_coeff=[1 1])", "s_xfer needs num_coeff and den_coeff"),
         ("A1 a b x1\n.model x1 d_dt(gain=1)", "d_dt needs out_lower_limit (it has no default)"),
         ("A1 a b x1\n.model x1 slew(rise_slope=1)", "'slew' is not supported"),
+        ("A1 a b x1\n.model x1 hyst(in_low=2 in_high=1)", "hyst needs in_low < in_high"),
         ("A1 a c o\n.model o sine(cntl_array=[0 1] freq_array=[1k])", "the same length"),
         ("A1 a c o\n.model o triangle(cntl_array=[0 1] freq_array=[1k 2k] duty_cycle=1)", "duty_cycle must lie between 0 and 1"),
         ("A1 a c o\n.model o sine(cntl_array=[1 0] freq_array=[1k 2k])", "cntl_array must increase"),

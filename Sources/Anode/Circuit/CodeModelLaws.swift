@@ -80,19 +80,29 @@ extension Elaborator {
                 throw NetlistError("\(element): pwl's input_domain (\(domain)) must be at most half of each segment next to a corner; the corner at \(xs[i]) has less", at: location)
             }
         }
+        return smoothPiecewiseLinear(x, through: xs, ys, domain: { i in fraction ? domain * min(xs[i] - xs[i - 1], xs[i + 1] - xs[i]) : domain })
+    }
+
+    /// The line through the points (`xs` increasing, `ys`), its end segments extended, each
+    /// interior corner i rounded over ±`domain(i)` (see above).
+    static func smoothPiecewiseLinear(_ x: Expression, through xs: [Double], _ ys: [Double], domain: (Int) -> Double) -> Expression {
         var points: [Expression] = [x]
         for (a, b) in zip(xs, ys) { points += [.number(a), .number(b)] }
         var y = Expression.call("pwl", points)
-        for i in corners {
-            let (below, above) = (xs[i] - xs[i - 1], xs[i + 1] - xs[i])
-            let (lower, upper) = ((ys[i] - ys[i - 1]) / below, (ys[i + 1] - ys[i]) / above)
+        for i in xs.indices.dropFirst().dropLast() {
+            let (lower, upper) = ((ys[i] - ys[i - 1]) / (xs[i] - xs[i - 1]), (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]))
             guard lower != upper else { continue }
-            let d = fraction ? domain * min(below, above) : domain
+            let d = domain(i)
             let s = Expression.call("min", [.call("max", [.binary("-", x, .number(xs[i])), .number(-d)]), .number(d)])
             let parabola = Expression.binary("/", square(.binary("+", s, .number(d))), .number(4 * d))
             y = .binary("+", y, .binary("*", .number(upper - lower), .binary("-", parabola, .call("max", [s, .number(0)]))))
         }
         return y
+    }
+
+    /// The same with one absolute rounding range for every corner.
+    static func smoothPiecewiseLinear(_ x: Expression, through xs: [Double], _ ys: [Double], domain: Double) -> Expression {
+        smoothPiecewiseLinear(x, through: xs, ys, domain: { _ in domain })
     }
 
     /// A denominator d kept at least `limit` from 0 on its side, the corner rounded over `range`

@@ -115,6 +115,9 @@ extension Elaborator {
                     ["cntl_off": .real(0), "cntl_on": .real(1), "r_off": .real(1e12), "r_on": .real(1), "log": .real(1), "limit": .real(0)]),
         "potentiometer": ([.terminal("r0"), .terminal("wiper"), .terminal("r1")],
                           ["position": .real(0.5), "log": .real(0), "r": .real(1e5), "log_multiplier": .real(1)]),
+        "hyst": ([.input("in", named: false), .output()],
+                 ["in_low": .real(0), "in_high": .real(1), "hyst": .real(0.1), "out_lower_limit": .real(0), "out_upper_limit": .real(1),
+                  "input_domain": .real(0.01), "fraction": .real(1)]),
         "d_dt": ([.input("in", named: false), .output()],
                  ["gain": .real(1), "out_offset": .real(0), "out_lower_limit": .real(nil), "out_upper_limit": .real(nil), "limit_range": .real(1e-6)]),
         "sine": ([.input("cntl_in", named: false), .output()], ["cntl_array": .list, "freq_array": .list, "out_low": .real(-1), "out_high": .real(1)]),
@@ -132,7 +135,7 @@ extension Elaborator {
 
     /// XSPICE's other code models, which Anode does not have.
     static let otherCodeModels: Set<String> = [
-        "filesource", "multi_input_pwl", "sidiode", "zener", "ilimit", "hyst",
+        "filesource", "multi_input_pwl", "sidiode", "zener", "ilimit",
         "slew", "lcouple", "core", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
         "delay", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
@@ -147,7 +150,7 @@ extension Elaborator {
             let what = Self.otherCodeModels.contains(model.type) || model.type.hasPrefix("d_")
                 ? "the XSPICE code model '\(model.type)' is not supported by Anode"
                 : "'\(model.name)' is a model of type \(model.type.uppercased()), not an XSPICE code model"
-            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch, int, d_dt, s_xfer, sine, triangle and potentiometer", at: last.location)
+            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch, hyst, int, d_dt, s_xfer, sine, triangle and potentiometer", at: last.location)
         }
         let connections = try codeModelConnections(Array(line.arguments.dropLast()), defaults: spec.ports.map(\.defaultType),
                                                    element: line.name, in: scope)
@@ -223,6 +226,8 @@ extension Elaborator {
             try addLinearSum(name, a, b, series: series, terms: terms, constant: constant, constantName: name + "#0", at: line.location)
         case "s_xfer":
             try transferFunction(name, controls[0][0], a, b, series: series, parameters, model: model, at: line.location)
+        case "hyst":
+            try hysteresis(name, controls[0][0], a, b, series: series, parameters, model: model, element: line.name, in: scope, at: line.location)
         case "d_dt":
             try differentiator(name, controls[0][0], a, b, series: series, parameters, model: model, element: line.name, in: scope, at: line.location)
         case "int":
@@ -340,6 +345,55 @@ extension Elaborator {
         try addLaw("\(name)#in", integrand, reads: reads, .ground, state, voltage: false, element: element, in: scope, at: location)
         let output = Self.smoothClamp(.parameter("__v0"), lower: .number(lower), upper: .number(upper), range: .number(r))
         try addLaw(name, output, reads: [(state, .ground)], a, b, voltage: series, element: element, in: scope, at: location)
+    }
+
+    /// `hyst`: a backlash between two legs, each the line from out_lower_limit to out_upper_limit
+    /// with slope (upper − lower)/(in_high − in_low), its corners rounded over ±d (`input_domain`,
+    /// with `fraction` that fraction of in_high − in_low): the rising leg from in_low + hyst to
+    /// in_high + hyst, the falling leg hyst lower. The input moves along the rising leg until it
+    /// passes in_high + hyst + d, then along the falling leg until it passes in_low − hyst − d;
+    /// the output is continuous, both legs flat where the leg changes. As in ngspice, it starts on
+    /// the rising leg unless the input starts beyond its top.
+    ///
+    /// The leg is a switch's state (`A1#leg`, the machinery of `S`, turns located in time, the
+    /// state carried through `.dc`): on above VT + VH = in_high + hyst + d, off below VT − VH =
+    /// in_low − hyst − d, in a loop of its own (`A1#legsource`, 1 V, through the switch into 1 Ω,
+    /// `A1#legload`) whose node `A1#leg` the output reads: the falling leg where it is above ½ V.
+    mutating func hysteresis(_ name: String, _ control: LinearControl, _ a: Node, _ b: Node, series: Bool,
+                             _ parameters: [String: [Double]], model: ModelStatement, element: String, in scope: Scope,
+                             at location: SourceLocation) throws(NetlistError) {
+        let (inLow, inHigh, h) = (parameters["in_low"]![0], parameters["in_high"]![0], parameters["hyst"]![0])
+        let (low, high) = (parameters["out_lower_limit"]![0], parameters["out_upper_limit"]![0])
+        let d = parameters["input_domain"]![0] * (parameters["fraction"]![0] != 0 ? inHigh - inLow : 1)
+        guard inHigh > inLow, h >= 0, d > 0, 2 * d <= inHigh - inLow else {
+            throw NetlistError("\(element): hyst needs in_low < in_high, hyst ≥ 0 and 0 < input_domain ≤ half of in_high − in_low, found \(inLow), \(inHigh), \(h) and \(d)", at: model.location)
+        }
+        // The leg's switch and the loop that shows its state.
+        let (top, leg) = (parasiticNode(of: name, "legtop"), parasiticNode(of: name, "leg"))
+        let law = ControlledSwitch(threshold: (inHigh + inLow) / 2, hysteresis: (inHigh - inLow) / 2 + h + d,
+                                   onResistance: 1e-6, offResistance: 1e12)
+        let sense: ControlledSwitch.Control
+        switch control {
+        case let .voltage(p, n): sense = .voltage(p, n)
+        case let .current(v): sense = .current(controller: v)
+        }
+        try circuit.add("\(name)#legsource", .voltageSource(top, .ground, IndependentSource(dc: 1)), at: location)
+        try circuit.add("\(name)#legswitch", .controlledSwitch(top, leg, sense, law), at: location)
+        try circuit.add("\(name)#legload", .resistor(leg, .ground, resistance: 1), at: location)
+        // The output: the leg the switch's state picks, each rounded at its two corners.
+        var reads: [(Node, Node)] = []
+        switch control {
+        case let .voltage(p, n): reads.append((p, n))
+        case let .current(v): reads.append((Node("i(" + v + ")"), .ground))
+        }
+        reads.append((leg, .ground))
+        let (x, state) = (Expression.parameter("__v0"), Expression.parameter("__v1"))
+        func legLaw(_ shift: Double) -> Expression {
+            Self.smoothPiecewiseLinear(x, through: [inLow + shift - 1, inLow + shift, inHigh + shift, inHigh + shift + 1],
+                                       [low, low, high, high], domain: d)
+        }
+        let value = Expression.conditional(.binary(">", state, .number(0.5)), legLaw(-h), legLaw(h))
+        try addLaw(name, value, reads: reads, a, b, voltage: series, element: element, in: scope, at: location)
     }
 
     /// `d_dt`: y = gain·dx/dt + out_offset, rounded into [out_lower_limit, out_upper_limit] as

@@ -373,7 +373,12 @@ struct StateSpaceModel {
             let largest = (moving + [(row * Mu).entries.last ?? 0]).map(abs).max() ?? 0
             if moving.contains(where: { abs($0) > 1e-12 * max(largest, 1) }) {
                 let element = circuit.elements[w.owner]
-                throw SimulationError("\(element.name)\(element.location.map { " (line \($0.line))" } ?? ""): the real-time engine models a switch (S, W) only when DC sources alone set its control (a footswitch); this one's resistance could jump with the signal: use the MNA engine")
+                let line = element.location.map { " (line \($0.line))" } ?? ""
+                if element.name.hasSuffix("#legswitch") {
+                    // An XSPICE hyst: its leg is such a switch's state.
+                    throw SimulationError("\(element.name.dropLast(10))\(line): the real-time engine cannot run an XSPICE hyst that the signal moves (its leg turns like a switch within a sample): use the MNA engine")
+                }
+                throw SimulationError("\(element.name)\(line): the real-time engine models a switch (S, W) only when DC sources alone set its control (a footswitch); this one's resistance could jump with the signal: use the MNA engine")
             }
         }
         subsystems = []
