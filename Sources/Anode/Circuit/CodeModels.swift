@@ -150,7 +150,7 @@ extension Elaborator {
             let what = Self.otherCodeModels.contains(model.type) || model.type.hasPrefix("d_")
                 ? "the XSPICE code model '\(model.type)' is not supported by Anode"
                 : "'\(model.name)' is a model of type \(model.type.uppercased()), not an XSPICE code model"
-            throw NetlistError("\(line.name): \(what); it has gain, summer, mult, divide, limit, climit, pwl, aswitch, hyst, int, d_dt, s_xfer, sine, triangle and potentiometer", at: last.location)
+            throw NetlistError("\(line.name): \(what); it has \(Self.codeModels.keys.sorted().joined(separator: ", "))", at: last.location)
         }
         let connections = try codeModelConnections(Array(line.arguments.dropLast()), defaults: spec.ports.map(\.defaultType),
                                                    element: line.name, in: scope)
@@ -205,7 +205,7 @@ extension Elaborator {
         }
         let parameters = try codeModelParameters(model, spec.parameters, inputs: inputs.first?.count ?? 0, element: line.name, in: modelScope)
         func parameter(_ key: String) -> Double { parameters[key]![0] }
-        let out = output!
+        guard let out = output else { throw NetlistError("\(line.name): the \(model.type) has no output", at: line.location) }
         let series = out.type == "v" || out.type == "vd"
         let (a, b) = (out.nodes[0], out.nodes[1])
         guard a != b else { throw NetlistError("\(line.name): both of the output's nodes are '\(a.name)'", at: out.location) }
@@ -238,10 +238,7 @@ extension Elaborator {
         default:
             var reads: [(Node, Node)] = []
             func input(_ control: LinearControl) -> Expression {
-                switch control {
-                case let .voltage(p, n): reads.append((p, n))
-                case let .current(v): reads.append((Node("i(" + v + ")"), .ground))
-                }
+                reads.append(control.read)
                 return .parameter("__v\(reads.count - 1)")
             }
             func affine(_ x: Expression, _ gain: Double, _ offset: Double) -> Expression {
@@ -329,12 +326,7 @@ extension Elaborator {
         let start = parameters["out_ic"]![0]
         try circuit.add("\(name)#state", .capacitor(state, .ground, capacitance: 1, initialVoltage: start), at: location)
         circuit.dcHolds[state] = start
-        var reads: [(Node, Node)] = []
-        switch control {
-        case let .voltage(p, n): reads.append((p, n))
-        case let .current(v): reads.append((Node("i(" + v + ")"), .ground))
-        }
-        reads.append((state, .ground))
+        let reads = [control.read, (state, .ground)]
         let (x, z) = (Expression.parameter("__v0"), Expression.parameter("__v1"))
         let u = Expression.binary("*", .number(parameters["gain"]![0]), .binary("+", x, .number(parameters["in_offset"]![0])))
         func gate(_ room: Expression) -> Expression {
@@ -381,12 +373,7 @@ extension Elaborator {
         try circuit.add("\(name)#legswitch", .controlledSwitch(top, leg, sense, law), at: location)
         try circuit.add("\(name)#legload", .resistor(leg, .ground, resistance: 1), at: location)
         // The output: the leg the switch's state picks, each rounded at its two corners.
-        var reads: [(Node, Node)] = []
-        switch control {
-        case let .voltage(p, n): reads.append((p, n))
-        case let .current(v): reads.append((Node("i(" + v + ")"), .ground))
-        }
-        reads.append((leg, .ground))
+        let reads = [control.read, (leg, .ground)]
         let (x, state) = (Expression.parameter("__v0"), Expression.parameter("__v1"))
         func legLaw(_ shift: Double) -> Expression {
             Self.smoothPiecewiseLinear(x, through: [inLow + shift - 1, inLow + shift, inHigh + shift, inHigh + shift + 1],
@@ -455,13 +442,7 @@ extension Elaborator {
         try circuit.add("\(name)#phase", .capacitor(phase, .ground, capacitance: 1, initialVoltage: 0), at: location)
         circuit.dcHolds[phase] = 0
         let frequency: Expression
-        let c: Expression
-        var reads: [(Node, Node)] = []
-        switch control {
-        case let .voltage(p, n): reads.append((p, n))
-        case let .current(v): reads.append((Node("i(" + v + ")"), .ground))
-        }
-        c = .parameter("__v0")
+        let (reads, c) = ([control.read], Expression.parameter("__v0"))
         if xs.count == 1 {
             guard fs[0] > 0 else {
                 throw NetlistError("\(element): \(model.type)'s one frequency must be positive, found \(fs[0])", at: model.location)

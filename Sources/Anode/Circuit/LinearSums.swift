@@ -11,6 +11,15 @@ extension Elaborator {
     enum LinearControl {
         case voltage(Node, Node)
         case current(String)
+
+        /// The node pair a behavioral source reads for it (a branch current through a terminal
+        /// `i(name)`, see `Elaborator.behavioralSource`).
+        var read: (Node, Node) {
+            switch self {
+            case let .voltage(p, n): (p, n)
+            case let .current(v): (Node("i(" + v + ")"), .ground)
+            }
+        }
     }
 
     /// One term gₖ·xₖ, and the name of the element that carries it.
