@@ -123,6 +123,42 @@ struct CodeModelTests {
         #expect(db.allSatisfy { abs($0 - 20 * log10(0.5)) < 1e-6 }, "\(db)")
     }
 
+    @Test("zener: ngspice's three regions (forward, a line, breakdown) and its two-region form, with the leakage conductance")
+    func zener() throws {
+        // The manual's 10 V reference: k = 1/(20 mA·1 Ω) = 50/V, v₁₂ = 26 mV·ln(2.6 mV), v₂₃ = −10 + ln(10/1e−12)/50.
+        let c = try circuit("""
+            Vz z 0 0
+            A1 z 0 vref10
+            .model vref10 zener(v_breakdown=10.0 i_breakdown=0.02 r_breakdown=1.0 i_rev=1e-6 i_sat=1e-12)
+            """)
+        let (k, nvt) = (50.0, 0.026)
+        let v12 = nvt * log(nvt / 10), v23 = -10 + log(10 / 1e-12) / k
+        let (i0, v0) = (1e-6, -10 + log(0.02 / 1e-6) / k)
+        let (a, b) = (1e-12 / 10, 1e-12 * (exp(v12 / nvt) - 1) - 1e-12 / 10 * v12)
+        let cc = a * v23 + b + i0 * exp(-k * (v23 - v0))
+        func expected(_ v: Double) -> Double {
+            let diode = v >= v12 ? 1e-12 * (exp(v / nvt) - 1) : v >= v23 ? a * v + b : cc - i0 * exp(-k * (v - v0))
+            return diode + 1e-6 / 10 * v
+        }
+        for v in [0.6, 0.1, -0.5, -5, -9.5, -10.2] {
+            var swept = c
+            try swept.setDCValue(of: "Vz", to: v)
+            // The current from z through the zener to ground is what Vz delivers: −i(Vz).
+            let i = -(try #require(Simulator(swept).operatingPoint().current("Vz")))
+            #expect(abs(i - expected(v)) <= 1e-9 * max(1e-6, abs(expected(v))), "v = \(v): \(i) against \(expected(v))")
+        }
+        // Reversed (anode at ground) at 15 V through 1 kΩ: in breakdown, where (15 − u)/1 kΩ = −i(−u);
+        // the closed form's root by bisection.
+        let clip = try circuit("V1 in 0 15\nR1 in z 1k\nA1 0 z vref10\n.model vref10 zener(v_breakdown=10.0 i_breakdown=0.02 r_breakdown=1.0 i_rev=1e-6 i_sat=1e-12)\n")
+        let vz = try #require(Simulator(clip).operatingPoint().voltage("z"))
+        var (lo, hi) = (9.0, 11.0)
+        for _ in 0..<100 {
+            let u = (lo + hi) / 2
+            if (15 - u) / 1e3 + expected(-u) > 0 { lo = u } else { hi = u }
+        }
+        #expect(abs(vz - lo) < 1e-9 && vz > 9.9 && vz < 10, "\(vz) against \(lo)")
+    }
+
     @Test("potentiometer: two resistances from its position, linear or logarithmic, as ngspice divides them")
     func potentiometer() throws {
         let c = try circuit("""
@@ -447,6 +483,7 @@ struct CodeModelTests {
         ("A1 a b x1\n.model x1 s_xfer(den_coeff=[1 1])", "s_xfer needs num_coeff and den_coeff"),
         ("A1 a b x1\n.model x1 d_dt(gain=1)", "d_dt needs out_lower_limit (it has no default)"),
         ("A1 a b x1\n.model x1 slew(rise_slope=1)", "'slew' is not supported"),
+        ("A1 a b z\n.model z zener(v_breakdown=5)", "zener needs i_breakdown (it has no default)"),
         ("A1 a b x1\n.model x1 hyst(in_low=2 in_high=1)", "hyst needs in_low < in_high"),
         ("A1 a c o\n.model o sine(cntl_array=[0 1] freq_array=[1k])", "the same length"),
         ("A1 a c o\n.model o triangle(cntl_array=[0 1] freq_array=[1k 2k] duty_cycle=1)", "duty_cycle must lie between 0 and 1"),

@@ -49,6 +49,54 @@ extension Elaborator {
         return .binary("/", v, .call("max", [r, .number(1e-9)]))
     }
 
+    /// `zener`: the current from the port's first node through the diode to its second at voltage
+    /// v across it, as ngspice computes it (Vt fixed at 26 mV, n = n_forward, k = 1/(i_breakdown·
+    /// r_breakdown)), plus i_rev/v_breakdown·v of leakage:
+    ///
+    /// - where v₂₃ = −v_breakdown + ln(10/(i_sat·r_breakdown))/k lies below v₁₂ = n·Vt·ln(n·Vt/10),
+    ///   three regions: i_sat·(e^(v/nVt) − 1) above v₁₂, the line (i_sat/10)·v + b below it down to
+    ///   v₂₃, and c − i₀·e^(−k·(v − v₀)) below that (i₀ = 1 µA, v₀ = −v_breakdown + ln(i_breakdown/i₀)/k,
+    ///   b and c continuing the curve);
+    /// - otherwise two: i_sat·(e^(v/nVt) − 1) for v ≥ 0, −i₀·(e^(−k·v) − 1) below (i₀ = i_breakdown/
+    ///   (e^(k·v_breakdown) − 1)), the side with the smaller slope at 0 given the difference as a
+    ///   conductance.
+    ///
+    /// `limit_switch` (ngspice's convergence aid, which changes no converged value) is accepted.
+    static func zener(across v: Expression, _ parameters: [String: [Double]], element: String,
+                      at location: SourceLocation) throws(NetlistError) -> Expression {
+        func p(_ key: String) -> Double { parameters[key]![0] }
+        let (vb, ib, rb, iSat, n) = (p("v_breakdown"), p("i_breakdown"), p("r_breakdown"), p("i_sat"), p("n_forward"))
+        guard vb > 0, ib > 0, rb > 0, iSat > 0, n > 0 else {
+            throw NetlistError("\(element): zener needs positive v_breakdown, i_breakdown, r_breakdown, i_sat and n_forward", at: location)
+        }
+        let nvt = n * 0.026
+        let k = 1 / (ib * rb)
+        let v12 = nvt * Foundation.log(nvt / 10)
+        let v23 = -vb + Foundation.log(10 / (iSat * rb)) / k
+        func forward(_ x: Expression) -> Expression {
+            .binary("*", .number(iSat), .binary("-", .call("exp", [.binary("/", x, .number(nvt))]), .number(1)))
+        }
+        let diode: Expression
+        if v23 < v12 {
+            let i0 = 1e-6
+            let v0 = -vb + Foundation.log(ib / i0) / k
+            let a = iSat / 10
+            let b = iSat * (Foundation.exp(v12 / nvt) - 1) - a * v12
+            let c = a * v23 + b + i0 * Foundation.exp(-k * (v23 - v0))
+            let breakdown = Expression.binary("-", .number(c), .binary("*", .number(i0), .call("exp", [.binary("*", .number(-k), .binary("-", v, .number(v0)))])))
+            diode = .conditional(.binary(">=", v, .number(v12)), forward(v),
+                    .conditional(.binary(">=", v, .number(v23)), .binary("+", .binary("*", .number(a), v), .number(b)), breakdown))
+        } else {
+            let i0 = ib / (Foundation.exp(k * vb) - 1)
+            let (s1, s2) = (iSat / nvt, i0 * k)
+            let reverse = Expression.binary("*", .number(-i0), .binary("-", .call("exp", [.binary("*", .number(-k), v)]), .number(1)))
+            diode = .conditional(.binary(">=", v, .number(0)),
+                                 .binary("+", forward(v), .binary("*", .number(max(s2 - s1, 0)), v)),
+                                 .binary("+", reverse, .binary("*", .number(max(s1 - s2, 0)), v)))
+        }
+        return .binary("+", diode, .binary("*", .number(p("i_rev") / vb), v))
+    }
+
     /// `pwl`: the line through the points (x_array, y_array), its end segments extended, each
     /// interior corner rounded over ±d about its x as `smoothClamp` rounds a limit (ngspice's
     /// `cm_smooth_corner`): d is `input_domain`, or with `fraction` (the default) that fraction of

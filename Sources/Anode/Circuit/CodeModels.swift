@@ -113,6 +113,9 @@ extension Elaborator {
         "pwl": ([.input("in"), .output()], ["x_array": .list, "y_array": .list, "input_domain": .real(0.01), "fraction": .real(1)]),
         "aswitch": ([.input("cntl_in", named: false), .output(resistive: true)],
                     ["cntl_off": .real(0), "cntl_on": .real(1), "r_off": .real(1e12), "r_on": .real(1), "log": .real(1), "limit": .real(0)]),
+        "zener": ([.output("z", resistive: true)],
+                  ["v_breakdown": .real(nil), "i_breakdown": .real(nil), "r_breakdown": .real(1), "i_rev": .real(1e-6), "i_sat": .real(1e-12),
+                   "n_forward": .real(1), "limit_switch": .real(0)]),
         "potentiometer": ([.terminal("r0"), .terminal("wiper"), .terminal("r1")],
                           ["position": .real(0.5), "log": .real(0), "r": .real(1e5), "log_multiplier": .real(1)]),
         "hyst": ([.input("in", named: false), .output()],
@@ -131,11 +134,11 @@ extension Elaborator {
     ]
 
     /// The parameters that are TRUE or FALSE (1 or 0 here).
-    static let booleanParameters: Set<String> = ["fraction", "log", "limit"]
+    static let booleanParameters: Set<String> = ["fraction", "log", "limit", "limit_switch"]
 
     /// XSPICE's other code models, which Anode does not have.
     static let otherCodeModels: Set<String> = [
-        "filesource", "multi_input_pwl", "sidiode", "zener", "ilimit",
+        "filesource", "multi_input_pwl", "sidiode", "ilimit",
         "slew", "lcouple", "core", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
         "delay", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
@@ -272,6 +275,8 @@ extension Elaborator {
                 guard range > 0 else { throw NetlistError("\(line.name): climit's limit_range must be positive, found \(range)", at: model.location) }
                 let r: Expression = parameter("fraction") != 0 ? .binary("*", .number(range), .binary("-", upper, lower)) : .number(range)
                 value = Self.smoothClamp(x, lower: lower, upper: upper, range: r)
+            case "zener":
+                value = try Self.zener(across: input(.voltage(a, b)), parameters, element: line.name, at: model.location)
             case "aswitch":
                 value = try Self.analogSwitch(across: input(.voltage(a, b)), control: input(controls[0][0]), parameters, element: line.name, at: model.location)
             default:  // limit
