@@ -159,6 +159,25 @@ struct CodeModelTests {
         #expect(abs(vz - lo) < 1e-9 && vz > 9.9 && vz < 10, "\(vz) against \(lo)")
     }
 
+    @Test("sidiode: ngspice 39's simple diode in a .dc sweep through both knees and both current limits")
+    func simpleDiode() throws {
+        let circuit = try loadCircuit(Paths.tests.appendingPathComponent("CodeModels/sidiode.cir"))
+        guard case .dcSweep(let sweeps)? = circuit.analyses.first(where: { $0.kind == .dc }) else { Issue.record("no .dc"); return }
+        let reference = try Table(Paths.fixtures.appendingPathComponent("sidiode.dc.csv"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        let result = try Simulator(circuit).dcSweep(sweeps, probes: probes)
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            let worst = zip(try #require(result.values(probe)), expected).map { abs($0 - $1) }.max() ?? 1
+            // ngspice's sweep stops its Newton iteration a little short in the steep parts (see pwl).
+            #expect(worst < 1e-5, "\(probe): \(worst) V from ngspice")
+        }
+        // Between the knees (−10 V … 1 V across it) it is Roff: at −5 V, −5·1 Ω/(1000 Ω + 1 Ω) across Rk.
+        let v = try #require(result.values(probes[0]))
+        let k = try #require(result.sweepValues.firstIndex { abs($0 + 5) < 1e-9 })
+        #expect(abs(v[k] + 5 / 1001) < 1e-12, "\(v[k])")
+    }
+
     @Test("potentiometer: two resistances from its position, linear or logarithmic, as ngspice divides them")
     func potentiometer() throws {
         let c = try circuit("""
@@ -484,6 +503,7 @@ struct CodeModelTests {
         ("A1 a b x1\n.model x1 d_dt(gain=1)", "d_dt needs out_lower_limit (it has no default)"),
         ("A1 a b x1\n.model x1 slew(rise_slope=1)", "'slew' is not supported"),
         ("A1 a b z\n.model z zener(v_breakdown=5)", "zener needs i_breakdown (it has no default)"),
+        ("A1 a b d\n.model d sidiode(ron=0)", "sidiode needs positive ron"),
         ("A1 a b x1\n.model x1 hyst(in_low=2 in_high=1)", "hyst needs in_low < in_high"),
         ("A1 a c o\n.model o sine(cntl_array=[0 1] freq_array=[1k])", "the same length"),
         ("A1 a c o\n.model o triangle(cntl_array=[0 1] freq_array=[1k 2k] duty_cycle=1)", "duty_cycle must lie between 0 and 1"),

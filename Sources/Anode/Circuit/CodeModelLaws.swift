@@ -97,6 +97,46 @@ extension Elaborator {
         return .binary("+", diode, .binary("*", .number(p("i_rev") / vb), v))
     }
 
+    /// `sidiode`: ngspice's simple diode, three lines in the voltage v across its port — Rrev below
+    /// −vrev, Roff between, Ron above vfwd (Rrev = Ron unless given, Roff = Ron unless given) —
+    /// joined by parabolas over `epsilon` above vfwd and `revepsilon` below −vrev (ngspice 39's
+    /// knees; later ngspice centres them on vfwd and −vrev), and beyond them, where `ilimit`/
+    /// `revilimit` are given, a tanh towards that current. As in ngspice's code, a current limit
+    /// takes its tanh's slope from its parabola: without one (`epsilon` or `revepsilon` 0) the
+    /// current beyond the knee stays at the knee's.
+    static func simpleDiode(across v: Expression, _ parameters: [String: [Double]], element: String,
+                            at location: SourceLocation) throws(NetlistError) -> Expression {
+        func p(_ key: String) -> Double { parameters[key]![0] }
+        let ron = p("ron"), roff = p("roff") < 0 ? p("ron") : p("roff")
+        guard ron > 0, roff > 0, p("rrev") >= 0, p("epsilon") >= 0, p("revepsilon") >= 0, p("ilimit") > 0, p("revilimit") > 0 else {
+            throw NetlistError("\(element): sidiode needs positive ron, roff, ilimit and revilimit, and rrev, epsilon and revepsilon not negative", at: location)
+        }
+        let (gon, goff) = (1 / ron, 1 / roff)
+        let grev = p("rrev") == 0 ? gon : 1 / p("rrev")
+        let (vrev, vfwd, ilimit, revlimit) = (-p("vrev"), p("vfwd"), p("ilimit"), -p("revilimit"))
+        let (va, vb) = (vrev - p("revepsilon"), vrev)
+        let (vc, vd) = (vfwd, vfwd + p("epsilon"))
+        let (a1, a2) = p("revepsilon") > 0 ? ((goff - grev) / p("revepsilon"), grev / revlimit) : (0, 0)
+        let (b1, b2) = p("epsilon") > 0 ? ((gon - goff) / p("epsilon"), gon / ilimit) : (0, 0)
+        func n(_ x: Double) -> Expression { .number(x) }
+        func line(_ x0: Double, _ g: Double, _ x1: Double, _ g1: Double) -> Expression {  // x0·g + (v − x1)·g1
+            .binary("+", n(x0 * g), .binary("*", .binary("-", v, n(x1)), n(g1)))
+        }
+        func knee(_ at: Double, _ curvature: Double) -> Expression {  // ½(v − at)²·curvature + v·goff
+            .binary("+", .binary("*", n(0.5 * curvature), square(.binary("-", v, n(at)))), .binary("*", v, n(goff)))
+        }
+        func limited(_ limit: Double, _ start: Double, _ slope: Double, from i: Double) -> Expression {  // (limit − i)·tanh(slope·(v − start)) + i
+            .binary("+", .binary("*", n(limit - i), .call("tanh", [.binary("*", n(slope), .binary("-", v, n(start)))])), n(i))
+        }
+        let reverse = revlimit > -1e29 ? limited(revlimit, va, a2, from: goff * va + 0.5 * (va - vb) * (va - vb) * a1) : line(vrev, goff, vrev, grev)
+        let forward = ilimit < 1e29 ? limited(ilimit, vd, b2, from: goff * vd + 0.5 * (vd - vc) * (vd - vc) * b1) : line(vfwd, goff, vfwd, gon)
+        var above: Expression = forward
+        if p("epsilon") > 0 { above = .conditional(.binary("<", v, n(vd)), knee(vc, b1), above) }
+        above = .conditional(.binary("<", v, n(vc)), .binary("*", v, n(goff)), above)
+        if p("revepsilon") > 0 { above = .conditional(.binary("<", v, n(vb)), knee(vb, a1), above) }
+        return .conditional(.binary("<", v, n(va)), reverse, above)
+    }
+
     /// `pwl`: the line through the points (x_array, y_array), its end segments extended, each
     /// interior corner rounded over ±d about its x as `smoothClamp` rounds a limit (ngspice's
     /// `cm_smooth_corner`): d is `input_domain`, or with `fraction` (the default) that fraction of

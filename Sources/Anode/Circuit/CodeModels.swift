@@ -116,6 +116,9 @@ extension Elaborator {
         "zener": ([.output("z", resistive: true)],
                   ["v_breakdown": .real(nil), "i_breakdown": .real(nil), "r_breakdown": .real(1), "i_rev": .real(1e-6), "i_sat": .real(1e-12),
                    "n_forward": .real(1), "limit_switch": .real(0)]),
+        "sidiode": ([.output("ds", resistive: true)],
+                    ["ron": .real(1), "roff": .real(-1), "vfwd": .real(0), "vrev": .real(1e30), "ilimit": .real(1e30), "revilimit": .real(1e30),
+                     "epsilon": .real(0), "revepsilon": .real(0), "rrev": .real(0)]),
         "potentiometer": ([.terminal("r0"), .terminal("wiper"), .terminal("r1")],
                           ["position": .real(0.5), "log": .real(0), "r": .real(1e5), "log_multiplier": .real(1)]),
         "hyst": ([.input("in", named: false), .output()],
@@ -138,7 +141,7 @@ extension Elaborator {
 
     /// XSPICE's other code models, which Anode does not have.
     static let otherCodeModels: Set<String> = [
-        "filesource", "multi_input_pwl", "sidiode", "ilimit",
+        "filesource", "multi_input_pwl", "ilimit",
         "slew", "lcouple", "core", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
         "delay", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
@@ -275,6 +278,8 @@ extension Elaborator {
                 guard range > 0 else { throw NetlistError("\(line.name): climit's limit_range must be positive, found \(range)", at: model.location) }
                 let r: Expression = parameter("fraction") != 0 ? .binary("*", .number(range), .binary("-", upper, lower)) : .number(range)
                 value = Self.smoothClamp(x, lower: lower, upper: upper, range: r)
+            case "sidiode":
+                value = try Self.simpleDiode(across: input(.voltage(a, b)), parameters, element: line.name, at: model.location)
             case "zener":
                 value = try Self.zener(across: input(.voltage(a, b)), parameters, element: line.name, at: model.location)
             case "aswitch":
