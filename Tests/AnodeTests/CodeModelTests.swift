@@ -361,21 +361,31 @@ struct CodeModelTests {
         #expect(abs(db[1] + 10 * log10(1 + 1e4)) < 1e-9)
     }
 
+    /// The netlist `CodeModels/NAME.cir`, its transient, and that transient's worst relative RMS
+    /// distance from ngspice's fixture over its probes (asserting the time grid matches).
+    func againstFixture(_ name: String) throws -> (url: URL, circuit: Circuit, spec: TransientSpec, probes: [Probe], errors: [(Probe, Double)]) {
+        let url = Paths.tests.appendingPathComponent("CodeModels/\(name).cir")
+        let circuit = try loadCircuit(url)
+        guard case .transient(let spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { throw NetlistError("\(name): no .tran", at: nil) }
+        let reference = try Table(Paths.fixtures.appendingPathComponent("\(name).tran.csv"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        let result = try Simulator(circuit).transient(spec, probes: probes)
+        try #require(result.time.count == reference.rows.count)
+        var errors: [(Probe, Double)] = []
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            errors.append((probe, relativeRMS(error: zip(try #require(result.values(probe)), expected).map { $0 - $1 }, signal: expected)))
+        }
+        return (url, circuit, spec, probes, errors)
+    }
+
     @Test("netlists that never rest or start away from rest: ngspice's waveforms, and both engines alike",
           arguments: ["vco", "integrator-start"])
     func awayFromRest(_ name: String) throws {
         // vco: a sine whose frequency a slow sine sweeps, a fixed triangle; integrator-start: s_xfer
         // and int from int_ic and out_ic with a DC input they then move from.
-        let url = Paths.tests.appendingPathComponent("CodeModels/\(name).cir")
-        let circuit = try loadCircuit(url)
-        guard case .transient(let spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
-        let reference = try Table(Paths.fixtures.appendingPathComponent("\(name).tran.csv"))
-        let probes = reference.header.dropFirst().compactMap { Probe($0) }
-        let result = try Simulator(circuit).transient(spec, probes: probes)
-        try #require(result.time.count == reference.rows.count)
-        for probe in probes {
-            let expected = try #require(reference.column(probe.description))
-            let error = relativeRMS(error: zip(try #require(result.values(probe)), expected).map { $0 - $1 }, signal: expected)
+        let (url, circuit, _, _, errors) = try againstFixture(name)
+        for (probe, error) in errors {
             #expect(error < 5e-3, "\(name) \(probe): \(error) RMS")  // the agreement suite's 0.5 %
         }
         for (probe, error) in try ProcessorTests.compare(url) {
@@ -393,16 +403,8 @@ struct CodeModelTests {
 
     @Test("hyst: ngspice's backlash between two legs, up and down past both; the real-time engine refuses it by name")
     func hysteresis() throws {
-        let url = Paths.tests.appendingPathComponent("CodeModels/hysteresis.cir")
-        let netlist = try loadCircuit(url)
-        guard case .transient(let spec)? = netlist.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
-        let reference = try Table(Paths.fixtures.appendingPathComponent("hysteresis.tran.csv"))
-        let probes = reference.header.dropFirst().compactMap { Probe($0) }
-        let result = try Simulator(netlist).transient(spec, probes: probes)
-        try #require(result.time.count == reference.rows.count)
-        for probe in probes {
-            let expected = try #require(reference.column(probe.description))
-            let error = relativeRMS(error: zip(try #require(result.values(probe)), expected).map { $0 - $1 }, signal: expected)
+        let (_, netlist, spec, probes, errors) = try againstFixture("hysteresis")
+        for (probe, error) in errors {
             #expect(error < 2e-4, "\(probe): \(error) of the swing")
         }
         // The legs by hand: at 1.5 V the rising leg (from 1.2 V to 2.9 V) gives 0.5 + 0.3·(2.5/1.7),
@@ -504,6 +506,7 @@ struct CodeModelTests {
         ("A1 a b x1\n.model x1 slew(rise_slope=1)", "'slew' is not supported"),
         ("A1 a b z\n.model z zener(v_breakdown=5)", "zener needs i_breakdown (it has no default)"),
         ("A1 a b d\n.model d sidiode(ron=0)", "sidiode needs positive ron"),
+        ("A1 a b d\n.model d sidiode(roff=-5)", "sidiode needs positive ron, roff"),
         ("A1 a b x1\n.model x1 hyst(in_low=2 in_high=1)", "hyst needs in_low < in_high"),
         ("A1 a c o\n.model o sine(cntl_array=[0 1] freq_array=[1k])", "the same length"),
         ("A1 a c o\n.model o triangle(cntl_array=[0 1] freq_array=[1k 2k] duty_cycle=1)", "duty_cycle must lie between 0 and 1"),

@@ -107,7 +107,7 @@ extension Elaborator {
     static func simpleDiode(across v: Expression, _ parameters: [String: [Double]], element: String,
                             at location: SourceLocation) throws(NetlistError) -> Expression {
         func p(_ key: String) -> Double { parameters[key]![0] }
-        let ron = p("ron"), roff = p("roff") < 0 ? p("ron") : p("roff")
+        let ron = p("ron"), roff = parameters["roff"]?.first ?? ron
         guard ron > 0, roff > 0, p("rrev") >= 0, p("epsilon") >= 0, p("revepsilon") >= 0, p("ilimit") > 0, p("revilimit") > 0 else {
             throw NetlistError("\(element): sidiode needs positive ron, roff, ilimit and revilimit, and rrev, epsilon and revepsilon not negative", at: location)
         }

@@ -94,6 +94,7 @@ extension Elaborator {
         for (key, kind) in spec {
             switch kind {
             case .real(let value): if let value { values[key] = [value] }
+            case .optional: break
             case .perInput(let value): values[key] = Array(repeating: value, count: inputs)
             case .list: values[key] = []
             }
@@ -107,7 +108,7 @@ extension Elaborator {
             }
             let elements = text.text.hasPrefix("[") && !text.isExpression ? Self.vectorElements(text) : [text]
             switch kind {
-            case .real:
+            case .real, .optional:
                 if elements.count != 1 { throw NetlistError("\(assignment.name) of \(model.type) is one value, not a vector", at: text.location) }
             case .perInput:
                 if elements.count != inputs {

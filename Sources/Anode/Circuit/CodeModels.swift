@@ -64,11 +64,12 @@ extension Elaborator {
         }
     }
 
-    /// A code model parameter: one number (with its default, nil if it must be given), one per
-    /// input of the vector port (with the default of each), or a list of any length (empty if
-    /// not given).
+    /// A code model parameter: one number (with its default, nil if it must be given), one number
+    /// that may be left out (absent then, for a default the model derives), one per input of the
+    /// vector port (with the default of each), or a list of any length (empty if not given).
     enum CodeModelParameter {
         case real(Double?)
+        case optional
         case perInput(Double)
         case list
     }
@@ -117,7 +118,7 @@ extension Elaborator {
                   ["v_breakdown": .real(nil), "i_breakdown": .real(nil), "r_breakdown": .real(1), "i_rev": .real(1e-6), "i_sat": .real(1e-12),
                    "n_forward": .real(1), "limit_switch": .real(0)]),
         "sidiode": ([.output("ds", resistive: true)],
-                    ["ron": .real(1), "roff": .real(-1), "vfwd": .real(0), "vrev": .real(1e30), "ilimit": .real(1e30), "revilimit": .real(1e30),
+                    ["ron": .real(1), "roff": .optional, "vfwd": .real(0), "vrev": .real(1e30), "ilimit": .real(1e30), "revilimit": .real(1e30),
                      "epsilon": .real(0), "revepsilon": .real(0), "rrev": .real(0)]),
         "potentiometer": ([.terminal("r0"), .terminal("wiper"), .terminal("r1")],
                           ["position": .real(0.5), "log": .real(0), "r": .real(1e5), "log_multiplier": .real(1)]),

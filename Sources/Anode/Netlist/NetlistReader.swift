@@ -779,7 +779,7 @@ struct NetlistReader {
 
     /// The tokens with each vector value of an XSPICE code model's card (`in_gain=[2.0 1.0]`,
     /// `num_coeff=[1 {a}]`) made one word, `[2.0 1.0]`, its elements apart by spaces (expressions
-    /// in braces); see `CodeModelVector`.
+    /// in braces); `Elaborator.vectorElements` splits them again.
     static func joiningVectors(_ tokens: [Token]) throws(NetlistError) -> [Token] {
         var out: [Token] = []
         var i = 0
