@@ -302,6 +302,10 @@ def write_fixtures(netlist, out_dir):
                     n = m.group(1).lower()
                     if '#ibranch_' in n:
                         continue
+                    # A device's internal node (ngspice prints a VDMOS's gate behind RG, `m1#gate`):
+                    # Anode's operating point lists the netlist's nodes.
+                    if '#' in n and not re.search(r'#branch(_\d+_\d+)?$', n):
+                        continue
                     n = re.sub(r'#branch_\d+_\d+$', '#branch', n)
                     n = f'i({n[:-7]})' if n.endswith('#branch') else f'v({n})'
                     f.write(f'{n},{float(m.group(2))!r}\n')

@@ -10,7 +10,7 @@ struct AllocationTests {
     func process() throws {
         // The class-AB stage at 8 V takes some steps in sub-steps (1x only), with and without a
         // fallback budget.
-        let names = ["diode-clipper", "12ax7-common-cathode", "2n3904-common-emitter", "class-ab-output", "tone-stack-jcm800", "fuzz-face"]
+        let names = ["diode-clipper", "12ax7-common-cathode", "2n3904-common-emitter", "class-ab-output", "tone-stack-jcm800", "fuzz-face", "mosfet-class-ab"]
         // Behavioral sources evaluate their expressions on a fixed-size stack (XSPICE code models among them).
         let netlists = ["behavioral-triode", "behavioral-sources", "code-models"]
         let hard = ["class-ab-output@8", "class-ab-output@8:4"]

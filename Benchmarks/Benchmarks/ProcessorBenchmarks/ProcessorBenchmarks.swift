@@ -14,6 +14,7 @@ let circuits: [(file: String, low: Double, high: Double, oversampling: [Int])] =
     ("12ax7-common-cathode", 0.1, 1.0, [1, 4]),
     ("2n3904-common-emitter", 0.01, 0.2, [1, 4]),
     ("class-ab-output", 0.05, 1.0, [1, 4]),
+    ("mosfet-class-ab", 1.0, 10.0, [1, 4]),
     ("tone-stack-jcm800", 0.1, 1.0, [1, 4]),
     ("rlc", 0.1, 1.0, [1, 4]),
     ("tube-screamer", 0.02, 0.2, [1, 4]),

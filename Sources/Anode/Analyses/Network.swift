@@ -89,8 +89,9 @@ struct Network: Sendable {
 
     /// A primitive's current at one of a device's terminals, flowing into the device there.
     enum Tap: Sendable {
-        /// A series resistance's current from its outer node (the terminal) to its inner one.
-        case resistor(Int)
+        /// A resistor's current from its node a to its node b, times the sign (+1: the terminal is a;
+        /// a series resistance's node a is its outer one, the terminal).
+        case resistor(Int, sign: Double)
         /// A capacitor's current from its node a to its node b, times the sign (+1: the terminal is a).
         case capacitor(Int, sign: Double)
         /// The current into terminal `terminal` (an index into `terminals`) of device `device`.
@@ -164,7 +165,7 @@ struct Network: Sendable {
         // The taps of the present device element's terminals, collected as its primitives are made.
         /// Terminal `t`, reached at `inner`: through its series resistance, or device terminal `j` of the device just added.
         func tap(_ t: Int, outer: Int, inner: Int, device j: Int) {
-            taps[t].append(inner != outer ? .resistor(seriesResistor[inner]!) : .device(devices.count - 1, terminal: j))
+            taps[t].append(inner != outer ? .resistor(seriesResistor[inner]!, sign: 1) : .device(devices.count - 1, terminal: j))
         }
         /// Device terminal `j` of the device just added, at terminal `t`.
         func tap(_ t: Int, device j: Int) { taps[t].append(.device(devices.count - 1, terminal: j)) }
@@ -258,6 +259,30 @@ struct Network: Sendable {
                 if capacitor(n(g), n(b), p.gateBulkOverlap * l, owner) {
                     tap(1, capacitorSign: 1)
                     tap(3, capacitorSign: -1)
+                }
+            case let .vdmos(d, g, s, m):
+                let p = m.parameters
+                let gi = series(element, owner, n(g), p.gateResistance, "gate")
+                let di = series(element, owner, n(d), p.drainResistance, "drain")
+                let si = series(element, owner, n(s), p.sourceResistance, "source")
+                devices.append(Device(terminals: [gi, di, si], model: .vdmos(m), owner: owner))
+                tap(0, outer: n(d), inner: di, device: 1)
+                tap(1, outer: n(g), inner: gi, device: 0)
+                tap(2, outer: n(s), inner: si, device: 2)
+                if capacitor(gi, si, p.gateSourceCapacitance, owner) {
+                    if gi == n(g) { tap(1, capacitorSign: 1) }
+                    if si == n(s) { tap(2, capacitorSign: -1) }
+                }
+                // The body diode from the source through RB to the drain (N-channel), from the
+                // drain to RB and the source (P-channel). The internal nodes are named as ngspice's.
+                let bi = series(element, owner, n(s), p.bodyResistance, "body")
+                devices.append(Device(terminals: m.polarity > 0 ? [bi, n(d)] : [n(d), bi], model: .diode(m.bodyDiode), owner: owner))
+                tap(0, device: m.polarity > 0 ? 1 : 0)
+                tap(2, outer: n(s), inner: bi, device: m.polarity > 0 ? 0 : 1)
+                if let rds = p.shuntResistance {
+                    resistors.append(Resistor(a: n(d), b: n(s), conductance: 1 / rds, owner: owner))
+                    taps[0].append(.resistor(resistors.count - 1, sign: 1))
+                    taps[2].append(.resistor(resistors.count - 1, sign: -1))
                 }
             case let .triode(p, g, k, t):
                 switch t {
@@ -436,6 +461,9 @@ struct Network: Sendable {
         for d in devices {
             switch d.model {
             case .depletionCapacitance, .behavioral: continue  // no conduction between terminals (a behavioral source is a current source)
+            case .vdmos:
+                // Only the channel's drain and source conduct; the gate draws no DC current.
+                dc.union(d.terminals[1], d.terminals[2])
             case .mosfet:
                 // The gate draws no DC current: drain, source and bulk conduct (bulk junctions), the gate does not.
                 dc.union(d.terminals[1], d.terminals[3])

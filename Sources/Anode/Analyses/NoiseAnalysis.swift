@@ -240,6 +240,17 @@ extension Simulator {
                                                flicker: p.flickerCoefficient * pow(max(abs(e.current[1]), 1e-38), p.flickerExponent) / (area * cox * cox),
                                                owner: device.owner))
                 }
+            case .vdmos(let m):
+                let e = m.portCurrents(v)
+                thermal(t[1], t[2], 2.0 / 3.0 * abs(e.conductance[1, 0]), device.owner, vt: m.vt)
+                let p = m.parameters
+                if p.flickerCoefficient != 0 {
+                    // KF·|Id|^AF/(f·m·Cox²), Cox of a 100 nm oxide, as ngspice's VDMOS.
+                    let cox = 3.9 * 8.854214871e-12 / 1e-7
+                    sources.append(NoiseSource(a: t[1], b: t[2], white: 0,
+                                               flicker: p.flickerCoefficient * pow(max(abs(e.current[1]), 1e-38), p.flickerExponent) / (m.multiplier * cox * cox),
+                                               owner: device.owner))
+                }
             case .korenTriode(let tube):
                 gridNoise(tube.parameters.gridResistance, tube.parameters.gridSaturationCurrent, tube.portCurrents(v), t[0], t[2], device.owner)
             case .korenPentode(let tube):

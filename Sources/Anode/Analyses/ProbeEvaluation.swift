@@ -59,7 +59,7 @@ extension MNAEngine {
         case .current(let carrier):
             switch carrier {
             case .branch(let b): return x[network.unknown(ofBranch: b)]
-            case .resistor(let k): return value(of: .resistor(k), x, chargeCurrents: chargeCurrents)
+            case .resistor(let k): return value(of: .resistor(k, sign: 1), x, chargeCurrents: chargeCurrents)
             case .capacitor(let k): return value(of: .capacitor(k, sign: 1), x, chargeCurrents: chargeCurrents)
             case .currentSource(let k): return sourceValue(k, current: true, ctx)
             case .vccs(let k):
@@ -89,9 +89,9 @@ extension MNAEngine {
     /// The current of one primitive at a terminal (see `Network.Tap`) at solution `x`.
     func value(of tap: Network.Tap, _ x: [Double], chargeCurrents: [Double]?) -> Double {
         switch tap {
-        case .resistor(let k):
+        case let .resistor(k, sign):
             let r = network.resistors[k]
-            return r.conductance * (voltage(r.a, x) - voltage(r.b, x))
+            return sign * r.conductance * (voltage(r.a, x) - voltage(r.b, x))
         case let .capacitor(k, sign):
             return sign * (chargeCurrents?[k] ?? 0)
         case let .device(d, j):

@@ -190,7 +190,7 @@ public struct Circuit: Sendable {
         case let .voltageControlledCurrentSource(_, _, _, _, g): try finite(g, "transconductance")
         case let .currentControlledCurrentSource(_, _, _, g): try finite(g, "gain")
         case let .currentControlledVoltageSource(_, _, _, r): try finite(r, "transresistance")
-        case .diode, .bjt, .jfet, .mosfet, .triode, .pentode: break
+        case .diode, .bjt, .jfet, .mosfet, .vdmos, .triode, .pentode: break
         case let .behavioralSource(terminals, b):
             if terminals.count != 2 * b.portCount {
                 throw NetlistError("\(name): a behavioral source of \(b.portCount) ports needs \(2 * b.portCount) terminals (a pair per port), not \(terminals.count)", at: at)

@@ -831,11 +831,11 @@ struct Elaborator {
     /// that are accepted but not modeled.
     mutating func parameters<P: ModelParameters>(_ type: P.Type, of model: ModelStatement, in scope: Scope, from start: P? = nil) throws(NetlistError) -> P {
         var p = start ?? P()
-        var ignored: [String] = [], metadata: [String] = []
+        var ignored: [(name: String, reason: String)] = []
         for a in model.parameters {
             guard let text = a.value else { continue }
             if Self.partMetadata.contains(a.name) {
-                metadata.append(a.name.uppercased())
+                ignored.append((a.name.uppercased(), Self.partMetadataReason))
                 continue
             }
             let value = try scope.evaluate(text)
@@ -846,19 +846,22 @@ struct Elaborator {
                 throw NetlistError("unknown parameter '\(a.name)' for a \(model.type.uppercased()) model", at: a.location)
             }
             if case let .ignored(reason, neutral) = support, neutral != value {
-                ignored.append("\(a.name.uppercased()) (\(reason))")
+                ignored.append((a.name.uppercased(), reason))
             }
         }
         if let (name, problem) = p.invalidParameter() {
             let at = model.parameters.last(where: { $0.name == name })?.location ?? model.location
             throw NetlistError("model \(model.name): parameter \(name.uppercased()) \(problem)", at: at)
         }
-        if !metadata.isEmpty {
-            ignored.append("\(metadata.joined(separator: ", ")) (LTspice's part data for its component browser, not simulation parameters)")
-        }
         if !ignored.isEmpty, !warnedModels.contains(model.location) {
             warnedModels.insert(model.location)
-            circuit.warnings.append(Diagnostic("model \(model.name): accepted but not modeled: \(ignored.joined(separator: "; "))", at: model.location))
+            // The names that share a reason together, the reasons in the order they first came.
+            var reasons: [String] = []
+            for (_, reason) in ignored where !reasons.contains(reason) { reasons.append(reason) }
+            let text = reasons.map { reason in
+                "\(ignored.filter { $0.reason == reason }.map(\.name).joined(separator: ", ")) (\(reason))"
+            }
+            circuit.warnings.append(Diagnostic("model \(model.name): accepted but not modeled: \(text.joined(separator: "; "))", at: model.location))
         }
         return p
     }
@@ -869,9 +872,11 @@ struct Elaborator {
     /// Model-card entries that LTspice's libraries carry for its component browser (manufacturer,
     /// kind, ratings) and its simulator ignores; their values may be words (`mfg=NXP`, `type=zener`).
     static let partMetadata: Set<String> = ["mfg", "type", "vceo", "icrating", "iave", "vpk", "ipk"]
+    /// Why `partMetadata` is not simulated.
+    static let partMetadataReason = "LTspice's part data for its component browser, not simulation parameters"
 
     static let modelTypes: [Character: Set<String>] = [
-        "d": ["d"], "q": ["npn", "pnp"], "j": ["njf", "pjf"], "m": ["nmos", "pmos"], "s": ["sw"], "w": ["csw"],
+        "d": ["d"], "q": ["npn", "pnp"], "j": ["njf", "pjf"], "m": ["nmos", "pmos", "vdmos"], "s": ["sw"], "w": ["csw"],
     ]
 
     func lookupModel(_ token: Token, for line: ElementLine, in scope: Scope) throws(NetlistError) -> (ModelStatement, Scope) {
@@ -922,18 +927,23 @@ struct Elaborator {
         switch letter {
         case "d": nodeCount = 2
         case "j": nodeCount = 3
-        case "m": nodeCount = 4
+        case "m":
+            // M d g s MODEL for a VDMOS (three terminals), M d g s b MODEL otherwise.
+            nodeCount = positional.count >= 4 && scope.model(positional[3].lowercased)?.0.type == "vdmos" ? 3 : 4
         default:
             // Q c b e [s] model: a fourth word is the substrate unless it names a model.
             nodeCount = positional.count >= 5 && scope.model(positional[3].lowercased) == nil ? 4 : 3
         }
-        let nodeNames = ["d": "anode, cathode", "j": "drain, gate, source", "m": "drain, gate, source, bulk", "q": "collector, base, emitter"][String(letter)]!
+        let nodeNames = ["d": "anode, cathode", "j": "drain, gate, source", "m": nodeCount == 3 ? "drain, gate, source" : "drain, gate, source, bulk", "q": "collector, base, emitter"][String(letter)]!
         try requireNodes(positional, nodeCount, line, nodeNames)
         guard positional.count > nodeCount else {
             throw NetlistError("\(line.name) needs a model name after its nodes", at: positional.last?.location ?? line.location)
         }
         let nodes = try positional[0..<nodeCount].map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
         let (model, modelScope) = try lookupModel(positional[nodeCount], for: line, in: scope)
+        if model.type == "vdmos" && nodeCount != 3 {
+            throw NetlistError("\(line.name): a VDMOS has three terminals (drain, gate, source), not \(nodeCount)", at: positional[3].location)
+        }
         var area = 1.0
         var rest = Array(positional[(nodeCount + 1)...])
         rest.removeAll { $0.isWord("off") }  // OFF only changes SPICE's first guess
@@ -956,6 +966,8 @@ struct Elaborator {
             case (_, "m"): multiplier = v
             case (_, "ic"): break  // initial guesses: no effect on the solution
             case (_, "temp"), (_, "dtemp"): try temperature.set(key, v)
+            case ("m", _) where model.type == "vdmos":
+                throw NetlistError("unknown parameter '\(key.text)' for \(line.name): a VDMOS instance takes m, temp and dtemp", at: key.location)
             case ("m", "l"): geometry.length = v * scale
             case ("m", "w"): geometry.width = v * scale
             case ("m", "ad"): geometry.drainArea = v * scale * scale
@@ -992,6 +1004,11 @@ struct Elaborator {
         case "j":
             let p = try parameters(ShichmanHodges.Parameters.self, of: model, in: modelScope)
             kind = .jfet(drain: nodes[0], gate: nodes[1], source: nodes[2], try located { () throws(NetlistError) in try ShichmanHodges(nChannel: model.type == "njf", p, area: area, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
+        case "m" where model.type == "vdmos":
+            var start = VDMOS.Parameters()
+            start.pChannel = model.parameters.contains { $0.value == nil && ($0.name == "pchan" || $0.name == "vdmosp") }
+            let p = try parameters(VDMOS.Parameters.self, of: model, in: modelScope, from: start)
+            kind = .vdmos(drain: nodes[0], gate: nodes[1], source: nodes[2], try located { () throws(NetlistError) in try VDMOS(p, multiplier: multiplier, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
         default:
             let p = try parameters(MOSFETLevel1.Parameters.self, of: model, in: modelScope)
             geometry.width *= multiplier

@@ -46,6 +46,8 @@ public enum ElementKind: Hashable, Sendable {
     case jfet(drain: Node, gate: Node, source: Node, ShichmanHodges)
     /// A MOSFET.
     case mosfet(drain: Node, gate: Node, source: Node, bulk: Node, MOSFETLevel1)
+    /// A power MOSFET (VDMOS) with its body diode.
+    case vdmos(drain: Node, gate: Node, source: Node, VDMOS)
     /// A triode.
     case triode(plate: Node, grid: Node, cathode: Node, Triode)
     /// A pentode or beam tetrode.
@@ -86,6 +88,7 @@ public enum ElementKind: Hashable, Sendable {
         case let .bjt(c, b, e, _): return [c, b, e]
         case let .jfet(d, g, s, _): return [d, g, s]
         case let .mosfet(d, g, s, b, _): return [d, g, s, b]
+        case let .vdmos(d, g, s, _): return [d, g, s]
         case let .triode(p, g, k, _): return [p, g, k]
         case let .pentode(p, g2, g1, k, _): return [p, g2, g1, k]
         case let .potentiometer(a, w, b, _, _): return [a, w, b]
@@ -109,7 +112,7 @@ extension ElementKind {
         switch self {
         case .diode: ["a", "k"]
         case .bjt: ["c", "b", "e"]
-        case .jfet: ["d", "g", "s"]
+        case .jfet, .vdmos: ["d", "g", "s"]
         case .mosfet: ["d", "g", "s", "b"]
         case .triode: ["p", "g", "k"]
         case .pentode: ["p", "g2", "g1", "k"]

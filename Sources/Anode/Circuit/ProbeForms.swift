@@ -46,7 +46,7 @@ extension Elaborator {
                  .voltageControlledVoltageSource, .voltageControlledCurrentSource,
                  .currentControlledCurrentSource, .currentControlledVoltageSource, .behavioralSource:
                 probes.append(.current(element.name))
-            case .coupling, .potentiometer, .bjt, .jfet, .mosfet, .triode, .pentode:
+            case .coupling, .potentiometer, .bjt, .jfet, .mosfet, .vdmos, .triode, .pentode:
                 break
             }
         }

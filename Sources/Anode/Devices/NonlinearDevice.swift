@@ -13,6 +13,8 @@ public enum NonlinearDevice: Hashable, Sendable {
     case jfet(ShichmanHodges)
     /// A level-1 MOSFET.
     case mosfet(MOSFETLevel1)
+    /// A power MOSFET's channel (VDMOS).
+    case vdmos(VDMOS)
     /// Koren's triode.
     case korenTriode(KorenTriode)
     /// Dempwolf and Zölzer's triode.
@@ -32,6 +34,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .bjt(let d): return d.portCount
         case .jfet(let d): return d.portCount
         case .mosfet(let d): return d.portCount
+        case .vdmos(let d): return d.portCount
         case .korenTriode(let d): return d.portCount
         case .dempwolfZolzerTriode(let d): return d.portCount
         case .korenPentode(let d): return d.portCount
@@ -48,6 +51,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .bjt(let d): return d.portCurrents(v)
         case .jfet(let d): return d.portCurrents(v)
         case .mosfet(let d): return d.portCurrents(v)
+        case .vdmos(let d): return d.portCurrents(v)
         case .korenTriode(let d): return d.portCurrents(v)
         case .dempwolfZolzerTriode(let d): return d.portCurrents(v)
         case .korenPentode(let d): return d.portCurrents(v)
@@ -64,6 +68,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .bjt(let d): return d.hasCharge
         case .jfet(let d): return d.hasCharge
         case .mosfet(let d): return d.hasCharge
+        case .vdmos(let d): return d.hasCharge
         case .korenTriode(let d): return d.hasCharge
         case .dempwolfZolzerTriode(let d): return d.hasCharge
         case .korenPentode(let d): return d.hasCharge
@@ -81,6 +86,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .bjt(let d): return d.portCharges(v)
         case .jfet(let d): return d.portCharges(v)
         case .mosfet(let d): return d.portCharges(v)
+        case .vdmos(let d): return d.portCharges(v)
         case .korenTriode(let d): return d.portCharges(v)
         case .dempwolfZolzerTriode(let d): return d.portCharges(v)
         case .korenPentode(let d): return d.portCharges(v)
@@ -97,6 +103,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .bjt(let d): return d.limit(new, old: old)
         case .jfet(let d): return d.limit(new, old: old)
         case .mosfet(let d): return d.limit(new, old: old)
+        case .vdmos(let d): return d.limit(new, old: old)
         case .korenTriode(let d): return d.limit(new, old: old)
         case .dempwolfZolzerTriode(let d): return d.limit(new, old: old)
         case .korenPentode(let d): return d.limit(new, old: old)
@@ -123,6 +130,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .bjt(let q): return q.initialPortVoltages
         case .jfet(let j): return j.initialPortVoltages
         case .mosfet(let m): return m.initialPortVoltages
+        case .vdmos(let m): return m.initialPortVoltages
         case .korenTriode, .dempwolfZolzerTriode, .korenPentode, .depletionCapacitance, .behavioral: return PortVector()
         }
     }

@@ -226,6 +226,10 @@ extension MOSFETLevel1: PortDevice {
     /// Three ports, (gate, source), (drain, source) and (bulk, source).
     @inlinable public var portCount: Int { 3 }
 }
+extension VDMOS: PortDevice {
+    /// Two ports, (gate, source) and (drain, source), inside the gate, drain and source resistances.
+    @inlinable public var portCount: Int { 2 }
+}
 
 extension KorenTriode: PortDevice {
     /// Two ports, (grid, cathode) and (plate, cathode).

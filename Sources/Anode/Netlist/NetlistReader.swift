@@ -450,7 +450,7 @@ struct NetlistReader {
         }
         let item = tokens[i]
         let target: StepTarget
-        let modelTypes: Set<String> = ["d", "npn", "pnp", "njf", "pjf", "nmos", "pmos", "sw", "csw"]
+        let modelTypes: Set<String> = ["d", "npn", "pnp", "njf", "pjf", "nmos", "pmos", "vdmos", "sw", "csw"]
         if item.isWord("param") {
             guard i + 1 < tokens.count, tokens[i + 1].kind == .word else { throw NetlistError(".step param needs a parameter name", at: item.location) }
             target = .parameter(tokens[i + 1].lowercased)
@@ -772,7 +772,16 @@ struct NetlistReader {
                 k += 1
             }
         }
-        let parameters = try parseAssignments(rest, context: ".model \(tokens[1].text)", expressions: false)
+        // A VDMOS card's channel type is a flag, PCHAN or NCHAN (VDMOSP, VDMOSN), without a value.
+        var flags: [Assignment] = []
+        if tokens[2].lowercased == "vdmos" {
+            rest.removeAll { t in
+                let isFlag = t.kind == .word && ["pchan", "nchan", "vdmosp", "vdmosn"].contains(t.lowercased)
+                if isFlag { flags.append(Assignment(name: t.lowercased, value: nil, location: t.location)) }
+                return isFlag
+            }
+        }
+        let parameters = try flags + parseAssignments(rest, context: ".model \(tokens[1].text)", expressions: false)
         return Statement(kind: .model(ModelStatement(name: tokens[1].lowercased, type: tokens[2].lowercased, parameters: parameters, location: line.location,
                                                      typeLocation: tokens[2].location, fromLibrary: line.fromLibrary)), location: line.location)
     }

@@ -329,6 +329,7 @@ struct DeviceBank {
     @usableFromInline var bjts: DeviceArray<GummelPoon>
     @usableFromInline var jfets: DeviceArray<ShichmanHodges>
     @usableFromInline var mosfets: DeviceArray<MOSFETLevel1>
+    @usableFromInline var vdmos: DeviceArray<VDMOS>
     @usableFromInline var korenTriodes: DeviceArray<KorenTriode>
     @usableFromInline var dzTriodes: DeviceArray<DempwolfZolzerTriode>
     @usableFromInline var pentodes: DeviceArray<KorenPentode>
@@ -339,7 +340,7 @@ struct DeviceBank {
     init(_ model: StateSpaceModel, blockOffsets: [Int], blockStrides: [Int]) {
         let record = model.portCount <= 2
         var diodes: [DeviceSlot<Diode>] = [], bjts: [DeviceSlot<GummelPoon>] = [], jfets: [DeviceSlot<ShichmanHodges>] = []
-        var mosfets: [DeviceSlot<MOSFETLevel1>] = [], korens: [DeviceSlot<KorenTriode>] = []
+        var mosfets: [DeviceSlot<MOSFETLevel1>] = [], vdmos: [DeviceSlot<VDMOS>] = [], korens: [DeviceSlot<KorenTriode>] = []
         var dzs: [DeviceSlot<DempwolfZolzerTriode>] = [], pentodes: [DeviceSlot<KorenPentode>] = []
         var caps: [DeviceSlot<DepletionCharge>] = [], behavioral: [DeviceSlot<BehavioralSource>] = []
         func slot<D: PortDevice>(_ d: D, _ k: Int) -> DeviceSlot<D> {
@@ -354,6 +355,7 @@ struct DeviceBank {
             case .bjt(let d): bjts.append(slot(d, k))
             case .jfet(let d): jfets.append(slot(d, k))
             case .mosfet(let d): mosfets.append(slot(d, k))
+            case .vdmos(let d): vdmos.append(slot(d, k))
             case .korenTriode(let d): korens.append(slot(d, k))
             case .dempwolfZolzerTriode(let d): dzs.append(slot(d, k))
             case .korenPentode(let d): pentodes.append(slot(d, k))
@@ -365,6 +367,7 @@ struct DeviceBank {
         self.bjts = DeviceArray(bjts, recordingSecondDerivatives: record)
         self.jfets = DeviceArray(jfets, recordingSecondDerivatives: record)
         self.mosfets = DeviceArray(mosfets, recordingSecondDerivatives: record)
+        self.vdmos = DeviceArray(vdmos, recordingSecondDerivatives: record)
         self.korenTriodes = DeviceArray(korens, recordingSecondDerivatives: record)
         self.dzTriodes = DeviceArray(dzs, recordingSecondDerivatives: record)
         self.pentodes = DeviceArray(pentodes, recordingSecondDerivatives: record)
@@ -373,12 +376,12 @@ struct DeviceBank {
     }
 
     func reset() {
-        diodes.reset(); bjts.reset(); jfets.reset(); mosfets.reset()
+        diodes.reset(); bjts.reset(); jfets.reset(); mosfets.reset(); vdmos.reset()
         korenTriodes.reset(); dzTriodes.reset(); pentodes.reset(); capacitances.reset(); behavioral.reset()
     }
 
     func deallocate() {
-        diodes.deallocate(); bjts.deallocate(); jfets.deallocate(); mosfets.deallocate()
+        diodes.deallocate(); bjts.deallocate(); jfets.deallocate(); mosfets.deallocate(); vdmos.deallocate()
         korenTriodes.deallocate(); dzTriodes.deallocate(); pentodes.deallocate(); capacitances.deallocate()
         behavioral.deallocate()
     }
@@ -390,6 +393,7 @@ struct DeviceBank {
         if bjts.count > 0 { bjts.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if jfets.count > 0 { jfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if mosfets.count > 0 { mosfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if vdmos.count > 0 { vdmos.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if korenTriodes.count > 0 { korenTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if dzTriodes.count > 0 { dzTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if pentodes.count > 0 { pentodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
@@ -404,6 +408,7 @@ struct DeviceBank {
         if bjts.count > 0 { bjts.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if jfets.count > 0 { jfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if mosfets.count > 0 { mosfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if vdmos.count > 0 { vdmos.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if korenTriodes.count > 0 { korenTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if dzTriodes.count > 0 { dzTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if pentodes.count > 0 { pentodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
@@ -420,6 +425,7 @@ struct DeviceBank {
         if bjts.count > 0 { bjts.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if jfets.count > 0 { jfets.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if mosfets.count > 0 { mosfets.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if vdmos.count > 0 { vdmos.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if korenTriodes.count > 0 { korenTriodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if dzTriodes.count > 0 { dzTriodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if pentodes.count > 0 { pentodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
@@ -436,7 +442,7 @@ struct DeviceBank {
 
     /// Whether some device gives the prediction a second-order term (`DeviceArray.givesSecondOrderTerm`).
     var givesSecondOrderTerm: Bool {
-        diodes.givesSecondOrderTerm || bjts.givesSecondOrderTerm || jfets.givesSecondOrderTerm || mosfets.givesSecondOrderTerm
+        diodes.givesSecondOrderTerm || bjts.givesSecondOrderTerm || jfets.givesSecondOrderTerm || mosfets.givesSecondOrderTerm || vdmos.givesSecondOrderTerm
             || korenTriodes.givesSecondOrderTerm || dzTriodes.givesSecondOrderTerm || pentodes.givesSecondOrderTerm
             || capacitances.givesSecondOrderTerm || behavioral.givesSecondOrderTerm
     }
@@ -449,6 +455,7 @@ struct DeviceBank {
         if bjts.count > 0 { bjts.secondOrder(step, into: r) }
         if jfets.count > 0 { jfets.secondOrder(step, into: r) }
         if mosfets.count > 0 { mosfets.secondOrder(step, into: r) }
+        if vdmos.count > 0 { vdmos.secondOrder(step, into: r) }
         if korenTriodes.count > 0 { korenTriodes.secondOrder(step, into: r) }
         if dzTriodes.count > 0 { dzTriodes.secondOrder(step, into: r) }
         if pentodes.count > 0 { pentodes.secondOrder(step, into: r) }
@@ -463,6 +470,7 @@ struct DeviceBank {
         if bjts.count > 0 { bjts.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
         if jfets.count > 0 { jfets.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
         if mosfets.count > 0 { mosfets.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
+        if vdmos.count > 0 { vdmos.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
         if capacitances.count > 0 { capacitances.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
         // Behavioral sources hold charges only as Q= capacitors and Flux= inductors' cores.
         if behavioral.count > 0 { behavioral.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange) }
@@ -473,6 +481,7 @@ struct DeviceBank {
     func copyCharges(from other: DeviceBank, smoothing: Bool = false) {
         diodes.copyCharges(from: other.diodes, smoothing: smoothing); bjts.copyCharges(from: other.bjts, smoothing: smoothing)
         jfets.copyCharges(from: other.jfets, smoothing: smoothing); mosfets.copyCharges(from: other.mosfets, smoothing: smoothing)
+        vdmos.copyCharges(from: other.vdmos, smoothing: smoothing)
         korenTriodes.copyCharges(from: other.korenTriodes, smoothing: smoothing)
         dzTriodes.copyCharges(from: other.dzTriodes, smoothing: smoothing); pentodes.copyCharges(from: other.pentodes, smoothing: smoothing)
         capacitances.copyCharges(from: other.capacitances, smoothing: smoothing)
@@ -482,7 +491,7 @@ struct DeviceBank {
     /// Keeps every device's present charge current (see `DeviceArray.saveChargeCurrents`).
     @usableFromInline
     func saveChargeCurrents() {
-        diodes.saveChargeCurrents(); bjts.saveChargeCurrents(); jfets.saveChargeCurrents(); mosfets.saveChargeCurrents()
+        diodes.saveChargeCurrents(); bjts.saveChargeCurrents(); jfets.saveChargeCurrents(); mosfets.saveChargeCurrents(); vdmos.saveChargeCurrents()
         korenTriodes.saveChargeCurrents(); dzTriodes.saveChargeCurrents(); pentodes.saveChargeCurrents()
         capacitances.saveChargeCurrents(); behavioral.saveChargeCurrents()
     }
@@ -490,7 +499,7 @@ struct DeviceBank {
     /// Drops the charges evaluated during a rejected sample.
     @inlinable @inline(__always)
     func reject() {
-        diodes.reject(); bjts.reject(); jfets.reject(); mosfets.reject(); capacitances.reject(); behavioral.reject()
+        diodes.reject(); bjts.reject(); jfets.reject(); mosfets.reject(); vdmos.reject(); capacitances.reject(); behavioral.reject()
     }
 
     /// Limits the Newton step of every junction and pentode plate; true when any step was changed.
@@ -500,7 +509,8 @@ struct DeviceBank {
         let b = bjts.count > 0 && bjts.limit(new, old: old)
         let c = jfets.count > 0 && jfets.limit(new, old: old)
         let d = mosfets.count > 0 && mosfets.limit(new, old: old)
+        let f = vdmos.count > 0 && vdmos.limit(new, old: old)
         let e = pentodes.count > 0 && pentodes.limit(new, old: old)
-        return a || b || c || d || e
+        return a || b || c || d || e || f
     }
 }

@@ -264,9 +264,9 @@ struct StateSpaceModel {
         /// Output row r adds the current of one primitive at a terminal (see `Network.Tap`).
         func tap(_ r: Int, _ tap: Network.Tap) {
             switch tap {
-            case .resistor(let k):
+            case let .resistor(k, sign):
                 let res = net.resistors[k]
-                difference(r, res.a, res.b, res.conductance)
+                difference(r, res.a, res.b, sign * res.conductance)
             case let .capacitor(k, sign):
                 // i = (2C/T)·v − h.
                 let c = net.capacitors[k]
@@ -294,7 +294,7 @@ struct StateSpaceModel {
             case .current(let carrier):
                 switch carrier {
                 case .branch(let b): No[r, net.unknown(ofBranch: b)] = 1
-                case .resistor(let k): tap(r, .resistor(k))
+                case .resistor(let k): tap(r, .resistor(k, sign: 1))
                 case .capacitor(let k): tap(r, .capacitor(k, sign: 1))
                 case .device(let d): tap(r, .device(d, terminal: 0))
                 case .switch(let k):

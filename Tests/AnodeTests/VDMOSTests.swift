@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import Anode
+
+/// The power MOSFET (VDMOS) against its equations written out here, its Jacobians against central
+/// differences, its multiplier against parts in parallel, and its cards' errors. Its agreement with
+/// ngspice is in the fixtures of Netlists/vdmos-curves.cir, vdmos-switch.cir and
+/// circuits/mosfet-class-ab.cir (NgspiceAgreementTests).
+@Suite("VDMOS")
+struct VDMOSTests {
+    func circuit(_ text: String) throws(NetlistError) -> Circuit { try Circuit(netlistText: "test\n" + text, file: "test.cir") }
+
+    /// VTO 2, KP 4, LAMBDA 0.02, THETA 0.05, MTRIODE 0.8, KSUBTHRES 0.2, SUBSHIFT 0.1.
+    func card(pChannel: Bool = false) throws -> VDMOS {
+        var p = VDMOS.Parameters()
+        p.pChannel = pChannel
+        p.thresholdVoltage = pChannel ? -2 : 2
+        p.transconductance = 4
+        p.lambda = 0.02
+        p.theta = 0.05
+        p.triodeMultiplier = 0.8
+        p.subthresholdSlope = 0.2
+        p.subthresholdShift = 0.1
+        p.minimumGateDrainCapacitance = 50e-12
+        p.maximumGateDrainCapacitance = 2e-9
+        p.gateDrainShape = 0.3
+        return try VDMOS(p)
+    }
+
+    /// The law as the ngspice manual and `vdmosload.c` state it, written out independently.
+    func expected(vgs: Double, vds: Double) -> Double {
+        let forward = vds >= 0
+        let vg = forward ? vgs : vgs - vds
+        let vov = 0.2 * log1p(exp((vg - 2 - 0.1) / 0.2))
+        let betap = 4 * (1 + 0.02 * vds) / (1 + 0.05 * vgs)
+        let u = 0.8 * abs(vds)
+        let id = vov <= u ? betap * vov * vov / 2 : betap * u * (vov - u / 2)
+        return forward ? id : -id
+    }
+
+    @Test("channel current: saturation, MTRIODE's triode, weak inversion and reverse, N- and P-channel",
+          arguments: [(5.0, 10.0), (5, 1), (5, 3.5), (1.5, 10), (0, 5), (3, -1), (4, -0.2), (2.2, 0.01)])
+    func channelCurrent(_ vgs: Double, _ vds: Double) throws {
+        let n = try card(), p = try card(pChannel: true)
+        let id = expected(vgs: vgs, vds: vds)
+        let fromN = n.portCurrents(PortVector(vgs, vds, 0, 0))
+        let fromP = p.portCurrents(PortVector(-vgs, -vds, 0, 0))
+        #expect(abs(fromN.current[1] - id) <= 1e-13 * abs(id) + 1e-300, "N: \(fromN.current[1]) against \(id)")
+        #expect(abs(fromP.current[1] + id) <= 1e-13 * abs(id) + 1e-300, "P: \(fromP.current[1]) against \(-id)")
+        #expect(fromN.current[0] == 0 && fromN.conductance[0, 0] == 0 && fromN.conductance[0, 1] == 0)
+        checkJacobian(.vdmos(n), at: PortVector(vgs, vds, 0, 0))
+        checkJacobian(.vdmos(p), at: PortVector(-vgs, -vds, 0, 0))
+        checkJacobian(.vdmos(n), at: PortVector(vgs, vds, 0, 0), charges: true)
+        checkJacobian(.vdmos(p), at: PortVector(-vgs, -vds, 0, 0), charges: true)
+    }
+
+    @Test("gate-drain capacitance: CGDMIN far below, CGDMAX far above, its charge's slope, nothing at zero volts")
+    func gateDrainCapacitance() throws {
+        let m = try card()
+        let s = (2e-9 - 50e-12) / (1 + Double.pi / 2)
+        #expect(abs(m.gateDrainCharge(1e6).c - 2e-9) < 1e-18)
+        #expect(abs(m.gateDrainCharge(-1e9).c - 50e-12) < 1e-17)  // s·(π/2 − atan(3·10⁸)), 4·10⁻¹⁸
+        #expect(abs(m.gateDrainCharge(0).c - (2e-9 - s)) < 1e-24)
+        #expect(m.gateDrainCharge(0).q == 0)
+        // Continuous across zero, where the law turns from atan to tanh.
+        #expect(abs(m.gateDrainCharge(1e-9).q - m.gateDrainCharge(-1e-9).q) < 1e-17)
+        for v in [-200.0, -20, -3, -0.5, 0.5, 3, 20, 200] {
+            let h = 1e-5 * max(1, abs(v))
+            let slope = (m.gateDrainCharge(v + h).q - m.gateDrainCharge(v - h).q) / (2 * h)
+            let c = m.gateDrainCharge(v).c
+            #expect(abs(slope - c) <= 1e-7 * c, "dQ/dv \(slope) against C \(c) at \(v) V")
+        }
+    }
+
+    @Test("m = 2 is two parts in parallel: operating point, AC and terminal currents")
+    func multiplier() throws {
+        let card = """
+        .model X VDMOS(Vto=3 Kp=5 lambda=0.01 Rg=3 Rd=0.1 Rs=0.05 Rb=0.02 Rds=1Meg Cgs=1n Cgdmin=0.1n Cgdmax=1n Cjo=1n Is=1e-12 TT=20n)
+        Vd vdd 0 DC 20
+        Vg in 0 DC 3.5 AC 1
+
+        """
+        let doubled = try circuit(card + "Rl vdd d 5\nRg in g 100\nM1 d g 0 X m=2\n.end\n")
+        let pair = try circuit(card + "Rl vdd d 5\nRg in g 100\nM1 d g 0 X\nM2 d g 0 X\n.end\n")
+        let a = try Simulator(doubled).operatingPoint(), b = try Simulator(pair).operatingPoint()
+        let vd = try #require(a.voltage("d")), pairVd = try #require(b.voltage("d"))
+        #expect(vd < 19 && abs(vd - pairVd) < 1e-9, "\(vd) against \(pairVd)")
+        let sweep = ACSweep(.decade, points: 3, start: 1e3, stop: 10e6)
+        let probe = Probe.voltage("d")
+        let acA = try #require(Simulator(doubled).ac(sweep, probes: [probe]).values(probe))
+        let acB = try #require(Simulator(pair).ac(sweep, probes: [probe]).values(probe))
+        for (x, y) in zip(acA, acB) { #expect(abs(x - y) <= 1e-9 * abs(y), "\(x) against \(y)") }
+        // The body diode conducts backwards: the drain's current leaves through the source.
+        let reverse = try Simulator(circuit(card.replacingOccurrences(of: "DC 20", with: "DC -2") + "Rl vdd d 5\nM1 d 0 0 X\n.end\n")).operatingPoint()
+        let id = try #require(reverse.terminalCurrents.first { $0.probe.description == "@m1[id]" }?.current)
+        let source = try #require(reverse.terminalCurrents.first { $0.probe.description == "@m1[is]" }?.current)
+        #expect(id < -0.1 && abs(id + source) < 1e-12, "id \(id), is \(source)")
+    }
+
+    @Test("a VDMOS card: its PCHAN flag in either form, and what it reports")
+    func cards() throws {
+        let inParentheses = try circuit(".model P VDMOS(pchan Vto=-4 Kp=8)\nM1 d g 0 P\nVd d 0 -10\nVg g 0 -5\n.op\n.end\n")
+        let bare = try circuit(".model P VDMOS pchan Vto=-4 Kp=8\nM1 d g 0 P\nVd d 0 -10\nVg g 0 -5\n.op\n.end\n")
+        for c in [inParentheses, bare] {
+            guard case .vdmos(_, _, _, let m)? = c.elements.first(where: { $0.name == "M1" })?.kind else {
+                Issue.record("M1 is not a VDMOS")
+                continue
+            }
+            #expect(m.polarity == -1)
+            let current = try #require(Simulator(c).operatingPoint().current("Vd"))
+            #expect(current > 1, "the P-channel part conducts from source to drain: i(Vd) = \(current)")
+        }
+        // LTspice's part data and the effects Anode leaves out are reported, each once.
+        let reported = try circuit(".model N VDMOS(Vto=4 Kp=5 mfg=IR Vds=200 Ron=0.18 Qg=70n Rq=0.5 Vq=100 Rthjc=0.4)\nM1 d g 0 N\nVd d 0 10\nVg g 0 5\n.end\n")
+        let warning = try #require(reported.warnings.first).message
+        #expect(reported.warnings.count == 1)
+        for name in ["MFG", "VDS", "RON", "QG", "RQ", "VQ", "RTHJC"] { #expect(warning.contains(name), "\(warning)") }
+        #expect(warning.contains("MFG, VDS, RON, QG (LTspice's part data"), "\(warning)")
+    }
+
+    @Test("errors name the instance or parameter at fault", arguments: [
+        (".model N VDMOS(Vto=4)\nM1 d g 0 0 N\n", "three terminals"),
+        (".model N VDMOS(Vto=4)\nM1 d g 0 N L=1u\n", "a VDMOS instance takes m, temp and dtemp"),
+        (".model N VDMOS(Vto=4 ksubthres=0)\nM1 d g 0 N\n", "KSUBTHRES"),
+        (".model N VDMOS(Vto=4 Rb=-1)\nM1 d g 0 N\n", "RB"),
+        (".model N VDMOS(Vto=4 W=1)\nM1 d g 0 N\n", "unknown parameter 'w'"),
+        (".model N VDMOS(Vto=4)\nM1 d g 0 N m=0\n", "multiplier"),
+    ])
+    func errors(_ text: String, _ message: String) {
+        do {
+            _ = try circuit(text + "Vd d 0 1\nVg g 0 1\n.end\n")
+            Issue.record("no error for \(text)")
+        } catch {
+            #expect(error.message.contains(message), "\(error.message)")
+            #expect(error.location != nil, "\(error.message) has no location")
+        }
+    }
+}
