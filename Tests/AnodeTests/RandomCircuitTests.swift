@@ -57,6 +57,26 @@ struct RandomCircuitTests {
         }
     }
 
+    /// Seeds run with power MOSFETs by default.
+    static let powerMOSFETCount = 60
+
+    /// The random circuits with an IRFP240 or IRFP9240 where the others have a 2N7000 (one part
+    /// in nine is a MOSFET): the VDMOS channel, its nonlinear gate-drain capacitance and its body
+    /// diode through both engines, which must agree as on the others. `ANODE_RANDOM_CIRCUITS` and
+    /// `ANODE_RANDOM_CIRCUITS_START` choose these seeds too.
+    @Test("the processor agrees with the reference simulator on random circuits with power MOSFETs",
+          arguments: ProcessInfo.processInfo.environment["ANODE_RANDOM_CIRCUITS"] == nil ? Array(seeds.prefix(powerMOSFETCount)) : seeds)
+    func agreementWithPowerMOSFETs(seed: UInt64) throws {
+        let generated = RandomCircuit(seed: seed, powerMOSFETs: true)
+        let circuit = try Circuit(netlistText: generated.netlist, file: "random-vdmos-\(seed).cir", directory: Paths.circuits.path)
+        let (result, bound) = try Self.compare(circuit)
+        #expect(result.finite, "seed \(seed)")
+        if result.referenceCutSteps || result.statistics.substeps > 0 { return }
+        for (probe, error) in result.errors {
+            #expect(error <= bound, "seed \(seed): \(probe) differs by \(error) of its peak\n\(generated.netlist)")
+        }
+    }
+
     /// Seeds run at a random temperature by default.
     static let temperatureCount = 30
 
@@ -128,11 +148,12 @@ struct SplitMix64: RandomNumberGenerator {
 /// five nodes each biased by a resistor to ground or to a supply, and two to seven parts (resistors,
 /// capacitors, inductors with their winding resistance, diodes, bipolar transistors, JFETs, a
 /// MOSFET) between random nodes, from the model cards of circuits/models — no junction forward-biased
-/// straight across the supply.
+/// straight across the supply. With `powerMOSFETs` the MOSFET is an IRFP240 or IRFP9240 (VDMOS)
+/// instead of a 2N7000; the circuits without it are the same as before it came.
 struct RandomCircuit {
     let netlist: String
 
-    init(seed: UInt64) {
+    init(seed: UInt64, powerMOSFETs: Bool = false) {
         var g = SplitMix64(seed: seed)
         func logUniform(_ low: Double, _ high: Double) -> Double {
             exp(Double.random(in: log(low)...log(high), using: &g))
@@ -143,6 +164,7 @@ struct RandomCircuit {
         var lines = ["random circuit \(seed)",
                      ".include models/diodes.lib", ".include models/bjt.lib",
                      ".include models/jfet.lib", ".include models/mosfet.lib"]
+        if powerMOSFETs { lines.append(".include models/vdmos.lib") }
         let supply = [9.0, 12, 15].randomElement(using: &g)!
         lines.append("Vcc vcc 0 DC \(value(supply))")
         let amplitude = logUniform(0.005, 3), frequency = logUniform(200, 3000)
@@ -202,6 +224,12 @@ struct RandomCircuit {
                 var p = pick(3)
                 while acrossSupply(p[1], p[2]) || acrossSupply(p[1], p[0]) { p = pick(3) }  // gate to source, to drain
                 lines.append("J\(k) \(p[0]) \(p[1]) \(p[2]) \(Bool.random(using: &g) ? "J201" : "2N5457")")
+            case _ where powerMOSFETs:
+                var p = pick(3)
+                let nChannel = Bool.random(using: &g)
+                // The body diode, from the source to the drain (N-channel) or the other way.
+                while nChannel ? acrossSupply(p[2], p[0]) : acrossSupply(p[0], p[2]) { p = pick(3) }
+                lines.append("M\(k) \(p[0]) \(p[1]) \(p[2]) \(nChannel ? "IRFP240" : "IRFP9240")")
             default:
                 var p = pick(3)
                 while acrossSupply(p[2], p[0]) { p = pick(3) }  // the body diode, from the source (and bulk) to the drain
