@@ -307,7 +307,8 @@ def write_fixtures(netlist, out_dir):
                     if '#' in n and not re.search(r'#branch(_\d+_\d+)?$', n):
                         continue
                     n = re.sub(r'#branch_\d+_\d+$', '#branch', n)
-                    n = f'i({n[:-7]})' if n.endswith('#branch') else f'v({n})'
+                    # (ngspice prints a node whose name is a number as `v(1)`.)
+                    n = f'i({n[:-7]})' if n.endswith('#branch') else n if re.fullmatch(r'v\(.*\)', n) else f'v({n})'
                     f.write(f'{n},{float(m.group(2))!r}\n')
             print('wrote', os.path.relpath(target, ROOT))
             continue

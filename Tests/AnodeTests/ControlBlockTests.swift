@@ -22,7 +22,7 @@ struct ControlBlockTests {
             op
             print all
             tran 10u 3m
-            print v(out) i(Vin), @d1[id]
+            print v(out) vin#branch, @d1[id]
             meas tran vmax MAX v(out)
             fourier 1k v(out)
             ac dec 10 10 100k
@@ -44,6 +44,7 @@ struct ControlBlockTests {
             .print ac vm(out)
             .end
             """, file: "dot.cir")
+        // (ngspice's `vin#branch` is i(Vin).)
         #expect(control.analyses == dot.analyses)
         #expect(Set(control.outputs) == Set(dot.outputs))
         #expect(control.measurements.map(\.name) == dot.measurements.map(\.name))

@@ -118,8 +118,27 @@ struct VDMOSTests {
         #expect(warning.contains("MFG, VDS, RON, QG (LTspice's part data"), "\(warning)")
     }
 
+    @Test("a fourth and fifth node, ngspice's thermal nodes, are left unconnected with a warning, as ngspice leaves them")
+    func thermalNodes() throws {
+        let card = ".model N VDMOS(Vto=3 Kp=5 Rg=2 Rb=0.1 Is=1e-12 subslope=0.2)\nVd d 0 DC 10\nVg g 0 DC 3.5\n"
+        let three = try circuit(card + "M1 d g 0 N\n.end\n")
+        let four = try circuit(card + "M1 d g 0 0 N\n.end\n")
+        let five = try circuit(card + "M1 d g 0 tj tc N\n.end\n")
+        let expected = try #require(Simulator(three).operatingPoint().current("Vd"))
+        #expect(expected < -0.5)
+        for (c, nodes) in [(four, "0"), (five, "tj, tc")] {
+            #expect(try Simulator(c).operatingPoint().current("Vd") == expected)
+            let warning = c.warnings.first { $0.message.hasPrefix("M1:") }?.message ?? ""
+            #expect(warning.contains("\(nodes) (ngspice's temperature node") && warning.contains("left unconnected"), "\(c.warnings)")
+        }
+        // Nothing else reaches tj and tc: they are not nodes of the circuit.
+        #expect(try Simulator(five).operatingPoint().voltage("tj") == nil)
+        // ngspice 39 reads SUBSLOPE and does not use it: reported, and no change.
+        #expect(three.warnings.contains { $0.message.contains("SUBSLOPE") })
+    }
+
     @Test("errors name the instance or parameter at fault", arguments: [
-        (".model N VDMOS(Vto=4)\nM1 d g 0 0 N\n", "three terminals"),
+        (".model N VDMOS(Vto=4)\nM1 d g 0 tj N thermal\n", "self-heating (`thermal`) is not modeled"),
         (".model N VDMOS(Vto=4)\nM1 d g 0 N L=1u\n", "a VDMOS instance takes m, temp and dtemp"),
         (".model N VDMOS(Vto=4 ksubthres=0)\nM1 d g 0 N\n", "KSUBTHRES"),
         (".model N VDMOS(Vto=4 Rb=-1)\nM1 d g 0 N\n", "RB"),

@@ -928,8 +928,9 @@ struct Elaborator {
         case "d": nodeCount = 2
         case "j": nodeCount = 3
         case "m":
-            // M d g s MODEL for a VDMOS (three terminals), M d g s b MODEL otherwise.
-            nodeCount = positional.count >= 4 && scope.model(positional[3].lowercased)?.0.type == "vdmos" ? 3 : 4
+            // M d g s MODEL for a VDMOS (three terminals; ngspice also reads one or two more, its
+            // junction- and case-temperature nodes), M d g s b MODEL otherwise.
+            nodeCount = (3...5).first { k in positional.count > k && scope.model(positional[k].lowercased)?.0.type == "vdmos" } ?? 4
         default:
             // Q c b e [s] model: a fourth word is the substrate unless it names a model.
             nodeCount = positional.count >= 5 && scope.model(positional[3].lowercased) == nil ? 4 : 3
@@ -939,13 +940,22 @@ struct Elaborator {
         guard positional.count > nodeCount else {
             throw NetlistError("\(line.name) needs a model name after its nodes", at: positional.last?.location ?? line.location)
         }
-        let nodes = try positional[0..<nodeCount].map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
         let (model, modelScope) = try lookupModel(positional[nodeCount], for: line, in: scope)
-        if model.type == "vdmos" && nodeCount != 3 {
-            throw NetlistError("\(line.name): a VDMOS has three terminals (drain, gate, source), not \(nodeCount)", at: positional[3].location)
-        }
-        var area = 1.0
         var rest = Array(positional[(nodeCount + 1)...])
+        // A VDMOS's fourth and fifth nodes are ngspice's thermal nodes, which only its `thermal`
+        // flag connects: without it they stay unconnected there, and here.
+        let connected = model.type == "vdmos" ? 3 : nodeCount
+        if model.type == "vdmos" {
+            if let flag = rest.first(where: { $0.isWord("thermal") }) {
+                throw NetlistError("\(line.name): the VDMOS's self-heating (`thermal`) is not modeled", at: flag.location)
+            }
+            if nodeCount > 3 {
+                let extra = positional[3..<nodeCount].map(\.text).joined(separator: ", ")
+                circuit.warnings.append(Diagnostic("\(line.name): a VDMOS has three terminals (drain, gate, source); \(extra) (ngspice's temperature node\(nodeCount > 4 ? "s" : ""), connected only by its `thermal` flag) left unconnected, as ngspice leaves \(nodeCount > 4 ? "them" : "it") without the flag", at: positional[3].location))
+            }
+        }
+        let nodes = try positional[0..<connected].map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
+        var area = 1.0
         rest.removeAll { $0.isWord("off") }  // OFF only changes SPICE's first guess
         if let a = rest.first, letter != "m" {
             area = try scope.evaluate(ValueText(a))

@@ -132,6 +132,7 @@ public struct VDMOS: Hashable, Sendable {
             case "tksubthres1": subthresholdSlopeCoefficients.linear = value
             case "tksubthres2": subthresholdSlopeCoefficients.quadratic = value
             case "phi": return .ignored(reason: "ngspice reads it for its distortion analysis only", neutral: 0.6)
+            case "subslope": return .ignored(reason: "ngspice 39 reads it and leaves it unused; KSUBTHRES and SUBSHIFT set the weak inversion", neutral: nil)
             case "rq", "vq": return Unmodeled.notModeled()
             case "texp1": return .ignored(reason: "it is RQ's temperature exponent, and quasi-saturation is not modeled", neutral: 0.3)
             case "rthjc", "rthca", "cthj": return .ignored(reason: "self-heating is not modeled", neutral: nil)

@@ -89,7 +89,8 @@ struct ControlBlock {
     }
 
     /// The probes among `tokens` as `.print` tokens (`v(out)`, `vdb(out)`, `@q1[ic]`, a bare node
-    /// name); `plot`'s options and `vs` scales are dropped, anything else is skipped with a warning.
+    /// name, ngspice's `vs#branch` as `i(vs)`); `plot`'s options and `vs` scales are dropped, anything
+    /// else is skipped with a warning.
     mutating func vectors(_ tokens: [Token], defined: Set<String>, plot: Bool) -> [Token] {
         var out: [Token] = []
         var i = 0
@@ -148,6 +149,11 @@ struct ControlBlock {
             }
             if defined.contains(word) || word.contains(where: { "+-*/^".contains($0) }) && !word.hasPrefix("@") {
                 skip("'\(t.text)'", at: t.location)
+            } else if word.hasSuffix("#branch"), word.count > 7 {
+                // ngspice's name of a source's (or inductor's) branch current, `vs#branch`: i(vs).
+                let name = String(t.text.dropLast(7))
+                out += [Token(kind: .word, text: "i", location: t.location), Token(kind: .leftParen, text: "(", location: t.location),
+                        Token(kind: .word, text: name, location: t.location), Token(kind: .rightParen, text: ")", location: t.location)]
             } else {
                 out.append(t)  // a node name, `all`, or a device parameter `@q1[ic]`
             }
