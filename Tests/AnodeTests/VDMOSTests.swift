@@ -111,10 +111,10 @@ struct VDMOSTests {
             #expect(current > 1, "the P-channel part conducts from source to drain: i(Vd) = \(current)")
         }
         // LTspice's part data and the effects Anode leaves out are reported, each once.
-        let reported = try circuit(".model N VDMOS(Vto=4 Kp=5 mfg=IR Vds=200 Ron=0.18 Qg=70n Rq=0.5 Vq=100 Rthjc=0.4)\nM1 d g 0 N\nVd d 0 10\nVg g 0 5\n.end\n")
+        let reported = try circuit(".model N VDMOS(Vto=4 Kp=5 mfg=IR Vds=200 Ron=0.18 Qg=70n Rthjc=0.4 Cthj=5m)\nM1 d g 0 N\nVd d 0 10\nVg g 0 5\n.end\n")
         let warning = try #require(reported.warnings.first).message
         #expect(reported.warnings.count == 1)
-        for name in ["MFG", "VDS", "RON", "QG", "RQ", "VQ", "RTHJC"] { #expect(warning.contains(name), "\(warning)") }
+        for name in ["MFG", "VDS", "RON", "QG", "RTHJC", "CTHJ"] { #expect(warning.contains(name), "\(warning)") }
         #expect(warning.contains("MFG, VDS, RON, QG (LTspice's part data"), "\(warning)")
     }
 
@@ -137,6 +137,33 @@ struct VDMOSTests {
         #expect(three.warnings.contains { $0.message.contains("SUBSLOPE") })
     }
 
+    @Test("quasi-saturation: RD + RQ·Vds/(Vds + VQ) in forward, RD in reverse, its Jacobian; what makes it absent")
+    func quasiSaturation() throws {
+        let q = QuasiSaturationResistance(resistance: 0.1, quasiSaturationResistance: 0.5, quasiSaturationVoltage: -50, polarity: 1, gmin: 1e-12)
+        // Vds 30 V, 2 V across the resistance: 2/(0.1 + 0.5·30/80) + GMIN·2.
+        let forward = q.portCurrents(PortVector(30, 28, 0, 0)).current[0]
+        #expect(abs(forward - (2 / (0.1 + 0.5 * 30 / 80) + 2e-12)) < 1e-13)
+        #expect(abs(q.portCurrents(PortVector(-3, -1, 0, 0)).current[0] - (-2 / 0.1)) < 1e-13)
+        let p = QuasiSaturationResistance(resistance: 0.1, quasiSaturationResistance: 0.5, quasiSaturationVoltage: 50, polarity: -1, gmin: 1e-12)
+        #expect(abs(p.portCurrents(PortVector(-30, -28, 0, 0)).current[0] + forward) < 1e-13)
+        for v in [PortVector(30, 28, 0, 0), PortVector(5, 4.9, 0, 0), PortVector(-3, -1, 0, 0)] {
+            checkJacobian(.quasiSaturation(q), at: v)
+            checkJacobian(.quasiSaturation(p), at: -v)
+        }
+        // Both RQ and VQ, and a nonzero RD, or no quasi-saturation (ngspice's acts on RD; with RD = 0
+        // it has nothing to act on, and ngspice 39 fails to solve).
+        let card = "M1 d g 0 N\nVd d 0 10\nVg g 0 5\n.end\n"
+        let full = try circuit(".model N VDMOS(Vto=4 Kp=5 Rd=0.1 Rq=0.5 Vq=100)\n" + card)
+        guard case .vdmos(_, _, _, let m)? = full.elements.first?.kind else { Issue.record("no VDMOS"); return }
+        #expect(m.quasiSaturation != nil && full.warnings.isEmpty, "\(full.warnings)")
+        for (text, reason) in [("Rd=0.1 Rq=0.5", "it needs both RQ and VQ"), ("Rq=0.5 Vq=100", "it acts on RD, which is 0")] {
+            let c = try circuit(".model N VDMOS(Vto=4 Kp=5 \(text))\n" + card)
+            guard case .vdmos(_, _, _, let m)? = c.elements.first?.kind else { Issue.record("no VDMOS"); continue }
+            #expect(m.quasiSaturation == nil)
+            #expect(c.warnings.contains { $0.message.contains("no quasi-saturation: \(reason)") }, "\(c.warnings)")
+        }
+    }
+
     @Test("errors name the instance or parameter at fault", arguments: [
         (".model N VDMOS(Vto=4)\nM1 d g 0 tj N thermal\n", "self-heating (`thermal`) is not modeled"),
         (".model N VDMOS(Vto=4)\nM1 d g 0 N L=1u\n", "a VDMOS instance takes m, temp and dtemp"),
@@ -144,6 +171,7 @@ struct VDMOSTests {
         (".model N VDMOS(Vto=4 Rb=-1)\nM1 d g 0 N\n", "RB"),
         (".model N VDMOS(Vto=4 W=1)\nM1 d g 0 N\n", "unknown parameter 'w'"),
         (".model N VDMOS(Vto=4)\nM1 d g 0 N m=0\n", "multiplier"),
+        (".model N VDMOS(Vto=4 Rd=1 Rq=1 Vq=0)\nM1 d g 0 N\n", "VQ must not be zero"),
     ])
     func errors(_ text: String, _ message: String) {
         do {

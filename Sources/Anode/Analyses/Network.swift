@@ -263,10 +263,18 @@ struct Network: Sendable {
             case let .vdmos(d, g, s, m):
                 let p = m.parameters
                 let gi = series(element, owner, n(g), p.gateResistance, "gate")
-                let di = series(element, owner, n(d), p.drainResistance, "drain")
                 let si = series(element, owner, n(s), p.sourceResistance, "source")
+                let di: Int
+                if let quasi = m.quasiSaturation {
+                    // RD in quasi-saturation: a device from the drain to the channel's drain, read against the source.
+                    di = internalNode(element, "drain")
+                    devices.append(Device(terminals: [n(d), di, n(s)], model: .quasiSaturation(quasi), owner: owner))
+                    tap(0, device: 0)
+                } else {
+                    di = series(element, owner, n(d), p.drainResistance, "drain")
+                }
                 devices.append(Device(terminals: [gi, di, si], model: .vdmos(m), owner: owner))
-                tap(0, outer: n(d), inner: di, device: 1)
+                if m.quasiSaturation == nil { tap(0, outer: n(d), inner: di, device: 1) }
                 tap(1, outer: n(g), inner: gi, device: 0)
                 tap(2, outer: n(s), inner: si, device: 2)
                 if capacitor(gi, si, p.gateSourceCapacitance, owner) {

@@ -251,6 +251,9 @@ extension Simulator {
                                                flicker: p.flickerCoefficient * pow(max(abs(e.current[1]), 1e-38), p.flickerExponent) / (m.multiplier * cox * cox),
                                                owner: device.owner))
                 }
+            case .quasiSaturation(let r):
+                // RD's thermal noise at its conductance at the operating point, as ngspice's.
+                thermal(t[0], t[1], r.conductance(vds: r.polarity * v[0]).g, device.owner)
             case .korenTriode(let tube):
                 gridNoise(tube.parameters.gridResistance, tube.parameters.gridSaturationCurrent, tube.portCurrents(v), t[0], t[2], device.owner)
             case .korenPentode(let tube):

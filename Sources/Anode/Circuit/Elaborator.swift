@@ -1019,6 +1019,13 @@ struct Elaborator {
             start.pChannel = model.parameters.contains { $0.value == nil && ($0.name == "pchan" || $0.name == "vdmosp") }
             let p = try parameters(VDMOS.Parameters.self, of: model, in: modelScope, from: start)
             kind = .vdmos(drain: nodes[0], gate: nodes[1], source: nodes[2], try located { () throws(NetlistError) in try VDMOS(p, multiplier: multiplier, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
+            // Quasi-saturation needs both RQ and VQ, and acts on RD (as ngspice's).
+            if (p.quasiSaturationResistance == nil) != (p.quasiSaturationVoltage == nil) || (p.quasiSaturationResistance != nil && p.drainResistance == 0),
+               !warnedModels.contains(model.typeLocation) {
+                warnedModels.insert(model.typeLocation)
+                let why = p.drainResistance == 0 && p.quasiSaturationResistance != nil && p.quasiSaturationVoltage != nil ? "it acts on RD, which is 0" : "it needs both RQ and VQ"
+                circuit.warnings.append(Diagnostic("model \(model.name): no quasi-saturation: \(why) (ngspice's has no effect either)", at: model.location))
+            }
         default:
             let p = try parameters(MOSFETLevel1.Parameters.self, of: model, in: modelScope)
             geometry.width *= multiplier

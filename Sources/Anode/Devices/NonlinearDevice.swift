@@ -15,6 +15,8 @@ public enum NonlinearDevice: Hashable, Sendable {
     case mosfet(MOSFETLevel1)
     /// A power MOSFET's channel (VDMOS).
     case vdmos(VDMOS)
+    /// A power MOSFET's drain resistance in quasi-saturation.
+    case quasiSaturation(QuasiSaturationResistance)
     /// Koren's triode.
     case korenTriode(KorenTriode)
     /// Dempwolf and Zölzer's triode.
@@ -35,6 +37,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .jfet(let d): return d.portCount
         case .mosfet(let d): return d.portCount
         case .vdmos(let d): return d.portCount
+        case .quasiSaturation(let d): return d.portCount
         case .korenTriode(let d): return d.portCount
         case .dempwolfZolzerTriode(let d): return d.portCount
         case .korenPentode(let d): return d.portCount
@@ -52,6 +55,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .jfet(let d): return d.portCurrents(v)
         case .mosfet(let d): return d.portCurrents(v)
         case .vdmos(let d): return d.portCurrents(v)
+        case .quasiSaturation(let d): return d.portCurrents(v)
         case .korenTriode(let d): return d.portCurrents(v)
         case .dempwolfZolzerTriode(let d): return d.portCurrents(v)
         case .korenPentode(let d): return d.portCurrents(v)
@@ -69,6 +73,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .jfet(let d): return d.hasCharge
         case .mosfet(let d): return d.hasCharge
         case .vdmos(let d): return d.hasCharge
+        case .quasiSaturation(let d): return d.hasCharge
         case .korenTriode(let d): return d.hasCharge
         case .dempwolfZolzerTriode(let d): return d.hasCharge
         case .korenPentode(let d): return d.hasCharge
@@ -87,6 +92,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .jfet(let d): return d.portCharges(v)
         case .mosfet(let d): return d.portCharges(v)
         case .vdmos(let d): return d.portCharges(v)
+        case .quasiSaturation(let d): return d.portCharges(v)
         case .korenTriode(let d): return d.portCharges(v)
         case .dempwolfZolzerTriode(let d): return d.portCharges(v)
         case .korenPentode(let d): return d.portCharges(v)
@@ -104,6 +110,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .jfet(let d): return d.limit(new, old: old)
         case .mosfet(let d): return d.limit(new, old: old)
         case .vdmos(let d): return d.limit(new, old: old)
+        case .quasiSaturation(let d): return d.limit(new, old: old)
         case .korenTriode(let d): return d.limit(new, old: old)
         case .dempwolfZolzerTriode(let d): return d.limit(new, old: old)
         case .korenPentode(let d): return d.limit(new, old: old)
@@ -131,6 +138,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .jfet(let j): return j.initialPortVoltages
         case .mosfet(let m): return m.initialPortVoltages
         case .vdmos(let m): return m.initialPortVoltages
+        case .quasiSaturation(let m): return m.initialPortVoltages
         case .korenTriode, .dempwolfZolzerTriode, .korenPentode, .depletionCapacitance, .behavioral: return PortVector()
         }
     }

@@ -226,6 +226,11 @@ extension MOSFETLevel1: PortDevice {
     /// Three ports, (gate, source), (drain, source) and (bulk, source).
     @inlinable public var portCount: Int { 3 }
 }
+extension QuasiSaturationResistance: PortDevice {
+    /// Two ports, (drain, source) and (the channel's drain, source).
+    @inlinable public var portCount: Int { 2 }
+}
+
 extension VDMOS: PortDevice {
     /// Two ports, (gate, source) and (drain, source), inside the gate, drain and source resistances.
     @inlinable public var portCount: Int { 2 }

@@ -18,9 +18,10 @@ import Foundation
 ///     Cgd(v) = s·tanh(A·v) + y   (v > 0),   s·atan(A·v) + y   (v ≤ 0),
 ///     s = (CGDMAX − CGDMIN)/(1 + π/2),  y = CGDMAX − s,
 ///
-/// and this device stores its charge Qgd(v) = ∫₀ᵛ Cgd. CGS (a linear capacitor), RG, RD, RS, the
-/// drain-source shunt RDS and the body diode (IS, N, RB, CJO, VJ, M, FC, TT, BV, IBV, NBV: a
-/// `Diode` from the source, through RB, to the drain) are elements of the circuit around it.
+/// and this device stores its charge Qgd(v) = ∫₀ᵛ Cgd. CGS (a linear capacitor), RG, RD (in
+/// quasi-saturation with RQ and VQ a `QuasiSaturationResistance`), RS, the drain-source shunt RDS
+/// and the body diode (IS, N, RB, CJO, VJ, M, FC, TT, BV, IBV, NBV: a `Diode` from the source,
+/// through RB, to the drain) are elements of the circuit around it.
 /// Sources: ngspice manual, §11.3 (Power MOSFET model); ngspice's `vdmosload.c` and `devsup.c`.
 public struct VDMOS: Hashable, Sendable {
     /// The parameters of a `.model NAME VDMOS(...)` card.
@@ -47,6 +48,12 @@ public struct VDMOS: Hashable, Sendable {
         public var sourceResistance = 0.0
         /// RG: gate ohmic resistance, Ω.
         public var gateResistance = 0.0
+        /// RQ: quasi-saturation's resistance, Ω; with VQ, RD grows with Vds (see `QuasiSaturationResistance`).
+        public var quasiSaturationResistance: Double? = nil
+        /// VQ: quasi-saturation's voltage, V.
+        public var quasiSaturationVoltage: Double? = nil
+        /// TEXP1: RQ's temperature exponent.
+        public var quasiSaturationExponent = 0.3
         /// RDS: drain-source shunt resistance, Ω; nil for none.
         public var shuntResistance: Double? = nil
         /// CGS: gate-source capacitance, F.
@@ -133,8 +140,9 @@ public struct VDMOS: Hashable, Sendable {
             case "tksubthres2": subthresholdSlopeCoefficients.quadratic = value
             case "phi": return .ignored(reason: "ngspice reads it for its distortion analysis only", neutral: 0.6)
             case "subslope": return .ignored(reason: "ngspice 39 reads it and leaves it unused; KSUBTHRES and SUBSHIFT set the weak inversion", neutral: nil)
-            case "rq", "vq": return Unmodeled.notModeled()
-            case "texp1": return .ignored(reason: "it is RQ's temperature exponent, and quasi-saturation is not modeled", neutral: 0.3)
+            case "rq": quasiSaturationResistance = value
+            case "vq": quasiSaturationVoltage = value
+            case "texp1": quasiSaturationExponent = value
             case "rthjc", "rthca", "cthj": return .ignored(reason: "self-heating is not modeled", neutral: nil)
             case "vds", "ron", "qg":
                 return .ignored(reason: Elaborator.partMetadataReason, neutral: nil)
@@ -153,6 +161,8 @@ public struct VDMOS: Hashable, Sendable {
             if gateResistance < 0 { return ("rg", "must not be negative") }
             if bodyResistance < 0 { return ("rb", "must not be negative") }
             if let r = shuntResistance, !(r > 0) { return ("rds", "must be positive") }
+            if let r = quasiSaturationResistance, r < 0 { return ("rq", "must not be negative") }
+            if quasiSaturationResistance != nil, let v = quasiSaturationVoltage, v == 0 { return ("vq", "must not be zero (RQ's term is RQ·Vds/(Vds + |VQ|))") }
             if gateSourceCapacitance < 0 { return ("cgs", "must not be negative") }
             if minimumGateDrainCapacitance < 0 { return ("cgdmin", "must not be negative") }
             if maximumGateDrainCapacitance < 0 { return ("cgdmax", "must not be negative") }
@@ -169,6 +179,9 @@ public struct VDMOS: Hashable, Sendable {
     public let threshold: Double
     /// The body diode, from the source (through RB) to the drain for N-channel, the other way for P-channel.
     public let bodyDiode: Diode
+    /// RD in quasi-saturation, when the card gives RQ and VQ and a nonzero RD (ngspice's law acts
+    /// on RD's conductance: with RD = 0 it has nothing to act on); nil for a linear RD.
+    public let quasiSaturation: QuasiSaturationResistance?
     /// Thermal voltage, V.
     public let vt: Double
     /// How many parts in parallel (the instance's `m`).
@@ -183,6 +196,7 @@ public struct VDMOS: Hashable, Sendable {
     ///     KP(T) = KP·(T/Tnom)^MU           VTO(T) = VTO − TCVTH·ΔT (N), VTO + TCVTH·ΔT (P)
     ///     KSUBTHRES(T) = KSUBTHRES·(1 + TKSUBTHRES1·ΔT + TKSUBTHRES2·ΔT²)
     ///     RD(T) = RD·(T/Tnom)^TEXP0, or RD·(1 + TRD1·ΔT + TRD2·ΔT²); RS, RG, RB likewise by their TR·1, TR·2
+    ///     RQ(T) = RQ·(T/Tnom)^TEXP1
     ///
     /// and the body diode by the diode's laws (EG, XTI).
     public init(_ parameters: Parameters, multiplier: Double = 1, gmin: Double = Junction.defaultGmin,
@@ -199,6 +213,7 @@ public struct VDMOS: Hashable, Sendable {
             p.sourceResistance *= p.sourceResistanceCoefficients.factor(at: t)
             p.gateResistance *= p.gateResistanceCoefficients.factor(at: t)
             p.bodyResistance *= p.bodyResistanceCoefficients.factor(at: t)
+            p.quasiSaturationResistance = p.quasiSaturationResistance.map { $0 * pow(t.ratio, p.quasiSaturationExponent) }
             try t.require("KP", p.transconductance)
             try t.require("KSUBTHRES", p.subthresholdSlope)
         }
@@ -211,10 +226,17 @@ public struct VDMOS: Hashable, Sendable {
         p.gateResistance /= multiplier
         p.bodyResistance /= multiplier
         p.shuntResistance = p.shuntResistance.map { $0 / multiplier }
+        p.quasiSaturationResistance = p.quasiSaturationResistance.map { $0 / multiplier }
         var body = p.bodyDiode
         body.nominalTemperature = p.nominalTemperature
         bodyDiode = try Diode(body, area: multiplier, gmin: gmin, temperature: temperature, nominalTemperature: nominalTemperature)
         self.parameters = p
+        if let rq = p.quasiSaturationResistance, let vq = p.quasiSaturationVoltage, p.drainResistance > 0 {
+            quasiSaturation = QuasiSaturationResistance(resistance: p.drainResistance, quasiSaturationResistance: rq,
+                                                        quasiSaturationVoltage: vq, polarity: polarity, gmin: gmin)
+        } else {
+            quasiSaturation = nil
+        }
         threshold = polarity * p.thresholdVoltage
         vt = t.vt
         self.multiplier = multiplier

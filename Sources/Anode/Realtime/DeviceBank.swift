@@ -330,6 +330,7 @@ struct DeviceBank {
     @usableFromInline var jfets: DeviceArray<ShichmanHodges>
     @usableFromInline var mosfets: DeviceArray<MOSFETLevel1>
     @usableFromInline var vdmos: DeviceArray<VDMOS>
+    @usableFromInline var quasiSaturation: DeviceArray<QuasiSaturationResistance>
     @usableFromInline var korenTriodes: DeviceArray<KorenTriode>
     @usableFromInline var dzTriodes: DeviceArray<DempwolfZolzerTriode>
     @usableFromInline var pentodes: DeviceArray<KorenPentode>
@@ -340,7 +341,7 @@ struct DeviceBank {
     init(_ model: StateSpaceModel, blockOffsets: [Int], blockStrides: [Int]) {
         let record = model.portCount <= 2
         var diodes: [DeviceSlot<Diode>] = [], bjts: [DeviceSlot<GummelPoon>] = [], jfets: [DeviceSlot<ShichmanHodges>] = []
-        var mosfets: [DeviceSlot<MOSFETLevel1>] = [], vdmos: [DeviceSlot<VDMOS>] = [], korens: [DeviceSlot<KorenTriode>] = []
+        var mosfets: [DeviceSlot<MOSFETLevel1>] = [], vdmos: [DeviceSlot<VDMOS>] = [], quasi: [DeviceSlot<QuasiSaturationResistance>] = [], korens: [DeviceSlot<KorenTriode>] = []
         var dzs: [DeviceSlot<DempwolfZolzerTriode>] = [], pentodes: [DeviceSlot<KorenPentode>] = []
         var caps: [DeviceSlot<DepletionCharge>] = [], behavioral: [DeviceSlot<BehavioralSource>] = []
         func slot<D: PortDevice>(_ d: D, _ k: Int) -> DeviceSlot<D> {
@@ -356,6 +357,7 @@ struct DeviceBank {
             case .jfet(let d): jfets.append(slot(d, k))
             case .mosfet(let d): mosfets.append(slot(d, k))
             case .vdmos(let d): vdmos.append(slot(d, k))
+            case .quasiSaturation(let d): quasi.append(slot(d, k))
             case .korenTriode(let d): korens.append(slot(d, k))
             case .dempwolfZolzerTriode(let d): dzs.append(slot(d, k))
             case .korenPentode(let d): pentodes.append(slot(d, k))
@@ -368,6 +370,7 @@ struct DeviceBank {
         self.jfets = DeviceArray(jfets, recordingSecondDerivatives: record)
         self.mosfets = DeviceArray(mosfets, recordingSecondDerivatives: record)
         self.vdmos = DeviceArray(vdmos, recordingSecondDerivatives: record)
+        self.quasiSaturation = DeviceArray(quasi, recordingSecondDerivatives: record)
         self.korenTriodes = DeviceArray(korens, recordingSecondDerivatives: record)
         self.dzTriodes = DeviceArray(dzs, recordingSecondDerivatives: record)
         self.pentodes = DeviceArray(pentodes, recordingSecondDerivatives: record)
@@ -376,12 +379,12 @@ struct DeviceBank {
     }
 
     func reset() {
-        diodes.reset(); bjts.reset(); jfets.reset(); mosfets.reset(); vdmos.reset()
+        diodes.reset(); bjts.reset(); jfets.reset(); mosfets.reset(); vdmos.reset(); quasiSaturation.reset()
         korenTriodes.reset(); dzTriodes.reset(); pentodes.reset(); capacitances.reset(); behavioral.reset()
     }
 
     func deallocate() {
-        diodes.deallocate(); bjts.deallocate(); jfets.deallocate(); mosfets.deallocate(); vdmos.deallocate()
+        diodes.deallocate(); bjts.deallocate(); jfets.deallocate(); mosfets.deallocate(); vdmos.deallocate(); quasiSaturation.deallocate()
         korenTriodes.deallocate(); dzTriodes.deallocate(); pentodes.deallocate(); capacitances.deallocate()
         behavioral.deallocate()
     }
@@ -394,6 +397,7 @@ struct DeviceBank {
         if jfets.count > 0 { jfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if mosfets.count > 0 { mosfets.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if vdmos.count > 0 { vdmos.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if quasiSaturation.count > 0 { quasiSaturation.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if korenTriodes.count > 0 { korenTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if dzTriodes.count > 0 { dzTriodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if pentodes.count > 0 { pentodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
@@ -409,6 +413,7 @@ struct DeviceBank {
         if jfets.count > 0 { jfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if mosfets.count > 0 { mosfets.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if vdmos.count > 0 { vdmos.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if quasiSaturation.count > 0 { quasiSaturation.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if korenTriodes.count > 0 { korenTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if dzTriodes.count > 0 { dzTriodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if pentodes.count > 0 { pentodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
@@ -426,6 +431,7 @@ struct DeviceBank {
         if jfets.count > 0 { jfets.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if mosfets.count > 0 { mosfets.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if vdmos.count > 0 { vdmos.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
+        if quasiSaturation.count > 0 { quasiSaturation.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if korenTriodes.count > 0 { korenTriodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if dzTriodes.count > 0 { dzTriodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
         if pentodes.count > 0 { pentodes.predictionSecondOrder(delta, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0, into: r) }
@@ -442,7 +448,7 @@ struct DeviceBank {
 
     /// Whether some device gives the prediction a second-order term (`DeviceArray.givesSecondOrderTerm`).
     var givesSecondOrderTerm: Bool {
-        diodes.givesSecondOrderTerm || bjts.givesSecondOrderTerm || jfets.givesSecondOrderTerm || mosfets.givesSecondOrderTerm || vdmos.givesSecondOrderTerm
+        diodes.givesSecondOrderTerm || bjts.givesSecondOrderTerm || jfets.givesSecondOrderTerm || mosfets.givesSecondOrderTerm || vdmos.givesSecondOrderTerm || quasiSaturation.givesSecondOrderTerm
             || korenTriodes.givesSecondOrderTerm || dzTriodes.givesSecondOrderTerm || pentodes.givesSecondOrderTerm
             || capacitances.givesSecondOrderTerm || behavioral.givesSecondOrderTerm
     }
@@ -456,6 +462,7 @@ struct DeviceBank {
         if jfets.count > 0 { jfets.secondOrder(step, into: r) }
         if mosfets.count > 0 { mosfets.secondOrder(step, into: r) }
         if vdmos.count > 0 { vdmos.secondOrder(step, into: r) }
+        if quasiSaturation.count > 0 { quasiSaturation.secondOrder(step, into: r) }
         if korenTriodes.count > 0 { korenTriodes.secondOrder(step, into: r) }
         if dzTriodes.count > 0 { dzTriodes.secondOrder(step, into: r) }
         if pentodes.count > 0 { pentodes.secondOrder(step, into: r) }
@@ -482,6 +489,7 @@ struct DeviceBank {
         diodes.copyCharges(from: other.diodes, smoothing: smoothing); bjts.copyCharges(from: other.bjts, smoothing: smoothing)
         jfets.copyCharges(from: other.jfets, smoothing: smoothing); mosfets.copyCharges(from: other.mosfets, smoothing: smoothing)
         vdmos.copyCharges(from: other.vdmos, smoothing: smoothing)
+        quasiSaturation.copyCharges(from: other.quasiSaturation, smoothing: smoothing)
         korenTriodes.copyCharges(from: other.korenTriodes, smoothing: smoothing)
         dzTriodes.copyCharges(from: other.dzTriodes, smoothing: smoothing); pentodes.copyCharges(from: other.pentodes, smoothing: smoothing)
         capacitances.copyCharges(from: other.capacitances, smoothing: smoothing)
@@ -491,7 +499,7 @@ struct DeviceBank {
     /// Keeps every device's present charge current (see `DeviceArray.saveChargeCurrents`).
     @usableFromInline
     func saveChargeCurrents() {
-        diodes.saveChargeCurrents(); bjts.saveChargeCurrents(); jfets.saveChargeCurrents(); mosfets.saveChargeCurrents(); vdmos.saveChargeCurrents()
+        diodes.saveChargeCurrents(); bjts.saveChargeCurrents(); jfets.saveChargeCurrents(); mosfets.saveChargeCurrents(); vdmos.saveChargeCurrents(); quasiSaturation.saveChargeCurrents()
         korenTriodes.saveChargeCurrents(); dzTriodes.saveChargeCurrents(); pentodes.saveChargeCurrents()
         capacitances.saveChargeCurrents(); behavioral.saveChargeCurrents()
     }

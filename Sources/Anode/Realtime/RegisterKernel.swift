@@ -521,7 +521,7 @@ extension Processor {
                 && a.slots[0].offset == 0 && a.slots[1].offset == 1
         }
         let d = devices
-        let counts = [d.diodes.count, d.bjts.count, d.jfets.count, d.mosfets.count, d.vdmos.count, d.korenTriodes.count,
+        let counts = [d.diodes.count, d.bjts.count, d.jfets.count, d.mosfets.count, d.vdmos.count, d.quasiSaturation.count, d.korenTriodes.count,
                       d.dzTriodes.count, d.pentodes.count, d.capacitances.count, d.behavioral.count]
         guard counts.filter({ $0 > 0 }).count == 1 else { return .none }
         if fits(d.diodes) { return .diodes }
