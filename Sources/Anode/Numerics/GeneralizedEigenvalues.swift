@@ -31,7 +31,7 @@ public struct GeneralizedEigenvalues: Sendable {
         var lwork = Int32(max(8 * n, 1) + 16)
         var work = [Double](repeating: 0, count: Int(lwork))
         "N".withCString { no in
-            _ = dggev_(no, no, &nn, &a, &lda, &b, &ldb, &alphar, &alphai, &beta, &left, &ldv, &right, &ldv, &work, &lwork, &info, 1, 1)
+            dggev_(no, no, &nn, &a, &lda, &b, &ldb, &alphar, &alphai, &beta, &left, &ldv, &right, &ldv, &work, &lwork, &info, 1, 1)
         }
         guard info == 0 else { throw .noConvergence }
         self.alpha = (0..<n).map { Complex(alphar[$0], alphai[$0]) }
