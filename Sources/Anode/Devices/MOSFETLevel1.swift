@@ -344,16 +344,7 @@ public struct MOSFETLevel1: Hashable, Sendable {
         let s = polarity
         var vgs = s * new[0], vds = s * new[1], vbs = s * new[2]
         let ogs = s * old[0], ods = s * old[1], obs = s * old[2]
-        let von = threshold(vbs: obs).von
-        if ods >= 0 {
-            let vgd = vgs - vds  // held while Vgs is limited
-            vgs = Junction.limitFET(vgs, old: ogs, threshold: von)
-            vds = MOSFETLevel1.limitVDS(vgs - vgd, old: ods)
-        } else {
-            let vgd = Junction.limitFET(vgs - vds, old: ogs - ods, threshold: von)
-            vds = -MOSFETLevel1.limitVDS(-(vgs - vgd), old: -ods)
-            vgs = vgd + vds
-        }
+        (vgs, vds) = MOSFETLevel1.limitChannel(vgs: vgs, vds: vds, old: (ogs, ods), threshold: threshold(vbs: obs).von)
         let critical = Junction.criticalVoltage(saturationCurrent: sourceSaturationCurrent, nvt: vt)
         var limited = false
         if vds >= 0 {
@@ -368,6 +359,21 @@ public struct MOSFETLevel1: Hashable, Sendable {
         let result = PortVector(s * vgs, s * vds, s * vbs, 0)
         let moved = limited || Junction.moved(result[0], from: new[0]) || Junction.moved(result[1], from: new[1])
         return (moved ? result : new, moved)
+    }
+
+    /// A MOSFET channel's Newton step from `old` (Vgs, Vds) to (`vgs`, `vds`), limited as SPICE's
+    /// level 1 and ngspice's VDMOS limit it: `fetlim` on the gate voltage (Vgs, or Vgd while the
+    /// drain acts as the source, Vgd held while Vgs moves) and then `limvds` on Vds.
+    @inlinable @inline(__always)
+    static func limitChannel(vgs: Double, vds: Double, old: (vgs: Double, vds: Double), threshold von: Double) -> (vgs: Double, vds: Double) {
+        if old.vds >= 0 {
+            let vgd = vgs - vds  // held while Vgs is limited
+            let limited = Junction.limitFET(vgs, old: old.vgs, threshold: von)
+            return (limited, limitVDS(limited - vgd, old: old.vds))
+        }
+        let vgd = Junction.limitFET(vgs - vds, old: old.vgs - old.vds, threshold: von)
+        let limited = -limitVDS(-(vgs - vgd), old: -old.vds)
+        return (vgd + limited, limited)
     }
 
     /// SPICE's `limvds`: limits large steps of the drain-source voltage.

@@ -52,6 +52,19 @@ public struct PortCharges: Hashable, Sendable {
 
     /// Zero charges.
     @inlinable public init() {}
+
+    /// A FET gate's charges on ports (g,s) and (d,s): Qgs (with its capacitance) between gate and
+    /// source and Qgd between gate and drain, each a function of its own voltage in the N-channel
+    /// orientation; `polarity` −1 for P-channel. Qg = Qgs + Qgd, Qd = −Qgd.
+    @inlinable
+    public init(gateSource: (q: Double, c: Double), gateDrain: (q: Double, c: Double), polarity s: Double) {
+        charge[0] = s * (gateSource.q + gateDrain.q)
+        charge[1] = -s * gateDrain.q
+        capacitance[0, 0] = gateSource.c + gateDrain.c
+        capacitance[0, 1] = -gateDrain.c
+        capacitance[1, 0] = -gateDrain.c
+        capacitance[1, 1] = gateDrain.c
+    }
 }
 
 /// Port currents and, optionally, port charges with their Jacobians, computed in one pass so that

@@ -213,17 +213,7 @@ public struct ShichmanHodges: Hashable, Sendable {
     @inlinable
     public func portCharges(_ v: PortVector) -> PortCharges {
         let s = polarity
-        let vgs = s * v[0], vgd = s * (v[0] - v[1])
-        let (qgs, cgs) = gateSourceDepletion.charge(vgs)
-        let (qgd, cgd) = gateDrainDepletion.charge(vgd)
-        var r = PortCharges()
-        r.charge[0] = s * (qgs + qgd)
-        r.charge[1] = -s * qgd
-        r.capacitance[0, 0] = cgs + cgd
-        r.capacitance[0, 1] = -cgd
-        r.capacitance[1, 0] = -cgd
-        r.capacitance[1, 1] = cgd
-        return r
+        return PortCharges(gateSource: gateSourceDepletion.charge(s * v[0]), gateDrain: gateDrainDepletion.charge(s * (v[0] - v[1])), polarity: s)
     }
 
     /// Whether the JFET stores charge.

@@ -311,16 +311,7 @@ public struct VDMOS: Hashable, Sendable {
     /// Port charges Qg = Qgd, Qd = −Qgd and their capacitance matrix (CGS is a separate capacitor).
     @inlinable
     public func portCharges(_ v: PortVector) -> PortCharges {
-        let s = polarity
-        let (q, c) = gateDrainCharge(s * (v[0] - v[1]))
-        var r = PortCharges()
-        r.charge[0] = s * q
-        r.charge[1] = -s * q
-        r.capacitance[0, 0] = c
-        r.capacitance[0, 1] = -c
-        r.capacitance[1, 0] = -c
-        r.capacitance[1, 1] = c
-        return r
+        PortCharges(gateSource: (0, 0), gateDrain: gateDrainCharge(polarity * (v[0] - v[1])), polarity: polarity)
     }
 
     /// Whether the gate-drain capacitance is there.
@@ -331,17 +322,7 @@ public struct VDMOS: Hashable, Sendable {
     @inlinable
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
         let s = polarity
-        var vgs = s * new[0], vds = s * new[1]
-        let ogs = s * old[0], ods = s * old[1]
-        if ods >= 0 {
-            let vgd = vgs - vds
-            vgs = Junction.limitFET(vgs, old: ogs, threshold: threshold)
-            vds = MOSFETLevel1.limitVDS(vgs - vgd, old: ods)
-        } else {
-            let vgd = Junction.limitFET(vgs - vds, old: ogs - ods, threshold: threshold)
-            vds = -MOSFETLevel1.limitVDS(-(vgs - vgd), old: -ods)
-            vgs = vgd + vds
-        }
+        let (vgs, vds) = MOSFETLevel1.limitChannel(vgs: s * new[0], vds: s * new[1], old: (s * old[0], s * old[1]), threshold: threshold)
         let result = PortVector(s * vgs, s * vds, 0, 0)
         let moved = Junction.moved(result[0], from: new[0]) || Junction.moved(result[1], from: new[1])
         return (moved ? result : new, moved)
