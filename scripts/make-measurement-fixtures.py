@@ -27,6 +27,8 @@ CASES = [
     ('2n3904-common-emitter', 'vin', 0.2, 1000, 'v(out)', [], []),
     ('class-ab-output', 'vin', 0.05, 1000, 'v(out)', ['vcc', 'vee'], ['rload']),
     ('class-ab-output', 'vin', 1.0, 1000, 'v(out)', ['vcc', 'vee'], ['rload']),
+    ('mosfet-class-ab', 'vin', 1.0, 1000, 'v(out)', ['vcc', 'vee'], ['rload']),
+    ('mosfet-class-ab', 'vin', 10.0, 1000, 'v(out)', ['vcc', 'vee'], ['rload']),
     ('tube-amp', 'vin', 0.02, 1000, 'v(out)', ['vhv'], ['rvc', 'rm']),
     ('tube-amp', 'vin', 0.2, 1000, 'v(out)', ['vhv'], ['rvc', 'rm']),
     ('solid-state-amp', 'vin', 0.005, 1000, 'v(out)', ['vcc', 'vee'], ['rvc', 'rm']),

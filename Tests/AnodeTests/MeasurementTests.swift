@@ -59,7 +59,7 @@ struct MeasurementTests {
         #expect(abs(realtime.thd - r.value) <= 0.03 * r.value + 5e-5, "\(r.circuit) at \(r.drive) V: THD \(realtime.thd) (real-time), ngspice \(r.value)")
     }
 
-    @Test("both amplifiers: THD, supply power and speaker power agree with ngspice", arguments: [("tube-amp", 0.2), ("solid-state-amp", 0.05), ("class-ab-output", 1.0)])
+    @Test("both amplifiers: THD, supply power and speaker power agree with ngspice", arguments: [("tube-amp", 0.2), ("solid-state-amp", 0.05), ("class-ab-output", 1.0), ("mosfet-class-ab", 10.0)])
     func amplifierPower(_ circuit: String, _ drive: Double) throws {
         let rows = Self.references.filter { $0.circuit == circuit && $0.drive == drive }
         let loads = rows.filter { $0.quantity.hasPrefix("load ") }.map { String($0.quantity.dropFirst(5)) }
