@@ -170,6 +170,7 @@ struct VDMOSTests {
         (".model N VDMOS(Vto=4 ksubthres=0)\nM1 d g 0 N\n", "KSUBTHRES"),
         (".model N VDMOS(Vto=4 Rb=-1)\nM1 d g 0 N\n", "RB"),
         (".model N VDMOS(Vto=4 W=1)\nM1 d g 0 N\n", "unknown parameter 'w'"),
+        (".model N VDMOS(Vto=4 level=3)\nM1 d g 0 N\n", "a VDMOS card has no LEVEL"),
         (".model N VDMOS(Vto=4)\nM1 d g 0 N m=0\n", "multiplier"),
         (".model N VDMOS(Vto=4 Rd=1 Rq=1 Vq=0)\nM1 d g 0 N\n", "VQ must not be zero"),
     ])

@@ -841,6 +841,9 @@ struct Elaborator {
             let value = try scope.evaluate(text)
             guard let support = p.set(a.name, to: value) else {
                 if a.name == "level" {
+                    if model.type == "vdmos" {
+                        throw NetlistError("a VDMOS card has no LEVEL (LTspice and ngspice know one VDMOS model); leave it out", at: a.location)
+                    }
                     throw NetlistError("LEVEL=\(format(value)) \(model.type.uppercased()) models are not supported; Anode has level 1 (and level 2 for triodes)", at: a.location)
                 }
                 throw NetlistError("unknown parameter '\(a.name)' for a \(model.type.uppercased()) model", at: a.location)
