@@ -54,6 +54,18 @@ struct VDMOSTests {
         checkJacobian(.vdmos(p), at: PortVector(-vgs, -vds, 0, 0), charges: true)
     }
 
+    @Test("beyond Vgs = −1/THETA the mobility factor 1 + THETA·Vgs is held at 10⁻³, its Jacobian with it")
+    func mobilityFloor() throws {
+        // Vgs −30 V with THETA 0.05: 1 + THETA·Vgs = −0.5. Reverse mode, Vgd = 10 V conducts.
+        let m = try card()
+        let vov = 0.2 * log1p(exp((10 - 2 - 0.1) / 0.2)), u = 0.8 * 40.0
+        let betap = 4 * (1 + 0.02 * -40) / 1e-3
+        let id = -betap * vov * vov / 2
+        let got = m.portCurrents(PortVector(-30, -40, 0, 0))
+        #expect(abs(got.current[1] - id) <= 1e-12 * abs(id), "\(got.current[1]) against \(id) (u = \(u))")
+        checkJacobian(.vdmos(m), at: PortVector(-30, -40, 0, 0))
+    }
+
     @Test("gate-drain capacitance: CGDMIN far below, CGDMAX far above, its charge's slope, nothing at zero volts")
     func gateDrainCapacitance() throws {
         let m = try card()

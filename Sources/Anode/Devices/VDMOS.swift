@@ -256,9 +256,10 @@ public struct VDMOS: Hashable, Sendable {
         let vov = k * sp
         // β' = KP·(1 + λ·Vds)/(1 + θ·Vgs); the denominator kept from zero where θ·Vgs nears −1,
         // far outside any gate rating.
-        let mobility = 1 / max(1 + p.theta * vgs, 1e-3)
+        let denominator = 1 + p.theta * vgs
+        let mobility = 1 / max(denominator, 1e-3)
         let betap = p.transconductance * (1 + p.lambda * vds) * mobility
-        let dBetaDVgs = -p.theta * betap * mobility
+        let dBetaDVgs = denominator > 1e-3 ? -p.theta * betap * mobility : 0
         let dBetaDVds = p.transconductance * p.lambda * mobility
         let u = p.triodeMultiplier * abs(vds)
         // core(Vov, u) and its partial derivatives.
