@@ -35,6 +35,38 @@ struct BehavioralSourceTests {
         return g
     }
 
+    /// LTspice's time integrals (ngspice has none: checked against the closed form).
+    @Test("idt() and sdt(): the time integral from its start, held there at DC; AC 1/(jω); both engines; one state per subcircuit instance")
+    func timeIntegrals() throws {
+        let text = "Vin a 0 DC 0 AC 1 SIN(0 1 1k)\nB1 o 0 V={idt(v(a), 0.5) + 2*sdt(v(a))}\nR1 o 0 1k\n"
+            + ".subckt integ in out\nB1 out 0 V={idt(v(in))}\nR1 out 0 1k\n.ends\nEb b 0 a 0 3\nX1 a o1 integ\nX2 b o2 integ\n.tran 10u 2m\n"
+        let c = try circuit(text)
+        #expect(abs(try #require(try Simulator(c).operatingPoint().voltage("o")) - 0.5) < 1e-12)
+        guard case .transient(let spec)? = c.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        let r = try Simulator(c).transient(spec)
+        let (o, o1, o2) = (try #require(r["v(o)"]), try #require(r["v(o1)"]), try #require(r["v(o2)"]))
+        let w = 2 * Double.pi * 1000
+        var worst = 0.0, instances = 0.0
+        for (k, t) in r.time.enumerated() {
+            // 0.5 + 3·(1 − cos ωt)/ω; X2 integrates three times X1's input.
+            worst = max(worst, abs(o[k] - (0.5 + 3 * (1 - cos(w * t)) / w)))
+            instances = max(instances, abs(o2[k] - 3 * o1[k]))
+        }
+        #expect(worst < 1e-6 && (o.max() ?? 0) > 0.5 + 5 / w, "worst \(worst)")
+        #expect(instances < 1e-9 && (o1.max() ?? 0) > 1.5 / w, "\(instances)")
+        let ac = try #require(try Simulator(c).ac(ACSweep(.linear, points: 1, start: 1000, stop: 1000), probes: [Probe("vm(o)")!]).values(Probe("vm(o)")!))
+        #expect(abs(ac[0] - 3 / w) < 1e-12, "\(ac[0]) against \(3 / w)")
+        let realtime = try ProcessorTests.comparison(c)
+        #expect(!realtime.errors.isEmpty)
+        for (probe, error) in realtime.errors { #expect(error <= 1e-6, "\(probe): \(error) of its peak") }
+        // What is not supported says so.
+        for (line, message) in [("B1 o 0 V={idt(v(a), 0, v(r))}", "third argument"), ("B1 o 0 V={idt(idt(v(a)))}", "of an integral"),
+                                ("B1 o 0 V={idt(v(a), v(a))}", "must be a constant"), ("R1 o 0 {idt(1)}", "is a time integral")] {
+            let e = error("Va a 0 1\n\(line)\nR2 o 0 1k\n.op\n")
+            #expect(e?.message.contains(message) == true, "\(line): \(e?.message ?? "no error")")
+        }
+    }
+
     @Test("every function's gradient matches finite differences", arguments: BehavioralSource.UnaryFunction.allCases)
     func unaryGradients(_ f: BehavioralSource.UnaryFunction) throws {
         // x = 0.37·v0 − 0.2·v1 + shift, inside the function's domain at v = (0.6, 0.4): 0.142, or

@@ -64,7 +64,7 @@ extension Elaborator {
         let text = rest.count == 1 && first.kind == .expression ? first.text : Self.expressionText(rest)
         let p = try node(t[0], in: scope), n = try node(t[1], in: scope)
         let output = try behavioralOutput(name, voltage: voltage, p, n, at: line.location)
-        let source = try compileBehavioral(text, at: first.location, output: output, element: line.name, table: table, in: scope)
+        let source = try compileBehavioral(text, at: first.location, output: output, element: line.name, owner: name, table: table, in: scope)
         if source.nodes.contains(Self.timeNode) { try addTimeSource() }
         try addBehavioral(name, voltage: voltage, p, n, output: output, source, at: line.location)
     }
@@ -212,9 +212,12 @@ extension Elaborator {
     /// `variable` binds a name (LTspice's `x`) to the voltage of a node pair; with `charge`, the
     /// expression is a charge (`Q=`, `Flux=`). Otherwise the `ddt(q)` terms of the expression's sum
     /// (see `Expression.derivativeTerms`) become the source's charge program, the rest its current.
-    func compileBehavioral(_ text: String, at location: SourceLocation, output: (Node, Node), element: String,
-                           table: [Double]? = nil, conductances: Double? = nil, variable: (name: String, pair: (Node, Node))? = nil,
-                           charge: Bool = false, in scope: Scope) throws(NetlistError) -> ElementKind {
+    /// Each `idt(x[, ic])` or `sdt(…)` (LTspice's time integrals) becomes a state of its own (see
+    /// `replacingIntegrals`), named after `owner` (the element's name in its subcircuit instance).
+    mutating func compileBehavioral(_ text: String, at location: SourceLocation, output: (Node, Node), element: String,
+                                    owner: String? = nil, table: [Double]? = nil, conductances: Double? = nil,
+                                    variable: (name: String, pair: (Node, Node))? = nil,
+                                    charge: Bool = false, in scope: Scope) throws(NetlistError) -> ElementKind {
         let (replaced, references) = try Self.voltageReferences(in: text, at: location)
         var pairs: [(Node, Node)] = []
         for r in references {
@@ -231,9 +234,13 @@ extension Elaborator {
             let b = try r.minus.map { (m: String) throws(NetlistError) in try node(Token(kind: .word, text: m, location: location.advanced(by: r.offset)), in: scope) } ?? .ground
             pairs.append((a, b))
         }
+        let read = pairs
+        var integrals = 0
+        let parsed = try replacingIntegrals(in: Expression.parse(replaced, at: location, functions: scope.functionArities()),
+                                            reads: read, pairs: &pairs, count: &integrals, owner: owner ?? element, element: element,
+                                            at: location, in: scope)
         if conductances != nil { pairs.append(output) }
         if let variable { pairs.append(variable.pair) }
-        let parsed = try Expression.parse(replaced, at: location, functions: scope.functionArities())
         let (expression, chargeExpression): (Expression, Expression?)
         if charge {
             (expression, chargeExpression) = (.number(0), parsed)
@@ -261,6 +268,59 @@ extension Elaborator {
                 compiler.tables += table
             }
             return (code, chargeCode, compiler.tables)
+        }
+    }
+
+    /// `e` with each call `idt(x[, ic])` or `sdt(x[, ic])` — LTspice's time integral of x from ic
+    /// (0 when not given) — replaced by the voltage of a state node `OWNER#idtK`: a 1 F capacitor to
+    /// ground that a behavioral current source `OWNER#idtKin` charges by x, held at ic at DC and
+    /// starting from it (as `int` of the code models). The integrand reads the voltages `reads`
+    /// (the `__vk` names of the expression); each state's pair is appended to `pairs`, the call
+    /// becoming `__vk` of its index. LTspice's third argument, a reset, is not supported.
+    mutating func replacingIntegrals(in e: Expression, reads: [(Node, Node)], pairs: inout [(Node, Node)], count: inout Int,
+                                     owner: String, element: String, at location: SourceLocation, in scope: Scope) throws(NetlistError) -> Expression {
+        func inner(_ x: Expression) throws(NetlistError) -> Expression {
+            try replacingIntegrals(in: x, reads: reads, pairs: &pairs, count: &count, owner: owner, element: element, at: location, in: scope)
+        }
+        switch e {
+        case .number, .parameter: return e
+        case .unary(let op, let x): return .unary(op, try inner(x))
+        case .binary(let op, let a, let b): return .binary(op, try inner(a), try inner(b))
+        case .conditional(let c, let a, let b): return .conditional(try inner(c), try inner(a), try inner(b))
+        case .call(let name, let args) where name == "idt" || name == "sdt":
+            guard args.count <= 2 else {
+                throw NetlistError("\(element): \(name)()'s third argument (LTspice's reset) is not supported; \(name)(x) or \(name)(x, ic)", at: location)
+            }
+            func integrates(_ x: Expression) -> Bool {
+                switch x {
+                case .number, .parameter: return false
+                case .unary(_, let a): return integrates(a)
+                case .binary(_, let a, let b): return integrates(a) || integrates(b)
+                case .conditional(let c, let a, let b): return integrates(c) || integrates(a) || integrates(b)
+                case .call(let f, let a): return f == "idt" || f == "sdt" || a.contains(where: integrates)
+                }
+            }
+            guard !args.contains(where: integrates), !args[0].containsDerivative else {
+                throw NetlistError("\(element): \(name)() of an integral or a ddt() is not supported", at: location)
+            }
+            var start = 0.0
+            if args.count == 2 {
+                guard args[1].isConstantOverCircuit else {
+                    throw NetlistError("\(element): \(name)()'s initial condition must be a constant, not read from the circuit", at: location)
+                }
+                start = try args[1].evaluate(at: location, lookup: { name throws(NetlistError) in try scope.parameter(name) })
+            }
+            count += 1
+            let state = parasiticNode(of: owner, "idt\(count)")
+            try circuit.add("\(owner)#idt\(count)", .capacitor(state, .ground, capacitance: 1, initialVoltage: start), at: location)
+            circuit.dcHolds[state] = start
+            try addLaw("\(owner)#idt\(count)in", args[0], reads: reads, .ground, state, voltage: false, element: element, in: scope, at: location)
+            pairs.append((state, .ground))
+            return .parameter("__v\(pairs.count - 1)")
+        case .call(let name, let args):
+            var replaced: [Expression] = []
+            for a in args { replaced.append(try inner(a)) }
+            return .call(name, replaced)
         }
     }
 
@@ -475,6 +535,7 @@ struct BehavioralCompiler {
             }
             defer { tables += points }
             return args[0] + [.table(start: tables.count, count: points.count / 2, clamped: name == "table")]
+        case "idt", "sdt": throw failure("\(name)() integrates in a behavioral source's own expression, not inside a .func or a TABLE")
         default: throw failure("the function '\(name)' is not available in a behavioral expression")
         }
     }

@@ -29,8 +29,9 @@ public indirect enum Expression: Hashable, Sendable {
         "pow": 2...2, "pwr": 2...2, "pwrs": 2...2, "atan2": 2...2, "min": 2...16, "max": 2...16, "if": 3...3,
         "limit": 2...3, "db": 1...1, "pwl": 5...201, "table": 5...201,
         "sqr": 1...1, "arctan": 1...1, "ternary_fcn": 3...3,
-        // A behavioral source's time derivative (see `derivativeTerms`); no value elsewhere.
-        "ddt": 1...1,
+        // A behavioral source's time derivative (see `derivativeTerms`) and LTspice's time
+        // integrals `idt(x[, ic])`, `sdt(…)` (see `Elaborator.replacingIntegrals`); no value elsewhere.
+        "ddt": 1...1, "idt": 1...3, "sdt": 1...3,
     ]
 
     /// Built-in constants, usable wherever a parameter is.
@@ -209,6 +210,7 @@ public indirect enum Expression: Hashable, Sendable {
             let (x0, y0, x1, y1) = (v[1 + 2 * k], v[2 + 2 * k], v[3 + 2 * k], v[4 + 2 * k])
             return x1 > x0 ? y0 + (y1 - y0) * (x - x0) / (x1 - x0) : y0
         case "ddt": throw NetlistError("ddt() is a time derivative, for a behavioral source's expression (B1 a b I={C*ddt(v(a,b))}), not for a value", at: location)
+        case "idt", "sdt": throw NetlistError("\(name)() is a time integral, for a behavioral source's expression (B1 a b V={idt(v(c), 0)}), not for a value", at: location)
         default: throw NetlistError("unknown function '\(name)'", at: location)
         }
     }
