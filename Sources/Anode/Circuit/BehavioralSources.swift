@@ -81,7 +81,7 @@ extension Elaborator {
     mutating func behavioralResistor(_ name: String, _ a: Node, _ b: Node, _ value: ValueText, multiplier: Double,
                                      element: String, at location: SourceLocation, in scope: Scope) throws(NetlistError) {
         let output = try behavioralOutput(name, voltage: false, a, b, at: location)
-        let source = try compileBehavioral(value.text, at: value.location, output: output, element: element, conductances: multiplier, in: scope)
+        let source = try compileBehavioral(value.text, at: value.location, output: output, element: element, owner: name, conductances: multiplier, in: scope)
         if source.nodes.contains(Self.timeNode) { try addTimeSource() }
         try addBehavioral(name, voltage: false, a, b, output: output, source, at: location)
     }
@@ -109,14 +109,14 @@ extension Elaborator {
             try circuit.add(name + "#copy", .voltageControlledVoltageSource(w, .ground, a, b, gain: 1), at: line.location)
             try circuit.add(name + "#unit", .capacitor(w, .ground, capacitance: 1, initialVoltage: nil), at: line.location)
             let copy = Node("i(" + name + "#copy)")
-            let source = try compileBehavioral("-(\(value.text))*\(rate)", at: value.location, output: (a, b), element: line.name,
+            let source = try compileBehavioral("-(\(value.text))*\(rate)", at: value.location, output: (a, b), element: line.name, owner: name,
                                                variable: (rate, (copy, .ground)), in: scope)
             if source.nodes.contains(Self.timeNode) { try addTimeSource() }
             return try circuit.add(name, source, at: line.location)
         }
         let w = parasiticNode(of: name, "didt")
         let output = try behavioralOutput(name, voltage: true, a, b, at: line.location)
-        let source = try compileBehavioral("(\(value.text))*\(rate)", at: value.location, output: output, element: line.name,
+        let source = try compileBehavioral("(\(value.text))*\(rate)", at: value.location, output: output, element: line.name, owner: name,
                                            variable: (rate, (w, .ground)), in: scope)
         if source.nodes.contains(Self.timeNode) { try addTimeSource() }
         try addBehavioral(name, voltage: true, a, b, output: output, source, at: line.location)

@@ -458,7 +458,7 @@ struct Elaborator {
         }
         guard a != b else { throw NetlistError("\(line.name): both nodes are '\(a.name)'", at: line.location) }
         if letter == "c" {
-            let kind = try compileBehavioral(law.text, at: law.location, output: (a, b), element: line.name, variable: ("x", (a, b)),
+            let kind = try compileBehavioral(law.text, at: law.location, output: (a, b), element: line.name, owner: name, variable: ("x", (a, b)),
                                              charge: true, in: scope)
             try circuit.add(name, kind, at: line.location)
             return
@@ -466,7 +466,7 @@ struct Elaborator {
         let w = parasiticNode(of: name, "flux")
         try circuit.add(name, .voltageControlledCurrentSource(a, b, w, .ground, transconductance: 1), at: line.location)
         try circuit.add(name + "#emf", .voltageControlledCurrentSource(.ground, w, a, b, transconductance: 1), at: line.location)
-        let core = try compileBehavioral(law.text, at: law.location, output: (w, .ground), element: line.name, variable: ("x", (w, .ground)),
+        let core = try compileBehavioral(law.text, at: law.location, output: (w, .ground), element: line.name, owner: name, variable: ("x", (w, .ground)),
                                          charge: true, in: scope)
         try circuit.add(name + "#core", core, at: line.location)
         try circuit.add(name + "#shunt", .resistor(w, .ground, resistance: 1e12), at: line.location)
