@@ -23,11 +23,17 @@ struct RandomCircuitTests {
     @Test("the processor agrees with the reference simulator on random circuits", arguments: seeds)
     func agreement(seed: UInt64) throws {
         let generated = RandomCircuit(seed: seed)
-        let circuit = try Circuit(netlistText: generated.netlist, file: "random-\(seed).cir", directory: Paths.circuits.path)
+        try Self.check(Circuit(netlistText: generated.netlist, file: "random-\(seed).cir", directory: Paths.circuits.path),
+                       "seed \(seed)", generated.netlist)
+    }
+
+    /// Both engines on `circuit`, which must agree (see `compare`); `label` and `netlist` say which
+    /// circuit a disagreement is.
+    static func check(_ circuit: Circuit, _ label: String, _ netlist: String) throws {
         // A node that hardly moves (a collector held off, a leakage into a resistor) is measured
         // against 10 mV.
-        let (result, bound) = try Self.compare(circuit)
-        #expect(result.finite, "seed \(seed)")
+        let (result, bound) = try compare(circuit)
+        #expect(result.finite, "\(label)")
         // Where either engine had to cut a step, the two took different shorter steps through it
         // (see `ProcessorTests.clippingAgainstNgspice` for such circuits against ngspice): only
         // that the processor solved every step (`comparison` checks) holds there. (The processor
@@ -40,7 +46,7 @@ struct RandomCircuitTests {
         // both engines' tolerances a hundred times tighter, 1.8·10⁻⁸). Every disagreement these
         // seeds found was 3·10⁻³ or more.
         for (probe, error) in result.errors {
-            #expect(error <= bound, "seed \(seed): \(probe) differs by \(error) of its peak\n\(generated.netlist)")
+            #expect(error <= bound, "\(label): \(probe) differs by \(error) of its peak\n\(netlist)")
         }
     }
 
@@ -68,13 +74,8 @@ struct RandomCircuitTests {
           arguments: ProcessInfo.processInfo.environment["ANODE_RANDOM_CIRCUITS"] == nil ? Array(seeds.prefix(powerMOSFETCount)) : seeds)
     func agreementWithPowerMOSFETs(seed: UInt64) throws {
         let generated = RandomCircuit(seed: seed, powerMOSFETs: true)
-        let circuit = try Circuit(netlistText: generated.netlist, file: "random-vdmos-\(seed).cir", directory: Paths.circuits.path)
-        let (result, bound) = try Self.compare(circuit)
-        #expect(result.finite, "seed \(seed)")
-        if result.referenceCutSteps || result.statistics.substeps > 0 { return }
-        for (probe, error) in result.errors {
-            #expect(error <= bound, "seed \(seed): \(probe) differs by \(error) of its peak\n\(generated.netlist)")
-        }
+        try Self.check(Circuit(netlistText: generated.netlist, file: "random-vdmos-\(seed).cir", directory: Paths.circuits.path),
+                       "seed \(seed)", generated.netlist)
     }
 
     /// Seeds run at a random temperature by default.
@@ -95,12 +96,7 @@ struct RandomCircuitTests {
         let text = RandomCircuit(seed: seed).netlist.replacingOccurrences(of: ".tran 20u 3m", with: ".temp \(celsius)\n.tran 20u 3m")
         let circuit = try Circuit(netlistText: text, file: "random-\(seed).cir", directory: Paths.circuits.path)
         #expect(circuit.options.temperature == celsius)
-        let (result, bound) = try Self.compare(circuit)
-        #expect(result.finite, "seed \(seed) at \(celsius) °C")
-        if result.referenceCutSteps || result.statistics.substeps > 0 { return }
-        for (probe, error) in result.errors {
-            #expect(error <= bound, "seed \(seed) at \(celsius) °C: \(probe) differs by \(error) of its peak\n\(text)")
-        }
+        try Self.check(circuit, "seed \(seed) at \(celsius) °C", text)
     }
 
     @Test("a switching step that Newton solves in 47 evaluations is solved whole, as the reference solves it")
