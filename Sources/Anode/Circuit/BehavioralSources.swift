@@ -291,16 +291,7 @@ extension Elaborator {
             guard args.count <= 2 else {
                 throw NetlistError("\(element): \(name)()'s third argument (LTspice's reset) is not supported; \(name)(x) or \(name)(x, ic)", at: location)
             }
-            func integrates(_ x: Expression) -> Bool {
-                switch x {
-                case .number, .parameter: return false
-                case .unary(_, let a): return integrates(a)
-                case .binary(_, let a, let b): return integrates(a) || integrates(b)
-                case .conditional(let c, let a, let b): return integrates(c) || integrates(a) || integrates(b)
-                case .call(let f, let a): return f == "idt" || f == "sdt" || a.contains(where: integrates)
-                }
-            }
-            guard !args.contains(where: integrates), !args[0].containsDerivative else {
+            guard !args.contains(where: { $0.calls(["idt", "sdt"]) }), !args[0].containsDerivative else {
                 throw NetlistError("\(element): \(name)() of an integral or a ddt() is not supported", at: location)
             }
             var start = 0.0

@@ -1022,7 +1022,8 @@ struct Elaborator {
             start.pChannel = model.parameters.contains { $0.value == nil && ($0.name == "pchan" || $0.name == "vdmosp") }
             let p = try parameters(VDMOS.Parameters.self, of: model, in: modelScope, from: start)
             kind = .vdmos(drain: nodes[0], gate: nodes[1], source: nodes[2], try located { () throws(NetlistError) in try VDMOS(p, multiplier: multiplier, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
-            // Quasi-saturation needs both RQ and VQ, and acts on RD (as ngspice's).
+            // Quasi-saturation needs both RQ and VQ, and acts on RD (as ngspice's). Said once per
+            // card: keyed by where its type stands (its own location keys `parameters`' warning).
             if (p.quasiSaturationResistance == nil) != (p.quasiSaturationVoltage == nil) || (p.quasiSaturationResistance != nil && p.drainResistance == 0),
                !warnedModels.contains(model.typeLocation) {
                 warnedModels.insert(model.typeLocation)

@@ -2,16 +2,19 @@
 /// derivative), which the source carries as a charge: `I = g(v) + C*ddt(q(v))` is the current
 /// g(v) and the charge C·q(v), whose time derivative the analyses add.
 extension Expression {
-    /// Whether `ddt` is called anywhere in the expression.
-    var containsDerivative: Bool {
+    /// Whether one of the functions `names` is called anywhere in the expression.
+    func calls(_ names: Set<String>) -> Bool {
         switch self {
         case .number, .parameter: return false
-        case .unary(_, let e): return e.containsDerivative
-        case .binary(_, let a, let b): return a.containsDerivative || b.containsDerivative
-        case .call(let name, let args): return name == "ddt" || args.contains { $0.containsDerivative }
-        case .conditional(let c, let a, let b): return c.containsDerivative || a.containsDerivative || b.containsDerivative
+        case .unary(_, let e): return e.calls(names)
+        case .binary(_, let a, let b): return a.calls(names) || b.calls(names)
+        case .call(let name, let args): return names.contains(name) || args.contains { $0.calls(names) }
+        case .conditional(let c, let a, let b): return c.calls(names) || a.calls(names) || b.calls(names)
         }
     }
+
+    /// Whether `ddt` is called anywhere in the expression.
+    var containsDerivative: Bool { calls(["ddt"]) }
 
     /// Whether the expression reads no node voltage, current or time (the behavioral compiler's
     /// `__vk` names): a constant over the circuit's state.
