@@ -48,7 +48,7 @@ struct Simulate: ParsableCommand {
         var tables: [Table] = []
         for (k, (point, circuit)) in circuits.enumerated() {
             let label = point.map { "step \(k + 1)/\(circuits.count) (\($0.description)): " } ?? ""
-            let own = try self.tables(circuit, label: label)
+            let own = try self.tables(circuit, label: label, step: point == nil ? nil : k + 1)
             guard let point else { tables = own; break }
             let names = point.values.map(\.target.name).joined(separator: ",")
             let values = point.values.map { number($0.value) }.joined(separator: ",")
@@ -66,8 +66,9 @@ struct Simulate: ParsableCommand {
     }
 
     /// The CSV tables of `circuit`'s analyses, `.tf`, `.noise`, `.meas` and `.four`, in that order;
-    /// messages on standard error start with `label`.
-    func tables(_ circuit: Circuit, label: String) throws -> [Table] {
+    /// messages on standard error start with `label`. Writes the `.wave` files (of `.step` point
+    /// `step`, when there are points).
+    func tables(_ circuit: Circuit, label: String, step: Int? = nil) throws -> [Table] {
         let simulator = try makeSimulator(circuit)
         var results: [AnalysisResult] = []
         for analysis in circuit.analyses {
@@ -122,7 +123,41 @@ struct Simulate: ParsableCommand {
         }
         tables.append(measurements(simulator.measure(results), label: label))
         tables.append(fourier(simulator.fourier(results), label: label))
+        try writeWaveFiles(simulator.waveFiles(results), results: results, label: label, step: step)
         return tables
+    }
+
+    /// Writes the `.wave` files, each to its path (`NAME.K.wav` for `.step` point K); warns of
+    /// outputs beyond full scale, which the file clips.
+    func writeWaveFiles(_ files: [(request: WaveRequest, file: Result<WAVFile, SimulationError>)], results: [AnalysisResult], label: String, step: Int?) throws {
+        let transient: TransientResult? = results.lazy.compactMap { if case .transient(let r) = $0 { r } else { nil } }.first
+        for (request, file) in files {
+            let place = request.location.map { "\($0)" } ?? self.file
+            let wav: WAVFile
+            switch file {
+            case .success(let w): wav = w
+            case .failure(let error):
+                printError("\(place): error: \(label)\(error.message)")
+                throw ExitCode(2)
+            }
+            var path = request.path
+            if let step {
+                let ext = (path as NSString).pathExtension
+                path = (path as NSString).deletingPathExtension + ".\(step)" + (ext.isEmpty ? "" : "." + ext)
+            }
+            for probe in request.probes {
+                let beyond = transient?.values(probe)?.count { !($0.magnitude <= 1) } ?? 0
+                if beyond > 0 {
+                    printError("\(place): warning: \(label)\(probe) is beyond full scale (±1) at \(beyond) recorded points; \((path as NSString).lastPathComponent) clips it there")
+                }
+            }
+            do { try wav.write(toFile: path) } catch {
+                printError("\(place): error: \(label)\(error.description)")
+                throw ExitCode(2)
+            }
+            printError(label + String(format: "wrote %@ (%d channel%@, %d bits, %.0f Hz, %.6g s)", path, wav.channels.count,
+                                      wav.channels.count == 1 ? "" : "s", request.bits, wav.sampleRate, wav.duration))
+        }
     }
 
     /// Writes `tables`: an analysis's to -o itself when it is the only analysis, else each to

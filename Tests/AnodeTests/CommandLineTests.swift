@@ -416,4 +416,42 @@ struct CommandLineTests {
         #expect(r.status == 2)
         #expect(r.stderr.contains("no such file"))
     }
+
+    @Test("anode simulate writes .wave's files next to the netlist (one per .step point), warns of clipping, and refuses one without .tran")
+    func waveFiles() throws {
+        let netlist = try temporaryFile("wav-clipper.net", try String(contentsOf: LTspiceNetlistTests.folder.appendingPathComponent("wav-clipper.net"), encoding: .utf8))
+        let dir = netlist.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: LTspiceNetlistTests.folder.appendingPathComponent("pluck.wav"), to: dir.appendingPathComponent("pluck.wav"))
+        let r = try run(["simulate", netlist.path, "-o", dir.appendingPathComponent("out.csv").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("clipped.wav (2 channels, 16 bits, 48000 Hz, 0.0200208 s)"), "\(r.stderr)")
+        let wav = try WAVFile(contentsOfFile: dir.appendingPathComponent("clipped.wav").path)
+        #expect(wav.channels.count == 2 && wav.frameCount == 961 && wav.format == .int16)
+        // The clipper's output peaks near 0.6 V, inside full scale: no clipping, and not silence.
+        let peak = wav.channels[0].map(abs).max() ?? 0
+        #expect(peak > 0.4 && peak < 0.8, "\(peak)")
+        #expect(!r.stderr.contains("beyond full scale"))
+
+        let stepped = dir.appendingPathComponent("loud.cir")
+        try "loud\nV1 a 0 SIN(0 {g} 1k)\nR1 a 0 1k\n.param g=0.5\n.step param g list 0.5 2\n.tran 0 2m\n.wave loud.wav 8 8k V(a)\n.end\n"
+            .write(to: stepped, atomically: true, encoding: .utf8)
+        let s = try run(["simulate", stepped.path, "-o", dir.appendingPathComponent("loud.csv").path])
+        #expect(s.status == 0, "\(s.stderr)")
+        for (k, level) in [(1, 0.5), (2, 1.0)] {
+            let file = try WAVFile(contentsOfFile: dir.appendingPathComponent("loud.\(k).wav").path)
+            // 8 kHz for 2 ms: 17 samples; the second point's 2 V peak clips at full scale (127/128 in 8 bits).
+            #expect(file.frameCount == 17 && file.format == .int8)
+            let peak = file.channels[0].max() ?? 0
+            #expect(abs(peak - (level == 1 ? 127.0 / 128 : 0.5)) <= 1.0 / 128, "point \(k): \(peak)")
+        }
+        #expect(s.stderr.contains("step 2/2 (g=2): v(a) is beyond full scale (±1)"), "\(s.stderr)")
+        #expect(!s.stderr.contains("step 1/2 (g=0.5): v(a) is beyond"), "\(s.stderr)")
+
+        let noTran = dir.appendingPathComponent("op.cir")
+        try "op only\nV1 a 0 1\nR1 a 0 1k\n.op\n.wave x.wav 16 48k V(a)\n.end\n".write(to: noTran, atomically: true, encoding: .utf8)
+        let o = try run(["simulate", noTran.path])
+        #expect(o.status == 2 && o.stderr.contains("op.cir:5:1: error: .wave: the netlist has no .tran to write"), "\(o.stderr)")
+    }
 }
+

@@ -4,7 +4,7 @@ import Anode
 
 /// Netlists as LTspice writes them: its parasitics (Rser, Lser, Rpar, Cpar, RLshunt), `SINE`, the
 /// micro sign, UTF-16 files, `.lib FILE` with its install paths, part data in model cards,
-/// `.backanno` and `.tran` without TSTEP. The reference is ngspice on the same circuit written in
+/// `.backanno`, `.tran` without TSTEP, WAV sources and `.wave`. The reference is ngspice on the same circuit written in
 /// its own syntax (`LTspice/*.cir`, fixtures from scripts/make-fixtures.py).
 @Suite("LTspice netlists")
 struct LTspiceNetlistTests {
@@ -23,7 +23,7 @@ struct LTspiceNetlistTests {
 
     @Test("an LTspice fuzz into a wah inductor agrees with ngspice on the same circuit")
     func fuzzIntoWah() throws {
-        #expect(Self.netlists.map(\.lastPathComponent) == ["fuzz-into-wah.net"])
+        #expect(Self.netlists.map(\.lastPathComponent) == ["fuzz-into-wah.net", "wav-clipper.net"])
         let netlist = Self.folder.appendingPathComponent("fuzz-into-wah.net")
         let circuit = try loadCircuit(netlist)
         let messages = circuit.warnings.map(\.message)
@@ -232,7 +232,14 @@ struct LTspiceNetlistTests {
         // Commands whose meaning Anode lacks are errors, not skipped.
         // .step builds at its first point unless a point is asked for (see ElaborationTests.steps).
         #expect(try circuit("V1 a 0 {r}\nR1 a 0 1k\n.param r=1\n.step param r 2 5 1\n").warnings.first?.message.contains("first point, r=2") == true)
-        #expect(error("V1 a 0 1\nR1 a 0 1k\n.wave out.wav 16 48k a\n")?.message.contains("anode render") == true)
+        // .wave writes WAV files (see wavFiles), its outputs written as .print's are; without TSTEP
+        // the transient records every sample of it, with a coarser TSTEP a warning says so.
+        let wave = try circuit("V1 a 0 1\nR1 a 0 1k\n.tran 0 5m\n.wave out.wav 16 48k a\n")
+        #expect(wave.waveOutputs.first?.probes == [.voltage("a")])
+        guard case .transient(let w)? = wave.analyses.first else { Issue.record("no .tran"); return }
+        #expect(w.step == 1.0 / 48_000 && wave.warnings.contains { $0.message.contains("every 2.08333e-05 s (the sample period of .wave)") })
+        let coarse = try circuit("V1 a 0 1\nR1 a 0 1k\n.tran 1m 5m\n.wave out.wav 16 48k a\n")
+        #expect(coarse.warnings.map(\.message).contains { $0.contains("read on straight lines between them; make TSTEP 1/48000") })
         // LTspice's waveform-file options change nothing here; its solver choice is reported.
         let options = try circuit("V1 a 0 1\nR1 a 0 1k\n.options plotwinsize=0 solver=alternate\n")
         #expect(options.warnings.map(\.message) == ["option solver is not used by Anode and was ignored"])
@@ -291,4 +298,110 @@ struct LTspiceNetlistTests {
                                                      "option mindeltagmin is not used by Anode and was ignored",
                                                      "option startclocks is not used by Anode and was ignored"])
     }
+
+    @Test("a WAV file drives a source (wavefile=, chan=) as a PWL through its samples; .wave writes the outputs, rounded to its bits")
+    func wavFiles() throws {
+        let netlist = Self.folder.appendingPathComponent("wav-clipper.net")
+        let circuit = try loadCircuit(netlist)
+        // Channel 1 by chan=, channel 0 by default; LTspice's Windows path found in the netlist's folder.
+        for (name, origin) in [("V1", "pluck.wav (channel 1)"), ("I1", "pluck.wav (channel 0)")] {
+            let element = try #require(circuit.element(named: name))
+            let source: IndependentSource? = switch element.kind {
+            case .voltageSource(_, _, let s), .currentSource(_, _, let s): s
+            default: nil
+            }
+            guard case .sampled(let signal)? = source?.waveform else { Issue.record("\(name) has no WAV waveform"); continue }
+            #expect(signal.origin.hasSuffix(origin) && signal.rate == 48_000 && signal.samples.count == 960, "\(signal.origin)")
+        }
+        guard case .transient(let spec)? = circuit.analyses.first else { Issue.record("no .tran"); return }
+        let reference = try Table(Paths.fixtures.appendingPathComponent("wav-clipper.tran.csv"))
+        let probes = reference.header.dropFirst().compactMap { Probe($0) }
+        #expect(probes.count == 3)
+        let simulator = try Simulator(circuit)
+        let result = try simulator.transient(spec, probes: probes)
+        try #require(result.time.count == reference.column("time")?.count)
+        for probe in probes {
+            let expected = try #require(reference.column(probe.description))
+            let relative = relativeRMS(error: zip(try #require(result.values(probe)), expected).map { $0 - $1 }, signal: expected)
+            // Measured: 3·10⁻⁶ to 4·10⁻⁶ (v(in) is the samples themselves).
+            #expect(relative <= 1e-4, "\(probe) RMS error is \(relative) of the signal")
+        }
+        // .wave clipped.wav 16 48k V(out) V(tone): one sample every 1/48 000 s from 0 to 20 ms, in the
+        // netlist's folder, each within half a step of 16 bits (and the simulation's error) of ngspice's value.
+        let files = simulator.waveFiles([.transient(result)])
+        try #require(files.count == 1)
+        #expect(files[0].request.path == Self.folder.appendingPathComponent("clipped.wav").path)
+        #expect(files[0].request.bits == 16 && files[0].request.format == .int16 && files[0].request.sampleRate == 48_000)
+        let wav = try files[0].file.get()
+        let decoded = try WAVFile(data: try wav.encoded())
+        #expect(decoded.format == .int16 && decoded.sampleRate == 48_000 && decoded.channels.count == 2 && decoded.frameCount == 961)
+        for (c, name) in ["v(out)", "v(tone)"].enumerated() {
+            let expected = try #require(reference.column(name))
+            let worst = zip(decoded.channels[c], expected).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 0.5 / 32768 + 2e-5, "\(name): \(worst)")
+            // Every sample is a whole number of 16-bit steps.
+            #expect(decoded.channels[c] == wav.channels[c] && wav.channels[c].allSatisfy { ($0 * 32768).rounded() == $0 * 32768 })
+        }
+        #expect(!circuit.warnings.contains { $0.message.contains("holds its last sample") })
+    }
+
+    @Test("WAV sources: between, before and after the samples; a recording shorter than .tran is reported")
+    func sampledSignal() throws {
+        let signal = SampledSignal(samples: [0.5, -0.25, 1], rate: 1000)
+        #expect(signal.value(at: -1) == 0.5 && signal.value(at: 0) == 0.5)
+        #expect(signal.value(at: 0.0005) == 0.125 && signal.value(at: 0.00175) == 0.6875)
+        #expect(signal.value(at: 0.002) == 1 && signal.value(at: 5) == 1)
+        #expect(signal.duration == 0.002)
+        #expect(signal.breakpoints(until: 0.0015) == [0.001] && signal.breakpoints(until: 1) == [0.001, 0.002])
+        // The same as the PWL through the same points, at any time.
+        let pwl = Waveform.piecewiseLinear([.init(time: 0, value: 0.5), .init(time: 0.001, value: -0.25), .init(time: 0.002, value: 1)])
+        for t in stride(from: -0.0005, through: 0.003, by: 0.0001) {
+            #expect(abs(Waveform.sampled(signal).value(at: t) - pwl.value(at: t)) <= 1e-15)
+        }
+        let folder = Self.folder.path
+        let short = try circuit("V1 in 0 wavefile=pluck.wav\nR1 in 0 1k\n.tran 1u 30m\n", directory: folder)
+        #expect(short.warnings.map(\.message).contains { $0.contains("lasts 0.02 s, less than .tran's 0.03 s") })
+    }
+
+    @Test("WAV sources and .wave that cannot be: no file, not a WAV file, no such channel, two functions, bad bits or rate")
+    func badWavFiles() throws {
+        let folder = Self.folder.path
+        let cases: [(String, String)] = [
+            ("V1 in 0 wavefile=missing.wav\nR1 in 0 1k\n", "cannot read the file"),
+            ("V1 in 0 wavefile=wav-clipper.net\nR1 in 0 1k\n", "not a WAV file"),
+            ("V1 in 0 wavefile=pluck.wav chan=2\nR1 in 0 1k\n", "chan= must be a channel of"),
+            ("V1 in 0 wavefile=pluck.wav chan=0.5\nR1 in 0 1k\n", "chan= must be a channel of"),
+            ("V1 in 0 SIN(0 1 1k) chan=1\nR1 in 0 1k\n", "chan= selects a channel of wavefile="),
+            ("V1 in 0 SIN(0 1 1k) wavefile=pluck.wav\nR1 in 0 1k\n", "two transient functions"),
+            ("V1 in 0 1\nR1 in 0 1k\n.wave out.wav 0 48k V(in)\n", "bits per sample must be a whole number from 1 to 32"),
+            ("V1 in 0 1\nR1 in 0 1k\n.wave out.wav 33 48k V(in)\n", "bits per sample must be a whole number from 1 to 32"),
+            ("V1 in 0 1\nR1 in 0 1k\n.wave out.wav 16 44100.5 V(in)\n", "sample rate must be a whole number of hertz"),
+            ("V1 in 0 1\nR1 in 0 1k\n.wave out.wav 16 48k\n", ".wave takes a file name"),
+            ("V1 in 0 1\nR1 in 0 1k\n.wave out.wav 16 48k vdb(in)\n", ".wave writes a waveform"),
+            ("V1 in 0 1\nR1 in 0 1k\n.wave out.wav 16 48k V(nowhere)\n", "nowhere"),
+        ]
+        for (text, message) in cases {
+            let e = error(text, directory: folder)
+            #expect(e?.message.contains(message) == true, "\(text): \(e?.description ?? "no error")")
+            #expect(e?.location?.line ?? 0 >= 2, "\(text): \(e?.description ?? "")")
+        }
+        // 44.1k is 44 100 Hz; 12 bits go in a 16-bit container; no .tran is an error when the file is made.
+        let c = try circuit("V1 in 0 0.3\nR1 in 0 1k\n.op\n.wave out.wav 12 44.1k V(in) I(V1)\n", directory: folder)
+        #expect(c.waveOutputs.count == 1 && c.waveOutputs[0].sampleRate == 44_100 && c.waveOutputs[0].format == .int16)
+        #expect(c.waveOutputs[0].path == Self.folder.appendingPathComponent("out.wav").path)
+        let files = try Simulator(c).waveFiles([])
+        #expect(files.count == 1)
+        if case .failure(let e) = files[0].file { #expect(e.message.contains("no .tran")) } else { Issue.record("a file without .tran") }
+    }
+
+    @Test(".wave rounds to its bits and clips at full scale; a sample period other than TSTEP reads between the points")
+    func waveRounding() throws {
+        let result = TransientResult(time: [0, 1e-3, 2e-3], probes: [.voltage("a")], columns: [[0.3, 1.7, -0.3]])
+        let request = WaveRequest(path: "x.wav", bits: 4, sampleRate: 2000, probes: [.voltage("a")])
+        let wav = try WAVFile(result, request: request)
+        // t = 0, 0.5, 1, 1.5, 2 ms: 0.3, 1.0, 1.7, 0.7, −0.3 → steps of 1/8, at most 7/8.
+        #expect(wav.format == .int8 && wav.channels == [[0.25, 0.875, 0.875, 0.75, -0.25]])
+        #expect(try WAVFile(data: wav.encoded()).channels == wav.channels)
+    }
 }
+

@@ -84,6 +84,17 @@ public struct TransientResult: Sendable {
     /// Newton iterations over the whole run.
     public let iterations: Int
 
+    /// A result of `columns` (one per probe, one value per time point) at `time`, with the counts
+    /// of the run that made it (0 for data from elsewhere).
+    public init(time: [Double], probes: [Probe], columns: [[Double]], acceptedSteps: Int = 0, rejectedSteps: Int = 0, iterations: Int = 0) {
+        self.time = time
+        self.probes = probes
+        self.columns = columns
+        self.acceptedSteps = acceptedSteps
+        self.rejectedSteps = rejectedSteps
+        self.iterations = iterations
+    }
+
     /// The values of `probe` at each time point, or nil if it was not recorded.
     public func values(_ probe: Probe) -> [Double]? {
         probes.firstIndex(of: probe).map { columns[$0] }

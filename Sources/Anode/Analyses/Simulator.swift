@@ -31,6 +31,9 @@ public struct Simulator: Sendable {
             for f in circuit.fourierAnalyses {
                 for p in f.probes where !probes.contains(p) { probes.append(p) }
             }
+            for w in circuit.waveOutputs {
+                for p in w.probes where !probes.contains(p) { probes.append(p) }
+            }
         }
         return probes
     }
@@ -61,6 +64,21 @@ public struct Simulator: Sendable {
                     return (request, probe, .success(try FourierTable(transient, probe: probe, fundamental: request.fundamental)))
                 } catch { return (request, probe, .failure(error)) }
             }
+        }
+    }
+
+    /// The netlist's `.wave` statements on `results` (on the first transient), in the netlist's
+    /// order: the WAV file each asks for, or the error that says why there is none. Writing them
+    /// is the caller's (`WAVFile.write(toFile:)` to `request.path`).
+    public func waveFiles(_ results: [AnalysisResult]) -> [(request: WaveRequest, file: Result<WAVFile, SimulationError>)] {
+        let transient: TransientResult? = results.lazy.compactMap { if case .transient(let r) = $0 { r } else { nil } }.first
+        return circuit.waveOutputs.map { request in
+            guard let transient else {
+                return (request, .failure(SimulationError(".wave: the netlist has no .tran to write")))
+            }
+            do throws(SimulationError) {
+                return (request, .success(try WAVFile(transient, request: request)))
+            } catch { return (request, .failure(error)) }
         }
     }
 

@@ -80,6 +80,9 @@ struct TransientIntegrator {
                 if case let .whiteNoise(_, nt, _, _) = w, spec.stop / nt > Double(Waveform.maximumNoiseSamples) {
                     throw SimulationError("\(simulator.circuit.elements[owner].name): its TRNOISE draws \(String(format: "%.3g", spec.stop / nt)) samples before TSTOP; a transient steps through at most \(Waveform.maximumNoiseSamples) (use .options fixedstep, or a longer NT)")
                 }
+                if case let .sampled(signal) = w, min(spec.stop, signal.duration) * signal.rate > Double(Waveform.maximumNoiseSamples) {
+                    throw SimulationError("\(simulator.circuit.elements[owner].name): \(signal.origin) has \(String(format: "%.0f", min(spec.stop, signal.duration) * signal.rate)) samples before TSTOP; a transient steps through at most \(Waveform.maximumNoiseSamples) (use .options fixedstep, or `anode simulate --engine realtime`)")
+                }
                 points.formUnion(w.breakpoints(until: spec.stop))
             }
         }

@@ -30,6 +30,8 @@ public struct Circuit: Sendable {
     public var poleZeroAnalyses: [PoleZeroRequest] = []
     /// `.four` statements, analysed on the transient's result (see `Simulator.fourier`).
     public var fourierAnalyses: [FourierRequest] = []
+    /// `.wave` statements, written from the transient's result (see `Simulator.waveFiles`).
+    public var waveOutputs: [WaveRequest] = []
     /// `.meas` statements, measured on their analysis' results (see `Simulator.measure`).
     public var measurements: [SpiceMeasurement] = []
     /// Tolerances and methods.

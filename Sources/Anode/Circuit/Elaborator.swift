@@ -145,6 +145,7 @@ struct Elaborator {
             }
         }
         try checkParasiticNodes()
+        warnOfWAVTiming()
         for (node, location) in nodeReferences where circuit.index(of: node) == nil {
             throw NetlistError("no element connects to node '\(node.name)'", at: location)
         }
@@ -239,7 +240,7 @@ struct Elaborator {
             case .command(let command):
                 if scope.parent != nil {
                     switch command {
-                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier, .transferFunction, .noise, .poleZero, .step:
+                    case .op, .dc, .ac, .tran, .outputs, .options, .initialConditions, .nodeset, .temperature, .measure, .fourier, .wave, .transferFunction, .noise, .poleZero, .step:
                         throw NetlistError("analysis and control statements cannot appear inside a .subckt", at: statement.location)
                     case .global:
                         break
@@ -551,6 +552,8 @@ struct Elaborator {
         }
         // LTspice's source parasitics: a series resistance and a capacitance across the terminals.
         var seriesResistance = 0.0, parallelCapacitance = 0.0
+        // LTspice's WAV input: `wavefile=FILE [chan=N]` (the reader resolved FILE's path).
+        var waveFile: Token?, channel: (value: Double, location: SourceLocation)?
         while i < t.count {
             var word = t[i].kind == .word ? t[i].lowercased : ""
             if word == "sine" { word = "sin" }  // LTspice's name for SIN
@@ -563,6 +566,10 @@ struct Elaborator {
                     if source.dc != nil { throw NetlistError("\(line.name) has two DC values", at: t[i].location) }
                     source.dc = try number(i + 2)
                 case "rser" where voltage: seriesResistance = try number(i + 2)
+                case "wavefile":
+                    if waveFile != nil { throw NetlistError("\(line.name) has two wavefile= files", at: t[i].location) }
+                    waveFile = t[i + 2]
+                case "chan": channel = (try number(i + 2), t[i + 2].location)
                 case "cpar" where voltage: parallelCapacitance = try number(i + 2)
                 default: throw NetlistError("unknown parameter '\(t[i].text)' for \(line.name)", at: t[i].location)
                 }
@@ -635,6 +642,12 @@ struct Elaborator {
         guard seriesResistance >= 0, parallelCapacitance >= 0 else {
             throw NetlistError("\(line.name): Rser and Cpar must not be negative", at: line.location)
         }
+        if let waveFile {
+            if source.waveform != nil { throw NetlistError("\(line.name) has two transient functions", at: waveFile.location) }
+            source.waveform = .sampled(try sampledSignal(waveFile, channel: channel, of: line.name))
+        } else if let channel {
+            throw NetlistError("\(line.name): chan= selects a channel of wavefile=, which it does not have", at: channel.location)
+        }
         if case let .whiteNoise(na, nt, _, _)? = source.waveform {
             // TRNOISE adds to the DC value; its draws are the source's own (ngspice ignores it with NT = 0).
             source.waveform = nt > 0 ? .whiteNoise(amplitude: na, interval: nt, offset: source.dc ?? 0, key: scope.root.draws.key(for: name)) : nil
@@ -649,6 +662,49 @@ struct Elaborator {
         try circuit.add(name, .voltageSource(inner, n, source), at: line.location)
         if parallelCapacitance > 0 {
             try circuit.add(name + "#cpar", .capacitor(p, n, capacitance: parallelCapacitance, initialVoltage: nil), at: line.location)
+        }
+    }
+
+    /// The channel `channel` (default 0) of the WAV file `file` (LTspice's `wavefile=`): its samples
+    /// at full scale ±1 V or A.
+    mutating func sampledSignal(_ file: Token, channel: (value: Double, location: SourceLocation)?, of name: String) throws(NetlistError) -> SampledSignal {
+        let wav: WAVFile
+        do { wav = try WAVFile(contentsOfFile: file.text) } catch {
+            throw NetlistError("\(name): wavefile= \(error.description)", at: file.location)
+        }
+        let c = channel?.value ?? 0
+        guard c >= 0, c == c.rounded(), c < Double(wav.channels.count) else {
+            let range = wav.channels.count == 1 ? "0, its only channel" : "0 to \(wav.channels.count - 1)"
+            throw NetlistError("\(name): chan= must be a channel of \(file.text), \(range), not \(c)", at: channel?.location ?? file.location)
+        }
+        guard wav.frameCount > 0 else { throw NetlistError("\(name): \(file.text) holds no samples", at: file.location) }
+        if wav.missingFrames > 0 {
+            circuit.warnings.append(Diagnostic("\(name): \(file.text) is cut short: \(wav.missingFrames) of its frames are missing, the source holds its last sample from \(wav.duration) s on", at: file.location))
+        }
+        return SampledSignal(wav, channel: Int(c), origin: "\(file.text) (channel \(Int(c)))")
+    }
+
+    /// Warns of a WAV file that ends before the transient does (its source holds the last sample)
+    /// and of a `.wave` whose samples fall between the transient's recorded points.
+    mutating func warnOfWAVTiming() {
+        let transients = circuit.analyses.compactMap { if case .transient(let spec) = $0 { spec } else { nil } }
+        let stop = transients.map(\.stop).max() ?? 0
+        for request in circuit.waveOutputs {
+            for spec in transients where spec.step * request.sampleRate > 1 + 1e-9 {
+                circuit.warnings.append(Diagnostic(".wave \((request.path as NSString).lastPathComponent): the transient records a point every \(spec.step) s, so its samples (every \(1 / request.sampleRate) s) are read on straight lines between them; make TSTEP 1/\(Int(request.sampleRate)) for the samples themselves", at: request.location))
+            }
+        }
+        for element in circuit.elements {
+            let source: IndependentSource
+            switch element.kind {
+            case .voltageSource(_, _, let s), .currentSource(_, _, let s): source = s
+            default: continue
+            }
+            guard case .sampled(let signal)? = source.waveform else { continue }
+            let length = Double(signal.samples.count) / signal.rate
+            if length < stop * (1 - 1e-9) {
+                circuit.warnings.append(Diagnostic("\(element.name): \(signal.origin) lasts \(length) s, less than .tran's \(stop) s: the source holds its last sample from \(signal.duration) s on", at: element.location))
+            }
         }
     }
 
@@ -1232,9 +1288,15 @@ struct Elaborator {
             let step: Double
             let writtenStep = try scope.evaluate(values[0])
             if writtenStep == 0 {
-                // Anode reports at multiples of TSTEP: TMAX's, or a thousandth of the span.
-                step = maxStep ?? (stop - start) / 1000
-                circuit.warnings.append(Diagnostic(".tran gives no TSTEP (LTspice's form): points are recorded every \(String(format: "%g", step)) s (\(maxStep == nil ? "a thousandth of the span" : "TMAX")); give TSTEP to choose", at: values[0].location))
+                // Anode reports at multiples of TSTEP: TMAX's, or the sample period of the netlist's
+                // `.wave` (its highest rate), or a thousandth of the span.
+                var waveRate = 0.0
+                for statement in statements {
+                    if case .command(.wave(_, _, let rate, _)) = statement.kind { waveRate = max(waveRate, try scope.evaluate(rate)) }
+                }
+                step = maxStep ?? (waveRate >= 1 ? 1 / waveRate : (stop - start) / 1000)
+                let why = maxStep != nil ? "TMAX" : waveRate >= 1 ? "the sample period of .wave" : "a thousandth of the span"
+                circuit.warnings.append(Diagnostic(".tran gives no TSTEP (LTspice's form): points are recorded every \(String(format: "%g", step)) s (\(why)); give TSTEP to choose", at: values[0].location))
             } else {
                 step = try positive(values[0], ".tran TSTEP")
             }
@@ -1317,6 +1379,25 @@ struct Elaborator {
                 if !resolved.contains(probe) { resolved.append(probe) }
             }
             circuit.fourierAnalyses.append(FourierRequest(fundamental: f, probes: resolved, location: location))
+        case let .wave(file, bits, rate, probes):
+            let n = try scope.evaluate(bits)
+            guard n >= 1, n <= 32, n == n.rounded() else {
+                throw NetlistError(".wave's bits per sample must be a whole number from 1 to 32, not \(n)", at: bits.location)
+            }
+            var r = try scope.evaluate(rate)
+            if abs(r - r.rounded()) <= 1e-9 * r { r = r.rounded() }  // 44.1k and the like, as written
+            guard r >= 1, r < 4_294_967_296, r == r.rounded() else {
+                throw NetlistError(".wave's sample rate must be a whole number of hertz from 1 to 4294967295, not \(r)", at: rate.location)
+            }
+            var resolved: [Probe] = []
+            for p in probes {
+                let probe = try resolve(p, in: .tran)
+                guard probe.view == .value else {
+                    throw NetlistError(".wave writes a waveform: write \(p.function.prefix(1))(...), not \(p.function)(...)", at: p.location)
+                }
+                resolved.append(probe)
+            }
+            circuit.waveOutputs.append(WaveRequest(path: file.text, bits: Int(n), sampleRate: r, probes: resolved, location: location))
         case .options:
             break  // applied before the elements were built
         case .initialConditions(let pairs), .nodeset(let pairs):

@@ -31,6 +31,9 @@ public enum Waveform: Hashable, Sendable {
     /// DC value. The samples are drawn by hashing `key` (the seed, the `.step` point and the
     /// source's name; see `RandomDraws`) with k, so the waveform is a function of time alone.
     case whiteNoise(amplitude: Double, interval: Double, offset: Double, key: UInt64)
+    /// LTspice's `wavefile=FILE chan=N`: one channel of a WAV file, sample k at time k/rate, straight
+    /// lines between samples (see `SampledSignal`).
+    case sampled(SampledSignal)
 
     /// A corner of a piecewise-linear waveform.
     public struct Point: Hashable, Sendable {
@@ -56,7 +59,7 @@ public enum Waveform: Hashable, Sendable {
             let t1 = tau1 ?? step
             let d2 = td2 ?? td1 + step
             return .exponential(initial: v1, pulsed: v2, riseDelay: td1, riseTime: t1, fallDelay: d2, fallTime: tau2 ?? step)
-        case .piecewiseLinear, .amplitudeModulated(_, _, _?, _, _, _), .frequencyModulated(_, _, _?, _, _?, _, _), .whiteNoise:
+        case .piecewiseLinear, .amplitudeModulated(_, _, _?, _, _, _), .frequencyModulated(_, _, _?, _, _?, _, _), .whiteNoise, .sampled:
             return self
         case let .frequencyModulated(vo, va, fc, mdi, fs, pc, ps):
             return .frequencyModulated(offset: vo, amplitude: va, carrier: fc ?? 1 / stop, index: mdi, signal: fs ?? 1 / stop,
@@ -96,12 +99,16 @@ public enum Waveform: Hashable, Sendable {
                 t = r + (t - r).truncatingRemainder(dividingBy: last.time - r)
             }
             if t <= first.time { return first.value }
-            for k in 1..<max(points.count, 1) where t <= points[k].time {
-                let a = points[k - 1], b = points[k]
-                if b.time == a.time { return b.value }
-                return a.value + (b.value - a.value) * (t - a.time) / (b.time - a.time)
+            if t > last.time { return last.value }
+            // The first corner k ≥ 1 at or after t, by bisection (the times do not decrease).
+            var (low, high) = (1, points.count - 1)
+            while low < high {
+                let middle = (low + high) / 2
+                if points[middle].time >= t { high = middle } else { low = middle + 1 }
             }
-            return points.last!.value
+            let a = points[low - 1], b = points[low]
+            if b.time == a.time { return b.value }
+            return a.value + (b.value - a.value) * (t - a.time) / (b.time - a.time)
         case let .exponential(v1, v2, td1, tau1, td2, tau2):
             let t1 = tau1 ?? 1, t2 = tau2 ?? 1, d2 = td2 ?? .infinity
             if t <= td1 { return v1 }
@@ -120,12 +127,14 @@ public enum Waveform: Hashable, Sendable {
             let position = t / nt, k = position.rounded(.down)
             let a = RandomDraws.normal(key: key, index: Int(k)), b = RandomDraws.normal(key: key, index: Int(k) + 1)
             return offset + na * (a + (b - a) * (position - k))
+        case let .sampled(signal):
+            return signal.value(at: t)
         }
     }
 
     /// The most periods of a `PULSE` (or of a repeated `PWL`) that a transient steps through corner by corner.
     public static let maximumPulsePeriods = 100_000
-    /// The most samples of a `TRNOISE` that a transient steps through.
+    /// The most samples of a `TRNOISE` or of a WAV file that a transient steps through.
     public static let maximumNoiseSamples = 10_000_000
 
     /// For a periodic waveform (a `PULSE` with a period, a `PWL` with `r=`), its function's name and
@@ -185,6 +194,8 @@ public enum Waveform: Hashable, Sendable {
             while k * nt <= stop && k <= Double(Waveform.maximumNoiseSamples) { times.append(k * nt); k += 1 }
         case let .amplitudeModulated(_, _, _, _, td, _):
             if td > 0 && td <= stop { times.append(td) }
+        case let .sampled(signal):
+            times = signal.breakpoints(until: stop)
         }
         return times
     }

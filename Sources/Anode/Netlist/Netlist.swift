@@ -199,6 +199,9 @@ public enum Command: Hashable, Sendable {
     case poleZero(nodes: [Token], input: Token, kind: Token)
     /// `.four FREQ outputs`: the Fourier analysis of the transient's last period.
     case fourier(frequency: ValueText, probes: [ProbeText])
+    /// `.wave FILE NBITS RATE outputs`: LTspice's WAV output of the transient (the file name
+    /// resolved against the netlist's folder).
+    case wave(file: Token, bits: ValueText, rate: ValueText, probes: [ProbeText])
     /// `.meas[ure] [tran|ac|dc] NAME …`: the analysis (nil where LTspice's form leaves it out), the
     /// name and the rest of the line's tokens.
     case measure(analysis: Token?, name: Token, arguments: [Token])

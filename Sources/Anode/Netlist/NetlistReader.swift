@@ -28,6 +28,8 @@ struct NetlistReader {
     var openFiles: [String] = []
     /// LTspice libraries named by `.lib` that are not here (see `includeLibrary`).
     var missingLibraries: [String] = []
+    /// The netlist's own file (as its locations name it) and the folder its file names are relative to.
+    var topFile = "", topDirectory = "."
 
     /// The model libraries that come with LTspice, which its netlists name by their install path.
     static let ltspiceLibraries: Set<String> = [
@@ -83,6 +85,7 @@ struct NetlistReader {
     }
 
     mutating func read(text: String, file: String, directory: String) throws(NetlistError) -> Netlist {
+        (topFile, topDirectory) = (file, directory)
         let (title, lines) = try Lexer.logicalLines(of: text, file: file, hasTitle: true)
         let expanded = try expand(lines, directory: directory, topLevel: true)
         var index = 0
@@ -202,6 +205,15 @@ struct NetlistReader {
         return path
     }
 
+    /// A file named on a line at `location` (an audio file of `wavefile=` or `.wave`), resolved as
+    /// an included file is: against the folder of the file that line is in.
+    func resolveFileName(_ token: Token) -> Token {
+        let folder = token.location.file == topFile ? topDirectory : (token.location.file as NSString).deletingLastPathComponent
+        var resolved = token
+        resolved.text = Self.resolve(token.text, in: folder.isEmpty ? "." : folder)
+        return resolved
+    }
+
     /// Resolves an include path against the including file's folder (`resolve`) and reads it.
     mutating func open(_ token: Token, directory: String) throws(NetlistError) -> (String, String) {
         let path = Self.resolve(token.text, in: directory)
@@ -262,7 +274,14 @@ struct NetlistReader {
                 }
                 throw NetlistError("unknown element type '\(first.text.prefix(1))' in '\(first.text)'", at: first.location)
             }
-            statements.append(Statement(kind: .element(ElementLine(name: first.text, arguments: Array(line.tokens.dropFirst()), location: first.location)), location: first.location))
+            var arguments = Array(line.tokens.dropFirst())
+            // LTspice's `wavefile=FILE` on a source names a file relative to the netlist's folder.
+            if letter == "v" || letter == "i" {
+                for k in arguments.indices.dropLast(2) where arguments[k].isWord("wavefile") && arguments[k + 1].kind == .equals {
+                    arguments[k + 2] = resolveFileName(arguments[k + 2])
+                }
+            }
+            statements.append(Statement(kind: .element(ElementLine(name: first.text, arguments: arguments, location: first.location)), location: first.location))
         }
         if let subcircuit, !conditional {
             throw NetlistError(".subckt \(subcircuit.name) has no .ends", at: subcircuit.location)
@@ -619,7 +638,13 @@ struct NetlistReader {
         case ".step":
             return statement(.step(try stepText(tokens, at: loc)))
         case ".wave":
-            throw NetlistError(".wave (LTspice's WAV output) is not supported: `anode render` writes WAV files", at: loc)
+            // LTspice's `.wave FILE NBITS RATE V(out) [V(out2) …]`.
+            guard tokens.count >= 5, tokens[1].kind == .word, tokens[2].kind != .equals, tokens[3].kind != .equals else {
+                throw NetlistError(".wave takes a file name, the bits per sample, the sample rate and the outputs, as in .wave out.wav 16 48k V(out)", at: loc)
+            }
+            let (probes, all) = try parseProbes(Array(tokens.dropFirst(4)))
+            if all { throw NetlistError(".wave names its outputs; 'all' is not one", at: tokens[4].location) }
+            return statement(.wave(file: resolveFileName(tokens[1]), bits: ValueText(tokens[2]), rate: ValueText(tokens[3]), probes: probes))
         case ".backanno":
             warnings.append(Diagnostic(".backanno (LTspice's note to label its schematic with currents) has no effect here and was ignored", at: loc))
             return nil
