@@ -369,6 +369,9 @@ struct LTspiceNetlistTests {
         let cases: [(String, String)] = [
             ("V1 in 0 wavefile=missing.wav\nR1 in 0 1k\n", "cannot read the file"),
             ("V1 in 0 wavefile=wav-clipper.net\nR1 in 0 1k\n", "not a WAV file"),
+            ("V1 in 0 wavefile=/dev/zero\nR1 in 0 1k\n", "not a regular file"),
+            ("V1 in 0 wavefile=/dev/stdin\nR1 in 0 1k\n", "not a regular file"),
+            ("V1 in 0 wavefile=.\nR1 in 0 1k\n", "wavefile="),
             ("V1 in 0 wavefile=pluck.wav chan=2\nR1 in 0 1k\n", "chan= must be a channel of"),
             ("V1 in 0 wavefile=pluck.wav chan=0.5\nR1 in 0 1k\n", "chan= must be a channel of"),
             ("V1 in 0 SIN(0 1 1k) chan=1\nR1 in 0 1k\n", "chan= selects a channel of wavefile="),
@@ -402,6 +405,53 @@ struct LTspiceNetlistTests {
         // t = 0, 0.5, 1, 1.5, 2 ms: 0.3, 1.0, 1.7, 0.7, −0.3 → steps of 1/8, at most 7/8.
         #expect(wav.format == .int8 && wav.channels == [[0.25, 0.875, 0.875, 0.75, -0.25]])
         #expect(try WAVFile(data: wav.encoded()).channels == wav.channels)
+    }
+
+    @Test("PWL as PSpice and LTspice write it: pairs in parentheses, +t relative times, scale factors, points files; ngspice's r= and td= after the parentheses")
+    func piecewiseLinearForms() throws {
+        func waveform(_ text: String, directory: String? = nil) throws -> Waveform? {
+            let c = try circuit("V1 a 0 " + text + "\nR1 a 0 1k\n", directory: directory)
+            guard case .voltageSource(_, _, let s)? = c.element(named: "V1")?.kind else { return nil }
+            return s.waveform
+        }
+        let plain = try waveform("PWL(0 0 1m 1 2m 0.5)")
+        #expect(try waveform("PWL (0,0) (1m,1) (2m,0.5)") == plain)
+        #expect(try waveform("PWL 0 0 +1m 1 +1m 0.5") == plain)
+        #expect(try waveform("PWL(0 0 +1m 1 2m 0.5)") == plain)
+        #expect(try waveform("PWL TIME_SCALE_FACTOR=2 VALUE_SCALE_FACTOR=0.5 (0,0) (0.5m,2) (+0.5m,1)") == plain)
+        #expect(try waveform("PWL(0 0 1m 1 2m 0) r=0 td=0.5m") == waveform("PWL(0 0 1m 1 2m 0 r=0 td=0.5m)"))
+        // The function ends where the source's own parameters start.
+        let c = try circuit("V1 a 0 PWL(0 0 1m 1) r=0 AC 1 Rser=2\nR1 a 0 1k\n")
+        guard case .voltageSource(_, _, let s)? = c.element(named: "V1")?.kind else { Issue.record("no V1"); return }
+        #expect(s.acMagnitude == 1 && c.element(named: "V1#rser") != nil)
+        #expect(s.waveform == .piecewiseLinear([.init(time: 0, value: 0), .init(time: 1e-3, value: 1)], repeatFrom: 0))
+
+        // A points file: LTspice's file=, PSpice's FILE after points (its times then count from the last one).
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-pwl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "* time value\n0 0\n+1m, 1\r\n\n(2m 0.5)\n".write(to: dir.appendingPathComponent("points.txt"), atomically: true, encoding: .utf8)
+        #expect(try waveform("PWL file=points.txt", directory: dir.path) == plain)
+        #expect(try waveform("PWL(file=\"points.txt\")", directory: dir.path) == plain)
+        let appended = try waveform("PWL 0 0 1m 2 FILE points.txt", directory: dir.path)
+        #expect(appended == .piecewiseLinear([.init(time: 0, value: 0), .init(time: 1e-3, value: 2), .init(time: 1e-3, value: 0),
+                                              .init(time: 2e-3, value: 1), .init(time: 3e-3, value: 0.5)]))
+        try "0 0\n1m one\n".write(to: dir.appendingPathComponent("bad.txt"), atomically: true, encoding: .utf8)
+        let bad = error("V1 a 0 PWL file=bad.txt\nR1 a 0 1k\n", directory: dir.path)
+        #expect(bad?.message.contains("'one' is not a number") == true && bad?.location?.file.hasSuffix("bad.txt") == true
+                && bad?.location?.line == 2 && bad?.location?.column == 4, "\(bad?.description ?? "no error")")
+        for (text, message) in [("PWL REPEAT FOREVER (0 0 1m 1) ENDREPEAT", "REPEAT … ENDREPEAT"),
+                                ("PWL REPEAT FOR 3 (0 0 1m 1) ENDREPEAT", "REPEAT … ENDREPEAT"),
+                                ("PWL(0 0 1m 1 foo=2)", "unknown PWL parameter 'foo'"),
+                                ("PWL(0 0 1m)", "pairs of time and value"),
+                                ("PWL(0 0 1m 1", "never closed"),
+                                ("PWL file=missing.txt", "no such file"),
+                                ("PWL file=/dev/zero", "not a regular file"),
+                                ("PWL TIME_SCALE_FACTOR=0 (0 0 1m 1)", "TIME_SCALE_FACTOR must be positive"),
+                                ("PWL 0 0 +1m 1 -1m 0", "times must not decrease")] {
+            let e = error("V1 a 0 " + text + "\nR1 a 0 1k\n", directory: dir.path)
+            #expect(e?.message.contains(message) == true, "\(text): \(e?.description ?? "no error")")
+        }
     }
 }
 

@@ -198,7 +198,7 @@ struct NetlistReaderTests {
         #expect(d.parameters.saturationCurrent == 1e-15)
     }
 
-    @Test("an include loop and a missing include are errors at the .include line")
+    @Test("an include loop, a missing include and a device are errors at the .include line")
     func includeErrors() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anode-loop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -222,6 +222,15 @@ struct NetlistReaderTests {
             #expect(error.message.contains("no such file"))
             #expect(error.location?.line == 3)
             #expect(error.location?.column == 10)
+        }
+        // A device or a pipe may never end: refused, not read (a link to one too).
+        for device in ["/dev/zero", "/dev/stdin"] {
+            do {
+                _ = try Circuit(netlistText: "t\nR1 a 0 1\n.include \(device)\n")
+                Issue.record("\(device) included")
+            } catch {
+                #expect(error.message.contains("not a regular file") && error.location?.line == 3, "\(error)")
+            }
         }
     }
 

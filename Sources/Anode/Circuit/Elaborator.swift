@@ -542,14 +542,7 @@ struct Elaborator {
         func number(_ k: Int) throws(NetlistError) -> Double {
             try scope.evaluate(ValueText(t[k]))
         }
-        func isValue(_ k: Int) -> Bool {
-            guard k < t.count else { return false }
-            if t[k].kind == .expression { return true }
-            guard t[k].kind == .word else { return false }
-            if ["dc", "ac", "sin", "sine", "pulse", "pwl", "exp", "sffm", "am", "distof1", "distof2"].contains(t[k].lowercased) { return false }
-            if k + 1 < t.count, t[k + 1].kind == .equals { return false }
-            return SpiceNumber.parse(t[k].text) != nil || (k + 1 >= t.count || t[k + 1].kind != .leftParen)
-        }
+        func isValue(_ k: Int) -> Bool { Self.isSourceValue(t, k) }
         // LTspice's source parasitics: a series resistance and a capacitance across the terminals.
         var seriesResistance = 0.0, parallelCapacitance = 0.0
         // LTspice's WAV input: `wavefile=FILE [chan=N]` (the reader resolved FILE's path).
@@ -586,23 +579,18 @@ struct Elaborator {
                 i += 1
                 if isValue(i) { source.acMagnitude = try number(i); i += 1 }
                 if isValue(i) { source.acPhase = try number(i); i += 1 }
-            case "sin", "pulse", "pwl", "exp", "sffm", "am", "trnoise":
+            case "pwl":
+                if source.waveform != nil { throw NetlistError("\(line.name) has two transient functions", at: t[i].location) }
+                source.waveform = try piecewiseLinear(t, at: &i, in: scope)
+            case "sin", "pulse", "exp", "sffm", "am", "trnoise":
                 if source.waveform != nil { throw NetlistError("\(line.name) has two transient functions", at: t[i].location) }
                 let start = t[i]
                 i += 1
                 var args: [Double] = []
-                // ngspice's PWL options, inside its parentheses: r= (repeat from) and td= (delay).
-                var repeatFrom: Double?, delay = 0.0
                 if i < t.count, t[i].kind == .leftParen {
                     i += 1
                     while i < t.count, t[i].kind != .rightParen {
                         if t[i].kind == .comma { i += 1; continue }
-                        if word == "pwl", t[i].kind == .word, ["r", "td"].contains(t[i].lowercased), i + 2 < t.count, t[i + 1].kind == .equals {
-                            let value = try number(i + 2)
-                            if t[i].lowercased == "r" { repeatFrom = value } else { delay = value }
-                            i += 3
-                            continue
-                        }
                         guard t[i].kind == .word || t[i].kind == .expression else {
                             throw NetlistError("unexpected '\(t[i].text)' in \(word.uppercased())(...)", at: t[i].location)
                         }
@@ -617,16 +605,6 @@ struct Elaborator {
                 source.waveform = try waveform(word, args, at: start.location)
                 if word == "am", args.count > 5, args[5] != 0 {
                     circuit.warnings.append(Diagnostic("\(line.name): AM's sixth argument (PHASEC) has no effect, as in ngspice 39, whose AM takes its seventh (PHASES) as the phase of both sines", at: start.location))
-                }
-                if case let .piecewiseLinear(points, _)? = source.waveform, repeatFrom != nil || delay != 0 {
-                    guard delay >= 0 else { throw NetlistError("PWL's td= must not be negative, not \(delay)", at: start.location) }
-                    if let r = repeatFrom {
-                        guard r >= points[0].time, r < points[points.count - 1].time else {
-                            throw NetlistError("PWL's r= must be from its first time to before its last (\(points[0].time) to \(points[points.count - 1].time)), not \(r)", at: start.location)
-                        }
-                    }
-                    let shifted = points.map { Waveform.Point(time: $0.time + delay, value: $0.value) }
-                    source.waveform = .piecewiseLinear(shifted, repeatFrom: repeatFrom.map { $0 + delay })
                 }
             case "distof1", "distof2", "trrandom", "external":
                 throw NetlistError("source function \(word.uppercased()) is not supported (use DC, AC, SIN, PULSE, PWL, EXP, SFFM, AM or TRNOISE)", at: t[i].location)
@@ -669,6 +647,9 @@ struct Elaborator {
     /// at full scale ±1 V or A.
     mutating func sampledSignal(_ file: Token, channel: (value: Double, location: SourceLocation)?, of name: String) throws(NetlistError) -> SampledSignal {
         let wav: WAVFile
+        if FileManager.default.fileExists(atPath: file.text) && !NetlistReader.isRegularFile(file.text) {
+            throw NetlistError("\(name): wavefile= \(file.text) is not a regular file (a device or a pipe may never end)", at: file.location)
+        }
         do { wav = try WAVFile(contentsOfFile: file.text) } catch {
             throw NetlistError("\(name): wavefile= \(error.description)", at: file.location)
         }

@@ -54,6 +54,7 @@ struct NetlistReader {
             throw NetlistError("cannot open '\(path)': no such file", at: location)
         }
         guard !isDirectory.boolValue else { throw NetlistError("cannot read '\(path)': it is a directory", at: location) }
+        guard isRegularFile(path) else { throw NetlistError("cannot read '\(path)': not a regular file (a device or a pipe may never end)", at: location) }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NetlistError("cannot read '\(path)'", at: location)
         }
@@ -71,6 +72,13 @@ struct NetlistReader {
         if let text = String(data: data, encoding: .utf8) { return text }
         if let text = String(data: data, encoding: .isoLatin1) { return text }
         throw NetlistError("'\(path)' is not a text file", at: location)
+    }
+
+    /// Whether `path` (after its symbolic links) is a regular file: not a device such as
+    /// /dev/zero or a pipe, whose reading may never end.
+    static func isRegularFile(_ path: String) -> Bool {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        return (try? FileManager.default.attributesOfItem(atPath: target)[.type] as? FileAttributeType) == .typeRegular
     }
 
     /// UTF-16 little-endian without a byte-order mark, as LTspice writes it: text whose first
@@ -275,10 +283,17 @@ struct NetlistReader {
                 throw NetlistError("unknown element type '\(first.text.prefix(1))' in '\(first.text)'", at: first.location)
             }
             var arguments = Array(line.tokens.dropFirst())
-            // LTspice's `wavefile=FILE` on a source names a file relative to the netlist's folder.
+            // LTspice's `wavefile=FILE` on a source and a PWL's `file=FILE` (PSpice: `FILE NAME`)
+            // name files relative to the netlist's folder.
             if letter == "v" || letter == "i" {
                 for k in arguments.indices.dropLast(2) where arguments[k].isWord("wavefile") && arguments[k + 1].kind == .equals {
                     arguments[k + 2] = resolveFileName(arguments[k + 2])
+                }
+                if let pwl = arguments.firstIndex(where: { $0.isWord("pwl") }) {
+                    for k in (pwl + 1)..<arguments.count where arguments[k].isWord("file") {
+                        let name = k + 1 < arguments.count && arguments[k + 1].kind == .equals ? k + 2 : k + 1
+                        if name < arguments.count, arguments[name].kind == .word { arguments[name] = resolveFileName(arguments[name]) }
+                    }
                 }
             }
             statements.append(Statement(kind: .element(ElementLine(name: first.text, arguments: arguments, location: first.location)), location: first.location))
