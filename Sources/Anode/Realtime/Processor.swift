@@ -243,6 +243,13 @@ public final class Processor {
     /// A processor of the same circuit at a `fineSteps`-th of the step, which solves the steps
     /// this one cannot (nil for the fine processor itself and for circuits without devices).
     @usableFromInline let fine: Processor?
+    /// One of the model's devices and the offset of its first port.
+    struct LayoutEntry: Equatable {
+        var device: NonlinearDevice
+        var offset: Int
+    }
+    /// The model's devices and their ports, which a fine model must share (checked, not used per sample).
+    let layout: [LayoutEntry]
     @usableFromInline let fineSteps: Int
     /// Number of capacitors and inductors, and the state reduction (full states = basis·states,
     /// row-major fullStates × ns; states = basisInverse·full states), with two full-state vectors.
@@ -308,12 +315,24 @@ public final class Processor {
             var fineConfiguration = configuration
             fineConfiguration.sampleRate *= Double(configuration.oversampling * fineSteps)
             fineConfiguration.oversampling = 1
-            fine = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1, isFineModel: true)
-            self.fineSteps = fineSteps
+            let candidate = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1, isFineModel: true)
+            // The two models must have the same ports, devices and full states to hand a step over.
+            // Which ports are constant is decided on the matrices at each step (`foldConstantPorts`),
+            // and a port on the edge can fold in one and not in the other (a fuzzed op-amp model):
+            // such a processor takes no sub-steps, and a step that fails is counted as failed.
+            if candidate.np == model.portCount && candidate.fullStates == model.fullStateCount && candidate.nu == model.inputCount
+                && candidate.layout == model.devices.map({ Processor.LayoutEntry(device: $0.device, offset: $0.offset) }) {
+                fine = candidate
+                self.fineSteps = fineSteps
+            } else {
+                fine = nil
+                self.fineSteps = 0
+            }
         } else {
             fine = nil
             self.fineSteps = 0
         }
+        layout = model.devices.map { LayoutEntry(device: $0.device, offset: $0.offset) }
         let (ns, nu, np, no) = (model.stateCount, model.inputCount, model.portCount, model.outputCount)
         (self.ns, self.nu, self.np, self.no) = (ns, nu, np, no)
         inputChannels = configuration.inputs.count
