@@ -179,7 +179,7 @@ struct ElaborationTests {
         ("Q1 c b e qm\n.model qm NPN(RB=10 RBM=20)\n", "RBM must be between 0 and RB"),
         ("K1 L1 L2 1.5\nL1 a 0 1m\nL2 b 0 1m\n", "coupling coefficient must be in (0, 1]"),
         ("E1 a 0 VALUE={V(b)*2*gain}\n", "unknown parameter 'gain'"),
-        ("V1 b 0 1\nE1 a 0 LAPLACE {V(b)} = {1/(1+s)}\n", "PSpice's LAPLACE sources are not supported"),
+        ("V1 b 0 1\nE1 a 0 LAPLACE {V(b)} = {exp(-s)}\n", "must be a ratio of polynomials in s"),
         ("V1 b 0 1\nG1 a 0 FREQ {V(b)} = (0,0,0) (1k,-3,-45)\n", "PSpice's FREQ sources are not supported"),
         ("R1 a 0 1k\n.tran 1u 1m\n.subckt s a\n.op\n.ends\n", "cannot appear inside a .subckt"),
     ])

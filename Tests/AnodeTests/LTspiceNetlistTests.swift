@@ -23,7 +23,7 @@ struct LTspiceNetlistTests {
 
     @Test("an LTspice fuzz into a wah inductor agrees with ngspice on the same circuit")
     func fuzzIntoWah() throws {
-        #expect(Self.netlists.map(\.lastPathComponent) == ["fuzz-into-wah.net", "wav-clipper.net"])
+        #expect(Self.netlists.map(\.lastPathComponent) == ["fuzz-into-wah.net", "laplace-filters.net", "wav-clipper.net"])
         let netlist = Self.folder.appendingPathComponent("fuzz-into-wah.net")
         let circuit = try loadCircuit(netlist)
         let messages = circuit.warnings.map(\.message)
@@ -452,6 +452,92 @@ struct LTspiceNetlistTests {
             let e = error("V1 a 0 " + text + "\nR1 a 0 1k\n", directory: dir.path)
             #expect(e?.message.contains(message) == true, "\(text): \(e?.description ?? "no error")")
         }
+    }
+
+    @Test("LAPLACE sources, LTspice's (Laplace=) and PSpice's (LAPLACE {V(a,b)} = {…}), agree with ngspice's s_xfer: transient and AC")
+    func laplaceSources() throws {
+        let netlist = Self.folder.appendingPathComponent("laplace-filters.net")
+        let circuit = try loadCircuit(netlist)
+        let simulator = try Simulator(circuit)
+        // AC: the transfer functions themselves (measured: 3·10⁻¹³, the shelf 3·10⁻⁹ through the diodes at rest).
+        let ac = try Table(Paths.fixtures.appendingPathComponent("laplace-filters.ac.csv"))
+        guard case .ac(let sweep)? = circuit.analyses.first(where: { $0.kind == .ac }) else { Issue.record("no .ac"); return }
+        let result = try simulator.ac(sweep, probes: ["lp", "hp", "sh"].map { .voltage($0) })
+        for node in ["lp", "hp", "sh"] {
+            let magnitude = try #require(ac.column("vm(\(node))")), phase = try #require(ac.column("vp(\(node))"))
+            let z = try #require(result.phasors(.voltage(node)))
+            try #require(z.count == magnitude.count)
+            for k in z.indices {
+                #expect(abs(z[k].length - magnitude[k]) <= 1e-7 * magnitude[k] && abs(z[k].phase - phase[k]) <= 1e-7, "\(node) at \(result.frequencies[k]) Hz")
+            }
+        }
+        // Transient: through the clipper (measured: 0.002–0.07 % RMS).
+        let tran = try Table(Paths.fixtures.appendingPathComponent("laplace-filters.tran.csv"))
+        guard case .transient(let spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        let probes = tran.header.dropFirst().compactMap { Probe($0) }
+        let run = try simulator.transient(spec, probes: probes)
+        for probe in probes {
+            let expected = try #require(tran.column(probe.description))
+            let relative = relativeRMS(error: zip(try #require(run.values(probe)), expected).map { $0 - $1 }, signal: expected)
+            #expect(relative <= 2e-3, "\(probe) RMS error is \(relative) of the signal")
+        }
+    }
+
+    @Test("LAPLACE: the DC gain N(0)/D(0) at the operating point, an integrator held at 0, a constant as a gain; what is not a proper rational function is an error")
+    func laplaceForms() throws {
+        let c = try circuit("""
+            .param tau=1m
+            V1 in 0 DC 2
+            E1 lp 0 in 0 Laplace = 1/(1 + s*tau)
+            E2 z 0 in 0 Laplace=(s + 1k)/(s + 2k)
+            G1 0 hp in 0 Laplace={1m*s/(s + 100)}
+            R1 hp 0 1k
+            E3 k 0 LAPLACE {V(in)} = {3}
+            E4 y 0 LAPLACE {V(in,0)} {1k/s}
+            V2 c 0 0
+            E5 w 0 LAPLACE {I(V2)} = {pow(1 + s/1k, -2)}
+            E6 q 0 in 0 Laplace=1/sqr(1+s/1k) window=1 nfft=1024
+            .tran 0.1m 1m
+            """)
+        let op = try Simulator(c).operatingPoint()
+        for (node, expected) in [("lp", 2.0), ("z", 1.0), ("hp", 0.0), ("k", 6.0), ("y", 0.0), ("w", 0.0), ("q", 2.0)] {
+            #expect(abs((op.voltage(node) ?? .nan) - expected) <= 1e-9, "\(node): \(op.voltage(node) ?? .nan)")
+        }
+        #expect(c.element(named: "E3")?.kind == .voltageControlledVoltageSource(Node("k"), .ground, Node("in"), .ground, gain: 3))
+        #expect(c.warnings.filter { $0.message.contains("LTspice's FFT") }.count == 2)
+        // The integrator from its held state: 1k·2 V·t.
+        guard case .transient(let spec)? = c.analyses.first else { Issue.record("no .tran"); return }
+        let ramp = try #require(Simulator(c).transient(spec, probes: [.voltage("y")]).values(.voltage("y")))
+        #expect(abs(ramp[10] - 2) <= 1e-9 && abs(ramp[5] - 1) <= 1e-9, "\(ramp)")
+
+        for (text, message) in [("E1 y 0 in 0 Laplace=s", "numerator is of degree 1, above its denominator's (0)"),
+                                ("E1 y 0 in 0 Laplace=exp(-s*1m)", "exp(…) of s"),
+                                ("E1 y 0 in 0 Laplace=1/(1+s)^1.5", "a power 1.5 of s"),
+                                ("E1 y 0 in 0 Laplace=1/(s-s)", "divides by zero"),
+                                ("E1 y 0 in 0 Laplace=1/(1+s) foo=2", "unknown parameter 'foo'"),
+                                ("E1 y 0 LAPLACE {V(in)*2} = {1/(1+s)}", "input must be V(node), V(node,node) or I(source)"),
+                                ("E1 y 0 LAPLACE V(in) = {1/(1+s)}", "input in braces"),
+                                ("E1 y 0 LAPLACE {V(in)} = 1/(1+s)", "transfer function in braces"),
+                                ("E1 y 0 in 0 Laplace=1/(1+s*nowhere)", "nowhere"),
+                                ("E1 y 0 FREQ {V(in)} = (0,0,0) (1k,-3,-45)", "FREQ sources are not supported")] {
+            let e = error("V1 in 0 1\nR1 y 0 1k\n" + text + "\n")
+            #expect(e?.message.contains(message) == true && e?.location?.line == 4, "\(text): \(e?.description ?? "no error")")
+        }
+    }
+
+    @Test("rational functions: products, powers, sums over a common denominator, values at jω")
+    func rationalFunctions() throws {
+        let s = RationalFunction.s, one = RationalFunction(1)
+        #expect(((s + one) * (s + one)).numerator == [1, 2, 1])
+        #expect((s + one).power(2) == (s + one) * (s + one))
+        let reciprocal = one / s, quotient = one / (one + s), byZero = one / (s - s)
+        #expect(reciprocal?.power(-2) == RationalFunction(numerator: [0, 0, 1], denominator: [1]))
+        #expect(byZero == nil && RationalFunction(0).power(-1) == nil)
+        let h = try #require(quotient)
+        #expect(h + h == RationalFunction(numerator: [2], denominator: [1, 1]))
+        let v = h.value(re: 0, im: 1)
+        #expect(abs(v.re - 0.5) < 1e-15 && abs(v.im + 0.5) < 1e-15)
+        #expect(RationalFunction.degree([1, 0, 3, 0, 0]) == 2 && RationalFunction.degree([0]) == 0)
     }
 }
 

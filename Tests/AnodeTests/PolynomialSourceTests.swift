@@ -135,7 +135,7 @@ struct PolynomialSourceTests {
         // The netlist may not use an inner node's name.
         let clash = error("V1 a 0 1\nE1 e 0 POLY(2) a 0 a 0 0 1 1\nR1 e 0 1k\nR2 e1#poly1 0 1k\n")
         #expect(clash?.message.contains("inner node of E1") == true, "\(String(describing: clash))")
-        // Still unsupported: LAPLACE, with its own message.
-        #expect(error("V1 a 0 1\nE1 e 0 LAPLACE {V(a)} {1/(1+s)}\nR1 e 0 1k\n")?.message.contains("PSpice's LAPLACE sources are not supported") == true)
+        // Still unsupported: CHEBYSHEV, with its own message (LAPLACE: see LTspiceNetlistTests.laplaceForms).
+        #expect(error("V1 a 0 1\nE1 e 0 CHEBYSHEV {V(a)} = LP 800 1.2K .1dB 50dB\nR1 e 0 1k\n")?.message.contains("PSpice's CHEBYSHEV sources are not supported") == true)
     }
 }

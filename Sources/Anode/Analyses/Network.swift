@@ -443,6 +443,7 @@ struct Network: Sendable {
         // Nodes a DC solution holds: the code models' states, and `.ic` nodes (held in the
         // transient's operating point; a DC analysis of a circuit that needs one is singular there).
         for k in dcHolds.keys { dc.union(k, 0) }
+        for node in circuit.dcStates { if let k = circuit.index(of: node) { dc.union(k, 0) } }
         for node in circuit.initialConditions.keys { if let k = circuit.index(of: node) { dc.union(k, 0) } }
         for r in controlledResistors { dc.union(r.a, r.b) }
         for w in switches { dc.union(w.a, w.b) }

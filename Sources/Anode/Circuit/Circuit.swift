@@ -42,6 +42,9 @@ public struct Circuit: Sendable {
     /// Nodes that every DC solution holds at a value instead of solving for them: the integrator
     /// states of XSPICE's `s_xfer`, which ngspice holds at their initial conditions at DC.
     public var dcHolds: [Node: Double] = [:]
+    /// State nodes that only controlled currents drive (a LAPLACE source's integrators), which a DC
+    /// solution solves for from their equations at s = 0 rather than through a path to ground.
+    public var dcStates: Set<Node> = []
     /// `.nodeset` node voltages: starting guesses for the DC operating point.
     public var nodesets: [Node: Double] = [:]
     /// Warnings from reading the netlist (for example model parameters that are not modeled).

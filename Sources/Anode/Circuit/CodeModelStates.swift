@@ -214,21 +214,35 @@ extension Elaborator {
         guard initial.count == n else {
             throw NetlistError("\(name): int_ic needs \(n) value\(n == 1 ? "" : "s"), one per integrator (the denominator's degree); found \(initial.count)", at: model.location)
         }
+        try addStateSpace(name, input, a, b, series: series, numerator: numerator, denominator: denominator, w0: w0,
+                          gain: parameters["gain"]![0], offset: parameters["in_offset"]![0], initial: initial, holdAtDC: true,
+                          at: location, coefficientsAt: model.location)
+    }
+
+    /// The controller form of y = gain·(x + offset)·N(s/ω₀)/D(s/ω₀) (coefficients highest power
+    /// first, D of degree n ≥ 1, N of degree n at most; see `transferFunction`), the states
+    /// starting from `initial` (ngspice's integrator outputs zₖ). With `holdAtDC`, every DC
+    /// solution holds the states there, as ngspice's `s_xfer` does; without, it solves for them
+    /// (`Circuit.dcStates`: their equations at s = 0 determine them when D(0) ≠ 0).
+    mutating func addStateSpace(_ name: String, _ input: LinearControl, _ a: Node, _ b: Node, series: Bool, numerator: [Double], denominator: [Double],
+                                w0: Double, gain written: Double, offset: Double, initial: [Double], holdAtDC: Bool,
+                                at location: SourceLocation, coefficientsAt place: SourceLocation?) throws(NetlistError) {
+        let n = denominator.count - 1
         // aₖ and bₖ by power k; u's factor and offset.
         let leading = denominator[0]
         let a_ = (0..<n).map { denominator[n - $0] / leading }
         let b_ = (0...n).map { $0 < numerator.count ? numerator[numerator.count - 1 - $0] : 0 }
-        let (gain, offset) = (parameters["gain"]![0] / leading, parameters["in_offset"]![0])
+        let gain = written / leading
         // States: ζₖ at node int(n − k), starting from zₖ/ω₀ᵏ.
         let states = (0..<n).map { parasiticNode(of: name, "int\(n - $0)") }
         for (k, state) in states.enumerated() {
             let j = n - k
             let start = initial[j - 1] / Foundation.pow(w0, Double(k))
-            guard start.isFinite, (1 / w0).isFinite, a_.allSatisfy(\.isFinite), gain.isFinite else {
-                throw NetlistError("\(name): the transfer function's coefficients, scaled by denormalized_freq, are not finite numbers", at: model.location)
+            guard start.isFinite, (1 / w0).isFinite, a_.allSatisfy(\.isFinite), b_.allSatisfy(\.isFinite), gain.isFinite else {
+                throw NetlistError("\(name): the transfer function's coefficients, scaled to its frequency \(w0) rad/s, are not finite numbers", at: place)
             }
             try circuit.add("\(name)#int\(j)", .capacitor(state, .ground, capacitance: 1 / w0, initialVoltage: start), at: location)
-            circuit.dcHolds[state] = start
+            if holdAtDC { circuit.dcHolds[state] = start } else { circuit.dcStates.insert(state) }
             // The current into the state node is its derivative in the scaled time.
             var terms: [LinearTerm] = []
             var constant = 0.0

@@ -777,10 +777,11 @@ struct Elaborator {
 
     mutating func voltageControlled(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
         if Self.isPolynomial(line) { return try polynomialSource(line, name: name, letter: letter, in: scope) }
-        // PSpice's frequency-domain sources (`E1 out 0 LAPLACE {V(in)} = {1/(1+s)}`), before their
+        if try laplaceSource(line, name: name, letter: letter, in: scope) { return }
+        // PSpice's other frequency-domain sources (`E1 out 0 FREQ {V(in)} = …`), before their
         // `=` can read as a stray parameter.
         if line.arguments.count > 2, line.arguments[2].kind == .word,
-           ["laplace", "freq", "chebyshev"].contains(line.arguments[2].lowercased) {
+           ["freq", "chebyshev"].contains(line.arguments[2].lowercased) {
             let keyword = line.arguments[2]
             throw NetlistError("\(line.name): PSpice's \(keyword.text.uppercased()) sources are not supported; build the filter from R, C, L "
                                + "and controlled sources", at: keyword.location)

@@ -64,10 +64,14 @@ final class Scope {
         if !text.isExpression, let number = SpiceNumber.parse(text.text) {
             return number
         }
-        let expression = try Expression.parse(text.text, at: text.location, functions: functionArities())
-        let site = DrawSite(text.location, prefix)
-        return try expression.evaluate(at: text.location, lookup: { name throws(NetlistError) in try self.parameter(name) },
-                                       call: { name, arguments throws(NetlistError) in try self.call(name, arguments, at: text.location, site: site) })
+        return try evaluate(try Expression.parse(text.text, at: text.location, functions: functionArities()), at: text.location)
+    }
+
+    /// Evaluates an expression parsed from text written at `location` in this scope.
+    func evaluate(_ expression: Expression, at location: SourceLocation) throws(NetlistError) -> Double {
+        let site = DrawSite(location, prefix)
+        return try expression.evaluate(at: location, lookup: { name throws(NetlistError) in try self.parameter(name) },
+                                       call: { name, arguments throws(NetlistError) in try self.call(name, arguments, at: location, site: site) })
     }
 
     /// The argument counts of the `.func` functions visible here (this level's over the enclosing ones').
