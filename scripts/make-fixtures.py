@@ -293,6 +293,11 @@ def write_fixtures(netlist, out_dir):
                 return re.fullmatch(r'.*_vmeas_\d+', n) or (n.startswith('v_') and n.endswith('#branch') and n[:-7] not in elements)
             # An XSPICE code model's voltage output is a branch `a1#branch_1_0` (Anode's i(A1)); the
             # current its current input senses, `a1#ibranch_0_2`, is left out (Anode's is `A1#in1`).
+            # An lcouple has two: its winding's `a1#branch_0_0` (i(A1)) and its mmf's
+            # `a1#branch_1_0` (Anode's i(A1#mmf)).
+            lines = logical_lines(open(netlist).read())
+            couplings = {m.group(1).lower() for l in lines for m in [re.match(r'\.model\s+(\S+)\s+lcouple\b', l, re.I)] if m}
+            windings = {l.split()[0].lower() for l in lines if l[:1].lower() == 'a' and l.split()[-1].lower() in couplings}
             with open(target, 'w') as f:
                 f.write('name,value\n')
                 for line in open(path):
@@ -306,6 +311,8 @@ def write_fixtures(netlist, out_dir):
                     # Anode's operating point lists the netlist's nodes.
                     if '#' in n and not re.search(r'#branch(_\d+_\d+)?$', n):
                         continue
+                    if n.split('#')[0] in windings and n.endswith('#branch_1_0'):
+                        n = n.split('#')[0] + '#mmf#branch'
                     n = re.sub(r'#branch_\d+_\d+$', '#branch', n)
                     # (ngspice prints a node whose name is a number as `v(1)`.)
                     n = f'i({n[:-7]})' if n.endswith('#branch') else n if re.fullmatch(r'v\(.*\)', n) else f'v({n})'

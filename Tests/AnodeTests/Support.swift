@@ -29,9 +29,10 @@ struct Table {
         return rows.map { Double($0[k])! }
     }
 
-    /// For `name,value` tables: the value of each name.
+    /// For `name,value` tables: the value of each name (the first, should a fixture name one twice:
+    /// a test then misses the second rather than the whole run stopping).
     var values: [String: Double] {
-        Dictionary(uniqueKeysWithValues: rows.map { ($0[0], Double($0[1])!) })
+        Dictionary(rows.map { ($0[0], Double($0[1])!) }, uniquingKeysWith: { first, _ in first })
     }
 }
 

@@ -146,26 +146,29 @@ extension Elaborator {
     ///     (mᵤ − mₗ)·((s + d)²/(4d) − max(s, 0)),   s = x − xᵢ clamped to [−d, d],
     ///
     /// which is 0 outside the corner's range.
-    static func smoothPiecewiseLinear(_ x: Expression, _ parameters: [String: [Double]], element: String,
-                                      at location: SourceLocation) throws(NetlistError) -> Expression {
-        let (xs, ys) = (parameters["x_array"]!, parameters["y_array"]!)
+    /// `names` are the model's and its arrays' (`core` has the same law, of H_array and B_array).
+    static func smoothPiecewiseLinear(_ x: Expression, _ parameters: [String: [Double]], element: String, at location: SourceLocation,
+                                      names: (model: String, x: String, y: String) = ("pwl", "x_array", "y_array")) throws(NetlistError) -> Expression {
+        let (xs, ys) = (parameters[names.x.lowercased()]!, parameters[names.y.lowercased()]!)
+        let (model, xName, yName) = names
         guard xs.count >= 2, xs.count == ys.count else {
-            throw NetlistError("\(element): pwl needs x_array and y_array of the same length, two points or more (found \(xs.count) and \(ys.count))", at: location)
+            throw NetlistError("\(element): \(model) needs \(xName) and \(yName) of the same length, two points or more (found \(xs.count) and \(ys.count))", at: location)
         }
         if let k = xs.indices.dropFirst().first(where: { xs[$0] <= xs[$0 - 1] }) {
-            throw NetlistError("\(element): pwl's x_array must increase (\(xs[k - 1]), then \(xs[k]))", at: location)
+            throw NetlistError("\(element): \(model)'s \(xName) must increase (\(xs[k - 1]), then \(xs[k]))", at: location)
         }
+        guard xs.count <= 100 else { throw NetlistError("\(element): \(model) takes at most 100 points, found \(xs.count)", at: location) }
         let domain = parameters["input_domain"]![0]
         let fraction = parameters["fraction"]![0] != 0
         let corners = xs.indices.dropFirst().dropLast()
         if fraction {
             guard domain >= 1e-12 && domain <= 0.5 else {
-                throw NetlistError("\(element): pwl's input_domain, as a fraction of a segment, must lie within 1e-12 … 0.5; found \(domain)", at: location)
+                throw NetlistError("\(element): \(model)'s input_domain, as a fraction of a segment, must lie within 1e-12 … 0.5; found \(domain)", at: location)
             }
         } else {
-            guard domain > 0 else { throw NetlistError("\(element): pwl's input_domain must be positive; found \(domain)", at: location) }
+            guard domain > 0 else { throw NetlistError("\(element): \(model)'s input_domain must be positive; found \(domain)", at: location) }
             if let i = corners.first(where: { 2 * domain > min(xs[$0] - xs[$0 - 1], xs[$0 + 1] - xs[$0]) }) {
-                throw NetlistError("\(element): pwl's input_domain (\(domain)) must be at most half of each segment next to a corner; the corner at \(xs[i]) has less", at: location)
+                throw NetlistError("\(element): \(model)'s input_domain (\(domain)) must be at most half of each segment next to a corner; the corner at \(xs[i]) has less", at: location)
             }
         }
         return smoothPiecewiseLinear(x, through: xs, ys, domain: { i in fraction ? domain * min(xs[i] - xs[i - 1], xs[i + 1] - xs[i]) : domain })

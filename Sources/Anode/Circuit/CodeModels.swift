@@ -34,6 +34,8 @@ import Foundation
 /// - `aswitch`: a resistance between the two nodes of its `%gd` output that the input moves
 ///   (see `analogSwitch`).
 /// - `s_xfer`: the transfer function N(s/ω₀)/D(s/ω₀) (see `transferFunction`).
+/// - `lcouple` and `core`: a winding and a magnetic core, from which transformers are built (see
+///   `inductiveCoupling` and `magneticCore`).
 ///
 /// `gain`, `summer` and `s_xfer` are the linear elements they add up to (`addLinearSum`), the
 /// others one behavioral source each, so that every analysis and both engines take them. Other
@@ -135,6 +137,11 @@ extension Elaborator {
                  "out_ic": .real(0)]),
         "s_xfer": ([.input("in", named: false), .output()],
                    ["in_offset": .real(0), "gain": .real(1), "num_coeff": .list, "den_coeff": .list, "int_ic": .list, "denormalized_freq": .real(1)]),
+        "lcouple": ([CodeModelPosition(name: "l", input: false, defaultType: "hd", allowed: ["h", "hd"]),
+                     CodeModelPosition(name: "mmf_out", input: false, defaultType: "hd", allowed: ["hd"])], ["num_turns": .real(1)]),
+        "core": ([CodeModelPosition(name: "mc", input: false, defaultType: "gd", allowed: ["g", "gd"])],
+                 ["h_array": .list, "b_array": .list, "area": .optional, "length": .optional, "input_domain": .real(0.01), "fraction": .real(1),
+                  "mode": .real(1), "in_low": .real(0), "in_high": .real(1), "hyst": .real(0.1), "out_lower_limit": .real(0), "out_upper_limit": .real(1)]),
     ]
 
     /// The parameters that are TRUE or FALSE (1 or 0 here).
@@ -143,7 +150,7 @@ extension Elaborator {
     /// XSPICE's other code models, which Anode does not have.
     static let otherCodeModels: Set<String> = [
         "filesource", "multi_input_pwl", "ilimit",
-        "slew", "lcouple", "core", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
+        "slew", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
         "delay", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
 
@@ -189,6 +196,12 @@ extension Elaborator {
             return try potentiometer(name, connections.map { if case .single(let p) = $0 { p.nodes[0] } else { .ground } }, parameters,
                                      model: model, at: line.location)
         }
+        if model.type == "lcouple" {
+            let parameters = try codeModelParameters(model, spec.parameters, inputs: 0, element: line.name, in: modelScope)
+            let ports: [[Node]] = connections.map { if case .single(let p) = $0 { p.nodes } else { [] } }
+            return try inductiveCoupling(name, winding: (ports[0][0], ports[0][1]), mmf: (ports[1][0], ports[1][1]),
+                                         turns: parameters["num_turns"]![0], model: model, at: line.location)
+        }
         if model.type == "mult", inputs[0].count < 2 {
             throw NetlistError("\(line.name): a mult takes two inputs or more", at: connections[0].location)
         }
@@ -233,6 +246,9 @@ extension Elaborator {
             try addLinearSum(name, a, b, series: series, terms: terms, constant: constant, constantName: name + "#0", at: line.location)
         case "s_xfer":
             try transferFunction(name, controls[0][0], a, b, series: series, parameters, model: model, at: line.location)
+        case "core" where parameter("mode") == 2:
+            // The hysteresis block's law, from the mmf across the port to the flux through it.
+            try hysteresis(name, .voltage(a, b), a, b, series: false, parameters, model: model, element: line.name, in: scope, at: line.location)
         case "hyst":
             try hysteresis(name, controls[0][0], a, b, series: series, parameters, model: model, element: line.name, in: scope, at: line.location)
         case "d_dt":
@@ -281,6 +297,8 @@ extension Elaborator {
                 value = Self.smoothClamp(x, lower: lower, upper: upper, range: r)
             case "sidiode":
                 value = try Self.simpleDiode(across: input(.voltage(a, b)), parameters, element: line.name, at: model.location)
+            case "core":
+                value = try Self.magneticCore(mmf: input(.voltage(a, b)), parameters, element: line.name, at: model.location)
             case "zener":
                 value = try Self.zener(across: input(.voltage(a, b)), parameters, element: line.name, at: model.location)
             case "aswitch":
