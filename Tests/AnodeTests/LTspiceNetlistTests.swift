@@ -513,6 +513,7 @@ struct LTspiceNetlistTests {
         for (text, message) in [("E1 y 0 in 0 Laplace=s", "numerator is of degree 1, above its denominator's (0)"),
                                 ("E1 y 0 in 0 Laplace=exp(-s*1m)", "exp(…) of s"),
                                 ("E1 y 0 in 0 Laplace=1/(1+s)^1.5", "a power 1.5 of s"),
+                                ("E1 y 0 in 0 Laplace=1/(1+s)^70", "powers up to 64"),
                                 ("E1 y 0 in 0 Laplace=1/(s-s)", "divides by zero"),
                                 ("E1 y 0 in 0 Laplace=1/(1+s) foo=2", "unknown parameter 'foo'"),
                                 ("E1 y 0 LAPLACE {V(in)*2} = {1/(1+s)}", "input must be V(node), V(node,node) or I(source)"),

@@ -126,7 +126,8 @@ extension Elaborator {
         }
         func wholePower(_ e: Expression) throws(NetlistError) -> Int {
             let k = try scope.evaluate(e, at: location)
-            guard k == k.rounded(), abs(k) <= 64 else { throw notRational("a power \(k) of s") }
+            guard k == k.rounded() else { throw notRational("a power \(k) of s") }
+            guard abs(k) <= 64 else { throw NetlistError("\(element): a power \(Int(k)) in the transfer function: Anode multiplies out powers up to 64", at: location) }
             return Int(k)
         }
         func power(_ x: Expression, _ y: Expression) throws(NetlistError) -> RationalFunction {
