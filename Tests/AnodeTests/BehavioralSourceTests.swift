@@ -380,4 +380,43 @@ struct BehavioralSourceTests {
         let huge = error(".func f0(x) {x}\n" + doubling + "\nV1 a 0 1\nB1 e 0 V={f30(v(a))}\nR1 e 0 1k\n")
         #expect(huge?.message.contains("expands to more than 4096 operations") == true, "\(String(describing: huge))")
     }
+
+    @Test("a rounded table (XSPICE's pwl and core) is the line plus each corner's parabola, written out; its corners' ranges may not cross")
+    func roundedTable() throws {
+        // Points (−2, −1), (0, 0), (1, 2), (4, 2.5): corners at 0 (slopes ½, 2) and at 1 (slopes 2, ⅙), widths 0.4 and 0.5.
+        let points: [Double] = [-2, -1, 0, 0, 1, 2, 4, 2.5, 0.4, 0.5]
+        let source = try #require(BehavioralSource(program: [.voltage(plus: 0, minus: -1), .roundedTable(start: 0, count: 4)],
+                                                   tables: points, ports: 1, outputPlus: 0, outputMinus: -1))
+        // The sum as ngspice's cm_smooth_corner defines it, every corner evaluated.
+        func written(_ x: Double) -> (Double, Double) {
+            var (y, dy) = x < 0 ? (x / 2, 0.5) : x < 1 ? (2 * x, 2.0) : (2 + (x - 1) / 6, 1.0 / 6)
+            for (corner, d, bend) in [(0.0, 0.4, 1.5), (1.0, 0.5, 1.0 / 6 - 2)] {
+                let s = min(max(x - corner, -d), d)
+                y += bend * ((s + d) * (s + d) / (4 * d) - max(s, 0))
+                if abs(x - corner) < d { dy += bend * ((s + d) / (2 * d) - (s > 0 ? 1 : 0)) }
+            }
+            return (y, dy)
+        }
+        for x in stride(from: -3.0, through: 6.0, by: 0.0625) {
+            let d = source.value(at: PortVector(x, 0, 0, 0)), (y, dy) = written(x)
+            #expect(abs(d.value - y) < 1e-14 && abs(d.gradient[0] - dy) < 1e-14, "x \(x): \(d) against \(y), \(dy)")
+        }
+        // At a corner the parabola meets both lines with their slopes: ½ at −0.4, 2 at 0.4.
+        #expect(abs(source.value(at: PortVector(-0.4, 0, 0, 0)).gradient[0] - 0.5) < 1e-12)
+        #expect(abs(source.value(at: PortVector(0.4, 0, 0, 0)).gradient[0] - 2) < 1e-12)
+        // Widths 0.6 and 0.5 cross within the segment of length 1 between the corners; 0.5 and 0.5
+        // meet, which is allowed; a table without its widths is refused.
+        var crossing = points
+        crossing[8] = 0.6
+        #expect(BehavioralSource(program: [.voltage(plus: 0, minus: -1), .roundedTable(start: 0, count: 4)], tables: crossing,
+                                 ports: 1, outputPlus: 0, outputMinus: -1) == nil)
+        var wide = points
+        wide[8] = 0.5
+        wide[9] = 0.5
+        #expect(BehavioralSource(program: [.voltage(plus: 0, minus: -1), .roundedTable(start: 0, count: 4)], tables: wide,
+                                 ports: 1, outputPlus: 0, outputMinus: -1) != nil)
+        #expect(BehavioralSource(program: [.voltage(plus: 0, minus: -1), .roundedTable(start: 0, count: 4)], tables: Array(points.prefix(9)),
+                                 ports: 1, outputPlus: 0, outputMinus: -1) == nil)
+    }
 }
+

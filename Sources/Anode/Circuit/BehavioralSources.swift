@@ -526,6 +526,17 @@ struct BehavioralCompiler {
             }
             defer { tables += points }
             return args[0] + [.table(start: tables.count, count: points.count / 2, clamped: name == "table")]
+        case BehavioralSource.roundedTableFunction:
+            // x, then the points, then a width per interior corner (see `smoothPiecewiseLinear`).
+            var numbers: [Double] = []
+            for a in args.dropFirst() {
+                guard a.count == 1, case .constant(let c) = a[0] else { throw failure("the points of a rounded PWL must be constants") }
+                numbers.append(c)
+            }
+            let count = (numbers.count + 2) / 3
+            guard count >= 2, 3 * count - 2 == numbers.count else { throw failure("a rounded PWL needs two points or more and a width per corner") }
+            defer { tables += numbers }
+            return args[0] + [.roundedTable(start: tables.count, count: count)]
         case "idt", "sdt": throw failure("\(name)() integrates in a behavioral source's own expression, not inside a .func or a TABLE")
         default: throw failure("the function '\(name)' is not available in a behavioral expression")
         }

@@ -175,20 +175,14 @@ extension Elaborator {
     }
 
     /// The line through the points (`xs` increasing, `ys`), its end segments extended, each
-    /// interior corner i rounded over ±`domain(i)` (see above).
+    /// interior corner i rounded over ±`domain(i)` (see above): one step of the behavioral program
+    /// (`BehavioralSource.roundedTable`), which finds x's segment by bisection and adds the one or
+    /// two corners in range, where the sum written out as an expression evaluated every corner.
     static func smoothPiecewiseLinear(_ x: Expression, through xs: [Double], _ ys: [Double], domain: (Int) -> Double) -> Expression {
-        var points: [Expression] = [x]
-        for (a, b) in zip(xs, ys) { points += [.number(a), .number(b)] }
-        var y = Expression.call("pwl", points)
-        for i in xs.indices.dropFirst().dropLast() {
-            let (lower, upper) = ((ys[i] - ys[i - 1]) / (xs[i] - xs[i - 1]), (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]))
-            guard lower != upper else { continue }
-            let d = domain(i)
-            let s = Expression.call("min", [.call("max", [.binary("-", x, .number(xs[i])), .number(-d)]), .number(d)])
-            let parabola = Expression.binary("/", square(.binary("+", s, .number(d))), .number(4 * d))
-            y = .binary("+", y, .binary("*", .number(upper - lower), .binary("-", parabola, .call("max", [s, .number(0)]))))
-        }
-        return y
+        var arguments: [Expression] = [x]
+        for (a, b) in zip(xs, ys) { arguments += [.number(a), .number(b)] }
+        for i in xs.indices.dropFirst().dropLast() { arguments.append(.number(domain(i))) }
+        return .call(BehavioralSource.roundedTableFunction, arguments)
     }
 
     /// The same with one absolute rounding range for every corner.

@@ -30,7 +30,18 @@ public struct BehavioralSource: Hashable, Sendable {
         /// end values (`clamped`: PSpice's TABLE, LTspice's table()) or extends the end segments
         /// (ngspice's pwl()).
         case table(start: Int, count: Int, clamped: Bool)
+        /// Replaces the top entry x by the line through the `count` points stored from
+        /// `tables[start]` on (x increasing), its end segments extended, each interior corner i
+        /// rounded over ±dᵢ by the parabola that meets both segments with their slopes; the
+        /// count − 2 widths dᵢ follow the points (XSPICE's `pwl` and `core`, see
+        /// `roundedPiecewiseLinear`).
+        case roundedTable(start: Int, count: Int)
     }
+
+    /// The name under which a rounded piecewise-linear law (`roundedTable`) stands in an
+    /// expression built by the elaborator: `call(roundedTableFunction, [x, x₀, y₀, …, d₁, …])`.
+    /// No netlist can write it (a name cannot hold `#`).
+    public static let roundedTableFunction = "pwl#rounded"
 
     /// The functions of one argument.
     public enum UnaryFunction: String, Hashable, Sendable, CaseIterable {
@@ -174,7 +185,7 @@ public struct BehavioralSource: Hashable, Sendable {
             case .voltage(let a, let b):
                 guard (-1..<ports).contains(a), (-1..<ports).contains(b) else { return nil }
                 height += 1
-            case .unary, .table: guard height >= 1 else { return nil }
+            case .unary, .table, .roundedTable: guard height >= 1 else { return nil }
             case .binary: guard height >= 2 else { return nil }; height -= 1
             case .select: guard height >= 3 else { return nil }; height -= 2
             }
@@ -188,6 +199,18 @@ public struct BehavioralSource: Hashable, Sendable {
         for case let .table(start, count, _) in program {
             guard count >= 2, start >= 0, start + 2 * count <= tables.count,
                   firstDecrease(in: tables[start..<(start + 2 * count)]) == nil else { return false }
+        }
+        // A rounded table's x increase, and each corner's range stays between its neighbours'
+        // (the first and last corners' may reach past the end points): then only the corners at
+        // the ends of x's segment can be in range (`roundedPiecewiseLinear`).
+        for case let .roundedTable(start, count) in program {
+            guard count >= 2, start >= 0, start + 3 * count - 2 <= tables.count else { return false }
+            func x(_ k: Int) -> Double { tables[start + 2 * k] }
+            func d(_ i: Int) -> Double { tables[start + 2 * count + i - 1] }
+            for k in 1..<count where !(x(k) > x(k - 1)) { return false }
+            for i in 1..<max(count - 1, 1) where !(d(i) >= 0) { return false }
+            // Between two corners, their ranges may meet but not cross.
+            for k in 2..<max(count - 1, 2) where !(d(k - 1) + d(k) <= (x(k) - x(k - 1)) * (1 + 1e-12)) { return false }
         }
         return true
     }
@@ -227,6 +250,36 @@ public struct BehavioralSource: Hashable, Sendable {
         return x.chain(y0 + slope * (a - x0), slope)
     }
 
+    /// The line through the `count` points at `points` (x₀, y₀, x₁, y₁, …, x increasing), its end
+    /// segments extended, each interior corner i (slopes mₗ below, mᵤ above) rounded over ±dᵢ
+    /// (`points[2·count + i − 1]`) by adding
+    ///
+    ///     (mᵤ − mₗ)·((s + dᵢ)²/(4dᵢ) − max(s, 0)),   s = x − xᵢ within ±dᵢ,
+    ///
+    /// which is 0 outside the range: the parabola through both segments' ends with their slopes
+    /// (ngspice's `cm_smooth_corner`). The ranges do not overlap, so only the corners at the ends
+    /// of x's segment can add.
+    @inlinable @inline(__always)
+    static func roundedPiecewiseLinear(_ x: Dual, _ points: UnsafePointer<Double>, _ count: Int) -> Dual {
+        let a = x.value
+        var low = 0, high = count - 1
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if points[2 * middle] > a { high = middle } else { low = middle }
+        }
+        func slope(_ k: Int) -> Double { (points[2 * k + 3] - points[2 * k + 1]) / (points[2 * k + 2] - points[2 * k]) }
+        var y = points[2 * low + 1] + slope(low) * (a - points[2 * low]), dy = slope(low)
+        // The corners at the segment's two ends (no array: this runs per evaluation).
+        for i in low...high where i >= 1 && i <= count - 2 {
+            let d = points[2 * count + i - 1], s = a - points[2 * i]
+            guard abs(s) < d else { continue }
+            let bend = slope(i) - slope(i - 1)
+            y += bend * ((s + d) * (s + d) / (4 * d) - max(s, 0))
+            dy += bend * ((s + d) / (2 * d) - (s > 0 ? 1 : 0))
+        }
+        return x.chain(y, dy)
+    }
+
     /// Runs a well-formed `program` (see `depth(of:ports:)`, `tablesAreValid`) at port voltages `v`.
     @inlinable
     public static func run(_ program: [Operation], tables: [Double] = [], at v: PortVector) -> Dual {
@@ -260,6 +313,8 @@ public struct BehavioralSource: Hashable, Sendable {
                     stack[top] = stack[top].value != 0 ? a : b
                 case .table(let start, let count, let clamped):
                     stack[top] = piecewiseLinear(stack[top], points.baseAddress! + start, count, clamped: clamped)
+                case .roundedTable(let start, let count):
+                    stack[top] = roundedPiecewiseLinear(stack[top], points.baseAddress! + start, count)
                 }
             }
             return stack[0]
