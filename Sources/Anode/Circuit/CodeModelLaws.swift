@@ -140,13 +140,14 @@ extension Elaborator {
     /// `pwl`: the line through the points (x_array, y_array), its end segments extended, each
     /// interior corner rounded over ±d about its x as `smoothClamp` rounds a limit (ngspice's
     /// `cm_smooth_corner`): d is `input_domain`, or with `fraction` (the default) that fraction of
-    /// the shorter of the corner's two segments. Written as the piecewise-linear function plus,
-    /// for each corner i with slopes mₗ below and mᵤ above, the parabola's departure from it,
+    /// the shorter of the corner's two segments: the piecewise-linear function plus, for each
+    /// corner i with slopes mₗ below and mᵤ above, the parabola's departure from it,
     ///
     ///     (mᵤ − mₗ)·((s + d)²/(4d) − max(s, 0)),   s = x − xᵢ clamped to [−d, d],
     ///
-    /// which is 0 outside the corner's range.
-    /// `names` are the model's and its arrays' (`core` has the same law, of H_array and B_array).
+    /// which is 0 outside the corner's range (one step of the behavioral program,
+    /// `BehavioralSource.Operation.roundedTable`). `names` are the model's and its arrays'
+    /// (`core` has the same law, of H_array and B_array).
     static func smoothPiecewiseLinear(_ x: Expression, _ parameters: [String: [Double]], element: String, at location: SourceLocation,
                                       names: (model: String, x: String, y: String) = ("pwl", "x_array", "y_array")) throws(NetlistError) -> Expression {
         let (xs, ys) = (parameters[names.x.lowercased()]!, parameters[names.y.lowercased()]!)
