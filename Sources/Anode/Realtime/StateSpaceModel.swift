@@ -376,7 +376,7 @@ struct StateSpaceModel {
                 let line = element.location.map { " (line \($0.line))" } ?? ""
                 if element.name.hasSuffix("#legswitch") {
                     // An XSPICE hyst: its leg is such a switch's state.
-                    throw SimulationError("\(element.name.dropLast(10))\(line): the real-time engine cannot run an XSPICE hyst that the signal moves (its leg turns like a switch within a sample): use the MNA engine")
+                    throw SimulationError("\(element.name.dropLast(10))\(line): the real-time engine cannot run a hysteresis that the signal moves (XSPICE's hyst, or a core with mode=2: its leg turns like a switch within a sample): use the MNA engine")
                 }
                 throw SimulationError("\(element.name)\(line): the real-time engine models a switch (S, W) only when DC sources alone set its control (a footswitch); this one's resistance could jump with the signal: use the MNA engine")
             }
