@@ -1034,6 +1034,10 @@ struct Elaborator {
             throw NetlistError("\(line.name): multiplier m must be positive", at: line.location)
         }
         area *= multiplier
+        if letter == "d", Self.isIdealizedDiode(model) {
+            return try idealizedDiode(name, nodes[0], nodes[1], model, in: modelScope, multiplier: multiplier, area: area,
+                                      element: line.name, in: scope, at: line.location)
+        }
         let gmin = circuit.options.gmin
         let celsius = try temperature.celsius(in: circuit.options), nominal = circuit.options.nominalTemperature
         func located<T>(_ make: () throws(NetlistError) -> T) throws(NetlistError) -> T {
