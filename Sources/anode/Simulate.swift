@@ -130,7 +130,7 @@ struct Simulate: ParsableCommand {
     /// Writes the `.wave` files, each to its path (`NAME.K.wav` for `.step` point K); warns of
     /// outputs beyond full scale, which the file clips.
     func writeWaveFiles(_ files: [(request: WaveRequest, file: Result<WAVFile, SimulationError>)], results: [AnalysisResult], label: String, step: Int?) throws {
-        let transient: TransientResult? = results.lazy.compactMap { if case .transient(let r) = $0 { r } else { nil } }.first
+        let transient: TransientResult? = results.lazy.compactMap(\.transient).first
         for (request, file) in files {
             let place = request.location.map { "\($0)" } ?? self.file
             let wav: WAVFile

@@ -236,6 +236,9 @@ public enum AnalysisResult: Sendable {
         }
     }
 
+    /// The transient's result, nil for another analysis'.
+    public var transient: TransientResult? { if case .transient(let r) = self { r } else { nil } }
+
     /// The results as CSV (for `.op`: the names and values as two columns); with `probes`, only
     /// the columns of those (in the order recorded).
     public func csv(only probes: [Probe]? = nil) -> String {

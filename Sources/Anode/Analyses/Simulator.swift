@@ -54,7 +54,7 @@ public struct Simulator: Sendable {
     /// The netlist's `.four` statements on `results` (on the first transient), one table per output
     /// in the netlist's order, or the error that says why there is none.
     public func fourier(_ results: [AnalysisResult]) -> [(request: FourierRequest, probe: Probe, table: Result<FourierTable, SimulationError>)] {
-        let transient: TransientResult? = results.lazy.compactMap { if case .transient(let r) = $0 { r } else { nil } }.first
+        let transient: TransientResult? = results.lazy.compactMap(\.transient).first
         return circuit.fourierAnalyses.flatMap { request in
             request.probes.map { probe in
                 guard let transient else {
@@ -71,7 +71,7 @@ public struct Simulator: Sendable {
     /// order: the WAV file each asks for, or the error that says why there is none. Writing them
     /// is the caller's (`WAVFile.write(toFile:)` to `request.path`).
     public func waveFiles(_ results: [AnalysisResult]) -> [(request: WaveRequest, file: Result<WAVFile, SimulationError>)] {
-        let transient: TransientResult? = results.lazy.compactMap { if case .transient(let r) = $0 { r } else { nil } }.first
+        let transient: TransientResult? = results.lazy.compactMap(\.transient).first
         return circuit.waveOutputs.map { request in
             guard let transient else {
                 return (request, .failure(SimulationError(".wave: the netlist has no .tran to write")))

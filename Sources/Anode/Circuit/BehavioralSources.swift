@@ -503,6 +503,15 @@ struct BehavioralCompiler {
         }
         if let f = unary[name] { return args[0] + [.unary(f)] }
         if let f = binary[name] { return args[0] + args[1] + [.binary(f)] }
+        /// The arguments after the first, which must be constants.
+        func constants(_ what: String) throws(NetlistError) -> [Double] {
+            var numbers: [Double] = []
+            for a in args.dropFirst() {
+                guard a.count == 1, case .constant(let c) = a[0] else { throw failure("the points of \(what) must be constants") }
+                numbers.append(c)
+            }
+            return numbers
+        }
         switch name {
         case "min", "max":
             var code = args[0]
@@ -515,11 +524,7 @@ struct BehavioralCompiler {
             return args[0] + args[1] + args[2] + [.binary(.minimum), .binary(.maximum)] + args[1] + args[2] + [.binary(.maximum), .binary(.minimum)]
         case "pwl", "table":
             // pwl(x, x0, y0, x1, y1, …): ngspice's, extended beyond the ends; table(…): LTspice's, held there.
-            var points: [Double] = []
-            for a in args.dropFirst() {
-                guard a.count == 1, case .constant(let c) = a[0] else { throw failure("the points of \(name)() must be constants") }
-                points.append(c)
-            }
+            let points = try constants("\(name)()")
             guard points.count >= 4, points.count % 2 == 0 else { throw failure("\(name)() needs its argument and pairs x, y, at least two") }
             if let (a, b) = BehavioralSource.firstDecrease(in: points[...]) {
                 throw failure("the x values of \(name)() must not decrease (\(a), then \(b))")
@@ -528,11 +533,7 @@ struct BehavioralCompiler {
             return args[0] + [.table(start: tables.count, count: points.count / 2, clamped: name == "table")]
         case BehavioralSource.roundedTableFunction:
             // x, then the points, then a width per interior corner (see `smoothPiecewiseLinear`).
-            var numbers: [Double] = []
-            for a in args.dropFirst() {
-                guard a.count == 1, case .constant(let c) = a[0] else { throw failure("the points of a rounded PWL must be constants") }
-                numbers.append(c)
-            }
+            let numbers = try constants("a rounded PWL")
             let count = (numbers.count + 2) / 3
             guard count >= 2, 3 * count - 2 == numbers.count else { throw failure("a rounded PWL needs two points or more and a width per corner") }
             defer { tables += numbers }

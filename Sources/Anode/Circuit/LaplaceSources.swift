@@ -90,37 +90,23 @@ extension Elaborator {
         return true
     }
 
-    /// A LAPLACE source's input `{V(a)}`, `{V(a,b)}` or `{I(Vx)}`.
+    /// A LAPLACE source's input `{V(a)}`, `{V(a,b)}` or `{I(Vx)}`, read as an output is (`Probe`).
     func laplaceInput(_ token: Token, of element: String, in scope: Scope) throws(NetlistError) -> LinearControl {
-        let text = token.text.filter { !$0.isWhitespace }
-        let lower = text.lowercased()
-        func name(_ s: Substring) -> Token { Token(kind: .word, text: String(s), location: token.location) }
-        if (lower.hasPrefix("v(") || lower.hasPrefix("i(")), lower.hasSuffix(")") {
-            let inside = text.dropFirst(2).dropLast()
-            let parts = inside.split(separator: ",", omittingEmptySubsequences: false)
-            if lower.hasPrefix("v("), (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) {
-                return .voltage(try node(name(parts[0]), in: scope), parts.count == 2 ? try node(name(parts[1]), in: scope) : .ground)
-            }
-            if lower.hasPrefix("i("), parts.count == 1, let first = parts[0].lowercased().first, "vlehb".contains(first) {
-                return .current(scope.prefix + String(parts[0]))
-            }
+        func name(_ s: String) -> Token { Token(kind: .word, text: s, location: token.location) }
+        switch Probe(token.text).map({ ($0.quantity, $0.view) }) {
+        case let (.voltage(a, b), .value)?:
+            return .voltage(try node(name(a), in: scope), try b.map { (n: String) throws(NetlistError) in try node(name(n), in: scope) } ?? .ground)
+        case let (.current(v), .value)? where "vlehb".contains(v.first!):
+            return .current(scope.prefix + v)
+        default:
+            throw NetlistError("\(element): LAPLACE's input must be V(node), V(node,node) or I(source), not {\(token.text)}", at: token.location)
         }
-        throw NetlistError("\(element): LAPLACE's input must be V(node), V(node,node) or I(source), not {\(token.text)}", at: token.location)
     }
 
     /// `text` multiplied out as a rational function of s, the other names its parameters.
     func rationalFunction(_ text: String, at location: SourceLocation, of element: String, in scope: Scope) throws(NetlistError) -> RationalFunction {
         let expression = try Expression.parse(text, at: location, functions: scope.functionArities())
-        func mentionsS(_ e: Expression) -> Bool {
-            switch e {
-            case .number: false
-            case .parameter(let p): p == "s"
-            case .unary(_, let x): mentionsS(x)
-            case let .binary(_, x, y): mentionsS(x) || mentionsS(y)
-            case .call(_, let xs): xs.contains(where: mentionsS)
-            case let .conditional(c, x, y): mentionsS(c) || mentionsS(x) || mentionsS(y)
-            }
-        }
+        func mentionsS(_ e: Expression) -> Bool { e.parameterNames.contains("s") }
         func notRational(_ what: String) -> NetlistError {
             NetlistError("\(element): the transfer function must be a ratio of polynomials in s; \(what) is not (LTspice takes such a function through an FFT, Anode builds rational ones exactly)", at: location)
         }

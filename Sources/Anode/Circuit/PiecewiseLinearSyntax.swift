@@ -31,10 +31,11 @@ extension Elaborator {
         var times: [Double] = [], values: [Double] = []
         var timeScale = 1.0, valueScale = 1.0, repeatFrom: Double?, delay = 0.0
         var depth = 0
-        /// Appends a time (relative to the last one when `relative`) or the value that pairs with it.
-        func add(_ x: Double, relative: Bool) {
+        /// Appends a time (relative to the last one when `relative`, else after `offset`) or the
+        /// value that pairs with it.
+        func add(_ x: Double, relative: Bool, offset: Double = 0) {
             if times.count == values.count {
-                times.append(relative ? (times.last ?? 0) + x : x)
+                times.append(relative ? (times.last ?? 0) + x : offset + x)
             } else {
                 values.append(x)
             }
@@ -67,10 +68,10 @@ extension Elaborator {
                 // `file=NAME` (LTspice) or `FILE NAME` (PSpice); the reader resolved the path.
                 let k = i + 1 < t.count && t[i + 1].kind == .equals ? i + 2 : i + 1
                 guard k < t.count, t[k].kind == .word else { throw NetlistError("PWL FILE needs a file name", at: token.location) }
-                let offset = times.count == values.count ? times.last ?? 0 : 0
                 guard times.count == values.count else { throw NetlistError("PWL FILE after a time without its value", at: token.location) }
+                let offset = times.last ?? 0
                 for (x, relative) in try pointsFile(t[k]) {
-                    add(x + (times.count == values.count && !relative ? offset : 0), relative: relative)
+                    add(x, relative: relative, offset: offset)
                 }
                 i = k + 1
                 continue
@@ -94,7 +95,7 @@ extension Elaborator {
                 continue
             }
             guard depth > 0 || Self.isSourceValue(t, i) else { break scan }
-            add(try scope.evaluate(ValueText(token)), relative: token.kind == .word && token.text.hasPrefix("+") && times.count == values.count)
+            add(try scope.evaluate(ValueText(token)), relative: token.kind == .word && token.text.hasPrefix("+"))
             i += 1
         }
         guard depth == 0 else { throw NetlistError("PWL( is never closed", at: start.location) }

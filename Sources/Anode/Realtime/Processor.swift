@@ -288,12 +288,13 @@ public final class Processor {
         for name in configuration.inputs where !seen.insert(name.lowercased()).inserted {
             throw SimulationError("input '\(name)' is given twice")
         }
-        try self.init(circuit, configuration: configuration, fineSteps: 4, levels: configuration.substepLevels, isFineModel: false)
+        try self.init(circuit, configuration: configuration, fineSteps: 4, levels: configuration.substepLevels, isFineModel: false, constantDevices: nil)
     }
 
     /// A processor whose steps that fail are solved again in `fineSteps` shorter ones, whose own
     /// failing steps likewise, `levels` deep (0: never).
-    init(_ circuit: Circuit, configuration: ProcessorConfiguration, fineSteps: Int, levels: Int, isFineModel: Bool) throws(SimulationError) {
+    init(_ circuit: Circuit, configuration: ProcessorConfiguration, fineSteps: Int, levels: Int, isFineModel: Bool,
+         constantDevices: Set<Int>?) throws(SimulationError) {
         guard configuration.sampleRate > 0, configuration.sampleRate.isFinite else {
             throw SimulationError("sample rate must be positive, not \(configuration.sampleRate)")
         }
@@ -308,18 +309,20 @@ public final class Processor {
         let modelInputs = configuration.inputs + (clocked ? ["#time"] : [])
         let modelRest = configuration.restInputs.map { $0 + (clocked ? [0] : []) }
         let model = try StateSpaceModel(circuit, step: 1 / (configuration.sampleRate * Double(configuration.oversampling)),
-                                        inputs: modelInputs, outputs: configuration.outputs, restInputs: modelRest)
+                                        inputs: modelInputs, outputs: configuration.outputs, restInputs: modelRest,
+                                        constantDevices: constantDevices)
         // Everything that can throw comes before the buffers below, which only deinit frees (a
         // fine model that failed after them leaked them all; found by the fuzzer under LeakSanitizer).
         if fineSteps > 1 && levels > 0 && model.portCount > 0 {
             var fineConfiguration = configuration
             fineConfiguration.sampleRate *= Double(configuration.oversampling * fineSteps)
             fineConfiguration.oversampling = 1
-            let candidate = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1, isFineModel: true)
-            // The two models must have the same ports, devices and full states to hand a step over.
-            // Which ports are constant is decided on the matrices at each step (`foldConstantPorts`),
-            // and a port on the edge can fold in one and not in the other (a fuzzed op-amp model):
-            // such a processor takes no sub-steps, and a step that fails is counted as failed.
+            // The fine model folds the ports this one folds (a port on the edge of constant at one
+            // step may not be at the other: a fuzzed op-amp model had 8 ports here and 10 there).
+            let candidate = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1, isFineModel: true,
+                                          constantDevices: model.constantDevices)
+            // The two models must have the same ports, devices and full states to hand a step over;
+            // should they not, this processor takes no sub-steps, and a step it cannot solve counts as failed.
             if candidate.np == model.portCount && candidate.fullStates == model.fullStateCount && candidate.nu == model.inputCount
                 && candidate.layout == model.devices.map({ Processor.LayoutEntry(device: $0.device, offset: $0.offset) }) {
                 fine = candidate

@@ -67,8 +67,14 @@ struct StateSpaceModel {
     var Ls: Matrix, Rs: Matrix
     var Ln: Matrix, Rz: Matrix
 
+    /// The devices `foldConstantPorts` made constants, by their place before it.
+    var constantDevices: Set<Int> = []
+
     /// Derives the model of `circuit` for step `step`. Inputs are the named sources; outputs the probes.
-    init(_ circuit: Circuit, step: Double, inputs: [String], outputs: [Probe], restInputs: [Double]? = nil) throws(SimulationError) {
+    /// With `constantDevices`, exactly those devices are folded as constant (a sub-step model takes
+    /// its parent's, so that the two keep the same ports).
+    init(_ circuit: Circuit, step: Double, inputs: [String], outputs: [Probe], restInputs: [Double]? = nil,
+         constantDevices: Set<Int>? = nil) throws(SimulationError) {
         self.step = step
         let network: Network
         do { network = try Network(circuit) } catch { throw SimulationError(error.description) }
@@ -384,7 +390,7 @@ struct StateSpaceModel {
         subsystems = []
         isolateInternalPorts()
         foldDiodeStrings(Self.diodeStrings(in: net))
-        foldConstantPorts()
+        foldConstantPorts(only: constantDevices)
         splitSubsystems()
         // States no input or device can move are dropped (see `StateReduction`). Not with
         // controls: the reachable states would then depend on the knobs' positions.
@@ -562,8 +568,10 @@ struct StateSpaceModel {
     /// supply pins) — and makes their currents constants: each port's ĩ at rest, i(v₀) − G₀·v₀, times
     /// its columns of C, F, K and Rz, joins the constant input's column of B, E, H and Ru. Exact: such a
     /// port's voltage stays v₀, so its ĩ stays that. Entries within 10⁻¹² of their matrix's largest
-    /// count as zero (the solves leave rounding where the structure has none).
-    mutating func foldConstantPorts() {
+    /// count as zero (the solves leave rounding where the structure has none). With `chosen`, those
+    /// devices and no others: the choice of the model a sub-step model belongs to, whose matrices at
+    /// four times the step may put a port on the other side of that line.
+    mutating func foldConstantPorts(only chosen: Set<Int>? = nil) {
         func largest(_ m: Matrix) -> Double { m.entries.reduce(0) { max($0, abs($1)) } }
         let scales = (k: largest(K), g: largest(G), h: largest(H), ln: largest(Ln))
         func small(_ x: Double, _ scale: Double) -> Bool { abs(x) <= 1e-12 * scale }
@@ -571,8 +579,8 @@ struct StateSpaceModel {
         var removed = Set<Int>()
         for (d, entry) in devices.enumerated() where internalPorts[d] < 0 {
             let (o, m) = (entry.offset, entry.device.portCount)
-            var fixed = true
-            for l in o..<(o + m) where fixed {
+            var fixed = chosen.map { $0.contains(d) } ?? true
+            for l in o..<(o + m) where fixed && chosen == nil {
                 for c in 0..<K.columns where !small(K[l, c], scales.k) { fixed = false }
                 for c in 0..<G.columns where !small(G[l, c], scales.g) { fixed = false }
                 for c in 0..<constant where !small(H[l, c], scales.h) { fixed = false }
@@ -593,6 +601,7 @@ struct StateSpaceModel {
             }
             removed.insert(d)
         }
+        constantDevices = removed
         if !removed.isEmpty { keepDevices(devices.indices.filter { !removed.contains($0) }) }
     }
 
