@@ -11,8 +11,9 @@ struct AllocationTests {
         // The class-AB stage at 8 V takes some steps in sub-steps (1x only), with and without a
         // fallback budget.
         let names = ["diode-clipper", "12ax7-common-cathode", "2n3904-common-emitter", "class-ab-output", "tone-stack-jcm800", "fuzz-face", "mosfet-class-ab"]
-        // Behavioral sources evaluate their expressions on a fixed-size stack (XSPICE code models among them).
-        let netlists = ["behavioral-triode", "behavioral-sources", "code-models"]
+        // Behavioral sources evaluate their expressions on a fixed-size stack (XSPICE code models among
+        // them); switches the signal turns are devices with a state.
+        let netlists = ["behavioral-triode", "behavioral-sources", "code-models", "switched-signals"]
         let hard = ["class-ab-output@8", "class-ab-output@8:4"]
         let binary = CommandLineTests.binary.deletingLastPathComponent().appendingPathComponent("AnodeAllocationCheck")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no \(binary.path)")

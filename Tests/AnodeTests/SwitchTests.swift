@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Anode
+@testable import Anode
 
 @Suite("Switches (S, W)")
 struct SwitchTests {
@@ -132,7 +132,7 @@ struct SwitchTests {
         }
     }
 
-    @Test("bad switches are errors naming the element or the card; the real-time engine refuses a switch")
+    @Test("bad switches are errors naming the element or the card")
     func errors() throws {
         func message(_ text: String) -> String? {
             do { _ = try Simulator(try circuit(text)).operatingPoint(); return nil } catch { return "\(error)" }
@@ -146,15 +146,9 @@ struct SwitchTests {
         #expect(message(base + "W1 out 0 V9 cm\n.model cm CSW()\n")?.contains("no voltage source named 'V9'") == true)
         #expect(message(base + "W1 out 0 R1 cm\n.model cm CSW()\n")?.contains("must be a voltage source") == true)
         #expect(message(base + "S1 out 0 in 0 ps\n.model ps VSWITCH(RON=1 ROFF=1meg VON=1 VOFF=0)\n")?.contains("PSpice's VSWITCH") == true)
-        let c = try circuit(base + "S1 out 0 in 0 sm\n.model sm SW(VT=0.5)\n.tran 10u 1m\n")
-        let refused = #expect(throws: SimulationError.self) {
-            try Processor(c, configuration: ProcessorConfiguration(inputs: ["V1"], outputs: [.voltage("out")], sampleRate: 48_000))
-        }
-        #expect(refused?.message.contains("S1 (line 5): the real-time engine models a switch (S, W) only when DC sources alone set its control") == true,
-                "\(String(describing: refused))")
     }
 
-    @Test("a footswitch (a switch DC sources set) runs in the real-time engine at its operating point's state, as the reference simulator runs it")
+    @Test("a footswitch (a switch DC sources set) is a fixed resistance in the real-time engine, in its operating point's state; one the signal could turn is a device")
     func footswitch() throws {
         // S1 (on) bypasses the clipping diodes; S2 (off) would join them to the output.
         let c = try Circuit(netlistText: """
@@ -176,6 +170,9 @@ struct SwitchTests {
         let errors = try ProcessorTests.compare(c)
         #expect(errors.count == 3)
         for (probe, error) in errors { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+        // Neither is a port: the two diodes' are the only ones.
+        let config = ProcessorConfiguration(inputs: ["V1"], outputs: [.voltage("out")], sampleRate: 48_000)
+        #expect(try Processor(c, configuration: config).np == 2)
         // A control from a divider off a supply, and a current switch sensing a DC source's current,
         // are held too; a control behind a capacitor from the signal is refused.
         let divided = try Circuit(netlistText: """
@@ -195,15 +192,133 @@ struct SwitchTests {
             .print tran v(out)
             """, file: "t.cir")
         for (probe, error) in try ProcessorTests.compare(divided) { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
+        #expect(try Processor(divided, configuration: config).np == 0)
+        // A control behind a capacitor from the signal makes the switch a device of two ports.
         let coupled = try Circuit(netlistText: "t\nV1 in 0 SIN(0 1 1k)\nC1 in ctl 1u\nRb ctl 0 10k\nS1 in out ctl 0 sw\nR3 out 0 10k\n"
-                                  + ".model sw SW(VT=2.5)\n.tran 10u 1m\n", file: "t.cir")
-        let refused = #expect(throws: SimulationError.self) {
-            try Processor(coupled, configuration: ProcessorConfiguration(inputs: ["V1"], outputs: [.voltage("out")], sampleRate: 48_000))
+                                  + ".model sw SW(VT=0.5)\n.tran 10u 1m\n", file: "t.cir")
+        #expect(try Processor(coupled, configuration: config).np == 2)
+        // So does the footswitch made an input (the library's choice): the signal could move it.
+        #expect(try Processor(c, configuration: ProcessorConfiguration(inputs: ["V1", "Vfs"], outputs: [.voltage("out")], sampleRate: 48_000)).np == 6)
+    }
+
+    @Test("a relaxation oscillator: the switch discharges its own control, and the period is the closed form's")
+    func relaxationOscillator() throws {
+        // C1 charges through R1 towards 5 V; at 3 V the switch (RON + R2 to ground) turns on and
+        // discharges it towards the divider's 0.4546 V until 1 V turns it off. Once the switch turns,
+        // its control falls back inside the window at once: the state an iterate turned must hold
+        // (ngspice keeps the last iterate's state inside the window; deciding every iterate from
+        // the last accepted point's state, as Anode did until 2026-12-01, has no solution there).
+        let (result, c) = try transient("""
+            V1 vcc 0 5
+            R1 vcc c 100k
+            C1 c 0 10n IC=0
+            S1 c d c 0 sm
+            R2 d 0 10k
+            .model sm SW(VT=2 VH=1 RON=1 ROFF=1g)
+            .tran 1u 10m UIC
+            """, probe: .voltage("c"))
+        let roff = 1e9, r1 = 1e5, cap = 1e-8, rd = 1e4 + 1
+        let high = 5 * roff / (roff + r1), divider = 5 * rd / (rd + r1)
+        let charging = r1 * roff / (r1 + roff) * cap * log((high - 1) / (high - 3))
+        let discharging = r1 * rd / (r1 + rd) * cap * log((3 - divider) / (1 - divider))
+        var crossings: [Double] = []
+        for k in 1..<c.count where c[k - 1] < 2.5 && c[k] >= 2.5 {
+            crossings.append(result.time[k - 1] + (2.5 - c[k - 1]) / (c[k] - c[k - 1]) * (result.time[k] - result.time[k - 1]))
         }
-        #expect(refused?.message.contains("S1 (line 5): the real-time engine models a switch") == true, "\(String(describing: refused))")
-        // The footswitch made an input (the library's choice) is refused: the signal could move it.
-        #expect(throws: SimulationError.self) {
-            try Processor(c, configuration: ProcessorConfiguration(inputs: ["V1", "Vfs"], outputs: [.voltage("out")], sampleRate: 48_000))
+        #expect(crossings.count >= 10, "\(crossings.count) periods")
+        for (a, b) in zip(crossings.dropFirst(), crossings.dropFirst(2)) {
+            #expect(abs((b - a) / (charging + discharging) - 1) < 1e-4, "period \(b - a) against \(charging + discharging)")
+        }
+        // It turns at its edges: v(c) peaks at 3 V and dips to 1 V.
+        let late = zip(result.time, c).filter { $0.0 > 2e-3 }.map(\.1)
+        #expect(abs((late.max() ?? 0) - 3) < 0.01 && abs((late.min() ?? 0) - 1) < 0.01, "\(late.min() ?? 0) to \(late.max() ?? 0)")
+    }
+
+    @Test("switches the signal turns run in the real-time engine as in the reference simulator at the same step",
+          arguments: ["hysteresis", "current", "coupled", "chained", "relaxation"])
+    func realtime(_ name: String) throws {
+        let netlists = [
+            // Hysteresis (the turns of `voltageSwitch`), its current an output.
+            "hysteresis": """
+                V1 in 0 PWL(0 0 1m 5 2m 0 3m 5)
+                R1 in 0 1k
+                V2 sup 0 5
+                R2 sup out 1k
+                C1 out 0 1u
+                S1 out 0 in 0 sm
+                .model sm SW(VT=2.5 VH=1 RON=10 ROFF=1meg)
+                .tran 10u 3m
+                .print tran v(out) i(S1)
+                """,
+            // A W switch sensing the current of a source in the signal's path.
+            "current": """
+                V1 in 0 SIN(0 2 1k)
+                Vs in a 0
+                R1 a 0 1k
+                V2 sup 0 5
+                R2 sup out 1k
+                C1 out 0 100n
+                W1 out 0 Vs cm
+                .model cm CSW(IT=1m IH=0.2m RON=10 ROFF=1meg)
+                .tran 10u 3m
+                .print tran v(out) i(W1)
+                """,
+            // A control behind a capacitor, the switch in the signal's path.
+            "coupled": """
+                V1 in 0 SIN(0 1 1k)
+                C1 in ctl 1u
+                Rb ctl 0 10k
+                S1 in out ctl 0 sw
+                R3 out 0 10k
+                C3 out 0 10n
+                .model sw SW(VT=0.5 VH=0.2 RON=100 ROFF=1meg)
+                .tran 10u 3m
+                .print tran v(out)
+                """,
+            // S2's control moves only when S1 turns: found through S1's current.
+            "chained": """
+                Vin in 0 SIN(0 1 1k)
+                R0 in 0 1k
+                V2 sup 0 5
+                R1 sup x 1k
+                S1 x 0 in 0 sa
+                R2 sup y 1k
+                S2 y 0 x 0 sb
+                C1 y 0 100n
+                .model sa SW(VT=0.5 RON=10 ROFF=1meg)
+                .model sb SW(VT=2.5 VH=0.5 RON=10 ROFF=1meg)
+                .tran 10u 3m
+                .print tran v(x) v(y) i(S2)
+                """,
+            // A relaxation oscillator once its supply comes on: the switch discharges the
+            // capacitor that controls it, between 3 V and 1 V (over about nine steps: a switch
+            // that emptied it within one would have no consistent state at a fixed step).
+            "relaxation": """
+                V1 vcc 0 PULSE(0 5 0.1m 1u 1u 1 2)
+                R1 vcc c 100k
+                C1 c 0 10n
+                S1 c d c 0 sm
+                R2 d 0 10k
+                .model sm SW(VT=2 VH=1 RON=1 ROFF=1g)
+                .tran 10u 10m
+                .print tran v(c) v(d)
+                """,
+        ]
+        let c = try circuit(try #require(netlists[name]))
+        let comparison = try ProcessorTests.comparison(c)
+        #expect(!comparison.errors.isEmpty && comparison.finite)
+        for (probe, error) in comparison.errors { #expect(error <= 1e-6, "\(name): \(probe) differs by \(error) of its peak") }
+        // The switches did turn: the output swings between the states' levels.
+        let probe = comparison.errors[0].0
+        guard case .transient(var spec)? = c.analyses.first else { Issue.record("no .tran"); return }
+        spec.maxStep = nil
+        let values = try #require(Simulator(c).realtimeTransient(spec, probes: [probe]).0.values(probe))
+        let swing = (values.max() ?? 0) - (values.min() ?? 0)
+        #expect(swing > 0.5, "\(name): \(probe) swings \(swing)")
+        if name == "relaxation" {
+            // Several periods: v(c) rises through 2.5 V more than twice.
+            let crossings = zip(values, values.dropFirst()).filter { $0 < 2.5 && $1 >= 2.5 }.count
+            #expect(crossings >= 3, "relaxation: \(crossings) rising crossings")
         }
     }
 }

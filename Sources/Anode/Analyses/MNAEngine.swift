@@ -55,6 +55,14 @@ final class MNAEngine {
     var controlFractions: [Double]
     /// Each switch's state in the last assembly, decided from that iterate's control value.
     var switchOn: [Bool]
+    /// Whether the next assembly decides the switches' states from the accepted ones rather than
+    /// from the last iterate's: the first iteration of a Newton solve, as ngspice's first
+    /// iteration at a time point (its INITPRED) does; its later ones (INITFLOAT) keep the last
+    /// iterate's state while the control stays inside the window. So a switch that an iterate
+    /// turned stays turned when the solution's control falls back inside the window (a
+    /// relaxation oscillator's switch, which discharges its own control, has no solution at the
+    /// step otherwise).
+    var switchesFromAccepted = true
     /// Each switch's state at the last accepted solution (kept while its control stays inside
     /// the hysteresis window), and its control value there.
     var acceptedSwitchOn: [Bool]
@@ -224,9 +232,13 @@ final class MNAEngine {
             add(u, u, -r.resistance(controlFractions[r.control]))
         }
         for (k, w) in net.switches.enumerated() {
-            switchOn[k] = w.model.isOn(control: switchControl(k, x), wasOn: acceptedSwitchOn[k])
+            // The DC solution's junction-initializing first iteration takes the state as given
+            // (ON, OFF, or the accepted one), as ngspice's INITJCT: its iterate is no solution.
+            switchOn[k] = ctx.initializeJunctions ? acceptedSwitchOn[k]
+                : w.model.isOn(control: switchControl(k, x), wasOn: switchesFromAccepted ? acceptedSwitchOn[k] : switchOn[k])
             conductance(w.a, w.b, w.model.conductance(on: switchOn[k]))
         }
+        switchesFromAccepted = false
         for (k, v) in net.voltageSources.enumerated() {
             let u = net.unknown(ofBranch: v.branch)
             branchIncidence(v.p, v.n, u)
@@ -389,6 +401,7 @@ final class MNAEngine {
     /// the number of iterations is returned; nil when it did not converge (x then holds the last iterate).
     func newton(_ x: inout [Double], _ ctx: Context, limit: Int) throws(SimulationError) -> Int? {
         var context = ctx
+        switchesFromAccepted = true
         for iteration in 1...max(limit, 1) {
             assemble(at: x, context)
             if !context.initializeJunctions { noteResidual(at: x) }
@@ -414,9 +427,9 @@ final class MNAEngine {
         }
     }
 
-    /// Whether every switch takes at `x` the state the last assembly gave it.
+    /// Whether every switch keeps at `x` the state the last assembly gave it.
     func switchesHold(at x: [Double]) -> Bool {
-        for (k, w) in network.switches.enumerated() where w.model.isOn(control: switchControl(k, x), wasOn: acceptedSwitchOn[k]) != switchOn[k] {
+        for (k, w) in network.switches.enumerated() where w.model.isOn(control: switchControl(k, x), wasOn: switchOn[k]) != switchOn[k] {
             return false
         }
         return true
@@ -427,7 +440,7 @@ final class MNAEngine {
     func acceptSwitches(at x: [Double]) {
         for k in network.switches.indices {
             let control = switchControl(k, x)
-            acceptedSwitchOn[k] = network.switches[k].model.isOn(control: control, wasOn: acceptedSwitchOn[k])
+            acceptedSwitchOn[k] = network.switches[k].model.isOn(control: control, wasOn: switchOn[k])
             switchOn[k] = acceptedSwitchOn[k]
             acceptedSwitchControl[k] = control
         }
@@ -441,7 +454,12 @@ final class MNAEngine {
         for (k, w) in network.switches.enumerated() where switchOn[k] != acceptedSwitchOn[k] {
             let before = acceptedSwitchControl[k], after = switchControl(k, x)
             let edge = switchOn[k] ? w.model.threshold + w.model.hysteresis : w.model.threshold - w.model.hysteresis
-            let f = after != before ? min(max((edge - before) / (after - before), 0), 1) : 1
+            // A switch that moved its own control back inside the window (it turned in an
+            // iterate, and the solution keeps the state) turned somewhere within the step, but the
+            // control's end value does not say where: halve the step, until it is located within
+            // the resolution (ngspice's step stands, and its turn is up to that step early or late).
+            let beyond = switchOn[k] ? after > edge : after < edge
+            let f = !beyond ? 0.5 : after != before ? min(max((edge - before) / (after - before), 0), 1) : 1
             first = min(first ?? f, f)
         }
         return first

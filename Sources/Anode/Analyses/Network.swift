@@ -469,7 +469,7 @@ struct Network: Sendable {
         }
         for d in devices {
             switch d.model {
-            case .depletionCapacitance, .behavioral: continue  // no conduction between terminals (a behavioral source is a current source)
+            case .depletionCapacitance, .behavioral, .controlledSwitch: continue  // no conduction between terminals (a behavioral source is a current source)
             case .vdmos:
                 // Only the channel's drain and source conduct; the gate draws no DC current.
                 dc.union(d.terminals[1], d.terminals[2])

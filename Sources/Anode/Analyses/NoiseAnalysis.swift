@@ -258,7 +258,7 @@ extension Simulator {
                 gridNoise(tube.parameters.gridResistance, tube.parameters.gridSaturationCurrent, tube.portCurrents(v), t[0], t[2], device.owner)
             case .korenPentode(let tube):
                 gridNoise(tube.parameters.gridResistance, tube.parameters.gridSaturationCurrent, tube.portCurrents(v), t[0], t[3], device.owner)
-            case .dempwolfZolzerTriode, .depletionCapacitance, .behavioral:
+            case .dempwolfZolzerTriode, .depletionCapacitance, .behavioral, .controlledSwitch:
                 break
             }
         }

@@ -3,7 +3,8 @@
 ///
 /// Port layouts (voltages relative to the last terminal, currents into the other terminals):
 /// diode (a,k); BJT (b,e) (c,e), or (b,e) (b',e) (c,e) with a bias-dependent base resistance; JFET (g,s) (d,s); MOSFET (g,s) (d,s) (b,s); triode (g,k) (p,k);
-/// pentode (g1,k) (g2,k) (p,k); junction capacitance (a,k); behavioral source: as its terminals list them.
+/// pentode (g1,k) (g2,k) (p,k); junction capacitance (a,k); behavioral source: as its terminals list them;
+/// switch (a,b) (control).
 public enum NonlinearDevice: Hashable, Sendable {
     /// A junction diode.
     case diode(Diode)
@@ -27,6 +28,9 @@ public enum NonlinearDevice: Hashable, Sendable {
     case depletionCapacitance(DepletionCharge)
     /// A behavioral current source.
     case behavioral(BehavioralSource)
+    /// A switch the signal turns, as the real-time processor holds it (the reference simulator
+    /// keeps switches in its matrix instead: `Network.switches`).
+    case controlledSwitch(SwitchPort)
 
     /// Number of ports (terminals minus one).
     @inlinable
@@ -43,6 +47,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .korenPentode(let d): return d.portCount
         case .depletionCapacitance(let d): return d.portCount
         case .behavioral(let d): return d.portCount
+        case .controlledSwitch(let d): return d.portCount
         }
     }
 
@@ -61,6 +66,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .korenPentode(let d): return d.portCurrents(v)
         case .depletionCapacitance(let d): return d.portCurrents(v)
         case .behavioral(let d): return d.portCurrents(v)
+        case .controlledSwitch(let d): return d.portCurrents(v)
         }
     }
 
@@ -79,6 +85,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .korenPentode(let d): return d.hasCharge
         case .depletionCapacitance(let d): return d.hasCharge
         case .behavioral(let d): return d.hasCharge
+        case .controlledSwitch(let d): return d.hasCharge
         }
     }
 
@@ -98,6 +105,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .korenPentode(let d): return d.portCharges(v)
         case .depletionCapacitance(let d): return d.portCharges(v)
         case .behavioral(let d): return d.portCharges(v)
+        case .controlledSwitch(let d): return d.portCharges(v)
         }
     }
 
@@ -116,6 +124,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .korenPentode(let d): return d.limit(new, old: old)
         case .depletionCapacitance(let d): return d.limit(new, old: old)
         case .behavioral(let d): return d.limit(new, old: old)
+        case .controlledSwitch(let d): return d.limit(new, old: old)
         }
     }
 
@@ -139,7 +148,7 @@ public enum NonlinearDevice: Hashable, Sendable {
         case .mosfet(let m): return m.initialPortVoltages
         case .vdmos(let m): return m.initialPortVoltages
         case .quasiSaturation(let m): return m.initialPortVoltages
-        case .korenTriode, .dempwolfZolzerTriode, .korenPentode, .depletionCapacitance, .behavioral: return PortVector()
+        case .korenTriode, .dempwolfZolzerTriode, .korenPentode, .depletionCapacitance, .behavioral, .controlledSwitch: return PortVector()
         }
     }
 }

@@ -29,6 +29,25 @@ public struct Matrix: Sendable, Equatable {
         set { entries[row * columns + column] = newValue }
     }
 
+    /// This matrix with the rows of `other` below.
+    public func appendingRows(_ other: Matrix) -> Matrix {
+        precondition(other.columns == columns, "matrix dimensions do not match")
+        var m = Matrix(rows: rows + other.rows, columns: columns)
+        m.entries = entries + other.entries
+        return m
+    }
+
+    /// This matrix with the columns of `other` to the right.
+    public func appendingColumns(_ other: Matrix) -> Matrix {
+        precondition(other.rows == rows, "matrix dimensions do not match")
+        var m = Matrix(rows: rows, columns: columns + other.columns)
+        for r in 0..<rows {
+            for c in 0..<columns { m[r, c] = self[r, c] }
+            for c in 0..<other.columns { m[r, columns + c] = other[r, c] }
+        }
+        return m
+    }
+
     /// The matrix product.
     public static func * (a: Matrix, b: Matrix) -> Matrix {
         precondition(a.columns == b.rows, "matrix dimensions do not match")

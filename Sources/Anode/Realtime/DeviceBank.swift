@@ -336,6 +336,7 @@ struct DeviceBank {
     @usableFromInline var pentodes: DeviceArray<KorenPentode>
     @usableFromInline var capacitances: DeviceArray<DepletionCharge>
     @usableFromInline var behavioral: DeviceArray<BehavioralSource>
+    @usableFromInline var switches: DeviceArray<SwitchPort>
 
     /// The devices of `model`, with device k's Jacobian block at `blockOffsets[k]`, rows `blockStrides[k]` apart.
     init(_ model: StateSpaceModel, blockOffsets: [Int], blockStrides: [Int]) {
@@ -344,6 +345,7 @@ struct DeviceBank {
         var mosfets: [DeviceSlot<MOSFETLevel1>] = [], vdmos: [DeviceSlot<VDMOS>] = [], quasi: [DeviceSlot<QuasiSaturationResistance>] = [], korens: [DeviceSlot<KorenTriode>] = []
         var dzs: [DeviceSlot<DempwolfZolzerTriode>] = [], pentodes: [DeviceSlot<KorenPentode>] = []
         var caps: [DeviceSlot<DepletionCharge>] = [], behavioral: [DeviceSlot<BehavioralSource>] = []
+        var switches: [DeviceSlot<SwitchPort>] = []
         func slot<D: PortDevice>(_ d: D, _ k: Int) -> DeviceSlot<D> {
             DeviceSlot(device: d, offset: model.devices[k].offset, ports: d.portCount, hasCharge: d.hasCharge,
                        linearization: model.linearization[k], charge: model.initialCharges[k], chargeCurrent: PortVector(),
@@ -363,6 +365,7 @@ struct DeviceBank {
             case .korenPentode(let d): pentodes.append(slot(d, k))
             case .depletionCapacitance(let d): caps.append(slot(d, k))
             case .behavioral(let d): behavioral.append(slot(d, k))
+            case .controlledSwitch(let d): switches.append(slot(d, k))
             }
         }
         self.diodes = DeviceArray(diodes, recordingSecondDerivatives: record)
@@ -376,17 +379,20 @@ struct DeviceBank {
         self.pentodes = DeviceArray(pentodes, recordingSecondDerivatives: record)
         self.capacitances = DeviceArray(caps, recordingSecondDerivatives: record)
         self.behavioral = DeviceArray(behavioral, recordingSecondDerivatives: record)
+        self.switches = DeviceArray(switches, recordingSecondDerivatives: record)
     }
 
     func reset() {
         diodes.reset(); bjts.reset(); jfets.reset(); mosfets.reset(); vdmos.reset(); quasiSaturation.reset()
         korenTriodes.reset(); dzTriodes.reset(); pentodes.reset(); capacitances.reset(); behavioral.reset()
+        switches.reset()
+        for s in 0..<switches.count { switches.slots[s].device.reset() }
     }
 
     func deallocate() {
         diodes.deallocate(); bjts.deallocate(); jfets.deallocate(); mosfets.deallocate(); vdmos.deallocate(); quasiSaturation.deallocate()
         korenTriodes.deallocate(); dzTriodes.deallocate(); pentodes.deallocate(); capacitances.deallocate()
-        behavioral.deallocate()
+        behavioral.deallocate(); switches.deallocate()
     }
 
     @inlinable @inline(__always)
@@ -403,6 +409,13 @@ struct DeviceBank {
         if pentodes.count > 0 { pentodes.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if capacitances.count > 0 { capacitances.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
         if behavioral.count > 0 { behavioral.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0) }
+        if switches.count > 0 {
+            for s in 0..<switches.count {
+                let slot = switches.slots + s
+                slot.pointee.device.decide(control: v[slot.pointee.offset &+ 1])
+            }
+            switches.evaluate(v, into: current, blocks: blocks, chargeBlocks: chargeBlocks, a0: a0)
+        }
     }
 
     @inlinable @inline(__always)
@@ -419,6 +432,7 @@ struct DeviceBank {
         if pentodes.count > 0 { pentodes.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if capacitances.count > 0 { capacitances.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
         if behavioral.count > 0 { behavioral.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
+        if switches.count > 0 { switches.correct(delta, current: current, blocks: blocks, chargeBlocks: chargeBlocks) }
     }
 
     /// Every device's second-order part of its port currents for the move `delta` (see
@@ -450,7 +464,7 @@ struct DeviceBank {
     var givesSecondOrderTerm: Bool {
         diodes.givesSecondOrderTerm || bjts.givesSecondOrderTerm || jfets.givesSecondOrderTerm || mosfets.givesSecondOrderTerm || vdmos.givesSecondOrderTerm || quasiSaturation.givesSecondOrderTerm
             || korenTriodes.givesSecondOrderTerm || dzTriodes.givesSecondOrderTerm || pentodes.givesSecondOrderTerm
-            || capacitances.givesSecondOrderTerm || behavioral.givesSecondOrderTerm
+            || capacitances.givesSecondOrderTerm || behavioral.givesSecondOrderTerm || switches.givesSecondOrderTerm
     }
 
     /// Every device's second-order remainder for the step `step` into `r` (see
@@ -468,6 +482,7 @@ struct DeviceBank {
         if pentodes.count > 0 { pentodes.secondOrder(step, into: r) }
         if capacitances.count > 0 { capacitances.secondOrder(step, into: r) }
         if behavioral.count > 0 { behavioral.secondOrder(step, into: r) }
+        if switches.count > 0 { switches.secondOrder(step, into: r) }
     }
 
     /// Accepts the sample's charges; writes the change of each charged port's history to `historyChange`.
@@ -494,6 +509,8 @@ struct DeviceBank {
         dzTriodes.copyCharges(from: other.dzTriodes, smoothing: smoothing); pentodes.copyCharges(from: other.pentodes, smoothing: smoothing)
         capacitances.copyCharges(from: other.capacitances, smoothing: smoothing)
         behavioral.copyCharges(from: other.behavioral, smoothing: smoothing)
+        // A switch's state travels with the charges: the same circuit, at another step.
+        for s in 0..<switches.count { switches.slots[s].device = other.switches.slots[s].device }
     }
 
     /// Keeps every device's present charge current (see `DeviceArray.saveChargeCurrents`).
@@ -502,6 +519,30 @@ struct DeviceBank {
         diodes.saveChargeCurrents(); bjts.saveChargeCurrents(); jfets.saveChargeCurrents(); mosfets.saveChargeCurrents(); vdmos.saveChargeCurrents(); quasiSaturation.saveChargeCurrents()
         korenTriodes.saveChargeCurrents(); dzTriodes.saveChargeCurrents(); pentodes.saveChargeCurrents()
         capacitances.saveChargeCurrents(); behavioral.saveChargeCurrents()
+    }
+
+    /// Starts a sample's Newton iteration: each switch from its accepted state.
+    @inlinable @inline(__always)
+    func beginSwitchStep() {
+        for s in 0..<switches.count { switches.slots[s].device.beginStep() }
+    }
+
+    /// Takes each switch's state at the accepted sample (its last evaluation's) as the one the
+    /// next sample starts from (a rejected sample keeps the states it had).
+    @inlinable @inline(__always)
+    func acceptSwitches() {
+        for s in 0..<switches.count { switches.slots[s].device.accept() }
+    }
+
+    /// Whether every switch keeps at port voltages `v` the state of its latest evaluation: a
+    /// Newton step that turns one cannot be taken to first order (the law changes with the state).
+    @inlinable @inline(__always)
+    func switchesHold(at v: UnsafePointer<Double>) -> Bool {
+        for s in 0..<switches.count {
+            let slot = switches.slots + s
+            if slot.pointee.device.state(control: v[slot.pointee.offset &+ 1]) != slot.pointee.device.iterateOn { return false }
+        }
+        return true
     }
 
     /// Drops the charges evaluated during a rejected sample.

@@ -288,13 +288,15 @@ public final class Processor {
         for name in configuration.inputs where !seen.insert(name.lowercased()).inserted {
             throw SimulationError("input '\(name)' is given twice")
         }
-        try self.init(circuit, configuration: configuration, fineSteps: 4, levels: configuration.substepLevels, isFineModel: false, constantDevices: nil)
+        try self.init(circuit, configuration: configuration, fineSteps: 4, levels: configuration.substepLevels, isFineModel: false, constantDevices: nil,
+                      movingSwitches: nil)
     }
 
     /// A processor whose steps that fail are solved again in `fineSteps` shorter ones, whose own
-    /// failing steps likewise, `levels` deep (0: never).
+    /// failing steps likewise, `levels` deep (0: never). `constantDevices` and `movingSwitches`:
+    /// the parent's, for a fine model (see `StateSpaceModel.init`).
     init(_ circuit: Circuit, configuration: ProcessorConfiguration, fineSteps: Int, levels: Int, isFineModel: Bool,
-         constantDevices: Set<Int>?) throws(SimulationError) {
+         constantDevices: Set<Int>?, movingSwitches: [Int]?) throws(SimulationError) {
         guard configuration.sampleRate > 0, configuration.sampleRate.isFinite else {
             throw SimulationError("sample rate must be positive, not \(configuration.sampleRate)")
         }
@@ -310,7 +312,7 @@ public final class Processor {
         let modelRest = configuration.restInputs.map { $0 + (clocked ? [0] : []) }
         let model = try StateSpaceModel(circuit, step: 1 / (configuration.sampleRate * Double(configuration.oversampling)),
                                         inputs: modelInputs, outputs: configuration.outputs, restInputs: modelRest,
-                                        constantDevices: constantDevices)
+                                        constantDevices: constantDevices, movingSwitches: movingSwitches)
         // Everything that can throw comes before the buffers below, which only deinit frees (a
         // fine model that failed after them leaked them all; found by the fuzzer under LeakSanitizer).
         if fineSteps > 1 && levels > 0 && model.portCount > 0 {
@@ -320,7 +322,7 @@ public final class Processor {
             // The fine model folds the ports this one folds (a port on the edge of constant at one
             // step may not be at the other: a fuzzed op-amp model had 8 ports here and 10 there).
             let candidate = try Processor(circuit, configuration: fineConfiguration, fineSteps: fineSteps, levels: levels - 1, isFineModel: true,
-                                          constantDevices: model.constantDevices)
+                                          constantDevices: model.constantDevices, movingSwitches: model.movingSwitches)
             // The two models must have the same ports, devices and full states to hand a step over;
             // should they not, this processor takes no sub-steps, and a step it cannot solve counts as failed.
             if candidate.np == model.portCount && candidate.fullStates == model.fullStateCount && candidate.nu == model.inputCount

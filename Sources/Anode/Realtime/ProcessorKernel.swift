@@ -370,6 +370,8 @@ extension Processor {
             // steps beyond 2·N·Vt; FETs: volts), so only larger ones are offered to it.
             if !small && (Shape.ports == 1 || Shape.ports == 2) && curvatureAllows(Shape.self) { small = true }
             if !small && scalable && curvatureScalesAllow(Shape.self) { small = true }
+            // A switch the step would turn changes its law: evaluate there instead.
+            if small && devices.switches.count > 0 && !devices.switchesHold(at: vTrial) { small = false }
             if small {
                 if (Shape.ports == 1 || Shape.ports == 2) && state.pointee.solvesJunctions {
                     state.pointee.junctions.solvedFirstOrder(step: SIMD2(residual[0], n == 2 ? residual[1] : 0))
@@ -533,6 +535,7 @@ extension Processor {
     @inlinable
     func step<Shape: KernelShape>(_: Shape.Type, _ y: UnsafeMutablePointer<Double>, handedOver: Int? = nil) {
         computeP()
+        if devices.switches.count > 0 { devices.beginSwitchStep() }
         let n = Shape.ports != 0 ? Shape.ports : np
         let state = runtime
         var rejected = false
@@ -691,6 +694,7 @@ extension Processor {
         } else {
             updateStateAndOutputs(y)
             devices.accept(a0: a0, historyWeight: historyWeight, historyChange: historyChange)
+            if devices.switches.count > 0 { devices.acceptSwitches() }
             for k in 0..<n { pPrevious[k] = p[k]; vPrevious[k] = v[k]; currentPrevious[k] = current[k] }
         }
         if state.pointee.consecutiveFailures >= failureLimit {

@@ -522,7 +522,7 @@ extension Processor {
         }
         let d = devices
         let counts = [d.diodes.count, d.bjts.count, d.jfets.count, d.mosfets.count, d.vdmos.count, d.quasiSaturation.count, d.korenTriodes.count,
-                      d.dzTriodes.count, d.pentodes.count, d.capacitances.count, d.behavioral.count]
+                      d.dzTriodes.count, d.pentodes.count, d.capacitances.count, d.behavioral.count, d.switches.count]
         guard counts.filter({ $0 > 0 }).count == 1 else { return .none }
         if fits(d.diodes) { return .diodes }
         if fits(d.bjts) { return .bjts }

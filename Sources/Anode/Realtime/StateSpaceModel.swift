@@ -69,12 +69,17 @@ struct StateSpaceModel {
 
     /// The devices `foldConstantPorts` made constants, by their place before it.
     var constantDevices: Set<Int> = []
+    /// The switches (by their place in the network) that the signal may turn, which are devices
+    /// after the circuit's own (`SwitchPort`).
+    var movingSwitches: [Int] = []
 
     /// Derives the model of `circuit` for step `step`. Inputs are the named sources; outputs the probes.
     /// With `constantDevices`, exactly those devices are folded as constant (a sub-step model takes
     /// its parent's, so that the two keep the same ports).
+    /// With `movingSwitches`, exactly those switches are devices (a sub-step model takes its
+    /// parent's, as it takes its constant devices).
     init(_ circuit: Circuit, step: Double, inputs: [String], outputs: [Probe], restInputs: [Double]? = nil,
-         constantDevices: Set<Int>? = nil) throws(SimulationError) {
+         constantDevices: Set<Int>? = nil, movingSwitches: [Int]? = nil) throws(SimulationError) {
         self.step = step
         let network: Network
         do { network = try Network(circuit) } catch { throw SimulationError(error.description) }
@@ -139,30 +144,26 @@ struct StateSpaceModel {
         let op = try engine.solveDC(restContext, guess: nil, iterationLimit: circuit.options.dcIterationLimit).x
 
         // Ports.
-        var devices: [(NonlinearDevice, Int)] = []
+        var devices: [(device: NonlinearDevice, offset: Int)] = []
         var offset = 0
         for d in net.devices {
             devices.append((d.model, offset))
             offset += d.model.portCount
         }
-        self.devices = devices
         var blocks: [Int] = []
         var blockStorage = 0
         for d in net.devices {
             blocks.append(blockStorage)
             blockStorage += d.model.portCount * d.model.portCount
         }
-        blockOffsets = blocks
-        self.blockStorage = blockStorage
-        let np = offset
-        portCount = np
+        var np = offset
         var Nn = Matrix(rows: np, columns: n)
         for (d, device) in net.devices.enumerated() {
             let count = device.model.portCount
             for k in 0..<count {
                 let (t, ref) = device.port(k)
-                if t != 0 { Nn[devices[d].1 + k, t - 1] += 1 }
-                if ref != 0 { Nn[devices[d].1 + k, ref - 1] -= 1 }
+                if t != 0 { Nn[devices[d].offset + k, t - 1] += 1 }
+                if ref != 0 { Nn[devices[d].offset + k, ref - 1] -= 1 }
             }
         }
 
@@ -190,7 +191,7 @@ struct StateSpaceModel {
             }
             linearization.append(g)
             initialCharges.append(q)
-            for k in 0..<device.model.portCount { initialPorts[devices[d].1 + k] = v[k] }
+            for k in 0..<device.model.portCount { initialPorts[devices[d].offset + k] = v[k] }
         }
         // A port whose node only its own device reaches (a transistor's internal base behind a
         // bias-dependent rb) keeps only the diagonal of its linearization, so that the linear part
@@ -204,7 +205,7 @@ struct StateSpaceModel {
             guard linearization[d][k, k] > 0 else { inner[d] = -1; continue }
             // The other ports keep the device's conductance seen through the internal node at
             // rest (its Schur complement), so that ĩ stays small near the operating point.
-            let count = net.devices[d].model.portCount, o = devices[d].1
+            let count = net.devices[d].model.portCount, o = devices[d].offset
             let g = linearization[d]
             for r in 0..<count {
                 for c in 0..<count where r != k || c != k {
@@ -215,10 +216,6 @@ struct StateSpaceModel {
             }
         }
         M = M - Nn.transposed * dropped * Nn
-        internalPorts = inner
-        self.linearization = linearization
-        self.initialCharges = initialCharges
-        self.initialPorts = initialPorts
 
         // States: capacitors, then inductors. Bs injects them; W·x gives the half of their update.
         let ns = net.capacitors.count + net.inductors.count
@@ -245,6 +242,49 @@ struct StateSpaceModel {
         let xop = Matrix(rows: n, columns: 1, entries: op)
         initialState = (W * xop).entries
 
+        // The linear part's factors, and the columns of everything that moves: states, inputs,
+        // device currents and knobs.
+        let lu: DenseLU
+        do { lu = try DenseLU(M) } catch {
+            throw SimulationError("the circuit's equations are singular at the operating point; the real-time model cannot be built")
+        }
+        let nv = net.controlledResistors.count
+        var U = Matrix(rows: n, columns: nv)
+        for (k, r) in net.controlledResistors.enumerated() { U[net.unknown(ofBranch: r.branch), k] = 1 }
+        let Ms = lu.solving(Bs), Mu = lu.solving(Bu), Mv = lu.solving(U)
+
+        // Switches stand in M in their operating point's state. One whose control nothing moves
+        // (a footswitch's DC voltage, a divider off the supply) keeps it; one that a state, an
+        // input, a device's current, a knob or another such switch reaches becomes a device of two
+        // ports (`SwitchPort`): its own voltage, whose current is (G(state) − G₀)·v beyond what M
+        // holds, and its control, which draws nothing.
+        let moving = movingSwitches ?? Self.movingSwitches(in: net, lu: lu, devicePorts: Nn, states: Ms, inputs: Mu, knobs: Mv)
+        self.movingSwitches = moving
+        for k in moving {
+            let w = net.switches[k]
+            let on = engine.switchOn[k]
+            devices.append((.controlledSwitch(SwitchPort(w.model, restOn: on)), np))
+            blocks.append(blockStorage)
+            blockStorage += 4
+            var g = PortMatrix()
+            g[0, 0] = w.model.conductance(on: on)
+            linearization.append(g)
+            initialCharges.append(PortVector())
+            let rows = Self.switchRows(w, in: net, n: n)
+            Nn = Nn.appendingRows(rows)
+            initialPorts += (rows * xop).entries
+            inner.append(-1)
+            np += 2
+        }
+        self.devices = devices
+        blockOffsets = blocks
+        self.blockStorage = blockStorage
+        portCount = np
+        internalPorts = inner
+        self.linearization = linearization
+        self.initialCharges = initialCharges
+        self.initialPorts = initialPorts
+
         // Outputs: rows over x, plus rows over s for capacitor currents (i = g·v − h).
         let no = outputs.count
         outputCount = no
@@ -256,7 +296,7 @@ struct StateSpaceModel {
         var Ou = Matrix(rows: no, columns: nu)
         /// Output row r reads `sign` times the current of port k of device d.
         func portCurrent(_ r: Int, device d: Int, port k: Int, sign: Double) {
-            let o = devices[d].1, count = net.devices[d].model.portCount
+            let o = devices[d].offset, count = net.devices[d].model.portCount
             Oz[r, o + k] += sign
             for c in 0..<count where linearization[d][k, c] != 0 {
                 for j in 0..<n { No[r, j] += sign * linearization[d][k, c] * Nn[o + c, j] }
@@ -304,9 +344,10 @@ struct StateSpaceModel {
                 case .capacitor(let k): tap(r, .capacitor(k, sign: 1))
                 case .device(let d): tap(r, .device(d, terminal: 0))
                 case .switch(let k):
-                    // Held in its operating point's state (see above).
+                    // Its operating point's conductance, and for a switch that turns, its port's ĩ.
                     let w = net.switches[k]
                     difference(r, w.a, w.b, w.model.conductance(on: engine.switchOn[k]))
+                    if let m = moving.firstIndex(of: k) { Oz[r, devices[net.devices.count + m].offset] += 1 }
                 case .behavioral(let d):
                     guard case .behavioral(let b) = net.devices[d].model else { break }
                     portCurrent(r, device: d, port: b.outputPort.port, sign: b.outputPort.sign)
@@ -327,12 +368,8 @@ struct StateSpaceModel {
         }
 
         // The products.
-        let lu: DenseLU
-        do { lu = try DenseLU(M) } catch {
-            throw SimulationError("the circuit's equations are singular at the operating point; the real-time model cannot be built")
-        }
         let Z = -1 * Nn.transposed
-        let Ms = lu.solving(Bs), Mu = lu.solving(Bu), Mz = lu.solving(Z)
+        let Mz = lu.solving(Z)
         // A companion source after a step is h = g·v + w·i with i = g·v − h_prev (w: the history
         // weight), so h = (1 + w)·g·v − w·h_prev.
         let w = history, gain = 1 + history
@@ -350,10 +387,6 @@ struct StateSpaceModel {
         controls = net.controls
         controlledResistors = net.controlledResistors
         baseResistances = net.controlledResistors.map { $0.resistance(net.controls[$0.control].control.fraction) }
-        let nv = net.controlledResistors.count
-        var U = Matrix(rows: n, columns: nv)
-        for (k, r) in net.controlledResistors.enumerated() { U[net.unknown(ofBranch: r.branch), k] = 1 }
-        let Mv = lu.solving(U)
         let Ut = U.transposed
         Q = Ut * Mv
         Ls = gain * (W * Mv)
@@ -362,31 +395,6 @@ struct StateSpaceModel {
         Rs = Ut * Ms
         Ru = Ut * Mu
         Rz = Ut * Mz
-        // Switches stand in M in their operating point's state. One whose control nothing moves
-        // (a footswitch's DC voltage, a divider off the supply) keeps it; one that a state, an
-        // input, a device's current or a knob reaches could turn, and is refused: the model's
-        // matrices are derived for fixed conductances.
-        for w in net.switches {
-            var row = Matrix(rows: 1, columns: n)
-            switch w.control {
-            case let .voltage(p, m):
-                if p != 0 { row[0, p - 1] += 1 }
-                if m != 0 { row[0, m - 1] -= 1 }
-            case let .branch(b):
-                row[0, net.unknown(ofBranch: b)] = 1
-            }
-            let moving = [row * Ms, row * Mz, row * Mv].flatMap(\.entries) + (row * Mu).entries.dropLast()
-            let largest = (moving + [(row * Mu).entries.last ?? 0]).map(abs).max() ?? 0
-            if moving.contains(where: { abs($0) > 1e-12 * max(largest, 1) }) {
-                let element = circuit.elements[w.owner]
-                let line = element.location.map { " (line \($0.line))" } ?? ""
-                if element.name.hasSuffix("#legswitch") {
-                    // An XSPICE hyst: its leg is such a switch's state.
-                    throw SimulationError("\(element.name.dropLast(10))\(line): the real-time engine cannot run a hysteresis that the signal moves (XSPICE's hyst, or a core with mode=2: its leg turns like a switch within a sample): use the MNA engine")
-                }
-                throw SimulationError("\(element.name)\(line): the real-time engine models a switch (S, W) only when DC sources alone set its control (a footswitch); this one's resistance could jump with the signal: use the MNA engine")
-            }
-        }
         subsystems = []
         isolateInternalPorts()
         foldDiodeStrings(Self.diodeStrings(in: net))
@@ -422,6 +430,47 @@ struct StateSpaceModel {
         Rs = Rs * V
         initialState = (inverse * Matrix(rows: stateCount, columns: 1, entries: initialState)).entries
         stateCount = V.columns
+    }
+
+    /// Switch `w`'s two port rows over the unknowns: its voltage (a − b) and its control (the
+    /// voltage between its control nodes, or the branch current it senses).
+    static func switchRows(_ w: Network.Switch, in net: Network, n: Int) -> Matrix {
+        var rows = Matrix(rows: 2, columns: n)
+        if w.a != 0 { rows[0, w.a - 1] += 1 }
+        if w.b != 0 { rows[0, w.b - 1] -= 1 }
+        switch w.control {
+        case let .voltage(p, m):
+            if p != 0 { rows[1, p - 1] += 1 }
+            if m != 0 { rows[1, m - 1] -= 1 }
+        case let .branch(b):
+            rows[1, net.unknown(ofBranch: b)] = 1
+        }
+        return rows
+    }
+
+    /// The switches whose control a state, an input, a device's current (`devicePorts`: the
+    /// devices' port rows), a knob, or the current of another such switch reaches, by their place in
+    /// `net.switches`; `states`, `inputs` and `knobs` are M⁻¹ times their columns.
+    static func movingSwitches(in net: Network, lu: DenseLU, devicePorts: Matrix, states: Matrix, inputs: Matrix, knobs: Matrix) -> [Int] {
+        let n = devicePorts.columns
+        var currents = lu.solving(-1 * devicePorts.transposed)
+        var moving: [Int] = []
+        var changed = true
+        while changed {
+            changed = false
+            for (k, w) in net.switches.enumerated() where !moving.contains(k) {
+                let row = Matrix(rows: 1, columns: n, entries: Array(switchRows(w, in: net, n: n).entries[n..<(2 * n)]))
+                let driven = (row * inputs).entries
+                let reach = [row * states, row * currents, row * knobs].flatMap(\.entries) + driven.dropLast()
+                let largest = (reach + [driven.last ?? 0]).map(abs).max() ?? 0
+                guard reach.contains(where: { abs($0) > 1e-12 * max(largest, 1) }) else { continue }
+                moving.append(k)
+                changed = true
+                // Its current reaches the others' controls as a device's does.
+                currents = currents.appendingColumns(lu.solving(-1 * Matrix(rows: 1, columns: n, entries: Array(switchRows(w, in: net, n: n).entries[0..<n])).transposed))
+            }
+        }
+        return moving.sorted()
     }
 
     /// Each device's internal port, or −1: a port whose node (the non-reference terminal) is
