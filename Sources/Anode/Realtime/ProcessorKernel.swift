@@ -382,7 +382,9 @@ extension Processor {
                 return (true, iterations, 0)
             }
             _ = devices.limit(vTrial, old: v)
-            settled = fresh
+            // Settled only if no switch turns there: the evaluation that ends the iteration would
+            // otherwise change the law the step was solved with.
+            settled = fresh && (devices.switches.count == 0 || devices.switchesHold(at: vTrial))
             for k in 0..<n {
                 if !(abs(vTrial[k] - v[k]) <= absoluteTolerance + relativeTolerance * abs(v[k])) { settled = false }
                 v[k] = vTrial[k]
