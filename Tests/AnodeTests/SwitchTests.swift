@@ -174,7 +174,7 @@ struct SwitchTests {
         let config = ProcessorConfiguration(inputs: ["V1"], outputs: [.voltage("out")], sampleRate: 48_000)
         #expect(try Processor(c, configuration: config).np == 2)
         // A control from a divider off a supply, and a current switch sensing a DC source's current,
-        // are held too; a control behind a capacitor from the signal is refused.
+        // are held too; a control behind a capacitor from the signal makes the switch a device.
         let divided = try Circuit(netlistText: """
             t
             V1 in 0 SIN(0 1 1k)
