@@ -41,6 +41,34 @@ extension Elaborator {
         try addLaw(name, output, reads: [(state, .ground)], a, b, voltage: series, element: element, in: scope, at: location)
     }
 
+    /// `capacitoric` and `inductoric`: a capacitor C whose voltage starts at ic, an inductor L whose
+    /// current starts at ic — at the operating point too, where ngspice's code models hold them
+    /// there (a voltage source of ic across the capacitor, a current source of ic through the
+    /// inductor) instead of solving for them, so that a transient starts from ic without UIC.
+    ///
+    /// As ngspice builds them, the state is an integral: an inner node `A1#state` (1 F to ground,
+    /// held at ic at DC) integrates i/C of the current into the capacitor's port (`A1#in`, reading
+    /// the current of `A1`, the voltage source v(a, b) = v(state)), or v(a, b)/L across the
+    /// inductor's port (`A1` is then the current source i = v(state) from a to b). In AC the port
+    /// is 1/(jωC) or jωL, as ngspice's.
+    mutating func reactanceWithInitialCondition(_ name: String, _ a: Node, _ b: Node, capacitor: Bool, value: Double, initial: Double,
+                                                model: ModelStatement, at location: SourceLocation) throws(NetlistError) {
+        let what = capacitor ? "capacitoric's c" : "inductoric's l"
+        guard value.isFinite, value > 0 else { throw NetlistError("\(name): \(what) must be positive, not \(value)", at: model.location) }
+        guard initial.isFinite else { throw NetlistError("\(name): the initial condition ic must be a number, not \(initial)", at: model.location) }
+        guard a != b else { throw NetlistError("\(name): both nodes of the port are '\(a.name)'", at: location) }
+        let state = parasiticNode(of: name, "state")
+        try circuit.add("\(name)#state", .capacitor(state, .ground, capacitance: 1, initialVoltage: initial), at: location)
+        circuit.dcHolds[state] = initial
+        if capacitor {
+            try circuit.add(name, .voltageControlledVoltageSource(a, b, state, .ground, gain: 1), at: location)
+            try circuit.add("\(name)#in", .currentControlledCurrentSource(.ground, state, controller: name, gain: 1 / value), at: location)
+        } else {
+            try circuit.add(name, .voltageControlledCurrentSource(a, b, state, .ground, transconductance: 1), at: location)
+            try circuit.add("\(name)#in", .voltageControlledCurrentSource(.ground, state, a, b, transconductance: 1 / value), at: location)
+        }
+    }
+
     /// `hyst`: a backlash between two legs, each the line from out_lower_limit to out_upper_limit
     /// with slope (upper − lower)/(in_high − in_low), its corners rounded over ±d (`input_domain`,
     /// with `fraction` that fraction of in_high − in_low): the rising leg from in_low + hyst to

@@ -139,6 +139,8 @@ extension Elaborator {
                    ["in_offset": .real(0), "gain": .real(1), "num_coeff": .list, "den_coeff": .list, "int_ic": .list, "denormalized_freq": .real(1)]),
         "lcouple": ([CodeModelPosition(name: "l", input: false, defaultType: "hd", allowed: ["h", "hd"]),
                      CodeModelPosition(name: "mmf_out", input: false, defaultType: "hd", allowed: ["hd"])], ["num_turns": .real(1)]),
+        "capacitoric": ([CodeModelPosition(name: "cap", input: false, defaultType: "hd", allowed: ["hd"])], ["c": .real(nil), "ic": .real(0)]),
+        "inductoric": ([CodeModelPosition(name: "ind", input: false, defaultType: "gd", allowed: ["gd"])], ["l": .real(nil), "ic": .real(0)]),
         "core": ([CodeModelPosition(name: "mc", input: false, defaultType: "gd", allowed: ["g", "gd"])],
                  ["h_array": .list, "b_array": .list, "area": .optional, "length": .optional, "input_domain": .real(0.01), "fraction": .real(1),
                   "mode": .real(1), "in_low": .real(0), "in_high": .real(1), "hyst": .real(0.1), "out_lower_limit": .real(0), "out_upper_limit": .real(1)]),
@@ -151,7 +153,7 @@ extension Elaborator {
     static let otherCodeModels: Set<String> = [
         "filesource", "multi_input_pwl", "ilimit",
         "slew", "square", "oneshot", "cmeter", "lmeter", "memristor", "table2d", "table3d",
-        "delay", "capacitor", "inductor", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
+        "delay", "adc_bridge", "dac_bridge", "d_to_real", "real_to_v",
     ]
 
     /// An `A` line.
@@ -201,6 +203,13 @@ extension Elaborator {
             let ports: [[Node]] = connections.map { if case .single(let p) = $0 { p.nodes } else { [] } }
             return try inductiveCoupling(name, winding: (ports[0][0], ports[0][1]), mmf: (ports[1][0], ports[1][1]),
                                          turns: parameters["num_turns"]![0], model: model, at: line.location)
+        }
+        if model.type == "capacitoric" || model.type == "inductoric" {
+            let parameters = try codeModelParameters(model, spec.parameters, inputs: 0, element: line.name, in: modelScope)
+            guard case .single(let port) = connections[0] else { throw NetlistError("\(line.name): the \(model.type)'s port is one port", at: line.location) }
+            return try reactanceWithInitialCondition(name, port.nodes[0], port.nodes[1], capacitor: model.type == "capacitoric",
+                                                      value: parameters[model.type == "capacitoric" ? "c" : "l"]![0], initial: parameters["ic"]![0],
+                                                      model: model, at: line.location)
         }
         if model.type == "mult", inputs[0].count < 2 {
             throw NetlistError("\(line.name): a mult takes two inputs or more", at: connections[0].location)
