@@ -451,6 +451,26 @@ struct CodeModelTests {
         for (probe, error) in comparison.errors { #expect(error <= 1e-6, "real-time engine: \(probe) differs by \(error) of its peak") }
     }
 
+    @Test("a held state that moves from the first instant: the first fixed step integrates all of it, in both engines")
+    func firstStepFromHeldState() throws {
+        // An integrator of a DC input from out_ic = 0: y = 1000·t, which the trapezoidal rule
+        // integrates exactly. Its state's capacitor carries current from t = 0; a first step
+        // that took that current as 0 (as both engines did until 2026-12-01) integrated half of
+        // it, and every later point lagged by half a step (y = 1000·(t − h/2)).
+        var c = try circuit("V1 in 0 1\nA1 in out integ\n.model integ int(gain=1000 out_lower_limit=-100 out_upper_limit=100)\nR1 out 0 1k\n.tran 1m 10m\n")
+        guard case .transient(var spec)? = c.analyses.first else { Issue.record("no .tran"); return }
+        spec.maxStep = nil
+        let (realtime, _) = try Simulator(c).realtimeTransient(spec, probes: [.voltage("out")])
+        c.options.fixedStep = true
+        let reference = try Simulator(c).transient(spec, probes: [.voltage("out")])
+        let (y, z) = (try #require(realtime.values(.voltage("out"))), try #require(reference.values(.voltage("out"))))
+        #expect(y.count == 11 && z.count == 11)
+        for (k, t) in realtime.time.enumerated() {
+            #expect(abs(y[k] - 1000 * t) < 1e-9, "real time, t = \(t): \(y[k])")
+            #expect(abs(z[k] - 1000 * t) < 1e-9, "reference, t = \(t): \(z[k])")
+        }
+    }
+
     @Test("a sine oscillator at a fixed control is the sine of its frequency")
     func fixedSine() throws {
         let c = try circuit("""

@@ -548,6 +548,29 @@ final class MNAEngine {
 
     // MARK: Charge state
 
+    /// The currents of the charges (capacitors, device ports; for inductors, dΦ/dt, their voltage)
+    /// an instant after solution `x`, in the flat layout: found by a backward-Euler step of `h` from
+    /// `x` (so short that every charge stays put) with `base`'s sources and no node held, as a
+    /// transient's first step from held nodes needs them. Nil if Newton fails there. The engine's
+    /// switch states and port voltages are as they were at `x` afterwards.
+    func chargeCurrents(leaving x: [Double], _ base: Context, instant h: Double, iterationLimit: Int) -> (currents: [Double], iterations: Int)? {
+        let (savedSwitches, savedPorts) = (switchOn, portVoltages)
+        defer { switchOn = savedSwitches; portVoltages = savedPorts }
+        let q = charges(at: x)
+        previousCharge = q
+        previousCurrent = [Double](repeating: 0, count: chargeCount)
+        var ctx = base
+        ctx.mode = .transient
+        ctx.a0 = 1 / h
+        ctx.beta = 0
+        ctx.heldNodes = [:]
+        ctx.initializeJunctions = false
+        var solution = x
+        guard let n = try? newton(&solution, ctx, limit: iterationLimit) else { return nil }
+        let now = charges(at: solution)
+        return ((0..<chargeCount).map { (now[$0] - q[$0]) / h }, n)
+    }
+
     /// Charges (capacitors, device ports, inductor fluxes) at solution `x`, in the flat layout.
     func charges(at x: [Double]) -> [Double] {
         var q = [Double](repeating: 0, count: chargeCount)

@@ -39,8 +39,9 @@ struct TransientIntegrator {
     var columns: [[Double]]
     var nextOutput = 0
     var accepted = 0, rejected = 0, iterations = 0
-    /// With UIC, the capacitive currents an instant after t = 0.
-    var uicCurrents: [Double]? = nil
+    /// The capacitive currents (inductors: voltages) an instant after t = 0: with UIC, and from an
+    /// operating point with held nodes (0 otherwise: at rest nothing flows).
+    var initialCurrents: [Double]? = nil
 
     init(_ simulator: Simulator, _ spec: TransientSpec, probes: [Probe]) throws(SimulationError) {
         guard spec.step > 0, spec.stop > spec.start, spec.start >= 0, spec.stop.isFinite, (spec.maxStep ?? 1) > 0 else {
@@ -148,7 +149,7 @@ struct TransientIntegrator {
             x = solution
             engine.acceptSwitches(at: x)
             let qNow = engine.charges(at: x)
-            uicCurrents = (0..<qNow.count).map { (qNow[$0] - q[$0]) / h }
+            initialCurrents = (0..<qNow.count).map { (qNow[$0] - q[$0]) / h }
             return x
         } else {
             var ctx = context(time: 0, h: 1, euler: true)
@@ -163,7 +164,21 @@ struct TransientIntegrator {
             }
             for d in net.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
             engine.acceptSwitches(at: x)
-            engine.previousCharge = engine.charges(at: x)
+            let q = engine.charges(at: x)
+            engine.previousCharge = q
+            if !held.isEmpty || !net.dcHolds.isEmpty {
+                // Held nodes (`.ic`, and the states of code models held at their initial
+                // conditions) are not at rest: their capacitors carry current from t = 0. Found as
+                // UIC finds them, by a backward-Euler step so short that every charge stays put
+                // (the trapezoidal rule's first step needs them: taken as 0, it integrates half
+                // of what flows during that step, and every later point lags by half a step).
+                if let found = engine.chargeCurrents(leaving: x, context(time: 0, h: 1, euler: true), instant: spec.step * 1e-9,
+                                                     iterationLimit: options.dcIterationLimit) {
+                    iterations += found.iterations
+                    initialCurrents = found.currents
+                }
+                engine.previousCharge = q
+            }
         }
         engine.previousCurrent = [Double](repeating: 0, count: engine.chargeCount)
         return x
@@ -171,7 +186,7 @@ struct TransientIntegrator {
 
     mutating func run() throws(SimulationError) -> TransientResult {
         var x = try initialState()
-        if let uicCurrents { engine.previousCurrent = uicCurrents }
+        if let initialCurrents { engine.previousCurrent = initialCurrents }
         var t = 0.0
         var previousX: [Double]? = nil
         var previousT = 0.0

@@ -23,8 +23,10 @@ struct DeviceSlot<Device: PortDevice> {
     /// when the blocks are laid out on the diagonal of one dense matrix).
     @usableFromInline var blockOffset: Int
     @usableFromInline var blockStride: Int
-    /// Charge at the operating point.
+    /// Charge at the operating point, and its current there times the history weight (0 but at
+    /// held nodes, see `StateSpaceModel.initialChargeCurrents`).
     @usableFromInline var restCharge: PortVector
+    @usableFromInline var restChargeCurrent: PortVector
 }
 
 extension DeviceSlot {
@@ -190,7 +192,7 @@ struct DeviceArray<Device: PortDevice> {
         for s in 0..<count {
             slots[s].charge = slots[s].restCharge
             slots[s].pendingCharge = slots[s].restCharge
-            slots[s].chargeCurrent = PortVector()
+            slots[s].chargeCurrent = slots[s].restChargeCurrent
         }
     }
 
@@ -348,9 +350,9 @@ struct DeviceBank {
         var switches: [DeviceSlot<SwitchPort>] = []
         func slot<D: PortDevice>(_ d: D, _ k: Int) -> DeviceSlot<D> {
             DeviceSlot(device: d, offset: model.devices[k].offset, ports: d.portCount, hasCharge: d.hasCharge,
-                       linearization: model.linearization[k], charge: model.initialCharges[k], chargeCurrent: PortVector(),
+                       linearization: model.linearization[k], charge: model.initialCharges[k], chargeCurrent: model.initialChargeCurrents[k],
                        pendingCharge: model.initialCharges[k], blockOffset: blockOffsets[k], blockStride: blockStrides[k],
-                       restCharge: model.initialCharges[k])
+                       restCharge: model.initialCharges[k], restChargeCurrent: model.initialChargeCurrents[k])
         }
         for (k, entry) in model.devices.enumerated() {
             switch entry.device {

@@ -526,8 +526,10 @@ public final class Processor {
         self.allocations = allocations
 
         reset()
-        var y = [Double](repeating: 0, count: no)
-        for r in 0..<no { for c in 0..<portStride { y[r] += D[r * portStride + c] * x[c] } }
+        // The outputs at the operating point: at rest the model's first step gives them again; a
+        // circuit whose held states move from the first instant (an integrator, an oscillator's
+        // phase) gives the next sample's instead.
+        let y = model.restOutputs
         restOutput = y
         for r in 0..<no { lastOutput[r] = y[r] }
         oversampler.reset(inputs: restInputs, outputs: y)

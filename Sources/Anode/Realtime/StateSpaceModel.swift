@@ -45,6 +45,9 @@ struct StateSpaceModel {
     var initialState: [Double]
     var initialPorts: [Double]
     var initialCharges: [PortVector]
+    /// Each device's charge currents at the operating point, times the history weight (0 but for
+    /// charges at held nodes).
+    var initialChargeCurrents: [PortVector]
     /// Independent nonlinear subsystems: ranges of ports whose equations do not involve each other's
     /// ports (K is block diagonal over them), each solved with its own Jacobian blocks.
     var subsystems: [(start: Int, count: Int)]
@@ -66,6 +69,9 @@ struct StateSpaceModel {
     var Ru: Matrix
     var Ls: Matrix, Rs: Matrix
     var Ln: Matrix, Rz: Matrix
+
+    /// The outputs at the operating point (what the processor puts out at rest).
+    var restOutputs: [Double] = []
 
     /// The devices `foldConstantPorts` made constants, by their place before it.
     var constantDevices: Set<Int> = []
@@ -142,6 +148,18 @@ struct StateSpaceModel {
         }
         // Polished to rounding: the processor starts here and must stay here at rest (see `polish`).
         let op = try engine.solveDC(restContext, guess: nil, iterationLimit: circuit.options.dcIterationLimit).x
+        // Where the circuit holds states at their initial conditions (XSPICE's integrators and
+        // oscillators, LAPLACE integrators), charges flow from the first instant: the first step's
+        // companion sources carry those currents, as the reference simulator's first step does.
+        var flowing = [Double](repeating: 0, count: engine.chargeCount)
+        if !net.dcHolds.isEmpty {
+            var instant = restContext
+            instant.time = 0
+            guard let found = engine.chargeCurrents(leaving: op, instant, instant: step * 1e-9, iterationLimit: circuit.options.dcIterationLimit) else {
+                throw SimulationError("the currents flowing from the operating point's held states could not be found (Newton did not converge an instant after it)")
+            }
+            flowing = found.currents
+        }
 
         // Ports.
         var devices: [(device: NonlinearDevice, offset: Int)] = []
@@ -179,6 +197,7 @@ struct StateSpaceModel {
         for i in 0..<n { for j in 0..<n { M[i, j] = engine.matrix[i + j * n] } }
         var linearization: [PortMatrix] = []
         var initialCharges: [PortVector] = []
+        var initialChargeCurrents: [PortVector] = []
         var initialPorts = [Double](repeating: 0, count: np)
         for (d, device) in net.devices.enumerated() {
             let v = engine.portVoltages(of: d, in: op)
@@ -191,6 +210,11 @@ struct StateSpaceModel {
             }
             linearization.append(g)
             initialCharges.append(q)
+            var current = PortVector()
+            if device.model.hasCharge {
+                for k in 0..<device.model.portCount { current[k] = history * flowing[engine.deviceChargeOffset[d] + k] }
+            }
+            initialChargeCurrents.append(current)
             for k in 0..<device.model.portCount { initialPorts[devices[d].offset + k] = v[k] }
         }
         // A port whose node only its own device reaches (a transistor's internal base behind a
@@ -238,9 +262,12 @@ struct StateSpaceModel {
             W[nc + m.first, net.unknown(ofBranch: net.inductors[m.second].branch)] += a0 * m.inductance
             W[nc + m.second, net.unknown(ofBranch: net.inductors[m.first].branch)] += a0 * m.inductance
         }
-        // The state at the operating point: capacitors carry no current (h = g·v), inductors no voltage (e = (2/T)·Φ).
+        // The state at the operating point: h = g·v + w·i for a capacitor, e = (2/T)·Φ + w·v for an
+        // inductor, where at rest no current flows and no voltage stands (held states aside).
         let xop = Matrix(rows: n, columns: 1, entries: op)
         initialState = (W * xop).entries
+        for k in 0..<nc { initialState[k] += history * flowing[k] }
+        for k in 0..<net.inductors.count { initialState[nc + k] += history * flowing[engine.fluxOffset + k] }
 
         // The linear part's factors, and the columns of everything that moves: states, inputs,
         // device currents and knobs.
@@ -270,6 +297,7 @@ struct StateSpaceModel {
             g[0, 0] = w.model.conductance(on: on)
             linearization.append(g)
             initialCharges.append(PortVector())
+            initialChargeCurrents.append(PortVector())
             let rows = Self.switchRows(w, in: net, n: n)
             Nn = Nn.appendingRows(rows)
             initialPorts += (rows * xop).entries
@@ -283,6 +311,7 @@ struct StateSpaceModel {
         internalPorts = inner
         self.linearization = linearization
         self.initialCharges = initialCharges
+        self.initialChargeCurrents = initialChargeCurrents
         self.initialPorts = initialPorts
 
         // Outputs: rows over x, plus rows over s for capacitor currents (i = g·v − h).
@@ -326,11 +355,16 @@ struct StateSpaceModel {
                 }
             }
         }
+        var restOutputs: [Double] = []
         for (r, probe) in outputs.enumerated() {
             guard probe.view == .value || probe.view == .real else {
                 throw SimulationError("output \(probe): the real-time engine gives plain values (v(...) or i(...))")
             }
-            switch try net.resolve(probe, in: circuit) {
+            let resolved = try net.resolve(probe, in: circuit)
+            // At the operating point, as the reference simulator has it (with the currents that
+            // flow from held states at the first instant).
+            restOutputs.append(engine.value(of: resolved, op, restContext, chargeCurrents: flowing))
+            switch resolved {
             case .power:
                 throw SimulationError("output \(probe): the real-time engine's outputs are linear in its state (voltages and currents); a power is a product of two (Simulator.realtimeTransient, and so anode simulate --engine realtime, records it as such)")
             case let .voltage(a, b):
@@ -366,6 +400,8 @@ struct StateSpaceModel {
                 }
             }
         }
+
+        self.restOutputs = restOutputs
 
         // The products.
         let Z = -1 * Nn.transposed
@@ -662,6 +698,7 @@ struct StateSpaceModel {
         var ports: [Int] = []  // new port index → old port index
         var newDevices: [(device: NonlinearDevice, offset: Int)] = []
         var newBlocks: [Int] = [], newLinearization: [PortMatrix] = [], newCharges: [PortVector] = [], newInternal: [Int] = []
+        var newChargeCurrents: [PortVector] = []
         var storage = 0
         for d in order {
             let (device, offset) = devices[d]
@@ -671,6 +708,7 @@ struct StateSpaceModel {
             storage += device.portCount * device.portCount
             newLinearization.append(linearization[d])
             newCharges.append(initialCharges[d])
+            newChargeCurrents.append(initialChargeCurrents[d])
             newInternal.append(internalPorts[d])
         }
         func rows(_ m: Matrix) -> Matrix {
@@ -692,6 +730,7 @@ struct StateSpaceModel {
         blockStorage = storage
         linearization = newLinearization
         initialCharges = newCharges
+        initialChargeCurrents = newChargeCurrents
         internalPorts = newInternal
         portCount = ports.count
     }
