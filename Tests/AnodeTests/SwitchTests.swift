@@ -12,6 +12,19 @@ struct SwitchTests {
     static let off = 5 * 1e6 / (1e6 + 1e3), on = 5 * 10 / 1010.0
     static let tauOn = 1e-6 / (1e-3 + 0.1), tauOff = 1e-6 / (1e-3 + 1e-6)
 
+    /// The switch with hysteresis on the RC: v(in) rises 0 → 5 V over 1 ms, falls back over the
+    /// next and rises again; the switch (10 Ω on, 1 MΩ off) shunts `out`.
+    static let hysteresisRC = """
+        V1 in 0 PWL(0 0 1m 5 2m 0 3m 5)
+        R1 in 0 1k
+        V2 sup 0 5
+        R2 sup out 1k
+        C1 out 0 1u
+        S1 out 0 in 0 sm
+        .model sm SW(VT=2.5 VH=1 RON=10 ROFF=1meg)
+
+        """
+
     /// The closed form after a turn at `turn` from `from` towards `to`, time constant `tau`.
     static func settle(_ t: Double, turn: Double, from: Double, to: Double, tau: Double) -> Double {
         to + (from - to) * exp(-(t - turn) / tau)
@@ -34,14 +47,7 @@ struct SwitchTests {
     func voltageSwitch() throws {
         // v(in) rises 0 → 5 V over 1 ms and falls back over the next: on at 3.5 V (0.7 ms), off at
         // 1.5 V (1.7 ms), on again at 2.7 ms. Without the hysteresis it would turn at 0.5 ms.
-        let (result, out) = try transient("""
-            V1 in 0 PWL(0 0 1m 5 2m 0 3m 5)
-            R1 in 0 1k
-            V2 sup 0 5
-            R2 sup out 1k
-            C1 out 0 1u
-            S1 out 0 in 0 sm
-            .model sm SW(VT=2.5 VH=1 RON=10 ROFF=1meg)
+        let (result, out) = try transient(Self.hysteresisRC + """
             .options reltol=1e-6
             .tran 10u 3m
             .print tran v(out) i(S1)
@@ -239,14 +245,7 @@ struct SwitchTests {
     func realtime(_ name: String) throws {
         let netlists = [
             // Hysteresis (the turns of `voltageSwitch`), its current an output.
-            "hysteresis": """
-                V1 in 0 PWL(0 0 1m 5 2m 0 3m 5)
-                R1 in 0 1k
-                V2 sup 0 5
-                R2 sup out 1k
-                C1 out 0 1u
-                S1 out 0 in 0 sm
-                .model sm SW(VT=2.5 VH=1 RON=10 ROFF=1meg)
+            "hysteresis": Self.hysteresisRC + """
                 .tran 10u 3m
                 .print tran v(out) i(S1)
                 """,
