@@ -181,25 +181,31 @@ struct ProcessorTests {
         for k in a.indices { #expect(abs(a[k] - b[k]) <= 1e-5 * peak, "t = \(realtime.time[k]): \(a[k]) against \(b[k])") }
     }
 
-    @Test("--engine realtime refuses a start other than rest (UIC, .ic) instead of answering from the operating point")
-    func refusesInitialConditions() throws {
+    @Test("--engine realtime refuses UIC (a start that is no operating point); with .ic it starts where the reference simulator does")
+    func initialConditions() throws {
         let uic = try loadCircuit(Paths.netlists.appendingPathComponent("lc-uic.cir"))
         guard case .transient(let spec)? = uic.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
         #expect(spec.useInitialConditions)
         let error = try #require(throws: SimulationError.self) { try Simulator(uic).realtimeTransient(spec) }
         #expect(error.message.contains("UIC") && error.message.contains("--engine mna"))
+        // .ic without UIC: the operating point holds v(a) at 2 V, then the transient lets it go —
+        // the RC's decay from 2 V (τ = 1 ms) under a 100 Hz sine, in closed form.
         let held = try Circuit(netlistText: """
             held node
-            V1 in 0 SIN(0 1 1k)
+            V1 in 0 SIN(0 0.5 100)
             R1 in a 1k
             C1 a 0 1u
             .ic v(a)=2
-            .tran 10u 1m
+            .tran 10u 5m
             """)
-        let heldError = try #require(throws: SimulationError.self) {
-            try Simulator(held).realtimeTransient(TransientSpec(step: 10e-6, stop: 1e-3))
-        }
-        #expect(heldError.message.contains(".ic v(a)"))
+        let (tau, w) = (1e-3, 2 * Double.pi * 100)
+        let (a, b) = (0.5 / (1 + w * tau * w * tau), -0.5 * w * tau / (1 + w * tau * w * tau))
+        func exact(_ t: Double) -> Double { a * sin(w * t) + b * cos(w * t) + (2 - b) * exp(-t / tau) }
+        let (result, _) = try Simulator(held).realtimeTransient(TransientSpec(step: 10e-6, stop: 5e-3), probes: [.voltage("a")])
+        let v = try #require(result.values(.voltage("a")))
+        #expect(v.first == 2)
+        for (k, t) in result.time.enumerated() { #expect(abs(v[k] - exact(t)) < 2e-5, "t = \(t): \(v[k]) against \(exact(t))") }
+        for (probe, error) in try Self.compare(held) { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
     }
 
     @Test("non-finite input counts as rest; a violent click leaves the output finite, and the amplifier settles again")

@@ -5,15 +5,12 @@ extension Simulator {
     /// the operating point with the inputs at their t = 0 values. The result has the same shape as
     /// `transient(_:probes:)`'s: a row every TSTEP from TSTART on.
     ///
-    /// The processor always starts at rest, so a run that asks for another start — `.tran … UIC` or
-    /// `.ic` — is refused with an error rather than answered from the operating point.
+    /// The processor starts at the operating point: with `.ic`, the one that holds those nodes there,
+    /// which the transient then lets go (as the reference simulator starts). `.tran … UIC`, a start
+    /// that is no operating point, is refused with an error rather than answered from one.
     public func realtimeTransient(_ spec: TransientSpec, probes: [Probe]? = nil, oversampling: Int = 1) throws(SimulationError) -> (TransientResult, ProcessorStatistics) {
         if spec.useInitialConditions {
             throw SimulationError(".tran UIC: the real-time engine starts at the DC operating point, not from initial conditions; run this netlist with the reference simulator (--engine mna)")
-        }
-        if !circuit.initialConditions.isEmpty {
-            let nodes = circuit.initialConditions.keys.map { "v(\($0))" }.sorted().joined(separator: ", ")
-            throw SimulationError(".ic \(nodes): the real-time engine starts at the DC operating point and cannot hold nodes at initial values; run this netlist with the reference simulator (--engine mna)")
         }
         let probes = probes ?? defaultProbes(for: .tran)
         // The processor's outputs are linear in its state; a power p(X) is recorded as the

@@ -146,13 +146,19 @@ struct StateSpaceModel {
             let owner = source.isVoltage ? net.voltageSources[source.index].owner : net.currentSources[source.index].owner
             restContext.sourceOverrides[owner] = rest[c]
         }
+        // `.ic` nodes are held there, as the reference simulator's transient holds them for its
+        // operating point (and then lets them go).
+        for (node, value) in circuit.initialConditions {
+            if let k = circuit.index(of: node), k > 0 { restContext.heldNodes[k] = value }
+        }
         // Polished to rounding: the processor starts here and must stay here at rest (see `polish`).
         let op = try engine.solveDC(restContext, guess: nil, iterationLimit: circuit.options.dcIterationLimit).x
-        // Where the circuit holds states at their initial conditions (XSPICE's integrators and
-        // oscillators, LAPLACE integrators), charges flow from the first instant: the first step's
-        // companion sources carry those currents, as the reference simulator's first step does.
+        // Where the circuit holds states at their initial conditions (`.ic` nodes, XSPICE's
+        // integrators and oscillators, LAPLACE integrators), charges flow from the first instant:
+        // the first step's companion sources carry those currents, as the reference simulator's
+        // first step does.
         var flowing = [Double](repeating: 0, count: engine.chargeCount)
-        if !net.dcHolds.isEmpty {
+        if !net.dcHolds.isEmpty || !restContext.heldNodes.isEmpty {
             var instant = restContext
             instant.time = 0
             guard let found = engine.chargeCurrents(leaving: op, instant, instant: step * 1e-9, iterationLimit: circuit.options.dcIterationLimit) else {
