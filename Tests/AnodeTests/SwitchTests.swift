@@ -240,6 +240,19 @@ struct SwitchTests {
         #expect(abs((late.max() ?? 0) - 3) < 0.01 && abs((late.min() ?? 0) - 1) < 0.01, "\(late.min() ?? 0) to \(late.max() ?? 0)")
     }
 
+    @Test("a switch that shunts the divider sensing it stays turned inside the window", arguments: ["S", "W"])
+    func selfReversing(_ kind: String) throws {
+        // A ramp to 10 V over 10 ms into 1k and 1k; the switch (1k on) across the lower one turns on
+        // when the divider passes 2.5 V (or 2.5 mA) at 5 ms, which takes it to V/3 (1.67 V, inside
+        // the window down to 1.5): it must stay on. (ngspice 39 stops there: "timestep too small".)
+        let element = kind == "S" ? "S1 a 0 a 0 sm\n.model sm SW(VT=2 VH=0.5 RON=1k ROFF=1g)\nR2 a 0 1k"
+            : "W1 a 0 Vs cm\n.model cm CSW(IT=2m IH=0.5m RON=1k ROFF=1g)\nR2 a s 1k\nVs s 0 0"
+        let (result, a) = try transient("V1 in 0 PWL(0 0 10m 10)\nR1 in a 1k\n\(element)\n.tran 10u 10m\n", probe: .voltage("a"))
+        let off = 1 / (1e-3 + 1e-9)  // R2 ∥ ROFF
+        for t in [1e-3, 4.9e-3] { #expect(abs(value(result, a, at: t) - 1000 * t * off / (1e3 + off)) < 1e-9, "\(kind) off at \(t)") }
+        for t in [5.1e-3, 8e-3, 1e-2] { #expect(abs(value(result, a, at: t) - 1000 * t / 3) < 1e-9, "\(kind) on at \(t)") }
+    }
+
     @Test("switches the signal turns run in the real-time engine as in the reference simulator at the same step",
           arguments: ["hysteresis", "current", "coupled", "chained", "relaxation"])
     func realtime(_ name: String) throws {
