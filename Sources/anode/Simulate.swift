@@ -25,6 +25,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Engine for .tran: mna (the reference simulator) or realtime (the real-time processor, sample period TSTEP, the netlist's sources as input).")
     var engine: Engine = .mna
 
+    @Option(help: "With --engine realtime: the processor's oversampling factor, 1, 2, 4 or 8 (its anti-alias filters and their latency, compensated, included).")
+    var oversample: Int = 1
+
     enum Engine: String, ExpressibleByArgument, CaseIterable {
         case mna, realtime
     }
@@ -35,6 +38,11 @@ struct Simulate: ParsableCommand {
         var kind: String
         var lines: [String]
         var isAnalysis: Bool
+    }
+
+    func validate() throws {
+        guard [1, 2, 4, 8].contains(oversample) else { throw ValidationError("--oversample must be 1, 2, 4 or 8, not \(oversample)") }
+        guard oversample == 1 || engine == .realtime else { throw ValidationError("--oversample is the real-time engine's: give --engine realtime with it") }
     }
 
     func run() throws {
@@ -74,7 +82,7 @@ struct Simulate: ParsableCommand {
         for analysis in circuit.analyses {
             do {
                 if engine == .realtime, case .transient(let spec) = analysis {
-                    let (result, statistics) = try simulator.realtimeTransient(spec)
+                    let (result, statistics) = try simulator.realtimeTransient(spec, oversampling: oversample)
                     printError(label + String(format: "realtime: %d steps, %.2f Newton iterations per step (worst %d), %d in sub-steps, %d failures",
                                               statistics.steps, statistics.iterationsPerStep, statistics.maxIterations, statistics.substeps, statistics.failures))
                     results.append(.transient(result))

@@ -3,7 +3,9 @@ extension Simulator {
     /// sample period is TSTEP (or TSTEP/n, the longest at most TMAX when TMAX is below TSTEP), every
     /// source with a transient waveform is an input fed with that waveform, and the run starts at
     /// the operating point with the inputs at their t = 0 values. The result has the same shape as
-    /// `transient(_:probes:)`'s: a row every TSTEP from TSTART on.
+    /// `transient(_:probes:)`'s: a row every TSTEP from TSTART on. Oversampled, the processor's
+    /// latency (its anti-alias filters', rounded to a sample) is compensated: it runs that many
+    /// samples past TSTOP, the sources' waveforms continued, and each row is read that much later.
     ///
     /// The processor starts at the operating point: with `.ic`, the one that holds those nodes there,
     /// which the transient then lets go (as the reference simulator starts). `.tran … UIC`, a start
@@ -57,7 +59,8 @@ extension Simulator {
                                                    oversampling: oversampling, restInputs: inputs.map { $0.waveform.value(at: 0) })
         let processor = try Processor(circuit, configuration: configuration)
         let points = Int((spec.stop / spec.step * (1 + 1e-12)).rounded(.down))
-        let frames = points * perPoint
+        let delay = Int(processor.latency.rounded())
+        let frames = points * perPoint + delay
         var input = [Double](repeating: 0, count: max(frames * inputs.count, 1))
         for k in 0..<frames {
             for (c, source) in inputs.enumerated() { input[k * inputs.count + c] = source.waveform.value(at: Double(k + 1) * period) }
@@ -75,7 +78,7 @@ extension Simulator {
             guard t >= spec.start * (1 - 1e-12) else { continue }
             time.append(t)
             let frame = k * perPoint
-            func value(_ c: Int) -> Double { k == 0 ? processor.restOutput[c] : output[(frame - 1) * recorded.count + c] }
+            func value(_ c: Int) -> Double { k == 0 ? processor.restOutput[c] : output[(frame - 1 + delay) * recorded.count + c] }
             for (c, sum) in terms.enumerated() {
                 columns[c].append(sum.reduce(0) { $0 + ($1.current < 0 ? value($1.voltage) : value($1.voltage) * value($1.current)) })
             }
