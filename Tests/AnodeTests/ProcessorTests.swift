@@ -34,7 +34,7 @@ struct ProcessorTests {
     /// below `floor` is measured against `floor` instead.
     static func comparison(_ circuit: Circuit, iterationLimit: Int = 100, floor: Double = 1e-12, tighter: Double = 1) throws -> Comparison {
         var circuit = circuit
-        guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }), !spec.useInitialConditions else { return Comparison() }
+        guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { return Comparison() }
         spec.maxStep = nil
         spec.start = 0
         circuit.options.fixedStep = true
@@ -57,7 +57,8 @@ struct ProcessorTests {
         }
         let processor = try Processor(circuit, configuration: ProcessorConfiguration(
             inputs: inputs.map(\.0), outputs: probes, sampleRate: 1 / spec.step, restInputs: inputs.map { $0.1.value(at: 0) },
-            absoluteTolerance: 1e-9 / tighter, relativeTolerance: 1e-10 / tighter, maxIterations: 100))
+            absoluteTolerance: 1e-9 / tighter, relativeTolerance: 1e-10 / tighter, maxIterations: 100,
+            usesInitialConditions: spec.useInitialConditions))
         let frames = reference.time.count - 1
         var input = [Double](repeating: 0, count: frames * inputs.count)
         for k in 0..<frames { for (c, w) in inputs.enumerated() { input[k * inputs.count + c] = w.1.value(at: Double(k + 1) * spec.step) } }
@@ -114,7 +115,7 @@ struct ProcessorTests {
           })
     func realtimeAgainstNgspice(_ netlist: URL) throws {
         var circuit = try loadCircuit(netlist)
-        guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }), !spec.useInitialConditions else { return }
+        guard case .transient(var spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { return }
         spec.maxStep = nil
         let reference = try Table(NgspiceAgreementTests.fixture(netlist, "tran"))
         let probes = reference.header.dropFirst().compactMap { Probe($0) }.filter { !$0.quantity.isPower }
@@ -181,13 +182,18 @@ struct ProcessorTests {
         for k in a.indices { #expect(abs(a[k] - b[k]) <= 1e-5 * peak, "t = \(realtime.time[k]): \(a[k]) against \(b[k])") }
     }
 
-    @Test("--engine realtime refuses UIC (a start that is no operating point); with .ic it starts where the reference simulator does")
+    @Test("--engine realtime starts where the reference simulator does: with UIC at the initial conditions, with .ic at the operating point that holds them")
     func initialConditions() throws {
+        // UIC: the damped LC tank from its charged capacitor (1 V; lc-uic.cir also runs in the
+        // agreement suites): the first row is the initial condition, and the tank rings down.
         let uic = try loadCircuit(Paths.netlists.appendingPathComponent("lc-uic.cir"))
-        guard case .transient(let spec)? = uic.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
+        guard case .transient(var spec)? = uic.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .tran"); return }
         #expect(spec.useInitialConditions)
-        let error = try #require(throws: SimulationError.self) { try Simulator(uic).realtimeTransient(spec) }
-        #expect(error.message.contains("UIC") && error.message.contains("--engine mna"))
+        spec.maxStep = nil
+        let (ringing, _) = try Simulator(uic).realtimeTransient(spec, probes: [.voltage("a")])
+        let tank = try #require(ringing.values(.voltage("a")))
+        #expect(abs(tank[0] - 1) < 1e-12 && (tank.min() ?? 0) < -0.5, "\(tank[0]), \(tank.min() ?? 0)")
+        for (probe, error) in try Self.compare(uic) { #expect(error <= 1e-6, "UIC: \(probe) differs by \(error) of its peak") }
         // .ic without UIC: the operating point holds v(a) at 2 V, then the transient lets it go —
         // the RC's decay from 2 V (τ = 1 ms) under a 100 Hz sine, in closed form.
         let held = try Circuit(netlistText: """

@@ -548,6 +548,38 @@ final class MNAEngine {
 
     // MARK: Charge state
 
+    /// The start of a transient with UIC: the `held` node voltages (`.ic`, by node index; 0
+    /// elsewhere), capacitors' IC= voltages and inductors' IC= currents, an instant after t = 0 —
+    /// a backward-Euler step of `h` so short that every capacitor holds its voltage and every
+    /// inductor its current, with `base`'s sources. Its solution is the t = 0 point and its
+    /// capacitive currents (inductors: voltages) the initial ones. The `.ic` voltages are not held
+    /// there, as in ngspice: they reach the solution through the capacitors' charges (a node no
+    /// capacitor holds is solved, as the ngspice manual's hand-built inductor needs). Leaves the
+    /// charges at t = 0 as the previous ones and the switches accepted there.
+    func initialConditionStart(held: [Int: Double], _ base: Context, instant h: Double,
+                               iterationLimit: Int) throws(SimulationError) -> (x: [Double], currents: [Double], iterations: Int) {
+        var x = [Double](repeating: 0, count: size)
+        for (k, v) in held { x[k - 1] = v }
+        for l in network.inductors { x[network.unknown(ofBranch: l.branch)] = l.initialCurrent ?? 0 }
+        for d in network.devices.indices { portVoltages[d] = portVoltages(of: d, in: x) }
+        var q = charges(at: x)
+        for (k, c) in network.capacitors.enumerated() {
+            if let ic = c.initialVoltage { q[k] = c.capacitance * ic }
+        }
+        previousCharge = q
+        previousCurrent = [Double](repeating: 0, count: chargeCount)
+        var ctx = base
+        ctx.mode = .transient
+        ctx.a0 = 1 / h
+        ctx.beta = 0
+        ctx.heldNodes = [:]
+        var solution = x
+        guard let n = try newton(&solution, ctx, limit: iterationLimit) else { throw SimulationError("Newton did not converge") }
+        acceptSwitches(at: solution)
+        let now = charges(at: solution)
+        return (solution, (0..<chargeCount).map { (now[$0] - q[$0]) / h }, n)
+    }
+
     /// The currents of the charges (capacitors, device ports; for inductors, dΦ/dt, their voltage)
     /// an instant after solution `x`, in the flat layout: found by a backward-Euler step of `h` from
     /// `x` (so short that every charge stays put) with `base`'s sources and no node held, as a

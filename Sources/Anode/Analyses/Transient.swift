@@ -119,38 +119,15 @@ struct TransientIntegrator {
             if let k = circuit.index(of: node), k > 0 { held[k] = value }
         }
         if spec.useInitialConditions {
-            // The state: `.ic` node voltages (0 elsewhere), capacitor IC= voltages, inductor IC= currents.
-            for (k, v) in held { x[k - 1] = v }
-            for l in net.inductors { x[net.unknown(ofBranch: l.branch)] = l.initialCurrent ?? 0 }
-            for d in net.devices.indices { engine.portVoltages[d] = engine.portVoltages(of: d, in: x) }
-            var q = engine.charges(at: x)
-            for (k, c) in net.capacitors.enumerated() {
-                if let ic = c.initialVoltage { q[k] = c.capacitance * ic }
-            }
-            engine.previousCharge = q
-            engine.previousCurrent = [Double](repeating: 0, count: engine.chargeCount)
-            // The circuit an instant after t = 0: a backward-Euler step so short that every
-            // capacitor holds its voltage and every inductor its current. Its solution is the
-            // t = 0 point, and its capacitive currents the initial ones. The `.ic` voltages are
-            // not held there, as in ngspice: they reach the solution through the capacitors'
-            // charges (a node no capacitor holds is solved, as the ngspice manual's hand-built
-            // inductor needs).
-            let h = spec.step * 1e-9
-            let ctx = context(time: 0, h: h, euler: true)
-            var solution = x
             do throws(SimulationError) {
-                guard let n = try engine.newton(&solution, ctx, limit: options.dcIterationLimit) else {
-                    throw SimulationError("Newton did not converge")
-                }
-                iterations += n
+                let start = try engine.initialConditionStart(held: held, context(time: 0, h: 1, euler: true), instant: spec.step * 1e-9,
+                                                             iterationLimit: options.dcIterationLimit)
+                iterations += start.iterations
+                initialCurrents = start.currents
+                return start.x
             } catch {
                 throw SimulationError("transient initial conditions (UIC): \(error.message)")
             }
-            x = solution
-            engine.acceptSwitches(at: x)
-            let qNow = engine.charges(at: x)
-            initialCurrents = (0..<qNow.count).map { (qNow[$0] - q[$0]) / h }
-            return x
         } else {
             var ctx = context(time: 0, h: 1, euler: true)
             ctx.a0 = 0  // capacitors open, inductors shorted: DC with the sources at t = 0

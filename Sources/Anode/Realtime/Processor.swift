@@ -312,7 +312,8 @@ public final class Processor {
         let modelRest = configuration.restInputs.map { $0 + (clocked ? [0] : []) }
         let model = try StateSpaceModel(circuit, step: 1 / (configuration.sampleRate * Double(configuration.oversampling)),
                                         inputs: modelInputs, outputs: configuration.outputs, restInputs: modelRest,
-                                        constantDevices: constantDevices, movingSwitches: movingSwitches)
+                                        constantDevices: constantDevices, movingSwitches: movingSwitches,
+                                        initialConditions: configuration.usesInitialConditions)
         // Everything that can throw comes before the buffers below, which only deinit frees (a
         // fine model that failed after them leaked them all; found by the fuzzer under LeakSanitizer).
         if fineSteps > 1 && levels > 0 && model.portCount > 0 {

@@ -13,6 +13,10 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// The input channels' values at rest, where the DC operating point is found; nil for the
     /// sources' DC values.
     public var restInputs: [Double]?
+    /// Start from the circuit's initial conditions — `.ic` node voltages, capacitors' and
+    /// inductors' `IC=` — as a transient with UIC starts, instead of the operating point (false).
+    /// `reset()` returns there.
+    public var usesInitialConditions: Bool
     /// Newton stops when every port equation is satisfied to this many volts plus `relativeTolerance`
     /// times the port voltage.
     public var absoluteTolerance: Double
@@ -49,7 +53,7 @@ public struct ProcessorConfiguration: Sendable, Hashable {
     /// A configuration; the defaults solve to about 1 µV.
     public init(inputs: [String], outputs: [Probe], sampleRate: Double = 48_000, oversampling: Int = 1,
                 restInputs: [Double]? = nil, absoluteTolerance: Double = 1e-6, relativeTolerance: Double = 1e-9, maxIterations: Int = SimulationOptions.fixedStepIterationLimit,
-                substepLevels: Int = 4, fallbackBudget: Int? = nil, inputLimit: Double = 1000) {
+                substepLevels: Int = 4, fallbackBudget: Int? = nil, inputLimit: Double = 1000, usesInitialConditions: Bool = false) {
         self.inputs = inputs
         self.outputs = outputs
         self.sampleRate = sampleRate
@@ -61,5 +65,6 @@ public struct ProcessorConfiguration: Sendable, Hashable {
         self.substepLevels = substepLevels
         self.fallbackBudget = fallbackBudget
         self.inputLimit = inputLimit
+        self.usesInitialConditions = usesInitialConditions
     }
 }

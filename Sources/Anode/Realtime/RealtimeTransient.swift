@@ -7,13 +7,10 @@ extension Simulator {
     /// latency (its anti-alias filters', rounded to a sample) is compensated: it runs that many
     /// samples past TSTOP, the sources' waveforms continued, and each row is read that much later.
     ///
-    /// The processor starts at the operating point: with `.ic`, the one that holds those nodes there,
-    /// which the transient then lets go (as the reference simulator starts). `.tran … UIC`, a start
-    /// that is no operating point, is refused with an error rather than answered from one.
+    /// The processor starts where the reference simulator's transient starts: at the operating point
+    /// (with `.ic`, the one that holds those nodes there, which the transient then lets go), or with
+    /// `.tran … UIC` at the initial conditions themselves (`ProcessorConfiguration.usesInitialConditions`).
     public func realtimeTransient(_ spec: TransientSpec, probes: [Probe]? = nil, oversampling: Int = 1) throws(SimulationError) -> (TransientResult, ProcessorStatistics) {
-        if spec.useInitialConditions {
-            throw SimulationError(".tran UIC: the real-time engine starts at the DC operating point, not from initial conditions; run this netlist with the reference simulator (--engine mna)")
-        }
         let probes = probes ?? defaultProbes(for: .tran)
         // The processor's outputs are linear in its state; a power p(X) is recorded as the
         // voltages and currents of X's terminals and multiplied afterwards.
@@ -56,7 +53,8 @@ extension Simulator {
             throw SimulationError(".tran TMAX: TSTOP/TMAX is more than \(Int(TransientSpec.maximumOutputPoints)) samples")
         }
         let configuration = ProcessorConfiguration(inputs: inputs.map(\.name), outputs: recorded, sampleRate: 1 / period,
-                                                   oversampling: oversampling, restInputs: inputs.map { $0.waveform.value(at: 0) })
+                                                   oversampling: oversampling, restInputs: inputs.map { $0.waveform.value(at: 0) },
+                                                   usesInitialConditions: spec.useInitialConditions)
         let processor = try Processor(circuit, configuration: configuration)
         let points = Int((spec.stop / spec.step * (1 + 1e-12)).rounded(.down))
         let delay = Int(processor.latency.rounded())

@@ -83,9 +83,10 @@ struct StateSpaceModel {
     /// With `constantDevices`, exactly those devices are folded as constant (a sub-step model takes
     /// its parent's, so that the two keep the same ports).
     /// With `movingSwitches`, exactly those switches are devices (a sub-step model takes its
-    /// parent's, as it takes its constant devices).
+    /// parent's, as it takes its constant devices). With `initialConditions`, the model starts
+    /// where a transient with UIC starts instead of at the operating point.
     init(_ circuit: Circuit, step: Double, inputs: [String], outputs: [Probe], restInputs: [Double]? = nil,
-         constantDevices: Set<Int>? = nil, movingSwitches: [Int]? = nil) throws(SimulationError) {
+         constantDevices: Set<Int>? = nil, movingSwitches: [Int]? = nil, initialConditions: Bool = false) throws(SimulationError) {
         self.step = step
         let network: Network
         do { network = try Network(circuit) } catch { throw SimulationError(error.description) }
@@ -148,17 +149,33 @@ struct StateSpaceModel {
         }
         // `.ic` nodes are held there, as the reference simulator's transient holds them for its
         // operating point (and then lets them go).
+        var held: [Int: Double] = [:]
         for (node, value) in circuit.initialConditions {
-            if let k = circuit.index(of: node), k > 0 { restContext.heldNodes[k] = value }
+            if let k = circuit.index(of: node), k > 0 { held[k] = value }
         }
-        // Polished to rounding: the processor starts here and must stay here at rest (see `polish`).
-        let op = try engine.solveDC(restContext, guess: nil, iterationLimit: circuit.options.dcIterationLimit).x
         // Where the circuit holds states at their initial conditions (`.ic` nodes, XSPICE's
         // integrators and oscillators, LAPLACE integrators), charges flow from the first instant:
         // the first step's companion sources carry those currents, as the reference simulator's
         // first step does.
         var flowing = [Double](repeating: 0, count: engine.chargeCount)
-        if !net.dcHolds.isEmpty || !restContext.heldNodes.isEmpty {
+        let op: [Double]
+        if initialConditions {
+            // UIC: the initial conditions themselves, an instant after t = 0, are the start (and
+            // the point the linear part is taken at).
+            var instant = restContext
+            instant.time = 0
+            do throws(SimulationError) {
+                let start = try engine.initialConditionStart(held: held, instant, instant: step * 1e-9, iterationLimit: circuit.options.dcIterationLimit)
+                (op, flowing) = (start.x, start.currents)
+            } catch {
+                throw SimulationError("initial conditions (UIC): \(error.message)")
+            }
+        } else {
+            restContext.heldNodes = held
+            // Polished to rounding: the processor starts here and must stay here at rest (see `polish`).
+            op = try engine.solveDC(restContext, guess: nil, iterationLimit: circuit.options.dcIterationLimit).x
+        }
+        if !initialConditions && (!net.dcHolds.isEmpty || !held.isEmpty) {
             var instant = restContext
             instant.time = 0
             guard let found = engine.chargeCurrents(leaving: op, instant, instant: step * 1e-9, iterationLimit: circuit.options.dcIterationLimit) else {
