@@ -279,8 +279,15 @@ struct LTspiceNetlistTests {
             let expected = t <= ramp ? (t - tau * (1 - exp(-t / tau))) / ramp : 1 - tau / ramp * (exp(ramp / tau) - 1) * exp(-t / tau)
             #expect(abs(out[k] - expected) < 2e-6, "t = \(t): \(out[k]) against \(expected)")
         }
-        // The real-time processor starts at the operating point, so it refuses.
-        #expect(throws: SimulationError.self) { try Simulator(circuit).realtimeTransient(spec) }
+        // The real-time processor from the operating point with those sources off, fed them
+        // times the ramp: the same closed form (the subcircuit's source not ramped).
+        let (realtime, _) = try Simulator(circuit).realtimeTransient(spec, probes: [.voltage("out"), .voltage("r")])
+        let (fast, held) = (try #require(realtime.values(.voltage("out"))), try #require(realtime.values(.voltage("r"))))
+        #expect(fast.count == result.time.count && held.allSatisfy { abs($0 - 2) < 1e-12 })
+        for (k, t) in realtime.time.enumerated() {
+            let expected = t <= ramp ? (t - tau * (1 - exp(-t / tau))) / ramp : 1 - tau / ramp * (exp(ramp / tau) - 1) * exp(-t / tau)
+            #expect(abs(fast[k] - expected) < 2e-6, "real time, t = \(t): \(fast[k]) against \(expected)")
+        }
     }
 
     @Test("LTspice's .options maxstep caps the transient's step as TMAX does")

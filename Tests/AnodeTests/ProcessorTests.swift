@@ -214,6 +214,39 @@ struct ProcessorTests {
         for (probe, error) in try Self.compare(held) { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
     }
 
+    @Test("--engine realtime runs LTspice's startup: every source off at the operating point, on over 20 µs, as the reference simulator at the same step")
+    func startup() throws {
+        var circuit = try Circuit(netlistText: """
+            startup
+            V1 vcc 0 9
+            R1 vcc b 100k
+            R2 b 0 22k
+            Q1 c b e 2N3904
+            RC vcc c 4.7k
+            RE e 0 1k
+            Vin in 0 SIN(0 0.01 1k)
+            C1 in b 1u
+            .model 2N3904 NPN(IS=6.734f BF=416.4 CJE=4.493p CJC=3.638p TF=301.2p)
+            .tran 5u 2m startup
+            """)
+        guard case .transient(var spec)? = circuit.analyses.first else { Issue.record("no .tran"); return }
+        #expect(spec.startup)
+        spec.maxStep = nil
+        let probes: [Probe] = [.voltage("c"), .voltage("b")]
+        let (realtime, _) = try Simulator(circuit).realtimeTransient(spec, probes: probes)
+        circuit.options.fixedStep = true
+        circuit.options.relativeTolerance = 1e-8
+        circuit.options.voltageTolerance = 1e-10
+        let reference = try Simulator(circuit).transient(spec, probes: probes)
+        for probe in probes {
+            let (a, b) = (try #require(realtime.values(probe)), try #require(reference.values(probe)))
+            #expect(a.count == b.count && abs(a[0]) < 1e-12, "\(probe) at t = 0: \(a[0]) (every source off)")
+            let peak = b.map(abs).max() ?? 0
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 1
+            #expect(peak > 0.1 && worst <= 1e-6 * peak, "\(probe): \(worst) of \(peak)")
+        }
+    }
+
     @Test("non-finite input counts as rest; a violent click leaves the output finite, and the amplifier settles again")
     func hostileInput() throws {
         let circuit = try Circuit(contentsOfFile: Paths.circuits.appendingPathComponent("tube-amp.cir").path)

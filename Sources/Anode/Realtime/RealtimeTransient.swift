@@ -28,21 +28,26 @@ extension Simulator {
                 terms.append([(column(probe), -1)])
             }
         }
-        var inputs: [(name: String, waveform: Waveform)] = []
+        // Inputs: every source with a transient waveform; with LTspice's `startup`, every source it
+        // turns on (those outside subcircuits), DC ones too, each fed its value times the ramp.
+        var inputs: [(name: String, waveform: Waveform?, dc: Double, ramped: Bool)] = []
         for element in circuit.elements {
             switch element.kind {
             case let .voltageSource(_, _, source), let .currentSource(_, _, source):
-                if let w = source.waveform { inputs.append((element.name, w.resolved(step: spec.step, stop: spec.stop))) }
+                let ramped = spec.startup && !circuit.subcircuitSources.contains(element.name)
+                let waveform = source.waveform?.resolved(step: spec.step, stop: spec.stop)
+                if waveform != nil || ramped { inputs.append((element.name, waveform, source.dcValue, ramped)) }
             default:
                 break
             }
         }
+        /// Input `c`'s value at time `t`.
+        func input(_ c: Int, at t: Double) -> Double {
+            let value = inputs[c].waveform?.value(at: t) ?? inputs[c].dc
+            return inputs[c].ramped && t < TransientSpec.startupRamp ? value * (t / TransientSpec.startupRamp) : value
+        }
         guard spec.step > 0, spec.stop > 0, spec.stop / spec.step <= TransientSpec.maximumOutputPoints, (spec.maxStep ?? 1) > 0 else {
             throw SimulationError(".tran needs 0 < TSTEP < TSTOP, TMAX > 0 and at most \(Int(TransientSpec.maximumOutputPoints)) points (TSTOP/TSTEP)")
-        }
-        guard !spec.startup else {
-            throw SimulationError(".tran startup (LTspice's: the sources off for the operating point, then turned on over 20 µs) "
-                                  + "needs the MNA engine: the real-time processor starts at the operating point")
         }
         // A TMAX (or LTspice's `.options maxstep`) below TSTEP: that many samples per output point,
         // so that the sample period is at most TMAX (the reference simulator's fixed step is TMAX then too).
@@ -53,18 +58,18 @@ extension Simulator {
             throw SimulationError(".tran TMAX: TSTOP/TMAX is more than \(Int(TransientSpec.maximumOutputPoints)) samples")
         }
         let configuration = ProcessorConfiguration(inputs: inputs.map(\.name), outputs: recorded, sampleRate: 1 / period,
-                                                   oversampling: oversampling, restInputs: inputs.map { $0.waveform.value(at: 0) },
-                                                   usesInitialConditions: spec.useInitialConditions)
+                                                   oversampling: oversampling, restInputs: inputs.indices.map { input($0, at: 0) },
+                                                   inputLimit: .greatestFiniteMagnitude, usesInitialConditions: spec.useInitialConditions)
         let processor = try Processor(circuit, configuration: configuration)
         let points = Int((spec.stop / spec.step * (1 + 1e-12)).rounded(.down))
         let delay = Int(processor.latency.rounded())
         let frames = points * perPoint + delay
-        var input = [Double](repeating: 0, count: max(frames * inputs.count, 1))
+        var samples = [Double](repeating: 0, count: max(frames * inputs.count, 1))
         for k in 0..<frames {
-            for (c, source) in inputs.enumerated() { input[k * inputs.count + c] = source.waveform.value(at: Double(k + 1) * period) }
+            for c in inputs.indices { samples[k * inputs.count + c] = input(c, at: Double(k + 1) * period) }
         }
         var output = [Double](repeating: 0, count: max(frames * recorded.count, 1))
-        input.withUnsafeBufferPointer { i in
+        samples.withUnsafeBufferPointer { i in
             output.withUnsafeMutableBufferPointer { o in
                 processor.process(input: i.baseAddress!, output: o.baseAddress!, frames: frames)
             }
