@@ -549,13 +549,12 @@ final class MNAEngine {
     // MARK: Charge state
 
     /// The start of a transient with UIC: the `held` node voltages (`.ic`, by node index; 0
-    /// elsewhere), capacitors' IC= voltages and inductors' IC= currents, an instant after t = 0 —
-    /// a backward-Euler step of `h` so short that every capacitor holds its voltage and every
-    /// inductor its current, with `base`'s sources. Its solution is the t = 0 point and its
-    /// capacitive currents (inductors: voltages) the initial ones. The `.ic` voltages are not held
-    /// there, as in ngspice: they reach the solution through the capacitors' charges (a node no
-    /// capacitor holds is solved, as the ngspice manual's hand-built inductor needs). Leaves the
-    /// charges at t = 0 as the previous ones and the switches accepted there.
+    /// elsewhere), capacitors' IC= voltages and inductors' IC= currents, an instant after t = 0
+    /// (`instantStep`). Its solution is the t = 0 point and its capacitive currents (inductors:
+    /// voltages) the initial ones. The `.ic` voltages are not held there, as in ngspice: they reach
+    /// the solution through the capacitors' charges (a node no capacitor holds is solved, as the
+    /// ngspice manual's hand-built inductor needs). Leaves the charges at t = 0 as the previous
+    /// ones and the switches accepted there.
     func initialConditionStart(held: [Int: Double], _ base: Context, instant h: Double,
                                iterationLimit: Int) throws(SimulationError) -> (x: [Double], currents: [Double], iterations: Int) {
         var x = [Double](repeating: 0, count: size)
@@ -566,29 +565,27 @@ final class MNAEngine {
         for (k, c) in network.capacitors.enumerated() {
             if let ic = c.initialVoltage { q[k] = c.capacitance * ic }
         }
-        previousCharge = q
-        previousCurrent = [Double](repeating: 0, count: chargeCount)
-        var ctx = base
-        ctx.mode = .transient
-        ctx.a0 = 1 / h
-        ctx.beta = 0
-        ctx.heldNodes = [:]
-        var solution = x
-        guard let n = try newton(&solution, ctx, limit: iterationLimit) else { throw SimulationError("Newton did not converge") }
-        acceptSwitches(at: solution)
-        let now = charges(at: solution)
-        return (solution, (0..<chargeCount).map { (now[$0] - q[$0]) / h }, n)
+        let start = try instantStep(from: x, charges: q, base, instant: h, iterationLimit: iterationLimit)
+        acceptSwitches(at: start.x)
+        return start
     }
 
     /// The currents of the charges (capacitors, device ports; for inductors, dΦ/dt, their voltage)
-    /// an instant after solution `x`, in the flat layout: found by a backward-Euler step of `h` from
-    /// `x` (so short that every charge stays put) with `base`'s sources and no node held, as a
-    /// transient's first step from held nodes needs them. Nil if Newton fails there. The engine's
-    /// switch states and port voltages are as they were at `x` afterwards.
+    /// an instant after solution `x` (`instantStep`), in the flat layout, as a transient's first
+    /// step from held nodes needs them. Nil if Newton fails there. The engine's switch states and
+    /// port voltages are as they were at `x` afterwards.
     func chargeCurrents(leaving x: [Double], _ base: Context, instant h: Double, iterationLimit: Int) -> (currents: [Double], iterations: Int)? {
         let (savedSwitches, savedPorts) = (switchOn, portVoltages)
         defer { switchOn = savedSwitches; portVoltages = savedPorts }
-        let q = charges(at: x)
+        guard let step = try? instantStep(from: x, charges: charges(at: x), base, instant: h, iterationLimit: iterationLimit) else { return nil }
+        return (step.currents, step.iterations)
+    }
+
+    /// A backward-Euler step of `h` from `x` whose charges are `q`, with `base`'s sources and no
+    /// node held: so short that every charge stays put, it gives the point an instant later and
+    /// the charges' currents there ((q(h) − q)/h). Leaves `q` as the previous charges.
+    func instantStep(from x: [Double], charges q: [Double], _ base: Context, instant h: Double,
+                     iterationLimit: Int) throws(SimulationError) -> (x: [Double], currents: [Double], iterations: Int) {
         previousCharge = q
         previousCurrent = [Double](repeating: 0, count: chargeCount)
         var ctx = base
@@ -598,9 +595,9 @@ final class MNAEngine {
         ctx.heldNodes = [:]
         ctx.initializeJunctions = false
         var solution = x
-        guard let n = try? newton(&solution, ctx, limit: iterationLimit) else { return nil }
+        guard let n = try newton(&solution, ctx, limit: iterationLimit) else { throw SimulationError("Newton did not converge") }
         let now = charges(at: solution)
-        return ((0..<chargeCount).map { (now[$0] - q[$0]) / h }, n)
+        return (solution, (0..<chargeCount).map { (now[$0] - q[$0]) / h }, n)
     }
 
     /// Charges (capacitors, device ports, inductor fluxes) at solution `x`, in the flat layout.
