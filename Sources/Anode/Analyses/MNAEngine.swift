@@ -47,10 +47,8 @@ final class MNAEngine {
     /// Source waveforms with SPICE's defaults filled in for the current transient.
     var waveforms: [Waveform?]
     /// Which sources (voltage sources, then current sources, as `waveforms`) a transient turns on
-    /// during its first `rampTime` seconds (LTspice's `startup`); empty for none.
+    /// over its first `TransientSpec.startupRamp` (LTspice's `startup`); empty for none.
     var ramped: [Bool] = []
-    /// How long those sources take to turn on, s.
-    var rampTime = 0.0
     /// The fraction of each control (knob) of the network.
     var controlFractions: [Double]
     /// Each switch's state in the last assembly, decided from that iterate's control value.
@@ -189,8 +187,8 @@ final class MNAEngine {
         case .transient:
             let index = current ? network.voltageSources.count + k : k
             var scale = ctx.sourceScale
-            // LTspice's `startup`: off at t = 0 (so for the operating point too), on at rampTime.
-            if !ramped.isEmpty && ramped[index] && ctx.time < rampTime { scale *= ctx.time / rampTime }
+            // LTspice's `startup`: off at t = 0 (so for the operating point too), on at its ramp's end.
+            if !ramped.isEmpty && ramped[index] { scale *= TransientSpec.startupScale(at: ctx.time) }
             if let w = waveforms[index] { return w.value(at: ctx.time) * scale }
             return source.dcValue * scale
         }

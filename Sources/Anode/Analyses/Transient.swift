@@ -67,7 +67,6 @@ struct TransientIntegrator {
             let subcircuit = simulator.circuit.subcircuitSources
             let owners = simulator.network.voltageSources.map(\.owner) + simulator.network.currentSources.map(\.owner)
             engine.ramped = owners.map { !subcircuit.contains(simulator.circuit.elements[$0].name) }
-            engine.rampTime = TransientSpec.startupRamp
             if TransientSpec.startupRamp < spec.stop { points.insert(TransientSpec.startupRamp) }
         }
         if !fixed {
@@ -154,7 +153,6 @@ struct TransientIntegrator {
                     iterations += found.iterations
                     initialCurrents = found.currents
                 }
-                engine.previousCharge = q
             }
         }
         engine.previousCurrent = [Double](repeating: 0, count: engine.chargeCount)

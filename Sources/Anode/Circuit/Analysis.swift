@@ -140,6 +140,9 @@ public struct TransientSpec: Hashable, Sendable {
     /// How long `startup` takes to turn the sources on: 20 µs, as LTspice.
     public static let startupRamp = 20e-6
 
+    /// The factor `startup` puts on a source it turns on, at time `t`: t/`startupRamp`, then 1.
+    public static func startupScale(at t: Double) -> Double { t < startupRamp ? t / startupRamp : 1 }
+
     /// A transient from 0 to `stop`, reported every `step`.
     public init(step: Double, stop: Double, start: Double = 0, maxStep: Double? = nil, useInitialConditions: Bool = false,
                 startup: Bool = false) {

@@ -29,6 +29,11 @@ public struct Matrix: Sendable, Equatable {
         set { entries[row * columns + column] = newValue }
     }
 
+    /// Row `r` as a 1 × columns matrix.
+    public func row(_ r: Int) -> Matrix {
+        Matrix(rows: 1, columns: columns, entries: Array(entries[(r * columns)..<((r + 1) * columns)]))
+    }
+
     /// This matrix with the rows of `other` below.
     public func appendingRows(_ other: Matrix) -> Matrix {
         precondition(other.columns == columns, "matrix dimensions do not match")

@@ -44,7 +44,7 @@ extension Simulator {
         /// Input `c`'s value at time `t`.
         func input(_ c: Int, at t: Double) -> Double {
             let value = inputs[c].waveform?.value(at: t) ?? inputs[c].dc
-            return inputs[c].ramped && t < TransientSpec.startupRamp ? value * (t / TransientSpec.startupRamp) : value
+            return inputs[c].ramped ? value * TransientSpec.startupScale(at: t) : value
         }
         guard spec.step > 0, spec.stop > 0, spec.stop / spec.step <= TransientSpec.maximumOutputPoints, (spec.maxStep ?? 1) > 0 else {
             throw SimulationError(".tran needs 0 < TSTEP < TSTOP, TMAX > 0 and at most \(Int(TransientSpec.maximumOutputPoints)) points (TSTOP/TSTEP)")

@@ -518,15 +518,16 @@ struct StateSpaceModel {
         while changed {
             changed = false
             for (k, w) in net.switches.enumerated() where !moving.contains(k) {
-                let row = Matrix(rows: 1, columns: n, entries: Array(switchRows(w, in: net, n: n).entries[n..<(2 * n)]))
-                let driven = (row * inputs).entries
-                let reach = [row * states, row * currents, row * knobs].flatMap(\.entries) + driven.dropLast()
+                let rows = switchRows(w, in: net, n: n)
+                let (voltage, control) = (rows.row(0), rows.row(1))
+                let driven = (control * inputs).entries
+                let reach = [control * states, control * currents, control * knobs].flatMap(\.entries) + driven.dropLast()
                 let largest = (reach + [driven.last ?? 0]).map(abs).max() ?? 0
                 guard reach.contains(where: { abs($0) > 1e-12 * max(largest, 1) }) else { continue }
                 moving.append(k)
                 changed = true
                 // Its current reaches the others' controls as a device's does.
-                currents = currents.appendingColumns(lu.solving(-1 * Matrix(rows: 1, columns: n, entries: Array(switchRows(w, in: net, n: n).entries[0..<n])).transposed))
+                currents = currents.appendingColumns(lu.solving(-1 * voltage.transposed))
             }
         }
         return moving.sorted()
