@@ -56,15 +56,31 @@ func fritschShaferCrowley(_ y: Double, _ w: Double) -> Double {
 /// of the sum, the rounded value is the sum less the shift) instead of two conversions between
 /// integer and floating point.
 @inlinable @inline(__always)
-public func wrightOmegaEstimate(_ y: Double) -> Double {
+public func wrightOmegaEstimate(_ y: Double) -> Double { wrightOmegaEstimate(y, cubics: wrightOmegaCubics) }
+
+/// `wrightOmegaEstimate(y)` from `cubics`, the cubics' table (`wrightOmegaCubics`), which a
+/// per-sample kernel holds: reading the global table at every call goes through its accessor, a
+/// call on the path from the drive to the prediction around which the caller saves its registers.
+@inlinable @inline(__always)
+func wrightOmegaEstimate(_ y: Double, cubics: UnsafePointer<Double>) -> Double {
     guard y >= wrightOmegaTableStart && y < wrightOmegaTableEnd else { return wrightOmega(y) }
     let position = (y - wrightOmegaTableStart) / wrightOmegaTableWidth
     let shift = 6_755_399_441_055_744.0  // 1.5·2⁵²
     let sum = (position - 0.5) + shift
     let interval = Int(truncatingIfNeeded: sum.bitPattern & (1 << 51 - 1))
     let t = 2 * (position - (sum - shift)) - 1
-    return wrightOmegaPolynomials.withUnsafeBufferPointer { table in
-        let c = table.baseAddress! + interval &* 12
-        return (c[0] + c[1] * t) + (c[2] + c[3] * t) * (t * t)
-    }
+    let c = cubics + interval &* 4
+    return (c[0] + c[1] * t) + (c[2] + c[3] * t) * (t * t)
 }
+
+/// The first four coefficients of each interval's polynomial in `wrightOmegaPolynomials` (the
+/// cubics `wrightOmegaEstimate` evaluates), in memory kept for the life of the process and never
+/// written after it is filled (hence safe to share).
+@usableFromInline nonisolated(unsafe) let wrightOmegaCubics: UnsafePointer<Double> = {
+    let intervals = wrightOmegaPolynomials.count / 12
+    let table = UnsafeMutablePointer<Double>.allocate(capacity: 4 * intervals)
+    for i in 0..<intervals {
+        for k in 0..<4 { table[4 * i + k] = wrightOmegaPolynomials[12 * i + k] }
+    }
+    return UnsafePointer(table)
+}()

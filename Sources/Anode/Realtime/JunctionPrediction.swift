@@ -47,6 +47,8 @@ struct JunctionPrediction {
     @usableFromInline var jacobianLinear = SIMD2<Double>.zero
     /// The reference resistance (inverted; 0: none yet) and its logarithm, by port.
     @usableFromInline var inverseReference = SIMD2<Double>.zero, logReference = SIMD2<Double>.zero
+    /// The Wright omega estimate's table (`wrightOmegaCubics`), read once here.
+    @usableFromInline let cubics = wrightOmegaCubics
 
     /// The tangent's expected error (V) beyond which the junction is solved: about a third of the
     /// largest Newton step taken to first order at the default tolerance (√(1.5 µV·0.05)), so
@@ -149,7 +151,7 @@ struct JunctionPrediction {
         // a = κ·(d + m·E)/D = κ·(m/D)·E + (κ·(m/D)/m)·d; ln β = ln(m/D) + ln(κ·S) + κ·v₀.
         let a0 = kr * e
         let a = a0 + slope * d
-        let w = wrightOmegaEstimate((logResistance + logKappaSaturation[j] + kj * v0 + a0) + slope * d)
+        let w = wrightOmegaEstimate((logResistance + logKappaSaturation[j] + kj * v0 + a0) + slope * d, cubics: cubics)
         let delta = (a - w) * inverseKappa[j]
         // rⱼ = E·e^{κΔ} − E − Gₑ·Δ, with E·e^{κΔ} = w/(κ·m/D).
         return (v0 + delta, w * inverseKR - e - jacobianConductance[j] * delta)
