@@ -433,4 +433,67 @@ struct ElaborationTests {
             #expect(error(netlist)?.message.contains(message) == true, "\(netlist): \(String(describing: error(netlist)))")
         }
     }
+
+    @Test("AKO: a model card that is a kind of another takes its parameters and replaces some (PSpice's and LTspice's forms)")
+    func aKindOf() throws {
+        // Each stage twice: once with a kind of the base, once with the card written out; the
+        // operating points must be the same numbers.
+        func stage(_ q: String, _ d: String, _ suffix: String) -> String {
+            """
+            Q\(suffix) c\(suffix) b\(suffix) e\(suffix) \(q)
+            R1\(suffix) v c\(suffix) 4.7k
+            R2\(suffix) v b\(suffix) 1meg
+            R3\(suffix) e\(suffix) 0 470
+            D\(suffix) 0 k\(suffix) \(d)
+            R4\(suffix) v k\(suffix) 1k
+
+            """
+        }
+        let c = try circuit("""
+            V1 v 0 12
+            .model Q2N3904 NPN(IS=6.734f BF=416.4 VAF=74.03 RB=10)
+            .model DB D(IS=1n N=1.5 BV=6.2 IBV=1m)
+            .model QA AKO:Q2N3904 NPN(BF=100)
+            .model QB ako:QA VAF=20
+            .model DZ AKO: DB D (BV=4.7)
+            .model QAW NPN(IS=6.734f BF=100 VAF=74.03 RB=10)
+            .model QBW NPN(IS=6.734f BF=100 VAF=20 RB=10)
+            .model DZW D(IS=1n N=1.5 BV=4.7 IBV=1m)
+
+            """ + stage("QA", "DZ", "a") + stage("QAW", "DZW", "aw") + stage("QB", "DB", "b") + stage("QBW", "DB", "bw") + """
+            X1 v inner
+            .subckt inner v
+            .model QL ako:QB BF=50
+            Q1 c b 0 QL
+            R1 v c 4.7k
+            R2 v b 470k
+            .ends
+            X2 v innerw
+            .subckt innerw v
+            Q1 c b 0 QLW
+            R1 v c 4.7k
+            R2 v b 470k
+            .ends
+            .model QLW NPN(IS=6.734f BF=50 VAF=20 RB=10)
+            """)
+        let op = try Simulator(c).operatingPoint()
+        for (kind, written) in [("ca", "caw"), ("ka", "kaw"), ("cb", "cbw"), ("x1.c", "x2.c")] {
+            let a = try #require(op.voltage(kind)), b = try #require(op.voltage(written))
+            #expect(abs(a - b) <= 1e-9 * abs(b), "\(kind) \(a) against \(written) \(b)")
+        }
+        // The replaced parameters act: a lower BF, VAF and BV move the stages.
+        #expect(abs(try #require(op.voltage("ca")) - op.voltage("cb")!) > 1e-3)
+        #expect(abs(try #require(op.voltage("ka")) - op.voltage("kb")!) > 0.5)
+        #expect(abs(try #require(op.voltage("x1.c")) - op.voltage("cb")!) > 1e-3)
+
+        // Errors at the base's name, the type, or the cycle.
+        let unknown = error("V1 a 0 1\nD1 a 0 DX\n.model DX ako:DNONE IS=1n\n")
+        #expect(unknown?.message.contains("no model 'dnone' for 'dx'") == true, "\(String(describing: unknown))")
+        #expect(unknown?.location?.line == 4 && unknown?.location?.column == 15, "\(String(describing: unknown?.location))")
+        let mismatch = error("V1 a 0 1\nD1 a 0 DX\n.model DB D(IS=1n)\n.model DX AKO:DB NPN(BF=10)\n")
+        #expect(mismatch?.message.contains("declared NPN but its base 'db' is D") == true, "\(String(describing: mismatch))")
+        let cycle = error("V1 a 0 1\nD1 a 0 DX\n.model DX ako:DY\n.model DY ako:DX\n")
+        #expect(cycle?.message.contains("a kind of itself") == true, "\(String(describing: cycle))")
+        #expect(error("V1 a 0 1\nD1 a 0 DX\n.model DX AKO:\n")?.message.contains("needs the name") == true)
+    }
 }

@@ -83,10 +83,18 @@ struct Elaborator {
                 card.parameters.removeAll { $0.name == parameter }
                 card.parameters.append(Assignment(name: parameter, value: value, location: card.location))
                 top.models[model] = card
+                if var kind = top.kindCards[model] {
+                    // An `AKO:` card swept: its own value, whatever its base's.
+                    kind.parameters.removeAll { $0.name == parameter }
+                    kind.parameters.append(Assignment(name: parameter, value: value, location: card.location))
+                    top.kindCards[model] = kind
+                }
             case .temperature, .source:
                 break
             }
         }
+        // The kinds of a swept model take its swept value.
+        if stepPoint != nil { try top.resolveKinds() }
         // The random functions' draws: new at every `.step` point, from `.options seed=` (read
         // first, as any parameter may draw).
         top.draws.run = stepPoint.map { RandomDraws.hash($0.description) } ?? 0
@@ -188,6 +196,7 @@ struct Elaborator {
                     }
                 }
                 scope.models[model.name] = model
+                if model.base != nil { scope.kindCards[model.name] = model } else { scope.kindCards[model.name] = nil }
             case .subcircuit(let definition):
                 if let other = scope.subcircuits[definition.name] {
                     // As for model cards: a library's definition yields to any other.
@@ -201,6 +210,7 @@ struct Elaborator {
                 break  // a `.if` block's definitions count once its branch is chosen (`resolveConditionals`)
             }
         }
+        try scope.resolveKinds()
     }
 
     /// `statements` with each `.if` block replaced by the statements of its first branch whose

@@ -123,6 +123,44 @@ final class Scope {
         return parent?.functionDefinition(name)
     }
 
+    /// `AKO:` cards of this level as written (their base not yet merged in); `models` holds them
+    /// merged (`resolveKinds`).
+    var kindCards: [String: ModelStatement] = [:]
+
+    /// Each `AKO:` card of this level (in `kindCards`) into `models` as its base's parameters
+    /// followed by its own, with its base's type: a card may be a kind of a card of this level or
+    /// of an enclosing one, itself a kind of another.
+    func resolveKinds() throws(NetlistError) {
+        for name in kindCards.keys.sorted() { models[name] = try resolvedKind(name, visiting: []) }
+    }
+
+    /// The `AKO:` card `name` of this level merged with its base.
+    private func resolvedKind(_ name: String, visiting: [String]) throws(NetlistError) -> ModelStatement {
+        guard let card = kindCards[name], let baseName = card.base else { return models[name]! }
+        guard !visiting.contains(name) else {
+            throw NetlistError("AKO: '\(name)' is a kind of itself (\((visiting + [name]).joined(separator: " → ")))", at: card.baseLocation ?? card.location)
+        }
+        // The base: a card of this level other than this one, or of an enclosing level.
+        var found: (ModelStatement, Scope)?
+        if baseName != name, models[baseName] != nil || kindCards[baseName] != nil {
+            found = (kindCards[baseName] != nil ? try resolvedKind(baseName, visiting: visiting + [name]) : models[baseName]!, self)
+        } else if let outer = parent?.model(baseName) {
+            found = outer
+        }
+        guard let (base, _) = found else {
+            throw NetlistError("AKO: no model '\(baseName)' for '\(name)' to be a kind of", at: card.baseLocation ?? card.location)
+        }
+        guard card.type.isEmpty || card.type == base.type else {
+            throw NetlistError("AKO: '\(name)' is declared \(card.type.uppercased()) but its base '\(baseName)' is \(base.type.uppercased())", at: card.typeLocation)
+        }
+        var merged = card
+        merged.type = base.type
+        let own = Set(card.parameters.map(\.name))
+        merged.parameters = base.parameters.filter { !own.contains($0.name) } + card.parameters
+        merged.base = nil
+        return merged
+    }
+
     /// The model called `name` and the scope it was defined in.
     func model(_ name: String) -> (ModelStatement, Scope)? {
         if let m = models[name] { return (m, self) }

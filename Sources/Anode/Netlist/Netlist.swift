@@ -62,6 +62,12 @@ public struct ModelStatement: Hashable, Sendable {
     /// Whether the card comes from a library included whole by a one-argument `.lib`: a card of
     /// the same name in the netlist takes its place (as in LTspice).
     public var fromLibrary = false
+    /// PSpice's and LTspice's `AKO:` ("a kind of"): the model, lowercased, whose parameters this
+    /// card starts from (its own replace them); nil for a card of its own. The type may then be
+    /// left out (empty until the elaborator takes the base's).
+    public var base: String? = nil
+    /// Where the base's name was written.
+    public var baseLocation: SourceLocation? = nil
 }
 
 /// A `.func NAME(a, b) {expression}` definition: a function of its arguments and of the parameters

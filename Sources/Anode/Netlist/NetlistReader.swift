@@ -790,9 +790,29 @@ struct NetlistReader {
     }
 
     func parseModel(_ line: LogicalLine) throws(NetlistError) -> Statement {
-        let tokens = line.tokens
+        var tokens = line.tokens
         guard tokens.count >= 3, tokens[1].kind == .word, tokens[2].kind == .word else {
             throw NetlistError(".model needs a name and a type", at: tokens.count > 1 ? tokens[1].location : line.location)
+        }
+        // `AKO:BASE [TYPE]` (PSpice writes `AKO: BASE TYPE`; LTspice may leave the type out): the
+        // base taken off, an empty type put in when none follows (a type is a word not followed by
+        // '=' or a value).
+        var base: (name: String, location: SourceLocation)?
+        if tokens[2].lowercased.hasPrefix("ako:") {
+            let named = String(tokens[2].text.dropFirst(4))
+            if named.isEmpty {
+                guard tokens.count >= 4, tokens[3].kind == .word else {
+                    throw NetlistError("AKO: needs the name of the model this one is a kind of", at: tokens[2].location)
+                }
+                base = (tokens[3].lowercased, tokens[3].location)
+                tokens.remove(at: 3)
+            } else {
+                base = (named.lowercased(), tokens[2].location.advanced(by: 4))
+            }
+            tokens.remove(at: 2)
+            let hasType = tokens.count > 2 && tokens[2].kind == .word
+                && !(tokens.count > 3 && (tokens[3].kind == .equals || tokens[3].kind == .expression || SpiceNumber.parse(tokens[3].text) != nil))
+            if !hasType { tokens.insert(Token(kind: .word, text: "", location: tokens[1].location), at: 2) }
         }
         var rest = try Self.joiningVectors(Array(tokens.dropFirst(3)))
         if let first = rest.first, first.kind == .leftParen {
@@ -823,7 +843,8 @@ struct NetlistReader {
         }
         let parameters = try flags + parseAssignments(rest, context: ".model \(tokens[1].text)", expressions: false)
         return Statement(kind: .model(ModelStatement(name: tokens[1].lowercased, type: tokens[2].lowercased, parameters: parameters, location: line.location,
-                                                     typeLocation: tokens[2].location, fromLibrary: line.fromLibrary)), location: line.location)
+                                                     typeLocation: tokens[2].location, fromLibrary: line.fromLibrary,
+                                                     base: base?.name, baseLocation: base?.location)), location: line.location)
     }
 
     /// The tokens with each vector value of an XSPICE code model's card (`in_gain=[2.0 1.0]`,
