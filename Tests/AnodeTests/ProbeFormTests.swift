@@ -40,6 +40,27 @@ struct ProbeFormTests {
         #expect(throws: NetlistError.self) { try Self.outputs(".print tran alli") }
     }
 
+    @Test("PSpice's .probe V(*) and I(*), .TRAN/OP and SKIPBP read as their SPICE forms")
+    func pspiceForms() throws {
+        #expect(try Self.outputs(".probe V(*)") == Self.outputs(".save all"))
+        #expect(try Self.outputs(".PROBE V(*) I(*)") == Self.outputs(".probe alli"))
+        #expect(try Self.outputs(".probe I(*)") == Self.outputs(".probe alli"))
+        #expect(try Set(Self.outputs(".probe v(*) v(c)")) == Set(Self.outputs(".save all")))
+        // ngspice's `.save all @q1[ic]`: every node voltage and the device's current (ngspice 39's
+        // raw file holds them all); `all` alone adds nothing to a `.print`'s list.
+        #expect(try Self.outputs(".save all @q1[ic]") == ["@q1[ic]"] + Self.outputs(".save all"))
+        #expect(try Self.outputs(".save all\n.print tran v(c)") == ["v(c)"])
+        // Powers, digital states and noise have no counterpart: a warning names them.
+        let powers = try Circuit(netlistText: Self.base + ".probe V(*) W(*)\n")
+        #expect(powers.warnings.contains { $0.message.contains(".probe W(*)") }, "\(powers.warnings)")
+        #expect(try Simulator(powers).printedProbes(for: .tran).map(\.description) == Self.outputs(".save all"))
+        // `.TRAN/OP` is `.tran`; SKIPBP (skip the bias point) is UIC.
+        let pspice = try Circuit(netlistText: Self.base.replacingOccurrences(of: ".tran 1u 2u", with: ".TRAN/OP 1u 2u 0 1u SKIPBP"))
+        let spice = try Circuit(netlistText: Self.base.replacingOccurrences(of: ".tran 1u 2u", with: ".tran 1u 2u 0 1u uic"))
+        #expect(pspice.analyses.map { "\($0)" } == spice.analyses.map { "\($0)" })
+        #expect("\(spice.analyses)".contains("true"), "\(spice.analyses)")
+    }
+
     @Test("i() of a device is every terminal's current; i(Q1,n) one terminal's, by place or letter")
     func terminals() throws {
         #expect(try Self.outputs(".probe i(Q1)") == ["@q1[ic]", "@q1[ib]", "@q1[ie]"])

@@ -1308,10 +1308,14 @@ struct Elaborator {
             }
             circuit.analyses.append(.transient(TransientSpec(step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic,
                                                              startup: startup)))
-        case let .outputs(analysis, probes, _, allCurrents):
+        case let .outputs(analysis, probes, all, allCurrents):
             let kind = analysis.flatMap { AnalysisKind(rawValue: $0) }
             var requested: [Probe] = []
             for p in probes { requested += try expandedProbes(p, in: kind) }
+            // `all` beside other outputs (`.save all @q1[ic]`, ngspice's idiom): every node voltage
+            // too. Alone it adds nothing: every node voltage is recorded unless something else is
+            // asked for (a `.print`, whose list then stands, as what ngspice prints does).
+            if all && !allCurrents && !probes.isEmpty { requested += circuit.nodes.dropFirst().map { Probe.voltage($0.name) } }
             if allCurrents { requested += everyVoltageAndCurrent() }
             for probe in requested where !circuit.outputs.contains(OutputRequest(probe, in: kind)) {
                 circuit.outputs.append(OutputRequest(probe, in: kind))

@@ -564,11 +564,13 @@ struct NetlistReader {
             }
             return statement(.ac(variation: tokens[1], points: try value(tokens, 2, "a number of points", after: line),
                                  start: try value(tokens, 3, "a start frequency", after: line), stop: try value(tokens, 4, "a stop frequency", after: line)))
-        case ".tran":
+        case ".tran", ".tran/op":
+            // PSpice's `.TRAN/OP` also prints the bias point in detail (Anode's `.op` does), and
+            // its SKIPBP skips the bias point: SPICE's UIC.
             var values: [ValueText] = []
             var uic = false, startup = false
             for t in tokens.dropFirst() {
-                if t.isWord("uic") { uic = true; continue }
+                if t.isWord("uic") || t.isWord("skipbp") { uic = true; continue }
                 if t.isWord("startup") && !values.isEmpty { startup = true; continue }
                 if !values.isEmpty, let modifier = ["steady", "nodiscard", "step"].first(where: { t.isWord($0) }) {
                     throw NetlistError(".tran \(modifier) is LTspice's, for its switching-regulator macromodels' steady-state detection, "
@@ -613,6 +615,27 @@ struct NetlistReader {
                     guard t.isWord("alli") else { return false }
                     allCurrents = true
                     return true
+                }
+                // PSpice's wildcards: `V(*)` every node voltage, `I(*)` every current; its powers,
+                // digital states and noise (`W(*)`, `D(*)`, `NOISE(*)`) have no counterpart here.
+                var k = 0
+                var wildcardVoltages = false
+                while k + 3 < rest.count + 0 {
+                    guard rest[k].kind == .word, rest[k + 1].kind == .leftParen, rest[k + 2].isWord("*"), rest[k + 3].kind == .rightParen else {
+                        k += 1
+                        continue
+                    }
+                    switch rest[k].lowercased {
+                    case "v": wildcardVoltages = true
+                    case "i": allCurrents = true
+                    default:
+                        warnings.append(Diagnostic(".probe \(rest[k].text)(*) (PSpice's) has no counterpart in Anode and was ignored", at: rest[k].location))
+                    }
+                    rest.removeSubrange(k..<(k + 4))
+                }
+                if wildcardVoltages || (allCurrents && rest.isEmpty) {
+                    let (probes, all) = try parseProbes(rest)
+                    return statement(.outputs(analysis: analysis, probes: probes, all: all || wildcardVoltages || allCurrents, allCurrents: allCurrents))
                 }
             }
             let (probes, all) = try parseProbes(rest)
