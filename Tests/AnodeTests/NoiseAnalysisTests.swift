@@ -94,4 +94,18 @@ struct NoiseAnalysisTests {
             #expect(error.location?.line == 4, "\(error)")
         }
     }
+
+    @Test("PSpice's .NOISE V(out) SRC [interval] runs over the .ac statement's frequencies")
+    func pspiceForm() throws {
+        let body = "V1 in 0 DC 0 AC 1\nR1 in out 1k\nC1 out 0 100n\n"
+        let pspice = try circuit(body + ".NOISE V(out) V1 10\n.AC DEC 10 10 100k\n")
+        let spice = try circuit(body + ".noise v(out) V1 dec 10 10 100k\n")
+        let a = try #require(pspice.noiseAnalyses.first), b = try #require(spice.noiseAnalyses.first)
+        #expect(a.sweep == b.sweep)
+        let x = try Simulator(pspice).noise(a), y = try Simulator(spice).noise(b)
+        #expect(x.outputSpectrum == y.outputSpectrum)
+        #expect(pspice.warnings.contains { $0.message.contains("print interval") })
+        // Without an .ac, the form has no frequencies.
+        #expect(throws: NetlistError.self) { try circuit(body + ".noise v(out) V1\n") }
+    }
 }

@@ -1217,6 +1217,16 @@ struct Elaborator {
             if !(v > 0) { throw NetlistError("\(what) must be positive, not \(v)", at: text.location) }
             return v
         }
+        /// A `.noise` sweep's frequencies.
+        func noiseSweep(_ variation: Token, _ points: ValueText, _ start: ValueText, _ stop: ValueText) throws(NetlistError) -> ACSweep {
+            let n = try scope.evaluate(points)
+            guard n >= 1, n == n.rounded(), n <= 1_000_000 else {
+                throw NetlistError(".noise needs a whole number of points from 1 to 1000000, not \(n)", at: points.location)
+            }
+            let f1 = try positive(start, ".noise start frequency"), f2 = try positive(stop, ".noise stop frequency")
+            guard f2 >= f1 else { throw NetlistError(".noise stop frequency is below the start frequency", at: stop.location) }
+            return ACSweep(ACSweep.Spacing(rawValue: variation.lowercased)!, points: Int(n), start: f1, stop: f2)
+        }
         switch command {
         case .op:
             circuit.analyses.append(.operatingPoint)
@@ -1350,13 +1360,20 @@ struct Elaborator {
             guard let element = circuit.element(named: name), element.kind.isIndependentSource else {
                 throw NetlistError(".noise's input must be an independent source (V or I), not '\(source.text)'", at: source.location)
             }
-            let n = try scope.evaluate(points)
-            guard n >= 1, n == n.rounded(), n <= 1_000_000 else {
-                throw NetlistError(".noise needs a whole number of points from 1 to 1000000, not \(n)", at: points.location)
+            let sweep: ACSweep
+            if let variation, let points, let start, let stop {
+                sweep = try noiseSweep(variation, points, start, stop)
+            } else {
+                // PSpice's form: the `.ac` statement's frequencies.
+                let ac = netlist.statements.lazy.compactMap { s -> (Token, ValueText, ValueText, ValueText)? in
+                    if case let .command(.ac(variation, points, start, stop)) = s.kind { return (variation, points, start, stop) }
+                    return nil
+                }.first
+                guard let (variation, points, start, stop) = ac else {
+                    throw NetlistError(".noise without a sweep (PSpice's form) takes the .ac statement's frequencies, and there is no .ac", at: location)
+                }
+                sweep = try noiseSweep(variation, points, start, stop)
             }
-            let f1 = try positive(start, ".noise start frequency"), f2 = try positive(stop, ".noise stop frequency")
-            guard f2 >= f1 else { throw NetlistError(".noise stop frequency is below the start frequency", at: stop.location) }
-            let sweep = ACSweep(ACSweep.Spacing(rawValue: variation.lowercased)!, points: Int(n), start: f1, stop: f2)
             circuit.noiseAnalyses.append(NoiseRequest(output: probe, source: element.name, sweep: sweep, location: location))
         case let .poleZero(nodes, input, kind):
             let n = try nodes.map { (t: Token) throws(NetlistError) in try node(t, in: scope) }

@@ -199,8 +199,9 @@ public enum Command: Hashable, Sendable {
     case step(StepText)
     /// `.tf OUTPUT SOURCE`: the small-signal DC transfer function and impedances.
     case transferFunction(output: ProbeText, source: Token)
-    /// `.noise v(out[,ref]) SOURCE dec|oct|lin points fstart fstop [points per summary]`.
-    case noise(output: ProbeText, source: Token, variation: Token, points: ValueText, start: ValueText, stop: ValueText)
+    /// `.noise v(out[,ref]) SOURCE dec|oct|lin points fstart fstop [points per summary]`; in
+    /// PSpice's `.noise v(out) SOURCE [interval]` the sweep is the `.ac` statement's (nil here).
+    case noise(output: ProbeText, source: Token, variation: Token?, points: ValueText?, start: ValueText?, stop: ValueText?)
     /// `.pz n1 n2 n3 n4 vol|cur pol|zer|pz`: poles and zeros from the port (n1, n2) to V(n3, n4).
     case poleZero(nodes: [Token], input: Token, kind: Token)
     /// `.four FREQ outputs`: the Fourier analysis of the transient's last period.

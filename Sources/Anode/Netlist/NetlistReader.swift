@@ -714,6 +714,13 @@ struct NetlistReader {
             guard tokens.count > 2, tokens[1].kind == .word, tokens[2].kind == .leftParen else { throw NetlistError(usage, at: loc) }
             let output = try ProbeText.parse(tokens, at: &i)
             let rest = Array(tokens[i...])
+            if (rest.count == 1 || rest.count == 2), rest[0].kind == .word, rest.count == 1 || SpiceNumber.parse(rest[1].text) != nil {
+                // PSpice: `.NOISE V(out) SRC [interval]`, over the `.ac` statement's frequencies.
+                if rest.count == 2 {
+                    warnings.append(Diagnostic(".noise's print interval (PSpice's per-device tables) is not printed; the totals per element are", at: rest[1].location))
+                }
+                return statement(.noise(output: output, source: rest[0], variation: nil, points: nil, start: nil, stop: nil))
+            }
             guard rest.count == 5 || rest.count == 6, rest[0].kind == .word, rest[1].kind == .word,
                   ["dec", "oct", "lin"].contains(rest[1].lowercased) else { throw NetlistError(usage, at: rest.first?.location ?? loc) }
             if rest.count == 6 {
