@@ -496,4 +496,43 @@ struct ElaborationTests {
         #expect(cycle?.message.contains("a kind of itself") == true, "\(String(describing: cycle))")
         #expect(error("V1 a 0 1\nD1 a 0 DX\n.model DX AKO:\n")?.message.contains("needs the name") == true)
     }
+
+    @Test("resistor, capacitor and inductor model cards: ngspice's R/C/L and PSpice's RES/CAP/IND, value, multiplier and coefficients")
+    func passiveModels() throws {
+        let c = try circuit("""
+            V1 a 0 1
+            R1 a b RMOD 1k
+            R2 b 0 rdef
+            R3 b 0 2k rdef tc1=0
+            C1 b 0 CMOD 1u
+            L1 b d LMOD 10m
+            R4 d 0 1k
+            .MODEL RMOD RES (R=2 TC1=0.01 DEV=5%)
+            .model rdef R(r=3k tc1=0.001 tc2=1e-5)
+            .model CMOD CAP(C=0.5 VC1=0.1 TC1=0.02)
+            .model LMOD IND(L=2)
+            .temp 37
+            """)
+        func value(_ name: String) -> Double? {
+            switch c.element(named: name)?.kind {
+            case .resistor(_, _, let r)?: r
+            case .capacitor(_, _, let v, _)?: v
+            case .inductor(_, _, let v, _)?: v
+            default: nil
+            }
+        }
+        // ΔT = 10 K from TNOM 27 °C.
+        #expect(abs(try #require(value("R1")) - 2000 * 1.1) <= 1e-9)
+        #expect(abs(try #require(value("R2")) - 3000 * (1 + 0.01 + 1e-3)) <= 1e-9)
+        // An element's own coefficient replaces the card's, its other one stays (as ngspice).
+        #expect(abs(try #require(value("R3")) - 2000 * (1 + 1e-3)) <= 1e-9)
+        #expect(abs(try #require(value("C1")) - 0.5e-6 * 1.2) <= 1e-18)
+        #expect(abs(try #require(value("L1")) - 20e-3) <= 1e-15)
+        #expect(c.warnings.contains { $0.message.contains("DEV=5%") }, "\(c.warnings)")
+        #expect(c.warnings.contains { $0.message.contains("model cmod: accepted but not modeled: VC1") }, "\(c.warnings)")
+        // A card's unknown parameter, a card that gives no value, a card of another kind.
+        #expect(error("V1 a 0 1\nR1 a 0 1k rbad\n.model rbad R(foo=1)\n")?.message.contains("unknown parameter 'foo'") == true)
+        #expect(error("V1 a 0 1\nR1 a 0 rbare\n.model rbare R(tc1=1m)\n")?.message.contains("its model gives none") == true)
+        #expect(error("V1 a 0 1\nR1 a 0 1k dmod\n.model dmod D(IS=1n)\n")?.message.contains("unexpected 'dmod'") == true)
+    }
 }

@@ -338,6 +338,58 @@ struct Elaborator {
         }
     }
 
+    /// A resistor's, capacitor's or inductor's model card: ngspice's `R`, `C`, `L` (TC1, TC2, TCE,
+    /// TNOM and the default value R/RES, CAP/C, IND/L) and PSpice's `RES`, `CAP`, `IND` (R, C, L
+    /// multiply the value; TC1, TC2, TCE). Other parameters are accepted and reported.
+    struct PassiveModel {
+        var value: ValueText?
+        var scale = 1.0
+        var coefficients = TemperatureCoefficients()
+        var exponential = 0.0
+        var nominal: Double?
+
+        static let types: [Character: (ngspice: String, pspice: String)] = ["r": ("r", "res"), "c": ("c", "cap"), "l": ("l", "ind")]
+        /// Parameters of ngspice's and PSpice's cards that are read and reported, not modeled:
+        /// a semiconductor resistor's or capacitor's geometry, noise, PSpice's voltage and current
+        /// coefficients and its Monte Carlo tolerances (and `T_…` temperatures).
+        static let unmodeled: [Character: Set<String>] = [
+            "r": ["rsh", "narrow", "short", "defw", "l", "w", "kf", "af", "lf", "wf", "ef", "bv_max", "noisy", "dev", "lot"],
+            "c": ["cj", "cjsw", "defw", "defl", "narrow", "short", "del", "di", "thick", "bv_max", "vc1", "vc2", "dev", "lot"],
+            "l": ["csect", "dia", "length", "nt", "mu", "il1", "il2", "dev", "lot"]]
+
+        /// Whether `token` names a card of the element's kind.
+        static func isCard(_ token: Token, letter: Character, in scope: Scope) -> Bool {
+            guard token.kind == .word, let (card, _) = scope.model(token.lowercased), let t = types[letter] else { return false }
+            return card.type == t.ngspice || card.type == t.pspice
+        }
+
+        init(_ token: Token, letter: Character, element: String, in scope: Scope, warnings: inout [Diagnostic], warned: inout Set<SourceLocation>) throws(NetlistError) {
+            let (card, cardScope) = scope.model(token.lowercased)!
+            let pspice = card.type == Self.types[letter]!.pspice
+            let valueNames: Set<String> = letter == "r" ? ["r", "res"] : letter == "c" ? ["cap", "c"] : ["ind", "l"]
+            var ignored: [String] = []
+            for a in card.parameters {
+                guard let text = a.value else { ignored.append(a.name); continue }
+                let x = try cardScope.evaluate(text)
+                switch a.name {
+                case "tc1": coefficients.linear = x
+                case "tc2": coefficients.quadratic = x
+                case "tce": exponential = x
+                case "tnom": nominal = x
+                case let n where valueNames.contains(n):
+                    if pspice { scale = x } else { value = text }
+                case let n where Self.unmodeled[letter]!.contains(n) || n.hasPrefix("t_"): ignored.append(a.name)
+                default:
+                    throw NetlistError("model \(card.name): unknown parameter '\(a.name)' for a \(card.type.uppercased()) card", at: a.location)
+                }
+            }
+            if !ignored.isEmpty && warned.insert(card.location).inserted {
+                warnings.append(Diagnostic("model \(card.name): accepted but not modeled: \(ignored.map { $0.uppercased() }.joined(separator: ", "))"
+                                           + " (\(element)'s value takes only the card's default, multiplier and temperature coefficients)", at: card.location))
+            }
+        }
+    }
+
     mutating func passive(_ line: ElementLine, name: String, letter: Character, in scope: Scope) throws(NetlistError) {
         let (positional, named) = try split(line)
         try requireNodes(positional, 2, line, "two")
@@ -347,14 +399,23 @@ struct Elaborator {
         var multiplier = 1.0
         var temperature = InstanceTemperature()
         var coefficients = TemperatureCoefficients()
+        var givenCoefficients = TemperatureCoefficients()  // 1 where the element gives one
         // LTspice's parasitics of capacitors (Rser, Lser, Rpar, Cpar, RLshunt) and inductors (Rser, Rpar, Cpar).
         var parasitics: [String: (value: Double, location: SourceLocation)] = [:]
         var law: ValueText? = nil  // LTspice's Q= (C) or Flux= (L)
         let parasiticNames: Set<String> = letter == "c" ? ["rser", "lser", "rpar", "cpar", "rlshunt"] : letter == "l" ? ["rser", "rpar", "cpar"] : []
-        if positional.count > 3 {
-            throw NetlistError("unexpected '\(positional[3].description)' in \(line.name)", at: positional[3].location)
+        // A model card (`R1 a b 1k RMOD` or `R1 a b RMOD` as ngspice writes it, `R1 a b RMOD 1k` as
+        // PSpice does): the value's default, multiplier and temperature coefficients.
+        var values = Array(positional.dropFirst(2))
+        var card: PassiveModel? = nil
+        if let k = values.firstIndex(where: { PassiveModel.isCard($0, letter: letter, in: scope) }), values.count <= 2 {
+            card = try PassiveModel(values[k], letter: letter, element: line.name, in: scope, warnings: &circuit.warnings, warned: &warnedModels)
+            values.remove(at: k)
         }
-        if positional.count == 3 { valueText = ValueText(positional[2]) }
+        if values.count > 1 {
+            throw NetlistError("unexpected '\(values[1].description)' in \(line.name)", at: values[1].location)
+        }
+        if let value = values.first { valueText = ValueText(value) }
         let valueName: Set<String> = letter == "r" ? ["r", "resistance"] : letter == "c" ? ["c", "capacitance"] : ["l", "inductance"]
         for (key, values) in named {
             let k = key.lowercased
@@ -372,9 +433,11 @@ struct Elaborator {
             } else if k == "tc1" || k == "tc" {
                 // tc=TC1[,TC2] or tc1=TC1: the value at T is the value at TNOM times 1 + TC1·ΔT + TC2·ΔT².
                 coefficients.linear = try scope.evaluate(values[0])
-                if values.count > 1 { coefficients.quadratic = try scope.evaluate(values[1]) }
+                givenCoefficients.linear = 1
+                if values.count > 1 { coefficients.quadratic = try scope.evaluate(values[1]); givenCoefficients.quadratic = 1 }
             } else if k == "tc2" {
                 coefficients.quadratic = try scope.evaluate(values[0])
+                givenCoefficients.quadratic = 1
             } else if k == "temp" || k == "dtemp" {
                 try temperature.set(key, try scope.evaluate(values[0]))
             } else if parasiticNames.contains(k) {
@@ -391,8 +454,12 @@ struct Elaborator {
         if let law {
             return try chargeLaw(line, name: name, letter: letter, a, b, law, unsupported: unsupported, in: scope)
         }
-        guard let valueText else {
-            throw NetlistError("\(line.name) has no value", at: positional.last?.location ?? line.location)
+        if card != nil && (law != nil || (valueText.map(Self.readsCircuit) ?? false)) {
+            throw NetlistError("\(line.name): a model card with a value that reads the circuit is not supported", at: line.location)
+        }
+        guard let valueText = valueText ?? card?.value else {
+            throw NetlistError(card != nil ? "\(line.name) has no value, and its model gives none" : "\(line.name) has no value",
+                               at: positional.last?.location ?? line.location)
         }
         let location = line.location
         if Self.readsCircuit(valueText) {
@@ -404,7 +471,15 @@ struct Elaborator {
             }
             return try behavioralResistor(name, a, b, valueText, multiplier: multiplier, element: line.name, at: location, in: scope)
         }
-        let factor = coefficients.factor(at: try temperature.device(in: circuit.options))
+        var factor = coefficients.factor(at: try temperature.device(in: circuit.options))
+        if let card {
+            // Each of the card's coefficients where the element does not give its own (as ngspice
+            // takes them), from the card's TNOM; TCE's factor 1.01^(TCE·ΔT).
+            let t = DeviceTemperature(celsius: try temperature.celsius(in: circuit.options), nominalCelsius: card.nominal ?? circuit.options.nominalTemperature)
+            let merged = TemperatureCoefficients(linear: givenCoefficients.linear != 0 ? coefficients.linear : card.coefficients.linear,
+                                                 quadratic: givenCoefficients.quadratic != 0 ? coefficients.quadratic : card.coefficients.quadratic)
+            factor = card.scale * merged.factor(at: t) * pow(1.01, card.exponential * t.difference)
+        }
         let v = try scope.evaluate(valueText) * factor
         if letter == "r" {
             var resistance = v / multiplier

@@ -819,7 +819,7 @@ struct NetlistReader {
         return Statement(kind: .function(FunctionDefinition(name: t[1].lowercased, arguments: arguments, body: body, location: line.location)), location: line.location)
     }
 
-    func parseModel(_ line: LogicalLine) throws(NetlistError) -> Statement {
+    mutating func parseModel(_ line: LogicalLine) throws(NetlistError) -> Statement {
         var tokens = line.tokens
         guard tokens.count >= 3, tokens[1].kind == .word, tokens[2].kind == .word else {
             throw NetlistError(".model needs a name and a type", at: tokens.count > 1 ? tokens[1].location : line.location)
@@ -851,8 +851,24 @@ struct NetlistReader {
             }
             rest = Array(rest.dropFirst().dropLast())
         }
-        // SPICE2's `BF 20 RB 100`: a name followed by its value, without '='.
+        // PSpice's Monte Carlo tolerances after a parameter (`R=1 DEV=5%`, `BF=100 LOT/GAUSS=10%`):
+        // read and reported, not modeled (Anode runs no PSpice Monte Carlo).
         var k = 0
+        var tolerances: [String] = []
+        while k + 2 < rest.count {
+            let word = rest[k].lowercased
+            if rest[k].kind == .word, ["dev", "lot"].contains(word.split(separator: "/").first.map(String.init) ?? ""), rest[k + 1].kind == .equals {
+                tolerances.append(rest[k].text.uppercased() + "=" + rest[k + 2].text)
+                rest.removeSubrange(k...(k + 2))
+            } else {
+                k += 1
+            }
+        }
+        if !tolerances.isEmpty {
+            warnings.append(Diagnostic("model \(tokens[1].text): PSpice's Monte Carlo tolerances \(tolerances.joined(separator: ", ")) are not modeled (the nominal values are used)", at: line.location))
+        }
+        // SPICE2's `BF 20 RB 100`: a name followed by its value, without '='.
+        k = 0
         while k + 1 < rest.count {
             let (name, value) = (rest[k], rest[k + 1])
             if name.kind == .word, SpiceNumber.parse(name.text) == nil, value.kind == .expression || (value.kind == .word && SpiceNumber.parse(value.text) != nil) {
