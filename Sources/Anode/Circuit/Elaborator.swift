@@ -1377,7 +1377,7 @@ struct Elaborator {
                 }
                 step = maxStep ?? (waveRate >= 1 ? 1 / waveRate : (stop - start) / 1000)
                 let why = maxStep != nil ? "TMAX" : waveRate >= 1 ? "the sample period of .wave" : "a thousandth of the span"
-                circuit.warnings.append(Diagnostic(".tran gives no TSTEP (LTspice's form): points are recorded every \(String(format: "%g", step)) s (\(why)); give TSTEP to choose", at: values[0].location))
+                circuit.warnings.append(Diagnostic(".tran gives no TSTEP (LTspice's and PSpice's form): points are recorded every \(String(format: "%g", step)) s (\(why)); give TSTEP to choose", at: values[0].location))
             } else {
                 step = try positive(values[0], ".tran TSTEP")
             }
