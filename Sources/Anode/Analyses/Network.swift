@@ -5,7 +5,11 @@
 ///
 /// Node 0 is ground. Every element remembers the index of the circuit element it came from (`owner`).
 struct Network: Sendable {
-    struct Resistor: Sendable { var a: Int, b: Int, conductance: Double, owner: Int }
+    struct Resistor: Sendable {
+        var a: Int, b: Int, conductance: Double, owner: Int
+        /// The conductance in the small-signal analyses (ngspice's `ac=`; else `conductance`).
+        var smallSignalConductance: Double? = nil
+    }
     struct Capacitor: Sendable { var a: Int, b: Int, capacitance: Double, initialVoltage: Double?, owner: Int }
     struct Inductor: Sendable { var a: Int, b: Int, inductance: Double, initialCurrent: Double?, branch: Int, owner: Int }
     struct Mutual: Sendable { var first: Int, second: Int, inductance: Double }
@@ -177,7 +181,8 @@ struct Network: Sendable {
             taps = element.kind.terminalNames.map { Array(repeating: [], count: $0.count) } ?? []
             switch element.kind {
             case let .resistor(a, b, r):
-                resistors.append(Resistor(a: n(a), b: n(b), conductance: 1 / r, owner: owner))
+                resistors.append(Resistor(a: n(a), b: n(b), conductance: 1 / r, owner: owner,
+                                          smallSignalConductance: circuit.acResistances[element.name].map { 1 / $0 }))
             case let .capacitor(a, b, c, ic):
                 capacitors.append(Capacitor(a: n(a), b: n(b), capacitance: c, initialVoltage: ic, owner: owner))
             case let .inductor(a, b, l, ic):

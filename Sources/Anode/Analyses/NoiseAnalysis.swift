@@ -196,7 +196,9 @@ extension Simulator {
             let white = (fourKT * r + twoQ * abs(e.current[0]) * rd * rd) * g * g
             sources.append(NoiseSource(a: grid, b: cathode, white: white, flicker: 0, owner: owner))
         }
-        for r in network.resistors { thermal(r.a, r.b, r.conductance, r.owner) }
+        for r in network.resistors where !circuit.noiselessResistors.contains(circuit.elements[r.owner].name) {
+            thermal(r.a, r.b, r.conductance, r.owner)
+        }
         for (k, w) in network.switches.enumerated() { thermal(w.a, w.b, w.model.conductance(on: engine.switchOn[k]), w.owner) }
         for r in network.controlledResistors {
             let resistance = r.resistance(network.controls[r.control].control.fraction)

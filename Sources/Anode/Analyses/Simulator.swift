@@ -331,12 +331,16 @@ public struct Simulator: Sendable {
 extension MNAEngine {
     /// The conductance matrix G and the capacitance matrix C of the circuit linearized at `x`, so that
     /// the small-signal system at angular frequency ω is (G + jω·C)·x = b. Inductances enter C with a
-    /// minus sign in their branch rows (V(p) − V(n) − jω·L·i = 0).
-    func smallSignalMatrices(at x: [Double]) -> (g: [Double], c: [Double]) {
+    /// minus sign in their branch rows (V(p) − V(n) − jω·L·i = 0). With `alternating`, resistors
+    /// with an AC resistance of their own (ngspice's `ac=`) take it; `.tf` (DC) does not.
+    func smallSignalMatrices(at x: [Double], alternating: Bool = true) -> (g: [Double], c: [Double]) {
         for d in network.devices.indices { portVoltages[d] = portVoltages(of: d, in: x) }
         var ctx = Context()
         ctx.smallSignal = true
         assemble(at: x, ctx)
+        if alternating {
+            for r in network.resistors { if let ac = r.smallSignalConductance { conductance(r.a, r.b, ac - r.conductance) } }
+        }
         let g = matrix
         for k in matrix.indices { matrix[k] = 0 }
         for c in network.capacitors { conductance(c.a, c.b, c.capacitance) }

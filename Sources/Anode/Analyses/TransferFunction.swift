@@ -51,7 +51,7 @@ extension Simulator {
         guard !circuit.transferFunctions.isEmpty else { return [] }
         let engine = MNAEngine(network, options: circuit.options)
         let (op, _, _) = try engine.solveDC(MNAEngine.Context(), guess: nil, nodesets: nodesetIndices(), iterationLimit: circuit.options.dcIterationLimit)
-        let (g, _) = engine.smallSignalMatrices(at: op)
+        let (g, _) = engine.smallSignalMatrices(at: op, alternating: false)
         let n = engine.size
         let lu: DenseLU
         do { lu = try DenseLU(g, n: n) } catch .singular(let column) {

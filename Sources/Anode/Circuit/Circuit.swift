@@ -36,6 +36,11 @@ public struct Circuit: Sendable {
     public var measurements: [SpiceMeasurement] = []
     /// Tolerances and methods.
     public var options = SimulationOptions()
+    /// ngspice's `ac=` of a resistor, by element name: its resistance in the small-signal analyses
+    /// (`.ac`, `.noise`, `.pz`; its thermal noise and `.tf` keep the DC value, as in ngspice).
+    public var acResistances: [String: Double] = [:]
+    /// Resistors written `noisy=0` (ngspice), by element name: no thermal noise in `.noise`.
+    public var noiselessResistors: Set<String> = []
     /// `.ic` node voltages: used as the starting state with UIC, and held during the initial
     /// operating point otherwise.
     public var initialConditions: [Node: Double] = [:]

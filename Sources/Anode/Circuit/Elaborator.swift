@@ -400,6 +400,8 @@ struct Elaborator {
         var temperature = InstanceTemperature()
         var coefficients = TemperatureCoefficients()
         var givenCoefficients = TemperatureCoefficients()  // 1 where the element gives one
+        var scale = 1.0, noiseless = false
+        var acValue: (Double, SourceLocation)? = nil  // ngspice's ac= of a resistor
         // LTspice's parasitics of capacitors (Rser, Lser, Rpar, Cpar, RLshunt) and inductors (Rser, Rpar, Cpar).
         var parasitics: [String: (value: Double, location: SourceLocation)] = [:]
         var law: ValueText? = nil  // LTspice's Q= (C) or Flux= (L)
@@ -430,6 +432,14 @@ struct Elaborator {
             } else if k == "m" {
                 multiplier = try scope.evaluate(values[0])
                 if !(multiplier > 0) { throw NetlistError("\(line.name): multiplier m must be positive", at: key.location) }
+            } else if k == "scale" {
+                // ngspice's scale: the value times it.
+                scale = try scope.evaluate(values[0])
+                if !(scale > 0) { throw NetlistError("\(line.name): scale must be positive", at: key.location) }
+            } else if k == "ac" && letter == "r" {
+                acValue = (try scope.evaluate(values[0]), key.location)
+            } else if k == "noisy" && letter == "r" {
+                noiseless = try scope.evaluate(values[0]) == 0
             } else if k == "tc1" || k == "tc" {
                 // tc=TC1[,TC2] or tc1=TC1: the value at T is the value at TNOM times 1 + TC1·ΔT + TC2·ΔT².
                 coefficients.linear = try scope.evaluate(values[0])
@@ -449,7 +459,7 @@ struct Elaborator {
             }
         }
         // What a law of the circuit (Q=, Flux=, or a C or L that reads the circuit) cannot take.
-        let unsupported = (multiplier != 1 ? "m" : nil) ?? (initial != nil ? "ic" : nil)
+        let unsupported = (multiplier != 1 ? "m" : nil) ?? (initial != nil ? "ic" : nil) ?? (scale != 1 ? "scale" : nil)
             ?? (coefficients != TemperatureCoefficients() ? "temperature coefficients" : nil) ?? parasitics.keys.sorted().first
         if let law {
             return try chargeLaw(line, name: name, letter: letter, a, b, law, unsupported: unsupported, in: scope)
@@ -466,8 +476,10 @@ struct Elaborator {
             guard letter == "r" else {
                 return try behavioralReactance(line, name: name, letter: letter, a, b, valueText, unsupported: unsupported, in: scope)
             }
-            if coefficients != TemperatureCoefficients() {
-                throw NetlistError("\(line.name): temperature coefficients of a value that reads the circuit are not supported", at: valueText.location)
+            if coefficients != TemperatureCoefficients() || scale != 1 || acValue != nil {
+                let what = coefficients != TemperatureCoefficients() ? "temperature coefficients of a value that reads the circuit are"
+                    : "\(scale != 1 ? "scale" : "ac=") with a value that reads the circuit is"
+                throw NetlistError("\(line.name): \(what) not supported", at: valueText.location)
             }
             return try behavioralResistor(name, a, b, valueText, multiplier: multiplier, element: line.name, at: location, in: scope)
         }
@@ -480,8 +492,13 @@ struct Elaborator {
                                                  quadratic: givenCoefficients.quadratic != 0 ? coefficients.quadratic : card.coefficients.quadratic)
             factor = card.scale * merged.factor(at: t) * pow(1.01, card.exponential * t.difference)
         }
-        let v = try scope.evaluate(valueText) * factor
+        let v = try scope.evaluate(valueText) * factor * scale
         if letter == "r" {
+            if noiseless { circuit.noiselessResistors.insert(name) }
+            if let (ac, at) = acValue {
+                guard ac != 0, ac.isFinite else { throw NetlistError("\(line.name): ac= must be a nonzero resistance", at: at) }
+                circuit.acResistances[name] = ac * factor * scale / multiplier
+            }
             var resistance = v / multiplier
             if resistance == 0 {
                 // ngspice's floor for a resistor written as 0 Ω (a schematic's jumper).
