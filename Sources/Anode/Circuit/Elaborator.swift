@@ -340,7 +340,8 @@ struct Elaborator {
 
     /// A resistor's, capacitor's or inductor's model card: ngspice's `R`, `C`, `L` (TC1, TC2, TCE,
     /// TNOM and the default value R/RES, CAP/C, IND/L) and PSpice's `RES`, `CAP`, `IND` (R, C, L
-    /// multiply the value; TC1, TC2, TCE). Other parameters are accepted and reported.
+    /// multiply the value; TC1, TC2, TCE). Their other parameters (`unmodeled`) are read and
+    /// reported; a parameter neither card has is an error.
     struct PassiveModel {
         var value: ValueText?
         var scale = 1.0
@@ -399,7 +400,7 @@ struct Elaborator {
         var multiplier = 1.0
         var temperature = InstanceTemperature()
         var coefficients = TemperatureCoefficients()
-        var givenCoefficients = TemperatureCoefficients()  // 1 where the element gives one
+        var givesTC1 = false, givesTC2 = false  // the element's own, which replace a card's
         var scale = 1.0, noiseless = false
         var acValue: (Double, SourceLocation)? = nil  // ngspice's ac= of a resistor
         // LTspice's parasitics of capacitors (Rser, Lser, Rpar, Cpar, RLshunt) and inductors (Rser, Rpar, Cpar).
@@ -443,11 +444,11 @@ struct Elaborator {
             } else if k == "tc1" || k == "tc" {
                 // tc=TC1[,TC2] or tc1=TC1: the value at T is the value at TNOM times 1 + TC1·ΔT + TC2·ΔT².
                 coefficients.linear = try scope.evaluate(values[0])
-                givenCoefficients.linear = 1
-                if values.count > 1 { coefficients.quadratic = try scope.evaluate(values[1]); givenCoefficients.quadratic = 1 }
+                givesTC1 = true
+                if values.count > 1 { coefficients.quadratic = try scope.evaluate(values[1]); givesTC2 = true }
             } else if k == "tc2" {
                 coefficients.quadratic = try scope.evaluate(values[0])
-                givenCoefficients.quadratic = 1
+                givesTC2 = true
             } else if k == "temp" || k == "dtemp" {
                 try temperature.set(key, try scope.evaluate(values[0]))
             } else if parasiticNames.contains(k) {
@@ -461,11 +462,11 @@ struct Elaborator {
         // What a law of the circuit (Q=, Flux=, or a C or L that reads the circuit) cannot take.
         let unsupported = (multiplier != 1 ? "m" : nil) ?? (initial != nil ? "ic" : nil) ?? (scale != 1 ? "scale" : nil)
             ?? (coefficients != TemperatureCoefficients() ? "temperature coefficients" : nil) ?? parasitics.keys.sorted().first
-        if let law {
-            return try chargeLaw(line, name: name, letter: letter, a, b, law, unsupported: unsupported, in: scope)
-        }
         if card != nil && (law != nil || (valueText.map(Self.readsCircuit) ?? false)) {
             throw NetlistError("\(line.name): a model card with a value that reads the circuit is not supported", at: line.location)
+        }
+        if let law {
+            return try chargeLaw(line, name: name, letter: letter, a, b, law, unsupported: unsupported, in: scope)
         }
         guard let valueText = valueText ?? card?.value else {
             throw NetlistError(card != nil ? "\(line.name) has no value, and its model gives none" : "\(line.name) has no value",
@@ -488,8 +489,8 @@ struct Elaborator {
             // Each of the card's coefficients where the element does not give its own (as ngspice
             // takes them), from the card's TNOM; TCE's factor 1.01^(TCE·ΔT).
             let t = DeviceTemperature(celsius: try temperature.celsius(in: circuit.options), nominalCelsius: card.nominal ?? circuit.options.nominalTemperature)
-            let merged = TemperatureCoefficients(linear: givenCoefficients.linear != 0 ? coefficients.linear : card.coefficients.linear,
-                                                 quadratic: givenCoefficients.quadratic != 0 ? coefficients.quadratic : card.coefficients.quadratic)
+            let merged = TemperatureCoefficients(linear: givesTC1 ? coefficients.linear : card.coefficients.linear,
+                                                 quadratic: givesTC2 ? coefficients.quadratic : card.coefficients.quadratic)
             factor = card.scale * merged.factor(at: t) * pow(1.01, card.exponential * t.difference)
         }
         let v = try scope.evaluate(valueText) * factor * scale
@@ -1309,14 +1310,14 @@ struct Elaborator {
             if !(v > 0) { throw NetlistError("\(what) must be positive, not \(v)", at: text.location) }
             return v
         }
-        /// A `.noise` sweep's frequencies.
-        func noiseSweep(_ variation: Token, _ points: ValueText, _ start: ValueText, _ stop: ValueText) throws(NetlistError) -> ACSweep {
+        /// The frequencies of `.ac` or `.noise` (`what`).
+        func sweep(_ what: String, _ variation: Token, _ points: ValueText, _ start: ValueText, _ stop: ValueText) throws(NetlistError) -> ACSweep {
             let n = try scope.evaluate(points)
             guard n >= 1, n == n.rounded(), n <= 1_000_000 else {
-                throw NetlistError(".noise needs a whole number of points from 1 to 1000000, not \(n)", at: points.location)
+                throw NetlistError("\(what) needs a whole number of points from 1 to 1000000, not \(n)", at: points.location)
             }
-            let f1 = try positive(start, ".noise start frequency"), f2 = try positive(stop, ".noise stop frequency")
-            guard f2 >= f1 else { throw NetlistError(".noise stop frequency is below the start frequency", at: stop.location) }
+            let f1 = try positive(start, "\(what) start frequency"), f2 = try positive(stop, "\(what) stop frequency")
+            guard f2 >= f1 else { throw NetlistError("\(what) stop frequency is below the start frequency", at: stop.location) }
             return ACSweep(ACSweep.Spacing(rawValue: variation.lowercased)!, points: Int(n), start: f1, stop: f2)
         }
         switch command {
@@ -1367,13 +1368,7 @@ struct Elaborator {
             }
             circuit.analyses.append(.dcSweep(result))
         case let .ac(variation, points, start, stop):
-            let n = try scope.evaluate(points)
-            guard n >= 1, n == n.rounded(), n <= 1_000_000 else {
-                throw NetlistError(".ac needs a whole number of points from 1 to 1000000, not \(n)", at: points.location)
-            }
-            let f1 = try positive(start, ".ac start frequency"), f2 = try positive(stop, ".ac stop frequency")
-            guard f2 >= f1 else { throw NetlistError(".ac stop frequency is below the start frequency", at: stop.location) }
-            circuit.analyses.append(.ac(ACSweep(ACSweep.Spacing(rawValue: variation.lowercased)!, points: Int(n), start: f1, stop: f2)))
+            circuit.analyses.append(.ac(try sweep(".ac", variation, points, start, stop)))
         case let .tran(written, uic, startup):
             // LTspice writes `.tran TSTOP` alone, and `.tran 0 TSTOP …` for no TSTEP of its own.
             let values = written.count == 1 ? [ValueText(text: "0", isExpression: false, location: written[0].location)] + written : written
@@ -1452,9 +1447,9 @@ struct Elaborator {
             guard let element = circuit.element(named: name), element.kind.isIndependentSource else {
                 throw NetlistError(".noise's input must be an independent source (V or I), not '\(source.text)'", at: source.location)
             }
-            let sweep: ACSweep
+            let frequencies: ACSweep
             if let variation, let points, let start, let stop {
-                sweep = try noiseSweep(variation, points, start, stop)
+                frequencies = try sweep(".noise", variation, points, start, stop)
             } else {
                 // PSpice's form: the `.ac` statement's frequencies.
                 let ac = netlist.statements.lazy.compactMap { s -> (Token, ValueText, ValueText, ValueText)? in
@@ -1464,9 +1459,9 @@ struct Elaborator {
                 guard let (variation, points, start, stop) = ac else {
                     throw NetlistError(".noise without a sweep (PSpice's form) takes the .ac statement's frequencies, and there is no .ac", at: location)
                 }
-                sweep = try noiseSweep(variation, points, start, stop)
+                frequencies = try sweep(".noise", variation, points, start, stop)
             }
-            circuit.noiseAnalyses.append(NoiseRequest(output: probe, source: element.name, sweep: sweep, location: location))
+            circuit.noiseAnalyses.append(NoiseRequest(output: probe, source: element.name, sweep: frequencies, location: location))
         case let .poleZero(nodes, input, kind):
             let n = try nodes.map { (t: Token) throws(NetlistError) in try node(t, in: scope) }
             for (t, node) in zip(nodes, n) where circuit.index(of: node) == nil {

@@ -140,14 +140,17 @@ final class Scope {
         guard !visiting.contains(name) else {
             throw NetlistError("AKO: '\(name)' is a kind of itself (\((visiting + [name]).joined(separator: " → ")))", at: card.baseLocation ?? card.location)
         }
-        // The base: a card of this level other than this one, or of an enclosing level.
-        var found: (ModelStatement, Scope)?
-        if baseName != name, models[baseName] != nil || kindCards[baseName] != nil {
-            found = (kindCards[baseName] != nil ? try resolvedKind(baseName, visiting: visiting + [name]) : models[baseName]!, self)
-        } else if let outer = parent?.model(baseName) {
-            found = outer
+        // The base: a card of this level other than this one (merged first if it is a kind too),
+        // or of an enclosing level.
+        let base: ModelStatement?
+        if baseName != name, kindCards[baseName] != nil {
+            base = try resolvedKind(baseName, visiting: visiting + [name])
+        } else if baseName != name, let own = models[baseName] {
+            base = own
+        } else {
+            base = parent?.model(baseName)?.0
         }
-        guard let (base, _) = found else {
+        guard let base else {
             throw NetlistError("AKO: no model '\(baseName)' for '\(name)' to be a kind of", at: card.baseLocation ?? card.location)
         }
         guard card.type.isEmpty || card.type == base.type else {

@@ -610,6 +610,7 @@ struct NetlistReader {
             // ngspice: `.probe alli`, and a `.probe` with nothing after it, record every element's
             // current besides the node voltages (`.save all`).
             var allCurrents = head == ".probe" && rest.isEmpty
+            var wildcardVoltages = false
             if head == ".probe" {
                 rest.removeAll { t in
                     guard t.isWord("alli") else { return false }
@@ -619,8 +620,7 @@ struct NetlistReader {
                 // PSpice's wildcards: `V(*)` every node voltage, `I(*)` every current; its powers,
                 // digital states and noise (`W(*)`, `D(*)`, `NOISE(*)`) have no counterpart here.
                 var k = 0
-                var wildcardVoltages = false
-                while k + 3 < rest.count + 0 {
+                while k + 3 < rest.count {
                     guard rest[k].kind == .word, rest[k + 1].kind == .leftParen, rest[k + 2].isWord("*"), rest[k + 3].kind == .rightParen else {
                         k += 1
                         continue
@@ -633,13 +633,9 @@ struct NetlistReader {
                     }
                     rest.removeSubrange(k..<(k + 4))
                 }
-                if wildcardVoltages || (allCurrents && rest.isEmpty) {
-                    let (probes, all) = try parseProbes(rest)
-                    return statement(.outputs(analysis: analysis, probes: probes, all: all || wildcardVoltages || allCurrents, allCurrents: allCurrents))
-                }
             }
             let (probes, all) = try parseProbes(rest)
-            return statement(.outputs(analysis: analysis, probes: probes, all: all || allCurrents, allCurrents: allCurrents))
+            return statement(.outputs(analysis: analysis, probes: probes, all: all || allCurrents || wildcardVoltages, allCurrents: allCurrents))
         case ".options", ".option", ".opt", ".opts":
             return statement(.options(try parseAssignments(Array(tokens.dropFirst()), context: head, expressions: false, allowFlags: true)))
         case ".ic", ".nodeset":
