@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(
             name: "AnodeTests",
             dependencies: ["Anode"],
-            exclude: ["Fixtures", "Netlists", "Malformed", "LTspice", "Clipping", "Rest", "CodeModels"]
+            exclude: ["Fixtures", "Netlists", "Malformed", "LTspice", "PSpice", "Clipping", "Rest", "CodeModels"]
         ),
     ]
 )

@@ -12,7 +12,8 @@ and runs `ngspice -b`:
   * raw transient points are resampled to the TSTEP grid here (ngspice's own interpolation is
     misaligned in batch mode).
 Netlists: circuits/*.cir, Tests/AnodeTests/Netlists/*.cir, Tests/AnodeTests/Clipping/*.cir and
-Tests/AnodeTests/LTspice/*.cir (the ngspice twins of the LTspice netlists there) unless some are named. Results go to
+Tests/AnodeTests/LTspice/*.cir and Tests/AnodeTests/PSpice/*.cir (the ngspice twins of the LTspice and PSpice
+netlists there) unless some are named. Results go to
 Tests/AnodeTests/Fixtures/NAME.{op,dc,ac,tran,tf,noise,noise-total,meas,four}.csv (tf: the gain and impedances of .tf;
 noise: the spectra of .noise, noise-total its totals;
 meas: the values ngspice's .meas statements print; four: its .four tables); the tests read them and
@@ -367,7 +368,8 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     if not args:
         for folder in (os.path.join(ROOT, 'circuits'), os.path.join(ROOT, 'Tests', 'AnodeTests', 'Netlists'),
-                       os.path.join(ROOT, 'Tests', 'AnodeTests', 'Clipping'), os.path.join(ROOT, 'Tests', 'AnodeTests', 'LTspice')):
+                       os.path.join(ROOT, 'Tests', 'AnodeTests', 'Clipping'), os.path.join(ROOT, 'Tests', 'AnodeTests', 'LTspice'),
+                       os.path.join(ROOT, 'Tests', 'AnodeTests', 'PSpice')):
             if os.path.isdir(folder):
                 args += sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith('.cir'))
     netlists = args

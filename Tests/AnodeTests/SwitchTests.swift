@@ -151,7 +151,87 @@ struct SwitchTests {
         #expect(message(base + "S1 out 0 in sm\n.model sm SW()\n")?.contains("S1 needs two nodes, two control nodes and a model") == true)
         #expect(message(base + "W1 out 0 V9 cm\n.model cm CSW()\n")?.contains("no voltage source named 'V9'") == true)
         #expect(message(base + "W1 out 0 R1 cm\n.model cm CSW()\n")?.contains("must be a voltage source") == true)
-        #expect(message(base + "S1 out 0 in 0 ps\n.model ps VSWITCH(RON=1 ROFF=1meg VON=1 VOFF=0)\n")?.contains("PSpice's VSWITCH") == true)
+        #expect(message(base + "S1 out 0 in 0 ps\n.model ps VSWITCH(RON=1 ROFF=1meg VON=1 VOFF=1)\n")?.contains("VON must differ from VOFF") == true)
+        #expect(message(base + "S1 out 0 in 0 ps\n.model ps VSWITCH(RON=-1)\n")?.contains("RON must be positive") == true)
+        #expect(message(base + "S1 out 0 in 0 ps\n.model ps VSWITCH(ION=1)\n")?.contains("unknown parameter 'ion' for a VSWITCH") == true)
+        #expect(message(base + "W1 out 0 V2 ps\n.model ps VSWITCH()\n")?.contains("W1 needs a model of type CSW or ISWITCH") == true)
+        #expect(message(base + "S1 out 0 in 0 ps\n.model ps ISWITCH()\n")?.contains("S1 needs a model of type SW or VSWITCH") == true)
+        #expect(message(base + "S1 out out in 0 ps\n.model ps VSWITCH()\n")?.contains("both of the switch's nodes are 'out'") == true)
+    }
+
+    @Test("PSpice's smooth switches: log R a cubic between RON at VON (ION) and ROFF at VOFF (IOFF), held beyond; ON/OFF warned")
+    func smoothSwitchLaw() throws {
+        // PSpice's law by hand: R = exp(Lm + Lr·(3u/2 − 2u³)), u = (c − (ON + OFF)/2)/(ON − OFF).
+        func resistance(_ c: Double, on: Double, off: Double, ron: Double, roff: Double) -> Double {
+            let u = (min(max(c, min(on, off)), max(on, off)) - (on + off) / 2) / (on - off)
+            return exp(0.5 * log(ron * roff) + log(ron / roff) * (1.5 * u - 2 * u * u * u))
+        }
+        // 1 V across each switch, the control a DC source; S3's ON below its OFF: it opens as c
+        // rises. W1 senses 1 mA through Vs, its ION and IOFF moved past it with c.
+        for c in [-1.0, 0.5, 0.9, 1.25, 1.7, 2.0, 3.0] {
+            let circuit = try self.circuit("""
+                V1 a 0 1
+                Vc ctl 0 \(c)
+                S1 a 0 ctl 0 sm
+                .model sm VSWITCH(RON=100 ROFF=1meg VON=2 VOFF=0.5)
+                S3 a 0 ctl 0 inv OFF
+                .model inv VSWITCH(RON=10 ROFF=10k VON=0.5 VOFF=2)
+                Vs a s 0
+                Rs s 0 1k
+                W1 a 0 Vs wm
+                .model wm ISWITCH(RON=1 ROFF=1meg ION=\(c * 1e-3) IOFF=\(c * 1e-3 + 2e-3))
+                """)
+            #expect(circuit.warnings.contains { $0.message.contains("S3: OFF ignored: a VSWITCH switch has no state") })
+            let op = try Simulator(circuit).operatingPoint()
+            let expected = 1 / resistance(c, on: 2, off: 0.5, ron: 100, roff: 1e6) + 1 / resistance(c, on: 0.5, off: 2, ron: 10, roff: 1e4)
+                + 1e-3 + 1 / resistance(1e-3, on: c * 1e-3, off: c * 1e-3 + 2e-3, ron: 1, roff: 1e6)
+            let drawn = -(op.current("v1") ?? 0)
+            #expect(abs(drawn - expected) <= 1e-9 * expected, "c = \(c): \(drawn) A, expected \(expected)")
+        }
+        // The law's ends: RON at ON, ROFF at OFF, √(RON·ROFF) halfway.
+        #expect(abs(resistance(2, on: 2, off: 0.5, ron: 100, roff: 1e6) - 100) < 1e-9)
+        #expect(abs(resistance(0.5, on: 2, off: 0.5, ron: 100, roff: 1e6) - 1e6) < 1e-6)
+        #expect(abs(resistance(1.25, on: 2, off: 0.5, ron: 100, roff: 1e6) - 1e4) < 1e-8)
+    }
+
+    @Test("PSpice's VSWITCH and ISWITCH agree with ngspice on the same law written as B sources (op, .ac, .tran); the real-time engine with the reference simulator")
+    func smoothSwitchesAgainstNgspice() throws {
+        let circuit = try loadCircuit(Paths.tests.appendingPathComponent("PSpice/smooth-switches.net"))
+        let simulator = try Simulator(circuit)
+        let op = try simulator.operatingPoint()
+        var compared = 0
+        for (name, expected) in try Table(Paths.fixtures.appendingPathComponent("smooth-switches.op.csv")).values where name.hasPrefix("v(") {
+            let actual = try #require(op.voltage(String(name.dropFirst(2).dropLast())))
+            #expect(abs(actual - expected) <= 1e-9, "\(name) = \(actual), ngspice \(expected)")
+            compared += 1
+        }
+        #expect(compared == 6)
+        guard case .ac(let sweep)? = circuit.analyses.first(where: { $0.kind == .ac }),
+              case .transient(let spec)? = circuit.analyses.first(where: { $0.kind == .tran }) else { Issue.record("no .ac or .tran"); return }
+        for kind in ["ac", "tran"] {
+            let reference = try Table(Paths.fixtures.appendingPathComponent("smooth-switches.\(kind).csv"))
+            let probes = reference.header.dropFirst().compactMap { Probe($0) }
+            #expect(probes.count == (kind == "ac" ? 4 : 3))
+            let ac = kind == "ac" ? try simulator.ac(sweep, probes: probes) : nil
+            let tran = kind == "tran" ? try simulator.transient(spec, probes: probes) : nil
+            for probe in probes {
+                let expected = try #require(reference.column(probe.description))
+                let actual = try #require(ac?.values(probe) ?? tran?.values(probe))
+                try #require(actual.count == expected.count)
+                let relative = relativeRMS(error: zip(actual, expected).map { $0 - $1 }, signal: expected)
+                // Measured: 3·10⁻¹² (AC), 1.3·10⁻⁴ (tran).
+                #expect(relative <= (kind == "ac" ? 1e-9 : 1e-3), "\(kind) \(probe): RMS error \(relative) of the signal")
+            }
+        }
+        // The switches do move: the LFO takes S1 from ROFF to RON and back, so v(a)'s peaks per
+        // millisecond change far more than the RC alone would make them.
+        let a = try #require(try Table(Paths.fixtures.appendingPathComponent("smooth-switches.tran.csv")).column("v(a)"))
+        let peaks = stride(from: 0, to: a.count - 100, by: 100).map { k in a[k..<(k + 100)].map(abs).max() ?? 0 }
+        #expect((peaks.max() ?? 0) > 10 * (peaks.min() ?? 1), "\(peaks)")
+        // The real-time engine, as the reference simulator at the same fixed step.
+        let comparison = try ProcessorTests.comparison(circuit)
+        #expect(!comparison.errors.isEmpty && comparison.finite)
+        for (probe, error) in comparison.errors { #expect(error <= 1e-6, "\(probe) differs by \(error) of its peak") }
     }
 
     @Test("a footswitch (a switch DC sources set) is a fixed resistance in the real-time engine, in its operating point's state; one the signal could turn is a device")

@@ -936,9 +936,9 @@ struct Elaborator {
         let (positional, named) = try split(line)
         if let first = named.first { throw NetlistError("unknown parameter '\(first.name.text)' for \(line.name)", at: first.name.location) }
         var tokens = positional
-        var initiallyOn = false
+        var state: Token? = nil
         if let last = tokens.last, last.isWord("on") || last.isWord("off") {
-            initiallyOn = last.isWord("on")
+            state = last
             tokens.removeLast()
         }
         let usage = letter == "s" ? "two nodes, two control nodes and a model (SW)" : "two nodes, a controlling voltage source and a model (CSW)"
@@ -956,14 +956,22 @@ struct Elaborator {
             control = .current(controller: scope.prefix + tokens[2].text)
         }
         let modelToken = tokens[tokens.count - 1]
-        if modelToken.kind == .word, let (model, _) = scope.model(modelToken.lowercased), ["vswitch", "iswitch"].contains(model.type) {
-            throw NetlistError("\(line.name): PSpice's \(model.type.uppercased()) (a smooth change between VON and VOFF) is not supported; write an SW or CSW model (VT, VH, RON, ROFF)", at: modelToken.location)
+        if modelToken.kind == .word, let (model, modelScope) = scope.model(modelToken.lowercased), ["vswitch", "iswitch"].contains(model.type) {
+            guard model.type == (letter == "s" ? "vswitch" : "iswitch") else {
+                throw NetlistError("\(line.name) needs a model of type \(letter == "s" ? "SW or VSWITCH" : "CSW or ISWITCH"), but '\(model.name)' is \(model.type.uppercased())", at: modelToken.location)
+            }
+            let sensed: LinearControl = switch control {
+            case let .voltage(p, n): .voltage(p, n)
+            case let .current(controller): .current(controller)
+            }
+            return try smoothSwitch(name, a, b, control: sensed, model: model, in: modelScope, state: state, element: line.name,
+                                    in: scope, at: line.location)
         }
         let (model, modelScope) = try lookupModel(modelToken, for: line, in: scope)
         var start = SwitchParameters()
         start.currentControlled = letter == "w"
         let p = try parameters(SwitchParameters.self, of: model, in: modelScope, from: start)
-        try circuit.add(name, .controlledSwitch(a, b, control, p.controlledSwitch(initiallyOn: initiallyOn)), at: line.location)
+        try circuit.add(name, .controlledSwitch(a, b, control, p.controlledSwitch(initiallyOn: state?.isWord("on") == true)), at: line.location)
     }
 
     // MARK: Semiconductors and tubes

@@ -484,7 +484,7 @@ struct NetlistReader {
         }
         let item = tokens[i]
         let target: StepTarget
-        let modelTypes: Set<String> = ["d", "npn", "pnp", "njf", "pjf", "nmos", "pmos", "vdmos", "sw", "csw"]
+        let modelTypes: Set<String> = ["d", "npn", "pnp", "njf", "pjf", "nmos", "pmos", "vdmos", "sw", "csw", "vswitch", "iswitch"]
         if item.isWord("param") {
             guard i + 1 < tokens.count, tokens[i + 1].kind == .word else { throw NetlistError(".step param needs a parameter name", at: item.location) }
             target = .parameter(tokens[i + 1].lowercased)
