@@ -423,10 +423,10 @@ struct DeviceModelTests {
     /// and a step no limit touched must come back exactly as given.
     @Test("FET limiting reports every limit that acted, and returns an untouched step exactly")
     func fetLimitingReported() throws {
-        var p = MOSFETLevel1.Parameters()
+        var p = MOSFET.Parameters()
         p.thresholdVoltage = 2.1
         p.transconductance = 0.256
-        let m = try MOSFETLevel1(nChannel: true, p, geometry: MOSFETLevel1.Geometry(), gmin: 0)
+        let m = try MOSFET(nChannel: true, p, geometry: MOSFET.Geometry(), gmin: 0)
         // The gate from 2 V to 12 V in one step: fetlim holds it.
         let (gate, gateLimited) = m.limit(PortVector(12, 5, 0, 0), old: PortVector(2, 5, 0, 0))
         #expect(gateLimited && gate[0] < 12)
@@ -452,16 +452,16 @@ struct DeviceModelTests {
 
     @Test("MOSFET level 1: square law, body effect, both modes, Jacobian")
     func mosfet() throws {
-        var p = MOSFETLevel1.Parameters()
+        var p = MOSFET.Parameters()
         p.thresholdVoltage = 1
         p.transconductance = 2e-4
         p.lambda = 0.02
         p.gamma = 0.5
         p.phi = 0.6
-        var g = MOSFETLevel1.Geometry()
+        var g = MOSFET.Geometry()
         g.width = 20e-6
         g.length = 2e-6
-        let m = try MOSFETLevel1(nChannel: true, p, geometry: g, gmin: 0)
+        let m = try MOSFET(nChannel: true, p, geometry: g, gmin: 0)
         let beta = 2e-4 * 10
         #expect(abs(m.channelCurrent(vgs: 3, vds: 5, vbs: 0).id - beta / 2 * 4 * 1.1) < 1e-15)
         #expect(abs(m.channelCurrent(vgs: 3, vds: 1, vbs: 0).id - beta * 1 * 1.5 * 1.02) < 1e-15)
@@ -470,6 +470,66 @@ struct DeviceModelTests {
         for v in [PortVector(3, 5, -1, 0), PortVector(3, 1, 0, 0), PortVector(3, -2, -1, 0), PortVector(2, 0.5, 0.2, 0)] {
             checkJacobian(.mosfet(m), at: v)
         }
+    }
+
+    @Test("MOSFET level 3: the square law when its extras are off; exact Jacobian in every region and both modes")
+    func mosfetLevel3() throws {
+        // With no NSUB (no short channel, no modulation), THETA, ETA, VMAX, NFS, DELTA at 0 and
+        // GAMMA at 0, level 3 is level 1 without LAMBDA: β·(Vgs − VTO − Vds/2)·Vds up to Vdsat.
+        var p = MOSFET.Parameters(level: 3)
+        p.thresholdVoltage = 1
+        p.transconductance = 2e-4
+        var g = MOSFET.Geometry()
+        g.width = 20e-6
+        g.length = 2e-6
+        let plain = try MOSFET(nChannel: true, p, geometry: g, gmin: 0)
+        let beta = 2e-4 * 10
+        #expect(abs(plain.channelCurrent(vgs: 3, vds: 1, vbs: 0).id - beta * (2 - 0.5) * 1) < 1e-15)
+        #expect(abs(plain.channelCurrent(vgs: 3, vds: 5, vbs: 0).id - beta / 2 * 4) < 1e-15)
+        #expect(plain.channelCurrent(vgs: 0.9, vds: 5, vbs: 0).id == 0)
+        // Every extra on: the Jacobian is the finite differences' in cutoff-free weak inversion,
+        // linear and saturated operation, with VMAX and without, forward and inverse, N and P.
+        p.gamma = 0.4
+        p.phi = 0.7
+        p.substrateDoping = 1e16
+        p.mobilityModulation = 0.08
+        p.staticFeedback = 0.3
+        p.saturationFieldFactor = 1.5
+        p.junctionDepth = 0.3e-6
+        p.lateralDiffusion = 0.1e-6
+        p.narrowWidthFactor = 0.5
+        p.fastSurfaceStateDensity = 1e11
+        p.oxideThickness = 50e-9
+        for vmax in [0.0, 1e5] {
+            p.maximumDriftVelocity = vmax
+            for nChannel in [true, false] {
+                let m = try MOSFET(nChannel: nChannel, p, geometry: g, gmin: 0)
+                let s = nChannel ? 1.0 : -1.0
+                for v in [PortVector(3, 5, -1, 0), PortVector(3, 0.3, -1, 0), PortVector(3, -2, -1, 0), PortVector(1.05, 2, -0.5, 0),
+                          PortVector(2, 0.5, 0.2, 0), PortVector(2.5, 1.2, 0, 0)] {
+                    checkJacobian(.mosfet(m), at: v * s)
+                }
+            }
+        }
+    }
+
+    @Test("MOSFET level 3 cards: what is modeled, what is reported, what is refused")
+    func mosfetLevel3Cards() throws {
+        func circuit(_ card: String, _ element: String = "M1 d g 0 0 nm L=2u W=20u") throws -> Circuit {
+            try Circuit(netlistText: "t\nV1 d 0 5\nV2 g 0 2\n\(element)\n.model nm NMOS(\(card))\n", file: "t.cir")
+        }
+        func error(_ card: String, _ element: String = "M1 d g 0 0 nm L=2u W=20u") -> String? {
+            do { _ = try Simulator(try circuit(card, element)).operatingPoint(); return nil } catch { return "\(error)" }
+        }
+        let warned = try circuit("LEVEL=3 VTO=1 RSH=10 TOX=20n").warnings.map(\.message)
+        #expect(warned.contains { $0.contains("Meyer gate capacitances") && $0.contains("TOX 2e-08") })
+        #expect(warned.contains { $0.contains("RSH") && $0.contains("not modeled") })
+        #expect(try circuit("LEVEL=1 VTO=1 NFS=1e11 VMAX=1e5").warnings.contains { $0.message.contains("NFS, VMAX") && $0.message.contains("other MOSFET levels") })
+        #expect(error("LEVEL=2 VTO=1")?.contains("LEVEL=2 NMOS models are not supported") == true)
+        #expect(error("LEVEL=3 NSUB=1e5")?.contains("not above the intrinsic density") == true)
+        #expect(error("LEVEL=3 KAPPA=-1")?.contains("KAPPA must not be negative") == true)
+        #expect(error("LEVEL=3 WD=11u")?.contains("W − 2·WD + XW") == true)
+        #expect(error("LEVEL=3 XL=-3u")?.contains("L − 2·LD + XL") == true)
     }
 
     /// The design notes' values come from Koren's subcircuit in ngspice, which has a 1 GΩ resistor

@@ -143,7 +143,7 @@ struct NetlistReaderTests {
         ("t\nV1 a 0 SIN(0 1\nR1 a 0 1\n", 2, "never closed"),
         ("t\nQ1 c b e 2N9999\nR1 c 0 1\n", 2, "unknown model"),
         ("t\nR1 a 0 1k\n.ends\n", 3, ".ends without .subckt"),
-        ("t\nM1 d g s b nm\n.model nm NMOS(LEVEL=3)\nR1 d 0 1\n", 3, "LEVEL=3 NMOS models are not supported"),
+        ("t\nM1 d g s b nm\n.model nm NMOS(LEVEL=2)\nR1 d 0 1\n", 3, "LEVEL=2 NMOS models are not supported"),
         ("t\nR1 a 0 1e400\n", 2, "not a finite number"),
         ("t\nB1 a 0 V={v(b)%2}\n", 2, "'%' is not available in a behavioral expression"),
     ])

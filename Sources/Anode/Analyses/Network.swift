@@ -250,7 +250,7 @@ struct Network: Sendable {
                 tap(1, device: 0)
                 tap(2, outer: n(s), inner: si, device: 3)
                 tap(3, device: 2)
-                let w = m.geometry.width, l = m.geometry.length - 2 * p.lateralDiffusion
+                let w = m.effectiveWidth, l = m.effectiveLength
                 // Each overlap capacitance at the gate, and at the drain or source when no series
                 // resistance stands between (the resistance carries it otherwise).
                 if capacitor(n(g), si, p.gateSourceOverlap * w + p.gateSourceCapacitance, owner) {

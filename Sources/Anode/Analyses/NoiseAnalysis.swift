@@ -237,7 +237,7 @@ extension Simulator {
                 if p.flickerCoefficient != 0 {
                     // KF·|Id|^AF/(f·W·Leff·Cox²), as ngspice's level 1 (Cox from TOX, 100 nm when not given).
                     let cox = 3.9 * 8.854214871e-12 / (p.oxideThickness ?? 1e-7)
-                    let area = m.geometry.width * (m.geometry.length - 2 * p.lateralDiffusion)
+                    let area = m.effectiveWidth * m.effectiveLength
                     sources.append(NoiseSource(a: t[1], b: t[3], white: 0,
                                                flicker: p.flickerCoefficient * pow(max(abs(e.current[1]), 1e-38), p.flickerExponent) / (area * cox * cox),
                                                owner: device.owner))

@@ -1184,9 +1184,18 @@ struct Elaborator {
                 circuit.warnings.append(Diagnostic("model \(model.name): no quasi-saturation: \(why) (ngspice's has no effect either)", at: model.location))
             }
         default:
-            let p = try parameters(MOSFETLevel1.Parameters.self, of: model, in: modelScope)
-            geometry.width *= multiplier
-            kind = .mosfet(drain: nodes[0], gate: nodes[1], source: nodes[2], bulk: nodes[3], try located { () throws(NetlistError) in try MOSFETLevel1(nChannel: model.type == "nmos", p, geometry: geometry, gmin: gmin, temperature: celsius, nominalTemperature: nominal) })
+            let level = try MOSFET.Parameters.level(of: model, in: modelScope)
+            let p = try parameters(MOSFET.Parameters.self, of: model, in: modelScope, from: MOSFET.Parameters(level: level))
+            if level == 1 { geometry.width *= multiplier }
+            let m = try located { () throws(NetlistError) in
+                try MOSFET(nChannel: model.type == "nmos", p, geometry: geometry, multiplier: level == 3 ? multiplier : 1, gmin: gmin,
+                           temperature: celsius, nominalTemperature: nominal)
+            }
+            kind = .mosfet(drain: nodes[0], gate: nodes[1], source: nodes[2], bulk: nodes[3], m)
+            if level == 3, !warnedModels.contains(model.typeLocation) {
+                warnedModels.insert(model.typeLocation)
+                circuit.warnings.append(Diagnostic("model \(model.name): level 3's Meyer gate capacitances (Cox·W·L, TOX \(p.oxideThickness ?? 1e-7) m) are not modeled; the overlap capacitances CGSO, CGDO, CGBO are", at: model.location))
+            }
         }
         try circuit.add(name, kind, at: line.location)
     }

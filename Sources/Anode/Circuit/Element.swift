@@ -45,7 +45,7 @@ public enum ElementKind: Hashable, Sendable {
     /// A junction FET.
     case jfet(drain: Node, gate: Node, source: Node, ShichmanHodges)
     /// A MOSFET.
-    case mosfet(drain: Node, gate: Node, source: Node, bulk: Node, MOSFETLevel1)
+    case mosfet(drain: Node, gate: Node, source: Node, bulk: Node, MOSFET)
     /// A power MOSFET (VDMOS) with its body diode.
     case vdmos(drain: Node, gate: Node, source: Node, VDMOS)
     /// A triode.

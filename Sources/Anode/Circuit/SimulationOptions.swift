@@ -74,7 +74,7 @@ public struct SimulationOptions: Hashable, Sendable {
     /// beyond this the transient stops with an error instead (ngspice stops with "timestep too small").
     public var transientStepLimit: Int? = nil
     /// [DEFL, DEFW, DEFAD, DEFAS] the geometry of a MOSFET whose element gives none (L, W, AD, AS).
-    public var defaultMOSFETGeometry = MOSFETLevel1.Geometry()
+    public var defaultMOSFETGeometry = MOSFET.Geometry()
     /// [RSHUNT] ngspice's resistance from every node to ground, as a conductance (0: none): a
     /// node that nothing else joins to ground at DC (behind a capacitor) then has a path, in
     /// every analysis and both engines.

@@ -13,7 +13,7 @@ public enum NonlinearDevice: Hashable, Sendable {
     /// A junction FET.
     case jfet(ShichmanHodges)
     /// A level-1 MOSFET.
-    case mosfet(MOSFETLevel1)
+    case mosfet(MOSFET)
     /// A power MOSFET's channel (VDMOS).
     case vdmos(VDMOS)
     /// A power MOSFET's drain resistance in quasi-saturation.

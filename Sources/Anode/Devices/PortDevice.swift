@@ -222,7 +222,7 @@ extension ShichmanHodges: PortDevice {
     /// Two ports, (gate, source) and (drain, source).
     @inlinable public var portCount: Int { 2 }
 }
-extension MOSFETLevel1: PortDevice {
+extension MOSFET: PortDevice {
     /// Three ports, (gate, source), (drain, source) and (bulk, source).
     @inlinable public var portCount: Int { 3 }
 }

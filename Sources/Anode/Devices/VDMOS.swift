@@ -298,7 +298,7 @@ public struct VDMOS: Hashable, Sendable {
     // MARK: Ports (g',s') and (d',s')
 
     /// Port currents Ig = 0, Id and their Jacobian with respect to (Vgs, Vds).
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         let s = polarity
         let (id, gm, gds) = channelCurrent(vgs: s * v[0], vds: s * v[1])
@@ -310,7 +310,7 @@ public struct VDMOS: Hashable, Sendable {
     }
 
     /// Port charges Qg = Qgd, Qd = −Qgd and their capacitance matrix (CGS is a separate capacitor).
-    @inlinable
+    @inlinable @inline(__always)
     public func portCharges(_ v: PortVector) -> PortCharges {
         PortCharges(gateSource: (0, 0), gateDrain: gateDrainCharge(polarity * (v[0] - v[1])), polarity: polarity)
     }
@@ -320,10 +320,10 @@ public struct VDMOS: Hashable, Sendable {
 
     /// Limits a Newton step as ngspice's VDMOS does: `fetlim` on the gate voltage (Vgs, or Vgd
     /// when the drain acts as the source) and `limvds` on Vds.
-    @inlinable
+    @inlinable @inline(__always)
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
         let s = polarity
-        let (vgs, vds) = MOSFETLevel1.limitChannel(vgs: s * new[0], vds: s * new[1], old: (s * old[0], s * old[1]), threshold: threshold)
+        let (vgs, vds) = MOSFET.limitChannel(vgs: s * new[0], vds: s * new[1], old: (s * old[0], s * old[1]), threshold: threshold)
         let result = PortVector(s * vgs, s * vds, 0, 0)
         let moved = Junction.moved(result[0], from: new[0]) || Junction.moved(result[1], from: new[1])
         return (moved ? result : new, moved)

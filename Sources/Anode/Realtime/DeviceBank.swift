@@ -330,7 +330,7 @@ struct DeviceBank {
     @usableFromInline var diodes: DeviceArray<Diode>
     @usableFromInline var bjts: DeviceArray<GummelPoon>
     @usableFromInline var jfets: DeviceArray<ShichmanHodges>
-    @usableFromInline var mosfets: DeviceArray<MOSFETLevel1>
+    @usableFromInline var mosfets: DeviceArray<MOSFET>
     @usableFromInline var vdmos: DeviceArray<VDMOS>
     @usableFromInline var quasiSaturation: DeviceArray<QuasiSaturationResistance>
     @usableFromInline var korenTriodes: DeviceArray<KorenTriode>
@@ -344,7 +344,7 @@ struct DeviceBank {
     init(_ model: StateSpaceModel, blockOffsets: [Int], blockStrides: [Int]) {
         let record = model.portCount <= 2
         var diodes: [DeviceSlot<Diode>] = [], bjts: [DeviceSlot<GummelPoon>] = [], jfets: [DeviceSlot<ShichmanHodges>] = []
-        var mosfets: [DeviceSlot<MOSFETLevel1>] = [], vdmos: [DeviceSlot<VDMOS>] = [], quasi: [DeviceSlot<QuasiSaturationResistance>] = [], korens: [DeviceSlot<KorenTriode>] = []
+        var mosfets: [DeviceSlot<MOSFET>] = [], vdmos: [DeviceSlot<VDMOS>] = [], quasi: [DeviceSlot<QuasiSaturationResistance>] = [], korens: [DeviceSlot<KorenTriode>] = []
         var dzs: [DeviceSlot<DempwolfZolzerTriode>] = [], pentodes: [DeviceSlot<KorenPentode>] = []
         var caps: [DeviceSlot<DepletionCharge>] = [], behavioral: [DeviceSlot<BehavioralSource>] = []
         var switches: [DeviceSlot<SwitchPort>] = []

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The SPICE level-1 MOSFET (Shichman–Hodges square law with body effect), N- or P-channel.
+/// SPICE's MOSFET of level 1 (Shichman–Hodges square law with body effect) or level 3 (the
+/// semi-empirical short-channel model, `MOSFETLevel3`), N- or P-channel. Level 1:
 ///
 ///     β = KP·W/(L − 2·LD),   Von = VTO + GAMMA·(√(PHI − Vbs) − √PHI)
 ///     Id = 0                                       Vgs ≤ Von
@@ -10,11 +11,15 @@ import Foundation
 /// For Vds < 0 source and drain swap roles. The bulk-drain and bulk-source junctions are diodes
 /// (IS or JS·area, with GMIN) with depletion charges (CBD/CBS or CJ·area + CJSW·perimeter). The
 /// overlap capacitances CGSO·W, CGDO·W, CGBO·L (and Anode's fixed CGS, CGD) are linear capacitors,
-/// and RD, RS linear resistors, outside these equations. Meyer's gate capacitances, which need
-/// TOX, are not modeled. Source: ngspice manual ch. 11 (MOS level 1).
-public struct MOSFETLevel1: Hashable, Sendable {
-    /// The parameters of a `.model NAME NMOS(LEVEL=1 ...)` or `PMOS(...)` card.
+/// and RD, RS linear resistors, outside these equations; so at level 3, whose channel alone differs.
+/// Meyer's gate capacitances, which need TOX (level 3: always, TOX defaults to 100 nm), are not
+/// modeled. Source: ngspice manual ch. 11 (MOS levels 1 and 3).
+public struct MOSFET: Hashable, Sendable {
+    /// The parameters of a `.model NAME NMOS(LEVEL=1 ...)` or `PMOS(...)` card (or `LEVEL=3`).
     public struct Parameters: ModelParameters {
+        /// LEVEL: 1 or 3. Set before the card is read (`level(of:)`), so that the parameters of the
+        /// other level are reported as not modeled.
+        public var level = 1
         /// VTO: zero-bias threshold voltage, V (negative for a P-channel enhancement part).
         public var thresholdVoltage = 0.0
         /// KP: transconductance parameter, A/V²; nil to derive it from UO and TOX.
@@ -71,17 +76,52 @@ public struct MOSFETLevel1: Hashable, Sendable {
         public var flickerCoefficient = 0.0
         /// AF: flicker-noise exponent.
         public var flickerExponent = 1.0
+        /// Whether the card gives VTO, GAMMA, PHI (level 3 derives those it does not from NSUB).
+        public var thresholdGiven = false, gammaGiven = false, phiGiven = false
 
-        /// SPICE's defaults.
+        // Level 3 only.
+        /// NSUB: substrate doping, 1/cm³ (derives PHI, GAMMA, VTO where not given, and α).
+        public var substrateDoping: Double? = nil
+        /// TPG: gate type (+1 opposite to the substrate, −1 same, 0 aluminium); 1 when NSUB is given.
+        public var gateType: Double? = nil
+        /// NSS: surface state density, 1/cm² (for VTO from NSUB).
+        public var surfaceStateDensity = 0.0
+        /// NFS: fast surface state density, 1/cm² (weak inversion when nonzero).
+        public var fastSurfaceStateDensity = 0.0
+        /// XJ: metallurgical junction depth, m (short-channel threshold).
+        public var junctionDepth = 0.0
+        /// DELTA: width effect on the threshold.
+        public var narrowWidthFactor = 0.0
+        /// THETA: mobility modulation by the gate, 1/V.
+        public var mobilityModulation = 0.0
+        /// ETA: static feedback (drain-induced threshold shift).
+        public var staticFeedback = 0.0
+        /// KAPPA: saturation field factor (channel-length modulation).
+        public var saturationFieldFactor = 0.2
+        /// VMAX: maximum carrier drift velocity, m/s (0: none).
+        public var maximumDriftVelocity = 0.0
+        /// WD: width narrowing per side, m; XL, XW: length and width adjustments, m.
+        public var widthNarrowing = 0.0, lengthAdjust = 0.0, widthAdjust = 0.0
+
+        /// SPICE's defaults (level 1).
         public init() {}
+
+        /// The defaults of a card of `level` (level 3: TOX 100 nm, so that KP = UO·Cox).
+        public init(level: Int) {
+            self.level = level
+            if level == 3 { oxideThickness = 1e-7 }
+        }
+
+        /// The parameters level 3 reads and level 1 does not.
+        static let level3Names: Set<String> = ["nsub", "nss", "tpg", "nfs", "xj", "delta", "theta", "eta", "kappa", "vmax", "wd", "xl", "xw"]
 
         /// Sets the parameter `name` (lower case) from a `.model` card; nil for a name the model does not know.
         public mutating func set(_ name: String, to value: Double) -> ParameterSupport? {
             switch name {
-            case "vto", "vt0": thresholdVoltage = value
+            case "vto", "vt0": thresholdVoltage = value; thresholdGiven = true
             case "kp": transconductance = value
-            case "gamma": gamma = value
-            case "phi": phi = value
+            case "gamma": gamma = value; gammaGiven = true
+            case "phi": phi = value; phiGiven = true
             case "lambda": lambda = value
             case "rd": drainResistance = value
             case "rs": sourceResistance = value
@@ -103,14 +143,32 @@ public struct MOSFETLevel1: Hashable, Sendable {
             case "ld": lateralDiffusion = value
             case "tox":
                 oxideThickness = value
+                if level == 3 { return .modeled }
                 return .ignored(reason: "TOX only sets KP here (when KP is not given); Meyer's gate capacitances are not modeled", neutral: nil)
             case "uo", "u0": mobility = value
-            case "level": return value == 1 ? .modeled : nil
+            case "level": return Double(level) == value ? .modeled : nil
             case "tnom": nominalTemperature = value
             case "kf": flickerCoefficient = value
             case "af": flickerExponent = value
-            case "nsub", "nss", "tpg", "nfs", "xj", "rsh", "delta", "theta", "eta", "kappa", "vmax", "ucrit", "uexp", "utra", "neff", "xqc":
-                return .ignored(reason: "it belongs to other MOSFET levels or derived parameters; level 1 uses VTO, KP, GAMMA and PHI as given", neutral: nil)
+            case _ where level == 3 && Self.level3Names.contains(name):
+                switch name {
+                case "nsub": substrateDoping = value
+                case "tpg": gateType = value
+                case "nss": surfaceStateDensity = value
+                case "nfs": fastSurfaceStateDensity = value
+                case "xj": junctionDepth = value
+                case "delta": narrowWidthFactor = value
+                case "theta": mobilityModulation = value
+                case "eta": staticFeedback = value
+                case "kappa": saturationFieldFactor = value
+                case "vmax": maximumDriftVelocity = value
+                case "wd": widthNarrowing = value
+                case "xl": lengthAdjust = value
+                default: widthAdjust = value
+                }
+            case "nsub", "nss", "tpg", "nfs", "xj", "rsh", "delta", "theta", "eta", "kappa", "vmax", "ucrit", "uexp", "utra", "neff", "xqc", "wd", "xl", "xw":
+                return .ignored(reason: level == 3 ? "RSH (with NRD, NRS) is not modeled; RD and RS are"
+                                : "it belongs to other MOSFET levels or derived parameters; level 1 uses VTO, KP, GAMMA and PHI as given", neutral: nil)
             default: return nil
             }
             return .modeled
@@ -129,6 +187,15 @@ public struct MOSFETLevel1: Hashable, Sendable {
             if !(sidewallGrading >= 0 && sidewallGrading < 1) { return ("mjsw", "must be at least 0 and below 1") }
             if !(depletionCoefficient >= 0 && depletionCoefficient < 1) { return ("fc", "must be at least 0 and below 1") }
             if let tox = oxideThickness, !(tox > 0) { return ("tox", "must be positive") }
+            if level == 3 {
+                if let nsub = substrateDoping, !(nsub > 0) { return ("nsub", "must be positive") }
+                if junctionDepth < 0 { return ("xj", "must not be negative") }
+                if !(mobility > 0) { return ("uo", "must be positive") }
+                if maximumDriftVelocity < 0 { return ("vmax", "must not be negative") }
+                if saturationFieldFactor < 0 { return ("kappa", "must not be negative") }
+                if mobilityModulation < 0 { return ("theta", "must not be negative") }
+                if fastSurfaceStateDensity < 0 { return ("nfs", "must not be negative") }
+            }
             for (name, value) in [("cbd", bulkDrainCapacitance ?? 0), ("cbs", bulkSourceCapacitance ?? 0), ("cgso", gateSourceOverlap), ("cgdo", gateDrainOverlap),
                                   ("cgbo", gateBulkOverlap), ("cgs", gateSourceCapacitance), ("cgd", gateDrainCapacitance), ("cj", bottomCapacitance), ("cjsw", sidewallCapacitance)] where value < 0 {
                 return (name, "must not be negative")
@@ -141,6 +208,49 @@ public struct MOSFETLevel1: Hashable, Sendable {
             if let kp = transconductance { return kp }
             if let tox = oxideThickness { return mobility * 1e-4 * 3.9 * 8.854214871e-12 / tox }
             return 2e-5
+        }
+
+        /// α = 2·εsi/(q·NSUB) of level 3 (NSUB in 1/m³), m²/V; 0 without NSUB.
+        public var level3Alpha: Double {
+            guard let nsub = substrateDoping else { return 0 }
+            return 2 * MOSFETLevel3.siliconPermittivity / (Junction.charge * nsub * 1e6)
+        }
+
+        /// A level-3 card with PHI, GAMMA and VTO derived from NSUB where not given, as ngspice's
+        /// mos3temp does at TNOM (`t`), for polarity `type`:
+        ///
+        ///     PHI = max(0.1, 2·Vt·ln(NSUB/ni)),   GAMMA = √(2·εsi·q·NSUB)/Cox
+        ///     VTO = Vfb + type·(GAMMA·√PHI + PHI),   Vfb = Φms − q·NSS/Cox
+        ///     Φms = (3.25 + Eg/2 − type·TPG·Eg/2 with TPG ≠ 0, else 3.2) − (3.25 + Eg/2 + type·PHI/2)
+        ///
+        /// with ni = 1.45·10¹⁰·(T/300)^1.5·exp(Eg/(2·k)·(1/300 − 1/T)) per cm³. NSUB at or below ni
+        /// is an error.
+        func level3Derived(_ t: DeviceTemperature, polarity type: Double) throws(NetlistError) -> Parameters {
+            guard level == 3, let nsub = substrateDoping else { return self }
+            var p = self
+            let tnom = t.nominalKelvin, vtnom = t.nominalVt
+            let eg = DeviceTemperature.bandGap(tnom)
+            let intrinsic = 1.45e16 * pow(tnom / 300, 1.5) * exp(0.5 * eg * (1 / 300 - 1 / tnom) / (vtnom / tnom))
+            guard nsub * 1e6 > intrinsic else { throw NetlistError("NSUB = \(nsub) /cm³ is not above the intrinsic density \(intrinsic / 1e6) /cm³", at: nil) }
+            let cox = 3.9 * 8.854214871e-12 / (oxideThickness ?? 1e-7)
+            if !phiGiven { p.phi = max(0.1, 2 * vtnom * log(nsub * 1e6 / intrinsic)) }
+            var workFunction = 3.2
+            let tpg = gateType ?? 1
+            if tpg != 0 { workFunction = 3.25 + 0.5 * eg - type * tpg * 0.5 * eg }
+            let difference = workFunction - (3.25 + 0.5 * eg + type * 0.5 * p.phi)
+            if !gammaGiven { p.gamma = (2 * MOSFETLevel3.siliconPermittivity * Junction.charge * nsub * 1e6).squareRoot() / cox }
+            if !thresholdGiven {
+                let flatBand = difference - surfaceStateDensity * 1e4 * Junction.charge / cox
+                p.thresholdVoltage = flatBand + type * (p.gamma * p.phi.squareRoot() + p.phi)
+            }
+            return p
+        }
+
+        /// The LEVEL a card gives (1 when none), read before its other parameters.
+        static func level(of model: ModelStatement, in scope: Scope) throws(NetlistError) -> Int {
+            guard let a = model.parameters.last(where: { $0.name == "level" }), let text = a.value else { return 1 }
+            let value = try scope.evaluate(text)
+            return value == 3 ? 3 : 1
         }
     }
 
@@ -180,6 +290,10 @@ public struct MOSFETLevel1: Hashable, Sendable {
     public let sourceBottom: DepletionCharge, sourceSidewall: DepletionCharge
     /// Conductance across each bulk junction, S.
     public let gmin: Double
+    /// The level-3 channel; nil at level 1.
+    public let level3: MOSFETLevel3?
+    /// Whether `level3` is set (read on the hot path instead of the optional, which would be copied).
+    @usableFromInline let isLevel3: Bool
 
     /// A MOSFET: `nChannel` false for PMOS.
     ///
@@ -190,15 +304,22 @@ public struct MOSFETLevel1: Hashable, Sendable {
     ///     VTO(T) = VTO − type·GAMMA·√PHI + (Eg(Tnom) − Eg(T))/2 + type·(PHI(T) − PHI)/2 + type·GAMMA·√PHI(T)
     ///
     /// with PHI, PB and the bulk capacitances by `DeviceTemperature`'s junction law (MJ, MJSW).
-    public init(nChannel: Bool, _ parameters: Parameters, geometry: Geometry = Geometry(), gmin: Double = Junction.defaultGmin,
+    ///
+    /// Level 3 derives PHI, GAMMA and VTO from NSUB first (`Parameters.level3Derived`); its
+    /// `multiplier` devices in parallel scale β, the junctions' currents and capacitances (at
+    /// level 1 the caller scales W instead).
+    public init(nChannel: Bool, _ parameters: Parameters, geometry: Geometry = Geometry(), multiplier: Double = 1, gmin: Double = Junction.defaultGmin,
                 temperature: Double = Junction.nominalTemperature, nominalTemperature: Double = Junction.nominalTemperature) throws(NetlistError) {
         try parameters.validate()
-        guard geometry.length - 2 * parameters.lateralDiffusion > 0, geometry.width > 0, geometry.length.isFinite, geometry.width.isFinite else {
-            throw NetlistError("channel width and effective length L − 2·LD must be positive", at: nil)
+        let level3 = parameters.level == 3
+        let length = geometry.length - 2 * parameters.lateralDiffusion + (level3 ? parameters.lengthAdjust : 0)
+        let width = geometry.width - (level3 ? 2 * parameters.widthNarrowing - parameters.widthAdjust : 0)
+        guard length > 0, width > 0, geometry.length.isFinite, geometry.width.isFinite, multiplier > 0 else {
+            throw NetlistError(level3 ? "channel width W − 2·WD + XW and length L − 2·LD + XL must be positive" : "channel width and effective length L − 2·LD must be positive", at: nil)
         }
         let t = DeviceTemperature(celsius: temperature, nominalCelsius: parameters.nominalTemperature ?? nominalTemperature)
         polarity = nChannel ? 1 : -1
-        let p = Self.atTemperature(parameters, t, polarity: polarity)
+        let p = Self.atTemperature(try parameters.level3Derived(t, polarity: polarity), t, polarity: polarity)
         try t.require("PHI", p.phi)
         try t.require("PB", p.junctionPotential)
         try t.require("IS", p.saturationCurrent)
@@ -206,16 +327,27 @@ public struct MOSFETLevel1: Hashable, Sendable {
         self.geometry = geometry
         self.gmin = gmin
         vt = t.vt
-        beta = p.effectiveTransconductance * geometry.width / (geometry.length - 2 * p.lateralDiffusion)
+        beta = p.effectiveTransconductance * width / length
+        isLevel3 = level3
+        self.level3 = level3 ? MOSFETLevel3(p, length: geometry.length, width: geometry.width, multiplier: multiplier, polarity: polarity, temperature: t) : nil
+        let m = level3 ? multiplier : 1
         let js = p.saturationCurrentDensity
-        drainSaturationCurrent = js > 0 && geometry.drainArea > 0 ? js * geometry.drainArea : p.saturationCurrent
-        sourceSaturationCurrent = js > 0 && geometry.sourceArea > 0 ? js * geometry.sourceArea : p.saturationCurrent
+        drainSaturationCurrent = m * (js > 0 && geometry.drainArea > 0 ? js * geometry.drainArea : p.saturationCurrent)
+        sourceSaturationCurrent = m * (js > 0 && geometry.sourceArea > 0 ? js * geometry.sourceArea : p.saturationCurrent)
         let pb = p.junctionPotential, fc = p.depletionCoefficient
-        drainBottom = DepletionCharge(cj0: p.bulkDrainCapacitance ?? p.bottomCapacitance * geometry.drainArea, vj: pb, m: p.bottomGrading, fc: fc)
-        sourceBottom = DepletionCharge(cj0: p.bulkSourceCapacitance ?? p.bottomCapacitance * geometry.sourceArea, vj: pb, m: p.bottomGrading, fc: fc)
-        drainSidewall = DepletionCharge(cj0: p.sidewallCapacitance * geometry.drainPerimeter, vj: pb, m: p.sidewallGrading, fc: fc)
-        sourceSidewall = DepletionCharge(cj0: p.sidewallCapacitance * geometry.sourcePerimeter, vj: pb, m: p.sidewallGrading, fc: fc)
+        drainBottom = DepletionCharge(cj0: m * (p.bulkDrainCapacitance ?? p.bottomCapacitance * geometry.drainArea), vj: pb, m: p.bottomGrading, fc: fc)
+        sourceBottom = DepletionCharge(cj0: m * (p.bulkSourceCapacitance ?? p.bottomCapacitance * geometry.sourceArea), vj: pb, m: p.bottomGrading, fc: fc)
+        drainSidewall = DepletionCharge(cj0: m * p.sidewallCapacitance * geometry.drainPerimeter, vj: pb, m: p.sidewallGrading, fc: fc)
+        sourceSidewall = DepletionCharge(cj0: m * p.sidewallCapacitance * geometry.sourcePerimeter, vj: pb, m: p.sidewallGrading, fc: fc)
+        effectiveLength = length
+        effectiveWidth = width * m
     }
+
+    /// The channel's effective length (L − 2·LD, level 3: + XL), m.
+    public let effectiveLength: Double
+    /// The channel's effective width, of all devices in parallel (level 3: m·(W − 2·WD + XW)), m;
+    /// the overlap capacitances CGSO and CGDO are per meter of it, CGBO per meter of the length.
+    public let effectiveWidth: Double
 
     /// The parameters `p` (at their nominal temperature) taken to temperature `t` (see `init`).
     static func atTemperature(_ p: Parameters, _ t: DeviceTemperature, polarity type: Double) -> Parameters {
@@ -260,6 +392,7 @@ public struct MOSFETLevel1: Hashable, Sendable {
     /// passes polarity-corrected voltages; VTO is read with the model's sign as SPICE does).
     @inlinable
     func forwardCurrent(vgs: Double, vds: Double, vbs: Double) -> (id: Double, gm: Double, gds: Double, gmbs: Double) {
+        if isLevel3 { return Self.level3Current(level3.unsafelyUnwrapped, vgs: vgs, vds: vds, vbs: vbs) }
         let (von, dvon) = threshold(vbs: vbs)
         let vgst = vgs - von
         if vgst <= 0 { return (0, 0, 0, 0) }
@@ -273,6 +406,15 @@ public struct MOSFETLevel1: Hashable, Sendable {
         let id = betap * vds * (vgst - vds / 2)
         let gm = betap * vds
         return (id, gm, betap * (vgst - vds) + lambda * beta * vds * (vgst - vds / 2), -gm * dvon)
+    }
+
+    /// Level 3's channel current and its derivatives, kept out of level 1's inlined path.
+    /// (A static function of the channel alone: a method would need the whole device, which the
+    /// processor's loop would then copy for every call, level 1 too.)
+    @usableFromInline @inline(never)
+    static func level3Current(_ channel: MOSFETLevel3, vgs: Double, vds: Double, vbs: Double) -> (id: Double, gm: Double, gds: Double, gmbs: Double) {
+        let i = channel.current(vgs: vgs, vds: vds, vbs: vbs)
+        return (i.value, i.gradient[0], i.gradient[1], i.gradient[2])
     }
 
     /// Channel current Id(Vgs, Vds, Vbs) into the drain and its partial derivatives.
@@ -295,7 +437,7 @@ public struct MOSFETLevel1: Hashable, Sendable {
     // MARK: Ports (g,s), (d,s), (b,s)
 
     /// Port currents Ig = 0, Id, Ib and their Jacobian with respect to (Vgs, Vds, Vbs).
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         let s = polarity
         let vgs = s * v[0], vds = s * v[1], vbs = s * v[2], vbd = vbs - vds
@@ -314,7 +456,7 @@ public struct MOSFETLevel1: Hashable, Sendable {
     }
 
     /// Port charges of the bulk junctions: Qd = −Qbd, Qb = Qbd + Qbs.
-    @inlinable
+    @inlinable @inline(__always)
     public func portCharges(_ v: PortVector) -> PortCharges {
         let s = polarity
         let vbs = s * v[2], vbd = s * (v[2] - v[1])
@@ -339,12 +481,12 @@ public struct MOSFETLevel1: Hashable, Sendable {
 
     /// Limits a Newton step as SPICE's level-1 MOSFET does: `fetlim` on the gate voltage, `limvds`
     /// on Vds and `pnjlim` on the forward-biased bulk junction.
-    @inlinable
+    @inlinable @inline(__always)
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
         let s = polarity
         var vgs = s * new[0], vds = s * new[1], vbs = s * new[2]
         let ogs = s * old[0], ods = s * old[1], obs = s * old[2]
-        (vgs, vds) = MOSFETLevel1.limitChannel(vgs: vgs, vds: vds, old: (ogs, ods), threshold: threshold(vbs: obs).von)
+        (vgs, vds) = MOSFET.limitChannel(vgs: vgs, vds: vds, old: (ogs, ods), threshold: limitingThreshold(vds: ods, vbs: obs))
         let critical = Junction.criticalVoltage(saturationCurrent: sourceSaturationCurrent, nvt: vt)
         var limited = false
         if vds >= 0 {
@@ -374,6 +516,19 @@ public struct MOSFETLevel1: Hashable, Sendable {
         let vgd = Junction.limitFET(vgs - vds, old: old.vgs - old.vds, threshold: von)
         let limited = -limitVDS(-(vgs - vgd), old: -old.vds)
         return (vgd + limited, limited)
+    }
+
+    /// Von at (Vds, Vbs), as the gate's limit takes it (level 3: of the side acting as source).
+    @inlinable
+    func limitingThreshold(vds: Double, vbs: Double) -> Double {
+        if isLevel3 { return Self.level3Threshold(level3.unsafelyUnwrapped, vds: vds, vbs: vbs) }
+        return threshold(vbs: vbs).von
+    }
+
+    /// `limitingThreshold` at level 3, out of level 1's inlined path.
+    @usableFromInline @inline(never)
+    static func level3Threshold(_ channel: MOSFETLevel3, vds: Double, vbs: Double) -> Double {
+        channel.threshold(vds: Dual(abs(vds)), vbs: Dual(vds >= 0 ? vbs : vbs - vds)).von.value
     }
 
     /// SPICE's `limvds`: limits large steps of the drain-source voltage.
