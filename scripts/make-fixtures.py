@@ -118,7 +118,9 @@ def control_resistors(line):
 
 def probes(analysis_lines, kind):
     """The outputs `.print KIND` asks for, in ngspice's names: LTspice's terminal currents
-    `Ic(Q1)`, `Id(M1)` become ngspice's device parameters `@q1[ic]`, `@m1[id]`."""
+    `Ic(Q1)`, `Id(M1)` become ngspice's device parameters `@q1[ic]`, `@m1[id]`. (Those are the same
+    current except for a P-channel FET, whose @m1[id] ngspice gives in the N-channel orientation:
+    netlists print a P-channel FET's terminal currents in ngspice's form.)"""
     names = []
     for line in analysis_lines:
         words = re.findall(r'@[\w.#]+\[\w+\]|\w+\([^)]*\)', line)

@@ -203,7 +203,7 @@ extension Probe {
     var unit: String {
         switch quantity {
         case .voltage: "V"
-        case .current, .terminalCurrent: "A"
+        case .current, .terminalCurrent, .deviceCurrent: "A"
         case .power: "W"
         }
     }

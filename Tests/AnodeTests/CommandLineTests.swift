@@ -69,14 +69,14 @@ struct CommandLineTests {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no anode binary at \(Self.binary.path)")
     }
 
-    @Test("anode op prints one v(), i(), @device[terminal] or p() line per quantity")
+    @Test("anode op prints one v(), i(), ic(device) or p() line per quantity")
     func op() throws {
         let r = try run(["op", "circuits/2n3904-common-emitter.cir"])
         #expect(r.status == 0)
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.allSatisfy { $0.hasPrefix("v(") || $0.hasPrefix("i(") || $0.hasPrefix("@") || $0.hasPrefix("p(") })
+        #expect(lines.allSatisfy { $0.hasPrefix("v(") || $0.hasPrefix("i") || $0.hasPrefix("p(") })
         // The transistor's collector current: what the 4.7 kΩ load carries from 9 V to 5.03 V.
-        let ic = try #require(lines.first { $0.hasPrefix("@q1[ic] ") }.flatMap { Double($0.split(separator: " ")[1]) })
+        let ic = try #require(lines.first { $0.hasPrefix("ic(q1) ") }.flatMap { Double($0.split(separator: " ")[1]) })
         #expect(abs(ic - 0.844e-3) < 0.005e-3)
         let collector = lines.first { $0.hasPrefix("v(collector) ") }
         let value = try #require(collector.flatMap { Double($0.split(separator: " ")[1]) })

@@ -63,8 +63,8 @@ struct ProbeFormTests {
 
     @Test("i() of a device is every terminal's current; i(Q1,n) one terminal's, by place or letter")
     func terminals() throws {
-        #expect(try Self.outputs(".probe i(Q1)") == ["@q1[ic]", "@q1[ib]", "@q1[ie]"])
-        #expect(try Self.outputs(".probe i(Q1,2) i(q1,e)") == ["@q1[ib]", "@q1[ie]"])
+        #expect(try Self.outputs(".probe i(Q1)") == ["ic(q1)", "ib(q1)", "ie(q1)"])
+        #expect(try Self.outputs(".probe i(Q1,2) i(q1,e)") == ["ib(q1)", "ie(q1)"])
         #expect(try Self.outputs(".probe i(R1)") == ["i(r1)"])
         let error = #expect(throws: NetlistError.self) { try Self.outputs(".probe i(Q1,4)") }
         #expect(error?.description.contains("Q1 has no terminal '4'; its terminals are 1 to 3, or c, b, e") == true)

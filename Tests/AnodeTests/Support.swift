@@ -57,9 +57,11 @@ func loadCircuit(_ url: URL) throws -> Circuit {
 }
 
 extension Probe.Quantity {
-    /// Whether this is a current.
+    /// Whether this is a current: an element's or a device terminal's.
     var isCurrent: Bool {
-        if case .current = self { return true }
-        return false
+        switch self {
+        case .current, .terminalCurrent, .deviceCurrent: true
+        case .voltage, .power: false
+        }
     }
 }

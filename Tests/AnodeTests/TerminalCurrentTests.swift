@@ -113,16 +113,17 @@ struct TerminalCurrentTests {
 
     @Test("terminal currents are named as ngspice and LTspice write them, and wrong ones are errors")
     func namesAndErrors() throws {
-        #expect(Probe("@Q1[IC]") == .terminalCurrent("q1", "c"))
+        #expect(Probe("@Q1[IC]") == .deviceCurrent("q1", "c"))
         #expect(Probe("Ic(Q1)") == .terminalCurrent("q1", "c"))
         #expect(Probe("ip(l1)") == Probe(.current("l1"), view: .phase))
-        #expect(Probe.terminalCurrent("x2", "g2").description == "@x2[ig2]")
+        #expect(Probe.deviceCurrent("x2", "g2").description == "@x2[ig2]")
+        #expect(Probe.terminalCurrent("x2", "g2").description == "ig2(x2)" && Probe("ig2(x2)") == .terminalCurrent("x2", "g2"))
         let base = "t\nV1 a 0 1\nR1 a b 1k\nD1 b 0 DX\n.model DX D\n.tran 1m 2m\n"
         // The operating point lists every device terminal's current.
         let op = try Simulator(Circuit(netlistText: base)).operatingPoint()
         let anode = try #require(op.current(into: "a", of: "D1")), cathode = try #require(op.current(into: "k", of: "D1"))
         #expect(abs(anode + op.current("V1")!) <= 1e-15 && anode > 1e-4 && cathode == -anode)
-        #expect(op.report.contains("@d1[ia] "))
+        #expect(op.report.contains("ia(d1) "))
         // A diode's @d1[id] is its anode's current, as in ngspice.
         let circuit = try Circuit(netlistText: base + ".print tran @d1[id] i(R1)\n")
         guard case .transient(let spec)? = circuit.analyses.first else { Issue.record("no .tran"); return }
@@ -138,5 +139,46 @@ struct TerminalCurrentTests {
         #expect(error(".print ac @d1[id]").contains("not .ac"))
         #expect(error(".print tran @q9[ic]").contains("no element named 'q9'"))
         #expect(error(".print tran @d1[id]").isEmpty)
+    }
+}
+
+@Suite("P-channel FET currents")
+struct PChannelCurrentTests {
+    /// ngspice's `@m1[id]` of a conducting PMOS is positive (its N-channel reading); LTspice's
+    /// `Id(M1)` is the physical current into the drain, negative. A PNP's `@q1[ic]` is physical in
+    /// both. `Netlists/pchannel-currents.cir` checks the ngspice forms against ngspice itself.
+    @Test("ngspice's @m1[id] of a P-channel FET is minus LTspice's Id(M1); a PNP's @q1[ic] is Ic(Q1)")
+    func signs() throws {
+        let circuit = try Circuit(netlistText: """
+            t
+            .model PM PMOS(VTO=-1 KP=50u)
+            .model PJ PJF(VTO=-2 BETA=1m)
+            .model QP PNP(BF=100)
+            Vss ss 0 -12
+            M1 d 0 5 5 PM W=100u L=5u
+            V5 5 0 5
+            Rd d ss 4.7k
+            J1 jd 0 js PJ
+            Rjs js 0 1k
+            Vjd ss jd 0
+            Q1 qc 0 qe QP
+            Rqe 5 qe 10k
+            Rqc qc ss 1k
+            .tran 1u 3u
+            """)
+        guard case .transient(let spec)? = circuit.analyses.first else { Issue.record("no .tran"); return }
+        let names = ["@m1[id]", "Id(M1)", "@j1[id]", "Id(J1)", "@q1[ic]", "Ic(Q1)", "i(Vjd)"]
+        let probes = try names.map { try #require(Probe($0)) }
+        let tran = try Simulator(circuit).transient(spec, probes: probes)
+        func value(_ name: String) throws -> Double {
+            let probe = try #require(Probe(name))
+            return try #require(tran[probe.description]?.last)
+        }
+        #expect(try value("@m1[id]") > 1e-4 && value("Id(M1)") == -value("@m1[id]"))
+        #expect(try value("@j1[id]") > 1e-4 && value("Id(J1)") == -value("@j1[id]"))
+        #expect(try abs(value("Id(J1)") - value("i(Vjd)")) <= 1e-12)
+        #expect(try value("@q1[ic]") < -1e-4 && value("Ic(Q1)") == value("@q1[ic]"))
+        let op = try Simulator(circuit).operatingPoint()
+        #expect(try abs(op.current(into: "d", of: "M1")! - value("Id(M1)")) <= 1e-12)
     }
 }

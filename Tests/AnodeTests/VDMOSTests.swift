@@ -104,8 +104,8 @@ struct VDMOSTests {
         for (x, y) in zip(acA, acB) { #expect(abs(x - y) <= 1e-9 * abs(y), "\(x) against \(y)") }
         // The body diode conducts backwards: the drain's current leaves through the source.
         let reverse = try Simulator(circuit(card.replacingOccurrences(of: "DC 20", with: "DC -2") + "Rl vdd d 5\nM1 d 0 0 X\n.end\n")).operatingPoint()
-        let id = try #require(reverse.terminalCurrents.first { $0.probe.description == "@m1[id]" }?.current)
-        let source = try #require(reverse.terminalCurrents.first { $0.probe.description == "@m1[is]" }?.current)
+        let id = try #require(reverse.terminalCurrents.first { $0.probe.description == "id(m1)" }?.current)
+        let source = try #require(reverse.terminalCurrents.first { $0.probe.description == "is(m1)" }?.current)
         #expect(id < -0.1 && abs(id + source) < 1e-12, "id \(id), is \(source)")
     }
 

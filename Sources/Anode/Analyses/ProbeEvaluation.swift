@@ -6,8 +6,9 @@ enum ResolvedProbe {
     case current(Network.CurrentCarrier)
     /// The power absorbed by circuit element number k.
     case power(Int)
-    /// The current into a device's terminal: the sum of these primitives' currents there.
-    case terminalCurrent([Network.Tap])
+    /// The current into a device's terminal: the sum of these primitives' currents there, times
+    /// `sign` (−1 for ngspice's reading of a P-channel FET's, `Probe.Quantity.deviceCurrent`).
+    case terminalCurrent([Network.Tap], sign: Double)
 }
 
 extension Network {
@@ -33,7 +34,7 @@ extension Network {
                 throw SimulationError("output \(probe): no element named '\(name)'")
             }
             return .power(owner)
-        case let .terminalCurrent(name, letter):
+        case let .terminalCurrent(name, letter), let .deviceCurrent(name, letter):
             guard let owner = circuit.elementIndex(named: name) else {
                 throw SimulationError("output \(probe): no element named '\(name)'")
             }
@@ -44,7 +45,9 @@ extension Network {
             guard let t = kind.terminal(named: letter) else {
                 throw SimulationError("output \(probe): \(circuit.elements[owner].name) has no terminal '\(letter)'; its terminal currents are \(names.map { "i\($0)" }.joined(separator: ", "))")
             }
-            return .terminalCurrent(taps[t])
+            var sign = 1.0
+            if case .deviceCurrent = probe.quantity, kind.isPChannelFET { sign = -1 }
+            return .terminalCurrent(taps[t], sign: sign)
         }
     }
 }
@@ -81,8 +84,8 @@ extension MNAEngine {
             }
         case .power(let owner):
             return absorbedPowers(x, ctx, chargeCurrents: chargeCurrents)[owner]
-        case .terminalCurrent(let taps):
-            return taps.reduce(0) { $0 + value(of: $1, x, chargeCurrents: chargeCurrents) }
+        case let .terminalCurrent(taps, sign):
+            return sign * taps.reduce(0) { $0 + value(of: $1, x, chargeCurrents: chargeCurrents) }
         }
     }
 

@@ -17,7 +17,7 @@ public struct OperatingPoint: Sendable {
     /// negative for a source that delivers power.
     public let powers: [Double]
     /// The current into each terminal of each device (diode, transistor, tube), in circuit order:
-    /// its probe (`@q1[ic]`) and value, A.
+    /// its probe (`ic(q1)`, LTspice's name: the physical current, into the terminal) and value, A.
     public let terminalCurrents: [(probe: Probe, current: Double)]
     /// Newton iterations used.
     public let iterations: Int
@@ -50,7 +50,7 @@ public struct OperatingPoint: Sendable {
     }
 
     /// One `v(node) value` line per node, one `i(element) value` line per voltage source, inductor
-    /// and controlled voltage source, one `@q1[ic] value` line per device terminal, and one
+    /// and controlled voltage source, one `ic(q1) value` line per device terminal, and one
     /// `p(element) value` line per element.
     public var report: String {
         var lines: [String] = []

@@ -145,7 +145,7 @@ public struct Simulator: Sendable {
         for (owner, element) in circuit.elements.enumerated() {
             guard let names = element.kind.terminalNames, let taps = network.terminalTaps[owner] else { continue }
             for (t, name) in names.enumerated() {
-                let current = engine.value(of: .terminalCurrent(taps[t]), x, ctx, chargeCurrents: nil)
+                let current = engine.value(of: .terminalCurrent(taps[t], sign: 1), x, ctx, chargeCurrents: nil)
                 terminalCurrents.append((Probe.terminalCurrent(element.name, name), current))
             }
         }

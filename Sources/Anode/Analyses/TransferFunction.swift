@@ -95,7 +95,7 @@ extension Simulator {
             case .current(let e):
                 let (tb, impedance) = try excite(e)
                 outputImpedance = impedance(solve(tb))
-            case .power, .terminalCurrent:
+            case .power, .terminalCurrent, .deviceCurrent:
                 throw SimulationError(".tf: \(request.output) is not an output .tf can take")
             }
             results.append(TransferFunction(gain: read(x), inputImpedance: inputImpedance(x), outputImpedance: outputImpedance, request: request))

@@ -1442,7 +1442,7 @@ struct Elaborator {
             switch probe.quantity {
             case .voltage: outputOK = probe.view == .value
             case .current(let e): outputOK = probe.view == .value && e.lowercased().hasPrefix("v") && circuit.element(named: e).map { if case .voltageSource = $0.kind { true } else { false } } == true
-            case .power, .terminalCurrent: outputOK = false
+            case .power, .terminalCurrent, .deviceCurrent: outputOK = false
             }
             guard outputOK else {
                 throw NetlistError(".tf's output is a voltage, v(a) or v(a,b), or a voltage source's current, i(Vx); not \(probe)", at: output.location)
@@ -1573,7 +1573,7 @@ struct Elaborator {
             if kind == .ac {
                 throw NetlistError("output \(probe): p() is for .op and .tran, not .ac", at: p.location)
             }
-        case let .terminalCurrent(e, letter):
+        case let .terminalCurrent(e, letter), let .deviceCurrent(e, letter):
             guard let element = circuit.element(named: e) else {
                 throw NetlistError("output \(probe): no element named '\(e)'", at: p.location)
             }

@@ -104,6 +104,17 @@ public enum ElementKind: Hashable, Sendable {
 }
 
 extension ElementKind {
+    /// Whether the element is a P-channel JFET, MOSFET or VDMOS, whose terminal currents ngspice
+    /// reports in the N-channel orientation (`Probe.Quantity.deviceCurrent`).
+    public var isPChannelFET: Bool {
+        switch self {
+        case .jfet(_, _, _, let j): j.polarity < 0
+        case .mosfet(_, _, _, _, let m): m.polarity < 0
+        case .vdmos(_, _, _, let m): m.polarity < 0
+        default: false
+        }
+    }
+
     /// The letters that name a device's terminals in a terminal-current probe (`@q1[ic]`,
     /// `Ic(Q1)`), in the order of `nodes`; nil for elements that are not devices. ngspice's names
     /// where it has the device (a diode's `id` is its anode's current); for tubes, `p`, `g`, `k`

@@ -10,10 +10,15 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
         /// The power an element absorbs (negative for a source that delivers power), W: `.op` and
         /// `.tran` only.
         case power(String)
-        /// The current into one terminal of a device (`@q1[ic]`, LTspice's `Ic(Q1)`): the element,
-        /// and the terminal's letter as `ElementKind.terminalNames` lists it. `.op`, `.dc` and
-        /// `.tran` only, as in ngspice.
+        /// The current into one terminal of a device, as LTspice's `Ic(Q1)` and PSpice's `IC(Q1)`
+        /// give it: the element, and the terminal's letter as `ElementKind.terminalNames` lists it.
+        /// `.op`, `.dc` and `.tran` only.
         case terminalCurrent(String, String)
+        /// ngspice's `@q1[ic]`: the terminal current as the device reports it, which for a
+        /// P-channel JFET or MOSFET (VDMOS too) is in the N-channel orientation — minus the current
+        /// into the terminal (a conducting PMOS's `@m1[id]` is positive); for other devices the
+        /// same as `terminalCurrent`. `.op`, `.dc` and `.tran` only, as in ngspice.
+        case deviceCurrent(String, String)
 
         /// Whether the quantity is an absorbed power.
         public var isPower: Bool { if case .power = self { true } else { false } }
@@ -21,7 +26,7 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
         /// Whether the quantity exists only for the real operating point and waveforms (not `.ac`).
         public var isRealOnly: Bool {
             switch self {
-            case .power, .terminalCurrent: true
+            case .power, .terminalCurrent, .deviceCurrent: true
             case .voltage, .current: false
             }
         }
@@ -63,9 +68,13 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
     /// P(element): the power it absorbs.
     public static func power(_ element: String) -> Probe { Probe(.power(element.lowercased())) }
     /// The current into `terminal` of `element` (`"c"`, `"b"`, `"e"` of a BJT; see
-    /// `ElementKind.terminalNames`): ngspice's `@q1[ic]`.
+    /// `ElementKind.terminalNames`): LTspice's `Ic(Q1)`.
     public static func terminalCurrent(_ element: String, _ terminal: String) -> Probe {
         Probe(.terminalCurrent(element.lowercased(), terminal.lowercased()))
+    }
+    /// ngspice's `@q1[ic]` (see `Quantity.deviceCurrent`).
+    public static func deviceCurrent(_ element: String, _ terminal: String) -> Probe {
+        Probe(.deviceCurrent(element.lowercased(), terminal.lowercased()))
     }
 
     /// The SPICE vector name: `v(out)`, `v(a,b)`, `vdb(out)`, `i(vcc)`, `ip(l1)`, `@q1[ic]`.
@@ -74,7 +83,9 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
         case let .voltage(a, b): return "v\(view.rawValue)(\(a)\(b.map { ",\($0)" } ?? ""))"
         case let .current(e): return "i\(view.rawValue)(\(e))"
         case let .power(e): return "p(\(e))"
-        case let .terminalCurrent(e, t): return "@\(e)[i\(t)]"
+        // LTspice's name for the physical current, ngspice's for its own reading (see `Quantity`).
+        case let .terminalCurrent(e, t): return "i\(t)(\(e))"
+        case let .deviceCurrent(e, t): return "@\(e)[i\(t)]"
         }
     }
 
@@ -111,7 +122,7 @@ public struct Probe: Hashable, Sendable, CustomStringConvertible {
         if function == "p" || function == "@p" { return args.count == 1 ? (.power(args[0]), .value) : nil }
         // ngspice's @r1[i], @c1[i]: an element's current, as i(r1).
         if function == "@i" { return args.count == 1 ? (.current(args[0]), .value) : nil }
-        if function.hasPrefix("@i"), args.count == 1 { return (.terminalCurrent(args[0], String(function.dropFirst(2))), .value) }
+        if function.hasPrefix("@i"), args.count == 1 { return (.deviceCurrent(args[0], String(function.dropFirst(2))), .value) }
         guard let letter = function.first, letter == "v" || letter == "i" else { return nil }
         guard let view = View(rawValue: String(function.dropFirst())) else {
             // LTspice's Ic(Q1), Id(M1): a terminal letter where a view would stand.

@@ -20,12 +20,18 @@ extension Elaborator {
         }
         if p.function == "i", let first = args.first, let element = circuit.element(named: first.text),
            let letters = element.kind.terminalNames {
+            // PSpice's I(Q1) and I(Q1,B) are the currents into the terminals (its sign, not
+            // ngspice's N-channel reading of a P-channel FET's).
+            func intoTerminal(_ letter: String) throws(NetlistError) -> Probe {
+                let probe = try resolve(synthesized(p, "@i" + letter, [first]), in: kind)
+                guard case let .deviceCurrent(e, t) = probe.quantity else { return probe }
+                return Probe(.terminalCurrent(e, t), view: probe.view)
+            }
             if args.count == 2 {
-                let k = try terminalIndex(args[1], of: element, in: p)
-                return [try resolve(synthesized(p, "@i" + letters[k], [first]), in: kind)]
+                return [try intoTerminal(letters[try terminalIndex(args[1], of: element, in: p)])]
             }
             if element.kind.nodes.count > 2 {
-                return try letters.map { (letter: String) throws(NetlistError) in try resolve(synthesized(p, "@i" + letter, [first]), in: kind) }
+                return try letters.map { (letter: String) throws(NetlistError) in try intoTerminal(letter) }
             }
         }
         return [try resolve(p, in: kind)]
@@ -38,7 +44,7 @@ extension Elaborator {
         var probes = circuit.nodes.dropFirst().map { Probe.voltage($0.name) }
         for element in circuit.elements where !element.name.contains(".") && !element.name.hasPrefix("#") {
             if let letters = element.kind.terminalNames, element.kind.nodes.count > 2 {
-                probes += letters.map { Probe.terminalCurrent(element.name, $0) }
+                probes += letters.map { Probe.deviceCurrent(element.name, $0) }
                 continue
             }
             switch element.kind {

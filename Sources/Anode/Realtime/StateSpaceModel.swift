@@ -359,22 +359,22 @@ struct StateSpaceModel {
             if a != 0 { No[r, a - 1] += weight }
             if b != 0 { No[r, b - 1] -= weight }
         }
-        /// Output row r adds the current of one primitive at a terminal (see `Network.Tap`).
-        func tap(_ r: Int, _ tap: Network.Tap) {
+        /// Output row r adds `weight` times the current of one primitive at a terminal (see `Network.Tap`).
+        func tap(_ r: Int, _ tap: Network.Tap, weight: Double = 1) {
             switch tap {
             case let .resistor(k, sign):
                 let res = net.resistors[k]
-                difference(r, res.a, res.b, sign * res.conductance)
+                difference(r, res.a, res.b, weight * sign * res.conductance)
             case let .capacitor(k, sign):
                 // i = (2C/T)·v − h.
                 let c = net.capacitors[k]
-                difference(r, c.a, c.b, sign * a0 * c.capacitance)
-                Os[r, k] -= sign
+                difference(r, c.a, c.b, weight * sign * a0 * c.capacitance)
+                Os[r, k] -= weight * sign
             case let .device(d, j):
                 // Port k's current flows into terminal k; the reference terminal carries minus their sum.
                 let count = net.devices[d].model.portCount
-                if j < count { portCurrent(r, device: d, port: j, sign: 1) } else {
-                    for k in 0..<count { portCurrent(r, device: d, port: k, sign: -1) }
+                if j < count { portCurrent(r, device: d, port: j, sign: weight) } else {
+                    for k in 0..<count { portCurrent(r, device: d, port: k, sign: -weight) }
                 }
             }
         }
@@ -392,8 +392,8 @@ struct StateSpaceModel {
                 throw SimulationError("output \(probe): the real-time engine's outputs are linear in its state (voltages and currents); a power is a product of two (Simulator.realtimeTransient, and so anode simulate --engine realtime, records it as such)")
             case let .voltage(a, b):
                 difference(r, a, b, 1)
-            case .terminalCurrent(let taps):
-                for t in taps { tap(r, t) }
+            case let .terminalCurrent(taps, sign):
+                for t in taps { tap(r, t, weight: sign) }
             case .current(let carrier):
                 switch carrier {
                 case .branch(let b): No[r, net.unknown(ofBranch: b)] = 1
