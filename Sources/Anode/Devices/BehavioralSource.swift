@@ -335,7 +335,7 @@ extension BehavioralSource: PortDevice {
     public var hasCharge: Bool { !chargeProgram.isEmpty }
 
     /// Port currents and their Jacobian: +I into the output's + terminal, −I into its − terminal.
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         var r = PortCurrents()
         (r.current, r.conductance) = atOutput(value(at: v))

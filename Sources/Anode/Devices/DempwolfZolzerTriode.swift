@@ -97,7 +97,7 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
 
     /// Cathode current Ik and its derivatives: with x = Vpk/MU + Vgk, u = softplus(C·x)/C,
     /// ∂Ik/∂Vgk = G·GAMMA·u^(GAMMA−1)·σ(C·x), ∂Ik/∂Vpk = that/MU.
-    @inlinable
+    @inlinable @inline(__always)
     public func cathodeCurrent(vgk: Double, vpk: Double) -> (ik: Double, dVgk: Double, dVpk: Double) {
         let z = c * (vpk / mu + vgk)
         let (sp, sigma) = softplusAndLogistic(z)
@@ -109,7 +109,7 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
     }
 
     /// Grid current Ig and ∂Ig/∂Vgk = GG·XI·v^(XI−1)·σ(CG·Vgk), v = softplus(CG·Vgk)/CG.
-    @inlinable
+    @inlinable @inline(__always)
     public func gridCurrent(vgk: Double) -> (ig: Double, g: Double) {
         let z = cg * vgk
         let (sp, sigma) = softplusAndLogistic(z)
@@ -120,7 +120,7 @@ public struct DempwolfZolzerTriode: Hashable, Sendable {
     }
 
     /// Port currents Ig, Ip = Ik − Ig and their Jacobian with respect to (Vgk, Vpk).
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         let (ik, kg, kp) = cathodeCurrent(vgk: v[0], vpk: v[1])
         let (ig, gg) = gridCurrent(vgk: v[0])

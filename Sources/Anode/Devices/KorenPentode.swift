@@ -115,7 +115,7 @@ public struct KorenPentode: Hashable, Sendable {
     /// With z = KP·(1/MU + Vg1k/Vg2k): ∂E1/∂Vg1k = σ(z), ∂E1/∂Vg2k = softplus(z)/KP − σ(z)·Vg1k/Vg2k,
     /// Ip = 2·E1^EX/KG1·a with a = atan(Vpk/KVB), ∂a/∂Vpk = KVB/(KVB² + Vpk²), and a = 0 for
     /// Vpk ≤ 0 (Koren's formula is odd in Vpk; a real plate does not conduct backwards).
-    @inlinable
+    @inlinable @inline(__always)
     public func plateCurrent(vg1k: Double, vg2k: Double, vpk: Double) -> (ip: Double, dVg1k: Double, dVg2k: Double, dVpk: Double) {
         let clamped = vg2k < Self.minimumScreenVoltage
         let v2 = clamped ? Self.minimumScreenVoltage : vg2k
@@ -166,7 +166,7 @@ public struct KorenPentode: Hashable, Sendable {
     }
 
     /// Screen current and its derivatives with respect to Vg1k and Vg2k.
-    @inlinable
+    @inlinable @inline(__always)
     public func screenCurrent(vg1k: Double, vg2k: Double) -> (ig2: Double, dVg1k: Double, dVg2k: Double) {
         let x = vg2k / mu + vg1k
         guard x > 0 else { return (0, 0, 0) }
@@ -176,7 +176,7 @@ public struct KorenPentode: Hashable, Sendable {
     }
 
     /// Control-grid current and its conductance, GMIN included.
-    @inlinable
+    @inlinable @inline(__always)
     public func gridCurrent(vg1k: Double) -> (ig: Double, g: Double) {
         guard let grid else { return (gmin * vg1k, gmin) }
         let (i, g) = grid.current(vg1k)
@@ -186,7 +186,7 @@ public struct KorenPentode: Hashable, Sendable {
     // MARK: Ports (g1,k), (g2,k), (p,k)
 
     /// Port currents Ig1, Ig2, Ip and their Jacobian with respect to (Vg1k, Vg2k, Vpk).
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         let (ig1, g11) = gridCurrent(vg1k: v[0])
         let (ig2, s1, s2) = screenCurrent(vg1k: v[0], vg2k: v[1])

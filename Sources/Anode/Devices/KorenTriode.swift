@@ -116,7 +116,7 @@ public struct KorenTriode: Hashable, Sendable {
     /// With s = √(KVB + Vpk²) and z = KP·(1/MU + (Vgk+VCT)/s):
     /// ∂E1/∂Vgk = Vpk·σ(z)/s, ∂E1/∂Vpk = softplus(z)/KP − σ(z)·(Vgk+VCT)·Vpk²/s³,
     /// ∂Ip/∂x = 2·EX·E1^(EX−1)/KG1·∂E1/∂x.
-    @inlinable
+    @inlinable @inline(__always)
     public func plateCurrent(vgk: Double, vpk: Double) -> (ip: Double, dVgk: Double, dVpk: Double) {
         guard let l = plateLaw(vgk: vgk, vpk: vpk) else { return (0, 0, 0) }
         return (l.ip, l.k * l.e1g, l.k * l.e1p)
@@ -147,7 +147,9 @@ public struct KorenTriode: Hashable, Sendable {
     /// ∂²E1/∂x∂y = ∂a/∂x·σ·∂z/∂y + ∂a/∂y·σ·∂z/∂x + a·(σ'·∂z/∂x·∂z/∂y + σ·∂²z/∂x∂y), and
     /// ∂z/∂Vgk = KP/s, ∂z/∂Vpk = −KP·(Vgk+VCT)·Vpk/s³, ∂²z/∂Vgk∂Vpk = −KP·Vpk/s³,
     /// ∂²z/∂Vpk² = −KP·(Vgk+VCT)·(1 − 3·Vpk²/s²)/s³, ∂²z/∂Vgk² = 0.
-    @inlinable
+    /// (Always inlined: a call would copy the whole triode, its parameters included, out of the
+    /// processor's device slot — 64 instructions of `memcpy` per sample in the 12AX7 stage.)
+    @inlinable @inline(__always)
     public func plateCurrentAndHessian(vgk: Double, vpk: Double)
         -> (ip: Double, dVgk: Double, dVpk: Double, dVgkVgk: Double, dVgkVpk: Double, dVpkVpk: Double) {
         guard let l = plateLaw(vgk: vgk, vpk: vpk) else { return (0, 0, 0, 0, 0, 0) }
@@ -166,7 +168,7 @@ public struct KorenTriode: Hashable, Sendable {
     }
 
     /// Grid current Ig(Vgk) and its conductance, GMIN included.
-    @inlinable
+    @inlinable @inline(__always)
     public func gridCurrent(vgk: Double) -> (ig: Double, g: Double) {
         let (i, g, _) = gridCurrentAndCurvature(vgk: vgk)
         return (i, g)
@@ -183,7 +185,7 @@ public struct KorenTriode: Hashable, Sendable {
     // MARK: Ports (g,k) and (p,k)
 
     /// Port currents Ig, Ip and their Jacobian with respect to (Vgk, Vpk).
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         let (ig, gg) = gridCurrent(vgk: v[0])
         let (ip, dg, dp) = plateCurrent(vgk: v[0], vpk: v[1])

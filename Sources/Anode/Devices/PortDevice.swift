@@ -110,13 +110,13 @@ extension PortDevice {
     @inlinable public var curvatureScalePorts: PortVector { PortVector() }
 
     /// `evaluate` with zero second derivatives (for devices that do not report them).
-    @inlinable
+    @inlinable @inline(__always)
     public func evaluateWithSecondDerivatives(_ v: PortVector, withCharges: Bool) -> (PortEvaluation, PortMatrix) {
         (evaluate(v, withCharges: withCharges), PortMatrix())
     }
 
     /// Currents and charges by their separate methods.
-    @inlinable
+    @inlinable @inline(__always)
     public func evaluate(_ v: PortVector, withCharges: Bool) -> PortEvaluation {
         var e = PortEvaluation()
         e.currents = portCurrents(v)
@@ -143,7 +143,7 @@ extension Diode: PortDevice {
 
     /// κ = 1/(N·Vt·count), S = IS·(1 + a0·TT): ĩ's exponential part is IS·e^{κv}·(1 + a0·TT),
     /// and its conductance (∂i/∂v − GMIN/count)·(1 + a0·TT).
-    @inlinable
+    @inlinable @inline(__always)
     public func junctionExponential(a0: Double) -> JunctionExponential {
         let kappa = inverseNVt * inverseSeriesCount, factor = 1 + a0 * parameters.transitTime
         return JunctionExponential(kappa: kappa, logKappaSaturation: log(kappa * parameters.saturationCurrent * factor),
@@ -151,7 +151,7 @@ extension Diode: PortDevice {
     }
 
     /// Port currents and their Jacobian at port voltages `v`.
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         let (i, g) = current(v[0] * inverseSeriesCount)
         var r = PortCurrents()
@@ -164,7 +164,7 @@ extension Diode: PortDevice {
     public var hasCharge: Bool { parameters.junctionCapacitance != 0 || parameters.transitTime != 0 }
 
     /// Port charges and their capacitance matrix at port voltages `v`.
-    @inlinable
+    @inlinable @inline(__always)
     public func portCharges(_ v: PortVector) -> PortCharges {
         let (q, c) = charge(v[0] * inverseSeriesCount)
         var r = PortCharges()
@@ -316,7 +316,7 @@ extension DepletionCharge: PortDevice {
     /// Whether the zero-bias capacitance is nonzero.
     public var hasCharge: Bool { zeroBiasCapacitance != 0 }
     /// Port charges and their capacitance matrix at port voltages `v`.
-    @inlinable
+    @inlinable @inline(__always)
     public func portCharges(_ v: PortVector) -> PortCharges {
         let (q, c) = charge(v[0])
         var r = PortCharges()

@@ -44,7 +44,7 @@ public struct QuasiSaturationResistance: Hashable, Sendable {
     }
 
     /// Port currents (into d, into d') and their Jacobian with respect to (Vds, Vd's).
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         let s = polarity
         let vr = s * (v[0] - v[1])

@@ -163,40 +163,43 @@ public struct ShichmanHodges: Hashable, Sendable {
     }
 
     /// Channel current Id(Vgs, Vds) with gm = ∂Id/∂Vgs and gds = ∂Id/∂Vds (N-channel orientation).
-    @inlinable
+    @inlinable @inline(__always)
     public func channelCurrent(vgs: Double, vds: Double) -> (id: Double, gm: Double, gds: Double) {
-        let p = parameters
-        let vto = p.thresholdVoltage, beta = p.beta, lambda = p.lambda, b = p.dopingTail
-        // Forward mode unless vds < 0 (a NaN takes this branch too, which would otherwise recurse forever).
-        if !(vds < 0) {
-            let vgst = vgs - vto
-            if vgst <= 0 { return (0, 0, 0) }
-            let betap = beta * (1 + lambda * vds)
-            if vgst >= vds {
-                let apart = 2 * b + 3 * bFactor * (vgst - vds)
-                let cpart = vds * (vds * (bFactor * vds - b) + vgst * apart)
-                return (betap * cpart, betap * vds * (apart + 3 * bFactor * vgst), betap * (vgst - vds) * apart + beta * lambda * cpart)
-            }
-            let bf = vgst * bFactor
-            let cpart = vgst * vgst * (b + bf)
-            return (betap * cpart, betap * vgst * (2 * b + 3 * bf), lambda * beta * cpart)
-        }
+        // Forward mode unless vds < 0 (a NaN takes this branch too).
+        if !(vds < 0) { return forwardCurrent(vgs: vgs, vds: vds) }
         // Inverse mode: the drain acts as source. Id(vgs, vds) = −Id(vgd, −vds).
-        let (i, gmr, gdsr) = channelCurrent(vgs: vgs - vds, vds: -vds)
+        let (i, gmr, gdsr) = forwardCurrent(vgs: vgs - vds, vds: -vds)
         // ∂/∂vgs = −gmr; ∂/∂vds = gmr + gdsr (vgd = vgs − vds, and −vds).
         return (-i, -gmr, gmr + gdsr)
+    }
+
+    /// `channelCurrent` in forward mode (vds ≥ 0). (Always inlined, like the port methods that
+    /// reach it: a call would copy the whole device out of the processor's slot.)
+    @inlinable @inline(__always)
+    func forwardCurrent(vgs: Double, vds: Double) -> (id: Double, gm: Double, gds: Double) {
+        let vto = parameters.thresholdVoltage, beta = parameters.beta, lambda = parameters.lambda, b = parameters.dopingTail
+        let vgst = vgs - vto
+        if vgst <= 0 { return (0, 0, 0) }
+        let betap = beta * (1 + lambda * vds)
+        if vgst >= vds {
+            let apart = 2 * b + 3 * bFactor * (vgst - vds)
+            let cpart = vds * (vds * (bFactor * vds - b) + vgst * apart)
+            return (betap * cpart, betap * vds * (apart + 3 * bFactor * vgst), betap * (vgst - vds) * apart + beta * lambda * cpart)
+        }
+        let bf = vgst * bFactor
+        let cpart = vgst * vgst * (b + bf)
+        return (betap * cpart, betap * vgst * (2 * b + 3 * bf), lambda * beta * cpart)
     }
 
     // MARK: Ports (g,s) and (d,s)
 
     /// Port currents Ig, Id and their Jacobian with respect to (Vgs, Vds).
-    @inlinable
+    @inlinable @inline(__always)
     public func portCurrents(_ v: PortVector) -> PortCurrents {
         let s = polarity
         let vgs = s * v[0], vds = s * v[1], vgd = vgs - vds
-        let p = parameters
-        let (igs, ggs) = Junction.current(vgs, saturationCurrent: p.saturationCurrent, nvt: vt)
-        let (igd, ggd) = Junction.current(vgd, saturationCurrent: p.saturationCurrent, nvt: vt)
+        let (igs, ggs) = Junction.current(vgs, saturationCurrent: parameters.saturationCurrent, nvt: vt)
+        let (igd, ggd) = Junction.current(vgd, saturationCurrent: parameters.saturationCurrent, nvt: vt)
         let (id, gm, gds) = channelCurrent(vgs: vgs, vds: vds)
         var r = PortCurrents()
         r.current[0] = s * (igs + gmin * vgs + igd + gmin * vgd)
@@ -210,7 +213,7 @@ public struct ShichmanHodges: Hashable, Sendable {
     }
 
     /// Port charges Qg = Qgs + Qgd, Qd = −Qgd and their capacitance matrix.
-    @inlinable
+    @inlinable @inline(__always)
     public func portCharges(_ v: PortVector) -> PortCharges {
         let s = polarity
         return PortCharges(gateSource: gateSourceDepletion.charge(s * v[0]), gateDrain: gateDrainDepletion.charge(s * (v[0] - v[1])), polarity: s)
@@ -220,7 +223,7 @@ public struct ShichmanHodges: Hashable, Sendable {
     public var hasCharge: Bool { parameters.gateSourceCapacitance != 0 || parameters.gateDrainCapacitance != 0 }
 
     /// Limits a Newton step: `pnjlim` and then `fetlim` on Vgs and Vgd, as SPICE does.
-    @inlinable
+    @inlinable @inline(__always)
     public func limit(_ new: PortVector, old: PortVector) -> (PortVector, Bool) {
         let s = polarity
         let vto = parameters.thresholdVoltage

@@ -556,12 +556,15 @@ struct DeviceBank {
     /// Limits the Newton step of every junction and pentode plate; true when any step was changed.
     @inlinable @inline(__always)
     func limit(_ new: UnsafeMutablePointer<Double>, old: UnsafePointer<Double>) -> Bool {
-        let a = diodes.count > 0 && diodes.limit(new, old: old)
-        let b = bjts.count > 0 && bjts.limit(new, old: old)
-        let c = jfets.count > 0 && jfets.limit(new, old: old)
-        let d = mosfets.count > 0 && mosfets.limit(new, old: old)
-        let f = vdmos.count > 0 && vdmos.limit(new, old: old)
-        let e = pentodes.count > 0 && pentodes.limit(new, old: old)
-        return a || b || c || d || e || f
+        // Plain `if`s, not `count > 0 && array.limit(…)`: the right side of `&&` is a closure,
+        // which captured a copy of the whole bank (76 instructions of `memcpy` per call).
+        var changed = false
+        if diodes.count > 0, diodes.limit(new, old: old) { changed = true }
+        if bjts.count > 0, bjts.limit(new, old: old) { changed = true }
+        if jfets.count > 0, jfets.limit(new, old: old) { changed = true }
+        if mosfets.count > 0, mosfets.limit(new, old: old) { changed = true }
+        if vdmos.count > 0, vdmos.limit(new, old: old) { changed = true }
+        if pentodes.count > 0, pentodes.limit(new, old: old) { changed = true }
+        return changed
     }
 }

@@ -117,6 +117,7 @@ extension Processor {
         multiplyW(Rz, columns: np)
         update(C, stride: portStride, C0, Ls, rows: ns, columns: np)
         update(F, stride: portStride, F0, Lo, rows: no, columns: np)
+        refreshUpdateColumns()
         update(K, stride: 1, columnStride: np, K0, Ln, rows: np, columns: np)
         permuteK()
         runtime.pointee.haveFactors = false

@@ -252,10 +252,26 @@ extension Processor {
             commitFirstOrder(next: dot(ABCDEF, x, width), output: dot(ABCDEF + width, x, width), y)
             return
         }
-        for r in 0..<ns { sNext[r] = dot(ABCDEF + r &* width, x, width) }
-        let outputRows = ABCDEF + ns &* width
+        // Σ_c column_c·x_c, two rows at a time, the even and odd columns in separate sums so that
+        // no chain of dependent additions is longer than half the width.
+        let rows = updateRows
+        var r = 0
+        while r < rows {
+            var even = SIMD2<Double>(), odd = SIMD2<Double>()
+            var column = updateColumns + r
+            var c = 0
+            while c &+ 1 < width {
+                even += UnsafeRawPointer(column).loadUnaligned(as: SIMD2<Double>.self) * x[c]
+                odd += UnsafeRawPointer(column + rows).loadUnaligned(as: SIMD2<Double>.self) * x[c &+ 1]
+                column += 2 &* rows
+                c &+= 2
+            }
+            if c < width { even += UnsafeRawPointer(column).loadUnaligned(as: SIMD2<Double>.self) * x[c] }
+            UnsafeMutableRawPointer(sNext + r).storeBytes(of: even + odd, as: SIMD2<Double>.self)
+            r &+= 2
+        }
         for r in 0..<no {
-            let output = dot(outputRows + r &* width, x, width)
+            let output = sNext[ns &+ r]
             y[r] = output
             lastOutput[r] = output
         }
