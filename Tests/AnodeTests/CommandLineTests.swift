@@ -209,6 +209,15 @@ struct CommandLineTests {
         let numbers = worst.split(separator: " ").compactMap { Double($0) }
         #expect(worst.contains("worst block of 256 frames:") && numbers.count == 4, "\(worst)")
         if numbers.count == 4 { #expect(numbers[1] >= 256 && numbers[2] > 0 && abs(numbers[3] - 256 / 100_000 * 1e6) < 1) }
+        // Repeated: the fastest run first, then the median of all, which cannot be faster.
+        let repeated = try run(["bench", "circuits/diode-clipper.cir", "--amplitude", "1", "--seconds", "0.02", "--repeat", "3"])
+        #expect(repeated.status == 0, "\(repeated.stderr)")
+        let fastest = repeated.stdout.split(separator: " ").first.flatMap { Double($0) }
+        let median = repeated.stdout.firstRange(of: "median ").flatMap { Double(repeated.stdout[$0.upperBound...].prefix { $0 != " " }) }
+        #expect(repeated.stdout.contains("ns/sample (fastest of 3 runs, median "), "\(repeated.stdout)")
+        if let fastest, let median { #expect(fastest > 0 && median >= fastest) } else { Issue.record("no figures in \(repeated.stdout)") }
+        let once = try run(["bench", "circuits/diode-clipper.cir", "--repeat", "0"])
+        #expect(once.status != 0 && once.stderr.contains("--repeat must be 1 to 1000"), "\(once.stderr)")
         let budgeted = try run(["bench", "circuits/diode-clipper.cir", "--amplitude", "1", "--seconds", "0.05", "--fallback-budget", "4"])
         #expect(budgeted.status == 0 && budgeted.stdout.contains("0 over budget"), "\(budgeted.stdout)")
         let refused = try run(["bench", "circuits/diode-clipper.cir", "--vntol", "0"])
