@@ -1186,9 +1186,8 @@ struct Elaborator {
         default:
             let level = try MOSFET.Parameters.level(of: model, in: modelScope)
             let p = try parameters(MOSFET.Parameters.self, of: model, in: modelScope, from: MOSFET.Parameters(level: level))
-            if level == 1 { geometry.width *= multiplier }
             let m = try located { () throws(NetlistError) in
-                try MOSFET(nChannel: model.type == "nmos", p, geometry: geometry, multiplier: level == 3 ? multiplier : 1, gmin: gmin,
+                try MOSFET(nChannel: model.type == "nmos", p, geometry: geometry, multiplier: multiplier, gmin: gmin,
                            temperature: celsius, nominalTemperature: nominal)
             }
             kind = .mosfet(drain: nodes[0], gate: nodes[1], source: nodes[2], bulk: nodes[3], m)

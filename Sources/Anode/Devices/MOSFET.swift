@@ -305,9 +305,10 @@ public struct MOSFET: Hashable, Sendable {
     ///
     /// with PHI, PB and the bulk capacitances by `DeviceTemperature`'s junction law (MJ, MJSW).
     ///
-    /// Level 3 derives PHI, GAMMA and VTO from NSUB first (`Parameters.level3Derived`); its
-    /// `multiplier` devices in parallel scale β, the junctions' currents and capacitances (at
-    /// level 1 the caller scales W instead).
+    /// Level 3 derives PHI, GAMMA and VTO from NSUB first (`Parameters.level3Derived`). At either
+    /// level, `multiplier` devices in parallel (the instance's `m`) scale β, the junctions'
+    /// saturation currents and capacitances and the overlap capacitances, and divide RD and RS,
+    /// as ngspice does (equal, in ngspice, to W·m with IS, CBD, CBS times m and RD, RS over m).
     public init(nChannel: Bool, _ parameters: Parameters, geometry: Geometry = Geometry(), multiplier: Double = 1, gmin: Double = Junction.defaultGmin,
                 temperature: Double = Junction.nominalTemperature, nominalTemperature: Double = Junction.nominalTemperature) throws(NetlistError) {
         try parameters.validate()
@@ -323,14 +324,17 @@ public struct MOSFET: Hashable, Sendable {
         try t.require("PHI", p.phi)
         try t.require("PB", p.junctionPotential)
         try t.require("IS", p.saturationCurrent)
-        self.parameters = p
+        var scaled = p
+        scaled.drainResistance /= multiplier
+        scaled.sourceResistance /= multiplier
+        self.parameters = scaled
         self.geometry = geometry
         self.gmin = gmin
         vt = t.vt
-        beta = p.effectiveTransconductance * width / length
+        beta = p.effectiveTransconductance * multiplier * width / length
         isLevel3 = level3
         self.level3 = level3 ? MOSFETLevel3(p, length: geometry.length, width: geometry.width, multiplier: multiplier, polarity: polarity, temperature: t) : nil
-        let m = level3 ? multiplier : 1
+        let m = multiplier
         let js = p.saturationCurrentDensity
         drainSaturationCurrent = m * (js > 0 && geometry.drainArea > 0 ? js * geometry.drainArea : p.saturationCurrent)
         sourceSaturationCurrent = m * (js > 0 && geometry.sourceArea > 0 ? js * geometry.sourceArea : p.saturationCurrent)
