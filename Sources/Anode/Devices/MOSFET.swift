@@ -376,25 +376,28 @@ public struct MOSFET: Hashable, Sendable {
     }
 
     /// Threshold voltage Von(Vbs) and dVon/dVbs (SPICE continues √(PHI − Vbs) linearly for Vbs > 0).
-    @inlinable
+    /// (This and the channel's functions below are always inlined and read the parameters field
+    /// by field: a call, or `let p = parameters`, copied the whole device or its parameters — 147
+    /// instructions of `memcpy` per evaluation in the processor's loop.)
+    @inlinable @inline(__always)
     public func threshold(vbs: Double) -> (von: Double, dvon: Double) {
-        let p = parameters
-        let sqrtPhi = p.phi.squareRoot()
+        let phi = parameters.phi, gamma = parameters.gamma
+        let sqrtPhi = phi.squareRoot()
         var sarg: Double, dsarg: Double
         if vbs <= 0 {
-            sarg = (p.phi - vbs).squareRoot()
+            sarg = (phi - vbs).squareRoot()
             dsarg = -1 / (2 * sarg)
         } else {
             sarg = sqrtPhi - vbs / (2 * sqrtPhi)
             dsarg = -1 / (2 * sqrtPhi)
             if sarg < 0 { sarg = 0; dsarg = 0 }
         }
-        return (p.thresholdVoltage * polarity + p.gamma * (sarg - sqrtPhi), p.gamma * dsarg)
+        return (parameters.thresholdVoltage * polarity + gamma * (sarg - sqrtPhi), gamma * dsarg)
     }
 
     /// Channel current in normal mode (Vds ≥ 0) and its derivatives (N orientation: the caller
     /// passes polarity-corrected voltages; VTO is read with the model's sign as SPICE does).
-    @inlinable
+    @inlinable @inline(__always)
     func forwardCurrent(vgs: Double, vds: Double, vbs: Double) -> (id: Double, gm: Double, gds: Double, gmbs: Double) {
         if isLevel3 { return Self.level3Current(level3.unsafelyUnwrapped, vgs: vgs, vds: vds, vbs: vbs) }
         let (von, dvon) = threshold(vbs: vbs)
@@ -422,16 +425,18 @@ public struct MOSFET: Hashable, Sendable {
     }
 
     /// Channel current Id(Vgs, Vds, Vbs) into the drain and its partial derivatives.
-    @inlinable
+    @inlinable @inline(__always)
     public func channelCurrent(vgs: Double, vds: Double, vbs: Double) -> (id: Double, gm: Double, gds: Double, gmbs: Double) {
-        if vds >= 0 { return forwardCurrent(vgs: vgs, vds: vds, vbs: vbs) }
-        // Inverse mode: Id = −f(Vgd, −Vds, Vbd), Vgd = Vgs − Vds, Vbd = Vbs − Vds.
-        let (i, gm, gds, gmbs) = forwardCurrent(vgs: vgs - vds, vds: -vds, vbs: vbs - vds)
-        return (-i, -gm, gm + gds + gmbs, -gmbs)
+        // Inverse mode: Id = −f(Vgd, −Vds, Vbd), Vgd = Vgs − Vds, Vbd = Vbs − Vds (one call of f
+        // either way, so that it is inlined once).
+        let inverse = vds < 0
+        let (i, gm, gds, gmbs) = inverse ? forwardCurrent(vgs: vgs - vds, vds: -vds, vbs: vbs - vds)
+            : forwardCurrent(vgs: vgs, vds: vds, vbs: vbs)
+        return inverse ? (-i, -gm, gm + gds + gmbs, -gmbs) : (i, gm, gds, gmbs)
     }
 
     /// Bulk junction current and conductance (SPICE's form: linear below −3·Vt).
-    @inlinable
+    @inlinable @inline(__always)
     func bulkJunction(_ v: Double, saturationCurrent isat: Double) -> (i: Double, g: Double) {
         if v <= -3 * vt { return (gmin * v - isat, gmin) }
         let e = exp(min(v / vt, Junction.maxExponent))
@@ -523,7 +528,7 @@ public struct MOSFET: Hashable, Sendable {
     }
 
     /// Von at (Vds, Vbs), as the gate's limit takes it (level 3: of the side acting as source).
-    @inlinable
+    @inlinable @inline(__always)
     func limitingThreshold(vds: Double, vbs: Double) -> Double {
         if isLevel3 { return Self.level3Threshold(level3.unsafelyUnwrapped, vds: vds, vbs: vbs) }
         return threshold(vbs: vbs).von

@@ -165,12 +165,12 @@ public struct ShichmanHodges: Hashable, Sendable {
     /// Channel current Id(Vgs, Vds) with gm = ∂Id/∂Vgs and gds = ∂Id/∂Vds (N-channel orientation).
     @inlinable @inline(__always)
     public func channelCurrent(vgs: Double, vds: Double) -> (id: Double, gm: Double, gds: Double) {
-        // Forward mode unless vds < 0 (a NaN takes this branch too).
-        if !(vds < 0) { return forwardCurrent(vgs: vgs, vds: vds) }
-        // Inverse mode: the drain acts as source. Id(vgs, vds) = −Id(vgd, −vds).
-        let (i, gmr, gdsr) = forwardCurrent(vgs: vgs - vds, vds: -vds)
-        // ∂/∂vgs = −gmr; ∂/∂vds = gmr + gdsr (vgd = vgs − vds, and −vds).
-        return (-i, -gmr, gmr + gdsr)
+        // Forward mode unless vds < 0 (a NaN takes forward mode too). Inverse mode: the drain acts
+        // as source, Id(vgs, vds) = −Id(vgd, −vds), so ∂/∂vgs = −gm and ∂/∂vds = gm + gds of the
+        // swapped device (vgd = vgs − vds, and −vds). One call either way, inlined once.
+        let inverse = vds < 0
+        let (i, gm, gds) = inverse ? forwardCurrent(vgs: vgs - vds, vds: -vds) : forwardCurrent(vgs: vgs, vds: vds)
+        return inverse ? (-i, -gm, gm + gds) : (i, gm, gds)
     }
 
     /// `channelCurrent` in forward mode (vds ≥ 0). (Always inlined, like the port methods that
