@@ -959,6 +959,8 @@ struct ProcessorTests {
         // Let the knobs glide to their targets.
         _ = moved.process([Double](repeating: 0, count: 48_000))
         #expect(moved.controlPosition("treble") == 0.9)
+        // The state update reads a column-major copy of [A B C; D E F]: moved with the rows.
+        #expect(moved.updateColumnsMatchRows())
         let fresh = try Processor(Self.toneStack(treble: 0.9, bass: 0.1), configuration: config)
         for name in ["A", "B", "C", "D", "E", "F", "G", "H", "K"] {
             let a = moved.liveMatrix(name), b = fresh.liveMatrix(name), count = a.count

@@ -716,6 +716,15 @@ public final class Processor {
         }
     }
 
+    /// Whether `updateColumns` holds [A B C; D E F] as the rows do (for tests: a control's move
+    /// must reach both copies).
+    func updateColumnsMatchRows() -> Bool {
+        for r in 0..<(ns + no) {
+            for c in 0..<portStride where updateColumns[c * updateRows + r] != ABCDEF[r * portStride + c] { return false }
+        }
+        return true
+    }
+
     /// The live matrix `name` (A … H, K, and KJ: K in the Jacobian's row order) as packed row-major
     /// entries, for tests and inspection.
     func liveMatrix(_ name: String) -> [Double] {
