@@ -389,7 +389,7 @@ public final class Processor {
         place(model.G, at: G, stride: stateStride); place(model.H, at: H, stride: stateStride)
         place(model.A, at: A, stride: portStride); place(model.B, at: B, stride: portStride); place(model.C, at: C, stride: portStride)
         place(model.D, at: D, stride: portStride); place(model.E, at: E, stride: portStride); place(model.F, at: F, stride: portStride)
-        for r in 0..<(ns + no) { for c in 0..<portStride { updateColumns[c * updateRows + r] = ABCDEF[r * portStride + c] } }
+        Self.transpose(ABCDEF, rows: ns + no, width: portStride, into: updateColumns, paddedRows: updateRows)
 
         // Newton storage.
         sNext = vector(updateRows)  // the next state, then the outputs (`updateStateAndOutputs`)
@@ -709,10 +709,16 @@ public final class Processor {
         return output
     }
 
-    /// Copies [A B C; D E F] into `updateColumns` (at build and after a control has moved it).
+    /// Copies [A B C; D E F] into `updateColumns` (after a control has moved it).
     func refreshUpdateColumns() {
-        for r in 0..<(ns + no) {
-            for c in 0..<portStride { updateColumns[c * updateRows + r] = ABCDEF[r * portStride + c] }
+        Self.transpose(ABCDEF, rows: ns + no, width: portStride, into: updateColumns, paddedRows: updateRows)
+    }
+
+    /// The row-major `rows` × `width` matrix at `source` into `target` by columns, each column
+    /// `paddedRows` long.
+    static func transpose(_ source: UnsafePointer<Double>, rows: Int, width: Int, into target: UnsafeMutablePointer<Double>, paddedRows: Int) {
+        for r in 0..<rows {
+            for c in 0..<width { target[c * paddedRows + r] = source[r * width + c] }
         }
     }
 
