@@ -147,8 +147,6 @@ public struct KorenTriode: Hashable, Sendable {
     /// ∂²E1/∂x∂y = ∂a/∂x·σ·∂z/∂y + ∂a/∂y·σ·∂z/∂x + a·(σ'·∂z/∂x·∂z/∂y + σ·∂²z/∂x∂y), and
     /// ∂z/∂Vgk = KP/s, ∂z/∂Vpk = −KP·(Vgk+VCT)·Vpk/s³, ∂²z/∂Vgk∂Vpk = −KP·Vpk/s³,
     /// ∂²z/∂Vpk² = −KP·(Vgk+VCT)·(1 − 3·Vpk²/s²)/s³, ∂²z/∂Vgk² = 0.
-    /// (Always inlined: a call would copy the whole triode, its parameters included, out of the
-    /// processor's device slot — 64 instructions of `memcpy` per sample in the 12AX7 stage.)
     @inlinable @inline(__always)
     public func plateCurrentAndHessian(vgk: Double, vpk: Double)
         -> (ip: Double, dVgk: Double, dVpk: Double, dVgkVgk: Double, dVgkVpk: Double, dVpkVpk: Double) {

@@ -278,7 +278,7 @@ public struct MOSFET: Hashable, Sendable {
     public let parameters: Parameters
     /// The instance geometry.
     public let geometry: Geometry
-    /// β = KP·W/(L − 2·LD), A/V².
+    /// β = m·KP·W/(L − 2·LD), A/V² (level 1's; level 3 keeps its own).
     public let beta: Double
     /// Thermal voltage, V.
     public let vt: Double
@@ -376,9 +376,6 @@ public struct MOSFET: Hashable, Sendable {
     }
 
     /// Threshold voltage Von(Vbs) and dVon/dVbs (SPICE continues √(PHI − Vbs) linearly for Vbs > 0).
-    /// (This and the channel's functions below are always inlined and read the parameters field
-    /// by field: a call, or `let p = parameters`, copied the whole device or its parameters — 147
-    /// instructions of `memcpy` per evaluation in the processor's loop.)
     @inlinable @inline(__always)
     public func threshold(vbs: Double) -> (von: Double, dvon: Double) {
         let phi = parameters.phi, gamma = parameters.gamma

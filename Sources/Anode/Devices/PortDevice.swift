@@ -4,6 +4,13 @@ import Foundation
 ///
 /// The real-time processor keeps one array per conforming type and calls these methods through
 /// generic code specialized for each type, so a device costs no dynamic dispatch per sample.
+///
+/// A conformer's methods that the processor calls per evaluation — and every method of the device
+/// they call in turn — are `@inline(__always)` and read `parameters` field by field: a call on the
+/// device in its slot, or a `let p = parameters`, makes Swift copy the whole device or card first
+/// (64–147 instructions of `memcpy` per evaluation for the triode, the JFET and the MOSFET, found
+/// by callgrind's callers of `memcpy`). Level 3 and the like, kept out of line, are static
+/// functions of the part they need.
 public protocol PortDevice: Sendable {
     /// Number of ports (terminals minus one).
     var portCount: Int { get }

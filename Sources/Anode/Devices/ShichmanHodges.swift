@@ -173,8 +173,7 @@ public struct ShichmanHodges: Hashable, Sendable {
         return inverse ? (-i, -gm, gm + gds) : (i, gm, gds)
     }
 
-    /// `channelCurrent` in forward mode (vds ≥ 0). (Always inlined, like the port methods that
-    /// reach it: a call would copy the whole device out of the processor's slot.)
+    /// `channelCurrent` in forward mode (vds ≥ 0).
     @inlinable @inline(__always)
     func forwardCurrent(vgs: Double, vds: Double) -> (id: Double, gm: Double, gds: Double) {
         let vto = parameters.thresholdVoltage, beta = parameters.beta, lambda = parameters.lambda, b = parameters.dopingTail
