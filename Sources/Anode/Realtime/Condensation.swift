@@ -65,8 +65,7 @@ extension Processor {
             let (start, count) = partners[c.internalStart &+ l]
             for e in 0..<count {
                 let target = j + partnerList[start &+ e] &* size
-                let u = target[l]
-                for r in first..<size { target[r] -= column[r] * u }
+                SmallLU.subtract(column, times: target[l], from: target, first, size)
             }
         }
         return SmallLU.factorDense(j + (first &* size &+ first), size &- first, leading: size, pivots: pivots)
@@ -79,8 +78,7 @@ extension Processor {
         let y = permuted, first = c.internalCount
         for r in 0..<size { y[jacobianRow[ports &+ r]] = b[r] }
         for l in 0..<first {
-            let column = j + l &* size, yl = y[l]
-            for r in first..<size { y[r] -= column[r] * yl }
+            SmallLU.subtract(j + l &* size, times: y[l], from: y, first, size)
         }
         SmallLU.solveDense(j + (first &* size &+ first), size &- first, leading: size, pivots: pivots, y + first)
         for l in 0..<first {
