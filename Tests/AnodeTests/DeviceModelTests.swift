@@ -666,6 +666,40 @@ struct DeviceModelTests {
         #expect(Junction.limit(0.6, old: 0.1, nvt: nvt, critical: critical, jumpToCritical: true) == (0.6, false))
     }
 
+    @Test("a forward-biased junction rises in its current from the rise onset, and nowhere else")
+    func junctionRise() throws {
+        let nvt = 0.02585, critical = 0.74, onset = 0.45
+        // Above the onset, a rise of 42 mV from 0.513 V (a 2N3904 collector junction saturating)
+        // lands where the exponential carries what its tangent predicted: 24.8 mV up.
+        let (v, limited) = Junction.limit(0.555, old: 0.513, nvt: nvt, critical: critical, riseOnset: onset)
+        #expect(limited && abs(v - (0.513 + nvt * log(1 + 0.042 / nvt))) <= 1e-15 && v < 0.539)
+        // Without the onset (SPICE's pnjlim: below the critical voltage), the same step is taken whole.
+        #expect(Junction.limit(0.555, old: 0.513, nvt: nvt, critical: critical) == (0.555, false))
+        // Below the onset, downward, or from reverse bias: untouched.
+        #expect(Junction.limit(0.44, old: 0.3, nvt: nvt, critical: critical, riseOnset: onset) == (0.44, false))
+        #expect(Junction.limit(0.5, old: 0.6, nvt: nvt, critical: critical, riseOnset: onset) == (0.5, false))
+        #expect(Junction.limit(0.6, old: -0.2, nvt: nvt, critical: critical, riseOnset: onset) == (0.6, false))
+        // A rise of a microvolt moves it by 2·10⁻¹¹ V: taken, but not counted as a limited step.
+        let (tiny, tinyLimited) = Junction.limit(0.500_001, old: 0.5, nvt: nvt, critical: critical, riseOnset: onset)
+        #expect(!tinyLimited && tiny < 0.500_001 && tiny > 0.5)
+        // Beyond the critical voltage it is pnjlim's step, as before.
+        #expect(Junction.limit(2.0, old: 0.75, nvt: nvt, critical: critical, riseOnset: onset)
+                == Junction.limit(2.0, old: 0.75, nvt: nvt, critical: critical))
+        // The transistor's: the collector junction only, from where its conductance is 10 µS.
+        var p = GummelPoon.Parameters()
+        p.saturationCurrent = 6.734e-15
+        let q = try GummelPoon(.npn, p)
+        let g = p.saturationCurrent / q.vt * exp(q.collectorRiseOnset / q.vt)
+        #expect(abs(g - 1e-5) <= 1e-9)
+        // (vbe, vce) from (0.68, 0.24) to (0.68, 0.168): vbc 0.44 → 0.512 rises in its current.
+        let (ports, changed) = q.limit(PortVector(0.68, 0.168, 0, 0), old: PortVector(0.68, 0.24, 0, 0))
+        let vbc = 0.44 + q.vt * log(1 + 0.072 / q.vt)
+        #expect(changed && ports[0] == 0.68 && abs(ports[1] - (0.68 - vbc)) <= 1e-12)
+        // The emitter junction's rise by as much (the collector junction reverse-biased) is left alone.
+        let (active, activeChanged) = q.limit(PortVector(0.672, 4.672, 0, 0), old: PortVector(0.6, 4.6, 0, 0))
+        #expect(!activeChanged && active[0] == 0.672 && active[1] == 4.672)
+    }
+
     @Test("Wright omega solves ω + ln ω = y", arguments: [-700.0, -50, -5, -2, -1, 0, 0.5, 1, 2, 10, 100, 1e4, 1e8, 1e15])
     func omega(_ y: Double) {
         let w = wrightOmega(y)

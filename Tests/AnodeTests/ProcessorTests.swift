@@ -548,6 +548,25 @@ struct ProcessorTests {
         }
     }
 
+    @Test("the 2N3904 stage saturating: its collector junction turns on in a few evaluations")
+    func transistorSaturates() throws {
+        // 200 mV into the stage swings its collector into saturation every cycle. Newton stepped
+        // the collector junction's voltage up past the solution by tens of millivolts as it turned
+        // on (below the critical voltage, where pnjlim leaves a step alone) and came back over
+        // several iterations: 34 evaluations on the fifth sample, 1.375 per sample in steady state.
+        // Rising in its current from where it conducts 10 µS (`Junction.limit`'s riseOnset): 9 and 1.29.
+        let circuit = try loadCircuit(Paths.circuits.appendingPathComponent("2n3904-common-emitter.cir"))
+        let p = try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000))
+        let x = (1...4800).map { 0.2 * sin(2 * Double.pi * 1000 * Double($0) / 48_000) }
+        let y = p.process(x)
+        let stats = p.statistics
+        #expect(stats.failures == 0 && stats.substeps == 0)
+        #expect(stats.maxIterations <= 12, "\(stats)")
+        #expect(stats.iterationsPerStep < 1.36, "\(stats.iterationsPerStep) evaluations per step")
+        // Clipped: the output's negative swing (collector saturated) stops near −4 V.
+        #expect(y.min()! > -4.5 && y.min()! < -3.5)
+    }
+
     @Test("the tube amplifier driven hard: no step needs more than 20 evaluations")
     func tubeAmpDrivenHard() throws {
         // 0.5 V into the Marshall-style amplifier at 2x: the EL34s cut off and saturate every half

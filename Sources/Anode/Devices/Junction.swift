@@ -70,13 +70,24 @@ public enum Junction {
     /// climb costs is iterations, and for a transistor whose base resistance depends on its bias
     /// (RBM, IRB: with IRB it collapses from RB to RBM as the base current rises) they are spent
     /// where Newton's linearization of rb is useless, and the steps cycle.
+    ///
+    /// From `riseOnset` up (below the critical voltage), every rise of a forward-biased junction
+    /// (`old` > 0) is taken the same way, in its current: to N·Vt·ln(1 + Δv/N·Vt) above `old`,
+    /// where the exponential carries what its tangent at `old` predicted. Below the critical
+    /// voltage a step cannot overflow the exponential, but it can still overshoot the solution by
+    /// tens of millivolts where the junction turns on into a high resistance — a transistor's
+    /// collector junction as it saturates — and Newton then comes back over several iterations.
+    /// Such a step counts as limited only where it moved by more than rounding.
     @inlinable @inline(__always)
-    public static func limit(_ new: Double, old: Double, nvt: Double, critical: Double, jumpToCritical: Bool = false) -> (Double, Bool) {
-        if new > critical && abs(new - old) > 2 * nvt {
-            if jumpToCritical && old < critical { return (critical, true) }
+    public static func limit(_ new: Double, old: Double, nvt: Double, critical: Double, jumpToCritical: Bool = false,
+                             riseOnset: Double = .infinity) -> (Double, Bool) {
+        let beyond = new > critical && abs(new - old) > 2 * nvt
+        if beyond || (new > riseOnset && new > old && old > 0) {
+            if beyond && jumpToCritical && old < critical { return (critical, true) }
             if old > 0 {
                 let arg = 1 + (new - old) / nvt
-                return (arg > 0 ? old + nvt * log(arg) : critical, true)
+                let limited = arg > 0 ? old + nvt * log(arg) : critical
+                return (limited, beyond || moved(limited, from: new))
             }
             return (nvt * log(new / nvt), true)
         }
