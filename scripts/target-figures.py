@@ -6,6 +6,8 @@ Docs/Benchmarks.md reports them: for each reference circuit at its low and high 
 falls on all of them; the fastest process counts. The hand-written C wave digital filter of
 Benchmarks/Reference/diode-clipper.c runs once per round as the machine's yardstick, and every
 figure is printed as well as a multiple of it, so that figures from different machines compare.
+The same file's `full` clipper (the 1N914 with RS and its charges, as Anode and ngspice model it,
+by hand-written Newton with libm) runs at the clipper's two drives too, for a like-for-like line.
 
 Usage: scripts/target-figures.py [--anode PATH] [--processes N] [--repeat N]
 Needs a release build (`swift build -c release --product anode`) and gcc. Prints a Markdown table."""
@@ -46,6 +48,10 @@ def main():
         for _ in range(args.processes):
             out = subprocess.run([yardstick, 'wdf'], capture_output=True, text=True, check=True).stdout
             best['wdf'] = min(best.get('wdf', float('inf')), nanoseconds(out))
+            for amplitude in (CIRCUITS[0][1], CIRCUITS[0][2]):
+                out = subprocess.run([yardstick, 'full', '2', str(amplitude)], capture_output=True, text=True,
+                                     check=True).stdout
+                best[('full', amplitude)] = min(best.get(('full', amplitude), float('inf')), nanoseconds(out))
             for name, low, high, seconds, _target in CIRCUITS:
                 for amplitude in (low, high):
                     command = [anode, 'bench', os.path.join(root, 'circuits', name + '.cir'), '--rate', '48000',
@@ -55,6 +61,9 @@ def main():
                     best[key] = min(best.get(key, float('inf')), nanoseconds(out))
     wdf = best['wdf']
     print(f'C wave digital filter (the yardstick): {wdf:.1f} ns/sample; fastest of {args.processes} processes')
+    low, high = CIRCUITS[0][1], CIRCUITS[0][2]
+    print(f'C Newton on the clipper\'s whole 1N914 model: {best[("full", low)]:.1f} ns at {low:g} V, '
+          f'{best[("full", high)]:.1f} ns at {high:g} V')
     print()
     print('| circuit (low / high drive) | low drive | high drive | target | x the yardstick |')
     print('|---|---|---|---|---|')
