@@ -74,6 +74,9 @@ public final class Processor {
         /// two ports whose devices are one-port junctions), and its state (see `JunctionPrediction`).
         @usableFromInline var solvesJunctions = false
         @usableFromInline var junctions = JunctionPrediction()
+        /// The register kernel's Jacobian and conductances as it held them at its last store (see
+        /// `RegisterCache`).
+        @usableFromInline var registerCache = RegisterCache()
     }
     @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 

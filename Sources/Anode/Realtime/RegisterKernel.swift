@@ -94,6 +94,8 @@ struct RegisterKernel<Device: PortDevice> {
             } else {
                 conductanceDiagonal = SIMD2(g(s0, 0, 0), 0)
             }
+            (conductanceDiagonal, conductanceCross) = pr.runtime.pointee.registerCache.conductances(
+                readBack: (conductanceDiagonal, conductanceCross))
         }
         absoluteTolerance = pr.absoluteTolerance
         relativeTolerance = pr.relativeTolerance
@@ -113,7 +115,10 @@ struct RegisterKernel<Device: PortDevice> {
         haveJacobian = pr.runtime.pointee.haveFactors
         jacobian = (SIMD2(-1, 0), SIMD2(0, -1))
         inverse = jacobian
-        if haveJacobian {
+        let cache = pr.runtime.pointee.registerCache
+        if haveJacobian, let held = cache.jacobian(factors: pr.jacobian, pivots: pr.pivots, two: two) {
+            (jacobian, inverse) = held
+        } else if haveJacobian {
             // J⁻¹ from the stored factors, column by column; J from J⁻¹.
             var e0 = SIMD2<Double>(1, 0), e1 = SIMD2<Double>(0, 1)
             withUnsafeMutablePointer(to: &e0) { $0.withMemoryRebound(to: Double.self, capacity: 2) {
@@ -169,6 +174,21 @@ struct RegisterKernel<Device: PortDevice> {
                     s0.pointee.setConductance(1, 0, x[1], blocks: pr.blocks, chargeBlocks: pr.chargeBlocks)
                 }
             }
+            // What the next call's kernel will read back (g − G₀ + G₀, not always g), beside g.
+            let b = pr.blocks, cb = pr.chargeBlocks, a0 = pr.a0
+            let readBack: (SIMD2<Double>, SIMD2<Double>)
+            if pair {
+                readBack = (SIMD2(s0.pointee.conductance(0, 0, blocks: b, chargeBlocks: cb, a0: a0),
+                                  s1.pointee.conductance(0, 0, blocks: b, chargeBlocks: cb, a0: a0)), .zero)
+            } else if two {
+                readBack = (SIMD2(s0.pointee.conductance(0, 0, blocks: b, chargeBlocks: cb, a0: a0),
+                                  s0.pointee.conductance(1, 1, blocks: b, chargeBlocks: cb, a0: a0)),
+                            SIMD2(s0.pointee.conductance(0, 1, blocks: b, chargeBlocks: cb, a0: a0),
+                                  s0.pointee.conductance(1, 0, blocks: b, chargeBlocks: cb, a0: a0)))
+            } else {
+                readBack = (SIMD2(s0.pointee.conductance(0, 0, blocks: b, chargeBlocks: cb, a0: a0), 0), .zero)
+            }
+            pr.runtime.pointee.registerCache.heldConductances((d, x), readBack: readBack)
         }
         if Device.reportsSecondDerivatives && predictsByHessian { devices.secondDerivatives[0] = hessian }
         pr.runtime.pointee.haveFactors = haveJacobian
@@ -177,6 +197,7 @@ struct RegisterKernel<Device: PortDevice> {
             pr.jacobian[0] = jacobian.0[0]
             if two { pr.jacobian[1] = jacobian.0[1]; pr.jacobian[2] = jacobian.1[0]; pr.jacobian[3] = jacobian.1[1] }
             if !SmallLU.factor(pr.jacobian, n, pivots: pr.pivots) { pr.runtime.pointee.haveFactors = false }
+            pr.runtime.pointee.registerCache.heldJacobian(jacobian, inverse: inverse, factors: pr.jacobian, pivots: pr.pivots, two: two)
         }
         pr.runtime.pointee.counters.steps &+= steps
         pr.runtime.pointee.counters.iterations &+= iterations
