@@ -1374,6 +1374,9 @@ struct ProcessorTests {
         #expect(z.count == y.count && worst == 0, "\(name) at \(oversampling)x: blocks differ by \(worst) of \(peak)")
         #expect(split.statistics.steps == whole.statistics.steps && split.statistics.iterations == whole.statistics.iterations,
                 "\(name): \(split.statistics) against \(whole.statistics)")
+        // And reset, it runs as a new processor does.
+        split.reset()
+        #expect(split.process(x) == y, "\(name) at \(oversampling)x: after reset()")
     }
 
     /// The largest difference between outputs `y` of the circuit's processor (input `Vin`, output

@@ -597,6 +597,8 @@ public final class Processor {
         runtime.pointee.inverseLastMove = 0
         runtime.pointee.consecutiveFailures = 0
         runtime.pointee.junctions.inverseReference = .zero
+        // A reset processor runs as a new one, to the bit: nothing the register kernel held.
+        runtime.pointee.registerCache = RegisterCache()
         if !restOutput.isEmpty {
             oversampler.resetOutputs(restOutput)
             for r in 0..<no { lastOutput[r] = restOutput[r] }

@@ -4,8 +4,9 @@
 /// g − G₀, which read back as (g − G₀) + G₀). Each round trip can move the last bit, so a run split
 /// into blocks would drift from the same run in one block by rounding (10⁻¹⁴ of the output). The
 /// next kernel takes the held values wherever the arrays still hold exactly the forms they were
-/// stored as — nothing else has written them since (the general step's fallbacks, a reset, a
-/// control) — and so computes, block by block, what one block computes. (`ProcessorTests.blockSizes`)
+/// stored as — nothing else has written them since (the general step's fallbacks, a control) —
+/// and so computes, block by block, what one block computes; `Processor.reset` clears it, so that
+/// a reset processor runs as a new one. (`ProcessorTests.blockSizes`)
 @usableFromInline
 struct RegisterCache {
     /// J and J⁻¹ by columns, and the LU factors (column-major, 2×2) and pivots they were stored as.
