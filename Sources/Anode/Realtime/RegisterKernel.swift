@@ -83,19 +83,8 @@ struct RegisterKernel<Device: PortDevice> {
         conductanceDiagonal = .zero
         conductanceCross = .zero
         if Device.hasJunctionCurvatures {
-            func g(_ slot: DeviceSlot<Device>, _ r: Int, _ c: Int) -> Double {
-                slot.conductance(r, c, blocks: pr.blocks, chargeBlocks: pr.chargeBlocks, a0: pr.a0)
-            }
-            if pair {
-                conductanceDiagonal = SIMD2(g(s0, 0, 0), g(s1, 0, 0))
-            } else if two {
-                conductanceDiagonal = SIMD2(g(s0, 0, 0), g(s0, 1, 1))
-                conductanceCross = SIMD2(g(s0, 0, 1), g(s0, 1, 0))
-            } else {
-                conductanceDiagonal = SIMD2(g(s0, 0, 0), 0)
-            }
             (conductanceDiagonal, conductanceCross) = pr.runtime.pointee.registerCache.conductances(
-                readBack: (conductanceDiagonal, conductanceCross))
+                readBack: Self.blockConductances(pr, devices, pair: pair, two: two))
         }
         absoluteTolerance = pr.absoluteTolerance
         relativeTolerance = pr.relativeTolerance
@@ -175,20 +164,7 @@ struct RegisterKernel<Device: PortDevice> {
                 }
             }
             // What the next call's kernel will read back (g − G₀ + G₀, not always g), beside g.
-            let b = pr.blocks, cb = pr.chargeBlocks, a0 = pr.a0
-            let readBack: (SIMD2<Double>, SIMD2<Double>)
-            if pair {
-                readBack = (SIMD2(s0.pointee.conductance(0, 0, blocks: b, chargeBlocks: cb, a0: a0),
-                                  s1.pointee.conductance(0, 0, blocks: b, chargeBlocks: cb, a0: a0)), .zero)
-            } else if two {
-                readBack = (SIMD2(s0.pointee.conductance(0, 0, blocks: b, chargeBlocks: cb, a0: a0),
-                                  s0.pointee.conductance(1, 1, blocks: b, chargeBlocks: cb, a0: a0)),
-                            SIMD2(s0.pointee.conductance(0, 1, blocks: b, chargeBlocks: cb, a0: a0),
-                                  s0.pointee.conductance(1, 0, blocks: b, chargeBlocks: cb, a0: a0)))
-            } else {
-                readBack = (SIMD2(s0.pointee.conductance(0, 0, blocks: b, chargeBlocks: cb, a0: a0), 0), .zero)
-            }
-            pr.runtime.pointee.registerCache.heldConductances((d, x), readBack: readBack)
+            pr.runtime.pointee.registerCache.heldConductances((d, x), readBack: Self.blockConductances(pr, devices, pair: pair, two: two))
         }
         if Device.reportsSecondDerivatives && predictsByHessian { devices.secondDerivatives[0] = hessian }
         pr.runtime.pointee.haveFactors = haveJacobian
@@ -204,6 +180,20 @@ struct RegisterKernel<Device: PortDevice> {
         pr.runtime.pointee.counters.factorizations &+= factorizations
         if maxIterations > pr.runtime.pointee.counters.maxIterations { pr.runtime.pointee.counters.maxIterations = maxIterations }
         steps = 0; iterations = 0; factorizations = 0; maxIterations = 0
+    }
+
+    /// The devices' conductances ∂i/∂v as the processor's blocks hold them (see `Processor.blocks`):
+    /// the diagonal (G₀₀, G₁₁) and the cross terms (G₀₁, G₁₀); zero where there is no such port.
+    @inlinable @inline(__always)
+    static func blockConductances(_ pr: Processor, _ devices: DeviceArray<Device>, pair: Bool, two: Bool)
+        -> (SIMD2<Double>, SIMD2<Double>) {
+        let s0 = devices.slots, s1 = pair ? devices.slots + 1 : devices.slots
+        func g(_ slot: UnsafeMutablePointer<DeviceSlot<Device>>, _ r: Int, _ c: Int) -> Double {
+            slot.pointee.conductance(r, c, blocks: pr.blocks, chargeBlocks: pr.chargeBlocks, a0: pr.a0)
+        }
+        if pair { return (SIMD2(g(s0, 0, 0), g(s1, 0, 0)), .zero) }
+        if two { return (SIMD2(g(s0, 0, 0), g(s0, 1, 1)), SIMD2(g(s0, 0, 1), g(s0, 1, 0))) }
+        return (SIMD2(g(s0, 0, 0), 0), .zero)
     }
 
     /// The inverse of a 2×2 matrix given by columns; nil when singular.
