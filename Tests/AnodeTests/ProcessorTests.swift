@@ -1345,10 +1345,10 @@ struct ProcessorTests {
                       ("fuzz-face", 0.2, 1), ("diode-clipper", 2.0, 2), ("2n3904-common-emitter", 0.3, 4)])
     func blockSizes(_ name: String, _ amplitude: Double, _ oversampling: Int) throws {
         // An audio host hands over blocks of any size, one frame among them, and an offline render
-        // must null against a live one; the register kernels load their state from the processor
-        // at each call and store it back after, and the oversampler's filters carry theirs across
-        // calls. A clipping drive, so that the first-order steps and the closed-form junction
-        // prediction are taken too.
+        // must null against a live one; the register kernels hold their state between calls (and
+        // store it into the processor's arrays when something else needs them), and the
+        // oversampler's filters carry theirs across calls. A clipping drive, so that the
+        // first-order steps and the closed-form junction prediction are taken too.
         let circuit = try loadCircuit(Paths.circuits.appendingPathComponent(name + ".cir"))
         func processor() throws -> Processor {
             try Processor(circuit, configuration: ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: oversampling))
@@ -1377,6 +1377,16 @@ struct ProcessorTests {
         // And reset, it runs as a new processor does.
         split.reset()
         #expect(split.process(x) == y, "\(name) at \(oversampling)x: after reset()")
+        // Handed to the general kernel halfway, the run goes on from the state the register
+        // kernel held: the general kernel computes the same steps, to rounding.
+        let switched = try processor()
+        #expect((switched.registerDevices != .none) == (name != "fuzz-face"), "\(name): \(switched.registerDevices)")
+        var w = switched.process(Array(x[..<600]))
+        switched.registerDevices = .none
+        w += switched.process(Array(x[600...]))
+        let apart = zip(y, w).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(w.count == y.count && apart <= 1e-12 * max(peak, 1), "\(name) at \(oversampling)x: switched kernels differ by \(apart)")
+        #expect(switched.statistics.iterations == whole.statistics.iterations, "\(name): \(switched.statistics) against \(whole.statistics)")
     }
 
     /// The largest difference between outputs `y` of the circuit's processor (input `Vin`, output

@@ -77,6 +77,13 @@ public final class Processor {
         /// The register kernel's Jacobian and conductances as it held them at its last store (see
         /// `RegisterCache`).
         @usableFromInline var registerCache = RegisterCache()
+        /// Which device array the register kernel runs on (see `Processor.registerDevices`).
+        @usableFromInline var registerDevices = RegisterDevices.none
+        /// Whether `registerState` holds the register kernel's state as the last `process` call
+        /// left it, ahead of the arrays it would be stored into (`flushRegisters` stores it), and
+        /// that state (see `RegisterState`).
+        @usableFromInline var registerLive = false
+        @usableFromInline var registerState = RegisterState()
     }
     @usableFromInline let runtime: UnsafeMutablePointer<Runtime>
 
@@ -119,7 +126,15 @@ public final class Processor {
     /// Which device array the register kernel runs on, when the circuit qualifies (see `RegisterKernel`).
     @usableFromInline enum RegisterDevices { case none, diodes, bjts, jfets, korenTriodes, dzTriodes, capacitances }
     /// The register kernel's devices, or `.none` to use `step` for every sample (settable for tests).
-    @usableFromInline var registerDevices = RegisterDevices.none
+    /// (Kept in `runtime`: read at every `process` call, a class property would be checked for
+    /// exclusive access there.)
+    @usableFromInline var registerDevices: RegisterDevices {
+        get { runtime.pointee.registerDevices }
+        set {
+            flushRegisters()
+            runtime.pointee.registerDevices = newValue
+        }
+    }
     /// Whether the prediction takes a second-order term: in systems of one or two ports where
     /// some device gives one (`DeviceArray.givesSecondOrderTerm`: recorded second derivatives or
     /// junction curvatures). In larger ones the term's
@@ -599,6 +614,7 @@ public final class Processor {
         runtime.pointee.junctions.inverseReference = .zero
         // A reset processor runs as a new one, to the bit: nothing the register kernel held.
         runtime.pointee.registerCache = RegisterCache()
+        runtime.pointee.registerLive = false
         if !restOutput.isEmpty {
             oversampler.resetOutputs(restOutput)
             for r in 0..<no { lastOutput[r] = restOutput[r] }
@@ -614,8 +630,8 @@ public final class Processor {
     /// output (`outputChannels` per frame). Without a fallback budget (which is pooled over each
     /// call, `ProcessorConfiguration.fallbackBudget`) the output does not depend on how a signal is
     /// split into calls, to the bit. Each call costs a fixed setup besides its frames (for the
-    /// smallest circuits more than half a frame's work), so blocks of 32 frames or more are
-    /// cheaper than one frame per call.
+    /// smallest circuits about half a frame's work), so blocks of 16 frames or more are cheaper
+    /// per frame than one frame per call.
     @inlinable
     public func process(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, frames: Int) {
         beginCall(frames: frames)
@@ -664,7 +680,11 @@ public final class Processor {
             // changes until the next block.
             let moving = runtime.pointee.controlsMoving
             let chunk = moving ? min(controlInterval, frames &- f) : frames &- f
-            if moving { glideControls() }
+            if moving {
+                // The controls change K, which the register kernel reads once per call.
+                flushRegisters()
+                glideControls()
+            }
             if (Shape.ports == 1 || Shape.ports == 2) && registerDevices != .none {
                 runRegisters(input + f &* ni, output + f &* no, chunk)
             } else {

@@ -53,19 +53,20 @@ struct RegisterKernel<Device: PortDevice> {
     /// The kernel of processor `pr`, whose devices are `devices`, in the processor's present state.
     @inlinable @inline(__always)
     init(_ pr: Processor, _ devices: DeviceArray<Device>) {
-        let s0 = devices.slots[0]
+        // The slots read in place: a slot copied whole (a device's model is most of it) cost the
+        // clipper's calls four copies of about 500 bytes each.
         pair = devices.count == 2
-        let s1 = pair ? devices.slots[1] : s0
-        first = s0.device
-        second = s1.device
-        firstCharged = s0.hasCharge
-        secondCharged = pair && s1.hasCharge
+        let s0 = devices.slots, s1 = pair ? devices.slots + 1 : devices.slots
+        first = s0.pointee.device
+        second = pair ? s1.pointee.device : first
+        firstCharged = s0.pointee.hasCharge
+        secondCharged = pair && s1.pointee.hasCharge
         let two = pr.np == 2
+        let l0 = s0.pointee.linearization
         if pair {
-            g0 = (SIMD2(s0.linearization[0, 0], 0), SIMD2(0, s1.linearization[0, 0]))
+            g0 = (SIMD2(l0[0, 0], 0), SIMD2(0, s1.pointee.linearization[0, 0]))
         } else {
-            g0 = (SIMD2(s0.linearization[0, 0], two ? s0.linearization[1, 0] : 0),
-                  two ? SIMD2(s0.linearization[0, 1], s0.linearization[1, 1]) : .zero)
+            g0 = (SIMD2(l0[0, 0], two ? l0[1, 0] : 0), two ? SIMD2(l0[0, 1], l0[1, 1]) : .zero)
         }
         k = (SIMD2(pr.K[0], two ? pr.K[1] : 0), two ? SIMD2(pr.K[2], pr.K[3]) : .zero)
         a0 = pr.a0
@@ -79,6 +80,26 @@ struct RegisterKernel<Device: PortDevice> {
         hessian = predictsByHessian ? devices.secondDerivatives[0] : PortMatrix()
         solvesJunctions = Device.hasExponentialJunction && pr.runtime.pointee.solvesJunctions
         junctions = pr.runtime.pointee.junctions
+        absoluteTolerance = pr.absoluteTolerance
+        relativeTolerance = pr.relativeTolerance
+        if pr.runtime.pointee.registerLive {
+            // The state the last call left (see `Processor.runRegisters`), as it was.
+            let held = pr.runtime.pointee.registerState
+            conductanceDiagonal = held.conductanceDiagonal
+            conductanceCross = held.conductanceCross
+            if predictsByHessian { hessian = held.hessian }
+            vPrevious = held.vPrevious
+            pPrevious = held.pPrevious
+            predictionError = held.predictionError
+            inverseLastMove = held.inverseLastMove
+            charge = held.charge
+            chargeCurrent = held.chargeCurrent
+            historyChange = held.historyChange
+            jacobian = held.jacobian
+            inverse = held.inverse
+            haveJacobian = held.haveJacobian
+            return
+        }
         // G from the blocks (see `Processor.blocks`).
         conductanceDiagonal = .zero
         conductanceCross = .zero
@@ -86,8 +107,6 @@ struct RegisterKernel<Device: PortDevice> {
             (conductanceDiagonal, conductanceCross) = pr.runtime.pointee.registerCache.conductances(
                 readBack: Self.blockConductances(pr, devices, pair: pair, two: two))
         }
-        absoluteTolerance = pr.absoluteTolerance
-        relativeTolerance = pr.relativeTolerance
         func load(_ x: UnsafeMutablePointer<Double>) -> SIMD2<Double> { SIMD2(x[0], two ? x[1] : 0) }
         vPrevious = load(pr.vPrevious)
         pPrevious = load(pr.pPrevious)
@@ -95,11 +114,11 @@ struct RegisterKernel<Device: PortDevice> {
         historyChange = load(pr.historyChange)
         inverseLastMove = pr.runtime.pointee.inverseLastMove
         if pair {
-            charge = SIMD2(s0.charge[0], s1.charge[0])
-            chargeCurrent = SIMD2(s0.chargeCurrent[0], s1.chargeCurrent[0])
+            charge = SIMD2(s0.pointee.charge[0], s1.pointee.charge[0])
+            chargeCurrent = SIMD2(s0.pointee.chargeCurrent[0], s1.pointee.chargeCurrent[0])
         } else {
-            charge = SIMD2(s0.charge[0], two ? s0.charge[1] : 0)
-            chargeCurrent = SIMD2(s0.chargeCurrent[0], two ? s0.chargeCurrent[1] : 0)
+            charge = SIMD2(s0.pointee.charge[0], two ? s0.pointee.charge[1] : 0)
+            chargeCurrent = SIMD2(s0.pointee.chargeCurrent[0], two ? s0.pointee.chargeCurrent[1] : 0)
         }
         haveJacobian = pr.runtime.pointee.haveFactors
         jacobian = (SIMD2(-1, 0), SIMD2(0, -1))
@@ -175,6 +194,36 @@ struct RegisterKernel<Device: PortDevice> {
             if !SmallLU.factor(pr.jacobian, n, pivots: pr.pivots) { pr.runtime.pointee.haveFactors = false }
             pr.runtime.pointee.registerCache.heldJacobian(jacobian, inverse: inverse, factors: pr.jacobian, pivots: pr.pivots, two: two)
         }
+        addCounters(pr)
+    }
+
+    /// The state left in the processor's runtime for its next call (see `RegisterState`), and the
+    /// counters added to its statistics.
+    @inlinable @inline(__always)
+    mutating func hold(_ pr: Processor) {
+        addCounters(pr)
+        if solvesJunctions { pr.runtime.pointee.junctions = junctions }
+        var held = RegisterState()
+        held.conductanceDiagonal = conductanceDiagonal
+        held.conductanceCross = conductanceCross
+        if predictsByHessian { held.hessian = hessian }
+        held.vPrevious = vPrevious
+        held.pPrevious = pPrevious
+        held.predictionError = predictionError
+        held.inverseLastMove = inverseLastMove
+        held.charge = charge
+        held.chargeCurrent = chargeCurrent
+        held.historyChange = historyChange
+        held.jacobian = jacobian
+        held.inverse = inverse
+        held.haveJacobian = haveJacobian
+        pr.runtime.pointee.registerState = held
+        pr.runtime.pointee.registerLive = true
+    }
+
+    /// The counters since the last call into the processor's statistics.
+    @inlinable @inline(__always)
+    mutating func addCounters(_ pr: Processor) {
         pr.runtime.pointee.counters.steps &+= steps
         pr.runtime.pointee.counters.iterations &+= iterations
         pr.runtime.pointee.counters.factorizations &+= factorizations
@@ -509,12 +558,43 @@ struct RegisterStepper<Device: PortDevice>: CircuitStepper {
 
 extension Processor {
     /// Runs `frames` frames through the register kernel of `devices` (see `RegisterKernel`).
+    ///
+    /// The kernel's state outlives the call: it is left in `Runtime.registerState`, ahead of the
+    /// processor's arrays, and the next call takes it up as it was, so that a call costs no store
+    /// and load of that state through the arrays (with them, one frame per call took the diode
+    /// clipper 2392 instructions a frame against 1082 in blocks of 256; without, 1885). Whatever
+    /// else reads or changes those arrays — a control's glide, a switch to the general kernel —
+    /// first stores it there (`flushRegisters`); `restart` drops it.
     @inlinable
     func runRegisters<Device: PortDevice>(_ devices: DeviceArray<Device>, _ input: UnsafePointer<Double>,
                                           _ output: UnsafeMutablePointer<Double>, _ frames: Int) {
         var stepper = RegisterStepper(self, devices)
+        // From here the kernel is ahead of the arrays (it stores into them before any fallback).
+        runtime.pointee.registerLive = false
         for f in 0..<frames { frame(input + f &* inputChannels, output + f &* no, &stepper) }
-        stepper.kernel.store(self, devices)
+        stepper.kernel.hold(self)
+    }
+
+    /// The register kernel's state, held since the last `process` call (see `runRegisters`),
+    /// stored into the processor's arrays and devices, before anything else reads or changes them.
+    /// Nothing when none is held.
+    @usableFromInline
+    func flushRegisters() {
+        guard runtime.pointee.registerLive else { return }
+        func flush<Device: PortDevice>(_ devices: DeviceArray<Device>) {
+            var kernel = RegisterKernel(self, devices)
+            runtime.pointee.registerLive = false
+            kernel.store(self, devices)
+        }
+        switch registerDevices {
+        case .diodes: flush(devices.diodes)
+        case .bjts: flush(devices.bjts)
+        case .jfets: flush(devices.jfets)
+        case .korenTriodes: flush(devices.korenTriodes)
+        case .dzTriodes: flush(devices.dzTriodes)
+        case .capacitances: flush(devices.capacitances)
+        case .none: runtime.pointee.registerLive = false
+        }
     }
 }
 
