@@ -2,7 +2,8 @@
 // circuits/, at 48 kHz, 1x and 4x oversampling (the two amplifiers also at 2x), driven by a 1 kHz
 // sine at a low and a high level.
 // Each scaled iteration is one sample (processed in blocks of 64, as an audio callback would hand
-// them over), so every figure is per sample (wall clock in ns, mallocs, instructions).
+// them over; the three smallest circuits also one frame per call), so every figure is per sample
+// (wall clock in ns, mallocs, instructions).
 import Anode
 import Benchmark
 import Foundation
@@ -76,35 +77,46 @@ let benchmarks: @Sendable () -> Void = {
     for circuit in circuits {
         for oversampling in circuit.oversampling {
             for (level, amplitude) in [("low", circuit.low), ("high", circuit.high)] {
-                let name = "\(circuit.file) \(oversampling)x \(level) drive (\(amplitude) V)"
-                Benchmark(name) { benchmark in
-                    let netlist = circuitsFolder.appendingPathComponent(circuit.file + ".cir").path
-                    guard let processor = try? Processor(Circuit(contentsOfFile: netlist), configuration: ProcessorConfiguration(
-                        inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: oversampling)) else {
-                        fatalError("cannot build a processor for \(netlist)")
-                    }
-                    // One period of the drive repeats exactly every 48 samples at 1 kHz.
-                    let period = 48, block = 64
-                    let input = UnsafeMutablePointer<Double>.allocate(capacity: 4800)
-                    let output = UnsafeMutablePointer<Double>.allocate(capacity: 4800)
-                    defer { input.deallocate(); output.deallocate() }
-                    for k in 0..<4800 { input[k] = amplitude * sin(2 * Double.pi * Double(k) / Double(period)) }
-                    processor.process(input: input, output: output, frames: 4800)  // settle
-                    // The scaled iterations (one per sample) are processed in blocks of 64 frames,
-                    // as an audio callback hands them over.
-                    var phase = 0
-                    benchmark.startMeasurement()
-                    var remaining = benchmark.scaledIterations.count
-                    while remaining > 0 {
-                        let frames = min(block, remaining)
-                        processor.process(input: input + phase, output: output, frames: frames)
-                        phase = (phase + frames) % period
-                        remaining -= frames
-                    }
-                    benchmark.stopMeasurement()
-                    blackHole(output[0])
+                Benchmark("\(circuit.file) \(oversampling)x \(level) drive (\(amplitude) V)") { benchmark in
+                    drive(benchmark, circuit.file, amplitude: amplitude, oversampling: oversampling, block: 64)
                 }
             }
         }
     }
+    // A host that hands over one frame per call (a per-sample effect chain): what a call costs
+    // besides its frame.
+    for circuit in circuits.prefix(3) {
+        Benchmark("\(circuit.file) 1x low drive (\(circuit.low) V), one frame per call") { benchmark in
+            drive(benchmark, circuit.file, amplitude: circuit.low, oversampling: 1, block: 1)
+        }
+    }
+}
+
+/// Runs `benchmark`'s scaled iterations (one per sample) through a processor of `file` driven by a
+/// 1 kHz sine of peak `amplitude` at 48 kHz, in calls of `block` frames, as an audio callback
+/// hands them over.
+func drive(_ benchmark: Benchmark, _ file: String, amplitude: Double, oversampling: Int, block: Int) {
+    let netlist = circuitsFolder.appendingPathComponent(file + ".cir").path
+    guard let processor = try? Processor(Circuit(contentsOfFile: netlist), configuration: ProcessorConfiguration(
+        inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: oversampling)) else {
+        fatalError("cannot build a processor for \(netlist)")
+    }
+    // One period of the drive repeats exactly every 48 samples at 1 kHz.
+    let period = 48
+    let input = UnsafeMutablePointer<Double>.allocate(capacity: 4800)
+    let output = UnsafeMutablePointer<Double>.allocate(capacity: 4800)
+    defer { input.deallocate(); output.deallocate() }
+    for k in 0..<4800 { input[k] = amplitude * sin(2 * Double.pi * Double(k) / Double(period)) }
+    processor.process(input: input, output: output, frames: 4800)  // settle
+    var phase = 0
+    benchmark.startMeasurement()
+    var remaining = benchmark.scaledIterations.count
+    while remaining > 0 {
+        let frames = min(block, remaining)
+        processor.process(input: input + phase, output: output, frames: frames)
+        phase = (phase + frames) % period
+        remaining -= frames
+    }
+    benchmark.stopMeasurement()
+    blackHole(output[0])
 }
