@@ -1369,8 +1369,8 @@ struct ProcessorTests {
         #expect(peak > 0.01, "\(name): peak \(peak)")
         let worst = zip(y, z).map { abs($0 - $1) }.max() ?? .infinity
         // To the bit: the same operations on the same values, however the run is split (the
-        // register kernels' round trips through the processor's arrays moved the last bit, 10⁻¹⁴
-        // of the output, until they kept what they held; see `RegisterCache`).
+        // register kernels' round trips through the processor's arrays at each call moved the last
+        // bit, 10⁻¹⁴ of the output; they now hold their state between calls, see `RegisterState`).
         #expect(z.count == y.count && worst == 0, "\(name) at \(oversampling)x: blocks differ by \(worst) of \(peak)")
         #expect(split.statistics.steps == whole.statistics.steps && split.statistics.iterations == whole.statistics.iterations,
                 "\(name): \(split.statistics) against \(whole.statistics)")

@@ -74,9 +74,6 @@ public final class Processor {
         /// two ports whose devices are one-port junctions), and its state (see `JunctionPrediction`).
         @usableFromInline var solvesJunctions = false
         @usableFromInline var junctions = JunctionPrediction()
-        /// The register kernel's Jacobian and conductances as it held them at its last store (see
-        /// `RegisterCache`).
-        @usableFromInline var registerCache = RegisterCache()
         /// Which device array the register kernel runs on (see `Processor.registerDevices`).
         @usableFromInline var registerDevices = RegisterDevices.none
         /// Whether `registerState` holds the register kernel's state as the last `process` call
@@ -613,7 +610,6 @@ public final class Processor {
         runtime.pointee.consecutiveFailures = 0
         runtime.pointee.junctions.inverseReference = .zero
         // A reset processor runs as a new one, to the bit: nothing the register kernel held.
-        runtime.pointee.registerCache = RegisterCache()
         runtime.pointee.registerLive = false
         if !restOutput.isEmpty {
             oversampler.resetOutputs(restOutput)

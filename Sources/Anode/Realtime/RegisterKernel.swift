@@ -104,8 +104,7 @@ struct RegisterKernel<Device: PortDevice> {
         conductanceDiagonal = .zero
         conductanceCross = .zero
         if Device.hasJunctionCurvatures {
-            (conductanceDiagonal, conductanceCross) = pr.runtime.pointee.registerCache.conductances(
-                readBack: Self.blockConductances(pr, devices, pair: pair, two: two))
+            (conductanceDiagonal, conductanceCross) = Self.blockConductances(pr, devices, pair: pair, two: two)
         }
         func load(_ x: UnsafeMutablePointer<Double>) -> SIMD2<Double> { SIMD2(x[0], two ? x[1] : 0) }
         vPrevious = load(pr.vPrevious)
@@ -123,10 +122,7 @@ struct RegisterKernel<Device: PortDevice> {
         haveJacobian = pr.runtime.pointee.haveFactors
         jacobian = (SIMD2(-1, 0), SIMD2(0, -1))
         inverse = jacobian
-        let cache = pr.runtime.pointee.registerCache
-        if haveJacobian, let held = cache.jacobian(factors: pr.jacobian, pivots: pr.pivots, two: two) {
-            (jacobian, inverse) = held
-        } else if haveJacobian {
+        if haveJacobian {
             // J⁻¹ from the stored factors, column by column; J from J⁻¹.
             var e0 = SIMD2<Double>(1, 0), e1 = SIMD2<Double>(0, 1)
             withUnsafeMutablePointer(to: &e0) { $0.withMemoryRebound(to: Double.self, capacity: 2) {
@@ -182,8 +178,6 @@ struct RegisterKernel<Device: PortDevice> {
                     s0.pointee.setConductance(1, 0, x[1], blocks: pr.blocks, chargeBlocks: pr.chargeBlocks)
                 }
             }
-            // What the next call's kernel will read back (g − G₀ + G₀, not always g), beside g.
-            pr.runtime.pointee.registerCache.heldConductances((d, x), readBack: Self.blockConductances(pr, devices, pair: pair, two: two))
         }
         if Device.reportsSecondDerivatives && predictsByHessian { devices.secondDerivatives[0] = hessian }
         pr.runtime.pointee.haveFactors = haveJacobian
@@ -192,7 +186,6 @@ struct RegisterKernel<Device: PortDevice> {
             pr.jacobian[0] = jacobian.0[0]
             if two { pr.jacobian[1] = jacobian.0[1]; pr.jacobian[2] = jacobian.1[0]; pr.jacobian[3] = jacobian.1[1] }
             if !SmallLU.factor(pr.jacobian, n, pivots: pr.pivots) { pr.runtime.pointee.haveFactors = false }
-            pr.runtime.pointee.registerCache.heldJacobian(jacobian, inverse: inverse, factors: pr.jacobian, pivots: pr.pivots, two: two)
         }
         addCounters(pr)
     }
@@ -562,7 +555,7 @@ extension Processor {
     /// The kernel's state outlives the call: it is left in `Runtime.registerState`, ahead of the
     /// processor's arrays, and the next call takes it up as it was, so that a call costs no store
     /// and load of that state through the arrays (with them, one frame per call took the diode
-    /// clipper 2392 instructions a frame against 1082 in blocks of 256; without, 1885). Whatever
+    /// clipper 2392 instructions a frame against 1082 in blocks of 256; without, 1887). Whatever
     /// else reads or changes those arrays — a control's glide, a switch to the general kernel —
     /// first stores it there (`flushRegisters`); `restart` drops it.
     @inlinable
