@@ -42,6 +42,15 @@ for argument in CommandLine.arguments.dropFirst() {
             let input = UnsafeMutablePointer<Double>.allocate(capacity: frames)
             let output = UnsafeMutablePointer<Double>.allocate(capacity: frames)
             let floats = UnsafeMutablePointer<Float>.allocate(capacity: 2 * frames)
+            // Channel lists for the non-interleaved calls (one channel each way).
+            let floatChannels = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: 1)
+            let floatTargets = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: 1)
+            let channels = UnsafeMutablePointer<UnsafePointer<Double>>.allocate(capacity: 1)
+            let targets = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: 1)
+            floatChannels[0] = UnsafePointer(floats)
+            floatTargets[0] = floats + frames
+            channels[0] = UnsafePointer(input)
+            targets[0] = output
             for k in 0..<frames {
                 input[k] = amplitude * sin(2 * Double.pi * 1000 * Double(k) / 48_000)
                 floats[k] = Float(input[k])
@@ -51,6 +60,8 @@ for argument in CommandLine.arguments.dropFirst() {
                 for k in processor.controlNames.indices { processor.setControl(index: k, to: 0.1 + 0.1 * Double(k)) }
                 processor.process(input: input, output: output, frames: frames / 2)
                 processor.process(input: floats, output: floats + frames, frames: frames / 4)
+                processor.process(inputs: floatChannels, outputs: floatTargets, frames: frames / 8)
+                processor.process(inputs: channels, outputs: targets, frames: frames / 8)
                 _ = processor.statistics.failures
             }
             if parts.count > 1 {
@@ -70,6 +81,7 @@ for argument in CommandLine.arguments.dropFirst() {
             for k in 0..<(frames / 2) where !output[k].isFinite { finite = false }
             print("\(argument) \(factor)x \(count)\(finite ? "" : " non-finite")")
             input.deallocate(); output.deallocate(); floats.deallocate()
+            floatChannels.deallocate(); floatTargets.deallocate(); channels.deallocate(); targets.deallocate()
         } catch {
             print("\(path) \(factor)x error: \(error)")
             failed = true

@@ -6,7 +6,7 @@ import Testing
 /// allocations, so it cannot run inside the parallel test process).
 @Suite("Allocation-free processing")
 struct AllocationTests {
-    @Test("process allocates nothing (1x and 4x oversampling, control changes, Float buffers, steps in sub-steps, a fallback budget)")
+    @Test("process allocates nothing (1x and 4x oversampling, control changes, Float buffers, a buffer per channel, steps in sub-steps, a fallback budget)")
     func process() throws {
         // The class-AB stage at 8 V takes some steps in sub-steps (1x only), with and without a
         // fallback budget.

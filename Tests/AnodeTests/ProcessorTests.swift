@@ -1318,6 +1318,67 @@ struct ProcessorTests {
         #expect(message { $0.restInputs = [.nan] }.contains("input 'Vin': its value at rest must be finite, not nan"))
     }
 
+    @Test("channels in separate buffers, as audio hosts hand them over, give what interleaved buffers give, to the bit")
+    func separateChannelBuffers() throws {
+        // Two inputs and three outputs, so that a mix-up of channels or of the frame stride shows;
+        // 1000 frames, not a multiple of the 32-frame chunks the conversions go by.
+        let circuit = try Circuit(netlistText: """
+            two clippers
+            Vl inl 0 0
+            Vr inr 0 0
+            R1 inl outl 2.2k
+            C1 outl 0 10n
+            D1 outl 0 DX
+            D2 0 outl DX
+            R2 inr outr 4.7k
+            C2 outr 0 22n
+            D3 outr 0 DX
+            .model DX D(IS=2.52n RS=0.568 N=1.752 CJO=4p M=0.4 TT=20n)
+            """)
+        let configuration = ProcessorConfiguration(inputs: ["Vl", "Vr"], outputs: [.voltage("outl"), .voltage("outr"), .voltage("inl")],
+                                                   sampleRate: 48_000)
+        func processor() throws -> Processor { try Processor(circuit, configuration: configuration) }
+        let frames = 1000
+        let left = (0..<frames).map { 2 * sin(2 * Double.pi * 1000 * Double($0) / 48_000) }
+        let right = (0..<frames).map { 0.5 * sin(2 * Double.pi * 1700 * Double($0) / 48_000) }
+        let interleaved = (0..<frames).flatMap { [left[$0], right[$0]] }
+        var expected = [Double](repeating: .nan, count: 3 * frames)
+        try processor().process(input: interleaved, output: &expected, frames: frames)
+        #expect(expected.allSatisfy { $0.isFinite })
+        #expect((0..<frames).allSatisfy { expected[3 * $0 + 2] == left[$0] }, "the third output is the left input")
+
+        // Double channel buffers: output channel c at c·frames of one array.
+        var outputs = [Double](repeating: .nan, count: 3 * frames)
+        let planar = try processor()
+        left.withUnsafeBufferPointer { l in right.withUnsafeBufferPointer { r in
+            outputs.withUnsafeMutableBufferPointer { o in
+                let base = o.baseAddress!
+                planar.process(inputs: [l.baseAddress!, r.baseAddress!], outputs: [base, base + frames, base + 2 * frames], frames: frames)
+            }
+        } }
+        for c in 0..<3 {
+            #expect((0..<frames).allSatisfy { outputs[c * frames + $0] == expected[3 * $0 + c] }, "channel \(c)")
+        }
+
+        // Float channel buffers against interleaved Float.
+        let leftFloat = left.map(Float.init), rightFloat = right.map(Float.init)
+        var expectedFloat = [Float](repeating: .nan, count: 3 * frames)
+        try processor().process(input: (0..<frames).flatMap { [leftFloat[$0], rightFloat[$0]] }, output: &expectedFloat, frames: frames)
+        var floats = [Float](repeating: .nan, count: 3 * frames)
+        let planarFloat = try processor()
+        leftFloat.withUnsafeBufferPointer { l in rightFloat.withUnsafeBufferPointer { r in
+            floats.withUnsafeMutableBufferPointer { o in
+                let base = o.baseAddress!
+                planarFloat.process(inputs: [l.baseAddress!, r.baseAddress!], outputs: [base, base + frames, base + 2 * frames], frames: frames)
+            }
+        } }
+        for c in 0..<3 {
+            #expect((0..<frames).allSatisfy { floats[c * frames + $0] == expectedFloat[3 * $0 + c] }, "Float channel \(c)")
+            // And Float is the Double run rounded, within what the rounded input moves it.
+            #expect((0..<frames).allSatisfy { abs(Double(floats[c * frames + $0]) - expected[3 * $0 + c]) < 1e-6 }, "Float channel \(c) against Double")
+        }
+    }
+
     @Test("empty blocks are processed as nothing: no trap, no step, the state as it was")
     func emptyBlocks() throws {
         let circuit = try loadCircuit(Paths.circuits.appendingPathComponent("diode-clipper.cir"))

@@ -693,6 +693,54 @@ public final class Processor {
     /// Processes interleaved Float samples (computing in Double).
     @inlinable
     public func process(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, frames: Int) {
+        let ni = inputChannels, no = no
+        processConverting(frames: frames) { f, chunk, x in
+            for k in 0..<(chunk &* ni) { x[k] = Double(input[f &* ni &+ k]) }
+        } write: { f, chunk, y in
+            for k in 0..<(chunk &* no) { output[f &* no &+ k] = Float(y[k]) }
+        }
+    }
+
+    /// Processes `frames` frames from one buffer per input channel (`inputs[c]` for c below
+    /// `inputChannels`) into one buffer per output channel (`outputs[c]`): the non-interleaved
+    /// layout in which audio hosts hand channels over (an `AudioBufferList`'s buffers, JUCE's
+    /// `float* const*`). Computed in Double, without allocation; the same output, to the bit, as
+    /// the interleaved `process(input:output:frames:)` on the same samples.
+    @inlinable
+    public func process(inputs: UnsafePointer<UnsafePointer<Float>>, outputs: UnsafePointer<UnsafeMutablePointer<Float>>, frames: Int) {
+        processChannels(inputs, outputs, frames)
+    }
+
+    /// `process(inputs:outputs:frames:)` for Double channel buffers.
+    @inlinable
+    public func process(inputs: UnsafePointer<UnsafePointer<Double>>, outputs: UnsafePointer<UnsafeMutablePointer<Double>>, frames: Int) {
+        processChannels(inputs, outputs, frames)
+    }
+
+    /// Non-interleaved channels of `Sample` through the processor (see `process(inputs:outputs:frames:)`).
+    @inlinable
+    func processChannels<Sample: BinaryFloatingPoint>(_ inputs: UnsafePointer<UnsafePointer<Sample>>,
+                                                      _ outputs: UnsafePointer<UnsafeMutablePointer<Sample>>, _ frames: Int) {
+        let ni = inputChannels, no = no
+        processConverting(frames: frames) { f, chunk, x in
+            for c in 0..<ni {
+                let channel = inputs[c] + f
+                for k in 0..<chunk { x[k &* ni &+ c] = Double(channel[k]) }
+            }
+        } write: { f, chunk, y in
+            for c in 0..<no {
+                let channel = outputs[c] + f
+                for k in 0..<chunk { channel[k] = Sample(y[k &* no &+ c]) }
+            }
+        }
+    }
+
+    /// One `process` call of `frames` frames through interleaved Double buffers of `controlInterval`
+    /// frames on the stack: `read(f, n, x)` fills x with frames f ..< f + n, `write(f, n, y)` takes
+    /// their outputs.
+    @inlinable @inline(__always)
+    func processConverting(frames: Int, read: (Int, Int, UnsafeMutablePointer<Double>) -> Void,
+                           write: (Int, Int, UnsafePointer<Double>) -> Void) {
         let ni = inputChannels
         withUnsafeTemporaryAllocation(of: Double.self, capacity: max(controlInterval * (ni + no), 1)) { buffer in
             let x = buffer.baseAddress!, y = x + controlInterval * ni
@@ -700,9 +748,9 @@ public final class Processor {
             var f = 0
             while f < frames {
                 let chunk = min(controlInterval, frames &- f)
-                for k in 0..<(chunk &* ni) { x[k] = Double(input[f &* ni &+ k]) }
+                read(f, chunk, x)
                 run(x, y, chunk)
-                for k in 0..<(chunk &* no) { output[f &* no &+ k] = Float(y[k]) }
+                write(f, chunk, y)
                 f &+= chunk
             }
             endCall()
