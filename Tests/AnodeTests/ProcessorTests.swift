@@ -1318,6 +1318,71 @@ struct ProcessorTests {
         #expect(message { $0.restInputs = [.nan] }.contains("input 'Vin': its value at rest must be finite, not nan"))
     }
 
+    @Test("calls of random sizes, knob moves, resets and buffer kinds: the register kernel's held state takes the general kernel's steps")
+    func heldStateUnderRandomCalls() throws {
+        // The register kernel keeps its state between calls and stores it into the processor's
+        // arrays only when something else needs them (a control's glide, a switch of kernel); a
+        // reset drops it. Driven through the same random sequence of calls — sizes from 0 to 300
+        // frames, Double, Float and per-channel buffers, knob moves that glide across calls, resets —
+        // it must take the general kernel's steps: the same evaluations, the same outputs to rounding.
+        let circuit = try Circuit(netlistText: """
+            clipper with a drive knob
+            Vin in 0 0
+            .pot drive 0 x in R=10k position=0.2
+            R1 x out 2.2k
+            C1 out 0 10n
+            D1 out 0 DX
+            D2 0 out DX
+            .model DX D(IS=2.52n RS=0.568 N=1.752 CJO=4p M=0.4 TT=20n)
+            """)
+        let configuration = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000)
+        for seed: UInt64 in [1, 2, 3] {
+            let fast = try Processor(circuit, configuration: configuration), general = try Processor(circuit, configuration: configuration)
+            general.registerDevices = .none
+            #expect(fast.registerDevices == .diodes)
+            var g = SplitMix64(seed: seed)
+            var t = 0, worst = 0.0, peak = 0.0, resets = 0, moves = 0
+            for _ in 0..<60 {
+                switch Int.random(in: 0..<10, using: &g) {
+                case 0:
+                    fast.reset(); general.reset(); resets += 1
+                case 1, 2:
+                    let position = Double.random(in: 0...1, using: &g)
+                    fast.setControl(index: 0, to: position); general.setControl(index: 0, to: position); moves += 1
+                default:
+                    let frames = Int.random(in: 0...300, using: &g)
+                    let x = (0..<frames).map { 2 * sin(2 * Double.pi * 1000 * Double(t + $0) / 48_000) }
+                    t += frames
+                    var a = [Double](repeating: .nan, count: frames), b = a
+                    switch Int.random(in: 0..<3, using: &g) {
+                    case 0:
+                        a = fast.process(x); b = general.process(x)
+                    case 1:
+                        let f = x.map(Float.init)
+                        var fa = [Float](repeating: .nan, count: frames), fb = fa
+                        fast.process(input: f, output: &fa, frames: frames); general.process(input: f, output: &fb, frames: frames)
+                        a = fa.map(Double.init); b = fb.map(Double.init)
+                    default:
+                        x.withUnsafeBufferPointer { i in
+                            a.withUnsafeMutableBufferPointer { o in
+                                if let xi = i.baseAddress, let yo = o.baseAddress { fast.process(inputs: [xi], outputs: [yo], frames: frames) }
+                            }
+                            b.withUnsafeMutableBufferPointer { o in
+                                if let xi = i.baseAddress, let yo = o.baseAddress { general.process(inputs: [xi], outputs: [yo], frames: frames) }
+                            }
+                        }
+                    }
+                    worst = max(worst, zip(a, b).map { abs($0 - $1) }.max() ?? 0)
+                    peak = max(peak, b.map(abs).max() ?? 0)
+                }
+            }
+            #expect(resets > 0 && moves > 0 && peak > 0.3, "seed \(seed): \(resets) resets, \(moves) knob moves, peak \(peak)")
+            #expect(worst <= 1e-12, "seed \(seed): the kernels differ by \(worst)")
+            #expect(fast.statistics.steps == general.statistics.steps && fast.statistics.iterations == general.statistics.iterations,
+                    "seed \(seed): \(fast.statistics) against \(general.statistics)")
+        }
+    }
+
     @Test("channels in separate buffers, as audio hosts hand them over, give what interleaved buffers give, to the bit")
     func separateChannelBuffers() throws {
         // Two inputs and three outputs, so that a mix-up of channels or of the frame stride shows;
