@@ -13,7 +13,8 @@ struct Bench: ParsableCommand {
             --amplitude is given, or with a WAV file (--wav), at the netlist's sample rate (1/TSTEP of \
             its .tran, or --rate; a WAV file's own rate). \
             Prints one line: ns per sample, Newton iterations per sample, the real-time factor, and the \
-            slowest block of --block frames (its iterations and time against its real time). A netlist \
+            slowest block of --block frames (its iterations and time against its real time); with \
+            --histogram, then a line for each number of device evaluations a frame took. A netlist \
             with .step prints a line per point, led by its values (rload=8: …).
             """
     )
@@ -65,6 +66,9 @@ struct Bench: ParsableCommand {
 
     @Option(name: .customLong("repeat"), help: "Time the run this many times and report the fastest, with the median of all (a shared machine's other load only ever slows a run down).")
     var repeats: Int = 1
+
+    @Flag(help: "Then run the signal once more, untimed, a frame per call, and print how many frames took each number of device evaluations, a line each after the summary.")
+    var histogram = false
 
     func validate() throws {
         if let seconds, !(seconds > 0 && seconds <= 86_400) { throw ValidationError("--seconds must be above 0 and at most a day") }
@@ -220,5 +224,24 @@ struct Bench: ParsableCommand {
                      factorizations, 1e9 / sampleRate / nsPerSample, sampleRate, oversample,
                      block, stats.maxIterationsPerCall, worstBlock / .microseconds(1), Double(block) / sampleRate * 1e6))
         reportInputs(stats, limit: processor.configuration.inputLimit)
+        if histogram {
+            // The same run again (a run's work does not depend on how it is split into calls),
+            // one frame per call, each frame's evaluations read off the statistics.
+            processor.reset()
+            processor.resetStatistics()
+            let more = 17
+            var counts = [Int](repeating: 0, count: more + 1)
+            signal.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { o in
+                for k in 0..<frames {
+                    let before = processor.statistics.iterations
+                    processor.process(input: i.baseAddress! + k, output: o.baseAddress! + k * processor.outputChannels, frames: 1)
+                    counts[min(processor.statistics.iterations - before, more)] += 1
+                }
+            } }
+            for (n, count) in counts.enumerated() where count > 0 {
+                print(label + String(format: "  %@ evaluations: %d frames (%.2f %%)", n == more ? "\(more) or more" : "\(n)", count,
+                                     100 * Double(count) / Double(frames)))
+            }
+        }
     }
 }

@@ -236,6 +236,31 @@ struct CommandLineTests {
         #expect(short.status == 0 && short.stdout.contains("0 failures"), "\(short.stdout) \(short.stderr)")
     }
 
+    @Test("anode bench --histogram: how many frames took each number of evaluations, adding up to the summary's")
+    func benchHistogram() throws {
+        // The clipper at 3 V, 0.05 s at its netlist's 100 kHz: 5000 frames, most solved in one
+        // evaluation, some in more. The histogram's run is the timed run again, one frame per call.
+        let r = try run(["bench", "circuits/diode-clipper.cir", "--amplitude", "3", "--seconds", "0.05", "--histogram"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let summary = try #require(lines.first)
+        let afterTime = summary.components(separatedBy: " ns/sample, ").dropFirst().first ?? ""
+        let perSample = try #require(Double(afterTime.prefix { $0 != " " }), "\(r.stdout)")
+        var frames = 0, evaluations = 0
+        for line in lines.dropFirst() {
+            // "  2 evaluations: 312 frames (6.24 %)"
+            let words = line.split(separator: " ")
+            let n = try #require(words.first.flatMap { Int($0) }, "\(line)")
+            let count = try #require(words.firstIndex(of: "evaluations:").flatMap { Int(words[$0 + 1]) }, "\(line)")
+            #expect(line.hasPrefix("  ") && n >= 1 && count > 0, "\(line)")
+            frames += count
+            evaluations += n * count
+        }
+        #expect(frames == 5000, "\(r.stdout)")
+        #expect(lines.count >= 3, "one number of evaluations only: \(r.stdout)")
+        #expect(abs(Double(evaluations) / Double(max(frames, 1)) - perSample) < 0.006, "\(evaluations) in \(frames) frames against \(summary)")
+    }
+
     @Test("anode bench sets knobs and the host's block size: the tube amplifier at full gain works harder")
     func benchSettings() throws {
         func iterations(_ gain: String) throws -> (perSample: Double, line: String) {
