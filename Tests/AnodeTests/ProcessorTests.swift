@@ -1335,8 +1335,8 @@ struct ProcessorTests {
             D2 0 out DX
             .model DX D(IS=2.52n RS=0.568 N=1.752 CJO=4p M=0.4 TT=20n)
             """)
-        let configuration = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000)
-        for seed: UInt64 in [1, 2, 3] {
+        for (seed, oversampling): (UInt64, Int) in [(1, 1), (2, 1), (3, 2)] {
+            let configuration = ProcessorConfiguration(inputs: ["Vin"], outputs: [.voltage("out")], sampleRate: 48_000, oversampling: oversampling)
             let fast = try Processor(circuit, configuration: configuration), general = try Processor(circuit, configuration: configuration)
             general.registerDevices = .none
             #expect(fast.registerDevices == .diodes)
