@@ -50,7 +50,8 @@ struct RegisterKernel<Device: PortDevice> {
     /// largest residual before the last evaluation, as `newton` keeps it) with that residual.
     @usableFromInline var attempted = 0, bestNorm = Double.infinity, best = SIMD2<Double>.zero
 
-    /// The kernel of processor `pr`, whose devices are `devices`, in the processor's present state.
+    /// The kernel of processor `pr`, whose devices are `devices`, in the processor's present state:
+    /// the state the last call held (`RegisterState`) when there is one, else its arrays.
     @inlinable @inline(__always)
     init(_ pr: Processor, _ devices: DeviceArray<Device>) {
         // The slots read in place: a slot copied whole (a device's model is most of it) cost the
