@@ -1412,15 +1412,22 @@ struct ProcessorTests {
         #expect(expected.allSatisfy { $0.isFinite })
         #expect((0..<frames).allSatisfy { expected[3 * $0 + 2] == left[$0] }, "the third output is the left input")
 
-        // Double channel buffers: output channel c at c·frames of one array.
-        var outputs = [Double](repeating: .nan, count: 3 * frames)
-        let planar = try processor()
-        left.withUnsafeBufferPointer { l in right.withUnsafeBufferPointer { r in
-            outputs.withUnsafeMutableBufferPointer { o in
-                let base = o.baseAddress!
-                planar.process(inputs: [l.baseAddress!, r.baseAddress!], outputs: [base, base + frames, base + 2 * frames], frames: frames)
-            }
-        } }
+        // Channel buffers of one sample type through a new processor by `call` (the overload of
+        // that type): output channel c at c·frames of one array.
+        func planar<Sample: BinaryFloatingPoint>(_ l: [Sample], _ r: [Sample],
+                                                 _ call: (Processor, [UnsafePointer<Sample>], [UnsafeMutablePointer<Sample>]) -> Void) throws -> [Sample] {
+            var outputs = [Sample](repeating: .nan, count: 3 * frames)
+            let p = try processor()
+            l.withUnsafeBufferPointer { l in r.withUnsafeBufferPointer { r in
+                outputs.withUnsafeMutableBufferPointer { o in
+                    let base = o.baseAddress!
+                    call(p, [l.baseAddress!, r.baseAddress!], [base, base + frames, base + 2 * frames])
+                }
+            } }
+            return outputs
+        }
+
+        let outputs = try planar(left, right) { $0.process(inputs: $1, outputs: $2, frames: frames) }
         for c in 0..<3 {
             #expect((0..<frames).allSatisfy { outputs[c * frames + $0] == expected[3 * $0 + c] }, "channel \(c)")
         }
@@ -1429,14 +1436,7 @@ struct ProcessorTests {
         let leftFloat = left.map(Float.init), rightFloat = right.map(Float.init)
         var expectedFloat = [Float](repeating: .nan, count: 3 * frames)
         try processor().process(input: (0..<frames).flatMap { [leftFloat[$0], rightFloat[$0]] }, output: &expectedFloat, frames: frames)
-        var floats = [Float](repeating: .nan, count: 3 * frames)
-        let planarFloat = try processor()
-        leftFloat.withUnsafeBufferPointer { l in rightFloat.withUnsafeBufferPointer { r in
-            floats.withUnsafeMutableBufferPointer { o in
-                let base = o.baseAddress!
-                planarFloat.process(inputs: [l.baseAddress!, r.baseAddress!], outputs: [base, base + frames, base + 2 * frames], frames: frames)
-            }
-        } }
+        let floats = try planar(leftFloat, rightFloat) { $0.process(inputs: $1, outputs: $2, frames: frames) }
         for c in 0..<3 {
             #expect((0..<frames).allSatisfy { floats[c * frames + $0] == expectedFloat[3 * $0 + c] }, "Float channel \(c)")
             // And Float is the Double run rounded, within what the rounded input moves it.

@@ -78,7 +78,6 @@ struct RegisterKernel<Device: PortDevice> {
             curvature = .zero
         }
         predictsByHessian = Device.reportsSecondDerivatives && !pair && devices.recordsSecondDerivatives
-        hessian = predictsByHessian ? devices.secondDerivatives[0] : PortMatrix()
         solvesJunctions = Device.hasExponentialJunction && pr.runtime.pointee.solvesJunctions
         junctions = pr.runtime.pointee.junctions
         absoluteTolerance = pr.absoluteTolerance
@@ -88,7 +87,7 @@ struct RegisterKernel<Device: PortDevice> {
             let held = pr.runtime.pointee.registerState
             conductanceDiagonal = held.conductanceDiagonal
             conductanceCross = held.conductanceCross
-            if predictsByHessian { hessian = held.hessian }
+            hessian = predictsByHessian ? held.hessian : PortMatrix()
             vPrevious = held.vPrevious
             pPrevious = held.pPrevious
             predictionError = held.predictionError
@@ -101,6 +100,7 @@ struct RegisterKernel<Device: PortDevice> {
             haveJacobian = held.haveJacobian
             return
         }
+        hessian = predictsByHessian ? devices.secondDerivatives[0] : PortMatrix()
         // G from the blocks (see `Processor.blocks`).
         conductanceDiagonal = .zero
         conductanceCross = .zero
@@ -556,7 +556,7 @@ extension Processor {
     /// The kernel's state outlives the call: it is left in `Runtime.registerState`, ahead of the
     /// processor's arrays, and the next call takes it up as it was, so that a call costs no store
     /// and load of that state through the arrays (with them, one frame per call took the diode
-    /// clipper 2392 instructions a frame against 1082 in blocks of 256; without, 1887). Whatever
+    /// clipper 2392 instructions a frame against 1082 in blocks of 256; without, 1890). Whatever
     /// else reads or changes those arrays — a control's glide, a switch to the general kernel —
     /// first stores it there (`flushRegisters`); `restart` drops it.
     @inlinable
